@@ -1,0 +1,106 @@
+"""The ``geoplan`` command line.
+
+``geoplan COMMAND [DATA] [options]``; DATA defaults to the embedded demo
+municipality. Each command lives in its own module under
+:mod:`geoplan.commands` with a ``register(subparsers)`` function that adds its
+parser and sets ``run`` (``args -> exit code``).
+
+Exit codes: 0 success, 1 the data fail a check an analysis needs, 2 unusable
+input or invalid options. Users never see a traceback; ``GEOPLAN_DEBUG=1``
+shows one for developers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+
+from . import __version__
+from .errors import GeoplanError
+
+#: command name -> module that registers it (in the order shown by --help)
+COMMANDS = {
+    "check": "geoplan.commands.check",
+    "demo": "geoplan.commands.demo",
+    "arealbehov": "geoplan.commands.arealbehov",
+    "reserves": "geoplan.commands.reserves",
+    "schools": "geoplan.commands.schools",
+    "concentration": "geoplan.commands.concentration",
+    "assess": "geoplan.commands.assess",
+    "report": "geoplan.commands.report",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Norwegian usage errors (exit 2, no traceback)."""
+
+    def error(self, message: str):  # noqa: D401
+        self.print_usage(sys.stderr)
+        self.exit(2, f"geoplan: feil i kommandoen: {message}\n"
+                     "Skriv «geoplan --help» eller «geoplan KOMMANDO --help» for hjelp.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="geoplan",
+        description=(
+            "Arealplanlegging og segregasjonsanalyse for norske kommuner: "
+            "boligreserve og arealbehov, skolesirkler, konsentrasjon av kommunale "
+            "boliger og vurdering av tomter. DATA er en GeoPackage, en mappe med lagfiler "
+            "eller én fil; uten DATA brukes den innebygde demokommunen."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"geoplan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    for name, modname in COMMANDS.items():
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as e:
+            if e.name == modname:  # command not built yet in this checkout
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``geoplan`` command; returns the exit code."""
+    debug = bool(os.environ.get("GEOPLAN_DEBUG"))
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
+        return int(args.run(args) or 0)
+    except GeoplanError as e:
+        if debug:
+            traceback.print_exc()
+        print(f"geoplan: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("geoplan: avbrutt.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `geoplan ... | head`
+        return 0
+    except MemoryError:
+        print("geoplan: ikke nok minne til denne analysen. Prøv et mindre område.", file=sys.stderr)
+        return 2
+    except Exception as e:  # the last line of defence: never a traceback to the user
+        if debug:
+            traceback.print_exc()
+        print(
+            "geoplan: en uventet feil oppsto "
+            f"({type(e).__name__}: {e}). Kontroller inndataene med «geoplan check»; "
+            "om feilen står seg, meld den til GIS-ansvarlig med kommandoen du kjørte "
+            "(sett GEOPLAN_DEBUG=1 for tekniske detaljer).",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The package's own exceptions.
+
+Every error a user can cause carries a Norwegian message that names the file,
+layer and feature where it can, says what to do, and the exit code the command
+line uses for it:
+
+* 1 -- the data fail a check an analysis depends on (:class:`DataProblem`)
+* 2 -- the input cannot be read or used at all (:class:`UnreadableInput`)
+"""
+
+from __future__ import annotations
+
+
+class GeoplanError(Exception):
+    """Base class: a user-facing error with a Norwegian message and an exit code."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, exit_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class UnreadableInput(GeoplanError):
+    """The input cannot be read at all (not geodata, truncated, empty, corrupt)."""
+
+    exit_code = 2
+
+
+class DataProblem(GeoplanError):
+    """The data can be read but an analysis would be wrong with it."""
+
+    exit_code = 1
+
+
+class ConfigError(GeoplanError):
+    """A configuration file or a parameter override is invalid."""
+
+    exit_code = 2
+
+
+class MissingLayer(DataProblem):
+    """A layer a command needs is not in the data."""
+
+    def __init__(self, names, source: str = ""):
+        names = list(names)
+        where = f" i {source}" if source else ""
+        lst = ", ".join(f"«{n}»" for n in names)
+        msg = (
+            f"Laget {lst} mangler{where}, men trengs for denne analysen. "
+            "Legg laget til i GeoPackage-filen (eller mappen) med riktig navn, "
+            "eller se «geoplan check» for hvilke lag som finnes."
+        ) if len(names) == 1 else (
+            f"Lagene {lst} mangler{where}, men trengs for denne analysen. "
+            "Legg lagene til med riktige navn, eller se «geoplan check»."
+        )
+        super().__init__(msg)
+        self.names = names
