@@ -57,6 +57,11 @@ COLUMN_ALIASES = {
     "antall_bolig": "antall_boliger",
     "byggid": "bygg_id",
     "bygningsnummer": "bygg_id",
+    # SOSI plan data: the area's name
+    "områdenavn": "navn",
+    "kpområdenavn": "navn",
+    "rpområdenavn": "navn",
+    "feltnavn": "navn",
 }
 
 

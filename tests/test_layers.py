@@ -1,0 +1,301 @@
+"""Loading and validation: the bad inputs planners actually receive.
+
+Every case checks the exit code of ``geoplan check`` and that the message is
+Norwegian, names the file/layer/feature, and that no traceback is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, Point, Polygon, box
+
+from geoplan.cli import main
+from geoplan.errors import MissingLayer, UnreadableInput
+from geoplan.layers import load
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+
+# A small place near Helgeroa, in EPSG:25832 (metres)
+X0, Y0 = 555000.0, 6535000.0
+
+
+def _boundary(**cols):
+    base = {"navn": ["Helgeroa"]}
+    base.update(cols)
+    return gpd.GeoDataFrame(base, geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=25832)
+
+
+def _school():
+    return gpd.GeoDataFrame({"navn": ["Helgeroa skole"], "sted": ["Helgeroa"]},
+                            geometry=[Point(X0 + 500, Y0 + 500)], crs=25832)
+
+
+def _check(args, capsys):
+    code = main(["check", *map(str, args), "--json"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+def _layer(report, name):
+    return next(lag for lag in report["lag"] if lag["navn"] == name)
+
+
+def test_clean_geopackage_without_optional_layers_is_ok(tmp_path, capsys):
+    p = tmp_path / "kommune.gpkg"
+    _boundary().to_file(p, layer="utviklingsgrense")
+    _school().to_file(p, layer="skole")
+    code, rep, _ = _check([p], capsys)
+    assert code == 0
+    assert rep["status"] == "ok"
+    assert _layer(rep, "skole")["antall_beholdt"] == 1
+    assert _layer(rep, "gangnett")["status"] == "mangler"   # optional, reported, not fatal
+
+
+def test_missing_required_column_exit_1_names_layer_and_column(tmp_path, capsys):
+    p = tmp_path / "k.gpkg"
+    gpd.GeoDataFrame({"skolenavn": ["X"]}, geometry=[Point(X0, Y0)], crs=25832).to_file(p, layer="skole")
+    code, rep, _ = _check([p], capsys)
+    assert code == 1
+    lag = _layer(rep, "skole")
+    assert lag["status"] == "problem"
+    assert any("«navn»" in m and "«skole»" in m for m in lag["meldinger"])
+
+
+def test_wrong_geometry_type_exit_1(tmp_path, capsys):
+    p = tmp_path / "k.gpkg"
+    gpd.GeoDataFrame({"navn": ["Helgeroa"]}, geometry=[Point(X0, Y0)], crs=25832).to_file(
+        p, layer="utviklingsgrense")
+    code, rep, _ = _check([p], capsys)
+    assert code == 1
+    assert any("flater (Polygon)" in m for m in _layer(rep, "utviklingsgrense")["meldinger"])
+
+
+def test_self_intersection_and_hole_outside_shell_are_repaired(tmp_path, capsys):
+    bowtie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
+    shell = [(X0, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 100), (X0, Y0 + 100)]
+    hole_out = [(X0 + 200, Y0 + 200), (X0 + 250, Y0 + 200), (X0 + 250, Y0 + 250), (X0 + 200, Y0 + 250)]
+    bad_hole = Polygon(shell, [hole_out])
+    g = gpd.GeoDataFrame({"navn": ["Sløyfa", "Hullet"]}, geometry=[bowtie, bad_hole], crs=25832)
+    p = tmp_path / "k.gpkg"
+    g.to_file(p, layer="utviklingsgrense")
+    code, rep, _ = _check([p], capsys)
+    assert code == 0
+    lag = _layer(rep, "utviklingsgrense")
+    assert lag["antall_lest"] == 2 and lag["antall_reparert"] == 2
+    assert lag["antall_lest"] == lag["antall_beholdt"] + lag["antall_avvist"]
+    text = " ".join(lag["meldinger"])
+    assert "Sløyfa" in text and "Hullet" in text and "selvkrysning" in text
+    ds = load(p)
+    areas = ds["utviklingsgrense"].set_index("navn").area
+    # bow-tie: two triangles of 100 x 50 / 2 each -> 2 * 2500 m²
+    assert areas["Sløyfa"] == pytest.approx(5000.0)
+    # the hole outside the shell is not subtracted: the 100 x 100 shell stays (polygonal parts kept)
+    assert areas["Hullet"] >= 10000.0 - 1e-6
+
+
+def test_null_and_empty_geometries_are_dropped_and_counted(tmp_path, capsys):
+    g = gpd.GeoDataFrame({"navn": ["a", "b", "c"]},
+                         geometry=[Point(X0, Y0), None, Point()], crs=25832)
+    p = tmp_path / "k.gpkg"
+    g.to_file(p, layer="skole")
+    code, rep, _ = _check([p], capsys)
+    assert code == 0
+    lag = _layer(rep, "skole")
+    assert (lag["antall_lest"], lag["antall_beholdt"], lag["antall_avvist"]) == (3, 1, 2)
+
+
+def test_empty_layer_is_reported_not_fatal(tmp_path, capsys):
+    g = gpd.GeoDataFrame({"navn": []}, geometry=gpd.GeoSeries([], crs=25832), crs=25832)
+    p = tmp_path / "k.gpkg"
+    g.to_file(p, layer="skole")
+    _boundary().to_file(p, layer="utviklingsgrense")
+    code, rep, _ = _check([p], capsys)
+    assert code == 0
+    assert any("tomt" in m for m in _layer(rep, "skole")["meldinger"])
+
+
+def test_no_crs_refused_unless_given(tmp_path, capsys):
+    p = tmp_path / "skole.geojson"
+    _school().set_crs(None, allow_override=True).to_file(p)
+    # GeoJSON without crs member is WGS84 by spec; use a Shapefile without .prj instead
+    shp = tmp_path / "skole.shp"
+    _school().to_file(shp)
+    shp.with_suffix(".prj").unlink()
+    code, rep, _ = _check([shp], capsys)
+    assert code == 1
+    assert any("koordinatsystem" in m for m in _layer(rep, "skole")["meldinger"])
+    code, rep, _ = _check([shp, "--crs", "25832"], capsys)
+    assert code == 0
+
+
+def test_geojson_in_degrees_is_reprojected(tmp_path, capsys):
+    p = tmp_path / "skole.geojson"
+    _school().to_crs(4326).to_file(p)
+    code, rep, _ = _check([p], capsys)
+    assert code == 0
+    assert rep["crs"] == "EPSG:25832"
+    ds = load(p)
+    pt = ds["skole"].geometry.iloc[0]
+    assert pt.x == pytest.approx(X0 + 500, abs=0.01) and pt.y == pytest.approx(Y0 + 500, abs=0.01)
+
+
+def test_utm_label_holding_degrees_is_refused(tmp_path, capsys):
+    g = gpd.GeoDataFrame({"navn": ["Helgeroa skole"]}, geometry=[Point(9.85, 58.99)], crs=25832)
+    p = tmp_path / "skole.geojson"
+    g.to_file(p)
+    code, rep, _ = _check([p], capsys)
+    assert code == 1
+    assert any("grader" in m for m in _layer(rep, "skole")["meldinger"])
+
+
+def test_swapped_axes_are_refused(tmp_path, capsys):
+    g = gpd.GeoDataFrame({"navn": ["Helgeroa skole"]}, geometry=[Point(Y0 + 500, X0 + 500)], crs=25832)
+    p = tmp_path / "skole.geojson"
+    g.to_file(p)
+    code, rep, _ = _check([p], capsys)
+    assert code == 1
+    assert any("byttet om" in m for m in _layer(rep, "skole")["meldinger"])
+
+
+def test_truncated_geopackage_exit_2(tmp_path, capsys):
+    p = tmp_path / "k.gpkg"
+    big = gpd.GeoDataFrame({"navn": [f"skole {i}" for i in range(3000)]},
+                           geometry=[Point(X0 + i, Y0 + i) for i in range(3000)], crs=25832)
+    big.to_file(p, layer="skole")
+    data = p.read_bytes()
+    cut = tmp_path / "avkortet.gpkg"
+    cut.write_bytes(data[: len(data) // 2])
+    code, rep, err = _check([cut], capsys)
+    assert code == 2
+    assert rep["status"] == "ubrukelig"
+    assert "avkortet" in rep["melding"] and "avkortet.gpkg" in rep["melding"]
+
+
+def test_text_file_named_gpkg_exit_2(tmp_path, capsys):
+    p = tmp_path / "plan.gpkg"
+    p.write_text("Dette er et notat, ikke geodata.\n", encoding="utf-8")
+    code, rep, _ = _check([p], capsys)
+    assert code == 2 and "ikke en GeoPackage" in rep["melding"]
+
+
+def test_empty_file_exit_2(tmp_path, capsys):
+    p = tmp_path / "skole.geojson"
+    p.write_bytes(b"")
+    code, rep, _ = _check([p], capsys)
+    assert code == 2 and "tom" in rep["melding"]
+
+
+def test_corrupt_gml_exit_2(tmp_path, capsys):
+    text = (DATA / "kpa_sosi.gml").read_text(encoding="utf-8")
+    p = tmp_path / "plan.gml"
+    p.write_text(text[: int(len(text) * 0.6)], encoding="utf-8")  # cut mid-feature
+    code, rep, _ = _check([p], capsys)
+    assert code == 2
+    assert "plan.gml" in rep["melding"] and ("skadet" in rep["melding"] or "avkortet" in rep["melding"])
+    assert not list(tmp_path.glob("*.gfs"))
+
+
+def test_sosi_gml_loads_as_arealformal_without_gfs_sidecar(tmp_path):
+    p = tmp_path / "plan.gml"
+    shutil.copy(DATA / "kpa_sosi.gml", p)
+    ds = load(p)
+    af = ds["arealformal"]
+    assert sorted(af["arealformal"].tolist()) == [1110, 5100]
+    assert set(af["arealbruksstatus"]) == {1, 2}
+    assert "Nevlungen Øvre" in set(af["navn"])
+    # 200 x 100 m and 300 x 100 m
+    assert sorted(af.area.round(3)) == [20000.0, 30000.0]
+    assert not list(tmp_path.glob("*.gfs"))
+
+
+def test_norwegian_letters_survive_everywhere(tmp_path):
+    g = gpd.GeoDataFrame({"navn": ["Tjøllingvollen"], "særmerke": ["Åsen ved fjæra"]},
+                         geometry=[box(X0, Y0, X0 + 10, Y0 + 10)], crs=25832)
+    p = tmp_path / "ærø.gpkg"
+    g.to_file(p, layer="utviklingsgrense")
+    ds = load(p)
+    row = ds["utviklingsgrense"].iloc[0]
+    assert row["navn"] == "Tjøllingvollen" and row["særmerke"] == "Åsen ved fjæra"
+
+
+def test_single_file_needs_layer_name(tmp_path, capsys):
+    p = tmp_path / "mine_skoler.geojson"
+    _school().to_file(p)
+    code, rep, _ = _check([p], capsys)
+    assert code == 2 and "--layer" in rep["melding"]
+    code, rep, _ = _check([p, "--layer", "skole"], capsys)
+    assert code == 0
+
+
+def test_folder_of_layer_files(tmp_path):
+    _boundary().to_file(tmp_path / "utviklingsgrense.geojson")
+    _school().to_file(tmp_path / "skole.shp")
+    _school().to_parquet(tmp_path / "sentrum.parquet")
+    ds = load(tmp_path)
+    assert {"utviklingsgrense", "skole", "sentrum"} <= set(ds.layers)
+
+
+def test_invalid_values_rejected_per_feature(tmp_path):
+    g = gpd.GeoDataFrame({"antall_enheter": [2, 0, None], "kategori": ["utleie"] * 3,
+                          "navn": ["a", "b", "c"]},
+                         geometry=[Point(X0, Y0), Point(X0 + 1, Y0), Point(X0 + 2, Y0)], crs=25832)
+    p = tmp_path / "k.gpkg"
+    g.to_file(p, layer="kommunal_bolig")
+    ds = load(p)
+    rep = ds.reports["kommunal_bolig"]
+    assert (rep.n_read, rep.n_kept, rep.n_rejected) == (3, 1, 2)
+    assert "«b»" in " ".join(rep.messages)
+
+
+def test_require_reports_missing_layer(tmp_path):
+    p = tmp_path / "k.gpkg"
+    _school().to_file(p, layer="skole")
+    ds = load(p)
+    with pytest.raises(MissingLayer) as e:
+        ds.require("skole", "utviklingsgrense")
+    assert "utviklingsgrense" in e.value.message and e.value.exit_code == 1
+
+
+def test_zip_with_path_traversal_is_refused(tmp_path):
+    import zipfile
+
+    z = tmp_path / "farlig.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("../utenfor.txt", "x")
+    with pytest.raises(UnreadableInput) as e:
+        load(z)
+    assert "ulovlig sti" in e.value.message
+
+
+def test_zipped_shapefile_loads(tmp_path):
+    import zipfile
+
+    d = tmp_path / "shp"
+    d.mkdir()
+    _school().to_file(d / "skole.shp")
+    z = tmp_path / "skoler.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in d.iterdir():
+            zf.write(f, f.name)
+    ds = load(z)
+    assert len(ds["skole"]) == 1
+
+
+def test_cli_never_shows_a_traceback(tmp_path):
+    p = tmp_path / "tull.gpkg"
+    p.write_bytes(b"\x00\x01garbage" * 10)
+    r = subprocess.run([sys.executable, "-m", "geoplan", "check", str(p)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr + r.stdout
+    assert "tull.gpkg" in r.stderr
