@@ -1,0 +1,82 @@
+"""The configuration loader and atomic output."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoplan.cli import main
+from geoplan.config import load_config, parse_set_options
+from geoplan.errors import ConfigError, UnreadableInput
+from geoplan.io import atomic_path, write_text_atomic
+
+
+def _write(d, name, text):
+    (d / f"{name}.toml").write_text(text, encoding="utf-8")
+
+
+def test_parameters_have_value_unit_and_source(tmp_path):
+    _write(tmp_path, "skole", '[radius_m]\nvalue = 1500\nunit = "m"\nlabel = "Radius"\n'
+                              'source = "seed 004 l. 2467"\n')
+    cfg = load_config(tmp_path)
+    p = cfg.param("skole.radius_m")
+    assert (p.value, p.unit, p.source, p.assumption) == (1500, "m", "seed 004 l. 2467", False)
+    assert cfg.get("skole.radius_m") == 1500
+
+
+def test_overrides_are_typed_and_marked(tmp_path):
+    _write(tmp_path, "skole", '[radius_m]\nvalue = 1500\n[andel]\nvalue = 0.2\n[\"på\"]\nvalue = true\n')
+    cfg = load_config(tmp_path, parse_set_options(["skole.radius_m=1200", "skole.andel=0,25",
+                                                   "skole.på=nei"]))
+    assert cfg.get("skole.radius_m") == 1200
+    assert cfg.get("skole.andel") == pytest.approx(0.25)
+    assert cfg.get("skole.på") is False
+    assert "overstyrt" in cfg.param("skole.radius_m").source
+
+
+def test_bad_override_and_unknown_key_give_norwegian_errors(tmp_path):
+    _write(tmp_path, "skole", '[radius_m]\nvalue = 1500\n')
+    with pytest.raises(ConfigError, match="Ugyldig verdi"):
+        load_config(tmp_path, {"skole.radius_m": "langt"})
+    with pytest.raises(ConfigError, match="finnes ikke"):
+        load_config(tmp_path, {"skole.radien": "1"})
+    with pytest.raises(ConfigError, match="seksjon.parameter=verdi"):
+        parse_set_options(["radius"])
+
+
+def test_broken_toml_names_the_file(tmp_path):
+    _write(tmp_path, "feil", "[radius\nvalue = 1")
+    with pytest.raises(ConfigError, match="feil.toml"):
+        load_config(tmp_path)
+
+
+def test_repository_config_loads_and_every_parameter_has_a_source():
+    cfg = load_config()
+    params = cfg.params()
+    assert params, "config/ has no parameters"
+    missing = [p.key for p in params if not p.source.strip()]
+    assert not missing, f"parameters without a source: {missing}"
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "rapport.html"
+    target.write_text("gammel", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("halv", encoding="utf-8")
+            raise RuntimeError("brudd midt i skrivingen")
+    assert target.read_text(encoding="utf-8") == "gammel"
+    assert [p.name for p in tmp_path.iterdir()] == ["rapport.html"]
+    write_text_atomic(target, "ny")
+    assert target.read_text(encoding="utf-8") == "ny"
+
+
+def test_atomic_write_to_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(UnreadableInput, match="finnes ikke"):
+        write_text_atomic(tmp_path / "finnes_ikke" / "x.html", "x")
+
+
+def test_cli_usage_error_is_norwegian_exit_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["check", "--ukjent-flagg"])
+    assert e.value.code == 2
+    assert "feil i kommandoen" in capsys.readouterr().err
