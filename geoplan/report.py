@@ -1,0 +1,1117 @@
+"""Reports for kommuneplanens arealdel (KPA) and for site purchases: HTML, PDF, Excel.
+
+The report layer only *presents*: every number comes from the analysis
+functions (:mod:`geoplan.reserves`, :mod:`geoplan.schools`,
+:mod:`geoplan.concentration`, :mod:`geoplan.sites`) called with the same
+parameters the command line uses, so a figure in a report equals the one in
+``geoplan COMMAND --json`` for the same data and parameters.
+
+A report is a list of :class:`Section`; each holds text, :class:`Table` and
+:class:`Figure` items, or the Norwegian sentence saying why it was left out
+(a missing layer, an analysis module not available). One list renders three
+ways:
+
+* HTML -- Jinja2 templates in ``geoplan/templates`` with the print CSS;
+* PDF  -- the same HTML through WeasyPrint (A4, page numbers "Side n av m");
+* XLSX -- openpyxl, one sheet per table, raw (unrounded) values.
+
+Public entry points
+-------------------
+build_report(dataset, config, fmt="pdf", sections=None, public=True) -> bytes
+write_report(dataset, config, out_path, sections=None, public=True) -> Path
+site_report_bytes(result, dataset, config, fmt="pdf") -> bytes
+write_site_report(result, dataset, out_path, config) -> Path
+
+Privacy: the concentration section is *always* aggregated to grunnkrets and
+counts of municipal units below ``kommune.min_count_public`` (never below 1)
+are suppressed ("prikket"), whatever ``public`` says, because the KPA report
+goes on public hearing. ``public`` additionally suppresses small counts in the
+site report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from . import __version__
+from .errors import ConfigError, DataProblem, GeoplanError, MissingLayer, UnreadableInput
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+FORMATS = ("html", "pdf", "xlsx")
+
+#: Marker shown instead of a suppressed count (SSB: ":" = "vises ikke av
+#: konfidensialitetshensyn").
+SUPPRESSED = ":"
+
+REPORT_TITLE = "Boligreserve, arealbehov og lokalisering"
+SITE_TITLE = "Vurdering av tomt før kjøp"
+
+
+# ---------------------------------------------------------------------------
+# Number formatting (Norwegian: decimal comma, space as thousands separator)
+# ---------------------------------------------------------------------------
+
+def _isnan(v: Any) -> bool:
+    try:
+        return v is None or (isinstance(v, float) and math.isnan(v)) or (
+            hasattr(v, "__float__") and not isinstance(v, (bool, str)) and math.isnan(float(v)))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_number(v: Any, decimals: int = 1) -> str:
+    """A number in Norwegian notation: ``1 234,5``; ``–`` for missing values.
+
+    Parameters
+    ----------
+    v : number or None
+    decimals : int
+        Digits after the decimal comma (rounded half away from zero as Python's
+        format does for the binary value).
+    """
+    if _isnan(v):
+        return "–"
+    if isinstance(v, bool):
+        return "Ja" if v else "Nei"
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if math.isinf(f):
+        return "–"
+    s = f"{f:,.{decimals}f}"
+    if s.startswith("-") and float(s.replace(",", "")) == 0:
+        s = s[1:]  # no "-0,0"
+    return s.replace(",", "\u00a0").replace(".", ",")
+
+
+def parse_number(text: str) -> float | None:
+    """Inverse of :func:`fmt_number` (for tests and spreadsheets): ``"1 234,5"`` -> 1234.5."""
+    t = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if t in ("", "–", "-", SUPPRESSED):
+        return None
+    t = t.rstrip("%").replace(",", ".")
+    return float(t)
+
+
+# ---------------------------------------------------------------------------
+# Report model
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Column:
+    """One table column.
+
+    ``kind``: ``text``, ``num`` (``decimals`` digits), ``int``, ``bool``
+    (Ja/Nei), ``count`` (an integer count of municipal units, suppressed below
+    the minimum when the table is sensitive), ``status`` (traffic light).
+    """
+
+    key: str
+    label: str
+    kind: str = "text"
+    decimals: int = 1
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("num", "int", "count")
+
+    def format(self, v: Any) -> str:
+        if self.kind in ("num",):
+            return fmt_number(v, self.decimals)
+        if self.kind in ("int", "count"):
+            return fmt_number(v, 0)
+        if self.kind == "bool":
+            if _isnan(v):
+                return "–"
+            return "Ja" if bool(v) else "Nei"
+        if self.kind == "status":
+            return STATUS_TEXT.get(str(v), str(v))
+        if _isnan(v):
+            return "–"
+        if isinstance(v, (list, tuple)):
+            return ", ".join(str(x) for x in v)
+        if isinstance(v, float):
+            return fmt_number(v, self.decimals)
+        return str(v)
+
+
+@dataclass
+class Table:
+    """A table of records; ``sum_rows`` holds the indices of total rows (bold).
+
+    ``suppress``: column keys whose values are suppressed together when the row's
+    count in ``suppress_by`` is below the minimum (set by :func:`suppress_small`).
+    """
+
+    id: str
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    note: str = ""
+    sheet: str | None = None
+    sum_rows: set[int] = field(default_factory=set)
+    empty_text: str = "Ingen rader."
+    suppressed_cells: set[tuple[int, str]] = field(default_factory=set)
+    kind: str = "table"
+
+    @property
+    def cells(self) -> list[dict]:
+        out = []
+        for i, row in enumerate(self.rows):
+            cells = []
+            for c in self.columns:
+                if (i, c.key) in self.suppressed_cells:
+                    cells.append({"key": c.key, "text": SUPPRESSED,
+                                  "css": ("num " if c.numeric else "") + "prikket"})
+                    continue
+                v = row.get(c.key)
+                css = "num" if c.numeric else ""
+                if c.kind == "status":
+                    css = f"status-{v}"
+                cells.append({"key": c.key, "text": c.format(v), "css": css})
+            out.append({"cells": cells, "css": "sum" if i in self.sum_rows else ""})
+        return out
+
+
+@dataclass
+class Figure:
+    title: str
+    image: bytes
+    caption: str = ""
+    mime: str = "image/png"
+    kind: str = "figure"
+
+    @property
+    def uri(self) -> str:
+        from .staticmaps import data_uri
+
+        return data_uri(self.image, self.mime)
+
+
+@dataclass
+class Text:
+    text: str
+    kind: str = "text"
+
+
+@dataclass
+class Heading:
+    text: str
+    kind: str = "heading"
+
+
+@dataclass
+class Section:
+    """A report section: text and items, or ``omitted`` with the reason (Norwegian)."""
+
+    id: str
+    title: str
+    text: list[str] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
+    omitted: str | None = None
+    privacy: str = ""
+    page_break: bool = False
+    number: int = 0
+    config_sections: tuple[str, ...] = ()
+
+    @property
+    def tables(self) -> list[Table]:
+        return [i for i in self.items if isinstance(i, Table)]
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [i for i in self.items if isinstance(i, Figure)]
+
+
+def min_count(config) -> int:
+    """The public suppression limit from config, never below 1 (0 would publish everything)."""
+    try:
+        v = int(config.get("kommune.min_count_public", 5))
+    except (TypeError, ValueError, GeoplanError):
+        v = 5
+    return max(v, 1)
+
+
+def suppress_small(table: Table, count_keys: Sequence[str], limit: int,
+                   dependent: Sequence[str] = ()) -> int:
+    """Mark counts below ``limit`` (0 included) as suppressed, with the values derived from them.
+
+    Parameters
+    ----------
+    table : Table
+        Modified in place (``suppressed_cells``).
+    count_keys : sequence of str
+        Count columns (municipal units) checked against ``limit``.
+    dependent : sequence of str
+        Columns suppressed in a row whenever one of its counts is (shares,
+        location quotients: they would give the count back).
+    limit : int
+        Smallest count shown.
+
+    Returns
+    -------
+    int
+        Number of rows with at least one suppressed cell.
+    """
+    n = 0
+    for i, row in enumerate(table.rows):
+        hit = False
+        for k in count_keys:
+            v = row.get(k)
+            if v is None or _isnan(v):
+                continue
+            if float(v) < limit:
+                table.suppressed_cells.add((i, k))
+                hit = True
+        if hit:
+            n += 1
+            for k in dependent:
+                table.suppressed_cells.add((i, k))
+    return n
+
+
+# ---------------------------------------------------------------------------
+# Context shared by the section builders
+# ---------------------------------------------------------------------------
+
+class Omit(Exception):
+    """Raised by a section builder to leave its section out with a Norwegian reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ReportContext:
+    dataset: Any
+    config: Any
+    public: bool = True
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def min_count(self) -> int:
+        return min_count(self.config)
+
+    @property
+    def crs_label(self) -> str:
+        epsg = getattr(self.dataset, "epsg", None)
+        return f"EPSG:{epsg}" if epsg else str(getattr(self.dataset, "crs", ""))
+
+    def layer(self, name: str):
+        return self.dataset.get(name)
+
+    def has(self, *names: str) -> bool:
+        return all(self.dataset.has(n) for n in names)
+
+    def need(self, *names: str) -> None:
+        """Omit the section unless the layers are present (sentence names them)."""
+        from .layers import SCHEMAS
+
+        missing = [n for n in names if not self.dataset.has(n)]
+        if missing:
+            labels = ", ".join(
+                f"«{n}» ({SCHEMAS[n].label})" if n in SCHEMAS and SCHEMAS[n].label else f"«{n}»"
+                for n in missing)
+            word = "Laget" if len(missing) == 1 else "Lagene"
+            verb = "mangler" if len(missing) == 1 else "mangler"
+            raise Omit(f"Denne delen er utelatt fordi {word.lower()} {labels} {verb} i "
+                       f"datagrunnlaget ({self.dataset.source}). Legg til laget og lag "
+                       "rapporten på nytt for å få den med.")
+
+    def module(self, name: str, label: str):
+        """Import an analysis module, or omit the section saying it is not available."""
+        try:
+            return importlib.import_module(f"geoplan.{name}")
+        except ModuleNotFoundError as e:
+            if e.name in (f"geoplan.{name}",):
+                raise Omit(f"Denne delen er utelatt fordi analysen for {label} "
+                           f"(geoplan.{name}) ikke er tilgjengelig i denne versjonen av "
+                           "geoplan.") from None
+            raise
+
+    def once(self, key: str, fn: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = fn()
+        return self.cache[key]
+
+
+# ---------------------------------------------------------------------------
+# Sections: registry
+# ---------------------------------------------------------------------------
+
+#: id -> (title, builder, config sections whose parameters it uses)
+_BUILDERS: dict[str, tuple[str, Callable[[ReportContext, Section], None], tuple[str, ...]]] = {}
+
+
+def _section(id: str, title: str, config_sections: tuple[str, ...] = ()):
+    def deco(fn):
+        _BUILDERS[id] = (title, fn, config_sections)
+        return fn
+    return deco
+
+
+#: Analysis sections in report order (``--sections`` chooses among these).
+SECTION_IDS = ("arealbehov", "balanse", "parseller", "skoler", "kollektiv", "konsentrasjon")
+#: Always added at the end: parameters with sources, data provenance.
+APPENDIX_IDS = ("parametere", "datagrunnlag")
+
+SECTION_HELP = {
+    "arealbehov": "scenariotabell: arealbehov per sted, 2 horisontår × 2 vekstrater",
+    "balanse": "boligreserve, innspill og balanse per sted",
+    "parseller": "reserver og innspill med rangering",
+    "skoler": "skolesirkler (1,5 km) med kart per sted",
+    "kollektiv": "nærhet til kollektivtilbud for reserver og innspill",
+    "konsentrasjon": "konsentrasjon av kommunale boliger (alltid aggregert og prikket)",
+}
+
+
+def parse_sections(value: str | Iterable[str] | None) -> list[str]:
+    """``"arealbehov,skoler"`` or a list -> validated section ids (all when empty)."""
+    if value is None:
+        return list(SECTION_IDS)
+    items: list[str] = []
+    for v in ([value] if isinstance(value, str) else value):
+        items.extend(x.strip().lower() for x in str(v).split(",") if x.strip())
+    if not items or items == ["alle"]:
+        return list(SECTION_IDS)
+    unknown = [x for x in items if x not in SECTION_IDS and x not in APPENDIX_IDS]
+    if unknown:
+        raise ConfigError(
+            f"Ukjent rapportdel {', '.join('«' + u + '»' for u in unknown)}. "
+            f"Gyldige deler: {', '.join(SECTION_IDS)}.")
+    return [s for s in SECTION_IDS if s in items]
+
+
+def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
+                   public: bool = True) -> list[Section]:
+    """Run the analyses and build the report's sections (pure: no files written).
+
+    Parameters
+    ----------
+    dataset : geoplan.layers.Dataset
+        Validated layers in a projected CRS.
+    config : geoplan.config.Config
+        Parameters (with any per-run overrides already applied).
+    sections : iterable of str or str, optional
+        Section ids from :data:`SECTION_IDS` (default: all). The parameter and
+        data-provenance appendices are always included.
+    public : bool
+        Suppress small counts everywhere (the concentration section suppresses
+        them regardless).
+
+    Returns
+    -------
+    list of Section
+        Numbered in order; a section that cannot be built has ``omitted`` set
+        to a Norwegian sentence saying why.
+    """
+    ids = parse_sections(sections)
+    ctx = ReportContext(dataset=dataset, config=config, public=public)
+    out: list[Section] = []
+    for sid in ids:
+        out.append(_run_builder(ctx, sid))
+    used = sorted({cs for s in out if not s.omitted for cs in s.config_sections})
+    ctx.cache["used_config_sections"] = ["kommune"] + [u for u in used if u != "kommune"]
+    for sid in APPENDIX_IDS:
+        out.append(_run_builder(ctx, sid))
+    for i, s in enumerate(out, start=1):
+        s.number = i
+    return out
+
+
+def _run_builder(ctx: ReportContext, sid: str) -> Section:
+    title, fn, cfg_sections = _BUILDERS[sid]
+    sec = Section(id=sid, title=title, config_sections=cfg_sections)
+    try:
+        fn(ctx, sec)
+    except Omit as o:
+        sec.omitted = o.reason
+        sec.items = []
+        sec.text = []
+    except MissingLayer as e:
+        sec.omitted = ("Denne delen er utelatt fordi data mangler: " + e.message)
+        sec.items, sec.text = [], []
+    except DataProblem as e:
+        sec.omitted = ("Denne delen er utelatt fordi dataene ikke holder for analysen: "
+                       + e.message)
+        sec.items, sec.text = [], []
+    return sec
+
+
+# ---------------------------------------------------------------------------
+# Appendix sections: parameters and provenance
+# ---------------------------------------------------------------------------
+
+@_section("parametere", "Parametere og kilder")
+def _sec_parameters(ctx: ReportContext, sec: Section) -> None:
+    names = ctx.cache.get("used_config_sections") or ["kommune"]
+    rows = []
+    for name in names:
+        try:
+            params = ctx.config.params(name)
+        except GeoplanError:
+            continue
+        for p in params:
+            v = p.value
+            if isinstance(v, float):
+                vtxt = fmt_number(v, 4).rstrip("0").rstrip(",") if v % 1 else fmt_number(v, 0)
+            elif isinstance(v, list):
+                vtxt = ", ".join(fmt_number(x, 4).rstrip("0").rstrip(",")
+                                 if isinstance(x, float) else str(x) for x in v)
+            else:
+                vtxt = str(v)
+            rows.append({"noekkel": p.key, "beskrivelse": p.label, "verdi": vtxt,
+                         "verdi_raw": v if not isinstance(v, list) else vtxt,
+                         "enhet": p.unit, "kilde": p.source,
+                         "kommunalt_valg": p.assumption})
+    sec.text.append(
+        "Tabellen viser parameterne analysene i denne rapporten bygger på, med kilde. "
+        "«Kommunalt valg» betyr at kildene ikke gir tallet, og at kommunen selv har satt "
+        "det; slike verdier bør vurderes politisk. Verdier merket «overstyrt for denne "
+        "kjøringen» er endret for akkurat denne rapporten.")
+    sec.items.append(Table(
+        id="parametere", title="", sheet="Parametere",
+        columns=[Column("noekkel", "Parameter"), Column("beskrivelse", "Beskrivelse"),
+                 Column("verdi", "Verdi"), Column("enhet", "Enhet"), Column("kilde", "Kilde"),
+                 Column("kommunalt_valg", "Kommunalt valg", "bool")],
+        rows=rows))
+    sec.page_break = True
+
+
+@_section("datagrunnlag", "Datagrunnlag og versjon")
+def _sec_provenance(ctx: ReportContext, sec: Section) -> None:
+    ds = ctx.dataset
+    src = str(getattr(ds, "source", ""))
+    sec.text.append(f"Datagrunnlag: {src}.")
+    p = Path(src) if src else None
+    if p is not None and p.exists():
+        mtime = _dt.datetime.fromtimestamp(p.stat().st_mtime).strftime("%d.%m.%Y %H:%M")
+        sec.text.append(f"Dataene ble sist endret {mtime}.")
+    sec.text.append(f"Koordinatsystem: {ctx.crs_label}. Arealer er regnet i dette "
+                    "projiserte systemet og oppgitt i dekar (1 daa = 1 000 m²).")
+    sec.text.append(
+        f"Rapporten er laget {_now_text()} med geoplan versjon {__version__}. Tallene er "
+        "regnet av de samme funksjonene som kommandolinjen (geoplan … --json) og appen "
+        "bruker, med parameterne i forrige del.")
+    rows = []
+    for name, rep in (getattr(ds, "reports", {}) or {}).items():
+        d = rep.as_dict() if hasattr(rep, "as_dict") else dict(rep)
+        msgs = d.get("meldinger") or []
+        rows.append({"lag": d.get("navn", name), "status": d.get("status", ""),
+                     "lest": d.get("antall_lest"), "beholdt": d.get("antall_beholdt"),
+                     "reparert": d.get("antall_reparert"), "avvist": d.get("antall_avvist"),
+                     "kilde": d.get("kilde", ""), "merknad": " ".join(msgs[:2])})
+    if not rows:
+        for name, gdf in (getattr(ds, "layers", {}) or {}).items():
+            rows.append({"lag": name, "status": "ok", "lest": len(gdf), "beholdt": len(gdf)})
+    sec.items.append(Table(
+        id="datagrunnlag", title="Lag i datagrunnlaget", sheet="Datagrunnlag",
+        columns=[Column("lag", "Lag"), Column("status", "Status"),
+                 Column("lest", "Lest", "int"), Column("beholdt", "Brukt", "int"),
+                 Column("reparert", "Reparert", "int"), Column("avvist", "Avvist", "int"),
+                 Column("merknad", "Merknad")],
+        rows=rows))
+    rasters = getattr(ds, "rasters", {}) or {}
+    if rasters:
+        sec.text.append("Rasterdata: " + ", ".join(f"{k} ({Path(v).name})"
+                                                   for k, v in rasters.items()) + ".")
+
+
+def _now_text() -> str:
+    return _dt.datetime.now().strftime("%d.%m.%Y kl. %H:%M")
+
+
+# ---------------------------------------------------------------------------
+# Rendering: HTML, PDF, XLSX
+# ---------------------------------------------------------------------------
+
+def _jinja_env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+def _kommune_name(dataset, config) -> str:
+    k = dataset.get("kommune") if dataset is not None else None
+    if k is not None and len(k) and "kommunenavn" in k.columns:
+        names = [str(n) for n in k["kommunenavn"].dropna().unique()]
+        if names:
+            return " / ".join(names[:3])
+    try:
+        return str(config.get("kommune.kommunenavn", ""))
+    except GeoplanError:
+        return ""
+
+
+def _meta(dataset, config, title: str, subtitle: str) -> dict:
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "kommune": _kommune_name(dataset, config),
+        "created": _now_text(),
+        "source": str(getattr(dataset, "source", "")),
+        "crs": (f"EPSG:{dataset.epsg}" if getattr(dataset, "epsg", None)
+                else str(getattr(dataset, "crs", ""))),
+        "version": __version__,
+        "css": (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8"),
+    }
+
+
+def render_html(sections: Sequence[Section], meta: dict, template: str = "report.html.j2",
+                **extra) -> str:
+    """Render sections to one self-contained HTML document (images inline)."""
+    env = _jinja_env()
+    return env.get_template(template).render(sections=sections, **meta, **extra)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML as an A4 PDF (WeasyPrint), page numbers from the print CSS."""
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+
+
+_BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = name.translate(_BAD_SHEET_CHARS).strip()[:31] or "Tabell"
+    cand, i = base, 2
+    while cand.lower() in used:
+        suffix = f" ({i})"
+        cand = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(cand.lower())
+    return cand
+
+
+def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
+    """One sheet per table (raw values; suppressed counts as ``:``), plus an about sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    about = wb.active
+    about.title = "Om rapporten"
+    used = {"om rapporten"}
+    about.append([meta["title"]])
+    about["A1"].font = Font(bold=True, size=14)
+    for k, label in (("kommune", "Kommune"), ("created", "Laget"), ("source", "Datagrunnlag"),
+                     ("crs", "Koordinatsystem"), ("version", "geoplan-versjon")):
+        about.append([label, meta.get(k, "")])
+    about.append([])
+    about.append(["Innhold"])
+    about.cell(row=about.max_row, column=1).font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    for s in sections:
+        if s.omitted:
+            about.append([f"{s.number}. {s.title}", s.omitted])
+            continue
+        for t in s.tables:
+            sheet = _sheet_name(t.sheet or t.title or s.title, used)
+            about.append([f"{s.number}. {s.title}", f"Ark «{sheet}»: {t.title or s.title}"])
+            ws = wb.create_sheet(sheet)
+            ws.append([c.label for c in t.columns])
+            for cell in ws[1]:
+                cell.font = Font(bold=True, color="FFFFFF")
+                cell.fill = header_fill
+                cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+            for i, row in enumerate(t.rows):
+                vals = []
+                for c in t.columns:
+                    if (i, c.key) in t.suppressed_cells:
+                        vals.append(SUPPRESSED)
+                        continue
+                    v = row.get(c.key)
+                    vals.append(_xlsx_value(v, c))
+                ws.append(vals)
+                if i in t.sum_rows:
+                    for cell in ws[ws.max_row]:
+                        cell.font = Font(bold=True)
+            for j, c in enumerate(t.columns, start=1):
+                width = max([len(str(c.label))] + [len(str(ws.cell(row=r, column=j).value or ""))
+                                                   for r in range(2, min(ws.max_row, 200) + 1)])
+                ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+                if c.kind == "num":
+                    fmt = "#,##0" + ("." + "0" * c.decimals if c.decimals > 0 else "")
+                    for r in range(2, ws.max_row + 1):
+                        ws.cell(row=r, column=j).number_format = fmt
+            ws.freeze_panes = "A2"
+            if t.note:
+                ws.append([])
+                ws.append([t.note])
+    about.column_dimensions["A"].width = 40
+    about.column_dimensions["B"].width = 100
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_value(v: Any, col: Column):
+    if _isnan(v):
+        return None
+    if col.kind == "bool":
+        return "Ja" if bool(v) else "Nei"
+    if col.kind == "status":
+        return STATUS_TEXT.get(str(v), str(v))
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return str(v)
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return str(v)
+    if isinstance(v, (int, float, str, bool)):
+        return v
+    return str(v)
+
+
+def _fmt_from_path(out_path) -> str:
+    suffix = Path(out_path).suffix.lower().lstrip(".")
+    if suffix == "htm":
+        suffix = "html"
+    if suffix not in FORMATS:
+        raise UnreadableInput(
+            f"Kan ikke lage rapport som «{Path(out_path).name}»: bruk filendelsen .html, "
+            ".pdf eller .xlsx.")
+    return suffix
+
+
+def _render(sections, meta, fmt: str, template: str = "report.html.j2", **extra) -> bytes:
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UnreadableInput(f"Ukjent rapportformat «{fmt}»: bruk html, pdf eller xlsx.")
+    if fmt == "xlsx":
+        return sections_to_xlsx(sections, meta)
+    html = render_html(sections, meta, template, **extra)
+    if fmt == "html":
+        return html.encode("utf-8")
+    return html_to_pdf(html)
+
+
+# ---------------------------------------------------------------------------
+# KPA report
+# ---------------------------------------------------------------------------
+
+def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool = True) -> bytes:
+    """The KPA attachment «Boligreserve, arealbehov og lokalisering» as bytes.
+
+    Parameters
+    ----------
+    dataset : geoplan.layers.Dataset
+    config : geoplan.config.Config
+        Parameters, with per-run overrides (growth scenario etc.) applied.
+    fmt : {"pdf", "html", "xlsx"}
+    sections : iterable of str, optional
+        Section ids (:data:`SECTION_IDS`); default all.
+    public : bool
+        Suppress small counts everywhere (the concentration section always does).
+
+    Returns
+    -------
+    bytes
+        The document (HTML is UTF-8).
+    """
+    secs = build_sections(dataset, config, sections, public=public)
+    meta = _meta(dataset, config, REPORT_TITLE,
+                 "Vedlegg til kommuneplanens arealdel: arealbehov til horisontåret, "
+                 "boligreserve og innspill per sted, skolekriteriet, kollektivnærhet og "
+                 "spredning av kommunale boliger.")
+    return _render(secs, meta, fmt)
+
+
+def write_report(dataset, config, out_path, sections=None, public: bool = True) -> Path:
+    """Write the KPA report; the format follows the suffix (.html, .pdf, .xlsx). Atomic."""
+    from .io import write_bytes_atomic
+
+    fmt = _fmt_from_path(out_path)
+    data = build_report(dataset, config, fmt=fmt, sections=sections, public=public)
+    return write_bytes_atomic(out_path, data)
+
+
+# ---------------------------------------------------------------------------
+# Site report
+# ---------------------------------------------------------------------------
+
+STATUS_TEXT = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød", "ukjent": "Ukjent"}
+STATUS_ORDER = ("rod", "gul", "ukjent", "gronn")
+
+#: criterion id -> layers drawn on the site map when the criterion's config names none
+_CRITERION_LAYERS = {
+    "utviklingsgrense": ("utviklingsgrense",),
+    "arealformal": ("arealformal",),
+    "skole_avstand": ("skole",),
+    "skole_gangavstand": ("skole", "gangnett"),
+    "kollektiv_avstand": ("holdeplass",),
+    "kollektivakse_avstand": ("kollektivakse",),
+    "sentrum_avstand": ("sentrum",),
+    "steinbrudd_avstand": ("steinbrudd",),
+    "konsentrasjon_grunnkrets": ("grunnkrets",),
+    "konsentrasjon_bygning": ("bygning",),
+    "helsetjeneste_avstand": ("helsetjeneste",),
+}
+
+#: Layers never drawn in a report: exact locations of dwellings for vulnerable groups.
+SENSITIVE_LAYERS = ("kommunal_bolig",)
+
+
+def _criteria_config(config) -> dict[str, dict]:
+    try:
+        crit = config.section("sites").get("criteria", [])
+    except GeoplanError:
+        return {}
+    return {c.get("id"): c for c in crit if isinstance(c, dict) and c.get("id")}
+
+
+def _site_layers_for(crit_id: str, cfg: dict) -> tuple[str, ...]:
+    names: list[str] = []
+    for key in ("layer", "network"):
+        if cfg.get(key):
+            names.append(str(cfg[key]))
+    if cfg.get("kind") == "concentration":
+        scope = cfg.get("scope")
+        names.append({"grunnkrets": "grunnkrets", "bygning": "bygning"}.get(scope, ""))
+    names.extend(_CRITERION_LAYERS.get(crit_id, ()))
+    seen = []
+    for n in names:
+        if n and n not in seen and n not in SENSITIVE_LAYERS:
+            seen.append(n)
+    return tuple(seen)
+
+
+def _site_geometry(result: dict, site=None, crs=None):
+    """The site as a GeoSeries in the data's CRS, from ``site`` or the result's ``tomt``."""
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import shape
+
+    geom = None
+    if site is not None:
+        if hasattr(site, "geometry") and hasattr(site, "crs"):
+            s = site.geometry if hasattr(site.geometry, "union_all") else site
+            if crs is not None and s.crs is not None and s.crs != crs:
+                s = s.to_crs(crs)
+            return gpd.GeoSeries(list(s), crs=crs or s.crs)
+        geom = site
+    tomt = (result or {}).get("tomt") or {}
+    if geom is None:
+        for key in ("geometry", "geometri", "geom"):
+            g = tomt.get(key) if isinstance(tomt, dict) else None
+            if g is None:
+                continue
+            if isinstance(g, dict):
+                geom = shape(g)
+            elif isinstance(g, str):
+                try:
+                    geom = shapely.from_wkt(g)
+                except Exception:  # noqa: BLE001 - not WKT; try the next key
+                    geom = None
+            elif hasattr(g, "geom_type"):
+                geom = g
+            if geom is not None:
+                break
+    if geom is None and isinstance(tomt, dict):
+        for key in ("wkt",):
+            if tomt.get(key):
+                geom = shapely.from_wkt(tomt[key])
+        if geom is None:
+            c = tomt.get("senter") or tomt.get("sentrum") or tomt.get("punkt") or tomt.get("centre")
+            x = y = None
+            if isinstance(c, dict):
+                x, y = c.get("x"), c.get("y")
+            elif isinstance(c, (list, tuple)) and len(c) >= 2:
+                x, y = c[0], c[1]
+            elif "x" in tomt and "y" in tomt:
+                x, y = tomt["x"], tomt["y"]
+            if x is not None and y is not None:
+                geom = shapely.Point(float(x), float(y))
+    if geom is None:
+        return None
+    return gpd.GeoSeries([geom], crs=crs)
+
+
+def _fmt_value(v: Any, unit: str = "", decimals: int = 1) -> str:
+    if isinstance(v, dict):
+        parts = []
+        for k in ("for", "før", "foer", "etter"):
+            if k in v:
+                parts.append(f"{'før' if k != 'etter' else 'etter'} {_fmt_value(v[k], unit, decimals)}")
+        return ", ".join(parts) if parts else ", ".join(f"{k}: {_fmt_value(x, unit, decimals)}"
+                                                       for k, x in v.items())
+    if _isnan(v):
+        return "–"
+    if isinstance(v, bool):
+        return "Ja" if v else "Nei"
+    if isinstance(v, (int, float)) or hasattr(v, "__float__") and not isinstance(v, str):
+        f = float(v)
+        d = 0 if (f.is_integer() and unit not in ("%",)) else decimals
+        return f"{fmt_number(f, d)} {unit}".strip()
+    return f"{v} {unit}".strip() if unit and str(v) else str(v)
+
+
+def _is_count_unit(unit: str) -> bool:
+    return unit.strip().lower() in ("enheter", "boenheter", "kommunale enheter")
+
+
+def site_sections(result: dict, dataset, config, public: bool = True, site=None) -> list[Section]:
+    """Sections of the site report: checklist, map, the site, parameters, provenance.
+
+    Parameters
+    ----------
+    result : dict
+        The assessment (``geoplan.sites`` / ``geoplan assess --json``):
+        ``{"kriterier": [...], "samlet": ..., "tomt": {...}}``.
+    dataset : geoplan.layers.Dataset
+    config : geoplan.config.Config
+    public : bool
+        Suppress counts of municipal units below the minimum.
+    site : shapely geometry or GeoSeries, optional
+        The site, when the result does not carry its geometry.
+    """
+    limit = min_count(config)
+    crit_cfg = _criteria_config(config)
+    kriterier = list((result or {}).get("kriterier") or [])
+    rows, suppressed = [], set()
+    for i, k in enumerate(kriterier):
+        unit = str(k.get("enhet") or "")
+        verdi = k.get("verdi")
+        row = {
+            "kriterium": k.get("kriterium") or k.get("id"),
+            "status": k.get("status", "ukjent"),
+            "verdi": _fmt_value(verdi, unit),
+            "terskel": _fmt_value(k.get("terskel"), unit) if not isinstance(k.get("terskel"), str)
+            else k.get("terskel"),
+            "begrunnelse": k.get("begrunnelse") or "",
+            "kilde": k.get("kilde") or "",
+            "id": k.get("id"),
+        }
+        if public and _is_count_unit(unit):
+            vals = list(verdi.values()) if isinstance(verdi, dict) else [verdi]
+            if any((not _isnan(x)) and isinstance(x, (int, float)) and float(x) < limit
+                   for x in vals):
+                suppressed.add((i, "verdi"))
+                row["begrunnelse"] = (row["begrunnelse"] + " " if row["begrunnelse"] else "") + \
+                    f"(Antallet er skjult fordi det er under {limit}.)"
+        rows.append(row)
+    samlet = result.get("samlet") if isinstance(result, dict) else None
+    samlet_status = samlet.get("status") if isinstance(samlet, dict) else samlet
+
+    sec_list = Section(id="sjekkliste", title="Sjekkliste", config_sections=("sites",))
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_ORDER}
+    sec_list.text.append(
+        f"{len(rows)} kriterier: {counts['gronn']} grønne, {counts['gul']} gule, "
+        f"{counts['rod']} røde og {counts['ukjent']} ukjente. Hvert kriterium viser målt "
+        "verdi, terskel og kilde; «ukjent» betyr at et lag eller raster mangler, og grunnen "
+        "står i begrunnelsen.")
+    if isinstance(samlet, dict) and samlet.get("begrunnelse"):
+        sec_list.text.append(str(samlet["begrunnelse"]))
+    t = Table(id="sjekkliste", title="", sheet="Sjekkliste",
+              columns=[Column("kriterium", "Kriterium"), Column("status", "Status", "status"),
+                       Column("verdi", "Målt verdi"), Column("terskel", "Terskel"),
+                       Column("begrunnelse", "Begrunnelse"), Column("kilde", "Kilde")],
+              rows=rows, suppressed_cells=suppressed)
+    sec_list.items.append(t)
+    if suppressed:
+        sec_list.privacy = (f"Antall kommunale boenheter under {limit} er skjult («{SUPPRESSED}») "
+                            "av personvernhensyn.")
+
+    sec_map = Section(id="kart", title="Kart over tomta og lagene som avgjorde vurderingen")
+    try:
+        _site_map(sec_map, result, dataset, config, crit_cfg, site, kriterier)
+    except Omit as o:
+        sec_map.omitted = o.reason
+
+    sec_site = Section(id="tomt", title="Tomta")
+    tomt = (result or {}).get("tomt") or {}
+    trows = []
+    for k, v in (tomt.items() if isinstance(tomt, dict) else []):
+        if k in ("geometry", "geometri", "geom", "wkt"):
+            continue
+        label = k.replace("_", " ").capitalize()
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            v = "; ".join(", ".join(f"{a}: {_fmt_value(b)}" for a, b in d.items()) for d in v)
+        unit = "daa" if k.endswith("_daa") else ("m" if k.endswith("_m") else
+                                                  ("%" if k.endswith("_pct") else ""))
+        trows.append({"egenskap": label, "verdi": _fmt_value(v, unit)})
+    if trows:
+        sec_site.items.append(Table(id="tomt", title="", sheet="Tomt",
+                                    columns=[Column("egenskap", "Egenskap"),
+                                             Column("verdi", "Verdi")], rows=trows))
+    else:
+        sec_site.omitted = "Vurderingen inneholder ingen opplysninger om selve tomta."
+
+    ctx = ReportContext(dataset=dataset, config=config, public=public)
+    ctx.cache["used_config_sections"] = ["kommune", "sites"]
+    out = [sec_list, sec_map, sec_site, _run_builder(ctx, "parametere"),
+           _run_builder(ctx, "datagrunnlag")]
+    for i, s in enumerate(out, start=1):
+        s.number = i
+    return out, samlet_status
+
+
+def _site_map(sec: Section, result, dataset, config, crit_cfg, site, kriterier) -> None:
+    import geopandas as gpd
+
+    from .staticmaps import COLORS, MapLayer, render_map
+
+    crs = getattr(dataset, "crs", None)
+    geom = _site_geometry(result, site, crs)
+    if geom is None or geom.is_empty.all():
+        raise Omit("Kartet er utelatt fordi vurderingen ikke oppgir tomtas geometri eller "
+                   "koordinater.")
+    site_gdf = gpd.GeoDataFrame({"navn": ["Tomta"]}, geometry=geom.values, crs=crs)
+    deciding: dict[str, list[str]] = {}
+    for k in kriterier:
+        cid = k.get("id")
+        for lyr in _site_layers_for(cid, crit_cfg.get(cid, {})):
+            deciding.setdefault(lyr, []).append(k.get("kriterium") or cid)
+    centre = site_gdf.geometry.union_all().centroid
+    radius = 1800.0
+    focus = (centre.x - radius, centre.y - radius, centre.x + radius, centre.y + radius)
+    from shapely.geometry import box
+
+    window = box(*focus)
+    styles = {
+        "utviklingsgrense": dict(color=COLORS["utviklingsgrense"], alpha=0.12, linewidth=1.4),
+        "arealformal": dict(color=COLORS["reserve"], alpha=0.25, linewidth=0.3),
+        "grunnkrets": dict(color=COLORS["grunnkrets"], fill=False, linewidth=0.6,
+                           linestyle=":"),
+        "bygning": dict(color="#555555", markersize=2.5, alpha=0.6),
+        "steinbrudd": dict(color=COLORS["steinbrudd"], alpha=0.6, markersize=7, marker="s"),
+        "kollektivakse": dict(color=COLORS["kollektivakse"], linewidth=2.0),
+        "gangnett": dict(color=COLORS["gangnett"], linewidth=0.6),
+        "holdeplass": dict(color=COLORS["holdeplass"], markersize=5, marker="s"),
+        "skole": dict(color=COLORS["skole"], markersize=8, marker="^"),
+        "sentrum": dict(color=COLORS["sentrum"], markersize=7, marker="*"),
+        "helsetjeneste": dict(color=COLORS["helsetjeneste"], markersize=6, marker="P"),
+    }
+    labels = {"utviklingsgrense": "Utviklingsgrense", "arealformal": "Arealformål",
+              "grunnkrets": "Grunnkretser", "bygning": "Bygninger", "steinbrudd": "Steinbrudd",
+              "kollektivakse": "Kollektivakse", "gangnett": "Gangnett",
+              "holdeplass": "Holdeplass", "skole": "Skole", "sentrum": "Sentrum",
+              "helsetjeneste": "Helsetjeneste"}
+    order = ["grunnkrets", "arealformal", "utviklingsgrense", "gangnett", "kollektivakse",
+             "steinbrudd", "bygning", "holdeplass", "sentrum", "helsetjeneste", "skole"]
+    layers = []
+    kom = dataset.get("kommune")
+    if kom is not None and len(kom):
+        layers.append(MapLayer(kom, "Kommunegrense", color=COLORS["kommune"], fill=False,
+                               linewidth=1.0, linestyle="--", zorder=1))
+    shown = []
+    for name in order:
+        if name not in deciding:
+            continue
+        gdf = dataset.get(name)
+        if gdf is None or len(gdf) == 0:
+            continue
+        sub = gdf.iloc[gdf.sindex.query(window, predicate="intersects")]
+        if name == "arealformal":
+            codes = crit_cfg.get("arealformal", {}).get("codes") or []
+            col = crit_cfg.get("arealformal", {}).get("column", "arealformal")
+            if codes and col in sub.columns:
+                sub = sub[sub[col].isin(codes)]
+            lbl = "Arealformål som tillater bolig"
+        else:
+            lbl = labels.get(name, name)
+        if name in ("skole",) and len(sub):
+            pass
+        st = styles.get(name, {})
+        layers.append(MapLayer(sub, lbl, zorder=2 + order.index(name) / 10, **st))
+        shown.append(name)
+    # the school circle around the nearest school (the criterion's radius)
+    skole = dataset.get("skole")
+    if skole is not None and len(skole) and "skole" in deciding:
+        try:
+            r = float(config.get("schools.radius_m", crit_cfg.get("skole_avstand", {}).get("yellow", 1500)))
+        except (GeoplanError, TypeError, ValueError):
+            r = 1500.0
+        dist = skole.distance(centre)
+        near = skole.loc[[dist.idxmin()]]
+        circ = gpd.GeoDataFrame(geometry=near.buffer(r, quad_segs=32), crs=crs)
+        layers.append(MapLayer(circ, f"{fmt_number(r / 1000, 1)} km fra nærmeste skole",
+                               color=COLORS["sirkel"], fill=False, linestyle="--",
+                               linewidth=1.2, zorder=3))
+    rad_cfg = crit_cfg.get("konsentrasjon_radius")
+    if rad_cfg and any(k.get("id") == "konsentrasjon_radius" for k in kriterier):
+        rr = rad_cfg.get("radius_m", 500)
+        try:
+            if rad_cfg.get("radius_ref"):
+                rr = config.get(rad_cfg["radius_ref"], rr)
+        except GeoplanError:
+            pass
+        circ = gpd.GeoDataFrame(geometry=[centre.buffer(float(rr), quad_segs=32)], crs=crs)
+        layers.append(MapLayer(circ, f"Radius {fmt_number(float(rr), 0)} m for konsentrasjon",
+                               color="#444444", fill=False, linestyle=":", linewidth=1.0,
+                               zorder=3))
+    layers.append(MapLayer(site_gdf, "Tomta", color=COLORS["tomt"], alpha=0.7, markersize=10,
+                           marker="o", edgecolor="black", linewidth=1.5, zorder=10))
+    png = render_map(layers, title="Tomta med lagene som avgjorde vurderingen", focus=focus,
+                     crs_label=f"EPSG:{dataset.epsg}" if getattr(dataset, "epsg", None) else None,
+                     height_cm=13.0)
+    sec.items.append(Figure("Kart over tomta", png,
+                            caption="Kartet viser tomta og lagene kriteriene bygger på "
+                                    f"({', '.join(labels.get(n, n).lower() for n in shown) or 'ingen'}). "
+                                    "Kommunale boliger vises ikke av personvernhensyn."))
+    rows = [{"lag": labels.get(n, n), "kriterier": ", ".join(deciding[n]),
+             "i_data": "Ja" if dataset.has(n) else "Nei (kriteriet blir ukjent)"}
+            for n in order if n in deciding]
+    if rows:
+        sec.items.append(Table(id="lag_per_kriterium", title="Lagene bak hvert kriterium",
+                               sheet="Lag per kriterium",
+                               columns=[Column("lag", "Lag"), Column("kriterier", "Kriterier"),
+                                        Column("i_data", "Finnes i dataene")], rows=rows))
+
+
+def site_report_bytes(result: dict, dataset, config, fmt: str = "pdf", public: bool = True,
+                      site=None) -> bytes:
+    """The site report (checklist with map) as bytes.
+
+    Parameters
+    ----------
+    result : dict
+        ``{"kriterier": [...], "samlet": ..., "tomt": {...}}`` from the site assessment.
+    dataset : geoplan.layers.Dataset
+    config : geoplan.config.Config
+    fmt : {"pdf", "html", "xlsx"}
+    public : bool
+        Suppress counts of municipal units below ``kommune.min_count_public``.
+    site : geometry or GeoSeries, optional
+        The site, if ``result["tomt"]`` carries no geometry or coordinates.
+    """
+    secs, samlet = site_sections(result, dataset, config, public=public, site=site)
+    samlet_status = str(samlet or "ukjent")
+    meta = _meta(dataset, config, SITE_TITLE,
+                 "Sjekkliste for kjøp eller bygging av kommunal bolig: hvert kriterium med "
+                 "målt verdi, terskel og kilde, og kart over tomta.")
+    return _render(secs, meta, fmt, template="site.html.j2", samlet_status=samlet_status,
+                   samlet_text=STATUS_TEXT.get(samlet_status, samlet_status))
+
+
+def write_site_report(result: dict, dataset, out_path, config, public: bool = True,
+                      site=None) -> Path:
+    """Write the site report to ``out_path`` (.html, .pdf or .xlsx), atomically."""
+    from .io import write_bytes_atomic
+
+    fmt = _fmt_from_path(out_path)
+    return write_bytes_atomic(out_path, site_report_bytes(result, dataset, config, fmt,
+                                                          public=public, site=site))
