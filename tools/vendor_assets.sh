@@ -27,7 +27,6 @@ PACKAGES=(
   leaflet.markercluster@1.5.3
   leaflet-draw@1.0.4
   leaflet.fullscreen@3.0.0
-  leaflet-measure@3.1.0
   leaflet.heat@0.2.0
 )
 
@@ -107,12 +106,6 @@ cp $P/dist/images/spritesheet*.* "$DEST/leaflet-draw/images/"
 
 P=leaflet.fullscreen-3.0.0/package
 cp_to $P/Control.FullScreen.js $P/Control.FullScreen.css $P/icon-fullscreen.svg $P/LICENSE leaflet.fullscreen
-
-P=leaflet-measure-3.1.0/package
-mkdir -p "$DEST/leaflet-measure"
-cp $P/dist/leaflet-measure.js $P/dist/leaflet-measure.css $P/LICENSE "$DEST/leaflet-measure/"
-cp -r $P/dist/assets "$DEST/leaflet-measure/"
-rm -f "$DEST/leaflet-measure/assets/leaflet-measure.png"
 
 P=leaflet.heat-0.2.0/package
 cp_to $P/dist/leaflet-heat.js $P/LICENSE leaflet.heat

@@ -1,0 +1,312 @@
+"""The app's data layer: cached loading, per-session uploads and parameters.
+
+Everything the Streamlit pages share lives here, so the pages stay thin:
+
+* :func:`dataset` -- the session's :class:`~geoplan.layers.Dataset`: an upload
+  made in this browser session, else the default DATA (``$GEOPLAN_APP_DATA``
+  or the embedded demo). Loading is cached by source, file time and config.
+* :func:`config` -- the configuration with this session's parameter overrides.
+* :func:`display_layers` -- simplified WGS84 copies of the layers for the map,
+  cached by dataset and tolerance.
+* :func:`save_upload` / :func:`load_upload` -- an uploaded file is written to a
+  private temporary folder of this session (never shared: its path is random
+  and only kept in ``st.session_state``), checked (size, type, zip paths and
+  zip bombs) and loaded with :func:`geoplan.layers.load`.
+
+Analyses are not computed here; the pages call the analysis modules through
+the small cached wrappers in the pages themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from .config import Config, config_dir, load_config
+from .errors import ConfigError, GeoplanError, UnreadableInput
+
+#: Environment variable: DATA the app opens by default (else the embedded demo).
+APP_DATA_ENV = "GEOPLAN_APP_DATA"
+
+#: File types accepted on the Data page.
+UPLOAD_TYPES = ["gpkg", "zip", "gml", "xml", "geojson", "json", "parquet", "fgb"]
+
+_SESSION_DIR = "_geoplan_upload_dir"
+_UPLOAD = "_geoplan_upload"            # dict: path, name, layer, crs, merge
+_OVERRIDES = "_geoplan_overrides"      # dict: dotted key -> str
+
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+
+def overrides() -> dict[str, str]:
+    """This session's parameter overrides (``{"section.key": "value"}``)."""
+    return dict(st.session_state.get(_OVERRIDES, {}))
+
+
+def set_overrides(values: dict[str, str]) -> None:
+    """Replace this session's overrides after checking that they apply."""
+    load_config(overrides=values)  # raises ConfigError with a Norwegian message
+    st.session_state[_OVERRIDES] = dict(values)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _config_cached(directory: str, mtimes: tuple, overrides_json: str) -> Config:
+    return load_config(directory, json.loads(overrides_json))
+
+
+def config() -> Config:
+    """The configuration (``config/``) with this session's overrides applied."""
+    d = config_dir()
+    mtimes = tuple(sorted((p.name, p.stat().st_mtime) for p in Path(d).glob("*.toml")))
+    try:
+        return _config_cached(str(d), mtimes, json.dumps(overrides(), sort_keys=True))
+    except ConfigError:
+        st.session_state[_OVERRIDES] = {}
+        return _config_cached(str(d), mtimes, "{}")
+
+
+def app_setting(cfg: Config, key: str, default: Any) -> Any:
+    """A value of ``config/app.toml`` (``app.<key>``), or ``default`` when absent."""
+    return cfg.get(f"app.{key}", default)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+def default_source() -> str | None:
+    """DATA the app opens: ``$GEOPLAN_APP_DATA`` or ``None`` (the embedded demo)."""
+    return os.environ.get(APP_DATA_ENV) or None
+
+
+def _mtime(source: str | None) -> float:
+    from .layers import DEFAULT_DATA
+
+    p = Path(source) if source else DEFAULT_DATA
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(max_entries=8, ttl=6 * 3600, show_spinner="Leser og kontrollerer kartlagene …")
+def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float,
+                 config_key: str, _cfg: Config):
+    from .layers import load
+
+    return load(source, layer=layer, crs=crs, config=_cfg)
+
+
+def load_source(source: str | None, cfg: Config, *, layer: str | None = None,
+                crs: str | None = None):
+    """Load (cached) DATA with :func:`geoplan.layers.load`."""
+    key = json.dumps(overrides(), sort_keys=True)
+    return _load_cached(source, layer, crs, _mtime(source), key, cfg)
+
+
+def _merge(base, extra):
+    """``extra``'s layers on top of ``base`` (reprojected to ``base``'s CRS)."""
+    from .layers import Dataset
+
+    layers = dict(base.layers)
+    for name, gdf in extra.layers.items():
+        layers[name] = gdf.to_crs(base.crs) if gdf.crs != base.crs else gdf
+    reports = dict(base.reports)
+    reports.update({k: v for k, v in extra.reports.items() if v.status != "mangler"})
+    rasters = dict(base.rasters) | dict(extra.rasters)
+    return Dataset(source=f"{extra.source} + {base.source}", crs=base.crs, layers=layers,
+                   rasters=rasters, reports=reports)
+
+
+def dataset(cfg: Config | None = None):
+    """The session's dataset: its upload if any, else the default DATA."""
+    cfg = cfg or config()
+    up = st.session_state.get(_UPLOAD)
+    if up:
+        ds = load_source(up["path"], cfg, layer=up.get("layer"), crs=up.get("crs"))
+        if up.get("merge"):
+            ds = _merge(load_source(default_source(), cfg), ds)
+        return ds
+    return load_source(default_source(), cfg)
+
+
+def dataset_key(ds) -> str:
+    """A string that identifies a dataset's content for cache keys."""
+    up = st.session_state.get(_UPLOAD) or {}
+    return "|".join([str(ds.source), str(_mtime(up.get("path") or default_source())),
+                     json.dumps(up, sort_keys=True, default=str), str(ds.epsg),
+                     ",".join(sorted(ds.layers))])
+
+
+def source_label(ds) -> str:
+    """Norwegian description of where the session's data come from."""
+    up = st.session_state.get(_UPLOAD)
+    if up:
+        extra = " (sammen med demodataene)" if up.get("merge") else ""
+        return f"Opplastet fil «{up['name']}»{extra} – bare i denne nettleserøkten"
+    src = default_source()
+    return f"{src}" if src else "Demokommunen (syntetiske data på Larviks kommunegrense)"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _display_cached(key: str, tolerance_m: float, _ds) -> dict:
+    from .maps import to_display
+
+    out = {}
+    for name, gdf in _ds.layers.items():
+        if name == "bygning":       # many features, not on the overview map
+            continue
+        out[name] = to_display(gdf, tolerance_m=tolerance_m, name=name)
+    return out
+
+
+def display_layers(ds, cfg: Config) -> dict:
+    """Simplified WGS84 layers for the map (cached by data and tolerance).
+
+    ``adresse`` of municipal dwellings is dropped unless ``app.show_address``.
+    """
+    tol = float(app_setting(cfg, "simplify_m", 5.0))
+    layers = dict(_display_cached(dataset_key(ds), tol, ds))
+    if not app_setting(cfg, "show_address", False) and "kommunal_bolig" in layers:
+        kb = layers["kommunal_bolig"]
+        if "adresse" in kb.columns:
+            layers["kommunal_bolig"] = kb.drop(columns="adresse")
+    return layers
+
+
+def public_columns(gdf, cfg: Config):
+    """``gdf`` without ``adresse`` unless the config allows showing it."""
+    if gdf is not None and "adresse" in gdf.columns and not app_setting(cfg, "show_address", False):
+        return gdf.drop(columns="adresse")
+    return gdf
+
+
+# ---------------------------------------------------------------------------
+# Uploads
+# ---------------------------------------------------------------------------
+
+def session_dir() -> Path:
+    """This browser session's private temporary folder (created on first use)."""
+    d = st.session_state.get(_SESSION_DIR)
+    if d and Path(d).is_dir():
+        return Path(d)
+    d = tempfile.mkdtemp(prefix="geoplan-okt-")
+    os.chmod(d, 0o700)
+    st.session_state[_SESSION_DIR] = d
+    return Path(d)
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    stem = re.sub(r"[^\w.\- æøåÆØÅ]", "_", stem)[:80].strip(" .") or "opplasting"
+    return stem + suffix.lower()
+
+
+def check_zip(path: Path, *, max_unpacked_bytes: int, max_ratio: float) -> None:
+    """Refuse zip archives with unsafe paths or that unpack to far more than they weigh.
+
+    Only the archive's directory is read; nothing is extracted.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise UnreadableInput(f"«{path.name}» er ikke en gyldig zip-fil. Pakk filene på nytt og "
+                              "last opp igjen.") from None
+    total = 0
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in name.split("/"):
+            raise UnreadableInput(
+                f"Zip-filen «{path.name}» inneholder en fil med ulovlig sti («{info.filename}»). "
+                "Filen er avvist av sikkerhetshensyn; pakk dataene på nytt uten mappestier.")
+        total += info.file_size
+    packed = max(path.stat().st_size, 1)
+    if total > max_unpacked_bytes or total / packed > max_ratio:
+        raise UnreadableInput(
+            f"Zip-filen «{path.name}» ville pakkes ut til {total / 2**20:,.0f} MB fra "
+            f"{packed / 2**20:,.1f} MB. Det er mer enn tillatt, og filen er avvist "
+            "(mulig «zip-bombe»).".replace(",", " "))
+
+
+def save_upload(name: str, data: bytes, cfg: Config) -> Path:
+    """Write an uploaded file into this session's folder after the size/type checks.
+
+    Raises
+    ------
+    UnreadableInput
+        Too large, wrong type, or an unsafe zip archive (Norwegian message).
+    """
+    max_mb = float(app_setting(cfg, "max_upload_mb", 200))
+    if len(data) > max_mb * 2**20:
+        raise UnreadableInput(f"«{name}» er {len(data) / 2**20:.0f} MB; største tillatte "
+                              f"opplasting er {max_mb:.0f} MB.")
+    if len(data) == 0:
+        raise UnreadableInput(f"«{name}» er tom (0 byte). Velg en fil med geodata.")
+    safe = _safe_name(name)
+    suffix = Path(safe).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise UnreadableInput(
+            f"«{name}» er ikke en geodatafil geoplan kan lese. Last opp en GeoPackage (.gpkg), "
+            "en zippet Shapefile (.zip), en SOSI-GML-fil (.gml) eller GeoJSON.")
+    folder = session_dir()
+    for old in folder.iterdir():          # one upload per session at a time
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+    target = folder / safe
+    target.write_bytes(data)
+    if suffix == "zip":
+        try:
+            check_zip(target, max_unpacked_bytes=int(float(app_setting(cfg, "max_unpacked_mb", 500)) * 2**20),
+                      max_ratio=float(app_setting(cfg, "max_zip_ratio", 100.0)))
+        except GeoplanError:
+            target.unlink(missing_ok=True)
+            raise
+    return target
+
+
+def load_upload(name: str, data: bytes, cfg: Config, *, layer: str | None = None,
+                crs: str | None = None, merge: bool = False):
+    """Save, check and load an upload; on success it becomes this session's data.
+
+    Returns the loaded dataset. Raises :class:`~geoplan.errors.GeoplanError`
+    (Norwegian message) and leaves the session's data unchanged on failure.
+    """
+    path = save_upload(name, data, cfg)
+    try:
+        ds = load_source(str(path), cfg, layer=layer or None, crs=crs or None)
+    except GeoplanError:
+        path.unlink(missing_ok=True)
+        raise
+    except Exception as e:  # never a traceback in the app
+        path.unlink(missing_ok=True)
+        raise UnreadableInput(f"«{name}» kunne ikke leses som geodata ({type(e).__name__}: {e}).") from None
+    st.session_state[_UPLOAD] = {"path": str(path), "name": name, "layer": layer or None,
+                                 "crs": crs or None, "merge": bool(merge)}
+    return ds
+
+
+def clear_upload() -> None:
+    """Go back to the default data; the session's files are deleted."""
+    st.session_state.pop(_UPLOAD, None)
+    d = st.session_state.get(_SESSION_DIR)
+    if d:
+        shutil.rmtree(d, ignore_errors=True)
+        st.session_state.pop(_SESSION_DIR, None)
+
+
+def has_upload() -> bool:
+    return bool(st.session_state.get(_UPLOAD))

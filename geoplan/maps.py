@@ -1,0 +1,736 @@
+"""Interactive folium maps, styled by meaning, that work without internet.
+
+This module builds the Leaflet maps of the app (and of anything else that
+wants an interactive map). It has no Streamlit in it: functions take
+GeoDataFrames and plain options and return :class:`folium.Map` objects.
+
+Offline assets
+--------------
+folium and its plugins load Leaflet, jQuery, Bootstrap, Font Awesome,
+awesome-markers and the plugins from public CDNs. In a municipal network
+without internet access the map would be blank, so on import this module
+rewrites every ``default_js``/``default_css`` URL of every
+``JSCSSMixin`` subclass it knows a local copy for to the files vendored in
+``geoplan/static/vendor/`` (see ``tools/vendor_assets.sh``). Streamlit serves
+them at ``/app/static/vendor/...``; streamlit-folium renders the map inside a
+component iframe at ``/component/streamlit_folium.st_folium/index.html``, so
+the default base URL is the relative ``../../app/static/vendor`` (it also
+works under a ``server.baseUrlPath``).
+
+Display geometry
+----------------
+:func:`to_display` simplifies geometries in the projected CRS (tolerance in
+metres), reprojects to WGS84 and rounds coordinates, which keeps the map
+payload small. Tile layers (Kartverket topo, OpenStreetMap) need internet;
+every data layer is embedded and shows without them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import branca.element
+import folium
+import folium.elements
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from jinja2 import Template
+
+from .errors import DataProblem
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+
+#: Base URL of the vendored assets as seen from streamlit-folium's component iframe.
+STREAMLIT_ASSET_BASE = "../../app/static/vendor"
+
+#: CDN file name (last URL segment) -> path under ``geoplan/static/vendor``.
+VENDORED = {
+    "leaflet.js": "leaflet/leaflet.js",
+    "leaflet.css": "leaflet/leaflet.css",
+    "jquery-3.7.1.min.js": "jquery/jquery.min.js",
+    "jquery.min.js": "jquery/jquery.min.js",
+    "bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
+    "bootstrap.min.css": "bootstrap/bootstrap.min.css",
+    "bootstrap-glyphicons.css": "glyphicons/css/bootstrap-glyphicons.css",
+    "all.min.css": "fontawesome/css/all.min.css",
+    "leaflet.awesome-markers.js": "awesome-markers/leaflet.awesome-markers.min.js",
+    "leaflet.awesome-markers.css": "awesome-markers/leaflet.awesome-markers.css",
+    "leaflet.awesome.rotate.min.css": "awesome-markers/leaflet.awesome.rotate.min.css",
+    "leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
+    "MarkerCluster.css": "markercluster/MarkerCluster.css",
+    "MarkerCluster.Default.css": "markercluster/MarkerCluster.Default.css",
+    "leaflet.draw.js": "leaflet-draw/leaflet.draw.js",
+    "leaflet.draw.css": "leaflet-draw/leaflet.draw.css",
+    "Control.FullScreen.min.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_heat.min.js": "leaflet.heat/leaflet-heat.js",
+}
+
+#: The folium elements the app uses; :func:`unmapped_assets` checks these.
+USED_ELEMENTS = (
+    folium.Map, folium.plugins.MarkerCluster, folium.plugins.FastMarkerCluster,
+    folium.plugins.Draw, folium.plugins.Fullscreen, folium.plugins.HeatMap,
+)
+
+
+def _subclasses(cls: type) -> Iterable[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _local(url: str, base: str) -> str | None:
+    if not url.startswith(("http://", "https://", "//")):
+        return None
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    rel = VENDORED.get(name)
+    return f"{base.rstrip('/')}/{rel}" if rel else None
+
+
+def localize_assets(base: str = STREAMLIT_ASSET_BASE) -> list[str]:
+    """Point every known folium/plugin asset URL at the vendored copies.
+
+    Walks all subclasses of ``folium.elements.JSCSSMixin`` (after the plugin
+    modules are imported) and rewrites their class-level ``default_js`` and
+    ``default_css``. Idempotent; calling again with another ``base`` moves
+    the already-rewritten URLs too.
+
+    Parameters
+    ----------
+    base
+        URL prefix of ``geoplan/static/vendor`` as the browser sees it.
+
+    Returns
+    -------
+    list of str
+        The CDN URLs that have no local copy (plugins geoplan does not use).
+    """
+    missing: list[str] = []
+    for cls in [folium.elements.JSCSSMixin, *_subclasses(folium.elements.JSCSSMixin)]:
+        for attr in ("default_js", "default_css"):
+            items = cls.__dict__.get(attr)
+            if not items:
+                continue
+            new = []
+            for name, url in items:
+                orig = _ORIGINAL_URLS.setdefault((cls, attr, name), url)
+                local = _local(orig, base)
+                if local is None and orig.startswith(("http://", "https://", "//")):
+                    missing.append(orig)
+                new.append((name, local or orig))
+            setattr(cls, attr, new)
+    return sorted(set(missing))
+
+
+_ORIGINAL_URLS: dict[tuple, str] = {}
+
+
+def unmapped_assets(elements: Sequence[type] = USED_ELEMENTS) -> list[str]:
+    """Asset URLs of ``elements`` (and their bases) that still point at the internet."""
+    out = []
+    for cls in elements:
+        for klass in cls.__mro__:
+            for attr in ("default_js", "default_css"):
+                for _, url in getattr(klass, attr, []) or []:
+                    if url.startswith(("http://", "https://", "//")):
+                        out.append(url)
+    return sorted(set(out))
+
+
+localize_assets()
+
+
+# ---------------------------------------------------------------------------
+# Styles by meaning
+# ---------------------------------------------------------------------------
+
+#: Plan-map colours for arealformål (after the SOSI/NPAD plan conventions),
+#: keyed by exact code, then by the hundred group, then by the thousand group.
+ZONING_COLORS: dict[int, tuple[str, str]] = {
+    # code: (colour, Norwegian label)
+    1110: ("#f5e04a", "Boligbebyggelse"),
+    1120: ("#f2b84b", "Fritidsbebyggelse"),
+    1130: ("#d9884a", "Sentrumsformål"),
+    1140: ("#c9795a", "Kjøpesenter"),
+    1150: ("#7f9fd6", "Forretninger"),
+    1160: ("#ef8f8f", "Offentlig eller privat tjenesteyting"),
+    1170: ("#f0c27b", "Fritids- og turistformål"),
+    1200: ("#a98b7a", "Råstoffutvinning"),
+    1300: ("#c39bd3", "Næringsvirksomhet"),
+    1400: ("#9ccc65", "Idrettsanlegg"),
+    1500: ("#d7c9a7", "Andre typer bebyggelse og anlegg"),
+    1600: ("#c5e1a5", "Uteoppholdsareal"),
+    1700: ("#a1887f", "Grav- og urnelund"),
+    1800: ("#e0b36e", "Kombinert bebyggelse og anleggsformål"),
+    2000: ("#bdbdbd", "Samferdselsanlegg og teknisk infrastruktur"),
+    3000: ("#66bb6a", "Grønnstruktur"),
+    4000: ("#9e9d72", "Forsvaret"),
+    5000: ("#e6eec9", "Landbruks-, natur- og friluftsformål (LNFR)"),
+    6000: ("#9fd3f0", "Bruk og vern av sjø og vassdrag"),
+}
+ZONING_OTHER = ("#e0e0e0", "Annet arealformål")
+
+STATUS_LABELS = {1: "nåværende", 2: "framtidig", 3: "videreutvikling av nåværende"}
+
+#: Colours of municipal dwelling categories (demo categories first).
+CATEGORY_COLORS = {
+    "utleie": "#1f77b4",
+    "omsorgsbolig": "#2ca02c",
+    "housing_first": "#d62728",
+    "flyktning": "#9467bd",
+}
+CATEGORY_OTHER = "#7f7f7f"
+
+CATEGORY_LABELS = {
+    "utleie": "Utleiebolig",
+    "omsorgsbolig": "Omsorgsbolig",
+    "housing_first": "Housing First",
+    "flyktning": "Bolig for flyktninger",
+}
+
+#: Column name -> Norwegian label for tooltips and popups.
+FIELD_LABELS = {
+    "navn": "Navn", "sted": "Sted", "arealformal": "Arealformål (kode)",
+    "arealformal_navn": "Arealformål", "arealbruksstatus": "Status", "utbygd": "Utbygd",
+    "planid": "Plan-ID", "senterniva": "Senternivå", "boenheter_per_daa": "Boenheter per daa",
+    "skoletype": "Skoletype", "antall_enheter": "Enheter", "kategori": "Kategori",
+    "bygg_id": "Bygg-ID", "malgruppe": "Målgruppe", "adresse": "Adresse",
+    "grunnkretsnummer": "Grunnkrets", "grunnkretsnavn": "Grunnkretsnavn",
+    "antall_boliger": "Boliger", "befolkning": "Befolkning", "borettslag": "Borettslag",
+    "avganger_per_time": "Avganger per time", "formal": "Formål", "rpba_avklart": "Avklart i RPBA",
+    "type": "Type", "kommunenavn": "Kommune", "kommunenummer": "Kommunenummer",
+    "areal_daa": "Areal (daa)", "andel_pct": "Andel (%)", "kommunale_enheter": "Kommunale enheter",
+    "lokaliseringskvotient": "Lokaliseringskvotient", "status": "Status",
+}
+
+BASEMAPS = {
+    "kartverket": {
+        "label": "Kartverket topografisk",
+        "url": "https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png",
+        "attribution": "© <a href='https://www.kartverket.no/'>Kartverket</a>",
+    },
+    "osm": {
+        "label": "OpenStreetMap",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a>-bidragsytere",
+    },
+    "ingen": {"label": "Ingen bakgrunnskart", "url": None, "attribution": ""},
+}
+
+
+def zoning_style(code) -> tuple[str, str]:
+    """Colour and Norwegian label of a SOSI arealformål code (plan-map conventions)."""
+    try:
+        c = int(code)
+    except (TypeError, ValueError):
+        return ZONING_OTHER
+    for key in (c, c // 10 * 10, c // 100 * 100, c // 1000 * 1000):
+        if key in ZONING_COLORS:
+            return ZONING_COLORS[key]
+    return ZONING_OTHER
+
+
+# ---------------------------------------------------------------------------
+# Display geometries
+# ---------------------------------------------------------------------------
+
+def _check_projected(gdf: gpd.GeoDataFrame, what: str) -> None:
+    if gdf.crs is None:
+        raise DataProblem(f"Laget «{what}» mangler koordinatsystem og kan ikke vises på kartet.")
+    if not gdf.crs.is_projected:
+        raise DataProblem(
+            f"Laget «{what}» er i et geografisk koordinatsystem ({gdf.crs.to_string()}); "
+            "kartet forventer lag i EUREF89 UTM. Last dataene med geoplan.layers.load."
+        )
+
+
+def to_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 5.0, decimals: int = 6,
+               name: str = "laget") -> gpd.GeoDataFrame:
+    """Simplified WGS84 copy of a projected layer, for the map.
+
+    Parameters
+    ----------
+    gdf
+        Layer in a projected CRS (metres).
+    tolerance_m
+        Douglas-Peucker tolerance in metres (topology preserving); 0 keeps
+        every vertex.
+    decimals
+        Decimal places kept in the WGS84 coordinates (6 ≈ 0.1 m).
+    name
+        Layer name for error messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326, same rows and attribute columns, no empty geometries.
+    """
+    _check_projected(gdf, name)
+    out = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)].copy()
+    if tolerance_m and tolerance_m > 0:
+        arr = np.asarray(out.geometry.values)
+        lines_polys = np.isin(shapely.get_type_id(arr), [1, 2, 3, 5, 6])
+        if lines_polys.any():
+            arr = arr.copy()
+            arr[lines_polys] = shapely.simplify(arr[lines_polys], tolerance_m, preserve_topology=True)
+            out = out.set_geometry(gpd.GeoSeries(arr, index=out.index, crs=gdf.crs))
+    out = out.to_crs(4326)
+    arr = shapely.transform(np.asarray(out.geometry.values), lambda c: np.round(c, decimals))
+    out = out.set_geometry(gpd.GeoSeries(arr, index=out.index, crs=4326))
+    return out
+
+
+def _jsonable(df: pd.DataFrame) -> pd.DataFrame:
+    """Attribute columns as JSON-friendly values (no numpy scalars, NaN as None, dates as text)."""
+    df = df.copy()
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    for col in df.columns:
+        if col == geom:
+            continue
+        s = df[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            df[col] = s.astype(str)
+        elif pd.api.types.is_bool_dtype(s):
+            df[col] = s.astype(object).map({True: "ja", False: "nei"}).where(s.notna(), None)
+        elif pd.api.types.is_float_dtype(s):
+            df[col] = s.round(2).astype(object).where(s.notna(), None)
+        elif pd.api.types.is_integer_dtype(s):
+            df[col] = s.astype(object).where(s.notna(), None)
+        else:
+            df[col] = s.astype(object).where(s.notna(), None)
+    return df
+
+
+def _fields(gdf: pd.DataFrame, wanted: Sequence[str]) -> tuple[list[str], list[str]]:
+    cols = [c for c in wanted if c in gdf.columns]
+    return cols, [FIELD_LABELS.get(c, c) for c in cols]
+
+
+# ---------------------------------------------------------------------------
+# Map building blocks
+# ---------------------------------------------------------------------------
+
+class _Legend(branca.element.MacroElement):
+    """A legend as a Leaflet control (works inside streamlit-folium's iframe)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function (map) {
+                var div = L.DomUtil.create('div', 'geoplan-legend');
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableScrollPropagation(div);
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text: str, position: str = "bottomright"):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html_text
+        self.position = position
+
+
+class _MetricScale(branca.element.MacroElement):
+    """Metric-only scale bar."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false, position: 'bottomleft'})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class _DrawNorwegian(branca.element.MacroElement):
+    """Bokmål texts for Leaflet.draw (must be added before the Draw control)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if (window.L && L.drawLocal) {
+            var t = L.drawLocal.draw.toolbar, h = L.drawLocal.draw.handlers;
+            t.actions.title = 'Avbryt tegning'; t.actions.text = 'Avbryt';
+            t.finish.title = 'Fullfør tegning'; t.finish.text = 'Fullfør';
+            t.undo.title = 'Slett siste punkt'; t.undo.text = 'Slett siste punkt';
+            t.buttons.polygon = 'Tegn en tomt (polygon)';
+            t.buttons.marker = 'Sett en tomt som punkt';
+            t.buttons.rectangle = 'Tegn et rektangel';
+            h.polygon.tooltip.start = 'Klikk for å begynne å tegne tomten.';
+            h.polygon.tooltip.cont = 'Klikk for å fortsette.';
+            h.polygon.tooltip.end = 'Klikk på første punkt for å lukke tomten.';
+            h.marker.tooltip.start = 'Klikk på kartet for å plassere tomten.';
+            h.rectangle.tooltip.start = 'Klikk og dra for å tegne et rektangel.';
+            h.simpleshape.tooltip.end = 'Slipp musen for å fullføre.';
+            var e = L.drawLocal.edit;
+            e.toolbar.actions.save.title = 'Lagre endringer'; e.toolbar.actions.save.text = 'Lagre';
+            e.toolbar.actions.cancel.title = 'Avbryt redigering'; e.toolbar.actions.cancel.text = 'Avbryt';
+            e.toolbar.actions.clearAll.title = 'Fjern alt'; e.toolbar.actions.clearAll.text = 'Fjern alt';
+            e.toolbar.buttons.edit = 'Rediger'; e.toolbar.buttons.editDisabled = 'Ingenting å redigere';
+            e.toolbar.buttons.remove = 'Slett'; e.toolbar.buttons.removeDisabled = 'Ingenting å slette';
+            e.handlers.edit.tooltip.text = 'Dra i punktene for å endre tomten.';
+            e.handlers.remove.tooltip.text = 'Klikk på en figur for å slette den.';
+        }
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "DrawNorwegian"
+
+
+def legend_html(title: str, items: Sequence[tuple[str, str, str]]) -> str:
+    """HTML of a legend: ``items`` are ``(kind, colour, label)``, kind in fill/line/dash/point."""
+    rows = []
+    for kind, color, label in items:
+        c = html.escape(color)
+        if kind == "fill":
+            sym = (f"<span style='display:inline-block;width:14px;height:10px;background:{c};"
+                   "border:1px solid #555;opacity:.85'></span>")
+        elif kind == "line":
+            sym = f"<span style='display:inline-block;width:16px;height:0;border-top:3px solid {c}'></span>"
+        elif kind == "dash":
+            sym = f"<span style='display:inline-block;width:16px;height:0;border-top:3px dashed {c}'></span>"
+        else:
+            sym = (f"<span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
+                   f"background:{c};border:1px solid #333'></span>")
+        rows.append(f"<div style='white-space:nowrap'>{sym}&nbsp;{html.escape(label)}</div>")
+    return ("<div style='background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
+            "box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;max-height:260px;"
+            "overflow-y:auto'>"
+            f"<b>{html.escape(title)}</b>" + "".join(rows) + "</div>")
+
+
+def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverket",
+             height: str | int = "100%", draw: bool = False, fullscreen: bool = True) -> folium.Map:
+    """An empty map with basemaps, metric scale bar and fullscreen button.
+
+    Parameters
+    ----------
+    bounds
+        ``(minx, miny, maxx, maxy)`` in WGS84 degrees; the map is fitted to it.
+    basemap
+        ``"kartverket"``, ``"osm"`` or ``"ingen"``: the one shown first. All
+        three are offered in the layer control.
+    draw
+        Add the Leaflet.draw tools (polygon, rectangle, point) in bokmål.
+    """
+    if basemap not in BASEMAPS:
+        basemap = "kartverket"
+    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10,
+                   location=[59.05, 10.0], height=height)
+    for key, spec in BASEMAPS.items():
+        if spec["url"]:
+            folium.TileLayer(spec["url"], name=spec["label"], attr=spec["attribution"],
+                             overlay=False, control=True, show=(key == basemap),
+                             max_zoom=19).add_to(m)
+        else:
+            folium.FeatureGroup(name=spec["label"], overlay=False, control=True,
+                                show=(key == basemap)).add_to(m)
+    _MetricScale().add_to(m)
+    if fullscreen:
+        folium.plugins.Fullscreen(position="topleft", title="Fullskjerm",
+                                  title_cancel="Avslutt fullskjerm", force_separate_button=True).add_to(m)
+    if draw:
+        _DrawNorwegian().add_to(m)
+        folium.plugins.Draw(
+            export=False, position="topleft",
+            draw_options={"polyline": False, "circle": False, "circlemarker": False,
+                          "polygon": {"allowIntersection": False, "showArea": True},
+                          "rectangle": True, "marker": True},
+            edit_options={"edit": False},
+        ).add_to(m)
+    if bounds is not None and all(np.isfinite(bounds)):
+        minx, miny, maxx, maxy = bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def add_geojson(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, style: Mapping | None = None,
+                style_column: str | None = None, style_map: Mapping | None = None,
+                fields: Sequence[str] = (), popup: bool = True, show: bool = True,
+                highlight: bool = True) -> folium.GeoJson | None:
+    """Add a WGS84 layer as a toggleable GeoJSON overlay with tooltip and popup.
+
+    ``style`` is the Leaflet path style for every feature; ``style_column`` +
+    ``style_map`` give per-value overrides (value -> partial style dict).
+    """
+    if gdf is None or len(gdf) == 0:
+        return None
+    cols, aliases = _fields(gdf, fields)
+    keep = list(dict.fromkeys(cols + ([style_column] if style_column else [])))
+    data = _jsonable(gdf[keep + [gdf.geometry.name]])
+    base = {"weight": 1.5, "fillOpacity": 0.5, "color": "#333333"} | dict(style or {})
+    smap = {str(k): v for k, v in (style_map or {}).items()}
+
+    def style_fn(feature):
+        s = dict(base)
+        if style_column:
+            s.update(smap.get(str(feature["properties"].get(style_column)), {}))
+        return s
+
+    kwargs = {}
+    if cols:
+        kwargs["tooltip"] = folium.GeoJsonTooltip(fields=cols, aliases=aliases, sticky=True)
+        if popup:
+            kwargs["popup"] = folium.GeoJsonPopup(fields=cols, aliases=aliases)
+    layer = folium.GeoJson(
+        data, name=name, style_function=style_fn, show=show,
+        highlight_function=(lambda f: {"weight": 3, "fillOpacity": 0.7}) if highlight else None,
+        **kwargs,
+    )
+    layer.add_to(m)
+    return layer
+
+
+def add_points(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, color: str,
+               radius: float = 6, fields: Sequence[str] = (), show: bool = True,
+               icon: str | None = None) -> folium.FeatureGroup | None:
+    """Add points as circle markers (or awesome-marker icons) with tooltips."""
+    if gdf is None or len(gdf) == 0:
+        return None
+    fg = folium.FeatureGroup(name=name, show=show)
+    cols, aliases = _fields(gdf, fields)
+    pts = gdf.geometry.representative_point() if not (gdf.geom_type == "Point").all() else gdf.geometry
+    data = _jsonable(pd.DataFrame(gdf[cols]))
+    xs, ys = pts.x.to_numpy(), pts.y.to_numpy()
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        tip = "<br>".join(f"<b>{html.escape(a)}</b>: {html.escape(str(v))}"
+                          for a, v in zip(aliases, data.iloc[i].tolist()) if v is not None)
+        if icon:
+            folium.Marker([y, x], tooltip=tip or None,
+                          icon=folium.Icon(color=color, icon=icon, prefix="fa")).add_to(fg)
+        else:
+            folium.CircleMarker([y, x], radius=radius, color="#222222", weight=1, fill=True,
+                                fill_color=color, fill_opacity=0.9, tooltip=tip or None).add_to(fg)
+    fg.add_to(m)
+    return fg
+
+
+def add_dwellings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "Kommunale boliger",
+                  show: bool = True, show_address: bool = False) -> folium.plugins.FastMarkerCluster | None:
+    """Municipal dwellings: clustered circle markers sized by units, coloured by category.
+
+    The ``adresse`` column is only included when ``show_address`` is true
+    (config ``app.show_address``): addresses of dwellings for vulnerable
+    groups are sensitive.
+    """
+    if gdf is None or len(gdf) == 0:
+        return None
+    pts = gdf.geometry
+    units = pd.to_numeric(gdf.get("antall_enheter", 1), errors="coerce").fillna(1).astype(int)
+    cat = gdf.get("kategori", pd.Series("", index=gdf.index)).astype(str)
+    rows = [[float(y), float(x), int(u), str(k), CATEGORY_LABELS.get(str(k), str(k))]
+            for x, y, u, k in zip(pts.x, pts.y, units, cat)]
+    if show_address and "adresse" in gdf.columns:
+        for r, a in zip(rows, gdf["adresse"].astype(object).where(gdf["adresse"].notna(), "")):
+            r.append(str(a))
+    colors = json.dumps(CATEGORY_COLORS)
+    callback = f"""function (row) {{
+        var colors = {colors};
+        var r = 4 + 2.2 * Math.sqrt(row[2]);
+        var mk = L.circleMarker(new L.LatLng(row[0], row[1]), {{
+            radius: r, color: '#222', weight: 1, fillColor: colors[row[3]] || '{CATEGORY_OTHER}',
+            fillOpacity: 0.85, units: row[2]}});
+        var t = '<b>' + row[4] + '</b><br>Enheter: ' + row[2] + (row.length > 5 && row[5] ? '<br>Adresse: ' + row[5] : '');
+        mk.bindTooltip(t);
+        return mk;
+    }}"""
+    # Cluster icons show the sum of units, not the number of points.
+    icon_fn = """function (cluster) {
+        var n = 0; cluster.getAllChildMarkers().forEach(function (m) { n += (m.options.units || 1); });
+        var c = n < 20 ? 'small' : (n < 100 ? 'medium' : 'large');
+        return L.divIcon({html: '<div><span>' + n + '</span></div>',
+                          className: 'marker-cluster marker-cluster-' + c, iconSize: new L.Point(40, 40)});
+    }"""
+    fmc = folium.plugins.FastMarkerCluster(rows, callback=callback, name=name, show=show,
+                                           icon_create_function=icon_fn,
+                                           options={"maxClusterRadius": 40,
+                                                    "disableClusteringAtZoom": 16})
+    fmc.add_to(m)
+    return fmc
+
+
+def add_circles(m: folium.Map, points: gpd.GeoDataFrame, radius_m: float, *, name: str,
+                color: str = "#1f5fa8", show: bool = True) -> folium.FeatureGroup | None:
+    """Dashed circles of ``radius_m`` metres around WGS84 points (e.g. 1.5 km school circles)."""
+    if points is None or len(points) == 0:
+        return None
+    fg = folium.FeatureGroup(name=name, show=show)
+    labels = points["navn"].astype(str).tolist() if "navn" in points.columns else [""] * len(points)
+    for x, y, lab in zip(points.geometry.x, points.geometry.y, labels):
+        folium.Circle([y, x], radius=float(radius_m), color=color, weight=2, dash_array="6 4",
+                      fill=True, fill_opacity=0.05,
+                      tooltip=f"{html.escape(lab)}: {radius_m / 1000:.1f} km").add_to(fg)
+    fg.add_to(m)
+    return fg
+
+
+# ---------------------------------------------------------------------------
+# The standard map of a municipality
+# ---------------------------------------------------------------------------
+
+#: Layer order and styles on the standard map: name -> (label, kind, style)
+LAYER_STYLES = {
+    "arealformal": ("Arealformål", "fill", None),
+    "grunnkrets": ("Grunnkretser", "line", {"color": "#8d8d8d", "weight": 0.8, "fillOpacity": 0.0}),
+    "steinbrudd_buffer": ("Buffer rundt steinbrudd", "fill",
+                          {"color": "#8d6e63", "weight": 1, "fillColor": "#bcaaa4",
+                           "fillOpacity": 0.25, "dashArray": "4 4"}),
+    "steinbrudd": ("Steinbrudd og lastingsområder", "fill",
+                   {"color": "#4e342e", "weight": 1.5, "fillColor": "#795548", "fillOpacity": 0.7}),
+    "innspill": ("Innspill", "fill", {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d",
+                                      "fillOpacity": 0.35, "dashArray": "5 3"}),
+    "utviklingsgrense": ("Utviklingsgrenser", "dash", {"color": "#6a1b9a", "weight": 3,
+                                                      "fillOpacity": 0.0, "dashArray": "8 5"}),
+    "kommune": ("Kommunegrense", "line", {"color": "#212121", "weight": 2.5, "fillOpacity": 0.0}),
+    "gangnett": ("Gangnett", "line", {"color": "#8d6e63", "weight": 1, "opacity": 0.6}),
+    "kollektivakse": ("Kollektivakser", "line", {"color": "#c62828", "weight": 4, "opacity": 0.8}),
+}
+
+POINT_STYLES = {
+    "holdeplass": ("Holdeplasser", "#c62828", 4),
+    "sentrum": ("Sentre", "#000000", 6),
+    "helsetjeneste": ("Helsetjenester", "#00897b", 6),
+}
+
+LAYER_FIELDS = {
+    "kommune": ("kommunenavn", "kommunenummer"),
+    "arealformal": ("arealformal_navn", "arealformal", "arealbruksstatus", "utbygd", "navn", "planid"),
+    "utviklingsgrense": ("navn", "senterniva", "boenheter_per_daa"),
+    "grunnkrets": ("grunnkretsnummer", "grunnkretsnavn", "antall_boliger"),
+    "innspill": ("navn", "sted", "formal", "rpba_avklart"),
+    "steinbrudd": ("navn", "type"),
+    "kollektivakse": ("navn", "avganger_per_time"),
+    "holdeplass": ("navn",),
+    "sentrum": ("navn", "senterniva"),
+    "helsetjeneste": ("navn", "type"),
+    "skole": ("navn", "skoletype", "sted"),
+}
+
+
+def zoning_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``arealformal_navn`` and a readable status to a zoning layer (display only)."""
+    out = gdf.copy()
+    out["arealformal_navn"] = [zoning_style(c)[1] for c in out["arealformal"]]
+    if "arealbruksstatus" in out.columns:
+        out["arealbruksstatus"] = [STATUS_LABELS.get(int(s), str(s)) if pd.notna(s) else None
+                                   for s in out["arealbruksstatus"]]
+    return out
+
+
+def add_zoning(m: folium.Map, gdf: gpd.GeoDataFrame, *, show: bool = True) -> list[tuple[str, str, str]]:
+    """Zoning coloured by arealformål; framtidig areas dashed and lighter. Returns legend items."""
+    if gdf is None or len(gdf) == 0:
+        return []
+    disp = zoning_display(gdf)
+    disp["_farge"] = [zoning_style(c)[0] for c in gdf["arealformal"]]
+    disp["_framtidig"] = (gdf["arealbruksstatus"].astype("Int64") == 2).fillna(False).to_numpy() \
+        if "arealbruksstatus" in gdf.columns else False
+
+    def style_fn(feature):
+        p = feature["properties"]
+        fut = bool(p.get("_framtidig"))
+        return {"fillColor": p.get("_farge"), "color": "#6d6d6d" if not fut else "#333333",
+                "weight": 0.6 if not fut else 1.4, "fillOpacity": 0.55 if not fut else 0.35,
+                "dashArray": "4 3" if fut else None}
+
+    cols, aliases = _fields(disp, LAYER_FIELDS["arealformal"])
+    data = _jsonable(disp[cols + ["_farge", "_framtidig", disp.geometry.name]])
+    folium.GeoJson(data, name="Arealformål", style_function=style_fn, show=show,
+                   tooltip=folium.GeoJsonTooltip(fields=cols, aliases=aliases, sticky=True),
+                   popup=folium.GeoJsonPopup(fields=cols, aliases=aliases),
+                   highlight_function=lambda f: {"weight": 2.5, "fillOpacity": 0.75}).add_to(m)
+    seen = []
+    for code in sorted(pd.unique(gdf["arealformal"].dropna())):
+        color, label = zoning_style(code)
+        if (color, label) not in [(c, l) for _, c, l in seen]:
+            seen.append(("fill", color, label))
+    return seen + [("dash", "#333333", "Framtidig (stiplet, lysere)")]
+
+
+def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "kartverket",
+                     radius_m: float | None = 1500.0, quarry_buffer: gpd.GeoDataFrame | None = None,
+                     show_address: bool = False, draw: bool = False,
+                     hidden: Iterable[str] = ("grunnkrets", "gangnett"),
+                     extra_legend: Sequence[tuple[str, str, str]] = ()) -> folium.Map:
+    """The standard map: every layer toggleable and styled by meaning, with a legend.
+
+    Parameters
+    ----------
+    layers
+        Display layers in WGS84 (from :func:`to_display`), keyed by contract name.
+    radius_m
+        Radius of the school circles in metres; ``None`` for none.
+    quarry_buffer
+        WGS84 polygons of the quarry buffer zone (drawn under the quarries).
+    show_address
+        Include ``adresse`` of municipal dwellings in tooltips.
+    draw
+        Add drawing tools (for the site page).
+    hidden
+        Layers added but switched off at start.
+    """
+    hidden = set(hidden)
+    bounds = None
+    for key in ("kommune", "utviklingsgrense", "arealformal"):
+        g = layers.get(key)
+        if g is not None and len(g):
+            bounds = g.total_bounds
+            break
+    m = base_map(bounds, basemap=basemap, draw=draw)
+    legend: list[tuple[str, str, str]] = []
+    if layers.get("arealformal") is not None:
+        legend += add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)
+    for key, (label, kind, style) in LAYER_STYLES.items():
+        if key == "arealformal":
+            continue
+        g = quarry_buffer if key == "steinbrudd_buffer" else layers.get(key)
+        if g is None or len(g) == 0:
+            continue
+        add_geojson(m, g, label, style=style, fields=LAYER_FIELDS.get(key, ()),
+                    show=key not in hidden, highlight=kind == "fill")
+        legend.append((kind, (style or {}).get("fillColor", (style or {}).get("color", "#333")), label))
+    skole = layers.get("skole")
+    if skole is not None and len(skole):
+        if radius_m:
+            add_circles(m, skole, radius_m, name=f"Skolesirkler {radius_m / 1000:g} km")
+            legend.append(("dash", "#1f5fa8", f"Skolesirkel {radius_m / 1000:g} km"))
+        add_points(m, skole, "Skoler", color="blue", icon="school", fields=LAYER_FIELDS["skole"])
+        legend.append(("point", "#38aadd", "Skole"))
+    for key, (label, color, radius) in POINT_STYLES.items():
+        g = layers.get(key)
+        if g is not None and len(g):
+            add_points(m, g, label, color=color, radius=radius, fields=LAYER_FIELDS.get(key, ()),
+                       show=key not in hidden)
+            legend.append(("point", color, label))
+    kb = layers.get("kommunal_bolig")
+    if kb is not None and len(kb):
+        add_dwellings(m, kb, show_address=show_address, show="kommunal_bolig" not in hidden)
+        for cat in sorted(pd.unique(kb["kategori"].astype(str))):
+            legend.append(("point", CATEGORY_COLORS.get(cat, CATEGORY_OTHER),
+                           f"Kommunal bolig: {CATEGORY_LABELS.get(cat, cat)}"))
+    legend += list(extra_legend)
+    _Legend(legend_html("Tegnforklaring", legend)).add_to(m)
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The full standalone HTML of a map (for tests and payload measurements)."""
+    return m.get_root().render()
