@@ -815,7 +815,7 @@ def _site_geometry(result: dict, site=None, crs=None):
         geom = site
     tomt = (result or {}).get("tomt") or {}
     if geom is None:
-        for key in ("geometry", "geometri", "geom"):
+        for key in ("geometry", "geometri", "geom", "geometri_wkt", "wkt"):
             g = tomt.get(key) if isinstance(tomt, dict) else None
             if g is None:
                 continue
@@ -873,24 +873,24 @@ def _is_count_unit(unit: str) -> bool:
     return unit.strip().lower() in ("enheter", "boenheter", "kommunale enheter")
 
 
-def site_sections(result: dict, dataset, config, public: bool = True, site=None) -> list[Section]:
-    """Sections of the site report: checklist, map, the site, parameters, provenance.
+def threshold_text(terskel: Any, unit: str = "") -> str:
+    """``{"gul": 1500, "rod": 3000, "retning": "hoyere_er_verre"}`` -> Norwegian text."""
+    if isinstance(terskel, dict):
+        worse_high = str(terskel.get("retning", "hoyere_er_verre")).startswith("hoyere")
+        word = "over" if worse_high else "under"
+        parts = []
+        if not _isnan(terskel.get("gul")):
+            parts.append(f"gul {word} {_fmt_value(terskel['gul'], unit)}")
+        if not _isnan(terskel.get("rod")):
+            parts.append(f"rød {word} {_fmt_value(terskel['rod'], unit)}")
+        return ", ".join(parts) if parts else "–"
+    if isinstance(terskel, str):
+        return terskel
+    return _fmt_value(terskel, unit)
 
-    Parameters
-    ----------
-    result : dict
-        The assessment (``geoplan.sites`` / ``geoplan assess --json``):
-        ``{"kriterier": [...], "samlet": ..., "tomt": {...}}``.
-    dataset : geoplan.layers.Dataset
-    config : geoplan.config.Config
-    public : bool
-        Suppress counts of municipal units below the minimum.
-    site : shapely geometry or GeoSeries, optional
-        The site, when the result does not carry its geometry.
-    """
-    limit = min_count(config)
-    crit_cfg = _criteria_config(config)
-    kriterier = list((result or {}).get("kriterier") or [])
+
+def _checklist_table(kriterier: list[dict], public: bool, limit: int, tid: str,
+                     sheet: str) -> tuple[Table, int]:
     rows, suppressed = [], set()
     for i, k in enumerate(kriterier):
         unit = str(k.get("enhet") or "")
@@ -899,8 +899,12 @@ def site_sections(result: dict, dataset, config, public: bool = True, site=None)
             "kriterium": k.get("kriterium") or k.get("id"),
             "status": k.get("status", "ukjent"),
             "verdi": _fmt_value(verdi, unit),
-            "terskel": _fmt_value(k.get("terskel"), unit) if not isinstance(k.get("terskel"), str)
-            else k.get("terskel"),
+            "verdi_tall": verdi if isinstance(verdi, (int, float)) else None,
+            "enhet": unit,
+            "terskel": k.get("terskel_tekst") or threshold_text(
+                {**k["terskel"], "retning": k["terskel"].get("retning", k.get("retning",
+                                                                               "hoyere_er_verre"))}
+                if isinstance(k.get("terskel"), dict) else k.get("terskel"), unit),
             "begrunnelse": k.get("begrunnelse") or "",
             "kilde": k.get("kilde") or "",
             "id": k.get("id"),
@@ -910,63 +914,170 @@ def site_sections(result: dict, dataset, config, public: bool = True, site=None)
             if any((not _isnan(x)) and isinstance(x, (int, float)) and float(x) < limit
                    for x in vals):
                 suppressed.add((i, "verdi"))
-                row["begrunnelse"] = (row["begrunnelse"] + " " if row["begrunnelse"] else "") + \
-                    f"(Antallet er skjult fordi det er under {limit}.)"
+                suppressed.add((i, "verdi_tall"))
+                # the sentence would repeat the count: replace it
+                row["begrunnelse"] = (f"Antallet er under {limit} og vises ikke av "
+                                      "personvernhensyn; statusen er regnet av det faktiske "
+                                      "antallet.")
         rows.append(row)
-    samlet = result.get("samlet") if isinstance(result, dict) else None
-    samlet_status = samlet.get("status") if isinstance(samlet, dict) else samlet
-
-    sec_list = Section(id="sjekkliste", title="Sjekkliste", config_sections=("sites",))
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_ORDER}
-    sec_list.text.append(
-        f"{len(rows)} kriterier: {counts['gronn']} grønne, {counts['gul']} gule, "
-        f"{counts['rod']} røde og {counts['ukjent']} ukjente. Hvert kriterium viser målt "
-        "verdi, terskel og kilde; «ukjent» betyr at et lag eller raster mangler, og grunnen "
-        "står i begrunnelsen.")
-    if isinstance(samlet, dict) and samlet.get("begrunnelse"):
-        sec_list.text.append(str(samlet["begrunnelse"]))
-    t = Table(id="sjekkliste", title="", sheet="Sjekkliste",
+    t = Table(id=tid, title="", sheet=sheet,
               columns=[Column("kriterium", "Kriterium"), Column("status", "Status", "status"),
                        Column("verdi", "Målt verdi"), Column("terskel", "Terskel"),
                        Column("begrunnelse", "Begrunnelse"), Column("kilde", "Kilde")],
               rows=rows, suppressed_cells=suppressed)
-    sec_list.items.append(t)
-    if suppressed:
-        sec_list.privacy = (f"Antall kommunale boenheter under {limit} er skjult («{SUPPRESSED}») "
-                            "av personvernhensyn.")
+    return t, len({i for i, _ in suppressed})
 
-    sec_map = Section(id="kart", title="Kart over tomta og lagene som avgjorde vurderingen")
-    try:
-        _site_map(sec_map, result, dataset, config, crit_cfg, site, kriterier)
-    except Omit as o:
-        sec_map.omitted = o.reason
 
-    sec_site = Section(id="tomt", title="Tomta")
-    tomt = (result or {}).get("tomt") or {}
-    trows = []
-    for k, v in (tomt.items() if isinstance(tomt, dict) else []):
-        if k in ("geometry", "geometri", "geom", "wkt"):
-            continue
-        label = k.replace("_", " ").capitalize()
-        if isinstance(v, list) and v and isinstance(v[0], dict):
-            v = "; ".join(", ".join(f"{a}: {_fmt_value(b)}" for a, b in d.items()) for d in v)
-        unit = "daa" if k.endswith("_daa") else ("m" if k.endswith("_m") else
-                                                  ("%" if k.endswith("_pct") else ""))
-        trows.append({"egenskap": label, "verdi": _fmt_value(v, unit)})
-    if trows:
-        sec_site.items.append(Table(id="tomt", title="", sheet="Tomt",
-                                    columns=[Column("egenskap", "Egenskap"),
-                                             Column("verdi", "Verdi")], rows=trows))
-    else:
-        sec_site.omitted = "Vurderingen inneholder ingen opplysninger om selve tomta."
+def site_sections(result: dict, dataset, config, public: bool = True,
+                  site=None) -> tuple[list[Section], str]:
+    """Sections of the site report and the overall status.
+
+    Parameters
+    ----------
+    result : dict
+        One assessment (``SiteAssessor.assess`` / ``geoplan assess --json``):
+        ``{"kriterier": [...], "samlet": ..., "tomt": {...}}``; or many,
+        ``{"tomter": [{"rang", "navn", "samlet", "kriterier", "tomt"}, ...]}``.
+    dataset : geoplan.layers.Dataset
+    config : geoplan.config.Config
+    public : bool
+        Suppress counts of municipal units below the minimum.
+    site : shapely geometry or GeoSeries, optional
+        The site, when the result does not carry its geometry.
+
+    Returns
+    -------
+    (list of Section, overall status of the best-ranked site)
+    """
+    limit = min_count(config)
+    crit_cfg = _criteria_config(config)
+    result = result or {}
+    many = isinstance(result.get("tomter"), list)
+    sites = result["tomter"] if many else [result]
+    out: list[Section] = []
+    if many:
+        sec_rank = Section(id="rangering", title="Rangering av tomtene", config_sections=("sites",))
+        sec_rank.text.append(
+            f"{len(sites)} tomter er vurdert med de samme kriteriene. Rangeringen gir færrest "
+            "røde, så færrest gule, så færrest ukjente kriterier først.")
+        rrows = []
+        for t in sites:
+            o = t.get("oppsummering") or {}
+            rrows.append({"rang": t.get("rang"), "navn": t.get("navn"), "samlet": t.get("samlet"),
+                          "rod": o.get("rod"), "gul": o.get("gul"), "gronn": o.get("gronn"),
+                          "ukjent": o.get("ukjent")})
+        sec_rank.items.append(Table(
+            id="rangering", title="", sheet="Rangering",
+            columns=[Column("rang", "Rang", "int"), Column("navn", "Tomt"),
+                     Column("samlet", "Samlet", "status"), Column("rod", "Røde", "int"),
+                     Column("gul", "Gule", "int"), Column("gronn", "Grønne", "int"),
+                     Column("ukjent", "Ukjente", "int")], rows=rrows))
+        out.append(sec_rank)
+    any_suppressed = False
+    for j, t in enumerate(sites):
+        kriterier = list(t.get("kriterier") or [])
+        name = t.get("navn") if many else None
+        sec = Section(id=f"sjekkliste-{j + 1}" if many else "sjekkliste",
+                      title=f"Sjekkliste: {name}" if name else "Sjekkliste",
+                      config_sections=("sites",))
+        counts = {s: sum(1 for k in kriterier if k.get("status") == s) for s in STATUS_ORDER}
+        summary = (t.get("oppsummering") or {}).get("tekst")
+        samlet = t.get("samlet")
+        samlet = samlet.get("status") if isinstance(samlet, dict) else samlet
+        if many:
+            sec.text.append(f"Rang {t.get('rang')}. Samlet: "
+                            f"{STATUS_TEXT.get(str(samlet), str(samlet))}.")
+        sec.text.append(summary or (
+            f"{len(kriterier)} kriterier: {counts['gronn']} grønne, {counts['gul']} gule, "
+            f"{counts['rod']} røde og {counts['ukjent']} ukjente."))
+        sec.text.append("Hvert kriterium viser målt verdi, terskel og kilde; «ukjent» betyr at "
+                        "et lag eller raster mangler, og grunnen står i begrunnelsen.")
+        table, nsup = _checklist_table(kriterier, public, limit, sec.id,
+                                       (f"Sjekkliste {j + 1}" if many else "Sjekkliste"))
+        sec.items.append(table)
+        if nsup:
+            any_suppressed = True
+            sec.privacy = (f"Antall kommunale boenheter under {limit} er skjult («{SUPPRESSED}») "
+                           "av personvernhensyn.")
+        out.append(sec)
+
+        sec_map = Section(id=f"kart-{j + 1}" if many else "kart",
+                          title=("Kart over tomta og lagene som avgjorde vurderingen"
+                                 + (f": {name}" if name else "")))
+        try:
+            _site_map(sec_map, t, dataset, config, crit_cfg, site if not many else None,
+                      kriterier)
+        except Omit as o:
+            sec_map.omitted = o.reason
+        out.append(sec_map)
+
+        sec_site = Section(id=f"tomt-{j + 1}" if many else "tomt",
+                           title="Tomta" + (f": {name}" if name else ""))
+        trows = _site_facts(t.get("tomt") or {})
+        if trows:
+            sec_site.items.append(Table(id=sec_site.id, title="", sheet=f"Tomt {j + 1}" if many
+                                        else "Tomt",
+                                        columns=[Column("egenskap", "Egenskap"),
+                                                 Column("verdi", "Verdi")], rows=trows))
+        else:
+            sec_site.omitted = "Vurderingen inneholder ingen opplysninger om selve tomta."
+        out.append(sec_site)
 
     ctx = ReportContext(dataset=dataset, config=config, public=public)
     ctx.cache["used_config_sections"] = ["kommune", "sites"]
-    out = [sec_list, sec_map, sec_site, _run_builder(ctx, "parametere"),
-           _run_builder(ctx, "datagrunnlag")]
+    out += [_run_builder(ctx, "parametere"), _run_builder(ctx, "datagrunnlag")]
     for i, s in enumerate(out, start=1):
         s.number = i
-    return out, samlet_status
+    first = sites[0] if sites else {}
+    samlet = first.get("samlet")
+    samlet = samlet.get("status") if isinstance(samlet, dict) else samlet
+    return out, str(samlet or "ukjent")
+
+
+_FACT_LABELS = {
+    "geometritype": "Geometritype", "areal_daa": "Areal", "x": "Øst (x)", "y": "Nord (y)",
+    "punkt_pa_tomta": "Punkt på tomta", "epsg": "Koordinatsystem (EPSG)",
+    "arealformal": "Arealformål på tomta",
+}
+
+
+def _site_facts(tomt: dict) -> list[dict]:
+    rows = []
+    for k, v in (tomt.items() if isinstance(tomt, dict) else []):
+        if k in ("geometry", "geometri", "geom", "wkt", "geometri_wkt"):
+            continue
+        label = _FACT_LABELS.get(k, k.replace("_", " ").capitalize())
+        if k in ("x", "y"):
+            rows.append({"egenskap": label, "verdi": fmt_number(v, 1)})
+            continue
+        if k == "epsg":
+            rows.append({"egenskap": label, "verdi": str(v)})
+            continue
+        if k == "punkt_pa_tomta" and isinstance(v, (list, tuple)) and len(v) >= 2:
+            rows.append({"egenskap": label, "verdi": f"{fmt_number(v[0], 1)}, {fmt_number(v[1], 1)}"})
+            continue
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            parts = []
+            for d in v:
+                nm = d.get("navn") or d.get("kode")
+                kode = d.get("kode")
+                share = d.get("andel_pct")
+                area = d.get("areal_daa")
+                txt = f"{nm}" + (f" ({kode})" if kode is not None and nm != kode else "")
+                if share is not None:
+                    txt += f": {fmt_number(share, 1)} %"
+                if area is not None:
+                    txt += f", {fmt_number(area, 2)} daa"
+                parts.append(txt)
+            rows.append({"egenskap": label, "verdi": "; ".join(parts)})
+            continue
+        if v is None:
+            rows.append({"egenskap": label, "verdi": "–"})
+            continue
+        unit = "daa" if k.endswith("_daa") else ("m" if k.endswith("_m") else
+                                                  ("%" if k.endswith("_pct") else ""))
+        rows.append({"egenskap": label, "verdi": _fmt_value(v, unit, 2 if unit == "daa" else 1)})
+    return rows
 
 
 def _site_map(sec: Section, result, dataset, config, crit_cfg, site, kriterier) -> None:
@@ -983,7 +1094,10 @@ def _site_map(sec: Section, result, dataset, config, crit_cfg, site, kriterier) 
     deciding: dict[str, list[str]] = {}
     for k in kriterier:
         cid = k.get("id")
-        for lyr in _site_layers_for(cid, crit_cfg.get(cid, {})):
+        cfg_k = dict(crit_cfg.get(cid, {}))
+        if k.get("lag") and not str(k["lag"]).endswith(".tif"):
+            cfg_k.setdefault("layer", k["lag"])
+        for lyr in _site_layers_for(cid, cfg_k):
             deciding.setdefault(lyr, []).append(k.get("kriterium") or cid)
     centre = site_gdf.geometry.union_all().centroid
     radius = 1800.0
