@@ -1,0 +1,323 @@
+"""Site assessment (issue 6): hand-built layers, verdicts worked out by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+from shapely.geometry import LineString, Point, Polygon, box
+
+from geoplan.config import DEFAULT_CONFIG_DIR, Config
+from geoplan.errors import ConfigError, DataProblem
+from geoplan.sites import (SiteAssessor, classify, criteria_from_config, overall_status,
+                           select_criteria)
+
+CRS = "EPSG:25832"
+X0, Y0 = 500_000.0, 6_550_000.0
+
+
+def sites_section() -> dict:
+    with open(DEFAULT_CONFIG_DIR / "sites.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def cfg_only_sites(extra_criteria: list[dict] | None = None) -> Config:
+    """The repository's sites.toml alone (references to other files fall back to its numbers)."""
+    sec = sites_section()
+    if extra_criteria:
+        sec["criteria"] = sec["criteria"] + extra_criteria
+    return Config({"sites": sec}, origin="test")
+
+
+def gdf(geoms, **cols):
+    return gpd.GeoDataFrame(cols, geometry=list(geoms), crs=CRS)
+
+
+@pytest.fixture()
+def layers():
+    """A 4 x 4 km municipality: boundary, zoning, a school, stops, a quarry, a centre."""
+    return {
+        "utviklingsgrense": gdf([box(X0, Y0, X0 + 2000, Y0 + 2000)], navn=["Testby"]),
+        "arealformal": gdf([box(X0, Y0, X0 + 1000, Y0 + 2000), box(X0 + 1000, Y0, X0 + 4000, Y0 + 2000)],
+                           arealformal=[1110, 5100], arealbruksstatus=[1, 1]),
+        "skole": gdf([Point(X0, Y0)], navn=["Testby skole"]),
+        "holdeplass": gdf([Point(X0 + 450, Y0 + 1000)], navn=["Torget"]),
+        "sentrum": gdf([Point(X0 + 500, Y0 + 1000)], navn=["Testby"]),
+        "steinbrudd": gdf([Point(X0 + 3000, Y0 + 3000)], navn=["Bruddet"]),
+    }
+
+
+def by_id(result: dict) -> dict:
+    return {k["id"]: k for k in result["kriterier"]}
+
+
+# --------------------------------------------------------------------------- rules
+
+def test_classify_directions_and_boundaries():
+    assert classify(1500.0, 1500, 3000, "max") == "gronn"     # at the threshold: good side
+    assert classify(1500.1, 1500, 3000, "max") == "gul"
+    assert classify(3000.1, 1500, 3000, "max") == "rod"
+    assert classify(499.9, 1000, 500, "min") == "rod"
+    assert classify(999.9, 1000, 500, "min") == "gul"
+    assert classify(1000.0, 1000, 500, "min") == "gronn"
+    assert classify(None, 1, 2) == "ukjent"
+    assert classify(float("nan"), 1, 2) == "ukjent"
+    assert overall_status(["gronn", "ukjent", "gul"]) == "gul"
+    assert overall_status(["gul", "rod"]) == "rod"
+    assert overall_status(["gronn", "ukjent"]) == "gronn"
+
+
+def test_config_has_the_required_ids_with_sources():
+    crits, profiles = criteria_from_config(cfg_only_sites())
+    ids = {c.id for c in crits}
+    required = {"utviklingsgrense", "arealformal", "skole_avstand", "skole_gangavstand",
+                "kollektiv_avstand", "kollektivakse_avstand", "sentrum_avstand",
+                "steinbrudd_avstand", "stoy", "terreng", "konsentrasjon_grunnkrets",
+                "konsentrasjon_radius", "konsentrasjon_bygning"}
+    assert required <= ids
+    for c in crits:
+        assert c.source and c.label and c.unit, c.id
+    assert profiles
+
+
+def test_invalid_criterion_gives_norwegian_config_error():
+    bad = {"id": "x", "kind": "teleport", "layer": "skole", "yellow": 1, "red": 2}
+    with pytest.raises(ConfigError, match="ukjent type"):
+        criteria_from_config(cfg_only_sites([bad]))
+    swapped = {"id": "y", "kind": "distance", "layer": "skole", "yellow": 3000, "red": 1500}
+    with pytest.raises(ConfigError, match="feil rekkefølge"):
+        criteria_from_config(cfg_only_sites([swapped]))
+
+
+def test_references_to_other_config_files_are_resolved():
+    sec = sites_section()
+    cfg = Config({"sites": sec, "schools": {"radius_m": {"value": 1200, "unit": "m"}}})
+    crits, _ = criteria_from_config(cfg)
+    c = {c.id: c for c in crits}
+    assert c["skole_avstand"].yellow == 1200
+    assert c["skole_avstand"].red == 3000
+
+
+# --------------------------------------------------------------------------- verdicts
+
+def test_site_outside_the_boundary_is_red(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    out = by_id(a.assess(Point(X0 + 2500, Y0 + 1000)))
+    assert out["utviklingsgrense"]["status"] == "rod"
+    assert out["utviklingsgrense"]["verdi"] == 0
+    assert "500 m" in out["utviklingsgrense"]["begrunnelse"]   # distance to the boundary
+    inside = by_id(a.assess(Point(X0 + 500, Y0 + 500)))
+    assert inside["utviklingsgrense"]["status"] == "gronn"
+
+
+def test_polygon_partly_inside_the_boundary_is_yellow(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    # 100 x 100 m, 70 m of its width inside the boundary (x < X0+2000): 70 %
+    site = box(X0 + 1930, Y0 + 500, X0 + 2030, Y0 + 600)
+    out = by_id(a.assess(site))
+    assert out["utviklingsgrense"]["verdi"] == pytest.approx(70.0)
+    assert out["utviklingsgrense"]["status"] == "gul"
+
+
+def test_school_distance_1499_green_1501_not_green(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    # on a 45° line from the school: the distance is exactly r
+    d = 1499 / math.sqrt(2)
+    near = by_id(a.assess(Point(X0 + d, Y0 + d)))["skole_avstand"]
+    d = 1501 / math.sqrt(2)
+    far = by_id(a.assess(Point(X0 + d, Y0 + d)))["skole_avstand"]
+    assert near["verdi"] == pytest.approx(1499.0, abs=0.05)
+    assert near["status"] == "gronn"
+    assert far["verdi"] == pytest.approx(1501.0, abs=0.05)
+    assert far["status"] == "gul"
+    assert "Testby skole" in far["begrunnelse"] and "1\u00a0501,0 m" in far["begrunnelse"]
+    assert far["terskel"] == {"gul": 1500.0, "rod": 3000.0}
+    assert far["enhet"] == "m" and "2473" in far["kilde"]
+
+
+def test_polygon_site_distance_is_from_its_nearest_edge(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    site = box(X0 + 1000, Y0 - 50, X0 + 1200, Y0 + 50)  # nearest edge 1000 m east of the school
+    assert by_id(a.assess(site))["skole_avstand"]["verdi"] == pytest.approx(1000.0)
+
+
+def test_site_inside_a_quarry_buffer_is_red(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    q = np.array([X0 + 3000, Y0 + 3000])
+    for dist, status in ((300, "rod"), (700, "gul"), (1200, "gronn")):
+        p = Point(*(q - np.array([dist, 0.0])))
+        k = by_id(a.assess(p))["steinbrudd_avstand"]
+        assert k["verdi"] == pytest.approx(dist)
+        assert k["status"] == status, dist
+
+
+def test_quarry_polygon_buffer_measured_from_its_edge(layers):
+    layers = dict(layers)
+    layers["steinbrudd"] = gdf([box(X0 + 3000, Y0 + 3000, X0 + 3400, Y0 + 3400)], navn=["Flate"])
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    k = by_id(a.assess(Point(X0 + 3200, Y0 + 2600)))["steinbrudd_avstand"]
+    assert k["verdi"] == pytest.approx(400.0)
+    assert k["status"] == "rod"
+
+
+def test_zoning_share_half_housing_is_yellow(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    site = box(X0 + 950, Y0 + 100, X0 + 1050, Y0 + 200)  # 10 daa, half on 1110, half on 5100
+    res = a.assess(site)
+    k = by_id(res)["arealformal"]
+    assert k["verdi"] == pytest.approx(50.0)
+    assert k["status"] == "gul"
+    assert "planendring" in k["begrunnelse"]
+    tomt = res["tomt"]
+    assert tomt["areal_daa"] == pytest.approx(10.0)
+    zon = {r["kode"]: r for r in tomt["arealformal"]}
+    assert zon[1110]["areal_daa"] == pytest.approx(5.0)
+    assert zon[5100]["andel_pct"] == pytest.approx(50.0)
+    assert tomt["x"] == pytest.approx(X0 + 1000) and tomt["y"] == pytest.approx(Y0 + 150)
+
+
+def test_missing_noise_raster_and_missing_layer_are_unknown(layers):
+    layers = dict(layers)
+    del layers["holdeplass"]
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    res = a.assess(Point(X0 + 500, Y0 + 500))
+    k = by_id(res)
+    assert k["stoy"]["status"] == "ukjent"
+    assert "stoy.tif" in k["stoy"]["begrunnelse"] and k["stoy"]["verdi"] is None
+    assert k["kollektiv_avstand"]["status"] == "ukjent"
+    assert "holdeplass" in k["kollektiv_avstand"]["begrunnelse"]
+    assert k["kollektivakse_avstand"]["status"] == "ukjent"
+    assert res["oppsummering"]["ukjent"] >= 3
+    assert "kunne ikke vurderes" in res["oppsummering"]["tekst"]
+    assert res["samlet"] in ("gronn", "gul", "rod")
+
+
+def test_noise_max_and_slope_from_rasters(layers, tmp_path):
+    from geoplan.raster import write_geotiff
+
+    cell = 10.0
+    n = 400
+    tr = Affine(cell, 0, X0, 0, -cell, Y0 + n * cell)
+    xs = X0 + (np.arange(n) + 0.5) * cell
+    terrain = np.tile(0.10 * (xs - X0), (n, 1))           # a plane rising 10 m per 100 m east
+    noise = np.full((n, n), 50.0)
+    noise[150:160, 40:50] = 67.0                          # a loud 100 x 100 m patch
+    write_geotiff(tmp_path / "terreng.tif", terrain.astype("float32"), tr, CRS)
+    write_geotiff(tmp_path / "stoy.tif", noise.astype("float32"), tr, CRS)
+    a = SiteAssessor.from_layers(layers, cfg_only_sites(), rasters={
+        "terreng": tmp_path / "terreng.tif", "stoy": tmp_path / "stoy.tif"})
+    # the patch: rows 150-159 -> y from Y0+4000-1600 to Y0+4000-1500, cols 40-49 -> x 400..500
+    site = box(X0 + 380, Y0 + 2420, X0 + 520, Y0 + 2560)
+    k = by_id(a.assess(site))
+    assert k["stoy"]["verdi"] == pytest.approx(67.0)
+    assert k["stoy"]["status"] == "rod"
+    assert k["terreng"]["verdi"] == pytest.approx(10.0, abs=0.05)   # slope of the plane, %
+    assert k["terreng"]["status"] == "gul"
+    quiet = by_id(a.assess(Point(X0 + 2005, Y0 + 1005)))
+    assert quiet["stoy"]["verdi"] == pytest.approx(50.0) and quiet["stoy"]["status"] == "gronn"
+    outside = by_id(a.assess(Point(X0 - 5000, Y0)))
+    assert outside["stoy"]["status"] == "ukjent"
+
+
+def test_walking_distance_follows_the_network(layers):
+    """School at the corner of a U-shaped path: 1,010 m crow-fly, 3,010 m on foot."""
+    layers = dict(layers)
+    layers["gangnett"] = gdf([LineString([(X0, Y0), (X0 + 1000, Y0)]),
+                              LineString([(X0 + 1000, Y0), (X0 + 1000, Y0 + 1000)]),
+                              LineString([(X0 + 1000, Y0 + 1000), (X0, Y0 + 1000)])])
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    k = by_id(a.assess(Point(X0, Y0 + 1010)))
+    assert k["skole_avstand"]["verdi"] == pytest.approx(1010.0)
+    assert k["skole_avstand"]["status"] == "gronn"
+    assert k["skole_gangavstand"]["verdi"] == pytest.approx(3010.0)
+    assert k["skole_gangavstand"]["status"] == "rod"
+    k2 = by_id(a.assess(Point(X0 + 1000, Y0 + 500)))
+    assert k2["skole_gangavstand"]["verdi"] == pytest.approx(1500.0)
+    assert k2["skole_gangavstand"]["status"] == "gronn"
+
+
+def test_walking_distance_without_network_is_unknown(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    k = by_id(a.assess(Point(X0 + 10, Y0 + 10)))["skole_gangavstand"]
+    assert k["status"] == "ukjent" and "gangnett" in k["begrunnelse"]
+
+
+def test_new_criterion_by_config_only(layers):
+    """A kindergarten rule of the known kind `distance`, on a layer the code never heard of."""
+    layers = dict(layers)
+    layers["barnehage"] = gdf([Point(X0, Y0 + 2000)], navn=["Solsikken"])
+    extra = {"id": "barnehage_avstand", "kind": "distance", "layer": "barnehage",
+             "label": "Avstand til barnehage", "unit": "m", "direction": "max",
+             "yellow": 800, "red": 1600, "source": "kommunalt valg"}
+    a = SiteAssessor.from_layers(layers, cfg_only_sites([extra]))
+    k = by_id(a.assess(Point(X0, Y0 + 1000)))["barnehage_avstand"]
+    assert k["verdi"] == pytest.approx(1000.0)
+    assert k["status"] == "gul"
+    assert "Solsikken" in k["begrunnelse"]
+
+
+def test_profiles_and_applies_to(layers):
+    layers = dict(layers)
+    layers["helsetjeneste"] = gdf([Point(X0 + 450, Y0 + 1700), Point(X0 + 450, Y0 + 1100)],
+                                  navn=["Legen", "Sykehjemmet"], type=["legekontor", "sykehjem"])
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    p = Point(X0 + 450, Y0 + 1450)          # 450 m from the stop, 350 m from the nursing home
+    plain = by_id(a.assess(p))
+    assert plain["kollektiv_avstand"]["status"] == "gronn"       # default yellow 500 m
+    assert "helsetjeneste_avstand" not in plain
+    step3 = by_id(a.assess(p, trinn=3))
+    assert step3["kollektiv_avstand"]["status"] == "gul"         # trinn 3-5: yellow 400 m
+    assert "naboer_skjermet" in step3 and "naboer_ordinart" not in step3
+    care = by_id(a.assess(p, kategori="Omsorgsbolig"))
+    # the nearest *care base* (sykehjem), not the nearer legekontor
+    assert care["helsetjeneste_avstand"]["verdi"] == pytest.approx(350.0)
+    assert "Sykehjemmet" in care["helsetjeneste_avstand"]["begrunnelse"]
+    crits, profiles = criteria_from_config(cfg_only_sites())
+    used, matched = select_criteria(crits, profiles, "housing first", None)
+    assert [m.id for m in matched] == ["housing_first"]
+
+
+def test_neighbours_within_radius(layers):
+    layers = dict(layers)
+    layers["bygning"] = gdf([Point(X0 + 500, Y0 + 550), Point(X0 + 500, Y0 + 690),
+                             Point(X0 + 500, Y0 + 900)],
+                            bygg_id=["a", "b", "c"], antall_boliger=[12, 30, 100])
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    res = by_id(a.assess(Point(X0 + 500, Y0 + 500), trinn=1))
+    assert res["naboer_ordinart"]["verdi"] == 42          # within 200 m: 12 + 30
+    assert res["naboer_ordinart"]["status"] == "gronn"
+    res4 = by_id(a.assess(Point(X0 + 500, Y0 + 500), trinn=4))
+    assert res4["naboer_skjermet"]["verdi"] == 12         # within 100 m
+    assert res4["naboer_skjermet"]["status"] == "gronn"
+
+
+def test_many_sites_ranked(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    sites = gdf([Point(X0 + 3900, Y0 + 3900), Point(X0 + 480, Y0 + 1000)], navn=["Langt ute", "Torget"])
+    res = a.assess_many(sites, units=[2, 3])
+    assert res["antall_tomter"] == 2
+    first, second = res["tomter"]
+    assert first["navn"] == "Torget" and first["rang"] == 1 and first["tomt_nr"] == 2
+    assert first["kjop"]["enheter"] == 3
+    assert second["samlet"] == "rod"
+    assert by_id(second)["utviklingsgrense"]["status"] == "rod"
+    assert [k["id"] for k in first["kriterier"]] == [k["id"] for k in second["kriterier"]]
+
+
+def test_geographic_crs_is_refused(layers):
+    geo = {k: v.to_crs(4326) for k, v in layers.items()}
+    with pytest.raises(DataProblem, match="projisert"):
+        SiteAssessor.from_layers(geo, cfg_only_sites())
+
+
+def test_site_in_another_crs_is_reprojected(layers):
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    p = gpd.GeoSeries([Point(X0 + 700, Y0 + 700)], crs=CRS).to_crs(4326)
+    k = by_id(a.assess(p))["skole_avstand"]
+    assert k["verdi"] == pytest.approx(math.hypot(700, 700), abs=0.1)
