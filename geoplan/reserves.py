@@ -503,9 +503,9 @@ def reserve_by_place(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
         "navn": _label(res, "Reserve"),
         "sted": sted,
         "type": "reserve",
-        "arealformal": pd.to_numeric(res["arealformal"], errors="coerce").to_numpy(),
-        "arealbruksstatus": pd.to_numeric(res["arealbruksstatus"], errors="coerce").to_numpy()
-        if "arealbruksstatus" in res else np.nan,
+        "arealformal": pd.to_numeric(res["arealformal"], errors="coerce").astype("Int64").to_numpy(),
+        "arealbruksstatus": pd.to_numeric(res["arealbruksstatus"], errors="coerce").astype("Int64")
+        .to_numpy() if "arealbruksstatus" in res else pd.NA,
         "areal_daa": areas / M2_PER_DAA,
         "areal_innenfor_daa": inside_area / M2_PER_DAA,
         "andel_innenfor_pct": np.divide(inside_area * 100.0, areas, out=np.zeros(n),
@@ -572,9 +572,13 @@ def innspill_by_place(innspill: gpd.GeoDataFrame | None,
         if has.any():
             inside[has] = np.nan_to_num(shapely.area(shapely.intersection(geoms[has], own[has])))
     inside = np.minimum(inside, areas)
+    sted = inn["sted"].to_numpy(dtype=object) if "sted" in inn else np.full(len(inn), None)
+    if utviklingsgrense is not None and len(utviklingsgrense):
+        names = dict(zip(places["_key"], places["sted"]))
+        sted = np.array([names.get(k, s) for k, s in zip(keys, sted)], dtype=object)
     parcels = gpd.GeoDataFrame({
         "navn": _label(inn, "Innspill"),
-        "sted": inn["sted"].to_numpy(dtype=object) if "sted" in inn else None,
+        "sted": sted,
         "type": "innspill",
         "areal_daa": areas / M2_PER_DAA,
         "areal_innenfor_daa": inside / M2_PER_DAA,
@@ -776,7 +780,7 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     tmp["rang"] = tmp.groupby(["k", "t"]).cumcount() + 1
     rang = tmp["rang"].sort_index().to_numpy(dtype=float)
     rang[~has] = np.nan
-    out["rang"] = rang
+    out["rang"] = pd.array(np.where(np.isfinite(rang), rang, np.nan), dtype="Float64").astype("Int64")
     return out
 
 
@@ -1037,7 +1041,7 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     bal["andel_kilde"] = [kilde.get(place_key(s), (None, None))[0] for s in bal["sted"]]
     bal["tetthet_kilde"] = [kilde.get(place_key(s), (None, None))[1] for s in bal["sted"]]
     if outside > 0:
-        notes.append(f"{outside:.1f} daa boligreserve ligger utenfor alle utviklingsgrenser og er "
+        notes.append(f"{outside:.1f}".replace(".", ",") + " daa boligreserve ligger utenfor alle utviklingsgrenser og er "
                      "ikke regnet med i noe steds reserve (se parsellene uten sted).")
 
     # parcels: reserve + innspill, ranked, with conflicts
@@ -1073,9 +1077,9 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     parcels["andel_bratt_pct"] = slope_conflict(parcels, terreng, max_slope_pct).to_numpy()
     if terreng is None:
         notes.append("Terrengmodellen «terreng.tif» finnes ikke: bratthet er ikke vurdert.")
-    order = pd.DataFrame({"k": parcels["sted"].map(place_key).fillna("~"),
+    order = pd.DataFrame({"k": parcels["sted"].map(place_key).replace("", "\uffff"),
                           "t": parcels["type"], "r": parcels["rang"]})
-    parcels = parcels.iloc[np.lexsort((order["r"].to_numpy(), order["t"].to_numpy(),
+    parcels = parcels.iloc[np.lexsort((order["r"].astype("Float64").to_numpy(dtype=float, na_value=np.nan), order["t"].to_numpy(),
                                        order["k"].to_numpy()))].reset_index(drop=True)
     # keep the places' order in the balance table
     front = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel_innenfor_pct",
@@ -1083,6 +1087,9 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
              "kandidat_uttak"]
     rest = [c for c in parcels.columns if c not in front and c != "geometry"]
     parcels = parcels[front + rest + ["geometry"]]
+    for c in ("rang", "arealformal", "arealbruksstatus"):
+        if c in parcels.columns:
+            parcels[c] = pd.to_numeric(parcels[c], errors="coerce").astype("Int64")
 
     forutsetninger = {
         "basis_folketall": float(base_population), "basisaar": int(base_year),
