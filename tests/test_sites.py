@@ -321,3 +321,90 @@ def test_site_in_another_crs_is_reprojected(layers):
     p = gpd.GeoSeries([Point(X0 + 700, Y0 + 700)], crs=CRS).to_crs(4326)
     k = by_id(a.assess(p))["skole_avstand"]
     assert k["verdi"] == pytest.approx(math.hypot(700, 700), abs=0.1)
+
+
+# --------------------------------------------------------------------------- CLI
+
+def write_gpkg(layers: dict, path):
+    for name, g in layers.items():
+        g.to_file(path, layer=name, driver="GPKG")
+    return path
+
+
+def run_cli(capsys, *argv):
+    from geoplan.cli import main
+
+    code = main(list(argv))
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_cli_json_one_site(layers, tmp_path, capsys):
+    data = write_gpkg(layers, tmp_path / "kommune.gpkg")
+    d = 1501 / math.sqrt(2)
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + d},{Y0 + d}",
+                             "--units", "3", "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert set(res) >= {"kriterier", "samlet", "tomt", "oppsummering"}
+    k = by_id(res)
+    assert k["skole_avstand"]["status"] == "gul"
+    assert k["skole_avstand"]["verdi"] == pytest.approx(1501.0, abs=0.05)
+    assert k["stoy"]["status"] == "ukjent"                     # no stoy.tif beside the file
+    for row in res["kriterier"]:
+        assert set(row) >= {"id", "kriterium", "status", "verdi", "terskel", "enhet",
+                            "begrunnelse", "kilde"}
+        assert row["status"] in ("gronn", "gul", "rod", "ukjent")
+    assert k["arealformal"]["status"] == "rod"                 # x > X0+1000 is LNFR (5100)
+    assert res["samlet"] == "rod"
+    assert res["kjop"]["enheter"] == 3
+
+
+def test_cli_site_file_in_wgs84_with_many_sites(layers, tmp_path, capsys):
+    data = write_gpkg(layers, tmp_path / "kommune.gpkg")
+    sites = gdf([Point(X0 + 3900, Y0 + 3900), Point(X0 + 480, Y0 + 1000),
+                 box(X0 + 100, Y0 + 100, X0 + 200, Y0 + 200)],
+                navn=["Ute", "Torget", "Feltet"]).to_crs(4326)
+    sites.to_file(tmp_path / "tomter.geojson", driver="GeoJSON")
+    code, out, err = run_cli(capsys, "assess", str(data), "--site",
+                             str(tmp_path / "tomter.geojson"), "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["antall_tomter"] == 3
+    assert [t["rang"] for t in res["tomter"]] == [1, 2, 3]
+    assert res["tomter"][-1]["navn"] == "Ute" and res["tomter"][-1]["samlet"] == "rod"
+    felt = next(t for t in res["tomter"] if t["navn"] == "Feltet")
+    assert felt["tomt"]["areal_daa"] == pytest.approx(10.0, rel=1e-3)   # reprojected back
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", str(tmp_path / "tomter.geojson"))
+    assert code == 0 and "rangert" in out and "Torget" in out
+
+
+def test_cli_text_output_is_norwegian(layers, tmp_path, capsys):
+    data = write_gpkg(layers, tmp_path / "kommune.gpkg")
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + 500},{Y0 + 500}")
+    assert code == 0, err
+    assert "Samlet:" in out and "Begrunnelser:" in out and "Kilde:" in out
+
+
+def test_cli_bad_inputs_give_clear_errors(layers, tmp_path, capsys):
+    data = write_gpkg(layers, tmp_path / "kommune.gpkg")
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", str(tmp_path / "nei.geojson"))
+    assert code == 2 and "Fant ikke tomtefilen" in err and "Traceback" not in err
+    junk = tmp_path / "tomt.geojson"
+    junk.write_text("dette er ikke geojson")
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", str(junk))
+    assert code == 2 and "kan ikke leses" in err
+    line = tmp_path / "linje.geojson"
+    gdf([LineString([(X0, Y0), (X0 + 10, Y0)])]).to_file(line, driver="GeoJSON")
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", str(line))
+    assert code == 1 and "punkt eller en flate" in err
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0},{Y0}",
+                             "--out", str(tmp_path / "rapport.docx"))
+    assert code == 2 and ".html" in err
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0},{Y0}",
+                             "--out", str(tmp_path / "finnes_ikke" / "r.html"))
+    assert code == 2 and "finnes ikke" in err
+    assert not (tmp_path / "rapport.docx").exists()
+    with pytest.raises(SystemExit) as e:
+        run_cli(capsys, "assess", str(data), "--site", f"{X0},{Y0}", "--trinn", "7")
+    assert e.value.code == 2 and "trinn i boligtrappen" in capsys.readouterr().err

@@ -16,6 +16,28 @@ from typing import Any
 _XY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
+def _trinn(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if not 1 <= v <= 5:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke et trinn i boligtrappen; bruk et helt tall fra 1 til 5")
+    return v
+
+
+def _units(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        v = -1
+    if v < 0:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall, 0 eller større")
+    return v
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "assess",
@@ -36,12 +58,12 @@ def register(sub) -> None:
                         "med CRS), eller koordinatene X,Y i dataenes koordinatsystem")
     p.add_argument("--site-layer", metavar="NAVN",
                    help="lagnavn i tomtefilen når den har flere lag")
-    p.add_argument("--units", type=int, default=None, metavar="N",
+    p.add_argument("--units", type=_units, default=None, metavar="N",
                    help="antall boenheter som kjøpes eller bygges (standard: sites.units, "
                         "eller kolonnen antall_enheter i tomtefilen)")
     p.add_argument("--kategori", metavar="K",
                    help="kategori: utleie, omsorgsbolig, housing_first, flyktning")
-    p.add_argument("--trinn", type=int, choices=range(1, 6), metavar="1-5",
+    p.add_argument("--trinn", type=_trinn, metavar="1-5",
                    help="trinn i boligtrappen (1–5) som velger profil")
     p.add_argument("--out", metavar="FIL.html|FIL.pdf",
                    help="skriv tomterapport (HTML eller PDF) med sjekkliste og kart")
@@ -170,14 +192,13 @@ def run(args: argparse.Namespace) -> int:
 
     result = assessor.assess_many(sites, units=units, kategori=args.kategori, trinn=args.trinn)
     if out:
-        best = result["tomter"][0]
-        _write_report(best, ds, out, cfg, sites.iloc[[best["tomt_nr"] - 1]])
+        _write_report(result, ds, out, cfg, sites)
     if args.json:
         common.emit_json(result)
     else:
         print(format_many(result))
         if out:
-            print(f"\nTomterapporten for den best rangerte tomta er skrevet til {out}.")
+            print(f"\nTomterapporten er skrevet til {out}.")
     return 0
 
 
