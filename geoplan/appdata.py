@@ -310,3 +310,8 @@ def clear_upload() -> None:
 
 def has_upload() -> bool:
     return bool(st.session_state.get(_UPLOAD))
+
+
+def load_config_plain() -> Config:
+    """The configuration files without this session's overrides."""
+    return load_config()

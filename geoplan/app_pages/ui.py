@@ -1,0 +1,133 @@
+"""What the app's pages share: the sidebar, error handling, the map component, tables."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from geoplan import appdata
+from geoplan.errors import GeoplanError
+
+log = logging.getLogger("geoplan.app")
+
+BASEMAP_CHOICES = {"kartverket": "Kartverket topografisk", "osm": "OpenStreetMap",
+                   "ingen": "Ingen bakgrunnskart"}
+
+
+def sidebar() -> None:
+    """Data source, basemap choice and a short help text in the sidebar."""
+    with st.sidebar:
+        st.selectbox("Bakgrunnskart", list(BASEMAP_CHOICES), format_func=BASEMAP_CHOICES.get,
+                     key="basemap",
+                     help="Bakgrunnskartene hentes fra internett. Uten nett vises kartlagene "
+                          "likevel, på hvit bakgrunn.")
+        try:
+            cfg = appdata.config()
+            ds = appdata.dataset(cfg)
+            st.caption(f"**Data:** {appdata.source_label(ds)}  \n"
+                       f"Koordinatsystem: EPSG:{ds.epsg}")
+        except GeoplanError:
+            st.caption("**Data:** kunne ikke leses (se siden).")
+        if appdata.overrides():
+            st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
+                       "(se Data).")
+
+
+def run_page(nav) -> None:
+    """Run the selected page; user errors become a Norwegian message, never a traceback."""
+    try:
+        nav.run()
+    except GeoplanError as e:
+        st.error(e.message, icon="⚠️")
+    except Exception as e:  # the last line of defence
+        log.exception("Uventet feil i appen")
+        st.error(
+            "En uventet feil oppsto på denne siden "
+            f"({type(e).__name__}: {e}). Kontroller dataene på siden Data; om feilen står seg, "
+            "meld den til GIS-ansvarlig.", icon="⚠️")
+
+
+def context():
+    """``(dataset, config)`` of this session; raises GeoplanError with a Norwegian message."""
+    cfg = appdata.config()
+    ds = appdata.dataset(cfg)
+    return ds, cfg
+
+
+def basemap() -> str:
+    return st.session_state.get("basemap", "kartverket")
+
+
+def analysis_module(name: str):
+    """Import an analysis module, or ``None`` when it is not in this version."""
+    try:
+        return importlib.import_module(f"geoplan.{name}")
+    except ModuleNotFoundError as e:
+        if e.name == f"geoplan.{name}":
+            return None
+        raise
+
+
+def unavailable(what: str) -> None:
+    st.info(f"Analysen «{what}» er ikke tilgjengelig i denne versjonen av geoplan. "
+            "Kartet og dataene kan likevel brukes.", icon="ℹ️")
+
+
+def show_map(m, *, key: str, height: int = 580, returned: Sequence[str] = ()) -> dict:
+    """Render a folium map with streamlit-folium; returns only ``returned`` objects.
+
+    ``returned_objects`` is limited so that panning and zooming do not rerun the page.
+    """
+    from streamlit_folium import st_folium
+
+    return st_folium(m, key=key, height=height, use_container_width=True,
+                     returned_objects=list(returned)) or {}
+
+
+def fmt(v: Any, decimals: int = 1) -> str:
+    """A number in Norwegian style (space as thousands separator, comma as decimal mark)."""
+    try:
+        if v is None or pd.isna(v):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, (int,)) or (isinstance(v, float) and decimals == 0):
+        s = f"{float(v):,.0f}"
+    else:
+        s = f"{float(v):,.{decimals}f}"
+    return s.replace(",", " ").replace(".", ",")
+
+
+def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] | None = None,
+          height: int | None = None, key: str | None = None) -> None:
+    """Show ``df``'s ``labels`` columns with Norwegian headers and formatted numbers."""
+    cols = [c for c in labels if c in df.columns]
+    view = pd.DataFrame(df[cols]).copy()
+    if "geometry" in view.columns:
+        view = view.drop(columns="geometry")
+    config = {}
+    for c in cols:
+        if pd.api.types.is_bool_dtype(view[c]):
+            view[c] = view[c].map({True: "ja", False: "nei"})
+            config[c] = st.column_config.TextColumn(labels[c])
+        elif pd.api.types.is_numeric_dtype(view[c]):
+            d = (decimals or {}).get(c, 1)
+            config[c] = st.column_config.NumberColumn(labels[c], format=f"%.{d}f")
+        else:
+            config[c] = st.column_config.TextColumn(labels[c])
+    kwargs = {"height": height} if height else {}
+    st.dataframe(view, column_config=config, hide_index=True, use_container_width=True,
+                 key=key, **kwargs)
+
+
+def status_badge(status: str) -> str:
+    return {"gronn": "🟢 grønn", "gul": "🟡 gul", "rod": "🔴 rød",
+            "ukjent": "⚪ ukjent"}.get(status, status)
+
+
+def layer_list(names: Iterable[str]) -> str:
+    return ", ".join(f"«{n}»" for n in names)
