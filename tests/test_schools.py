@@ -294,3 +294,18 @@ def test_cli_bad_out_suffix(gpkg, capsys):
 
     assert main(["schools", str(gpkg), "--out", "resultat.shp"]) == 1
     assert ".gpkg" in capsys.readouterr().err
+
+
+def test_farthest_point_matches_a_dense_boundary_sample():
+    # independent check: sample the boundary every 0.5 m; the farthest point of a
+    # polygon from a set of points lies on its boundary
+    rng = np.random.default_rng(7)
+    s = rng.uniform(-2000, 2000, size=(5, 2))
+    poly = shapely.Polygon([(-1800, -1500), (1700, -1900), (1900, 1200), (200, 400),
+                            (-300, 1800), (-1900, 900)])
+    exact = max_distance([poly], s)[0]
+    dense = shapely.get_coordinates(shapely.segmentize(poly.exterior, 0.5))
+    sampled = np.min(np.hypot(dense[:, None, 0] - s[None, :, 0],
+                              dense[:, None, 1] - s[None, :, 1]), axis=1).max()
+    assert sampled <= exact + 1e-6
+    assert exact - sampled < 0.5
