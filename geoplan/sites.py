@@ -454,6 +454,7 @@ class Sites:
     units: np.ndarray            # int units per site
     kategori: str | None
     trinn: int | None
+    cache: dict = field(default_factory=dict)   # per-call results shared by criteria
 
     @property
     def n(self) -> int:
@@ -862,6 +863,12 @@ class SiteAssessor:
 
     def _zoning_overlap(self, layer: str, column: str, s: Sites) -> list[list[dict]]:
         """Per site: [{"kode", "navn", "areal_daa", "andel_pct"}] sorted by share."""
+        key = ("zoning", layer, column)
+        if key not in s.cache:
+            s.cache[key] = self._zoning_overlap_uncached(layer, column, s)
+        return s.cache[key]
+
+    def _zoning_overlap_uncached(self, layer: str, column: str, s: Sites) -> list[list[dict]]:
         base = self._layer_index(layer)
         out: list[list[dict]] = [[] for _ in range(s.n)]
         if base is None:
