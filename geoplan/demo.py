@@ -530,7 +530,7 @@ PLACES = [
     PlaceSpec("Stavern", "områdesenter", (559500, 6540900), 800, 1.6,
               [("Stavern skole", "barneskole", (-200, 200)),
                ("Brunla ungdomsskole", "ungdomsskole", (-600, 500))],
-              dict(radius=1250, roughness=0.25, lobe=(2.4, 700, 0.35), bpd=3)),
+              dict(radius=1250, roughness=0.25, lobe=(2.4, 700, 0.35), bpd=4)),
     PlaceSpec("Helgeroa", "lokalsenter", (549300, 6540100), 550, 0.55,
               [("Helgeroa skole", "barneskole", (100, 150))],
               dict(radius=1250, roughness=0.25, lobe=(1.1, 700, 0.3), bpd=3)),
@@ -1062,7 +1062,7 @@ def metadata_table(layers: dict[str, gpd.GeoDataFrame], seed: int = SEED) -> pd.
                            "tabellens 429); Tjøllingvollen 84 daa (l. 2430); Kvelde 154 daa "
                            "(l. 2449). Innspill i Larvik by og Stavern er syntetiske."),
         ("kilde_tetthet", "4 boenheter per daa i Larvik by, 3 i avklaringsområdene (seed 004 "
-                          "l. 2370–2375); 3 for Stavern er et syntetisk valg"),
+                          "l. 2370–2375); 4 for Stavern er et kommunalt valg (som config/reserves.toml)"),
         ("kilde_kommunale_boliger", f"{RENTAL_UNITS} utleieenheter og {OMSORG_UNITS} omsorgsboliger "
                                     "(646 og 382 per oktober 2013, seed 004 l. 2661–2662); ett "
                                     "borettslag med 32 kommunale leiligheter (l. 2895, 9775). "
