@@ -668,6 +668,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
                      radius_m: float | None = 1500.0, quarry_buffer: gpd.GeoDataFrame | None = None,
                      show_address: bool = False, draw: bool = False,
                      hidden: Iterable[str] = ("grunnkrets", "gangnett"),
+                     include: Iterable[str] | None = None,
+                     overlays: Sequence[Mapping] = (),
                      extra_legend: Sequence[tuple[str, str, str]] = ()) -> folium.Map:
     """The standard map: every layer toggleable and styled by meaning, with a legend.
 
@@ -685,8 +687,17 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
         Add drawing tools (for the site page).
     hidden
         Layers added but switched off at start.
+    include
+        Only these contract layers (default: all).
+    overlays
+        Analysis layers drawn above the zoning: dicts with ``gdf`` (WGS84), ``name``
+        and optionally ``style``, ``fields``, ``style_column``, ``style_map``,
+        ``show``, ``legend`` (list of legend items).
     """
     hidden = set(hidden)
+    if include is not None:
+        keep = set(include)
+        layers = {k: v for k, v in layers.items() if k in keep}
     bounds = None
     for key in ("kommune", "utviklingsgrense", "arealformal"):
         g = layers.get(key)
@@ -697,6 +708,11 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
     legend: list[tuple[str, str, str]] = []
     if layers.get("arealformal") is not None:
         legend += add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)
+    for ov in overlays:
+        add_geojson(m, ov["gdf"], ov["name"], style=ov.get("style"), fields=ov.get("fields", ()),
+                    style_column=ov.get("style_column"), style_map=ov.get("style_map"),
+                    show=ov.get("show", True))
+        legend += list(ov.get("legend", ()))
     for key, (label, kind, style) in LAYER_STYLES.items():
         if key == "arealformal":
             continue
