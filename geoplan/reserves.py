@@ -38,6 +38,8 @@ from .errors import ConfigError, DataProblem
 M2_PER_DAA = 1000.0
 #: default housing codes (SOSI arealformål 111x: boligbebyggelse and its sub-purposes)
 HOUSING_CODES = (1110, 1111, 1112, 1113)
+#: innspill ``formal`` values that mean housing (besides words starting with "bolig")
+HOUSING_WORDS = ("bolig", "boliger", "boligbebyggelse", "boligformål")
 #: overlaps smaller than this (m²) are treated as digitising noise in the overlap report
 _OVERLAP_TOL_M2 = 0.01
 
@@ -278,11 +280,6 @@ def _check_crs(gdf: gpd.GeoDataFrame | None, layer: str) -> None:
             "(f.eks. EPSG:25832) eller bruk --crs.")
 
 
-def _polys(geoms: np.ndarray) -> np.ndarray:
-    """Geometries as (multi)polygons; None/empty where nothing polygonal is left."""
-    return np.asarray(geoms, dtype=object)
-
-
 def _union_area_by_group(geoms: np.ndarray, groups: np.ndarray, n_groups: int,
                          areas: np.ndarray | None = None) -> np.ndarray:
     """Area (m²) of the union of the geometries in each group.
@@ -519,15 +516,39 @@ def reserve_by_place(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     return out, parcels, outside_daa
 
 
+def housing_formal(formal: pd.Series, housing_words: Iterable[str] = HOUSING_WORDS,
+                   housing_codes: Iterable[int] = HOUSING_CODES) -> np.ndarray:
+    """Whether each innspill's ``formal`` is housing.
+
+    Empty ``formal`` counts as housing (the contract makes the column optional);
+    otherwise a word in ``housing_words`` (case-insensitive, e.g. "bolig"), a word
+    starting with "bolig", or a SOSI code in ``housing_codes``.
+    """
+    txt = formal.astype(object).where(formal.notna(), None).map(
+        lambda v: "" if v is None else " ".join(str(v).split()).casefold())
+    words = {str(w).casefold() for w in housing_words}
+    codes = {str(int(c)) for c in housing_codes}
+    num = pd.to_numeric(txt, errors="coerce")
+    as_code = num.map(lambda v: "" if v != v else str(int(v)))
+    return ((txt == "") | txt.isin(words) | txt.str.startswith("bolig")
+            | as_code.isin(codes)).to_numpy(dtype=bool)
+
+
 def innspill_by_place(innspill: gpd.GeoDataFrame | None,
-                      utviklingsgrense: gpd.GeoDataFrame | None = None):
+                      utviklingsgrense: gpd.GeoDataFrame | None = None, *,
+                      housing_words: Iterable[str] = HOUSING_WORDS,
+                      housing_codes: Iterable[int] = HOUSING_CODES):
     """Innspill area per place (``innspill.sted``), wherever the parcels lie.
+
+    Only innspill for housing count (see :func:`housing_formal`); the others are
+    listed with ``boligformal`` False and left out of the totals.
 
     Parameters
     ----------
     innspill : proposed areas with ``navn`` and ``sted``; ``None`` or empty for none.
     utviklingsgrense : boundaries; used for each parcel's share inside its own
         place's boundary.
+    housing_words, housing_codes : what counts as a housing ``formal``.
 
     Returns
     -------
@@ -559,9 +580,12 @@ def innspill_by_place(innspill: gpd.GeoDataFrame | None,
     display = pd.Series(inn["sted"].to_numpy(dtype=object) if "sted" in inn else [None] * len(inn)
                         ).groupby(codes).first().to_numpy(dtype=object)
     display = np.where(np.asarray(uniq, dtype=object) == "", None, display)
-    per = _union_area_by_group(geoms, codes, len(uniq), areas)
+    is_housing = housing_formal(inn["formal"], housing_words, housing_codes) \
+        if "formal" in inn.columns else np.ones(len(inn), dtype=bool)
+    per = _union_area_by_group(geoms[is_housing], codes[is_housing], len(uniq), areas[is_housing])
     per_place = pd.DataFrame({"sted": display, "innspill_daa": per / M2_PER_DAA,
-                              "antall_innspill": np.bincount(codes, minlength=len(uniq))})
+                              "antall_innspill": np.bincount(codes[is_housing],
+                                                             minlength=len(uniq))})
 
     inside = np.zeros(len(inn))
     if utviklingsgrense is not None and len(utviklingsgrense):
@@ -586,6 +610,7 @@ def innspill_by_place(innspill: gpd.GeoDataFrame | None,
                                         where=areas > 0),
         "overlapp_daa": _overlap_area_each(geoms) / M2_PER_DAA,
     }, geometry=geoms, crs=innspill.crs, index=inn.index)
+    parcels["boligformal"] = is_housing
     for c in ("formal", "rpba_avklart"):
         if c in inn.columns:
             parcels[c] = inn[c].to_numpy()
@@ -736,6 +761,8 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     cgeom = np.array([cmap.get(k) for k in keys], dtype=object)
     d = np.full(len(out), np.nan)
     has = np.array([g is not None for g in cgeom], dtype=bool)
+    if "boligformal" in out.columns:
+        has &= out["boligformal"].fillna(True).to_numpy(dtype=bool)
     if has.any():
         d[has] = shapely.distance(geoms[has], cgeom[has])
     out["avstand_sentrum_m"] = d
@@ -754,13 +781,14 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     else:
         out["rpba_ikke_avklart"] = np.nan
 
-    grp = [out["sted"].map(place_key), out["type"]]
+    grp = [out["sted"].map(place_key).where(has, "\uffff"), out["type"]]
     num = np.zeros(len(out))
     den = np.zeros(len(out))
     for col, wkey, _label_ in CRITERIA:
         v = out[col]
         if v.isna().all() or w.get(wkey, 0) <= 0:
             continue
+        v = v.where(has)
         if col == "rpba_ikke_avklart":
             part = v.to_numpy(dtype=float)
         else:
@@ -936,7 +964,8 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
                      terreng=None, quarry_buffer_m: float = 500.0,
                      max_slope_pct: float = 20.0,
                      weights: Mapping[str, float] | None = None,
-                     places: Sequence[str] | None = None) -> ReserveResult:
+                     places: Sequence[str] | None = None,
+                     innspill_housing_words: Iterable[str] = HOUSING_WORDS) -> ReserveResult:
     """Land need, boligreserve, innspill, balance, ranking and conflicts per place.
 
     Parameters
@@ -956,6 +985,9 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     max_slope_pct : slope threshold, percent.
     weights : ranking weights (``reserves.ranking``).
     places : restrict the result to these places (names as in ``utviklingsgrense``).
+    innspill_housing_words : ``innspill.formal`` values that mean housing.
+
+    Places come in configuration order, then the others in data order.
 
     Returns
     -------
@@ -1017,7 +1049,13 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     if innspill is None:
         notes.append("Laget «innspill» finnes ikke i dataene: innspill_daa er 0 for alle steder, "
                      "og ingen innspill er rangert.")
-    inn_places, inn_parcels = innspill_by_place(innspill, ug)
+    inn_places, inn_parcels = innspill_by_place(innspill, ug, housing_words=innspill_housing_words,
+                                                housing_codes=housing_codes)
+    if len(inn_parcels) and not inn_parcels["boligformal"].all():
+        other = inn_parcels[~inn_parcels["boligformal"]]
+        notes.append(f"{len(other)} innspill gjelder ikke bolig (formål "
+                     f"{_names(sorted(set(other['formal'].astype(str))))}) og er ikke regnet med i "
+                     f"innspill_daa eller rangert: {_names(other['navn'])}.")
     if len(inn_parcels):
         known = set(dissolved["_key"])
         pk = inn_parcels["sted"].map(place_key)
@@ -1040,6 +1078,13 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     kilde = dict(zip(params["sted"].map(place_key), zip(params["andel_kilde"], params["tetthet_kilde"])))
     bal["andel_kilde"] = [kilde.get(place_key(s), (None, None))[0] for s in bal["sted"]]
     bal["tetthet_kilde"] = [kilde.get(place_key(s), (None, None))[1] for s in bal["sted"]]
+    # configuration order first, then the data's order
+    conf_order = [place_key(v.get("navn", k)) for k, v in (places_config or {}).items()
+                  if isinstance(v, Mapping)]
+    rank_of = {k: i for i, k in enumerate(conf_order)}
+    pos = np.array([rank_of.get(place_key(s_), len(rank_of) + i)
+                    for i, s_ in enumerate(bal["sted"])])
+    bal = bal.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)
     if outside > 0:
         notes.append(f"{outside:.1f}".replace(".", ",") + " daa boligreserve ligger utenfor alle utviklingsgrenser og er "
                      "ikke regnet med i noe steds reserve (se parsellene uten sted).")
@@ -1077,7 +1122,8 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     parcels["andel_bratt_pct"] = slope_conflict(parcels, terreng, max_slope_pct).to_numpy()
     if terreng is None:
         notes.append("Terrengmodellen «terreng.tif» finnes ikke: bratthet er ikke vurdert.")
-    order = pd.DataFrame({"k": parcels["sted"].map(place_key).replace("", "\uffff"),
+    prank = {place_key(s_): i for i, s_ in enumerate(bal["sted"])}
+    order = pd.DataFrame({"k": parcels["sted"].map(place_key).map(prank).fillna(len(prank)),
                           "t": parcels["type"], "r": parcels["rang"]})
     parcels = parcels.iloc[np.lexsort((order["r"].astype("Float64").to_numpy(dtype=float, na_value=np.nan), order["t"].to_numpy(),
                                        order["k"].to_numpy()))].reset_index(drop=True)

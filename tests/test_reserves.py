@@ -440,3 +440,19 @@ def test_cli_reserves_missing_boundary_layer(tmp_path, town, capsys):
     assert main(["reserves", str(path)]) == 1
     err = capsys.readouterr().err
     assert "utviklingsgrense" in err and "Traceback" not in err
+
+
+def test_non_housing_innspill_not_counted():
+    ug = gdf({"navn": ["A"]}, [sq(0, 0, 1000, 1000)])
+    af = zoning([(1110, 1, None, "bygd", sq(0, 0, 50, 50))])
+    inn = gdf({"navn": ["bolig", "naering", "ukjent", "kode"], "sted": ["A"] * 4,
+               "formal": ["Bolig", "næring", None, "1112"]},
+              [sq(100, 100, 200, 200), sq(300, 300, 400, 400), sq(500, 500, 600, 550),
+               sq(700, 700, 720, 800)])
+    r = _analyse(af, ug, innspill=inn)
+    # bolig 10 daa + empty formal 5 daa + code 1112 2 daa; næring left out
+    assert r.steder.innspill_daa.iloc[0] == pytest.approx(10 + 5 + 2)
+    p = r.parseller.set_index("navn")
+    assert bool(p.at["naering", "boligformal"]) is False
+    assert pd.isna(p.at["naering", "rang"])
+    assert any("næring" in m for m in r.merknader)

@@ -19,7 +19,8 @@ PLACE_KEYS = ["sted", "arealbehov_daa", "boligreserve_daa", "behov_nye_daa", "in
               "balanse_daa"]
 PARCEL_KEYS = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel_innenfor_pct",
                "overlapp_daa", "rang", "skaar", "kumulativt_areal_daa", "dekker_behov",
-               "kandidat_uttak", "arealformal", "arealbruksstatus", "formal", "rpba_avklart",
+               "kandidat_uttak", "arealformal", "arealbruksstatus", "formal", "boligformal",
+               "rpba_avklart",
                "avstand_sentrum_m", "avstand_bebyggelse_m", "avstand_gangnett_m",
                "avstand_holdeplass_m", "avstand_kollektivakse_m", "areal_steinbrudd_daa",
                "andel_steinbrudd_pct", "andel_bratt_pct"]
@@ -69,7 +70,8 @@ def compute(args: argparse.Namespace):
         kollektivakse=ds.get("kollektivakse"), terreng=ds.raster("terreng"),
         quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
         max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights=weights, places=args.sted)
+        weights=weights, places=args.sted,
+        innspill_housing_words=cfg.get("reserves.innspill_housing_formal", ["bolig"]))
     # optional layers that were present but could not be used
     for name in OPTIONAL_LAYERS:
         rep = ds.reports.get(name)
