@@ -218,6 +218,7 @@ def criterion_from_dict(entry: Mapping[str, Any], config=None) -> Criterion:
     if not cid:
         raise ConfigError("Et kriterium i config/sites.toml mangler «id». Gi hvert kriterium en id.")
     e = _resolve_refs(dict(entry), config, cid)
+    refs_used = any(k.endswith("_ref") for k in entry)
     kind = e.get("kind")
     if kind not in KINDS:
         raise ConfigError(
@@ -236,6 +237,9 @@ def criterion_from_dict(entry: Mapping[str, Any], config=None) -> Criterion:
             raise ConfigError(f"Kriteriet «{cid}»: «{name}» må være et tall (fikk {v!r}).")
     if yellow is None and red is None:
         raise ConfigError(f"Kriteriet «{cid}» mangler terskler: oppgi «yellow» og/eller «red».")
+    if yellow is not None and red is not None and refs_used and (
+            (direction == "max" and yellow > red) or (direction == "min" and yellow < red)):
+        yellow = red  # a referenced threshold moved past the other: no yellow band left
     if yellow is not None and red is not None:
         if (direction == "max" and yellow > red) or (direction == "min" and yellow < red):
             raise ConfigError(

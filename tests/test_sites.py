@@ -408,3 +408,15 @@ def test_cli_bad_inputs_give_clear_errors(layers, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         run_cli(capsys, "assess", str(data), "--site", f"{X0},{Y0}", "--trinn", "7")
     assert e.value.code == 2 and "trinn i boligtrappen" in capsys.readouterr().err
+
+
+def test_cli_out_writes_the_site_report(layers, tmp_path, capsys):
+    pytest.importorskip("geoplan.report")
+    data = write_gpkg(layers, tmp_path / "kommune.gpkg")
+    target = tmp_path / "tomt.html"
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + 500},{Y0 + 500}",
+                             "--out", str(target))
+    assert code == 0, err
+    html = target.read_text(encoding="utf-8")
+    assert "Sjekkliste" in html and "Innenfor utviklingsgrensen" in html
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tomt")]  # no temp file left
