@@ -458,6 +458,42 @@ def fill_units(rng: np.random.Generator, capacity: np.ndarray, order: np.ndarray
     return units
 
 
+#: SOSI arealformål codes counted as built when nåværende (arealbruksstatus 1)
+BUILT_CODES = [1110, 1130, 1300, 1500, 1600, 2010]
+
+
+def classify_zoning(rng: np.random.Generator, zxy: np.ndarray, pxy: np.ndarray, pscale: np.ndarray,
+                    pweight: np.ndarray, big: np.ndarray, sea=None,
+                    core_m: float = 450.0) -> tuple[np.ndarray, np.ndarray]:
+    """SOSI arealformål code and arealbruksstatus for zoning cells seeded at ``zxy``.
+
+    Cells in towns (urbanity > 0.2) are mostly housing (1110) with næring (1300),
+    tjenesteyting (1500), grønnstruktur (3001) and fritid (1600); cells within
+    ``core_m`` of a big centre (``big``) are sentrumsformål (1130); the rest is
+    LNFR (5100) with fritidsbebyggelse near the sea and scattered næring and
+    housing. A few næring cells are framtidig (status 2).
+    """
+    u = urbanity(zxy, pxy, pscale * 1.8, np.minimum(pweight, 1.0))
+    k_near, d_near = nearest_index(zxy, pxy)
+    r = rng.random(len(zxy))
+    code = np.full(len(zxy), 5100)
+    town = u > 0.2
+    code[town] = np.select([r[town] < 0.70, r[town] < 0.78, r[town] < 0.85, r[town] < 0.97],
+                           [1110, 1300, 1500, 3001], 1600)
+    if sea is not None and not sea.is_empty:
+        coastal = shapely.dwithin(shapely.points(zxy), sea, 1500)
+    else:
+        coastal = np.zeros(len(zxy), bool)
+    rural = ~town
+    code[rural & coastal & (r < 0.18)] = 1600
+    code[rural & ~coastal & (r < 0.03)] = 1300
+    code[rural & (r > 0.985)] = 1110  # scattered housing
+    code[big[k_near] & (d_near < core_m)] = 1130
+    status = np.ones(len(zxy), int)
+    status[(code == 1300) & (r > 0.93)] = 2
+    return code, status
+
+
 def sort_layer(gdf: gpd.GeoDataFrame, by: Sequence[str]) -> gpd.GeoDataFrame:
     """Rows sorted by ``by`` then by geometry WKB, a clean RangeIndex: the same order every run."""
     g = gdf.copy()
@@ -782,23 +818,9 @@ def build_demo(seed: int = SEED) -> tuple[dict[str, gpd.GeoDataFrame], dict[str,
     # -- zoning (arealformal) -------------------------------------------------------
     zxy = sample_mixture(rng, N_ZONING, pxy, pscale * 1.6, pweight ** 0.5, land, uniform_share=0.22)
     cells = voronoi_cells(zxy, land)
-    u = urbanity(zxy, pxy, pscale * 1.8, np.minimum(pweight, 1.0))
     big = np.array([p.senterniva in ("regionsenter", "områdesenter") for p in places])
-    k_near, d_near = nearest_index(zxy, pxy)
-    r = rng.random(len(zxy))
-    code = np.full(len(zxy), 5100)
-    town = u > 0.2
-    code[town] = np.select([r[town] < 0.70, r[town] < 0.78, r[town] < 0.85, r[town] < 0.97],
-                           [1110, 1300, 1500, 3001], 1600)
-    coastal = shapely.dwithin(shapely.points(zxy), shapely.union_all(
-        [shapely.box(*b) for b in SEA_BOXES]).difference(outline), 1500)
-    rural = ~town
-    code[rural & coastal & (r < 0.18)] = 1600
-    code[rural & ~coastal & (r < 0.03)] = 1300
-    code[rural & (r > 0.985)] = 1110  # scattered housing
-    code[big[k_near] & (d_near < 450)] = 1130
-    status = np.ones(len(zxy), int)
-    status[(code == 1300) & (r > 0.93)] = 2
+    sea_near = shapely.union_all([shapely.box(*b) for b in SEA_BOXES]).difference(outline)
+    code, status = classify_zoning(rng, zxy, pxy, pscale, pweight, big, sea_near)
     # innspill lie on LNFR land; reserves and water are cut out and added below
     cut = shapely.union_all([r_["geometry"] for r_ in res_rows] + [water])
     in_insp = shapely.contains_xy(shapely.union_all(list(innspill.geometry)), zxy[:, 0], zxy[:, 1])
@@ -806,11 +828,10 @@ def build_demo(seed: int = SEED) -> tuple[dict[str, gpd.GeoDataFrame], dict[str,
     cells = shapely.difference(cells, cut)
     cells = polygonal(cells)
     keep = ~shapely.is_empty(cells) & (shapely.area(cells) > 1.0)
-    built_codes = {1110, 1130, 1300, 1500, 1600, 2010}
     zoning = gpd.GeoDataFrame({
         "arealformal": code[keep].astype("int64"),
         "arealbruksstatus": status[keep].astype("int64"),
-        "utbygd": np.array([(c in built_codes) and s == 1 for c, s in zip(code[keep], status[keep])]),
+        "utbygd": np.isin(code[keep], BUILT_CODES) & (status[keep] == 1),
         "planid": "KPA-2015",
         "navn": None,
     }, geometry=cells[keep], crs=CRS)
