@@ -37,7 +37,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import __version__
 from .errors import ConfigError, DataProblem, GeoplanError, MissingLayer, UnreadableInput
@@ -161,6 +161,8 @@ class Table:
     empty_text: str = "Ingen rader."
     suppressed_cells: set[tuple[int, str]] = field(default_factory=set)
     kind: str = "table"
+    in_html: bool = True
+    in_xlsx: bool = True
 
     @property
     def cells(self) -> list[dict]:
@@ -296,6 +298,7 @@ class ReportContext:
     config: Any
     public: bool = True
     cache: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
 
     @property
     def min_count(self) -> int:
@@ -392,7 +395,7 @@ def parse_sections(value: str | Iterable[str] | None) -> list[str]:
 
 
 def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
-                   public: bool = True) -> list[Section]:
+                   public: bool = True, growth: Mapping[str, Any] | None = None) -> list[Section]:
     """Run the analyses and build the report's sections (pure: no files written).
 
     Parameters
@@ -407,6 +410,13 @@ def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
     public : bool
         Suppress small counts everywhere (the concentration section suppresses
         them regardless).
+    growth : mapping, optional
+        The growth flags of ``geoplan arealbehov`` / ``reserves`` (keys
+        ``base_population``, ``base_year``, ``year`` (list), ``rate`` (list),
+        ``share``, ``sted`` (list), ``persons_per_dwelling``,
+        ``dwellings_per_daa``); missing keys come from ``config/reserves.toml``.
+        The scenario table uses every year and rate; the balance uses the one
+        year/rate given, else ``reserves.default_year`` / ``default_rate``.
 
     Returns
     -------
@@ -415,7 +425,8 @@ def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
         to a Norwegian sentence saying why.
     """
     ids = parse_sections(sections)
-    ctx = ReportContext(dataset=dataset, config=config, public=public)
+    ctx = ReportContext(dataset=dataset, config=config, public=public,
+                        options=dict(growth or {}))
     out: list[Section] = []
     for sid in ids:
         out.append(_run_builder(ctx, sid))
@@ -445,6 +456,522 @@ def _run_builder(ctx: ReportContext, sid: str) -> Section:
                        + e.message)
         sec.items, sec.text = [], []
     return sec
+
+
+# ---------------------------------------------------------------------------
+# Analysis sections: land need, balance, parcels, schools, transit, concentration
+# ---------------------------------------------------------------------------
+
+_GROWTH_KEYS = ("base_population", "base_year", "year", "rate", "share", "sted",
+                "persons_per_dwelling", "dwellings_per_daa")
+
+
+def _growth_args(ctx: ReportContext, *, many: bool):
+    """The growth options as the ``arealbehov`` (many) / ``reserves`` (one) commands see them."""
+    import argparse
+
+    o = {k: ctx.options.get(k) for k in _GROWTH_KEYS}
+    for k in ("year", "rate", "sted"):
+        v = o[k]
+        if v is not None and not isinstance(v, (list, tuple)):
+            o[k] = [v]
+        elif v is not None:
+            o[k] = list(v) or None
+    if not many:
+        # the balance takes one year and one rate: the one given, else the config default
+        o["year"] = o["year"][0] if o["year"] and len(o["year"]) == 1 else None
+        o["rate"] = o["rate"][0] if o["rate"] and len(o["rate"]) == 1 else None
+    return argparse.Namespace(**o)
+
+
+def _pct_text(rate: float) -> str:
+    return f"{rate * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+
+
+def _scenario_need(ctx: ReportContext):
+    """The need table of ``geoplan arealbehov`` for the same flags (places from config)."""
+    from .commands import arealbehov as ab
+
+    def run():
+        args = _growth_args(ctx, many=True)
+        need, gp = ab.compute(args, ctx.config)
+        return need, gp, args
+    return ctx.once("arealbehov", run)
+
+
+def _reserve_result(ctx: ReportContext):
+    """``geoplan reserves`` for the same data and flags (:func:`reserves.analyse_reserves`)."""
+    def run():
+        ctx.module("reserves", "boligreserve og balanse")
+        ctx.need("arealformal", "utviklingsgrense")
+        return _reserve_analysis(ctx, _growth_args(ctx, many=False))
+    return ctx.once("reserves", run)
+
+
+def _command_module(name: str):
+    try:
+        return importlib.import_module(f"geoplan.commands.{name}")
+    except ModuleNotFoundError as e:
+        if e.name == f"geoplan.commands.{name}":
+            return None
+        raise
+
+
+def _reserve_analysis(ctx: ReportContext, args):
+    """:func:`reserves.analyse_reserves` with the inputs ``geoplan reserves`` gives it
+    (``geoplan.commands.reserves.compute``, which loads DATA itself)."""
+    from . import reserves as rv
+    from .commands.arealbehov import growth_from_args, plain_places
+
+    cfg, ds = ctx.config, ctx.dataset
+    gp = growth_from_args(args, cfg)
+    year = args.year if args.year is not None else cfg.get("reserves.default_year")
+    rate = args.rate if args.rate is not None else cfg.get("reserves.default_rate")
+    rk = cfg.get("reserves.ranking", {}) or {}
+    ranking = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()}
+    result = rv.analyse_reserves(
+        ds["arealformal"], ds["utviklingsgrense"],
+        base_population=gp["base_population"], base_year=gp["base_year"], year=int(year),
+        rate=float(rate), persons_per_dwelling=gp["persons_per_dwelling"],
+        places_config=plain_places(cfg),
+        default_dwellings_per_daa=gp["default_dwellings_per_daa"],
+        share=args.share, dwellings_per_daa=args.dwellings_per_daa,
+        housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
+        innspill=ds.get("innspill"), steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"),
+        gangnett=ds.get("gangnett"), holdeplass=ds.get("holdeplass"),
+        kollektivakse=ds.get("kollektivakse"), terreng=ds.raster("terreng"),
+        quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
+        max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
+        weights=ranking, places=args.sted)
+    for name in ("innspill", "steinbrudd", "sentrum", "gangnett", "holdeplass", "kollektivakse"):
+        rep = (getattr(ds, "reports", {}) or {}).get(name)
+        if rep is not None and rep.status in ("problem", "ubrukelig") and not ds.has(name):
+            result.merknader.append(
+                f"Laget «{name}» kunne ikke brukes og er utelatt: {' '.join(rep.messages[:2])}")
+    return result
+
+
+def _overview_layers(ctx: ReportContext, parcels=None, *, with_transit: bool = False):
+    from .staticmaps import COLORS, MapLayer
+
+    ds = ctx.dataset
+    layers = []
+    kom = ds.get("kommune")
+    if kom is not None and len(kom):
+        layers.append(MapLayer(kom, "Kommunegrense", color=COLORS["kommune"], fill=False,
+                               linewidth=0.8, linestyle="--", zorder=1))
+    ug = ds.get("utviklingsgrense")
+    if ug is not None:
+        layers.append(MapLayer(ug, "Utviklingsgrense", color=COLORS["utviklingsgrense"],
+                               alpha=0.08, linewidth=1.2, annotate="navn", zorder=2))
+    if with_transit:
+        if ds.get("kollektivakse") is not None:
+            layers.append(MapLayer(ds.get("kollektivakse"), "Kollektivakse",
+                                   color=COLORS["kollektivakse"], linewidth=2.0, zorder=4))
+        if ds.get("holdeplass") is not None:
+            layers.append(MapLayer(ds.get("holdeplass"), "Holdeplass", color=COLORS["holdeplass"],
+                                   markersize=3.5, marker="s", zorder=6))
+    if parcels is not None and len(parcels):
+        res = parcels[parcels["type"] == "reserve"]
+        inn = parcels[parcels["type"] == "innspill"]
+        layers.append(MapLayer(res, "Boligreserve", color=COLORS["reserve"], alpha=0.75,
+                               edgecolor="#9a6b00", linewidth=0.4, zorder=3))
+        layers.append(MapLayer(inn, "Innspill", color=COLORS["innspill"], alpha=0.75,
+                               edgecolor="#3d6b1a", linewidth=0.4, zorder=3))
+    return layers
+
+
+def _map_figure(ctx: ReportContext, layers, title: str, caption: str, focus=None,
+                height_cm: float = 12.0) -> Figure:
+    from .staticmaps import render_map
+
+    png = render_map(layers, title=title, focus=focus, crs_label=ctx.crs_label,
+                     height_cm=height_cm)
+    return Figure(title, png, caption=caption)
+
+
+@_section("arealbehov", "Arealbehov: scenarier per sted", ("reserves",))
+def _sec_need(ctx: ReportContext, sec: Section) -> None:
+    ctx.module("reserves", "arealbehov")
+    need, gp, args = _scenario_need(ctx)
+    scen = need[["aar", "vekstrate"]].drop_duplicates().sort_values(["aar", "vekstrate"])
+    cols = [(int(a), float(r)) for a, r in scen.itertuples(index=False)]
+    names = list(dict.fromkeys(need["sted"].where(need["sted"].notna(), "(sted uten navn)")))
+    tab = need.assign(_sted=need["sted"].where(need["sted"].notna(), "(sted uten navn)"))
+    first = tab.drop_duplicates("_sted").set_index("_sted")
+    pop = fmt_number(gp["base_population"], 0)
+    sec.text.append(
+        f"Befolkningsveksten er regnet fra {pop} innbyggere 1.1.{gp['base_year']} med "
+        f"{fmt_number(gp['persons_per_dwelling'], 1)} personer per boenhet, for "
+        f"{len(cols)} scenarier ({', '.join(f'{a} med {_pct_text(r)} årlig vekst' for a, r in cols)}). "
+        "Vekst = folketall × ((1 + vekstrate)^(år − basisår) − 1) × stedets andel; boenheter = "
+        "vekst / personer per boenhet; arealbehov = boenheter / boenheter per daa "
+        "(Larvik kommune, Boligplan 2015–2020). Tallene er regnet fra parameterne, ikke "
+        "skrevet av fra kildens tabeller, som har regnefeil.")
+
+    def wide(col: str, decimals: int, tid: str, title: str, sheet: str) -> Table:
+        piv = tab.pivot_table(index="_sted", columns=["aar", "vekstrate"], values=col,
+                              aggfunc="sum", sort=False)
+        columns = [Column("sted", "Sted"), Column("andel_pct", "Andel av veksten %", "num", 1),
+                   Column("boenheter_per_daa", "Boenh. per daa", "num", 1)]
+        keys = []
+        for a, r in cols:
+            k = f"s_{a}_{r:g}"
+            keys.append((k, a, r))
+            columns.append(Column(k, f"{a}, {_pct_text(r)}", "num", decimals))
+        rows = []
+        for n in names:
+            row = {"sted": n, "andel_pct": float(first.at[n, "andel"]) * 100.0,
+                   "boenheter_per_daa": float(first.at[n, "boenheter_per_daa"])}
+            for k, a, r in keys:
+                row[k] = float(piv.loc[n].get((a, r), float("nan")))
+            rows.append(row)
+        t = Table(id=tid, title=title, columns=columns, rows=rows, sheet=sheet)
+        if len(names) > 1:
+            tot = {"sted": "Sum", "andel_pct": sum(r["andel_pct"] for r in rows),
+                   "boenheter_per_daa": None}
+            for k, _a, _r in keys:
+                tot[k] = float(sum(r[k] for r in rows))
+            t.rows.append(tot)
+            t.sum_rows.add(len(t.rows) - 1)
+        return t
+
+    sec.items.append(wide("arealbehov_daa", 1, "arealbehov", "Arealbehov (daa)",
+                          "Arealbehov daa"))
+    sec.items.append(wide("vekst_personer", 0, "vekst_personer", "Befolkningsvekst (personer)",
+                          "Vekst personer"))
+    sec.items.append(wide("boenheter", 0, "boenheter", "Nye boenheter", "Boenheter"))
+    long = Table(id="arealbehov_alle", title="Alle scenarier (uavrundet)", sheet="Scenarier",
+                 columns=[Column("sted", "Sted"), Column("aar", "År", "text"),
+                          Column("vekstrate", "Vekstrate (andel per år)", "num", 4),
+                          Column("vekst_personer", "Vekst (personer)", "num", 3),
+                          Column("boenheter", "Boenheter", "num", 3),
+                          Column("arealbehov_daa", "Arealbehov (daa)", "num", 3)],
+                 rows=need[["sted", "aar", "vekstrate", "vekst_personer", "boenheter",
+                            "arealbehov_daa"]].to_dict("records"), in_html=False)
+    sec.items.append(long)
+    sec.items[0].note = ("Hver celle er avrundet for seg; summene er regnet før avrunding. "
+                         "Uavrundede tall står i regnearket (arket «Scenarier») og i "
+                         "«geoplan arealbehov --json».")
+    ug = ctx.layer("utviklingsgrense")
+    if ug is not None and "navn" in ug.columns:
+        from .reserves import place_key
+
+        conf = {place_key(n) for n in names}
+        missing = sorted({str(n) for n in ug["navn"].dropna()} - {n for n in ug["navn"].dropna()
+                                                                 if place_key(n) in conf})
+        if missing and not (args.share is not None and not args.sted):
+            sec.text.append(
+                "Stedene " + ", ".join(f"«{m}»" for m in missing) + " har utviklingsgrense i "
+                "dataene, men ingen andel av veksten i config/reserves.toml; de er ikke med i "
+                "scenariotabellen (balansen i neste del gir dem resten av veksten).")
+
+
+@_section("balanse", "Boligreserve, innspill og balanse per sted", ("reserves",))
+def _sec_balance(ctx: ReportContext, sec: Section) -> None:
+    res = _reserve_result(ctx)
+    st = res.steder
+    f = res.forutsetninger or {}
+    sec.text.append(
+        f"Balansen gjelder horisontåret {f.get('aar', '–')} med "
+        f"{_pct_text(float(f.get('vekstrate', float('nan'))))} årlig vekst. Boligreserve er "
+        "areal avsatt til boligformål som ikke er bygd ut, innenfor stedets utviklingsgrense; "
+        "overlappende formålsflater er talt én gang. Behov for nytt areal = arealbehov − "
+        "reserve (minst 0). Balanse = reserve + innspill − arealbehov: positivt tall er "
+        "overskudd, negativt underskudd.")
+    rows = st.to_dict("records")
+    t = Table(id="balanse", title="Balanse per sted (daa)", sheet="Balanse",
+              columns=[Column("sted", "Sted"),
+                       Column("arealbehov_daa", "Arealbehov", "num", 1),
+                       Column("boligreserve_daa", "Boligreserve", "num", 1),
+                       Column("behov_nye_daa", "Behov for nytt areal", "num", 1),
+                       Column("innspill_daa", "Innspill", "num", 1),
+                       Column("balanse_daa", "Balanse (+ overskudd / − underskudd)", "num", 1),
+                       Column("antall_reserver", "Antall reserver", "int"),
+                       Column("antall_innspill", "Antall innspill", "int")],
+              rows=rows)
+    if len(rows) > 1:
+        tot = {"sted": "Sum"}
+        for k in ("arealbehov_daa", "boligreserve_daa", "behov_nye_daa", "innspill_daa",
+                  "balanse_daa", "antall_reserver", "antall_innspill"):
+            tot[k] = float(st[k].sum()) if k in st.columns else None
+        t.rows.append(tot)
+        t.sum_rows.add(len(t.rows) - 1)
+    sec.items.append(t)
+    if res.utenfor_daa and res.utenfor_daa > 0:
+        sec.text.append(f"{fmt_number(res.utenfor_daa, 1)} daa boligreserve ligger utenfor alle "
+                        "utviklingsgrenser og er ikke regnet med i noe steds reserve.")
+    for n in res.merknader:
+        sec.items.append(Text(n))
+    sec.items.append(_map_figure(
+        ctx, _overview_layers(ctx, res.parseller), "Utviklingsgrenser, boligreserve og innspill",
+        "Boligreserve (gul) og innspill (grønn) med utviklingsgrensene. Kilde: datagrunnlaget "
+        "i denne rapporten."))
+
+
+@_section("parseller", "Reserver og innspill med rangering", ("reserves",))
+def _sec_parcels(ctx: ReportContext, sec: Section) -> None:
+    res = _reserve_result(ctx)
+    p = res.parseller
+    sec.text.append(
+        "Innspill og reserver er rangert per sted etter utbyggingsrekkefølgen i boligplanen: "
+        "(1) nærmest eksisterende bebyggelse og sentrum, (2) nær gang- og sykkelvegnett og "
+        "kollektivtilbud, (3) avklart i regional plan (RPBA). Skår 0 er best; rang 1 er "
+        "best plassert. Kumulativt areal viser hvilke innspill som dekker behovet for nytt "
+        "areal. Der reserven er større enn behovet, er de dårligst plasserte reservene "
+        "merket som kandidater til å tas ut.")
+    cols = [Column("sted", "Sted"), Column("type", "Type"), Column("rang", "Rang", "int"),
+            Column("navn", "Navn"), Column("areal_daa", "Areal daa", "num", 1),
+            Column("areal_innenfor_daa", "Innenfor grensen daa", "num", 1),
+            Column("skaar", "Skår", "num", 2),
+            Column("kumulativt_areal_daa", "Kumulativt daa", "num", 1),
+            Column("dekker_behov", "Dekker behov", "bool"),
+            Column("kandidat_uttak", "Kandidat til uttak", "bool"),
+            Column("andel_steinbrudd_pct", "Nær steinbrudd %", "num", 0),
+            Column("andel_bratt_pct", "Bratt %", "num", 0)]
+    cols = [c for c in cols if c.key in p.columns]
+    rows = p.drop(columns="geometry").to_dict("records") if len(p) else []
+    for r in rows:
+        if r.get("sted") is None or (isinstance(r.get("sted"), float) and math.isnan(r["sted"])):
+            r["sted"] = "(utenfor alle grenser)"
+    sec.items.append(Table(id="parseller", title="", sheet="Parseller", columns=cols, rows=rows,
+                           empty_text="Ingen reserver eller innspill i dataene."))
+    detail = [c for c in ("avstand_sentrum_m", "avstand_bebyggelse_m", "avstand_gangnett_m",
+                          "avstand_holdeplass_m", "avstand_kollektivakse_m") if c in p.columns]
+    if detail and rows:
+        labels = {"avstand_sentrum_m": "Til sentrum m", "avstand_bebyggelse_m": "Til bebyggelse m",
+                  "avstand_gangnett_m": "Til gangnett m", "avstand_holdeplass_m": "Til holdeplass m",
+                  "avstand_kollektivakse_m": "Til kollektivakse m"}
+        sec.items.append(Table(
+            id="rangering_avstander", title="Avstandene bak rangeringen (m)",
+            sheet="Rangering avstander",
+            columns=[Column("sted", "Sted"), Column("type", "Type"), Column("rang", "Rang", "int"),
+                     Column("navn", "Navn")] + [Column(c, labels[c], "num", 0) for c in detail],
+            rows=rows))
+
+
+@_section("kollektiv", "Nærhet til kollektivtilbud for reserver og innspill", ("reserves", "sites"))
+def _sec_transit(ctx: ReportContext, sec: Section) -> None:
+    if not (ctx.has("holdeplass") or ctx.has("kollektivakse")):
+        ctx.need("holdeplass", "kollektivakse")
+    res = _reserve_result(ctx)
+    p = res.parseller
+    crit = _criteria_config(ctx.config)
+    stop_lim = _threshold(ctx.config, crit.get("kollektiv_avstand"), 500.0)
+    axis_lim = _threshold(ctx.config, crit.get("kollektivakse_avstand"), 1000.0)
+    sec.text.append(
+        "Boligplanens strategi 1 er boligutvikling langs kollektivaksene og i knutepunktene. "
+        "Avstandene er målt i luftlinje fra nærmeste punkt på parsellen (0 når parsellen "
+        "berører holdeplassen eller aksen), av samme funksjon som rangeringen bruker. "
+        f"Grensene i sammendraget er de samme som i tomtevurderingen: {fmt_number(stop_lim, 0)} m "
+        f"til holdeplass og {fmt_number(axis_lim, 0)} m til kollektivakse.")
+    for lyr, what in (("holdeplass", "holdeplasser"), ("kollektivakse", "kollektivakser")):
+        if not ctx.has(lyr):
+            sec.text.append(f"Laget «{lyr}» mangler i datagrunnlaget, så avstand til {what} er "
+                            "ikke med.")
+    if not len(p):
+        sec.text.append("Ingen reserver eller innspill i dataene.")
+        return
+    import pandas as pd
+
+    d = p.drop(columns="geometry").copy()
+    d["sted"] = d["sted"].where(d["sted"].notna(), "(utenfor alle grenser)")
+    has_stop = "avstand_holdeplass_m" in d and d["avstand_holdeplass_m"].notna().any()
+    has_axis = "avstand_kollektivakse_m" in d and d["avstand_kollektivakse_m"].notna().any()
+    d["_a"] = d["areal_daa"].astype(float)
+    rows = []
+    for (sted, typ), g in d.groupby(["sted", "type"], sort=False):
+        row = {"sted": sted, "type": typ, "antall": len(g), "areal_daa": float(g["_a"].sum())}
+        if has_stop:
+            near = g["avstand_holdeplass_m"] <= stop_lim
+            row["areal_naer_holdeplass_daa"] = float(g.loc[near, "_a"].sum())
+            row["andel_naer_holdeplass_pct"] = (row["areal_naer_holdeplass_daa"] * 100.0 /
+                                                row["areal_daa"] if row["areal_daa"] > 0 else None)
+        if has_axis:
+            near = g["avstand_kollektivakse_m"] <= axis_lim
+            row["areal_naer_akse_daa"] = float(g.loc[near, "_a"].sum())
+            row["andel_naer_akse_pct"] = (row["areal_naer_akse_daa"] * 100.0 / row["areal_daa"]
+                                          if row["areal_daa"] > 0 else None)
+        rows.append(row)
+    cols = [Column("sted", "Sted"), Column("type", "Type"), Column("antall", "Antall", "int"),
+            Column("areal_daa", "Areal daa", "num", 1)]
+    if has_stop:
+        cols += [Column("areal_naer_holdeplass_daa",
+                        f"Innen {fmt_number(stop_lim, 0)} m fra holdeplass daa", "num", 1),
+                 Column("andel_naer_holdeplass_pct", "Andel %", "num", 0)]
+    if has_axis:
+        cols += [Column("areal_naer_akse_daa",
+                        f"Innen {fmt_number(axis_lim, 0)} m fra kollektivakse daa", "num", 1),
+                 Column("andel_naer_akse_pct", "Andel %", "num", 0)]
+    sec.items.append(Table(id="kollektiv_sammendrag", title="Sammendrag per sted",
+                           sheet="Kollektiv sammendrag", columns=cols, rows=rows))
+    pcols = [Column("sted", "Sted"), Column("type", "Type"), Column("navn", "Navn"),
+             Column("areal_daa", "Areal daa", "num", 1)]
+    if has_stop:
+        pcols.append(Column("avstand_holdeplass_m", "Til holdeplass m", "num", 0))
+    if has_axis:
+        pcols.append(Column("avstand_kollektivakse_m", "Til kollektivakse m", "num", 0))
+    sec.items.append(Table(id="kollektiv_parseller", title="Avstand per parsell",
+                           sheet="Kollektiv parseller", columns=pcols,
+                           rows=d.drop(columns="_a").to_dict("records")))
+    sec.items.append(_map_figure(
+        ctx, _overview_layers(ctx, p, with_transit=True),
+        "Reserver og innspill med kollektivtilbud",
+        "Kollektivakser (lilla linjer) og holdeplasser (lilla firkanter) med boligreserve "
+        "(gul) og innspill (grønn)."))
+
+
+#: at most this many per-place school maps (a large municipality gets the first ones)
+MAX_PLACE_MAPS = 12
+
+
+def _school_analysis(ctx: ReportContext):
+    """:func:`schools.analyse_schools` with the inputs ``geoplan schools`` gives it."""
+    def run():
+        sch = ctx.module("schools", "skolesirkler")
+        ctx.need("utviklingsgrense", "skole")
+        cfg, ds = ctx.config, ctx.dataset
+        radius = float(cfg.get("schools.radius_m"))
+        housing = cfg.get("reserves.housing_codes", list(range(1110, 1120)))
+        parcels = sch.collect_parcels(ds.get("arealformal"), ds.get("innspill"), housing)
+        quad = int(cfg.get("schools.circle_quad_segs", 64))
+        corridor = float(cfg.get("schools.walk_corridor_width_m", 100.0))
+        snap_max = float(cfg.get("schools.snap_max_m", 250.0))
+        network, walk_note = None, None
+        if ds.has("gangnett"):
+            try:
+                from .network import build_network
+
+                network = build_network(
+                    ds["gangnett"], node_crossings=bool(cfg.get("schools.node_crossings", True)),
+                    tolerance_m=float(cfg.get("schools.node_tolerance_m", 0.001)))
+            except GeoplanError as e:
+                walk_note = f"Gangavstand er ikke med fordi gangnettet ikke kan brukes: {e.message}"
+        else:
+            walk_note = ("Laget «gangnett» mangler, så rapporten viser bare sirkelen (luftlinje), "
+                         "ikke gangavstand.")
+        res = sch.analyse_schools(ds["utviklingsgrense"], ds["skole"], parcels=parcels,
+                                  network=network, radius_m=radius, quad_segs=quad,
+                                  corridor_width_m=corridor, max_snap_m=snap_max)
+        return res, network is not None, walk_note
+    return ctx.once("schools", run)
+
+
+@_section("skoler", "Skolesirkler: utviklingsgrenser innenfor 1,5 km fra skolen", ("schools",))
+def _sec_schools(ctx: ReportContext, sec: Section) -> None:
+    res, walking, walk_note = _school_analysis(ctx)
+    r = res.radius_m
+    sec.title = f"Skolesirkler: utviklingsgrenser innenfor {fmt_number(r / 1000, 1)} km fra skolen"
+    ub = res.utviklingsgrenser
+    ok = int(ub["oppfylt"].sum()) if len(ub) else 0
+    sec.text.append(
+        f"Kriterium 1 for utviklingsgrensene: grensen skal ligge innenfor sirkelen på "
+        f"{fmt_number(r, 0)} m fra stedets skole (Larvik kommune, Boligplan 2015–2020). "
+        "Skolene velges slik: skoler med «sted» lik grensens navn; ellers skolene innenfor "
+        "grensen; ellers nærmeste skole. Maks avstand er det fjerneste punktet i grensen fra "
+        f"nærmeste skole. {ok} av {len(ub)} utviklingsgrenser ligger helt innenfor.")
+    if walk_note:
+        sec.text.append(walk_note)
+    cols = [Column("navn", "Utviklingsgrense"), Column("skoler", "Skole(r)"),
+            Column("regel", "Valgt etter"), Column("areal_daa", "Areal daa", "num", 1),
+            Column("innenfor_daa", "Innenfor daa", "num", 1),
+            Column("utenfor_daa", "Utenfor daa", "num", 1),
+            Column("andel_innenfor_pct", "Andel innenfor %", "num", 1),
+            Column("oppfylt", "Oppfylt", "bool"),
+            Column("maks_avstand_m", "Maks avstand m", "num", 0)]
+    if walking:
+        cols += [Column("innenfor_gang_daa", "Innenfor til fots daa", "num", 1),
+                 Column("andel_innenfor_gang_pct", "Andel til fots %", "num", 1)]
+    rule = {"sted": "sted", "innenfor": "innenfor grensen", "utviklingsgrense": "utviklingsgrensen",
+            "naermeste": "nærmeste"}
+    brows = ub.drop(columns="geometry").to_dict("records")
+    for row in brows:
+        row["regel"] = rule.get(row.get("regel"), row.get("regel"))
+    sec.items.append(Table(id="skoler", title="Utviklingsgrenser", sheet="Skolesirkler",
+                           columns=[c for c in cols if c.key in ub.columns], rows=brows))
+    if res.parseller is not None and len(res.parseller):
+        pc = [Column("sted", "Sted"), Column("type", "Type"), Column("navn", "Navn"),
+              Column("skoler", "Skole(r)"), Column("areal_daa", "Areal daa", "num", 1),
+              Column("innenfor_daa", "Innenfor daa", "num", 1),
+              Column("andel_innenfor_pct", "Andel innenfor %", "num", 1),
+              Column("maks_avstand_m", "Maks avstand m", "num", 0)]
+        if walking:
+            pc += [Column("andel_innenfor_gang_pct", "Andel til fots %", "num", 1),
+                   Column("gangavstand_m", "Gangavstand m", "num", 0)]
+        prow = res.parseller.drop(columns="geometry").to_dict("records")
+        sec.items.append(Table(id="skoler_parseller", title="Reserver og innspill",
+                               sheet="Skolesirkler parseller",
+                               columns=[c for c in pc if c.key in res.parseller.columns],
+                               rows=prow))
+    # one map per place
+    from .staticmaps import COLORS, MapLayer
+
+    ds = ctx.dataset
+    names = list(dict.fromkeys(ub["navn"]))
+    skole = ds.get("skole")
+    for n in names[:MAX_PLACE_MAPS]:
+        b = ub[ub["navn"] == n]
+        schools_here = sorted({s for lst in b["skoler"] for s in (lst or [])})
+        circ = res.sirkler[res.sirkler["skole"].isin(schools_here)]
+        outside = res.utenfor[(res.utenfor["lag"] == "utviklingsgrense") & (res.utenfor["navn"] == n)]
+        layers = [MapLayer(b, f"Utviklingsgrense {n}", color=COLORS["utviklingsgrense"],
+                           alpha=0.12, linewidth=1.4, zorder=2),
+                  MapLayer(outside, "Utenfor sirkelen", color="#c62828", alpha=0.35,
+                           hatch="///", edgecolor="#c62828", linewidth=0.4, zorder=3),
+                  MapLayer(circ, f"{fmt_number(r / 1000, 1)} km fra skolen",
+                           color=COLORS["sirkel"], fill=False, linestyle="--", linewidth=1.3,
+                           zorder=4)]
+        if res.parseller is not None and len(res.parseller) and "sted" in res.parseller.columns:
+            from .reserves import place_key
+
+            pp = res.parseller[res.parseller["sted"].map(
+                lambda v: place_key(v) if v is not None and v == v else None) == place_key(n)] \
+                if "reserves" in ctx.cache or True else None
+            if pp is not None and len(pp):
+                typ = pp["type"].astype(str)
+                layers.append(MapLayer(pp[typ.str.contains("reserve")], "Boligreserve",
+                                       color=COLORS["reserve"], alpha=0.7, linewidth=0.4,
+                                       edgecolor="#9a6b00", zorder=3))
+                layers.append(MapLayer(pp[typ == "innspill"], "Innspill",
+                                       color=COLORS["innspill"], alpha=0.7, linewidth=0.4,
+                                       edgecolor="#3d6b1a", zorder=3))
+        if skole is not None:
+            layers.append(MapLayer(skole[skole["navn"].isin(schools_here)], "Skole",
+                                   color=COLORS["skole"], marker="^", markersize=8, zorder=6))
+        import numpy as np
+
+        boxes = [b.total_bounds] + ([circ.total_bounds] if len(circ) else [])
+        bb = np.vstack(boxes)
+        focus = (bb[:, 0].min(), bb[:, 1].min(), bb[:, 2].max(), bb[:, 3].max())
+        row = b.iloc[0]
+        cap = (f"{n}: {fmt_number(row['andel_innenfor_pct'], 1)} % av grensen ligger innenfor "
+               f"{fmt_number(r, 0)} m fra {', '.join(schools_here) or 'skolen'}; fjerneste punkt "
+               f"{fmt_number(row['maks_avstand_m'], 0)} m.")
+        sec.items.append(_map_figure(ctx, layers, f"Skolesirkel for {n}", cap, focus=focus,
+                                     height_cm=10.5))
+    if len(names) > MAX_PLACE_MAPS:
+        sec.items.append(Text(f"Kart er vist for de {MAX_PLACE_MAPS} første av {len(names)} "
+                              "stedene; tallene for alle står i tabellene."))
+
+
+def _concentration_module(ctx: ReportContext):
+    return ctx.module("concentration", "konsentrasjon av kommunale boliger")
+
+
+def _threshold(config, crit: dict | None, default: float) -> float:
+    if not crit:
+        return default
+    v = crit.get("yellow", default)
+    ref = crit.get("yellow_ref")
+    if ref:
+        try:
+            v = config.get(ref, v)
+        except GeoplanError:
+            pass
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
 
 
 # ---------------------------------------------------------------------------
@@ -626,6 +1153,8 @@ def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
             about.append([f"{s.number}. {s.title}", s.omitted])
             continue
         for t in s.tables:
+            if not t.in_xlsx:
+                continue
             sheet = _sheet_name(t.sheet or t.title or s.title, used)
             about.append([f"{s.number}. {s.title}", f"Ark «{sheet}»: {t.title or s.title}"])
             ws = wb.create_sheet(sheet)
@@ -713,7 +1242,8 @@ def _render(sections, meta, fmt: str, template: str = "report.html.j2", **extra)
 # KPA report
 # ---------------------------------------------------------------------------
 
-def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool = True) -> bytes:
+def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool = True,
+                 growth: Mapping[str, Any] | None = None) -> bytes:
     """The KPA attachment «Boligreserve, arealbehov og lokalisering» as bytes.
 
     Parameters
@@ -726,13 +1256,15 @@ def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool 
         Section ids (:data:`SECTION_IDS`); default all.
     public : bool
         Suppress small counts everywhere (the concentration section always does).
+    growth : mapping, optional
+        Growth flags as in ``geoplan arealbehov`` (see :func:`build_sections`).
 
     Returns
     -------
     bytes
         The document (HTML is UTF-8).
     """
-    secs = build_sections(dataset, config, sections, public=public)
+    secs = build_sections(dataset, config, sections, public=public, growth=growth)
     meta = _meta(dataset, config, REPORT_TITLE,
                  "Vedlegg til kommuneplanens arealdel: arealbehov til horisontåret, "
                  "boligreserve og innspill per sted, skolekriteriet, kollektivnærhet og "
@@ -740,12 +1272,14 @@ def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool 
     return _render(secs, meta, fmt)
 
 
-def write_report(dataset, config, out_path, sections=None, public: bool = True) -> Path:
+def write_report(dataset, config, out_path, sections=None, public: bool = True,
+                 growth: Mapping[str, Any] | None = None) -> Path:
     """Write the KPA report; the format follows the suffix (.html, .pdf, .xlsx). Atomic."""
     from .io import write_bytes_atomic
 
     fmt = _fmt_from_path(out_path)
-    data = build_report(dataset, config, fmt=fmt, sections=sections, public=public)
+    data = build_report(dataset, config, fmt=fmt, sections=sections, public=public,
+                        growth=growth)
     return write_bytes_atomic(out_path, data)
 
 
@@ -1229,3 +1763,9 @@ def write_site_report(result: dict, dataset, out_path, config, public: bool = Tr
     fmt = _fmt_from_path(out_path)
     return write_bytes_atomic(out_path, site_report_bytes(result, dataset, config, fmt,
                                                           public=public, site=site))
+
+
+@_section("konsentrasjon", "Konsentrasjon av kommunale boliger", ("concentration",))
+def _sec_concentration(ctx: ReportContext, sec: Section) -> None:
+    _concentration_module(ctx)
+    raise Omit("Denne delen er ikke ferdig i denne versjonen av geoplan.")
