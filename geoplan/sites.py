@@ -1185,22 +1185,110 @@ def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
 # ---------------------------------------------------------------------------
 
 class _ConcentrationAdapter:
-    """Turns :mod:`geoplan.concentration`'s before/after model into criterion values."""
+    """Turns :meth:`geoplan.concentration.ConcentrationModel.purchase_effect` (before/after
+    a purchase) into criterion values; the model is built once per assessor."""
 
-    def __init__(self, model, assessor: "SiteAssessor"):
+    def __init__(self, model, new_dwellings: bool):
         self.model = model
-        self.assessor = assessor
+        self.new_dwellings = new_dwellings
 
     @classmethod
     def build(cls, a: "SiteAssessor"):
+        for layer in ("kommunal_bolig", "grunnkrets"):
+            if layer not in a.layers:
+                return _missing_layer_reason(layer)
         try:
-            from . import concentration as cm  # noqa: F401
+            from . import concentration as cm
         except ImportError:
             return ("Konsentrasjonsanalysen (geoplan.concentration) er ikke tilgjengelig i "
                     "denne versjonen, så kriteriet kan ikke vurderes.")
-        if "kommunal_bolig" not in a.layers:
-            return _missing_layer_reason("kommunal_bolig")
-        return ("Konsentrasjonsanalysen (geoplan.concentration) er ikke koblet til ennå.")
+        radius = next((float(c.opt("radius_m")) for c in a.criteria
+                       if c.kind == "concentration" and c.opt("scope") == "radius"
+                       and c.opt("radius_m") is not None), None)
+        kw: dict = {}
+        new = False
+        if a.config is not None and hasattr(a.config, "section"):
+            st = cm.settings_from_config(a.config)
+            kw = dict(thresholds=st["thresholds"], radius_m=st["radius_m"],
+                      match_distance_m=st["match_distance_m"])
+            new = bool(st["new_dwellings"])
+        if radius is not None:
+            kw["radius_m"] = radius
+        try:
+            model = cm.ConcentrationModel(a.layers["kommunal_bolig"], a.layers["grunnkrets"],
+                                          a.layers.get("bygning"), **kw)
+        except DataProblem as e:
+            return f"Konsentrasjonen kan ikke beregnes: {e.message}"
+        return cls(model, new)
 
-    def measure(self, c: Criterion, s: Sites) -> list[Measure]:  # pragma: no cover
-        return _unknown_all(s.n, "Ikke implementert.")
+    def effects(self, s: Sites) -> list[dict | None]:
+        """``purchase_effect`` per site (cached on the call: three criteria share it)."""
+        if "concentration" in s.cache:
+            return s.cache["concentration"]
+        pts = shapely.point_on_surface(s.geoms)
+        out = []
+        for i in range(s.n):  # one model query per *site*; each is well under a millisecond
+            n = int(s.units[i])
+            eff = self.model.purchase_effect(pts[i], max(n, 1), s.kategori,
+                                             new_dwellings=self.new_dwellings)
+            if n < 1:  # nothing bought: the "after" state is the "before" state
+                for key in ("grunnkrets", "bygning", "radius"):
+                    if eff.get(key) and eff[key].get("for") is not None:
+                        eff[key]["etter"] = eff[key]["for"]
+            out.append(eff)
+        s.cache["concentration"] = out
+        return out
+
+    def measure(self, c: Criterion, s: Sites) -> list[Measure]:
+        scope = c.opt("scope")
+        field_ = c.opt("value", "andel_pct" if scope != "radius" else "enheter_innen_radius")
+        res = []
+        for i, eff in enumerate(self.effects(s)):
+            part = eff.get(scope)
+            n = int(s.units[i])
+            added = f"+{n} enhet{'er' if n != 1 else ''}" if n else "ingen enheter lagt til"
+            if part is None or part.get("etter") is None:
+                if scope == "grunnkrets":
+                    why = "Tomta ligger utenfor alle grunnkretser."
+                elif scope == "bygning" and self.model.buildings is None:
+                    why = _missing_layer_reason("bygning")
+                else:
+                    why = (f"Ingen eksisterende bygning i laget «bygning» ved tomta (innenfor "
+                           f"{fmt_num(self.model.match_distance_m, 0)} m), så andelen i bygningen "
+                           "kan ikke beregnes.")
+                res.append(Measure(reason=why))
+                continue
+            before, after = part.get("for") or {}, part["etter"]
+            v_after = after.get(field_)
+            if v_after is None:
+                res.append(Measure(reason=(
+                    "Andelen kan ikke beregnes (antall boliger mangler eller er 0) "
+                    + " ".join(eff.get("advarsler") or [])).strip()))
+                continue
+            v_before = before.get(field_)
+            unit = c.unit
+            dec = 0 if scope == "radius" and field_.startswith("enheter") else c.decimals
+            vb = "–" if v_before is None else _fmt_val(float(v_before), unit, dec)
+            va = _fmt_val(float(v_after), unit, dec)
+            if scope == "grunnkrets":
+                nm = part.get("grunnkretsnavn")
+                where = f"Grunnkrets {part.get('grunnkretsnummer')}" + (f" ({nm})" if nm else "")
+                txt = (f"{where}: {vb} før kjøpet, {va} etter ({added}; "
+                       f"{after.get('kommunale_enheter')} kommunale enheter av "
+                       f"{after.get('antall_boliger')} boliger).")
+            elif scope == "bygning":
+                txt = (f"Bygning {part.get('bygg_id')}: {vb} før kjøpet, {va} etter ({added}; "
+                       f"{after.get('kommunale_enheter')} kommunale enheter av "
+                       f"{after.get('antall_boliger')} boliger).")
+            else:
+                r = part.get("radius_m")
+                share = after.get("andel_pct")
+                txt = (f"Innenfor {fmt_num(float(r), 0)} m: {vb} før kjøpet, {va} etter ({added}"
+                       + (f"; {fmt_num(float(share), 1)} % av boligene" if share is not None else "")
+                       + ").")
+            res.append(Measure(value=float(v_after), text=txt, details={
+                "for": v_before, "etter": v_after, "omrade": {k: v for k, v in part.items()
+                                                           if k not in ("for", "etter")},
+                "for_detaljer": before or None, "etter_detaljer": after,
+                "advarsler": eff.get("advarsler") or []}))
+        return res

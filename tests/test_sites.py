@@ -420,3 +420,78 @@ def test_cli_out_writes_the_site_report(layers, tmp_path, capsys):
     html = target.read_text(encoding="utf-8")
     assert "Sjekkliste" in html and "Innenfor utviklingsgrensen" in html
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tomt")]  # no temp file left
+
+
+# --------------------------------------------------------------------------- concentration
+
+@pytest.fixture()
+def conc_layers(layers):
+    """Two grunnkretser of 100 dwellings; 8 municipal units in the west one (8 %);
+    a block of 20 flats with 2 municipal units (10 %) at (X0+500, Y0+500)."""
+    layers = dict(layers)
+    layers["grunnkrets"] = gdf([box(X0, Y0, X0 + 1000, Y0 + 2000), box(X0 + 1000, Y0, X0 + 2000, Y0 + 2000)],
+                               grunnkretsnummer=["03010101", "03010102"], antall_boliger=[100, 100])
+    layers["bygning"] = gdf([box(X0 + 490, Y0 + 490, X0 + 510, Y0 + 510), Point(X0 + 1500, Y0 + 500)],
+                            bygg_id=["blokk", "hus"], antall_boliger=[20, 80])
+    layers["kommunal_bolig"] = gdf([Point(X0 + 500, Y0 + 500), Point(X0 + 200, Y0 + 1500)],
+                                   antall_enheter=[2, 6], kategori=["utleie", "flyktning"],
+                                   bygg_id=["blokk", None])
+    return layers
+
+
+def test_purchase_lifts_grunnkrets_over_its_threshold(conc_layers):
+    a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
+    site = Point(X0 + 500, Y0 + 500)
+    one = by_id(a.assess(site, units=0))["konsentrasjon_grunnkrets"]
+    assert one["verdi"] == pytest.approx(8.0)              # 8 of 100 before, nothing bought
+    assert one["status"] == "gronn"                          # at the yellow limit (8 %)
+    k = by_id(a.assess(site, units=3))["konsentrasjon_grunnkrets"]
+    assert k["verdi"] == pytest.approx(11.0)               # (8 + 3) / 100
+    assert k["status"] == "rod"                              # over 10 % (concentration default)
+    assert k["detaljer"]["for"] == pytest.approx(8.0)
+    assert "03010101" in k["begrunnelse"] and "8,0 % før" in k["begrunnelse"]
+    east = by_id(a.assess(Point(X0 + 1500, Y0 + 1500), units=3))["konsentrasjon_grunnkrets"]
+    assert east["verdi"] == pytest.approx(3.0) and east["status"] == "gronn"
+
+
+def test_purchase_in_a_building_and_within_radius(conc_layers):
+    a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
+    site = Point(X0 + 500, Y0 + 500)
+    res = by_id(a.assess(site, units=2))
+    b = res["konsentrasjon_bygning"]
+    assert b["verdi"] == pytest.approx(20.0)               # (2 + 2) / 20
+    assert b["status"] == "gul"                              # over 15 %, not over 20 %
+    assert by_id(a.assess(site, units=3))["konsentrasjon_bygning"]["status"] == "rod"   # 25 %
+    r = res["konsentrasjon_radius"]
+    # within 500 m of the site: the 2 units in the block (the 6 units are 1,044 m away) + 2
+    assert r["verdi"] == 4 and r["detaljer"]["for"] == 2
+    # a site with no building at it: unknown, with the reason
+    nob = by_id(a.assess(Point(X0 + 800, Y0 + 800), units=1))["konsentrasjon_bygning"]
+    assert nob["status"] == "ukjent" and "bygning" in nob["begrunnelse"]
+
+
+def test_housing_first_profile_measures_the_housing_first_share(conc_layers):
+    a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
+    site = Point(X0 + 500, Y0 + 500)
+    k = by_id(a.assess(site, units=4, kategori="housing_first"))["konsentrasjon_bygning"]
+    assert k["verdi"] == pytest.approx(20.0)               # 4 HF units of 20 flats
+    assert k["status"] == "gronn"                            # at most 20 % (seed 004 l. 13355)
+    k5 = by_id(a.assess(site, units=5, kategori="Housing First"))["konsentrasjon_bygning"]
+    assert k5["verdi"] == pytest.approx(25.0) and k5["status"] == "rod"
+
+
+def test_concentration_without_grunnkrets_is_unknown(conc_layers):
+    del conc_layers["grunnkrets"]
+    a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
+    res = by_id(a.assess(Point(X0 + 500, Y0 + 500), units=1))
+    for cid in ("konsentrasjon_grunnkrets", "konsentrasjon_radius", "konsentrasjon_bygning"):
+        assert res[cid]["status"] == "ukjent" and "grunnkrets" in res[cid]["begrunnelse"]
+
+
+def test_overridden_concentration_threshold_reaches_the_criterion(conc_layers):
+    sec = sites_section()
+    cfg = Config({"sites": sec, "concentration": {"grunnkrets_andel_pct": {"value": 6.0}}})
+    a = SiteAssessor.from_layers(conc_layers, cfg)
+    k = by_id(a.assess(Point(X0 + 500, Y0 + 500), units=0))["konsentrasjon_grunnkrets"]
+    assert k["terskel"]["rod"] == 6.0 and k["terskel"]["gul"] == 6.0   # yellow clamped to red
+    assert k["status"] == "rod"                                         # 8 % > 6 %
