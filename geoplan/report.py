@@ -1265,11 +1265,16 @@ def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool 
         The document (HTML is UTF-8).
     """
     secs = build_sections(dataset, config, sections, public=public, growth=growth)
+    return render_report(secs, dataset, config, fmt)
+
+
+def render_report(sections: Sequence[Section], dataset, config, fmt: str = "pdf") -> bytes:
+    """Render sections from :func:`build_sections` as the KPA report (html, pdf or xlsx)."""
     meta = _meta(dataset, config, REPORT_TITLE,
                  "Vedlegg til kommuneplanens arealdel: arealbehov til horisontåret, "
                  "boligreserve og innspill per sted, skolekriteriet, kollektivnærhet og "
                  "spredning av kommunale boliger.")
-    return _render(secs, meta, fmt)
+    return _render(sections, meta, fmt)
 
 
 def write_report(dataset, config, out_path, sections=None, public: bool = True,
