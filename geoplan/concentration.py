@@ -49,7 +49,8 @@ from .errors import ConfigError, DataProblem
 
 __all__ = [
     "Thresholds", "ConcentrationModel", "ConcentrationResult", "DensitySurface",
-    "analyse", "purchase_effect", "what_if", "density_surface", "suppress", "as_dict",
+    "analyse", "purchase_effect", "what_if", "density_surface", "suppress", "suppress_what_if",
+    "as_dict",
     "dissimilarity", "isolation", "spatial_dissimilarity", "global_indices",
     "gi_star", "grunnkrets_weights", "validate_min_count", "settings_from_config",
 ]
@@ -540,7 +541,8 @@ class DensitySurface(NamedTuple):
 
 def density_surface(dwellings: gpd.GeoDataFrame, *, cell_size_m: float = 50.0,
                     bandwidth_m: float = 300.0, bounds: Sequence[float] | None = None,
-                    weight_column: str = "antall_enheter") -> DensitySurface:
+                    weight_column: str = "antall_enheter",
+                    min_count: int | None = None) -> DensitySurface:
     """Kernel density (quartic kernel of radius ``bandwidth_m``) of municipal units.
 
     Units are binned to cells of ``cell_size_m`` and convolved (FFT) with the
@@ -558,6 +560,9 @@ def density_surface(dwellings: gpd.GeoDataFrame, *, cell_size_m: float = 50.0,
         Padded by the bandwidth either way.
     weight_column : str
         Column with the weight per point (units).
+    min_count : int, optional
+        For public outputs: cells with fewer than ``min_count`` units within the
+        bandwidth are set to 0, so a lone dwelling does not show as a blob.
 
     Returns
     -------
@@ -602,6 +607,11 @@ def density_surface(dwellings: gpd.GeoDataFrame, *, cell_size_m: float = 50.0,
     kern /= kern.sum() * (c * c) / 1e6  # per km², discrete mass 1
     dens = fftconvolve(grid, kern, mode="same") if grid.any() else grid
     dens[dens < 1e-9 * max(1.0, float(dens.max()))] = 0.0
+    if min_count is not None and grid.any():
+        k = validate_min_count(min_count)
+        disc = (d2 <= 1.0).astype(float)
+        near = fftconvolve(grid, disc, mode="same")
+        dens[near < k - 1e-6] = 0.0
     return DensitySurface(dens.astype(np.float32), from_origin(minx, maxy, c, c),
                           dwellings.crs, c, h)
 
@@ -1657,6 +1667,41 @@ def suppress(result: ConcentrationResult, min_count: int = 5, *,
                    utenfor=agg, klynger=cl, indekser=idx, datafeil=feil,
                    prikking={"minste_antall": k, "prikkede_verdier": hidden_total,
                              "nuller_prikket": bool(suppress_zero), "merknad": note})
+
+
+def suppress_what_if(hv: dict, min_count: int = 5, *, suppress_zero: bool = False) -> dict:
+    """The ``hva_hvis`` dict with small counts (and shares from them) hidden, for public outputs."""
+    import copy
+
+    k = validate_min_count(min_count)
+    hv = copy.deepcopy(hv)
+    groups = {
+        "kommunale_enheter": ("andel_pct", "lokaliseringskvotient", "over_terskel", "over_andel_terskel",
+                              "over_antall_terskel"),
+        "housing_first_enheter": ("housing_first_andel_pct", "over_hf_terskel"),
+        "enheter_innen_radius": ("andel_pct", "over_terskel"),
+        "housing_first_innen_radius": ("housing_first_andel_pct",),
+    }
+    for part in ("grunnkrets", "bygning", "radius"):
+        p = hv.get(part)
+        if not p:
+            continue
+        for when in ("for", "etter"):
+            st = p.get(when)
+            if not st:
+                continue
+            for count, derived in groups.items():
+                v = st.get(count)
+                if v is not None and v < k and (suppress_zero or v != 0):
+                    st[count] = None
+                    for d in derived:
+                        if d in st:
+                            st[d] = None
+        if "endring_prosentpoeng" in p and (not p.get("for") or not p.get("etter") or
+                                            p["for"].get("andel_pct") is None or
+                                            p["etter"].get("andel_pct") is None):
+            p["endring_prosentpoeng"] = None
+    return hv
 
 
 _PUBLIC_MSG = {
