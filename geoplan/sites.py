@@ -1261,9 +1261,10 @@ class _ConcentrationAdapter:
             before, after = part.get("for") or {}, part["etter"]
             v_after = after.get(field_)
             if v_after is None:
-                res.append(Measure(reason=(
-                    "Andelen kan ikke beregnes (antall boliger mangler eller er 0) "
-                    + " ".join(eff.get("advarsler") or [])).strip()))
+                why = ("Andelen kan ikke beregnes: laget «bygning» mangler, så antall boliger "
+                       "innenfor radiusen er ukjent." if scope == "radius" and self.model.buildings is None
+                       else "Andelen kan ikke beregnes (antall boliger mangler eller er 0).")
+                res.append(Measure(reason=(why + " " + " ".join(eff.get("advarsler") or [])).strip()))
                 continue
             v_before = before.get(field_)
             unit = c.unit
@@ -1282,10 +1283,10 @@ class _ConcentrationAdapter:
                        f"{after.get('antall_boliger')} boliger).")
             else:
                 r = part.get("radius_m")
-                share = after.get("andel_pct")
-                txt = (f"Innenfor {fmt_num(float(r), 0)} m: {vb} før kjøpet, {va} etter ({added}"
-                       + (f"; {fmt_num(float(share), 1)} % av boligene" if share is not None else "")
-                       + ").")
+                dw = after.get("boliger_innen_radius")
+                txt = (f"Innenfor {fmt_num(float(r), 0)} m fra tomta: {vb} før kjøpet, {va} etter "
+                       f"({added}; {after.get('enheter_innen_radius')} kommunale enheter"
+                       + (f" av {dw} boliger" if dw is not None else "") + ").")
             res.append(Measure(value=float(v_after), text=txt, details={
                 "for": v_before, "etter": v_after, "omrade": {k: v for k, v in part.items()
                                                            if k not in ("for", "etter")},

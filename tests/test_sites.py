@@ -463,8 +463,11 @@ def test_purchase_in_a_building_and_within_radius(conc_layers):
     assert b["status"] == "gul"                              # over 15 %, not over 20 %
     assert by_id(a.assess(site, units=3))["konsentrasjon_bygning"]["status"] == "rod"   # 25 %
     r = res["konsentrasjon_radius"]
-    # within 500 m of the site: the 2 units in the block (the 6 units are 1,044 m away) + 2
-    assert r["verdi"] == 4 and r["detaljer"]["for"] == 2
+    # within 500 m: the block's 20 flats with 2 municipal units (the 6 units are 1,044 m
+    # away, the 80 flats 1,000 m away); buying 2 existing flats: 4 / 20
+    assert r["detaljer"]["for"] == pytest.approx(10.0)
+    assert r["verdi"] == pytest.approx(20.0) and r["status"] == "rod"
+    assert r["detaljer"]["etter_detaljer"]["enheter_innen_radius"] == 4
     # a site with no building at it: unknown, with the reason
     nob = by_id(a.assess(Point(X0 + 800, Y0 + 800), units=1))["konsentrasjon_bygning"]
     assert nob["status"] == "ukjent" and "bygning" in nob["begrunnelse"]
