@@ -258,14 +258,14 @@ def lattice_network(region, spacing: float, rng: np.random.Generator, *, jitter:
 
 def grid(bounds, cell: float):
     """(transform, width, height, x_centres, y_centres) of a north-up grid covering ``bounds``."""
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     minx, miny, maxx, maxy = bounds
     minx = math.floor(minx / cell) * cell
     maxy = math.ceil(maxy / cell) * cell
     w = int(math.ceil((maxx - minx) / cell))
     h = int(math.ceil((maxy - miny) / cell))
-    tr = from_origin(minx, maxy, cell, cell)
+    tr = Affine(cell, 0.0, minx, 0.0, -cell, maxy)
     xc = minx + (np.arange(w) + 0.5) * cell
     yc = maxy - (np.arange(h) + 0.5) * cell
     return tr, w, h, xc, yc
