@@ -456,3 +456,27 @@ def test_non_housing_innspill_not_counted():
     assert bool(p.at["naering", "boligformal"]) is False
     assert pd.isna(p.at["naering", "rang"])
     assert any("næring" in m for m in r.merknader)
+
+
+def test_fast_zonal_share_matches_per_polygon_raster_module(tmp_path):
+    """One-pass rasterisation agrees with geoplan.raster's per-polygon masks,
+    including overlapping polygons and one smaller than a cell."""
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import from_origin
+
+    from geoplan import raster
+
+    rng = np.random.default_rng(3)
+    cell, nx, ny = 10.0, 80, 60
+    elev = np.cumsum(rng.normal(0, 3, (ny, nx)), axis=1).astype("float32")
+    path = tmp_path / "t.tif"
+    with rasterio.open(path, "w", driver="GTiff", height=ny, width=nx, count=1, dtype="float32",
+                       crs=CRS, transform=from_origin(X0, Y0 + ny * cell, cell, cell)) as dst:
+        dst.write(elev, 1)
+    polys = [sq(20, 20, 200, 150), sq(100, 100, 300, 250),      # overlap each other
+             sq(400, 300, 600, 500), sq(703, 403, 707, 407),    # the last is < 1 cell
+             Point(X0 + 500, Y0 + 150).buffer(60)]
+    fast = R.zonal_share_above_fast(np.array(polys, dtype=object), path, 40.0, crs=CRS)
+    slow = raster.zonal_share_above(polys, path, 40.0, crs=CRS, derive="slope")
+    assert np.all(np.isfinite(fast))
+    assert fast == pytest.approx(np.asarray(slow), abs=1e-12)
