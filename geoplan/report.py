@@ -581,6 +581,23 @@ def _overview_layers(ctx: ReportContext, parcels=None, *, with_transit: bool = F
     return layers
 
 
+def _places_focus(ctx: ReportContext, parcels=None):
+    """Extent of the utviklingsgrenser and parcels (the overview maps zoom to the places)."""
+    import numpy as np
+
+    boxes = []
+    ug = ctx.layer("utviklingsgrense")
+    if ug is not None and len(ug):
+        boxes.append(ug.total_bounds)
+    if parcels is not None and len(parcels):
+        boxes.append(parcels.total_bounds)
+    boxes = [b for b in boxes if np.all(np.isfinite(b))]
+    if not boxes:
+        return None
+    bb = np.vstack(boxes)
+    return (bb[:, 0].min(), bb[:, 1].min(), bb[:, 2].max(), bb[:, 3].max())
+
+
 def _map_figure(ctx: ReportContext, layers, title: str, caption: str, focus=None,
                 height_cm: float = 12.0) -> Figure:
     from .staticmaps import render_map
@@ -705,8 +722,9 @@ def _sec_balance(ctx: ReportContext, sec: Section) -> None:
         sec.items.append(Text(n))
     sec.items.append(_map_figure(
         ctx, _overview_layers(ctx, res.parseller), "Utviklingsgrenser, boligreserve og innspill",
+        focus=_places_focus(ctx, res.parseller), caption=(
         "Boligreserve (gul) og innspill (grønn) med utviklingsgrensene. Kilde: datagrunnlaget "
-        "i denne rapporten."))
+        "i denne rapporten.")))
 
 
 @_section("parseller", "Reserver og innspill med rangering", ("reserves",))
@@ -816,7 +834,7 @@ def _sec_transit(ctx: ReportContext, sec: Section) -> None:
                            rows=d.drop(columns="_a").to_dict("records")))
     sec.items.append(_map_figure(
         ctx, _overview_layers(ctx, p, with_transit=True),
-        "Reserver og innspill med kollektivtilbud",
+        "Reserver og innspill med kollektivtilbud", focus=_places_focus(ctx, p), caption=
         "Kollektivakser (lilla linjer) og holdeplasser (lilla firkanter) med boligreserve "
         "(gul) og innspill (grønn)."))
 
@@ -921,20 +939,15 @@ def _sec_schools(ctx: ReportContext, sec: Section) -> None:
                   MapLayer(circ, f"{fmt_number(r / 1000, 1)} km fra skolen",
                            color=COLORS["sirkel"], fill=False, linestyle="--", linewidth=1.3,
                            zorder=4)]
-        if res.parseller is not None and len(res.parseller) and "sted" in res.parseller.columns:
-            from .reserves import place_key
-
-            pp = res.parseller[res.parseller["sted"].map(
-                lambda v: place_key(v) if v is not None and v == v else None) == place_key(n)] \
-                if "reserves" in ctx.cache or True else None
-            if pp is not None and len(pp):
-                typ = pp["type"].astype(str)
-                layers.append(MapLayer(pp[typ.str.contains("reserve")], "Boligreserve",
-                                       color=COLORS["reserve"], alpha=0.7, linewidth=0.4,
-                                       edgecolor="#9a6b00", zorder=3))
-                layers.append(MapLayer(pp[typ == "innspill"], "Innspill",
-                                       color=COLORS["innspill"], alpha=0.7, linewidth=0.4,
-                                       edgecolor="#3d6b1a", zorder=3))
+        if res.parseller is not None and len(res.parseller):
+            # every parcel; the map extent shows those near this place
+            typ = res.parseller["type"].astype(str)
+            layers.append(MapLayer(res.parseller[typ.str.contains("reserve")], "Boligreserve",
+                                   color=COLORS["reserve"], alpha=0.7, linewidth=0.4,
+                                   edgecolor="#9a6b00", zorder=3))
+            layers.append(MapLayer(res.parseller[typ == "innspill"], "Innspill",
+                                   color=COLORS["innspill"], alpha=0.7, linewidth=0.4,
+                                   edgecolor="#3d6b1a", zorder=3))
         if skole is not None:
             layers.append(MapLayer(skole[skole["navn"].isin(schools_here)], "Skole",
                                    color=COLORS["skole"], marker="^", markersize=8, zorder=6))

@@ -1,0 +1,434 @@
+"""Reports (issue 8): numbers equal the CLI's --json, the PDF renders, small counts
+never show, sections whose layers are missing are left out with a reason.
+
+The data are a small municipality built here with square parcels whose areas are
+known in closed form (a 200 m × 200 m reserve is 40 daa).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from geoplan import cli
+from geoplan import report as rp
+from geoplan.config import load_config
+from geoplan.errors import UnreadableInput
+from geoplan.layers import load
+
+X0, Y0 = 560_000.0, 6_550_000.0
+CRS = 25832
+
+
+# --------------------------------------------------------------------------- data
+
+def _gdf(data, geoms):
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
+
+
+def _write_small(path: Path, *, transit: bool = True, schools: bool = True,
+                 dwellings: bool = True) -> Path:
+    """Two places (configured names Helgeroa and Kvelde) with square parcels."""
+    _gdf({"kommunenummer": ["3909"], "kommunenavn": ["Testvik"]},
+         [box(X0 - 3000, Y0 - 3000, X0 + 9000, Y0 + 4000)]).to_file(path, layer="kommune")
+    _gdf({"navn": ["Helgeroa", "Kvelde"]},
+         [box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 5000, Y0, X0 + 6000, Y0 + 3000)]
+         ).to_file(path, layer="utviklingsgrense")
+    # reserves: 200 m × 200 m = 40 daa (Helgeroa), 100 m × 100 m = 10 daa (Kvelde);
+    # one built housing area and one non-housing area that must not count
+    _gdf({"arealformal": [1110, 1110, 1110, 2010], "arealbruksstatus": [2, 1, 2, 2],
+          "navn": ["Reserve nord", "Bygd", "Reserve sør", "Vei"]},
+         [box(X0 + 100, Y0 + 100, X0 + 300, Y0 + 300), box(X0 + 400, Y0 + 400, X0 + 600, Y0 + 600),
+          box(X0 + 5100, Y0 + 100, X0 + 5200, Y0 + 200), box(X0 + 700, Y0 + 700, X0 + 800, Y0 + 800)]
+         ).to_file(path, layer="arealformal")
+    _gdf({"navn": ["Innspill A", "Innspill B", "Innspill C"],
+          "sted": ["Helgeroa", "Kvelde", "Helgeroa"]},
+         [box(X0 + 1000, Y0, X0 + 1300, Y0 + 100), box(X0 + 6000, Y0, X0 + 6100, Y0 + 100),
+          box(X0 - 400, Y0 + 200, X0 - 200, Y0 + 400)]).to_file(path, layer="innspill")
+    if schools:
+        _gdf({"navn": ["Helgeroa skole", "Kvelde skole"], "sted": ["Helgeroa", "Kvelde"]},
+             [Point(X0 + 500, Y0 + 500), Point(X0 + 5500, Y0 + 400)]).to_file(path, layer="skole")
+    _gdf({"grunnkretsnummer": ["39090101", "39090102", "39090103"],
+          "antall_boliger": [400, 300, 200]},
+         [box(X0 - 1000, Y0 - 1000, X0 + 2000, Y0 + 2000),
+          box(X0 + 2000, Y0 - 1000, X0 + 4000, Y0 + 2000),
+          box(X0 + 4000, Y0 - 1000, X0 + 7000, Y0 + 4000)]).to_file(path, layer="grunnkrets")
+    if dwellings:
+        # 10 units in the first grunnkrets, 3 + 1 (< 5) in the second, 6 in the third
+        _gdf({"antall_enheter": [10, 3, 1, 6],
+              "kategori": ["utleie", "utleie", "flyktning", "omsorgsbolig"]},
+             [Point(X0 + 200, Y0 + 250), Point(X0 + 2500, Y0 + 100), Point(X0 + 2600, Y0 + 300),
+              Point(X0 + 5500, Y0 + 500)]).to_file(path, layer="kommunal_bolig")
+    if transit:
+        _gdf({"navn": ["H1", "H2"]}, [Point(X0 + 600, Y0 + 300), Point(X0 + 5300, Y0 + 300)]
+             ).to_file(path, layer="holdeplass")
+        _gdf({"navn": ["Akse"]}, [LineString([(X0, Y0 + 500), (X0 + 6000, Y0 + 500)])]
+             ).to_file(path, layer="kollektivakse")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    return _write_small(tmp_path_factory.mktemp("report") / "small.gpkg")
+
+
+def _cli_json(capsys, argv):
+    capsys.readouterr()
+    assert cli.main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def small_html(small, tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("html") / "rapport.html"
+    assert cli.main(["report", str(small), "--out", str(out)]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- HTML parsing
+
+class _Tables(HTMLParser):
+    """Rows of every <table data-tabell=...> as dicts keyed by data-kolonne."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[dict]] = {}
+        self.omitted: dict[str, str] = {}
+        self._table = None
+        self._row = None
+        self._col = None
+        self._text = []
+        self._omit = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and "data-tabell" in a:
+            self._table = a["data-tabell"]
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table is not None:
+            self._row = {}
+        elif tag == "td" and self._row is not None:
+            self._col, self._text = a.get("data-kolonne"), []
+        elif tag == "p" and "data-utelatt" in a:
+            self._omit, self._text = a["data-utelatt"], []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._col is not None:
+            self._row[self._col] = "".join(self._text).strip()
+            self._col = None
+        elif tag == "tr" and self._row is not None:
+            if self._row:
+                self.tables[self._table].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+        elif tag == "p" and self._omit is not None:
+            self.omitted[self._omit] = "".join(self._text).strip()
+            self._omit = None
+
+    def handle_data(self, data):
+        if self._col is not None or self._omit is not None:
+            self._text.append(data)
+
+
+def _parse(html: str) -> _Tables:
+    p = _Tables()
+    p.feed(html)
+    return p
+
+
+def _shown(value: float, decimals: int) -> float:
+    """What the report shows for ``value`` at ``decimals`` (Python's rounding of the float)."""
+    return float(f"{value:.{decimals}f}")
+
+
+# --------------------------------------------------------------------------- unit pieces
+
+def test_norwegian_number_format_round_trips():
+    assert rp.fmt_number(1234.56, 1) == "1\u00a0234,6"
+    assert rp.fmt_number(-0.04, 1) == "0,0"          # no "-0,0"
+    assert rp.fmt_number(float("nan")) == "–"
+    assert rp.parse_number("1\u00a0234,6") == 1234.6
+    assert rp.parse_number(rp.SUPPRESSED) is None
+
+
+def test_scale_bar_length_is_a_round_quarter_of_the_width():
+    from geoplan.staticmaps import format_distance, nice_scale_length
+
+    assert nice_scale_length(3600) == 500       # 900 m target -> 500
+    assert nice_scale_length(8000) == 2000      # 2000 m target
+    assert nice_scale_length(45_000) == 10_000  # 11,250 m -> 10 km
+    assert format_distance(1500) == "1,5 km" and format_distance(500) == "500 m"
+
+
+def test_static_map_is_drawn_with_legend_scale_and_arrow():
+    from PIL import Image
+    import io
+
+    from geoplan.staticmaps import MapLayer, render_map
+
+    sq = _gdf({"navn": ["A"]}, [box(0, 0, 1000, 1000)])
+    png = render_map([MapLayer(sq, "Utviklingsgrense", color="#1f4e79")], title="T",
+                     width_cm=8, height_cm=6, dpi=80)
+    im = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    assert im.shape[0] > 100 and (im < 128).mean() > 0.005  # something dark was drawn
+
+
+def test_min_count_is_never_below_one():
+    cfg = load_config().with_overrides({"kommune.min_count_public": "0"})
+    assert rp.min_count(cfg) == 1
+    assert rp.min_count(load_config()) == 5
+
+
+def test_suppression_hides_counts_and_what_gives_them_back():
+    t = rp.Table(id="t", title="", columns=[rp.Column("n", "N", "count"),
+                                            rp.Column("andel", "Andel", "num")],
+                 rows=[{"n": 0, "andel": 0.0}, {"n": 4, "andel": 1.0}, {"n": 5, "andel": 2.0}])
+    assert rp.suppress_small(t, ["n"], 5, dependent=["andel"]) == 2
+    texts = [[c["text"] for c in r["cells"]] for r in t.cells]
+    assert texts == [[":", ":"], [":", ":"], ["5", "2,0"]]
+
+
+def test_wrong_suffix_is_a_norwegian_error_and_writes_nothing(small, tmp_path, capsys):
+    out = tmp_path / "rapport.docx"
+    assert cli.main(["report", str(small), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ".html, .pdf eller .xlsx" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_section_is_refused(small, tmp_path, capsys):
+    assert cli.main(["report", str(small), "--out", str(tmp_path / "r.html"),
+                     "--sections", "arealbehov,tull"]) == 2
+    assert "Ukjent rapportdel «tull»" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- numbers = --json
+
+def test_scenario_table_equals_arealbehov_json(small_html, capsys):
+    rows = _cli_json(capsys, ["arealbehov", "--json"])
+    table = {r["sted"]: r for r in _parse(small_html).tables["arealbehov"]}
+    assert len(rows) == 5 * 4  # five configured places × 2 years × 2 rates
+    for r in rows:
+        shown = table[r["sted"]][f"s_{r['aar']}_{r['vekstrate']:g}"]
+        assert rp.parse_number(shown) == _shown(r["arealbehov_daa"], 1)
+    # the total row is the sum before rounding
+    for key in ("s_2040_0.015", "s_2026_0.006"):
+        a, rate = key[2:].split("_")
+        tot = sum(r["arealbehov_daa"] for r in rows
+                  if r["aar"] == int(a) and math.isclose(r["vekstrate"], float(rate)))
+        assert rp.parse_number(table["Sum"][key]) == _shown(tot, 1)
+
+
+def test_growth_flags_reach_the_report_as_they_reach_arealbehov(small, tmp_path, capsys):
+    flags = ["--year", "2030", "--rate", "0.01", "--persons-per-dwelling", "2.5"]
+    rows = _cli_json(capsys, ["arealbehov", "--json"] + flags)
+    out = tmp_path / "r.html"
+    assert cli.main(["report", str(small), "--out", str(out), "--sections",
+                     "arealbehov,balanse"] + flags) == 0
+    tabs = _parse(out.read_text(encoding="utf-8")).tables
+    table = {r["sted"]: r for r in tabs["arealbehov"]}
+    for r in rows:
+        assert rp.parse_number(table[r["sted"]]["s_2030_0.01"]) == _shown(r["arealbehov_daa"], 1)
+    # one year and one rate: the balance uses them, exactly as `reserves --year --rate`
+    res = _cli_json(capsys, ["reserves", str(small), "--json"] + flags)
+    bal = {r["sted"]: r for r in tabs["balanse"]}
+    for s in res["steder"]:
+        assert rp.parse_number(bal[s["sted"]]["arealbehov_daa"]) == _shown(s["arealbehov_daa"], 1)
+
+
+def test_balance_and_parcels_equal_reserves_json(small, small_html, capsys):
+    res = _cli_json(capsys, ["reserves", str(small), "--json"])
+    tabs = _parse(small_html).tables
+    bal = {r["sted"]: r for r in tabs["balanse"]}
+    keys = ["arealbehov_daa", "boligreserve_daa", "behov_nye_daa", "innspill_daa", "balanse_daa"]
+    for s in res["steder"]:
+        for k in keys:
+            assert rp.parse_number(bal[s["sted"]][k]) == _shown(s[k], 1), (s["sted"], k)
+    # closed form: the 200 m × 200 m reserve is Helgeroa's reserve, 40 daa
+    assert rp.parse_number(bal["Helgeroa"]["boligreserve_daa"]) == 40.0
+    assert rp.parse_number(bal["Kvelde"]["boligreserve_daa"]) == 10.0
+    # innspill A (300 × 100) + C (200 × 200) = 70 daa for Helgeroa
+    assert rp.parse_number(bal["Helgeroa"]["innspill_daa"]) == 70.0
+    parcels = {(r["navn"], r["type"]): r for r in tabs["parseller"]}
+    for p in res["parseller"]:
+        row = parcels[(p["navn"], p["type"])]
+        assert rp.parse_number(row["areal_daa"]) == _shown(p["areal_daa"], 1)
+        if p["rang"] is not None:
+            assert int(row["rang"]) == p["rang"]
+
+
+def test_school_table_equals_schools_json(small, small_html, capsys):
+    sj = _cli_json(capsys, ["schools", str(small), "--json"])
+    tab = {r["navn"]: r for r in _parse(small_html).tables["skoler"]}
+    for b in sj["utviklingsgrenser"]:
+        row = tab[b["navn"]]
+        for k, d in (("areal_daa", 1), ("innenfor_daa", 1), ("utenfor_daa", 1),
+                     ("andel_innenfor_pct", 1), ("maks_avstand_m", 0)):
+            assert rp.parse_number(row[k]) == _shown(b[k], d), (b["navn"], k)
+        assert row["oppfylt"] == ("Ja" if b["oppfylt"] else "Nei")
+    # closed form: Helgeroa's 1000 m square centred on its school lies inside 1.5 km;
+    # its farthest corner is 500·√2 m away
+    assert tab["Helgeroa"]["oppfylt"] == "Ja"
+    assert rp.parse_number(tab["Helgeroa"]["maks_avstand_m"]) == round(500 * math.sqrt(2))
+
+
+def test_xlsx_has_one_sheet_per_table_with_unrounded_values(small, capsys):
+    from openpyxl import load_workbook
+    import io
+
+    ds = load(str(small))
+    data = rp.build_report(ds, load_config(), fmt="xlsx", sections=["arealbehov", "balanse"])
+    wb = load_workbook(io.BytesIO(data))
+    assert {"Om rapporten", "Arealbehov daa", "Scenarier", "Balanse", "Parametere",
+            "Datagrunnlag"} <= set(wb.sheetnames)
+    ws = wb["Balanse"]
+    head = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    res = _cli_json(capsys, ["reserves", str(small), "--json"])
+    for s in res["steder"]:
+        assert rows[s["sted"]]["Boligreserve"] == pytest.approx(s["boligreserve_daa"], rel=1e-12)
+        assert rows[s["sted"]]["Balanse (+ overskudd / − underskudd)"] == \
+            pytest.approx(s["balanse_daa"], rel=1e-12)
+    sc = wb["Scenarier"]
+    need = _cli_json(capsys, ["arealbehov", "--json"])
+    got = [r for r in sc.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert len(got) == len(need)
+    for g, n in zip(got, need):
+        assert g[0] == n["sted"] and g[5] == pytest.approx(n["arealbehov_daa"], rel=1e-12)
+
+
+# --------------------------------------------------------------------------- omitted sections
+
+def test_missing_optional_layers_leave_sections_out_with_a_reason(tmp_path):
+    path = _write_small(tmp_path / "thin.gpkg", transit=False, schools=False)
+    out = tmp_path / "thin.html"
+    assert cli.main(["report", str(path), "--out", str(out)]) == 0
+    parsed = _parse(out.read_text(encoding="utf-8"))
+    assert "skoler" in parsed.omitted and "«skole»" in parsed.omitted["skoler"]
+    assert "mangler" in parsed.omitted["skoler"]
+    assert "kollektiv" in parsed.omitted and "«holdeplass»" in parsed.omitted["kollektiv"]
+    # the sections whose layers are present are still there
+    assert "balanse" in parsed.tables and "arealbehov" in parsed.tables
+
+
+def test_report_without_analysis_layers_still_has_parameters_and_provenance(tmp_path):
+    path = tmp_path / "kommune.gpkg"
+    _gdf({"kommunenummer": ["3909"], "kommunenavn": ["Testvik"]},
+         [box(X0, Y0, X0 + 1000, Y0 + 1000)]).to_file(path, layer="kommune")
+    ds = load(str(path))
+    html = rp.build_report(ds, load_config(), fmt="html").decode("utf-8")
+    parsed = _parse(html)
+    for sid in ("balanse", "parseller", "skoler", "kollektiv", "konsentrasjon"):
+        assert sid in parsed.omitted, sid
+    assert "«utviklingsgrense»" in parsed.omitted["balanse"]
+    assert parsed.tables["parametere"] and parsed.tables["datagrunnlag"]
+
+
+# --------------------------------------------------------------------------- privacy
+
+def _count_cells(parsed: _Tables, table_prefix: str, keys) -> list[str]:
+    cells = []
+    for tid, rows in parsed.tables.items():
+        if tid.startswith(table_prefix):
+            for r in rows:
+                cells += [r[k] for k in keys if k in r]
+    return cells
+
+
+def test_public_report_never_shows_a_count_below_the_minimum(small, small_html):
+    parsed = _parse(small_html)
+    if "konsentrasjon" in parsed.omitted:
+        pytest.skip("concentration analysis not available in this checkout")
+    counts = _count_cells(parsed, "konsentrasjon", ["kommunale_enheter", "enheter", "antall"])
+    assert counts, "the concentration tables show counts"
+    for c in counts:
+        v = rp.parse_number(c)
+        assert v is None or v >= 5, c
+    assert rp.SUPPRESSED in counts  # the grunnkrets with 3 + 1 units is suppressed
+
+
+def test_site_report_suppresses_small_counts_and_renders(small, tmp_path):
+    ds = load(str(small))
+    cfg = load_config()
+    result = {
+        "samlet": "gul",
+        "kriterier": [
+            {"id": "skole_avstand", "kriterium": "Avstand til skole", "status": "gul",
+             "verdi": 1620.4, "terskel": {"gul": 1500, "rod": 3000}, "retning": "hoyere_er_verre",
+             "enhet": "m", "begrunnelse": "Over 1,5 km.", "kilde": "Seed 004, l. 2473",
+             "lag": "skole"},
+            {"id": "konsentrasjon_radius", "kriterium": "Kommunale boenheter innenfor radius",
+             "status": "gronn", "verdi": 3, "terskel": {"gul": 30, "rod": 60},
+             "enhet": "enheter", "begrunnelse": "3 enheter innenfor 500 m etter kjøpet.",
+             "kilde": "x"},
+        ],
+        "tomt": {"areal_daa": 1.0, "x": X0 + 900, "y": Y0 + 900,
+                 "geometri_wkt": box(X0 + 850, Y0 + 850, X0 + 950, Y0 + 950).wkt},
+    }
+    html = rp.site_report_bytes(result, ds, cfg, "html").decode("utf-8")
+    rows = {r["kriterium"]: r for r in _parse(html).tables["sjekkliste"]}
+    assert rows["Kommunale boenheter innenfor radius"]["verdi"] == rp.SUPPRESSED
+    assert "3 enheter" not in html
+    assert rp.parse_number(rows["Avstand til skole"]["verdi"].replace("m", "")) == 1620.4
+    assert "gul over 1\u00a0500 m" in rows["Avstand til skole"]["terskel"]
+    out = tmp_path / "tomt.pdf"
+    rp.write_site_report(result, ds, out, cfg)
+    pages = _pdf_pages(out, tmp_path)
+    assert len(pages) >= 2
+
+
+# --------------------------------------------------------------------------- PDF
+
+def _pdf_pages(pdf: Path, tmp: Path) -> list[np.ndarray]:
+    from PIL import Image
+
+    assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed"
+    prefix = tmp / pdf.stem
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(prefix)], check=True)
+    files = sorted(tmp.glob(f"{pdf.stem}-*.png"))
+    return [np.asarray(Image.open(f).convert("L")) for f in files]
+
+
+def test_pdf_renders_a4_pages_with_numbers_and_maps(small, tmp_path):
+    out = tmp_path / "rapport.pdf"
+    ds = load(str(small))
+    rp.write_report(ds, load_config(), out)
+    assert out.read_bytes()[:5] == b"%PDF-"
+    pages = _pdf_pages(out, tmp_path)
+    assert len(pages) >= 3
+    for im in pages:
+        # not blank: some dark ink on every page (text at least)
+        assert (im < 160).mean() > 0.002
+    # A4 at 40 dpi: 331 × 468 px (210 × 297 mm)
+    h, w = pages[0].shape
+    assert abs(w - 210 / 25.4 * 40) <= 2 and abs(h - 297 / 25.4 * 40) <= 2
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"Side 1 av {len(pages)}" in text and f"Side {len(pages)} av {len(pages)}" in text
+    assert "Boligreserve, arealbehov og lokalisering" in text
+    imgs = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True,
+                          check=True).stdout.strip().splitlines()[2:]
+    assert len(imgs) >= 3  # overview, one map per place, transit map
+
+
+@pytest.mark.slow
+def test_demo_report_pdf(tmp_path, capsys):
+    from geoplan.layers import DEFAULT_DATA
+
+    if not DEFAULT_DATA.exists():
+        pytest.skip("demo data not built")
+    out = tmp_path / "demo.pdf"
+    assert cli.main(["report", "--out", str(out)]) == 0
+    pages = _pdf_pages(out, tmp_path)
+    assert len(pages) >= 5
+    assert all((im < 160).mean() > 0.002 for im in pages)
