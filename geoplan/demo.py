@@ -932,10 +932,17 @@ def build_demo(seed: int = SEED) -> tuple[dict[str, gpd.GeoDataFrame], dict[str,
     is_ord = (bygning["_kind"] == "ordinary").to_numpy()
     w = (3.0 * np.exp(-dl / 1000.0) + 0.8 * np.exp(-ds / 700.0) + 0.04) \
         * np.where(bygning["antall_boliger"].to_numpy() >= 3, 4.0, 1.0) * is_ord
-    ordinary_units = RENTAL_UNITS - int(bygning["_brl"].sum())
+    # one ordinary block near the centre with Housing First above the 20 % rule
+    # (seed 004 l. 13355-13359), so the what-if and concentration checks show a case
+    nb_ = bygning["antall_boliger"].to_numpy()
+    blk = np.flatnonzero(is_ord & (nb_ >= 10) & (nb_ <= 16))
+    hf_block = int(blk[np.argmin(dl[blk])])
+    w[hf_block] = 0.0
+    hf_block_units = 4
+    ordinary_units = RENTAL_UNITS - int(bygning["_brl"].sum()) - hf_block_units
     order = pick_weighted(rng, w, 240)
     units = fill_units(rng, cap, order, ordinary_units, max_per=5)
-    kb = []
+    kb = [(hf_block, hf_block_units, "housing_first", "rus og psykisk helse")]
     malg_utleie = ["vanskeligstilte", "barnefamilier", "unge", "funksjonshemmede", "eldre"]
     malg_omsorg = ["eldre", "psykisk helse", "utviklingshemmede"]
     for i in np.flatnonzero(bygning["_omsorg"].to_numpy() > 0):
@@ -951,7 +958,7 @@ def build_demo(seed: int = SEED) -> tuple[dict[str, gpd.GeoDataFrame], dict[str,
         else:
             kb.append((i, n_, "utleie", malg_utleie[int(rng.integers(0, 5))]))
     chosen = np.flatnonzero(units > 0)
-    hf_left, fl_left = 30, 60
+    hf_left, fl_left = 30 - hf_block_units, 60
     for i in chosen[np.argsort(-w[chosen] * 0 + rng.random(len(chosen)), kind="stable")]:
         q = int(units[i])
         if hf_left > 0 and q <= 3:

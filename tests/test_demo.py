@@ -274,6 +274,10 @@ def test_municipal_dwellings(L):
     # one borettslag with 32 municipal flats (seed 004 l. 2895, 9775), the most of any borettslag
     in_brl = units[byg.loc[units.index, "borettslag"].to_numpy() != ""]
     assert in_brl.max() == 32 and (in_brl == 32).sum() == 1 and len(in_brl) >= 5
+    # a block where Housing First exceeds 20 % of the dwellings (seed 004 l. 13355-13359)
+    hf = kb[kb["kategori"] == "housing_first"].groupby("bygg_id")["antall_enheter"].sum()
+    nb = byg.loc[hf.index, "antall_boliger"]
+    assert ((nb >= 10) & (hf / nb > 0.2)).any()
     # points sit on their buildings
     assert (kb.geometry.distance(gpd.GeoSeries(byg.loc[kb["bygg_id"]].geometry.values, crs=kb.crs)) < 1e-6).all()
 
