@@ -478,28 +478,36 @@ def reserve_by_place(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
         piece_area = np.nan_to_num(shapely.area(pieces)) if len(pieces) else np.zeros(0)
         # the place total: union of its pieces (overlapping zoning counted once)
         place_area = _union_area_by_group(pieces, b_idx, k, piece_area) if len(pieces) else place_area
-        inside_area = np.bincount(p_idx, weights=piece_area, minlength=n)
         if len(p_idx):
             order = np.lexsort((-piece_area, p_idx))
             first = np.r_[True, p_idx[order][1:] != p_idx[order][:-1]]
             sel = order[first]
             has = piece_area[sel] > 0
             best_place[p_idx[sel][has]] = b_idx[sel][has]
-    inside_area = np.minimum(inside_area, areas)
-
-    # reserve outside every boundary (union, so overlaps count once)
+    # inside any boundary / outside every boundary, against the union of the boundaries
+    # (places whose boundaries overlap must not make a parcel more than 100 % inside)
     outside_daa = 0.0
     if n:
         if k:
             boundary_union = shapely.union_all(pg)
             shapely.prepare(boundary_union)
-            part_out = inside_area < areas - 1e-6
-            outs = shapely.difference(geoms[part_out], boundary_union)
+            within = shapely.within(geoms, boundary_union)
+            touching = shapely.intersects(geoms, boundary_union)
+            inside_area = np.where(within, areas, 0.0)
+            cut = touching & ~within
+            if cut.any():
+                inside_area[cut] = shapely.area(shapely.intersection(geoms[cut], boundary_union))
+            part_out = ~within
+            outs = np.where(touching[part_out],
+                            shapely.difference(geoms[part_out], boundary_union), geoms[part_out]) \
+                if part_out.any() else geoms[:0]
         else:
+            inside_area = np.zeros(n)
             outs = geoms
         if len(outs):
             outside_daa = float(_union_area_by_group(outs, np.zeros(len(outs), dtype="int64"), 1)[0]) \
                 / M2_PER_DAA
+        inside_area = np.minimum(inside_area, areas)
 
     overlap = _overlap_area_each(geoms) if n else np.zeros(0)
     sted = np.where(best_place >= 0, places["sted"].to_numpy(dtype=object)[np.maximum(best_place, 0)], None) \
@@ -1129,6 +1137,12 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
                      rates=[rate], persons_per_dwelling=persons_per_dwelling)
 
     res_places, res_parcels, outside = reserve_by_place(arealformal, ug, housing_codes)
+    bl, br = _overlapping_pairs(dissolved.geometry.to_numpy())
+    if len(bl):
+        pairs = ", ".join(f"«{dissolved['sted'].iat[a]}»/«{dissolved['sted'].iat[b]}»"
+                          for a, b in zip(bl[:5], br[:5]))
+        notes.append(f"Utviklingsgrensene overlapper ({pairs}): boligreserve i overlappen "
+                     "regnes med for hvert av stedene.")
     if places:
         # reserve outside the selected places' boundaries is not "outside every boundary"
         _, _, outside = reserve_by_place(arealformal, utviklingsgrense, housing_codes)

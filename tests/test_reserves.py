@@ -480,3 +480,18 @@ def test_fast_zonal_share_matches_per_polygon_raster_module(tmp_path):
     slow = raster.zonal_share_above(polys, path, 40.0, crs=CRS, derive="slope")
     assert np.all(np.isfinite(fast))
     assert fast == pytest.approx(np.asarray(slow), abs=1e-12)
+
+
+def test_overlapping_boundaries_do_not_hide_reserve_outside():
+    """Two places whose boundaries overlap; a reserve square straddles both and the
+    outside: inside share against the union, outside counted once."""
+    ug = gdf({"navn": ["A", "B"]}, [sq(0, 0, 600, 600), sq(400, 0, 1000, 600)])
+    af = zoning([(1110, 2, None, "x", sq(500, 500, 700, 700))])   # 200×200, lower half inside
+    places, parcels, outside = R.reserve_by_place(af, ug)
+    assert outside == pytest.approx(200 * 100 / 1000)
+    assert parcels.areal_innenfor_daa.iloc[0] == pytest.approx(200 * 100 / 1000)
+    got = dict(zip(places.sted, places.boligreserve_daa))
+    assert got["A"] == pytest.approx(100 * 100 / 1000)   # x ∩ A = [500,600]×[500,600]
+    assert got["B"] == pytest.approx(200 * 100 / 1000)   # x ∩ B = [500,700]×[500,600]
+    r = _analyse(af, ug)
+    assert any("overlapper" in m for m in r.merknader)
