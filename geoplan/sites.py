@@ -872,6 +872,16 @@ class SiteAssessor:
             s.cache[key] = self._zoning_overlap_uncached(layer, column, s)
         return s.cache[key]
 
+    def _zoning_codes(self, layer: str, column: str):
+        """The zoning column factorised once: (code per feature, unique codes)."""
+        def build():
+            gdf = self._layer_index(layer)[0]
+            vals = [(_int_or_none(v) if _int_or_none(v) is not None else v)
+                    for v in gdf[column].tolist()]
+            codes, uniques = pd.factorize(pd.Series(vals, dtype=object), use_na_sentinel=True)
+            return codes, list(uniques)
+        return self._memo(("zoning_codes", layer, column), build)
+
     def _zoning_overlap_uncached(self, layer: str, column: str, s: Sites) -> list[list[dict]]:
         base = self._layer_index(layer)
         out: list[list[dict]] = [[] for _ in range(s.n)]
@@ -881,29 +891,34 @@ class SiteAssessor:
         si, fi = tree.query(s.geoms, predicate="intersects")
         if not len(si):
             return out
-        codes = gdf[column].to_numpy()[fi]
+        feat_codes, uniques = self._zoning_codes(layer, column)
+        k = len(uniques) + 1                      # last slot: missing code
+        code = feat_codes[fi]
+        code = np.where(code < 0, k - 1, code)
         areal = s.is_areal
         site_area = shapely.area(s.geoms)
         inter_area = np.zeros(len(si))
         a_mask = areal[si]
         if a_mask.any():
-            inter_area[a_mask] = shapely.area(shapely.intersection(s.geoms[si[a_mask]], geoms[fi[a_mask]]))
-        df = pd.DataFrame({"site": si, "kode": codes, "areal_m2": inter_area})
-        df["kode"] = df["kode"].map(lambda v: _int_or_none(v) if _int_or_none(v) is not None else v)
-        n_hits = np.bincount(si, minlength=s.n)
-        for (site, kode), grp in df.groupby(["site", "kode"], sort=False):
-            if areal[site]:
-                a = float(grp["areal_m2"].sum())
-                if a <= 0:
-                    continue
-                pct = a / site_area[site] * 100.0
-            else:
-                a = 0.0
-                pct = 100.0 * len(grp) / n_hits[site]
-            out[site].append({"kode": kode, "navn": SOSI_NAMES.get(_int_or_none(kode)),
-                              "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
-        for rows in out:
-            rows.sort(key=lambda r: -r["andel_pct"])
+            inter_area[a_mask] = shapely.area(
+                shapely.intersection(s.geoms[si[a_mask]], geoms[fi[a_mask]]))
+        key = si * k + code
+        area_sum = np.bincount(key, weights=inter_area, minlength=s.n * k).reshape(s.n, k)
+        hits = np.bincount(key, minlength=s.n * k).reshape(s.n, k)
+        n_hits = hits.sum(axis=1)
+        for i in np.unique(si):
+            for c in np.flatnonzero(hits[i]):
+                kode = uniques[c] if c < k - 1 else None
+                if areal[i]:
+                    a = float(area_sum[i, c])
+                    if a <= 0:
+                        continue
+                    pct = a / site_area[i] * 100.0
+                else:
+                    a, pct = 0.0, 100.0 * hits[i, c] / n_hits[i]
+                out[i].append({"kode": kode, "navn": SOSI_NAMES.get(_int_or_none(kode)),
+                               "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
+            out[i].sort(key=lambda r: -r["andel_pct"])
         return out
 
     def _walker(self, network: str, layer: str, flt, max_snap: float = 500.0):

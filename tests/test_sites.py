@@ -364,7 +364,7 @@ def test_cli_site_file_in_wgs84_with_many_sites(layers, tmp_path, capsys):
     data = write_gpkg(layers, tmp_path / "kommune.gpkg")
     sites = gdf([Point(X0 + 3900, Y0 + 3900), Point(X0 + 480, Y0 + 1000),
                  box(X0 + 100, Y0 + 100, X0 + 200, Y0 + 200)],
-                navn=["Ute", "Torget", "Feltet"]).to_crs(4326)
+                navn=["Ute", "Torget", "Feltet"], antall_enheter=[1, 4, 2]).to_crs(4326)
     sites.to_file(tmp_path / "tomter.geojson", driver="GeoJSON")
     code, out, err = run_cli(capsys, "assess", str(data), "--site",
                              str(tmp_path / "tomter.geojson"), "--json")
@@ -375,6 +375,7 @@ def test_cli_site_file_in_wgs84_with_many_sites(layers, tmp_path, capsys):
     assert res["tomter"][-1]["navn"] == "Ute" and res["tomter"][-1]["samlet"] == "rod"
     felt = next(t for t in res["tomter"] if t["navn"] == "Feltet")
     assert felt["tomt"]["areal_daa"] == pytest.approx(10.0, rel=1e-3)   # reprojected back
+    assert felt["kjop"]["enheter"] == 2                        # from the file's antall_enheter
     code, out, err = run_cli(capsys, "assess", str(data), "--site", str(tmp_path / "tomter.geojson"))
     assert code == 0 and "rangert" in out and "Torget" in out
 
