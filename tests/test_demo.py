@@ -396,3 +396,24 @@ def test_committed_layers():
     for r in ("terreng.tif", "stoy.tif"):
         assert (COMMITTED / r).exists()
     assert sum(p.stat().st_size for p in COMMITTED.iterdir()) < 15e6
+
+
+def test_oslo_generator_small_scale():
+    """bench/make_oslo.py's builder at 1/100 scale: exact totals, contract, noded network."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_oslo", ROOT / "bench" / "make_oslo.py")
+    mo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mo)
+    target = dict(population=7_000, dwellings=3_700, grunnkrets=30, municipal_units=150,
+                  buildings=1_500, zoning=400, schools=15, edges=2_000, innspill=10)
+    layers, rasters = mo.build(seed=1, target=target, log=lambda *_: None)
+    check_contract(layers)
+    assert len(layers["bygning"]) == 1_500 and layers["bygning"]["antall_boliger"].sum() == 3_700
+    assert layers["grunnkrets"]["antall_boliger"].sum() == 3_700
+    assert layers["grunnkrets"]["befolkning"].sum() == 7_000
+    assert layers["kommunal_bolig"]["antall_enheter"].sum() == 150
+    assert len(layers["skole"]) == 15 and len(layers["grunnkrets"]) == 30
+    assert 1_500 < len(layers["gangnett"]) < 2_500
+    assert layers["kommune"]["kommunenummer"].tolist() == ["0301"]
+    assert rasters["terreng"][0].dtype == np.float32
