@@ -569,7 +569,7 @@ def density_surface(dwellings: gpd.GeoDataFrame, *, cell_size_m: float = 50.0,
     DensitySurface
         ``array`` in units per km² and its affine ``transform``.
     """
-    from rasterio.transform import from_origin
+    from affine import Affine
     from scipy.signal import fftconvolve
 
     _check_layer(dwellings, "kommunal_bolig", [weight_column])
@@ -612,7 +612,7 @@ def density_surface(dwellings: gpd.GeoDataFrame, *, cell_size_m: float = 50.0,
         disc = (d2 <= 1.0).astype(float)
         near = fftconvolve(grid, disc, mode="same")
         dens[near < k - 1e-6] = 0.0
-    return DensitySurface(dens.astype(np.float32), from_origin(minx, maxy, c, c),
+    return DensitySurface(dens.astype(np.float32), Affine(c, 0.0, minx, 0.0, -c, maxy),
                           dwellings.crs, c, h)
 
 
@@ -1478,20 +1478,26 @@ def what_if(model: ConcentrationModel, before: ConcentrationResult, point, units
     eff["klynger"] = {"for": sorted(hot0), "etter": sorted(hot1),
                       "nye": sorted(hot1 - hot0), "borte": sorted(hot0 - hot1)}
 
-    def newly(df0, df1, key):
+    def newly(df0, df1, key, flags):
+        """Keys where any rule flag went from not over (or absent) to over."""
         if df0 is None or df1 is None or len(df1) == 0:
             return []
-        a = df0.set_index(key)["over_terskel"].astype("boolean")
-        b = df1.set_index(key)["over_terskel"].astype("boolean")
-        a = a[~a.index.duplicated()]
-        b = b[~b.index.duplicated()]
-        was = a.reindex(b.index).fillna(False).astype(bool)
-        now = b.fillna(False).astype(bool)
-        return sorted(str(i) for i in b.index[now.to_numpy() & ~was.to_numpy()] if i is not None)
+        hit = np.zeros(len(df1), dtype=bool)
+        a0 = df0.drop_duplicates(key).set_index(key)
+        for f in flags:
+            if f not in df1.columns:
+                continue
+            now = df1[f].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            was = (a0[f].astype("boolean").reindex(df1[key]).fillna(False).to_numpy(dtype=bool)
+                   if f in a0.columns else np.zeros(len(df1), dtype=bool))
+            hit |= now & ~was
+        return sorted({str(k) for k in df1[key].to_numpy()[hit] if k is not None})
 
     eff["nye_over_terskel"] = {
-        "grunnkretser": newly(before.grunnkretser, after.grunnkretser, "grunnkretsnummer"),
-        "bygninger": newly(before.bygninger, after.bygninger, "bygg_id"),
+        "grunnkretser": newly(before.grunnkretser, after.grunnkretser, "grunnkretsnummer",
+                              ["over_terskel"]),
+        "bygninger": newly(before.bygninger, after.bygninger, "bygg_id",
+                           ["over_hf_terskel", "over_andel_terskel", "over_antall_terskel"]),
     }
     return eff, after
 
@@ -1726,7 +1732,7 @@ def _blank(df: pd.DataFrame, mask: np.ndarray, cols: Sequence[str]) -> pd.DataFr
         if c not in df.columns:
             continue
         s = df[c]
-        if s.dtype == bool:
+        if pd.api.types.is_bool_dtype(s.dtype):
             s = s.astype("boolean")
         elif s.dtype.kind in "iu":
             s = s.astype("Int64")
