@@ -246,6 +246,11 @@ def criterion_from_dict(entry: Mapping[str, Any], config=None) -> Criterion:
                 f"Kriteriet «{cid}»: tersklene står i feil rekkefølge (gul {yellow}, rød {red}, "
                 f"retning {direction}). Med «max» må gul ≤ rød, med «min» gul ≥ rød."
             )
+    if e.get("at_threshold", "better") not in ("better", "worse"):
+        raise ConfigError(
+            f"Kriteriet «{cid}»: at_threshold må være «better» (verdien på terskelen er på den "
+            "gode siden) eller «worse»."
+        )
     layer = e.get("layer")
     if kind in KIND_NEEDS_LAYER and not layer:
         raise ConfigError(f"Kriteriet «{cid}» (type {kind}) mangler «layer».")
@@ -337,25 +342,25 @@ def select_criteria(criteria: Sequence[Criterion], profiles: Sequence[Profile],
 
 
 def classify(value: float | None, yellow: float | None, red: float | None,
-             direction: str = "max") -> str:
+             direction: str = "max", at_threshold: str = "better") -> str:
     """Traffic-light status of ``value``.
 
     ``direction="max"``: ``value > red`` -> ``rod``, ``value > yellow`` -> ``gul``,
     else ``gronn``. ``direction="min"``: ``value < red`` -> ``rod``, ``value < yellow``
-    -> ``gul``. A value exactly at a threshold is on the good side. ``None``/NaN ->
-    ``ukjent``.
+    -> ``gul``. A value exactly at a threshold is on the good side, unless
+    ``at_threshold="worse"`` (zone limits such as T-1442's "Lden 55 dB" start the
+    yellow zone). ``None``/NaN -> ``ukjent``.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "ukjent"
+    worse_at = at_threshold == "worse"
     if direction == "max":
-        if red is not None and value > red:
-            return "rod"
-        if yellow is not None and value > yellow:
-            return "gul"
-        return "gronn"
-    if red is not None and value < red:
+        beyond = (lambda v, t: v >= t) if worse_at else (lambda v, t: v > t)
+    else:
+        beyond = (lambda v, t: v <= t) if worse_at else (lambda v, t: v < t)
+    if red is not None and beyond(value, red):
         return "rod"
-    if yellow is not None and value < yellow:
+    if yellow is not None and beyond(value, yellow):
         return "gul"
     return "gronn"
 
@@ -392,6 +397,8 @@ def threshold_text(c: Criterion, status: str) -> str:
     y = None if c.yellow is None else _fmt_val(c.yellow, c.unit, _dec_for(c.yellow, d))
     r = None if c.red is None else _fmt_val(c.red, c.unit, _dec_for(c.red, d))
     worse, better = ("over", "høyst") if c.direction == "max" else ("under", "minst")
+    if c.opt("at_threshold", "better") == "worse":
+        worse, better = ("fra", "under") if c.direction == "max" else ("fra", "over")
     if status == "gronn":
         lim = y or r
         return f"Grønt: {better} {lim}." if lim else "Grønt."
@@ -407,6 +414,8 @@ def _threshold_summary(c: Criterion) -> str:
     """``"gult over 1 500 m, rødt over 3 000 m"``."""
     d = c.decimals
     worse = "over" if c.direction == "max" else "under"
+    if c.opt("at_threshold", "better") == "worse":
+        worse = "fra" if c.direction == "max" else "ned til"
     parts = []
     if c.yellow is not None and c.yellow != c.red:
         parts.append(f"gult {worse} {_fmt_val(c.yellow, c.unit, _dec_for(c.yellow, d))}")
@@ -1107,7 +1116,7 @@ def _row(c: Criterion, m: Measure) -> dict:
             text = "Ukjent: " + text
     else:
         verdi = round(float(m.value), c.decimals)
-        status = classify(verdi, c.yellow, c.red, c.direction)
+        status = classify(verdi, c.yellow, c.red, c.direction, c.opt("at_threshold", "better"))
         text = f"{m.text} {threshold_text(c, status)}".strip()
     return {
         "id": c.id,

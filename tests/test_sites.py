@@ -66,6 +66,9 @@ def test_classify_directions_and_boundaries():
     assert classify(499.9, 1000, 500, "min") == "rod"
     assert classify(999.9, 1000, 500, "min") == "gul"
     assert classify(1000.0, 1000, 500, "min") == "gronn"
+    assert classify(55.0, 55, 65, "max", at_threshold="worse") == "gul"   # T-1442 zone limit
+    assert classify(54.9, 55, 65, "max", at_threshold="worse") == "gronn"
+    assert classify(65.0, 55, 65, "max", at_threshold="worse") == "rod"
     assert classify(None, 1, 2) == "ukjent"
     assert classify(float("nan"), 1, 2) == "ukjent"
     assert overall_status(["gronn", "ukjent", "gul"]) == "gul"
@@ -208,6 +211,7 @@ def test_noise_max_and_slope_from_rasters(layers, tmp_path):
     terrain = np.tile(0.10 * (xs - X0), (n, 1))           # a plane rising 10 m per 100 m east
     noise = np.full((n, n), 50.0)
     noise[150:160, 40:50] = 67.0                          # a loud 100 x 100 m patch
+    noise[300:310, 300:310] = 55.0                        # exactly at T-1442's yellow limit
     write_geotiff(tmp_path / "terreng.tif", terrain.astype("float32"), tr, CRS)
     write_geotiff(tmp_path / "stoy.tif", noise.astype("float32"), tr, CRS)
     a = SiteAssessor.from_layers(layers, cfg_only_sites(), rasters={
@@ -221,6 +225,8 @@ def test_noise_max_and_slope_from_rasters(layers, tmp_path):
     assert k["terreng"]["status"] == "gul"
     quiet = by_id(a.assess(Point(X0 + 2005, Y0 + 1005)))
     assert quiet["stoy"]["verdi"] == pytest.approx(50.0) and quiet["stoy"]["status"] == "gronn"
+    at55 = by_id(a.assess(Point(X0 + 3050, Y0 + 950)))    # row 305, col 305
+    assert at55["stoy"]["verdi"] == 55.0 and at55["stoy"]["status"] == "gul"
     outside = by_id(a.assess(Point(X0 - 5000, Y0)))
     assert outside["stoy"]["status"] == "ukjent"
 

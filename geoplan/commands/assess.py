@@ -13,7 +13,7 @@ import argparse
 import re
 from typing import Any
 
-_XY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;]\s*(-?\d+(?:\.\d+)?)\s*$")
+_XY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[,;]|\s)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def _trinn(text: str) -> int:
