@@ -377,6 +377,9 @@ def test_deterministic(built, L, tmp_path):
         with rasterio.open(built / r) as a, rasterio.open(tmp_path / r) as b:
             assert a.transform == b.transform
             np.testing.assert_array_equal(a.read(1), b.read(1))
+    # with GDAL's time stamp fixed, even the files are byte-identical
+    for f in ("demo.gpkg", "terreng.tif", "stoy.tif", "README.md"):
+        assert (built / f).read_bytes() == (tmp_path / f).read_bytes(), f
 
 
 def test_bad_out_is_a_clear_error(tmp_path, capsys):
