@@ -1783,7 +1783,212 @@ def write_site_report(result: dict, dataset, out_path, config, public: bool = Tr
                                                           public=public, site=site))
 
 
+def _concentration_results(ctx: ReportContext):
+    """``geoplan concentration`` for the same data and config, raw and public.
+
+    The public version is :func:`concentration.suppress` with zeros suppressed
+    too: the report goes on public hearing, so no count below the minimum is
+    shown, whatever the flags.
+    """
+    def run():
+        cm = _concentration_module(ctx)
+        ctx.need("kommunal_bolig", "grunnkrets")
+        ds = ctx.dataset
+        st = cm.settings_from_config(ctx.config)
+        model = cm.ConcentrationModel(ds["kommunal_bolig"], ds["grunnkrets"], ds.get("bygning"),
+                                      radius_m=st["radius_m"], thresholds=st["thresholds"],
+                                      match_distance_m=st["match_distance_m"])
+        raw = model.result(permutations=st["permutations"], seed=st["seed"], alpha=st["alpha"],
+                           neighbours=st["neighbours"], knn_k=st["knn_k"])
+        pub = cm.suppress(raw, max(st["min_count"], ctx.min_count), suppress_zero=True)
+        return raw, pub, st
+    return ctx.once("concentration", run)
+
+
+def _mark_hidden(table: Table, raw_rows: list[dict], keys: Sequence[str]) -> None:
+    """Cells the public version blanked (raw value present) are shown as suppressed."""
+    for i, (row, rraw) in enumerate(zip(table.rows, raw_rows)):
+        for k in keys:
+            if _isnan(row.get(k)) and not _isnan(rraw.get(k)):
+                table.suppressed_cells.add((i, k))
+
+
+def _fewer(n: int, limit: int) -> str:
+    return f"færre enn {limit}" if n < limit else fmt_number(n, 0)
+
+
 @_section("konsentrasjon", "Konsentrasjon av kommunale boliger", ("concentration",))
 def _sec_concentration(ctx: ReportContext, sec: Section) -> None:
-    _concentration_module(ctx)
-    raise Omit("Denne delen er ikke ferdig i denne versjonen av geoplan.")
+    raw, pub, st = _concentration_results(ctx)
+    limit = int((pub.prikking or {}).get("minste_antall", ctx.min_count))
+    th = st["thresholds"]
+    par = raw.parametere or {}
+    sec.privacy = (f"Personvern: rapporten er offentlig. Tallene er samlet per grunnkrets, og antall "
+                   f"kommunale enheter under {limit} (også 0) vises ikke («{SUPPRESSED}»), heller "
+                   "ikke andeler og kvotienter som ville gitt dem tilbake. Adresser, enkeltboliger "
+                   "og enkeltbygninger vises ikke.")
+    idx = pub.indekser or {}
+    sec.text.append(
+        "Kildene sier at konsentrasjonen av kommunalt disponerte utleieboliger skal tas hensyn "
+        "til når nye lokaliseres: selg der andelen er for høy, kjøp andre steder, og spre "
+        "boligene forutsatt kollektivtilbud (Larvik kommune, Boligplan 2015–2020). Andelen er "
+        "kommunale enheter av alle boliger i grunnkretsen; lokaliseringskvotienten er "
+        "grunnkretsens andel delt på kommunens andel.")
+    sec.text.append(
+        f"Terskler: andel over {fmt_number(par.get('grunnkrets_andel_pct'), 0)} % eller "
+        f"lokaliseringskvotient over {fmt_number(par.get('lokaliseringskvotient_maks'), 1)} i en "
+        f"grunnkrets; Housing First høyst {fmt_number(par.get('housing_first_maks_andel_pct'), 0)} % "
+        "(se parametere og kilder bakerst).")
+    gk_raw = raw.grunnkretser.drop(columns="geometry").to_dict("records")
+    gk_pub = pub.grunnkretser.drop(columns="geometry").to_dict("records")
+    klynge_text = {"varm flekk": "varm flekk", "kald flekk": "kald flekk"}
+    for r in gk_pub:
+        r["klynge"] = klynge_text.get(r.get("klynge"), "")
+        if _isnan(r.get("grunnkretsnavn")):
+            r["grunnkretsnavn"] = ""
+    t = Table(id="konsentrasjon_grunnkrets", title="Kommunale enheter per grunnkrets",
+              sheet="Konsentrasjon grunnkrets",
+              columns=[Column("grunnkretsnummer", "Grunnkrets"), Column("grunnkretsnavn", "Navn"),
+                       Column("kommunale_enheter", "Kommunale enheter", "count"),
+                       Column("antall_boliger", "Boliger", "int"),
+                       Column("andel_pct", "Andel %", "num", 1),
+                       Column("lokaliseringskvotient", "Lokaliseringskvotient", "num", 2),
+                       Column("over_terskel", "Over terskel", "bool"),
+                       Column("klynge", "Klynge (Gi*)")],
+              rows=gk_pub)
+    dependent = ["andel_pct", "lokaliseringskvotient", "over_terskel"]
+    _mark_hidden(t, gk_raw, ["kommunale_enheter"] + dependent)
+    suppress_small(t, ["kommunale_enheter"], limit, dependent=dependent)  # safety net
+    t.note = ("«–» betyr at andelen ikke er definert (ingen boliger i grunnkretsen). "
+              f"«{SUPPRESSED}» betyr skjult av personvernhensyn.")
+    n_over = sum(1 for i, r in enumerate(gk_pub) if r.get("over_terskel") is True
+                 and (i, "over_terskel") not in t.suppressed_cells)
+    sec.text.append(f"{fmt_number(len(gk_pub), 0)} grunnkretser; {fmt_number(n_over, 0)} av dem "
+                    "er over en terskel (blant dem som kan vises).")
+
+    # global indices
+    irows = []
+    for key, label, d in (("dissimilaritet", "Dissimilaritetsindeks (0 = jevnt fordelt, 1 = helt atskilt)", 3),
+                          ("isolasjon", "Isolasjonsindeks", 3),
+                          ("romlig_dissimilaritet", "Romlig dissimilaritet", 3),
+                          ("kommunal_andel_pct", "Kommunale enheter av alle boliger, %", 2)):
+        irows.append({"indeks": label, "verdi": idx.get(key), "_d": d, "noekkel": key})
+    tot = idx.get("kommunale_enheter_totalt")
+    itab = Table(id="konsentrasjon_indekser", title="Globale indekser (PySAL segregation)",
+                 sheet="Konsentrasjon indekser",
+                 columns=[Column("indeks", "Indeks"), Column("verdi", "Verdi", "num", 3)],
+                 rows=irows)
+    itab.note = ("Kommunale enheter mot alle boliger i grunnkretsene. Ved jevn fordeling er "
+                 "isolasjonsindeksen lik kommunens andel.")
+    sec.items.append(Heading("Hele kommunen"))
+    sec.items.append(Text(
+        f"Kommunale enheter i alt: {fmt_number(tot, 0) if not _isnan(tot) and tot >= limit else SUPPRESSED} "
+        f"av {fmt_number(idx.get('antall_boliger_totalt'), 0)} boliger."))
+    sec.items.append(itab)
+
+    # per kategori, whole municipality
+    kat_raw = raw.kategorier
+    if len(kat_raw):
+        agg = kat_raw.groupby("kategori", sort=True)["kommunale_enheter"].sum()
+        krows = [{"kategori": k, "kommunale_enheter": int(v)} for k, v in agg.items()]
+        kt = Table(id="konsentrasjon_kategori", title="Kommunale enheter per kategori, hele kommunen",
+                   sheet="Konsentrasjon kategori",
+                   columns=[Column("kategori", "Kategori"),
+                            Column("kommunale_enheter", "Kommunale enheter", "count")], rows=krows)
+        suppress_small(kt, ["kommunale_enheter"], limit)
+        sec.items.append(kt)
+
+    sec.items.append(Heading("Per grunnkrets"))
+    sec.items.append(t)
+
+    # map: share per grunnkrets (public values), suppressed hatched
+    from .staticmaps import COLORS, MapLayer
+
+    g = pub.grunnkretser[["geometry"]].copy()
+    vals = []
+    for i, r in enumerate(gk_pub):
+        hidden = (i, "andel_pct") in t.suppressed_cells
+        vals.append(float("nan") if hidden or _isnan(r.get("andel_pct")) else float(r["andel_pct"]))
+    g["andel_pct"] = vals
+    layers = [MapLayer(g, "", column="andel_pct", cmap="YlOrRd", vmin=0,
+                       colorbar_label="Kommunale enheter, % av boligene", zorder=1)]
+    ug = ctx.layer("utviklingsgrense")
+    if ug is not None:
+        layers.append(MapLayer(ug, "Utviklingsgrense", color=COLORS["utviklingsgrense"],
+                               fill=False, linewidth=1.0, zorder=3))
+    if ctx.layer("kollektivakse") is not None:
+        layers.append(MapLayer(ctx.layer("kollektivakse"), "Kollektivakse",
+                               color=COLORS["kollektivakse"], linewidth=1.8, zorder=4))
+    sec.items.append(_map_figure(
+        ctx, layers, "Andel kommunale enheter per grunnkrets",
+        f"Grunnkretser med færre enn {limit} kommunale enheter (også 0) er skravert og uten farge, "
+        "av personvernhensyn. Enkeltboliger vises ikke.",
+        focus=tuple(pub.grunnkretser.total_bounds), height_cm=13.0))
+
+    # hot spots
+    kl = pub.klynger
+    if len(kl):
+        krows = kl.to_dict("records")
+        kt = Table(id="konsentrasjon_klynger",
+                   title=f"Varme og kalde flekker (Getis-Ord Gi*, {par.get('klynge_permutasjoner')} "
+                         f"permutasjoner, p ≤ {fmt_number(par.get('klynge_signifikans'), 2)})",
+                   sheet="Konsentrasjon klynger",
+                   columns=[Column("grunnkretsnummer", "Grunnkrets"), Column("klynge", "Klynge"),
+                            Column("gi_z", "z", "num", 2), Column("p_verdi", "p", "num", 3),
+                            Column("andel_pct", "Andel %", "num", 1)], rows=krows)
+        kraw = {str(r["grunnkretsnummer"]): r for r in raw.klynger.to_dict("records")}
+        _mark_hidden(kt, [kraw.get(str(r["grunnkretsnummer"]), {}) for r in krows], ["andel_pct"])
+        sec.items.append(kt)
+    else:
+        sec.items.append(Text("Ingen grunnkretser er signifikante varme eller kalde flekker."))
+
+    # buildings and the radius: aggregates only
+    b = raw.bygninger
+    if len(b):
+        def cnt(col):
+            return int(b[col].fillna(False).astype(bool).sum()) if col in b.columns else 0
+        brow = [{"hva": "Bygninger med kommunale enheter", "antall": _fewer(len(b), limit)},
+                {"hva": f"Over Housing First-grensen ({fmt_number(par.get('housing_first_maks_andel_pct'), 0)} %)",
+                 "antall": _fewer(cnt("over_hf_terskel"), limit)},
+                {"hva": f"Andel over {fmt_number(par.get('bygning_maks_andel_pct'), 0)} %",
+                 "antall": _fewer(cnt("over_andel_terskel"), limit)},
+                {"hva": f"Flere enn {fmt_number(par.get('bygning_maks_enheter'), 0)} enheter",
+                 "antall": _fewer(cnt("over_antall_terskel"), limit)}]
+        sec.items.append(Table(id="konsentrasjon_bygninger", title="Bygninger (bare samlet)",
+                               sheet="Konsentrasjon bygninger",
+                               columns=[Column("hva", "Bygninger"), Column("antall", "Antall")],
+                               rows=brow,
+                               note="Enkeltbygninger vises ikke i en offentlig rapport."))
+    elif not ctx.has("bygning"):
+        sec.items.append(Text("Laget «bygning» mangler, så konsentrasjon per bygning (Housing "
+                              "First-regelen) er ikke vurdert."))
+    rad = pub.radius.to_dict("records")
+    if rad:
+        r0 = rad[0]
+
+        def show(v):
+            return SUPPRESSED if _isnan(v) else fmt_number(v, 0)
+        sec.items.append(Text(
+            f"Innenfor {fmt_number(st['radius_m'], 0)} m av hver kommunal bolig: "
+            f"{show(r0.get('boligpunkter_over_terskel'))} av {show(r0.get('boligpunkter'))} "
+            f"boligpunkter er over terskelen; medianen er {show(r0.get('median_enheter_innen_radius'))} "
+            f"og det høyeste {show(r0.get('maks_enheter_innen_radius'))} kommunale enheter innenfor "
+            "radiusen."))
+    for f in pub.datafeil or []:
+        if f.get("melding"):
+            sec.items.append(Text(f["melding"]))
+    if len(pub.kategorier):
+        # per grunnkrets and kategori: spreadsheet only (a long table)
+        kp = pub.kategorier.to_dict("records")
+        kr = raw.kategorier.to_dict("records")
+        kt2 = Table(id="konsentrasjon_kategori_grunnkrets", title="Per kategori og grunnkrets",
+                    sheet="Kategori per grunnkrets",
+                    columns=[Column("grunnkretsnummer", "Grunnkrets"), Column("kategori", "Kategori"),
+                             Column("kommunale_enheter", "Kommunale enheter", "count"),
+                             Column("andel_pct", "Andel %", "num", 2),
+                             Column("lokaliseringskvotient", "Lokaliseringskvotient", "num", 2)],
+                    rows=kp, in_html=False)
+        _mark_hidden(kt2, kr, ["kommunale_enheter", "andel_pct", "lokaliseringskvotient"])
+        suppress_small(kt2, ["kommunale_enheter"], limit,
+                       dependent=["andel_pct", "lokaliseringskvotient"])
+        sec.items.append(kt2)

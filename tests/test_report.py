@@ -345,16 +345,47 @@ def _count_cells(parsed: _Tables, table_prefix: str, keys) -> list[str]:
     return cells
 
 
-def test_public_report_never_shows_a_count_below_the_minimum(small, small_html):
+def test_public_report_never_shows_a_count_below_the_minimum(small, small_html, capsys):
     parsed = _parse(small_html)
-    if "konsentrasjon" in parsed.omitted:
-        pytest.skip("concentration analysis not available in this checkout")
-    counts = _count_cells(parsed, "konsentrasjon", ["kommunale_enheter", "enheter", "antall"])
+    assert "konsentrasjon" not in parsed.omitted
+    counts = _count_cells(parsed, "konsentrasjon", ["kommunale_enheter"])
     assert counts, "the concentration tables show counts"
     for c in counts:
         v = rp.parse_number(c)
         assert v is None or v >= 5, c
-    assert rp.SUPPRESSED in counts  # the grunnkrets with 3 + 1 units is suppressed
+    gk = {r["grunnkretsnummer"]: r for r in parsed.tables["konsentrasjon_grunnkrets"]}
+    # 3 + 1 units in 39090102: hidden with the share and quotient that would give them back
+    assert gk["39090102"]["kommunale_enheter"] == rp.SUPPRESSED
+    assert gk["39090102"]["andel_pct"] == rp.SUPPRESSED
+    assert gk["39090102"]["lokaliseringskvotient"] == rp.SUPPRESSED
+    # shown counts and shares equal `geoplan concentration --json` (10 units of 400 = 2.5 %)
+    full = {g["grunnkretsnummer"]: g for g in _cli_json(
+        capsys, ["concentration", str(small), "--json"])["grunnkretser"]}
+    assert rp.parse_number(gk["39090101"]["kommunale_enheter"]) == 10
+    assert rp.parse_number(gk["39090101"]["andel_pct"]) == _shown(10 / 400 * 100, 1)
+    for nr, row in gk.items():
+        for k, d in (("kommunale_enheter", 0), ("andel_pct", 1), ("lokaliseringskvotient", 2)):
+            v = rp.parse_number(row[k])
+            if v is not None:
+                assert v == _shown(full[nr][k], d), (nr, k)
+    # and the hidden cells are exactly those of the public JSON with zeros suppressed
+    pub = {g["grunnkretsnummer"]: g for g in _cli_json(
+        capsys, ["concentration", str(small), "--public", "--set",
+                 "concentration.prikk_nuller=true", "--json"])["grunnkretser"]}
+    for nr, row in gk.items():
+        assert (row["kommunale_enheter"] == rp.SUPPRESSED) == (pub[nr]["kommunale_enheter"] is None)
+    # the spreadsheet follows the same rule
+    from openpyxl import load_workbook
+    import io
+
+    data = rp.build_report(load(str(small)), load_config(), fmt="xlsx",
+                           sections=["konsentrasjon"], public=False)
+    ws = load_workbook(io.BytesIO(data))["Konsentrasjon grunnkrets"]
+    head = [c.value for c in ws[1]]
+    col = head.index("Kommunale enheter")
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        if r[0] and isinstance(r[col], (int, float)):
+            assert r[col] >= 5
 
 
 def test_site_report_suppresses_small_counts_and_renders(small, tmp_path):
