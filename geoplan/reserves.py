@@ -1000,7 +1000,40 @@ def zonal_share_above_fast(geoms: np.ndarray, raster_path, threshold: float, *, 
     done = ok & (c > 0)
     out[done] = above[1:][done] / c[done]
     # polygons without a cell centre (smaller than a cell): the cells they touch
-    for i in np.flatnonzero(ok & ~done):
+    rest = np.flatnonzero(ok & ~done)
+    t = r.transform
+    if len(rest) and t.b == 0 and t.d == 0 and t.a > 0 and t.e < 0:
+        b = shapely.bounds(geoms[rest])
+        c0 = np.floor((b[:, 0] - t.c) / t.a).astype(np.int64)
+        c1 = np.floor((b[:, 2] - t.c) / t.a).astype(np.int64)
+        r0 = np.floor((b[:, 3] - t.f) / t.e).astype(np.int64)
+        r1 = np.floor((b[:, 1] - t.f) / t.e).astype(np.int64)
+        c0, c1 = np.clip(c0, 0, w - 1), np.clip(c1, 0, w - 1)
+        r0, r1 = np.clip(r0, 0, h - 1), np.clip(r1, 0, h - 1)
+        nc, nr = c1 - c0 + 1, r1 - r0 + 1
+        inside_raster = (b[:, 2] >= t.c) & (b[:, 0] <= t.c + w * t.a) & \
+            (b[:, 1] <= t.f) & (b[:, 3] >= t.f + h * t.e)
+        small = inside_raster & (nc * nr <= 400)
+        sel = rest[small]
+        if len(sel):
+            tot = (nc * nr)[small]
+            rep = np.repeat(np.arange(len(sel)), tot)
+            k = np.arange(tot.sum()) - np.repeat(np.cumsum(tot) - tot, tot)
+            rr = r0[small][rep] + k // nc[small][rep]
+            cc = c0[small][rep] + k % nc[small][rep]
+            x = t.c + cc * t.a
+            y = t.f + rr * t.e
+            cells = shapely.box(x, y + t.e, x + t.a, y)
+            hit = shapely.intersects(cells, geoms[sel][rep])
+            vals = r.data[rr, cc]
+            valid = hit & np.isfinite(vals)
+            cnt = np.bincount(rep[valid], minlength=len(sel))
+            abv = np.bincount(rep[valid], weights=(vals[valid] > threshold).astype(float),
+                              minlength=len(sel))
+            has = cnt > 0
+            out[sel[has]] = abv[has] / cnt[has]
+        rest = np.concatenate([rest[~small & inside_raster]])
+    for i in rest:
         vals = r.cells_in(geoms[i])
         vals = vals[np.isfinite(vals)]
         if vals.size:
