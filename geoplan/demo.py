@@ -21,7 +21,6 @@ list of places) and are shared with ``bench/make_oslo.py``.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
