@@ -49,7 +49,6 @@ dataset points to (once, when the assessor is built).
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path

@@ -9,9 +9,8 @@ import tomllib
 import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 from affine import Affine
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, Point, box
 
 from geoplan.config import DEFAULT_CONFIG_DIR, Config
 from geoplan.errors import ConfigError, DataProblem

@@ -66,7 +66,7 @@ def register(sub) -> None:
     p.add_argument("--trinn", type=_trinn, metavar="1-5",
                    help="trinn i boligtrappen (1–5) som velger profil")
     p.add_argument("--out", metavar="FIL.html|FIL.pdf",
-                   help="skriv tomterapport (HTML eller PDF) med sjekkliste og kart")
+                   help="skriv tomterapport (HTML eller PDF, .xlsx for tabellene) med sjekkliste og kart")
     p.set_defaults(run=run)
 
 
@@ -147,9 +147,10 @@ def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         suffix = Path(out).suffix.lower()
-        if suffix not in (".html", ".htm", ".pdf"):
+        if suffix not in (".html", ".htm", ".pdf", ".xlsx"):
             raise UnreadableInput(
-                f"--out «{out}»: tomterapporten skrives som .html eller .pdf. Velg en av dem."
+                f"--out «{out}»: tomterapporten skrives som .html eller .pdf (eller .xlsx for "
+                "tabellene). Velg en av dem."
             )
         parent = Path(out).parent
         if str(parent) and not parent.exists():
