@@ -35,6 +35,7 @@ import datetime as _dt
 import importlib
 import io
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -454,6 +455,18 @@ def _run_builder(ctx: ReportContext, sid: str) -> Section:
     except DataProblem as e:
         sec.omitted = ("Denne delen er utelatt fordi dataene ikke holder for analysen: "
                        + e.message)
+        sec.items, sec.text = [], []
+    except ConfigError:
+        raise  # a wrong parameter is the user's to fix: stop with the message
+    except GeoplanError as e:
+        sec.omitted = "Denne delen er utelatt: " + e.message
+        sec.items, sec.text = [], []
+    except Exception as e:  # noqa: BLE001 - one failing analysis must not sink the report
+        if os.environ.get("GEOPLAN_DEBUG"):
+            raise
+        sec.omitted = (f"Denne delen er utelatt fordi analysen feilet ({type(e).__name__}: {e}). "
+                       "Kontroller dataene med «geoplan check»; meld feilen til GIS-ansvarlig "
+                       "om den står seg.")
         sec.items, sec.text = [], []
     return sec
 
@@ -1441,6 +1454,35 @@ def threshold_text(terskel: Any, unit: str = "") -> str:
     return _fmt_value(terskel, unit)
 
 
+#: counts of municipal units in a concentration criterion's ``detaljer``
+_UNIT_COUNT_KEYS = ("kommunale_enheter", "enheter_innen_radius", "housing_first_enheter",
+                    "housing_first_innen_radius")
+
+
+def _small_concentration(k: dict, verdi: Any, unit: str, limit: int) -> bool:
+    """Whether a criterion would publish a count of municipal units below ``limit``.
+
+    True when the value is such a count, or when the before/after details of a
+    concentration criterion hold one (its share and sentence would give it back).
+    """
+    vals = list(verdi.values()) if isinstance(verdi, dict) else [verdi]
+    if _is_count_unit(unit) and any(
+            (not _isnan(x)) and isinstance(x, (int, float)) and float(x) < limit for x in vals):
+        return True
+    det = k.get("detaljer") or {}
+    if not isinstance(det, dict):
+        return False
+    for part in ("for_detaljer", "etter_detaljer", "for", "etter"):
+        d = det.get(part)
+        if not isinstance(d, dict):
+            continue
+        for key in _UNIT_COUNT_KEYS:
+            v = d.get(key)
+            if v is not None and not _isnan(v) and float(v) < limit:
+                return True
+    return False
+
+
 def _checklist_table(kriterier: list[dict], public: bool, limit: int, tid: str,
                      sheet: str) -> tuple[Table, int]:
     rows, suppressed = [], set()
@@ -1461,16 +1503,13 @@ def _checklist_table(kriterier: list[dict], public: bool, limit: int, tid: str,
             "kilde": k.get("kilde") or "",
             "id": k.get("id"),
         }
-        if public and _is_count_unit(unit):
-            vals = list(verdi.values()) if isinstance(verdi, dict) else [verdi]
-            if any((not _isnan(x)) and isinstance(x, (int, float)) and float(x) < limit
-                   for x in vals):
-                suppressed.add((i, "verdi"))
-                suppressed.add((i, "verdi_tall"))
-                # the sentence would repeat the count: replace it
-                row["begrunnelse"] = (f"Antallet er under {limit} og vises ikke av "
-                                      "personvernhensyn; statusen er regnet av det faktiske "
-                                      "antallet.")
+        if public and _small_concentration(k, verdi, unit, limit):
+            suppressed.add((i, "verdi"))
+            suppressed.add((i, "verdi_tall"))
+            # the sentence (and a share of a known total) would give the count back
+            row["begrunnelse"] = (f"Verdien bygger på færre enn {limit} kommunale enheter og "
+                                  "vises ikke av personvernhensyn; statusen er regnet av de "
+                                  "faktiske tallene.")
         rows.append(row)
     t = Table(id=tid, title="", sheet=sheet,
               columns=[Column("kriterium", "Kriterium"), Column("status", "Status", "status"),

@@ -402,6 +402,17 @@ def test_site_report_suppresses_small_counts_and_renders(small, tmp_path):
              "status": "gronn", "verdi": 3, "terskel": {"gul": 30, "rod": 60},
              "enhet": "enheter", "begrunnelse": "3 enheter innenfor 500 m etter kjøpet.",
              "kilde": "x"},
+            {"id": "konsentrasjon_grunnkrets", "kriterium": "Andel i grunnkretsen etter kjøpet",
+             "status": "rod", "verdi": 30.8, "terskel": {"gul": 8, "rod": 10}, "enhet": "%",
+             "type": "concentration",
+             "begrunnelse": "0,0 % før, 30,8 % etter (4 kommunale enheter av 13 boliger).",
+             "kilde": "x", "detaljer": {"for_detaljer": {"kommunale_enheter": 0},
+                                        "etter_detaljer": {"kommunale_enheter": 4}}},
+            {"id": "konsentrasjon_bygning", "kriterium": "Andel i bygningen etter kjøpet",
+             "status": "gronn", "verdi": 12.5, "terskel": {"gul": 15, "rod": 20}, "enhet": "%",
+             "type": "concentration", "begrunnelse": "12,5 % etter kjøpet.", "kilde": "x",
+             "detaljer": {"for_detaljer": {"kommunale_enheter": 5},
+                          "etter_detaljer": {"kommunale_enheter": 10}}},
         ],
         "tomt": {"areal_daa": 1.0, "x": X0 + 900, "y": Y0 + 900,
                  "geometri_wkt": box(X0 + 850, Y0 + 850, X0 + 950, Y0 + 950).wkt},
@@ -410,6 +421,13 @@ def test_site_report_suppresses_small_counts_and_renders(small, tmp_path):
     rows = {r["kriterium"]: r for r in _parse(html).tables["sjekkliste"]}
     assert rows["Kommunale boenheter innenfor radius"]["verdi"] == rp.SUPPRESSED
     assert "3 enheter" not in html
+    # a share whose counts are small is hidden with its sentence; one on 5 and 10 units is shown
+    assert rows["Andel i grunnkretsen etter kjøpet"]["verdi"] == rp.SUPPRESSED
+    assert "30,8" not in html and "4 kommunale enheter" not in html
+    assert rows["Andel i bygningen etter kjøpet"]["verdi"] == "12,5 %"
+    # an internal version (public=False) shows them
+    internal = rp.site_report_bytes(result, ds, cfg, "html", public=False).decode("utf-8")
+    assert "30,8 %" in internal
     assert rp.parse_number(rows["Avstand til skole"]["verdi"].replace("m", "")) == 1620.4
     assert "gul over 1\u00a0500 m" in rows["Avstand til skole"]["terskel"]
     out = tmp_path / "tomt.pdf"
