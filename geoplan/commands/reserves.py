@@ -51,7 +51,13 @@ def compute(args: argparse.Namespace):
     from ..reserves import analyse_reserves
 
     cfg = common.config_from_args(args)
-    ds = common.load_from_args(args, require=["arealformal", "utviklingsgrense"], config=cfg)
+    from ..layers import load
+
+    # only the layers this analysis uses are validated (the Oslo-scale data carry
+    # 150,000 buildings that reserves never looks at)
+    ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
+              config=cfg, only=["arealformal", "utviklingsgrense", *OPTIONAL_LAYERS])
+    ds.require("arealformal", "utviklingsgrense")
     gp = growth_from_args(args, cfg)
     rk = cfg.get("reserves.ranking", {}) or {}
     weights = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()}
