@@ -698,6 +698,7 @@ class ConcentrationModel:
         self._join()
         self._w = None
         self._w_coo = None
+        self._fast_before = None
 
     # -- preparation -----------------------------------------------------------
     def _prepare_dwellings(self) -> None:
@@ -925,6 +926,7 @@ class ConcentrationModel:
             w = grunnkrets_weights(self.grunnkretser, neighbours, k)
             coo = w.sparse.tocoo()
             self._w = (key, w)
+            self._fast_before = None
             self._w_coo = (coo.row.astype(np.int64), coo.col.astype(np.int64),
                            np.ones(len(coo.data)))
         return self._w[1]
@@ -1304,7 +1306,9 @@ class ConcentrationModel:
             out["grunnkrets"] = None
             warn.append("Punktet ligger utenfor alle grunnkretser: andelene i grunnkretsene endres ikke.")
             idx_after = self.fast_indices()
-        out["indekser"] = {"for": self.fast_indices(), "etter": idx_after}
+        if getattr(self, "_fast_before", None) is None:
+            self._fast_before = self.fast_indices()
+        out["indekser"] = {"for": dict(self._fast_before), "etter": idx_after}
         # building
         if bpos >= 0:
             m0 = float(self.b_units[bpos])
@@ -1398,7 +1402,7 @@ class ConcentrationModel:
                                                     if b.geometry.name != "geometry" else
                                                     gpd.GeoDataFrame([nb], geometry=[pt], crs=self.crs)],
                                                    ignore_index=True), geometry=b.geometry.name, crs=self.crs)
-                    d.loc[len(d) - 1, "bygg_id"] = "hva-hvis" if "bygg_id" in d.columns else None
+                    d.loc[len(d) - 1, "bygg_id"] = "hva-hvis"
         return ConcentrationModel(d, g, b, radius_m=self.radius_m, thresholds=self.thresholds,
                                   match_distance_m=self.match_distance_m)
 
@@ -1659,7 +1663,11 @@ def suppress(result: ConcentrationResult, min_count: int = 5, *,
     feil = []
     for p in result.datafeil:
         q = {kk: vv for kk, vv in p.items() if kk != "objekter"}
-        if p.get("type") in ("duplikat", "utenfor_grunnkrets", "uten_bygning", "ukjent_bygg_id"):
+        if p.get("type") == "flere_enheter_enn_boliger":
+            q["melding"] = (f"{p.get('antall')} grunnkrets(er) har flere kommunale enheter enn boliger; "
+                            "andelen er ikke beregnet, og grunnkretsen er holdt utenfor indeksene.")
+            q["objekter"] = p.get("objekter")
+        elif p.get("type") in ("duplikat", "utenfor_grunnkrets", "uten_bygning", "ukjent_bygg_id"):
             q["melding"] = _PUBLIC_MSG.get(p["type"], "").format(n=p.get("antall"))
             q.pop("enheter", None)
         else:
