@@ -199,7 +199,9 @@ def _resolve_refs(entry: dict, config, where: str) -> dict:
         out.pop(key)
         if config is not None and isinstance(ref, str) and config.has(ref):
             val = config.get(ref)
-            if isinstance(val, (int, float)) and not isinstance(val, bool):
+            if base not in ("yellow", "red", "radius_m", "max_snap_m"):
+                out[base] = val
+            elif isinstance(val, (int, float)) and not isinstance(val, bool):
                 out[base] = val
             else:
                 raise ConfigError(
@@ -601,11 +603,12 @@ def _eval_walking(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
     if isinstance(prep, str):
         return _unknown_all(s.n, prep)
     net_name = c.opt("network", "gangnett")
-    max_snap = float(c.opt("max_snap_m", 500.0))
-    walker = a._walker(net_name, c.layer, c.opt("filter"), max_snap)
+    max_snap = float(c.opt("max_snap_m", 250.0))
+    walker = a._walker(net_name, c.layer, c.opt("filter"), max_snap,
+                       bool(c.opt("node_crossings", True)))
     if isinstance(walker, str):
         return _unknown_all(s.n, walker)
-    dist, snap = walker(shapely.point_on_surface(s.geoms))
+    dist, snap, target = walker(shapely.point_on_surface(s.geoms))
     noun = c.opt("noun") or LAYER_NOUN.get(c.layer, c.layer)
     out = []
     for i in range(s.n):
@@ -617,10 +620,12 @@ def _eval_walking(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
             out.append(Measure(reason=f"Gangavstanden kan ikke beregnes: {why}.",
                                details={"tilknytning_m": _r(snap[i])}))
             continue
-        txt = (f"Gangavstand til nærmeste {noun} er {fmt_num(v, c.decimals)} m langs gangnettet"
+        nm = target[i]
+        txt = (f"Gangavstand til nærmeste {noun}" + (f" ({nm})" if nm else "")
+               + f" er {fmt_num(v, c.decimals)} m langs gangnettet"
                + (f" (tomta er {fmt_num(float(snap[i]), 0)} m fra nettet)" if snap[i] >= 1 else "")
                + ".")
-        out.append(Measure(value=v, text=txt, details={"tilknytning_m": _r(snap[i])}))
+        out.append(Measure(value=v, text=txt, details={"navn": nm, "tilknytning_m": _r(snap[i])}))
     return out
 
 
@@ -814,7 +819,8 @@ class SiteAssessor:
                     self._layer_index(c.layer)
                 elif c.kind == "walking_distance":
                     self._walker(c.opt("network", "gangnett"), c.layer, c.opt("filter"),
-                                 float(c.opt("max_snap_m", 500.0)))
+                                 float(c.opt("max_snap_m", 250.0)),
+                                 bool(c.opt("node_crossings", True)))
                 elif c.kind == "raster":
                     self._grid(c.opt("raster"), bool(c.opt("slope", False)))
                 elif c.kind == "concentration":
@@ -929,8 +935,10 @@ class SiteAssessor:
             out[i].sort(key=lambda r: -r["andel_pct"])
         return out
 
-    def _walker(self, network: str, layer: str, flt, max_snap: float = 500.0):
-        key = ("walker", network, layer, repr(sorted((flt or {}).items())), max_snap)
+    def _walker(self, network: str, layer: str, flt, max_snap: float = 250.0,
+                node_crossings: bool = True):
+        key = ("walker", network, layer, repr(sorted((flt or {}).items())), max_snap,
+               bool(node_crossings))
 
         def build():
             net = self.layers.get(network)
@@ -942,7 +950,8 @@ class SiteAssessor:
                 return _missing_layer_reason(layer)
             if isinstance(targets, str):
                 return targets
-            return make_walker(net, targets[0], max_snap_m=max_snap)
+            return make_walker(net, targets[0], max_snap_m=max_snap,
+                               node_crossings=node_crossings)
         return self._memo(key, build)
 
     def _grid(self, name: str, slope: bool):
@@ -1163,7 +1172,7 @@ def _result(rows: list[dict], tomt: dict, used: list[Profile], s: Sites, i: int)
 # ---------------------------------------------------------------------------
 
 def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
-                max_snap_m: float = 500.0):
+                max_snap_m: float = 250.0, node_crossings: bool = True):
     """Prepare walking distances to the nearest of ``targets`` along ``network_lines``.
 
     The graph is built once (:func:`geoplan.network.build_network`), the targets
@@ -1177,28 +1186,39 @@ def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
     network_lines : GeoDataFrame of LineStrings (``gangnett``), projected CRS
     targets : GeoDataFrame (e.g. ``skole``), same CRS
     max_snap_m : targets and sites farther than this (m) from the network are not
-        connected (their distance is unknown)
+        connected (their distance is unknown); default as ``schools.snap_max_m``
+    node_crossings : join lines where they cross without a shared vertex
+        (:func:`geoplan.network.build_network`)
+
+    This is :func:`geoplan.schools.walking_distance_to_nearest` split in two: the
+    graph and the search are prepared once, so that one site costs a snap and a
+    lookup instead of a Dijkstra over the whole network.
 
     Returns
     -------
-    callable ``points -> (distance_m, snap_m)`` (arrays; NaN where not connected).
+    callable ``points -> (distance_m, snap_m, target name)`` (arrays; distance NaN
+    where not connected).
     """
     from . import network as nw
 
-    net = nw.build_network(network_lines)
+    net = nw.build_network(network_lines, node_crossings=bool(node_crossings))
     tsnap = nw.snap_points(net, targets.geometry, max_distance_m=max_snap_m)
     net2, nodes = nw.add_points(net, tsnap)
-    nodes = nodes[nodes >= 0]
-    if nodes.size == 0:
+    ok = nodes >= 0
+    if not ok.any():
         return ("Ingen av målene ligger nærmere gangnettet enn "
                 f"{fmt_num(max_snap_m, 0)} m, så gangavstand kan ikke beregnes.")
-    dist, nearest = nw.distances_from(net2, nodes)
+    dist, nearest = nw.distances_from(net2, nodes[ok])
+    names = np.array(_names(targets.reset_index(drop=True), np.flatnonzero(ok)), dtype=object)
 
-    def walk(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def walk(points: np.ndarray):
         snap = nw.snap_points(net2, points, max_distance_m=max_snap_m)
-        d, _who = nw.target_distances(net2, dist, snap, nearest)
+        d, who = nw.target_distances(net2, dist, snap, nearest)
         d = np.where(np.isfinite(d), d, np.nan)
-        return d, snap["tilknytning_m"].to_numpy()
+        nm = np.array([None] * len(d), dtype=object)
+        hit = who >= 0
+        nm[hit] = names[who[hit]]
+        return d, snap["tilknytning_m"].to_numpy(), nm
 
     return walk
 

@@ -504,3 +504,32 @@ def test_overridden_concentration_threshold_reaches_the_criterion(conc_layers):
     k = by_id(a.assess(Point(X0 + 500, Y0 + 500), units=0))["konsentrasjon_grunnkrets"]
     assert k["terskel"]["rod"] == 6.0 and k["terskel"]["gul"] == 6.0   # yellow clamped to red
     assert k["status"] == "rod"                                         # 8 % > 6 %
+
+
+def test_school_distances_agree_with_the_schools_module(layers):
+    """The checklist and `geoplan schools` must give the same numbers for the same site."""
+    schools = pytest.importorskip("geoplan.schools")
+    from geoplan.network import build_network
+
+    layers = dict(layers)
+    layers["skole"] = gdf([Point(X0, Y0), Point(X0 + 1800, Y0 + 1900)], navn=["Sør", "Nord"])
+    lines = [LineString([(X0 + i * 200, Y0), (X0 + i * 200, Y0 + 2000)]) for i in range(11)]
+    lines += [LineString([(X0, Y0 + j * 250), (X0 + 2000, Y0 + j * 250)]) for j in range(9)]
+    layers["gangnett"] = gdf(lines)
+    rng = np.random.default_rng(4)
+    pts = gdf(shapely_points(X0 + rng.uniform(0, 2000, 25), Y0 + rng.uniform(0, 2000, 25)))
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    res = a.assess_many(pts)
+    rows = sorted(res["tomter"], key=lambda t: t["tomt_nr"])
+    crow = schools.nearest_school_distance(pts, layers["skole"])
+    walk = schools.walking_distance_to_nearest(pts, build_network(layers["gangnett"]),
+                                               layers["skole"], max_snap_m=250)
+    for t, d, w in zip(rows, crow["avstand_m"], walk["gangavstand_m"]):
+        k = by_id(t)
+        assert k["skole_avstand"]["verdi"] == pytest.approx(d, abs=0.05)
+        assert k["skole_gangavstand"]["verdi"] == pytest.approx(w, abs=0.05)
+        assert k["skole_gangavstand"]["verdi"] >= k["skole_avstand"]["verdi"] - 0.05
+
+
+def shapely_points(xs, ys):
+    return [Point(x, y) for x, y in zip(xs, ys)]
