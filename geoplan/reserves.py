@@ -354,7 +354,9 @@ def _overlap_area_each(geoms: np.ndarray) -> np.ndarray:
 
 
 def _dissolve_places(utviklingsgrense: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One (multi)polygon per place (``navn``), in first-seen order."""
+    """One (multi)polygon per place (``navn``), in first-seen order (idempotent)."""
+    if "_key" in utviklingsgrense.columns and "sted" in utviklingsgrense.columns:
+        return utviklingsgrense
     ug = utviklingsgrense
     keys = ug["navn"].map(place_key)
     ok = keys != ""
@@ -674,16 +676,28 @@ def balance(need: pd.DataFrame | Mapping[str, float], reserve: pd.DataFrame,
 # Ranking
 # ---------------------------------------------------------------------------
 
-def _nearest_distance(geoms: np.ndarray, targets: np.ndarray | None) -> np.ndarray:
-    """Distance (m) from each geometry to the nearest target (NaN without targets)."""
+def _nearest_distance(geoms: np.ndarray, targets) -> np.ndarray:
+    """Distance (m) from each geometry to the nearest target (NaN without targets).
+
+    ``targets``: a GeoDataFrame/GeoSeries (its cached spatial index is reused, so
+    a layer loaded once is indexed once) or an array of geometries.
+    """
     if targets is None or len(targets) == 0 or len(geoms) == 0:
         return np.full(len(geoms), np.nan)
-    targets = np.asarray(targets, dtype=object)
-    targets = targets[~(shapely.is_empty(targets) | shapely.is_missing(targets))]
-    if len(targets) == 0:
-        return np.full(len(geoms), np.nan)
-    tree = shapely.STRtree(targets)
-    idx, dist = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+    if hasattr(targets, "sindex"):
+        tg = targets.geometry if hasattr(targets, "geometry") else targets
+        if bool((tg.is_empty | tg.isna()).any()):
+            tg = tg[~(tg.is_empty | tg.isna())]
+        if len(tg) == 0:
+            return np.full(len(geoms), np.nan)
+        idx, dist = tg.sindex.nearest(geoms, return_all=False, return_distance=True)
+    else:
+        targets = np.asarray(targets, dtype=object)
+        targets = targets[~(shapely.is_empty(targets) | shapely.is_missing(targets))]
+        if len(targets) == 0:
+            return np.full(len(geoms), np.nan)
+        idx, dist = shapely.STRtree(targets).query_nearest(geoms, return_distance=True,
+                                                           all_matches=False)
     out = np.full(len(geoms), np.nan)
     out[idx[0]] = dist
     return out
@@ -783,12 +797,9 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
         d[has] = shapely.distance(geoms[has], cgeom[has])
     out["avstand_sentrum_m"] = d
     out["avstand_bebyggelse_m"] = _nearest_distance(geoms, settlement)
-    out["avstand_gangnett_m"] = _nearest_distance(
-        geoms, None if gangnett is None else gangnett.geometry.to_numpy())
-    out["avstand_holdeplass_m"] = _nearest_distance(
-        geoms, None if holdeplass is None else holdeplass.geometry.to_numpy())
-    out["avstand_kollektivakse_m"] = _nearest_distance(
-        geoms, None if kollektivakse is None else kollektivakse.geometry.to_numpy())
+    out["avstand_gangnett_m"] = _nearest_distance(geoms, gangnett)
+    out["avstand_holdeplass_m"] = _nearest_distance(geoms, holdeplass)
+    out["avstand_kollektivakse_m"] = _nearest_distance(geoms, kollektivakse)
     if "rpba_avklart" in out.columns:
         av = out["rpba_avklart"].astype("boolean")
         rp = np.where(av.fillna(False).to_numpy(dtype=bool), 0.0, 1.0)
@@ -1147,7 +1158,8 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     data_dens = None
     if "boenheter_per_daa" in dissolved.columns:
         data_dens = dict(zip(dissolved["sted"], dissolved["boenheter_per_daa"]))
-    all_names = list(_dissolve_places(utviklingsgrense)["sted"])
+    all_places = _dissolve_places(utviklingsgrense)
+    all_names = list(all_places["sted"])
     params, pnotes = place_parameters(all_names, places_config,
                                       default_dwellings_per_daa=default_dwellings_per_daa,
                                       data_dwellings_per_daa=data_dens)
@@ -1162,14 +1174,14 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     if places_config:
         conf_keys = {place_key(v.get("navn", k)): v.get("navn", k)
                      for k, v in places_config.items() if isinstance(v, Mapping)}
-        absent = [v for k, v in conf_keys.items() if k not in set(_dissolve_places(utviklingsgrense)["_key"])]
+        absent = [v for k, v in conf_keys.items() if k not in set(all_places["_key"])]
         if absent and not places:
             notes.append(f"{_names(absent)} er satt opp i konfigurasjonen, men har ingen "
                          "utviklingsgrense i dataene, og er ikke med i balansen.")
     need = area_need(params, base_population=base_population, base_year=base_year, years=[year],
                      rates=[rate], persons_per_dwelling=persons_per_dwelling)
 
-    res_places, res_parcels, outside = reserve_by_place(arealformal, ug, housing_codes)
+    res_places, res_parcels, outside = reserve_by_place(arealformal, dissolved, housing_codes)
     bl, br = _overlapping_pairs(dissolved.geometry.to_numpy())
     if len(bl):
         pairs = ", ".join(f"«{dissolved['sted'].iat[a]}»/«{dissolved['sted'].iat[b]}»"
@@ -1178,12 +1190,12 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
                      "regnes med for hvert av stedene.")
     if places:
         # reserve outside the selected places' boundaries is not "outside every boundary"
-        _, _, outside = reserve_by_place(arealformal, utviklingsgrense, housing_codes)
+        _, _, outside = reserve_by_place(arealformal, all_places, housing_codes)
         res_parcels = res_parcels[res_parcels["sted"].notna()]
     if innspill is None:
         notes.append("Laget «innspill» finnes ikke i dataene: innspill_daa er 0 for alle steder, "
                      "og ingen innspill er rangert.")
-    inn_places, inn_parcels = innspill_by_place(innspill, ug, housing_words=innspill_housing_words,
+    inn_places, inn_parcels = innspill_by_place(innspill, dissolved, housing_words=innspill_housing_words,
                                                 housing_codes=housing_codes)
     if len(inn_parcels) and not inn_parcels["boligformal"].all():
         other = inn_parcels[~inn_parcels["boligformal"]]
@@ -1232,7 +1244,7 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
         parcels = gpd.GeoDataFrame({"navn": [], "sted": [], "type": [], "areal_daa": [],
                                     "areal_innenfor_daa": [], "andel_innenfor_pct": [],
                                     "overlapp_daa": []}, geometry=[], crs=arealformal.crs)
-    centres = place_centres(ug, sentrum)
+    centres = place_centres(dissolved, sentrum)
     settle = _settled(arealformal, housing_codes)
     if sentrum is None:
         notes.append("Laget «sentrum» finnes ikke: avstand til sentrum måles fra midtpunktet i "
