@@ -160,13 +160,16 @@ def source_label(ds) -> str:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _display_cached(key: str, tolerance_m: float, _ds) -> dict:
-    from .maps import to_display
+    from .maps import collapse, to_display
 
     out = {}
     for name, gdf in _ds.layers.items():
         if name == "bygning":       # many features, not on the overview map
             continue
-        out[name] = to_display(gdf, tolerance_m=tolerance_m, name=name)
+        disp = to_display(gdf, tolerance_m=tolerance_m, name=name)
+        if name == "gangnett":      # thousands of segments, no attributes worth a tooltip
+            disp = collapse(disp)
+        out[name] = disp
     return out
 
 

@@ -251,7 +251,7 @@ def _check_projected(gdf: gpd.GeoDataFrame, what: str) -> None:
         )
 
 
-def to_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 5.0, decimals: int = 6,
+def to_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 5.0, decimals: int = 5,
                name: str = "laget") -> gpd.GeoDataFrame:
     """Simplified WGS84 copy of a projected layer, for the map.
 
@@ -263,7 +263,8 @@ def to_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 5.0, decimals: int
         Douglas-Peucker tolerance in metres (topology preserving); 0 keeps
         every vertex.
     decimals
-        Decimal places kept in the WGS84 coordinates (6 ≈ 0.1 m).
+        Decimal places kept in the WGS84 coordinates (5 ≈ 1 m; more than the
+        simplification removes anyway).
     name
         Layer name for error messages.
 
@@ -285,6 +286,23 @@ def to_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 5.0, decimals: int
     arr = shapely.transform(np.asarray(out.geometry.values), lambda c: np.round(c, decimals))
     out = out.set_geometry(gpd.GeoSeries(arr, index=out.index, crs=4326))
     return out
+
+
+def collapse(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """All geometries of a layer as one multi-part feature, without attributes (display only)."""
+    if len(gdf) == 0:
+        return gdf
+    parts = shapely.get_parts(np.asarray(gdf.geometry.values))
+    types = set(shapely.get_type_id(parts).tolist())
+    if types <= {1, 2}:
+        geom = shapely.multilinestrings(parts)
+    elif types == {3}:
+        geom = shapely.multipolygons(parts)
+    elif types == {0}:
+        geom = shapely.multipoints(parts)
+    else:
+        geom = shapely.geometrycollections(parts)
+    return gpd.GeoDataFrame(geometry=[geom], crs=gdf.crs)
 
 
 def _jsonable(df: pd.DataFrame) -> pd.DataFrame:
@@ -358,6 +376,35 @@ class _MetricScale(branca.element.MacroElement):
         self._name = "MetricScale"
 
 
+class _FitOnLoad(branca.element.MacroElement):
+    """Fit the map to ``bounds`` once its container has its final size.
+
+    streamlit-folium sizes its iframe after the map is created, so a plain
+    ``fitBounds`` at creation time zooms to the wrong extent.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (m) {
+            var b = L.latLngBounds({{ this.bounds|tojson }});
+            m.fitBounds(b);
+            var tries = 0;
+            function refit() {
+                m.invalidateSize(false);
+                m.fitBounds(b);
+                if (++tries < 3) { setTimeout(refit, 400); }
+            }
+            setTimeout(refit, 150);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds):
+        super().__init__()
+        self._name = "FitOnLoad"
+        self.bounds = bounds
+
+
 class _DrawNorwegian(branca.element.MacroElement):
     """Bokmål texts for Leaflet.draw (must be added before the Draw control)."""
 
@@ -410,10 +457,11 @@ def legend_html(title: str, items: Sequence[tuple[str, str, str]]) -> str:
             sym = (f"<span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
                    f"background:{c};border:1px solid #333'></span>")
         rows.append(f"<div style='white-space:nowrap'>{sym}&nbsp;{html.escape(label)}</div>")
-    return ("<div style='background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
-            "box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;max-height:260px;"
+    return ("<details open style='background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;"
+            "box-shadow:0 1px 4px rgba(0,0,0,.35);font:11.5px/1.4 sans-serif;max-height:230px;"
             "overflow-y:auto'>"
-            f"<b>{html.escape(title)}</b>" + "".join(rows) + "</div>")
+            f"<summary style='cursor:pointer'><b>{html.escape(title)}</b></summary>"
+            + "".join(rows) + "</details>")
 
 
 def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverket",
@@ -433,7 +481,7 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
     if basemap not in BASEMAPS:
         basemap = "kartverket"
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10,
-                   location=[59.05, 10.0], height=height)
+                   location=[59.05, 10.0], height=height, zoom_snap=0.25, zoom_delta=0.5)
     for key, spec in BASEMAPS.items():
         if spec["url"]:
             folium.TileLayer(spec["url"], name=spec["label"], attr=spec["attribution"],
@@ -456,70 +504,134 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
             edit_options={"edit": False},
         ).add_to(m)
     if bounds is not None and all(np.isfinite(bounds)):
-        minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        minx, miny, maxx, maxy = (float(v) for v in bounds)
+        m.location = [(miny + maxy) / 2, (minx + maxx) / 2]
+        _FitOnLoad([[miny, minx], [maxy, maxx]]).add_to(m)
     return m
+
+
+class FastGeoJson(folium.map.Layer):
+    """A GeoJSON overlay with styles and tooltips precomputed in Python.
+
+    folium's ``GeoJson`` calls a Python style function per feature and embeds
+    a style mapper; for thousands of zoning polygons that costs seconds and
+    megabytes. Here each feature carries two small properties: ``_s`` (index
+    into a list of distinct Leaflet path styles) and ``_t`` (tooltip HTML),
+    and the GeoJSON text is assembled once with ``shapely.to_geojson``.
+    It is a folium ``Layer``: it shows in the layer control and honours ``show``.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var styles = {{ this.styles_json }};
+            var hl = {{ this.highlight_json }};
+            var layer = L.geoJSON({{ this.data_json }}, {
+                style: function (f) { return styles[f.properties._s] || {}; },
+                pointToLayer: function (f, latlng) {
+                    return L.circleMarker(latlng, styles[f.properties._s] || {});
+                },
+                onEachFeature: function (f, l) {
+                    if (f.properties._t) {
+                        l.bindTooltip(f.properties._t, {sticky: true});
+                        l.bindPopup(f.properties._t);
+                    }
+                    if (hl) {
+                        l.on('mouseover', function () { l.setStyle(hl); });
+                        l.on('mouseout', function () { layer.resetStyle(l); });
+                    }
+                }
+            });
+            return layer;
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, gdf: gpd.GeoDataFrame, styles: Sequence[Mapping], style_index: Sequence[int],
+                 tooltips: Sequence[str | None], *, name: str, show: bool = True,
+                 highlight: Mapping | None = None):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "FastGeoJson"
+        self.n_features = len(gdf)
+        geoms = shapely.to_geojson(np.asarray(gdf.geometry.values))
+        feats = []
+        for g, si, tip in zip(geoms, style_index, tooltips):
+            props = json.dumps({"_s": int(si), "_t": tip} if tip else {"_s": int(si)},
+                               ensure_ascii=False)
+            feats.append(f'{{"type":"Feature","properties":{props},"geometry":{g}}}')
+        self.data_json = _safe_js('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}")
+        self.styles_json = _safe_js(json.dumps(list(styles), ensure_ascii=False))
+        self.highlight_json = json.dumps(dict(highlight)) if highlight else "null"
+
+
+def _safe_js(text: str) -> str:
+    """JSON text that is safe inside a <script> element."""
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def tooltip_html(df: pd.DataFrame, fields: Sequence[str]) -> list[str | None]:
+    """Per-row tooltip HTML ``<b>Label</b>: value`` for the columns in ``fields``."""
+    cols, aliases = _fields(df, fields)
+    if not cols:
+        return [None] * len(df)
+    data = _jsonable(pd.DataFrame(df[cols]))
+    out = []
+    for row in data.itertuples(index=False, name=None):
+        parts = [f"<b>{html.escape(a)}</b>: {html.escape(str(v))}"
+                 for a, v in zip(aliases, row) if v is not None and v != ""]
+        out.append("<br>".join(parts) or None)
+    return out
 
 
 def add_geojson(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, style: Mapping | None = None,
                 style_column: str | None = None, style_map: Mapping | None = None,
                 fields: Sequence[str] = (), popup: bool = True, show: bool = True,
-                highlight: bool = True) -> folium.GeoJson | None:
-    """Add a WGS84 layer as a toggleable GeoJSON overlay with tooltip and popup.
+                highlight: bool = True) -> FastGeoJson | None:
+    """Add a WGS84 layer as a toggleable overlay with tooltips (and popups).
 
     ``style`` is the Leaflet path style for every feature; ``style_column`` +
     ``style_map`` give per-value overrides (value -> partial style dict).
     """
     if gdf is None or len(gdf) == 0:
         return None
-    cols, aliases = _fields(gdf, fields)
-    keep = list(dict.fromkeys(cols + ([style_column] if style_column else [])))
-    data = _jsonable(gdf[keep + [gdf.geometry.name]])
     base = {"weight": 1.5, "fillOpacity": 0.5, "color": "#333333"} | dict(style or {})
-    smap = {str(k): v for k, v in (style_map or {}).items()}
-
-    def style_fn(feature):
-        s = dict(base)
-        if style_column:
-            s.update(smap.get(str(feature["properties"].get(style_column)), {}))
-        return s
-
-    kwargs = {}
-    if cols:
-        kwargs["tooltip"] = folium.GeoJsonTooltip(fields=cols, aliases=aliases, sticky=True)
-        if popup:
-            kwargs["popup"] = folium.GeoJsonPopup(fields=cols, aliases=aliases)
-    layer = folium.GeoJson(
-        data, name=name, style_function=style_fn, show=show,
-        highlight_function=(lambda f: {"weight": 3, "fillOpacity": 0.7}) if highlight else None,
-        **kwargs,
-    )
+    styles = [base]
+    index = np.zeros(len(gdf), dtype=int)
+    if style_column and style_column in gdf.columns and style_map:
+        values = gdf[style_column].astype(str).to_numpy()
+        for k, extra in style_map.items():
+            styles.append(base | dict(extra))
+            index[values == str(k)] = len(styles) - 1
+    hl = {"weight": base.get("weight", 1.5) + 2, "fillOpacity": min(0.8, base.get("fillOpacity", 0.5) + 0.2)} \
+        if highlight else None
+    layer = FastGeoJson(gdf, styles, index, tooltip_html(gdf, fields), name=name, show=show,
+                        highlight=hl)
     layer.add_to(m)
     return layer
 
 
 def add_points(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, color: str,
                radius: float = 6, fields: Sequence[str] = (), show: bool = True,
-               icon: str | None = None) -> folium.FeatureGroup | None:
-    """Add points as circle markers (or awesome-marker icons) with tooltips."""
+               icon: str | None = None) -> folium.map.Layer | None:
+    """Add points as circle markers (or, with ``icon``, awesome-marker pins) with tooltips."""
     if gdf is None or len(gdf) == 0:
         return None
-    fg = folium.FeatureGroup(name=name, show=show)
-    cols, aliases = _fields(gdf, fields)
-    pts = gdf.geometry.representative_point() if not (gdf.geom_type == "Point").all() else gdf.geometry
-    data = _jsonable(pd.DataFrame(gdf[cols]))
-    xs, ys = pts.x.to_numpy(), pts.y.to_numpy()
-    for i, (x, y) in enumerate(zip(xs, ys)):
-        tip = "<br>".join(f"<b>{html.escape(a)}</b>: {html.escape(str(v))}"
-                          for a, v in zip(aliases, data.iloc[i].tolist()) if v is not None)
-        if icon:
-            folium.Marker([y, x], tooltip=tip or None,
-                          icon=folium.Icon(color=color, icon=icon, prefix="fa")).add_to(fg)
-        else:
-            folium.CircleMarker([y, x], radius=radius, color="#222222", weight=1, fill=True,
-                                fill_color=color, fill_opacity=0.9, tooltip=tip or None).add_to(fg)
-    fg.add_to(m)
-    return fg
+    pts = gdf.geometry if (gdf.geom_type == "Point").all() else gdf.geometry.representative_point()
+    tips = tooltip_html(gdf, fields)
+    if icon:
+        fg = folium.FeatureGroup(name=name, show=show)
+        for x, y, tip in zip(pts.x, pts.y, tips):
+            folium.Marker([y, x], tooltip=tip, icon=folium.Icon(color=color, icon=icon, prefix="fa")
+                          ).add_to(fg)
+        fg.add_to(m)
+        return fg
+    style = {"radius": radius, "color": "#222222", "weight": 1, "fillColor": color,
+             "fillOpacity": 0.9}
+    layer = FastGeoJson(gpd.GeoDataFrame(geometry=pts.values, crs=gdf.crs), [style],
+                        np.zeros(len(gdf), dtype=int), tips, name=name, show=show,
+                        highlight={"weight": 3})
+    layer.add_to(m)
+    return layer
 
 
 def add_dwellings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "Kommunale boliger",
@@ -639,27 +751,23 @@ def add_zoning(m: folium.Map, gdf: gpd.GeoDataFrame, *, show: bool = True) -> li
     if gdf is None or len(gdf) == 0:
         return []
     disp = zoning_display(gdf)
-    disp["_farge"] = [zoning_style(c)[0] for c in gdf["arealformal"]]
-    disp["_framtidig"] = (gdf["arealbruksstatus"].astype("Int64") == 2).fillna(False).to_numpy() \
-        if "arealbruksstatus" in gdf.columns else False
-
-    def style_fn(feature):
-        p = feature["properties"]
-        fut = bool(p.get("_framtidig"))
-        return {"fillColor": p.get("_farge"), "color": "#6d6d6d" if not fut else "#333333",
-                "weight": 0.6 if not fut else 1.4, "fillOpacity": 0.55 if not fut else 0.35,
-                "dashArray": "4 3" if fut else None}
-
-    cols, aliases = _fields(disp, LAYER_FIELDS["arealformal"])
-    data = _jsonable(disp[cols + ["_farge", "_framtidig", disp.geometry.name]])
-    folium.GeoJson(data, name="Arealformål", style_function=style_fn, show=show,
-                   tooltip=folium.GeoJsonTooltip(fields=cols, aliases=aliases, sticky=True),
-                   popup=folium.GeoJsonPopup(fields=cols, aliases=aliases),
-                   highlight_function=lambda f: {"weight": 2.5, "fillOpacity": 0.75}).add_to(m)
-    seen = []
+    colors = np.array([zoning_style(c)[0] for c in gdf["arealformal"]], dtype=object)
+    fut = (pd.to_numeric(gdf["arealbruksstatus"], errors="coerce") == 2).to_numpy() \
+        if "arealbruksstatus" in gdf.columns else np.zeros(len(gdf), bool)
+    keys = pd.Series(colors).astype(str) + np.where(fut, "|f", "|n")
+    uniq, index = np.unique(keys.to_numpy(), return_inverse=True)
+    styles = []
+    for k in uniq:
+        color, f = k.split("|")
+        styles.append({"fillColor": color, "color": "#333333" if f == "f" else "#9e9e9e",
+                       "weight": 1.2 if f == "f" else 0.3, "fillOpacity": 0.35 if f == "f" else 0.55,
+                       "dashArray": "4 3" if f == "f" else None})
+    FastGeoJson(disp, styles, index, tooltip_html(disp, LAYER_FIELDS["arealformal"]),
+                name="Arealformål", show=show, highlight={"weight": 2.5, "fillOpacity": 0.75}).add_to(m)
+    seen: list[tuple[str, str, str]] = []
     for code in sorted(pd.unique(gdf["arealformal"].dropna())):
         color, label = zoning_style(code)
-        if (color, label) not in [(c, l) for _, c, l in seen]:
+        if all(label != l for _, _, l in seen):
             seen.append(("fill", color, label))
     return seen + [("dash", "#333333", "Framtidig (stiplet, lysere)")]
 
@@ -670,7 +778,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
                      hidden: Iterable[str] = ("grunnkrets", "gangnett"),
                      include: Iterable[str] | None = None,
                      overlays: Sequence[Mapping] = (),
-                     extra_legend: Sequence[tuple[str, str, str]] = ()) -> folium.Map:
+                     extra_legend: Sequence[tuple[str, str, str]] = (),
+                     bounds: Sequence[float] | None = None) -> folium.Map:
     """The standard map: every layer toggleable and styled by meaning, with a legend.
 
     Parameters
@@ -693,21 +802,23 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
         Analysis layers drawn above the zoning: dicts with ``gdf`` (WGS84), ``name``
         and optionally ``style``, ``fields``, ``style_column``, ``style_map``,
         ``show``, ``legend`` (list of legend items).
+    bounds
+        ``(minx, miny, maxx, maxy)`` in degrees to zoom to (default: the municipality).
     """
     hidden = set(hidden)
     if include is not None:
         keep = set(include)
         layers = {k: v for k, v in layers.items() if k in keep}
-    bounds = None
     for key in ("kommune", "utviklingsgrense", "arealformal"):
         g = layers.get(key)
-        if g is not None and len(g):
+        if bounds is None and g is not None and len(g):
             bounds = g.total_bounds
-            break
     m = base_map(bounds, basemap=basemap, draw=draw)
     legend: list[tuple[str, str, str]] = []
     if layers.get("arealformal") is not None:
-        legend += add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)
+        zl = add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)
+        if "arealformal" not in hidden:
+            legend += zl
     for ov in overlays:
         add_geojson(m, ov["gdf"], ov["name"], style=ov.get("style"), fields=ov.get("fields", ()),
                     style_column=ov.get("style_column"), style_map=ov.get("style_map"),

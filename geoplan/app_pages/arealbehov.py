@@ -61,6 +61,7 @@ st.subheader("Scenarioer: arealbehov (daa)")
 piv = need.pivot_table(index="sted", columns="scenario", values="arealbehov_daa", aggfunc="sum",
                        sort=False)
 piv.loc["Totalt"] = piv.sum()
+piv.index.name = "Sted"
 st.dataframe(piv.round(0), width="stretch",
              column_config={c: st.column_config.NumberColumn(c, format="%.0f") for c in piv.columns})
 with st.expander("Vekst i personer og boenheter per scenario"):
@@ -90,13 +91,22 @@ st.caption(f"Boligreserve utenfor alle utviklingsgrenser: {ui.fmt(res.utenfor_da
 chart = steder.set_index("sted")[["arealbehov_daa", "boligreserve_daa", "innspill_daa"]].rename(
     columns={"arealbehov_daa": "Arealbehov", "boligreserve_daa": "Boligreserve",
              "innspill_daa": "Innspill"})
-st.bar_chart(chart, stack=False, y_label="daa", x_label="Sted", height=300)
+st.bar_chart(chart, stack=False, y_label="daa", x_label="Sted", height=300,
+             color=["#6a1b9a", "#43a047", "#fb8c00"])
 for note in res.merknader:
     st.caption(f"ℹ️ {note}")
 
 # -- map -------------------------------------------------------------------------
 parc = res.parseller
 st.subheader("Reserver og innspill på kartet")
+places = list(steder["sted"].astype(str))
+valg = st.selectbox("Sted (kart og rangering)", ["Alle"] + places, key="ab_sted")
+zoom = None
+if valg != "Alle":
+    ug = ds["utviklingsgrense"]
+    sel = ug[ug["navn"].astype(str) == valg]
+    if len(sel):
+        zoom = compute.to_display_frame(sel.buffer(300).to_frame("geometry"), cfg, "sted").total_bounds
 if len(parc):
     disp = compute.to_display_frame(parc, cfg, name="parseller")
     disp["status"] = [("tas ut?" if bool(k) else ("dekker behov" if bool(dk) else ""))
@@ -123,7 +133,7 @@ layers = appdata.display_layers(ds, cfg)
 m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
                           include=["kommune", "utviklingsgrense", "arealformal", "skole", "sentrum",
                                    "holdeplass", "kollektivakse", "steinbrudd"],
-                          hidden=["arealformal"], overlays=overlays)
+                          hidden=["arealformal"], overlays=overlays, bounds=zoom)
 ui.show_map(m, key="arealbehov_kart", height=560)
 
 # -- ranking -----------------------------------------------------------------------
@@ -132,8 +142,6 @@ st.caption("Rang 1 er best plassert (nær sentrum og bebyggelse, gangnett og kol
            "avklart i regional plan). «Dekker behov»: innspillene som etter rangering dekker "
            "behovet for nye arealer. Der reserven er større enn behovet, er de dårligst plasserte "
            "reservene kandidater til å tas ut.")
-places = list(steder["sted"].astype(str))
-valg = st.selectbox("Sted", ["Alle"] + places, key="ab_sted")
 view = parc if valg == "Alle" else parc[parc["sted"].astype(str) == valg]
 ui.table(view, {"rang": "Rang", "navn": "Navn", "sted": "Sted", "type": "Type",
                 "areal_daa": "Areal (daa)", "areal_innenfor_daa": "Innenfor grensen (daa)",

@@ -111,6 +111,11 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
         view = view.drop(columns="geometry")
     config = {}
     for c in cols:
+        if view[c].dtype == object:
+            num = pd.to_numeric(view[c], errors="coerce")
+            if num.notna().sum() == view[c].notna().sum() and view[c].notna().any() \
+                    and not view[c].map(lambda v: isinstance(v, bool)).any():
+                view[c] = num
         if pd.api.types.is_bool_dtype(view[c]):
             view[c] = view[c].map({True: "ja", False: "nei"})
             config[c] = st.column_config.TextColumn(labels[c])
@@ -124,9 +129,19 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
                  key=key, **kwargs)
 
 
+STATUS_TEXT = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød", "ukjent": "Ukjent"}
+STATUS_COLOR = {"gronn": "#c8e6c9", "gul": "#fff3c4", "rod": "#ffcdd2", "ukjent": "#eeeeee"}
+STATUS_MD = {"gronn": "green", "gul": "orange", "rod": "red", "ukjent": "gray"}
+
+
 def status_badge(status: str) -> str:
-    return {"gronn": "🟢 grønn", "gul": "🟡 gul", "rod": "🔴 rød",
-            "ukjent": "⚪ ukjent"}.get(status, status)
+    """Plain Norwegian status word (colours come from the table/markdown styling)."""
+    return STATUS_TEXT.get(status, status)
+
+
+def status_markdown(status: str) -> str:
+    """Markdown with a coloured background for a traffic-light status."""
+    return f":{STATUS_MD.get(status, 'gray')}-background[**{STATUS_TEXT.get(status, status)}**]"
 
 
 def layer_list(names: Iterable[str]) -> str:

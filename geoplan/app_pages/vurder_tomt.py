@@ -85,9 +85,12 @@ if site:
                      "style": {"color": "#d50000", "weight": 3, "fillColor": "#ff1744",
                                "fillOpacity": 0.4},
                      "legend": [("fill", "#ff1744", "Tomta")]})
+zoom = None
+if site:
+    zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
 m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=float(cfg.get("schools.radius_m", 1500)),
                           draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
-                          overlays=overlays)
+                          overlays=overlays, bounds=zoom)
 out = ui.show_map(m, key="tomt_kart", height=560, returned=["last_active_drawing"])
 drawing = (out or {}).get("last_active_drawing")
 if drawing and drawing.get("geometry"):
@@ -121,7 +124,7 @@ st.subheader(f"Sjekkliste for {site['navn']} ({site['kilde']})")
 samlet = result.get("samlet", "ukjent")
 tomt = result.get("tomt", {})
 c = st.columns(3)
-c[0].metric("Samlet vurdering", ui.status_badge(samlet))
+c[0].markdown(f"Samlet vurdering  \n### {ui.status_markdown(samlet)}")
 if tomt.get("areal_daa"):
     c[1].metric("Tomtas areal", f"{ui.fmt(tomt.get('areal_daa'), 1)} daa")
 counts = pd.Series([k["status"] for k in result["kriterier"]]).value_counts()
@@ -146,15 +149,16 @@ rows = pd.DataFrame([{
     "enhet": k.get("enhet") or "", "terskel": _terskel(k.get("terskel")),
     "begrunnelse": k.get("begrunnelse") or "", "kilde": k.get("kilde") or "",
 } for k in result["kriterier"]])
-COLORS = {"🟢": "#e8f5e9", "🟡": "#fff8e1", "🔴": "#ffebee", "⚪": "#f5f5f5"}
+COLORS = {ui.STATUS_TEXT[k]: v for k, v in ui.STATUS_COLOR.items()}
 
 
 def _row_style(r):
-    col = COLORS.get(str(r["status"])[:1], "")
+    col = COLORS.get(str(r["status"]), "")
     return [f"background-color: {col}" if col else ""] * len(r)
 
 
 st.dataframe(rows.style.apply(_row_style, axis=1), hide_index=True, width="stretch",
+             height=38 + 35 * len(rows),
              column_config={"status": "Status", "kriterium": "Kriterium", "verdi": "Verdi",
                             "enhet": "Enhet", "terskel": "Terskel",
                             "begrunnelse": st.column_config.TextColumn("Begrunnelse", width="large"),
