@@ -1029,7 +1029,8 @@ class ConcentrationModel:
         th = self.thresholds
         cols = ["bygg_id", "borettslag", "grunnkretsnummer", "antall_boliger", "kommunale_enheter",
                 "andel_pct", "housing_first_enheter", "housing_first_andel_pct", "over_hf_terskel",
-                "over_andel_terskel", "over_antall_terskel", "over_terskel", "kobling", "merknad"]
+                "over_andel_terskel", "over_antall_terskel", "over_terskel", "helt_kommunal", "kobling",
+                "merknad"]
         if self.buildings is None:
             return pd.DataFrame(columns=cols), None
         sel = np.flatnonzero(self.b_units > 0)
@@ -1065,6 +1066,7 @@ class ConcentrationModel:
             "over_andel_terskel": _bool_na(o_a, valid),
             "over_antall_terskel": o_n,
             "over_terskel": o_n | o_hf | o_a,
+            "helt_kommunal": np.isfinite(t) & (t > 0) & (m == t),
             "kobling": self.b_how[fp],
             "merknad": merknad,
         })
@@ -1607,7 +1609,7 @@ def suppress(result: ConcentrationResult, min_count: int = 5, *,
         btot = b["kommunale_enheter"].to_numpy(dtype=float, na_value=np.nan)
         bm, bpm = _suppress_parts(btot, bparts, k, suppress_zero, columns=False)
         b = _blank(b, bm, ["kommunale_enheter", "andel_pct", "over_andel_terskel", "over_antall_terskel",
-                           "over_terskel"])
+                           "over_terskel", "helt_kommunal"])
         hidden_total += int(bm.sum())
         for j, c in enumerate(kcols):
             b = _blank(b, bpm[:, j], [c])
@@ -1783,7 +1785,8 @@ GK_COLUMNS = ["grunnkretsnummer", "grunnkretsnavn", "kommunale_enheter", "antall
               "klynge", "gi_z", "p_verdi", "merknad"]
 BUILDING_COLUMNS = ["bygg_id", "borettslag", "grunnkretsnummer", "antall_boliger", "kommunale_enheter",
                     "andel_pct", "housing_first_enheter", "housing_first_andel_pct", "over_hf_terskel",
-                    "over_andel_terskel", "over_antall_terskel", "over_terskel", "kobling", "merknad"]
+                    "over_andel_terskel", "over_antall_terskel", "over_terskel", "helt_kommunal", "kobling",
+                    "merknad"]
 RADIUS_COLUMNS = ["punkt_nr", "bygg_id", "kategori", "antall_enheter", "enheter_innen_radius",
                   "housing_first_innen_radius", "boliger_innen_radius", "andel_innen_radius_pct",
                   "housing_first_andel_innen_radius_pct", "over_terskel"]

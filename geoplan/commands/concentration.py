@@ -50,7 +50,7 @@ def register(sub) -> None:
         help="konsentrasjon av kommunale utleieboliger (segregasjonsanalyse)",
         description=(
             "Andel kommunale enheter av alle boliger per grunnkrets (med lokaliseringskvotient og per "
-            "kategori), per bygning (Housing First-regelen om høyst 20 %% og et antall), innenfor en "
+            "kategori), per bygning (Housing First-regelen om høyst 20 % og et antall), innenfor en "
             "radius rundt hver kommunal bolig, globale indekser (dissimilaritet, isolasjon, romlig "
             "dissimilaritet) og varme flekker (Getis-Ord Gi*). Med --add vises hva et kjøp ville endret. "
             "Tersklene står i config/concentration.toml."
@@ -205,7 +205,8 @@ def render_text(out: dict) -> str:
                  _n(r["antall_boliger"]), _n(r["andel_pct"], 1, pub),
                  _n(r["housing_first_andel_pct"], 1, pub),
                  ", ".join(t for t, k in (("HF", "over_hf_terskel"), ("andel", "over_andel_terskel"),
-                                          ("antall", "over_antall_terskel")) if r.get(k))]
+                                          ("antall", "over_antall_terskel")) if r.get(k))
+                 + (" (helt kommunal)" if r.get("helt_kommunal") else "")]
                 for r in flagged[:MAX_ROWS]]
         L += _table(rows, ["bygg_id", "borettslag", "enheter", "boliger", "andel %", "HF %", "over"],
                     {2, 3, 4, 5})
