@@ -144,6 +144,19 @@ def _dedupe_edges(u: np.ndarray, v: np.ndarray, w: np.ndarray):
     return a[first], b[first], w[first]
 
 
+def _grid_nodes(coords: np.ndarray, tolerance_m: float):
+    """Merge coordinates on a ``tolerance_m`` grid: (first index, inverse) like np.unique."""
+    keys = np.round(coords / tolerance_m).astype(np.int64)
+    keys -= keys.min(axis=0)
+    span = int(keys[:, 1].max()) + 1
+    if keys[:, 0].max() < (np.iinfo(np.int64).max // span) - 1:
+        flat = keys[:, 0] * span + keys[:, 1]          # one int64 per node: fast 1-D unique
+        _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    else:  # pragma: no cover - extents beyond thousands of km at 1 mm
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
 def build_network(gangnett, *, node_crossings: bool = True,
                   tolerance_m: float = 0.001) -> Network:
     """Build a noded walking graph from line geometries.
@@ -172,7 +185,9 @@ def build_network(gangnett, *, node_crossings: bool = True,
     _check_crs(crs, "Laget «gangnett»")
     geoms = np.asarray(getattr(gangnett, "geometry", gangnett), dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    lines = shapely.get_parts(geoms)
+    types = shapely.get_type_id(geoms)
+    multi = types >= shapely.GeometryType.MULTIPOINT
+    lines = np.concatenate([geoms[~multi], shapely.get_parts(geoms[multi])]) if multi.any() else geoms
     lines = lines[shapely.get_type_id(lines) == shapely.GeometryType.LINESTRING]
     lines = lines[~shapely.is_empty(lines)]
     if lines.size == 0:
@@ -182,11 +197,15 @@ def build_network(gangnett, *, node_crossings: bool = True,
         )
     n_in = int(lines.size)
     if node_crossings:
-        lines = shapely.get_parts(shapely.node(shapely.multilinestrings(lines)))
-    coords, idx = shapely.get_coordinates(lines, return_index=True)
-    keys = np.round(coords / tolerance_m).astype(np.int64)
-    uniq, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+        noded = shapely.node(shapely.multilinestrings(lines))
+        _typ, coords, offsets = shapely.to_ragged_array(np.array([noded], dtype=object))
+        starts = offsets[0]
+    else:
+        _typ, coords, offsets = shapely.to_ragged_array(lines)
+        starts = offsets[0]
+    coords = coords[:, :2]
+    idx = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    first, inverse = _grid_nodes(coords, tolerance_m)
     xy = coords[first]
     same = idx[1:] == idx[:-1]
     u = inverse[:-1][same]
@@ -406,21 +425,32 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> n
     from b for ``radius - d[b]``; when the two reaches overlap the whole edge
     is kept, otherwise the two end pieces.
 
+    Parameters
+    ----------
+    network : Network
+    dist : ndarray (n,)
+        Distance of every node from the sources (m), e.g. from
+        :func:`distances_from`; ``inf`` for nodes not reached.
+    radius_m : float
+
     Returns
     -------
     ndarray of LineString
         Two-point pieces (zero-length pieces dropped).
     """
-    L = network.length_m
-    with np.errstate(invalid="ignore"):
-        ra = np.clip(radius_m - dist[network.u], 0.0, L)
-        rb = np.clip(radius_m - dist[network.v], 0.0, L)
-    ra = np.nan_to_num(ra, nan=0.0, posinf=0.0, neginf=0.0)
-    rb = np.nan_to_num(rb, nan=0.0, posinf=0.0, neginf=0.0)
-    a = network.xy[network.u]
-    b = network.xy[network.v]
-    whole = (ra + rb >= L) & ((ra > 0) | (rb > 0) | (L == 0))
-    whole &= np.isfinite(dist[network.u]) | np.isfinite(dist[network.v])
+    du = dist[network.u]
+    dv = dist[network.v]
+    e = np.flatnonzero((du < radius_m) | (dv < radius_m))
+    if e.size == 0:
+        return np.empty(0, dtype=object)
+    L = network.length_m[e]
+    ra = np.clip(radius_m - du[e], 0.0, L)
+    rb = np.clip(radius_m - dv[e], 0.0, L)
+    ra = np.where(np.isfinite(ra), ra, 0.0)
+    rb = np.where(np.isfinite(rb), rb, 0.0)
+    a = network.xy[network.u[e]]
+    b = network.xy[network.v[e]]
+    whole = ra + rb >= L
     with np.errstate(invalid="ignore", divide="ignore"):
         fa = np.where(L > 0, ra / L, 0.0)
         fb = np.where(L > 0, rb / L, 0.0)
@@ -439,7 +469,7 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> n
 
 
 def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_width_m: float,
-                 *, quad_segs: int = 8):
+                 *, quad_segs: int = 4, within=None):
     """Area within ``corridor_width_m / 2`` of the network reachable within ``radius_m``.
 
     The corridor is a planner's approximation of "reachable on foot": the
@@ -447,12 +477,29 @@ def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_w
     clipped here; callers clip it to the school circle (a point reachable
     within the radius on foot is within the radius as the crow flies).
 
+    Parameters
+    ----------
+    network, dist, radius_m
+        As for :func:`reachable_segments`.
+    corridor_width_m : float
+        Full width of the corridor (m); each side gets half.
+    quad_segs : int
+        Segments per quarter circle of the round ends.
+    within : shapely geometry, optional
+        Only the corridor near this area is needed: pieces farther than half
+        the corridor width from it are skipped (much faster for small parcels).
+
     Returns
     -------
     shapely Polygon/MultiPolygon (empty if nothing is reachable)
     """
     segs = reachable_segments(network, dist, radius_m)
-    if segs.size == 0:
+    half = corridor_width_m / 2.0
+    if within is not None and segs.size:
+        if shapely.is_empty(within):
+            return shapely.Polygon()
+        shapely.prepare(within)
+        segs = segs[shapely.dwithin(within, segs, half)]
+    if segs.size == 0 or half <= 0:
         return shapely.Polygon()
-    return shapely.buffer(shapely.multilinestrings(segs), corridor_width_m / 2.0,
-                          quad_segs=quad_segs)
+    return shapely.union_all(shapely.buffer(segs, half, quad_segs=quad_segs))

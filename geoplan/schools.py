@@ -536,23 +536,34 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
     not_walk = np.empty(n, dtype=object)
     gdist = np.full(n, np.nan)
     area_rows = []
+    comp = net.components
+    tedge = tsnap["edge"].to_numpy()
+    tcomp = np.where(tedge >= 0, comp[net.u[np.maximum(tedge, 0)]], -1)
     for key, pos in _groups(school_sets).items():
         idx = np.fromiter(key, dtype=np.int64)
         gg = g[pos]
         union = shapely.union_all(circles[idx]) if idx.size else shapely.Polygon()
         src = nodes[idx] if idx.size else np.empty(0, dtype=np.int64)
         src = src[src >= 0]
-        # one full search per school set: it serves both the area (edges
-        # farther than the radius drop out) and the parcels' walking distances
-        dist, _near = distances_from(net, src)
-        area = walking_area(net, dist, radius_m, corridor_width_m)
+        # a search to 3 x the radius serves the area (edges beyond the radius drop
+        # out) and most walking distances; a full search only when a target in the
+        # same sub-network as a school was not reached within that limit
+        dist, _near = distances_from(net, src, limit_m=3.0 * radius_m)
+        region = shapely.intersection(shapely.union_all(gg), union)
+        area = walking_area(net, dist, radius_m, corridor_width_m, within=region)
         area = polygonal([shapely.intersection(area, union)])[0]
         area_rows.append({"skoler": ", ".join(names[idx]), "radius_m": float(radius_m),
                           "korridor_m": float(corridor_width_m),
                           "areal_daa": shapely.area(area) / 1000.0, "geometry": area})
         walk[pos] = shapely.intersection(gg, area)
         not_walk[pos] = shapely.difference(shapely.intersection(gg, union), area)
-        gdist[pos], _ = target_distances(net, dist, tsnap.iloc[pos].reset_index(drop=True))
+        sub = tsnap.iloc[pos].reset_index(drop=True)
+        d, _ = target_distances(net, dist, sub)
+        again = np.isinf(d) & np.isin(tcomp[pos], comp[src])
+        if again.any():
+            dist_all, _ = distances_from(net, src)
+            d, _ = target_distances(net, dist_all, sub)
+        gdist[pos] = d
     areal = shapely.area(g) / 1000.0
     inne = np.minimum(shapely.area(walk) / 1000.0, areal)
     with np.errstate(invalid="ignore", divide="ignore"):
