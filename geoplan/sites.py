@@ -1126,6 +1126,8 @@ def _row(c: Criterion, m: Measure) -> dict:
         verdi = round(float(m.value), c.decimals)
         status = classify(verdi, c.yellow, c.red, c.direction, c.opt("at_threshold", "better"))
         text = f"{m.text} {threshold_text(c, status)}".strip()
+        if "offentlig_tekst" in m.details:
+            m.details["offentlig_tekst"] = f"{m.details['offentlig_tekst']} {threshold_text(c, status)}".strip()
     return {
         "id": c.id,
         "kriterium": c.label,
@@ -1165,6 +1167,37 @@ def _result(rows: list[dict], tomt: dict, used: list[Profile], s: Sites, i: int)
         "kjop": {"enheter": int(s.units[i]), "kategori": s.kategori, "trinn": s.trinn},
         "profiler": [_profile_dict(p) for p in used],
     }
+
+
+# ---------------------------------------------------------------------------
+# Public version of a result (privacy)
+# ---------------------------------------------------------------------------
+
+def public_result(result: dict) -> dict:
+    """A copy of an assessment fit for outputs that leave the housing office.
+
+    Concentration criteria keep their status and shares, but counts of municipal
+    units below ``kommune.min_count_public`` are written as "færre enn N", dwelling
+    totals and the building id are left out, and the detailed before/after records
+    are removed. Works on one result and on ``{"tomter": [...]}``.
+    """
+    import copy as _copy
+
+    out = _copy.deepcopy(result)
+    rows = out["tomter"] if isinstance(out.get("tomter"), list) else [out]
+    for r in rows:
+        for k in r.get("kriterier", []):
+            if k.get("type") != "concentration":
+                continue
+            d = k.get("detaljer") or {}
+            if "offentlig_tekst" in d and k["status"] != "ukjent":
+                k["begrunnelse"] = d["offentlig_tekst"]
+            omr = {kk: vv for kk, vv in (d.get("omrade") or {}).items() if kk != "bygg_id"}
+            k["detaljer"] = {"for": d.get("for"), "etter": d.get("etter"), "omrade": omr}
+        r["offentlig"] = True
+    if rows is not out:
+        out["offentlig"] = True
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -1231,9 +1264,10 @@ class _ConcentrationAdapter:
     """Turns :meth:`geoplan.concentration.ConcentrationModel.purchase_effect` (before/after
     a purchase) into criterion values; the model is built once per assessor."""
 
-    def __init__(self, model, new_dwellings: bool):
+    def __init__(self, model, new_dwellings: bool, min_count: int = 5):
         self.model = model
         self.new_dwellings = new_dwellings
+        self.min_count = int(min_count)
 
     @classmethod
     def build(cls, a: "SiteAssessor"):
@@ -1250,11 +1284,13 @@ class _ConcentrationAdapter:
                        and c.opt("radius_m") is not None), None)
         kw: dict = {}
         new = False
+        min_count = 5
         if a.config is not None and hasattr(a.config, "section"):
             st = cm.settings_from_config(a.config)
             kw = dict(thresholds=st["thresholds"], radius_m=st["radius_m"],
                       match_distance_m=st["match_distance_m"])
             new = bool(st["new_dwellings"])
+            min_count = int(st["min_count"])
         if radius is not None:
             kw["radius_m"] = radius
         try:
@@ -1262,7 +1298,7 @@ class _ConcentrationAdapter:
                                           a.layers.get("bygning"), **kw)
         except DataProblem as e:
             return f"Konsentrasjonen kan ikke beregnes: {e.message}"
-        return cls(model, new)
+        return cls(model, new, min_count)
 
     def effects(self, s: Sites) -> list[dict | None]:
         """``purchase_effect`` per site (cached on the call: three criteria share it)."""
@@ -1314,25 +1350,37 @@ class _ConcentrationAdapter:
             dec = 0 if scope == "radius" and field_.startswith("enheter") else c.decimals
             vb = "–" if v_before is None else _fmt_val(float(v_before), unit, dec)
             va = _fmt_val(float(v_after), unit, dec)
-            if scope == "grunnkrets":
-                nm = part.get("grunnkretsnavn")
-                where = f"Grunnkrets {part.get('grunnkretsnummer')}" + (f" ({nm})" if nm else "")
-                txt = (f"{where}: {vb} før kjøpet, {va} etter ({added}; "
-                       f"{after.get('kommunale_enheter')} kommunale enheter av "
-                       f"{after.get('antall_boliger')} boliger).")
-            elif scope == "bygning":
-                txt = (f"Bygning {part.get('bygg_id')}: {vb} før kjøpet, {va} etter ({added}; "
-                       f"{after.get('kommunale_enheter')} kommunale enheter av "
-                       f"{after.get('antall_boliger')} boliger).")
+            hf = field_.startswith("housing_first")
+            if scope == "radius":
+                cnt = after.get("housing_first_innen_radius" if hf else "enheter_innen_radius")
+                tot = after.get("boliger_innen_radius")
             else:
-                r = part.get("radius_m")
-                dw = after.get("boliger_innen_radius")
-                txt = (f"Innenfor {fmt_num(float(r), 0)} m fra tomta: {vb} før kjøpet, {va} etter "
-                       f"({added}; {after.get('enheter_innen_radius')} kommunale enheter"
-                       + (f" av {dw} boliger" if dw is not None else "") + ").")
-            res.append(Measure(value=float(v_after), text=txt, details={
+                cnt = after.get("housing_first_enheter" if hf and scope == "bygning"
+                                else "kommunale_enheter")
+                tot = after.get("antall_boliger")
+            what = "Housing First-enheter" if hf else "kommunale enheter"
+            lim = self.min_count
+
+            def counts(public: bool) -> str:
+                c_txt = (f"færre enn {lim}" if public and cnt is not None and 0 < cnt < lim
+                         else str(cnt))
+                return f"{c_txt} {what}" + (f" av {tot} boliger" if tot is not None and not public
+                                            else "")
+
+            def sentence(public: bool) -> str:
+                if scope == "grunnkrets":
+                    nm = part.get("grunnkretsnavn")
+                    where = f"Grunnkrets {part.get('grunnkretsnummer')}" + (f" ({nm})" if nm else "")
+                elif scope == "bygning":
+                    where = "Bygningen ved tomta" if public else f"Bygning {part.get('bygg_id')}"
+                else:
+                    where = f"Innenfor {fmt_num(float(part.get('radius_m')), 0)} m fra tomta"
+                return f"{where}: {vb} før kjøpet, {va} etter ({added}; {counts(public)})."
+
+            res.append(Measure(value=float(v_after), text=sentence(False), details={
                 "for": v_before, "etter": v_after, "omrade": {k: v for k, v in part.items()
                                                            if k not in ("for", "etter")},
                 "for_detaljer": before or None, "etter_detaljer": after,
-                "advarsler": eff.get("advarsler") or []}))
+                "advarsler": eff.get("advarsler") or [],
+                "offentlig_tekst": sentence(True)}))
         return res

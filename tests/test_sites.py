@@ -533,3 +533,18 @@ def test_school_distances_agree_with_the_schools_module(layers):
 
 def shapely_points(xs, ys):
     return [Point(x, y) for x, y in zip(xs, ys)]
+
+
+def test_public_result_hides_small_counts_and_the_building(conc_layers):
+    from geoplan.sites import public_result
+
+    a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
+    res = a.assess(Point(X0 + 500, Y0 + 500), units=1)
+    b = by_id(res)["konsentrasjon_bygning"]
+    assert "blokk" in b["begrunnelse"] and "3 kommunale enheter av 20" in b["begrunnelse"]
+    pub = by_id(public_result(res))["konsentrasjon_bygning"]
+    assert "blokk" not in pub["begrunnelse"] and "færre enn 5" in pub["begrunnelse"]
+    assert " 3 " not in pub["begrunnelse"] and "av 20" not in pub["begrunnelse"]
+    assert pub["status"] == b["status"] and pub["verdi"] == b["verdi"]
+    assert "etter_detaljer" not in pub["detaljer"] and "bygg_id" not in pub["detaljer"]["omrade"]
+    assert "Gult" in pub["begrunnelse"] or "Grønt" in pub["begrunnelse"] or "Rødt" in pub["begrunnelse"]

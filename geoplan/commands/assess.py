@@ -65,6 +65,10 @@ def register(sub) -> None:
                    help="kategori: utleie, omsorgsbolig, housing_first, flyktning")
     p.add_argument("--trinn", type=_trinn, metavar="1-5",
                    help="trinn i boligtrappen (1–5) som velger profil")
+    p.add_argument("--public", action="store_true",
+                   help="for utdata som deles: antall kommunale enheter under "
+                        "kommune.min_count_public skjules, og bygningens id utelates "
+                        "(tomterapporten skrives alltid slik)")
     p.add_argument("--out", metavar="FIL.html|FIL.pdf",
                    help="skriv tomterapport (HTML eller PDF, .xlsx for tabellene) med sjekkliste og kart")
     p.set_defaults(run=run)
@@ -139,7 +143,7 @@ def parse_site(spec: str, data_crs, layer: str | None = None):
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import UnreadableInput
-    from ..sites import SiteAssessor
+    from ..sites import SiteAssessor, public_result
     from . import common
 
     out = getattr(args, "out", None)
@@ -182,7 +186,9 @@ def run(args: argparse.Namespace) -> int:
         result["tomt"]["navn"] = str(sites["navn"].iloc[0]) if "navn" in sites.columns \
             and sites["navn"].iloc[0] is not None else "Tomta"
         if out:
-            _write_report(result, ds, out, cfg, sites)
+            _write_report(public_result(result), ds, out, cfg, sites)
+        if args.public:
+            result = public_result(result)
         if args.json:
             common.emit_json(result)
         else:
@@ -193,7 +199,9 @@ def run(args: argparse.Namespace) -> int:
 
     result = assessor.assess_many(sites, units=units, kategori=args.kategori, trinn=args.trinn)
     if out:
-        _write_report(result, ds, out, cfg, sites)
+        _write_report(public_result(result), ds, out, cfg, sites)
+    if args.public:
+        result = public_result(result)
     if args.json:
         common.emit_json(result)
     else:
