@@ -781,7 +781,7 @@ def _sec_parcels(ctx: ReportContext, sec: Section) -> None:
             rows=rows))
 
 
-@_section("kollektiv", "Nærhet til kollektivtilbud for reserver og innspill", ("reserves", "sites"))
+@_section("kollektiv", "Nærhet til kollektivtilbud for reserver og innspill", ("reserves",))
 def _sec_transit(ctx: ReportContext, sec: Section) -> None:
     if not (ctx.has("holdeplass") or ctx.has("kollektivakse")):
         ctx.need("holdeplass", "kollektivakse")
@@ -790,6 +790,14 @@ def _sec_transit(ctx: ReportContext, sec: Section) -> None:
     crit = _criteria_config(ctx.config)
     stop_lim = _threshold(ctx.config, crit.get("kollektiv_avstand"), 500.0)
     axis_lim = _threshold(ctx.config, crit.get("kollektivakse_avstand"), 1000.0)
+    extra = ctx.cache.setdefault("extra_params", [])
+    for cid, lim in (("kollektiv_avstand", stop_lim), ("kollektivakse_avstand", axis_lim)):
+        c = crit.get(cid) or {}
+        extra.append({"noekkel": f"sites.criteria.{cid}.yellow",
+                      "beskrivelse": f"{c.get('label', cid)} (grense i sammendraget)",
+                      "verdi": fmt_number(lim, 0), "verdi_raw": lim, "enhet": c.get("unit", "m"),
+                      "kilde": c.get("source", "config/sites.toml"),
+                      "kommunalt_valg": bool(c.get("assumption", True))})
     sec.text.append(
         "Boligplanens strategi 1 er boligutvikling langs kollektivaksene og i knutepunktene. "
         "Avstandene er målt i luftlinje fra nærmeste punkt på parsellen (0 når parsellen "
@@ -1026,6 +1034,7 @@ def _sec_parameters(ctx: ReportContext, sec: Section) -> None:
                          "verdi_raw": v if not isinstance(v, list) else vtxt,
                          "enhet": p.unit, "kilde": p.source,
                          "kommunalt_valg": p.assumption})
+    rows += ctx.cache.get("extra_params", [])
     sec.text.append(
         "Tabellen viser parameterne analysene i denne rapporten bygger på, med kilde. "
         "«Kommunalt valg» betyr at kildene ikke gir tallet, og at kommunen selv har satt "

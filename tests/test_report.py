@@ -481,3 +481,20 @@ def test_demo_report_pdf(tmp_path, capsys):
     pages = _pdf_pages(out, tmp_path)
     assert len(pages) >= 5
     assert all((im < 160).mean() > 0.002 for im in pages)
+
+
+def test_parameters_are_listed_with_sources_and_overrides_marked(small, tmp_path):
+    out = tmp_path / "p.html"
+    assert cli.main(["report", str(small), "--out", str(out), "--sections", "arealbehov,kollektiv",
+                     "--set", "reserves.persons_per_dwelling=2.5"]) == 0
+    html = out.read_text(encoding="utf-8")
+    params = {r["noekkel"]: r for r in _parse(html).tables["parametere"]}
+    ppd = params["reserves.persons_per_dwelling"]
+    assert ppd["verdi"] == "2,5" and "overstyrt for denne kjøringen" in ppd["kilde"]
+    assert "seed 004" in params["reserves.base_population"]["kilde"].lower()
+    assert params["kommune.min_count_public"]["kommunalt_valg"] == "Ja"
+    # the transit thresholds borrowed from the site criteria are listed too
+    assert params["sites.criteria.kollektiv_avstand.yellow"]["verdi"] == "500"
+    # provenance: source, CRS and tool version
+    from geoplan import __version__
+    assert str(small) in html and "EPSG:25832" in html and f"geoplan versjon {__version__}" in html
