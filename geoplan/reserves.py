@@ -1146,11 +1146,12 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     if places:
         want = {place_key(p) for p in places}
         ug = ug[ug["navn"].map(place_key).isin(want)]
-        unknown = want - set(utviklingsgrense["navn"].map(place_key))
+        have_keys = set(utviklingsgrense["navn"].map(place_key))
+        unknown = [p_ for p_ in places if place_key(p_) not in have_keys]
         if unknown:
-            have = ", ".join(sorted(dict.fromkeys(utviklingsgrense["navn"].astype(str))))
+            have = ", ".join(_dissolve_places(utviklingsgrense)["sted"].astype(str))
             raise DataProblem(
-                f"Fant ikke stedet {_names(sorted(unknown))} i laget «utviklingsgrense». "
+                f"Fant ikke stedet {_names(unknown)} i laget «utviklingsgrense». "
                 f"Stedene i dataene er: {have}.")
 
     # places and their parameters
@@ -1168,6 +1169,10 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     if share is not None:
         params["andel"] = float(share)
         params["andel_kilde"] = "valg for denne kjøringen"
+        if len(params) > 1:
+            notes.append(f"Andelen av veksten ({float(share) * 100:.1f} %) er brukt for hvert av de "
+                         f"{len(params)} stedene; velg ett sted med --sted for å endre bare det."
+                         .replace(".", ",", 1))
     if dwellings_per_daa is not None:
         params["boenheter_per_daa"] = float(dwellings_per_daa)
         params["tetthet_kilde"] = "valg for denne kjøringen"

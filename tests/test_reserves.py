@@ -495,3 +495,14 @@ def test_overlapping_boundaries_do_not_hide_reserve_outside():
     assert got["B"] == pytest.approx(200 * 100 / 1000)   # x ∩ B = [500,700]×[500,600]
     r = _analyse(af, ug)
     assert any("overlapper" in m for m in r.merknader)
+
+
+def test_no_reserve_at_all_and_unknown_place(town):
+    _, ug = town
+    af = zoning([(1110, 1, None, "bygd", sq(0, 0, 50, 50))])
+    r = _analyse(af, ug)
+    assert (r.steder.boligreserve_daa == 0).all()
+    assert r.utenfor_daa == 0
+    assert (r.steder.behov_nye_daa == r.steder.arealbehov_daa).all()
+    with pytest.raises(DataProblem, match="Nowhere"):
+        _analyse(af, ug, places=["Nowhere"])
