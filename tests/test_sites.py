@@ -390,6 +390,10 @@ def test_cli_text_output_is_norwegian(layers, tmp_path, capsys):
     code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + 500},{Y0 + 500}")
     assert code == 0, err
     assert "Samlet:" in out and "Begrunnelser:" in out and "Kilde:" in out
+    code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + 500} {Y0 + 500}",
+                             "--public", "--json")
+    assert code == 0, err
+    assert json.loads(out)["offentlig"] is True
 
 
 def test_cli_bad_inputs_give_clear_errors(layers, tmp_path, capsys):
