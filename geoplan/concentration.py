@@ -209,13 +209,18 @@ def _labels(positions: np.ndarray, ids=None, col="bygg_id", limit=5) -> str:
 
 
 def _as_str_ids(s: pd.Series) -> np.ndarray:
-    """Identifiers as object strings (None for missing), integers without ``.0``."""
+    """Identifiers as object strings (None for missing or blank), integers without ``.0``."""
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):  # the usual case: vectorised
+        st = s.astype("string").str.strip()
+        out = st.to_numpy(dtype=object, na_value=None)
+        out[(st == "").fillna(False).to_numpy(dtype=bool)] = None
+        return out
     vals = s.to_numpy(dtype=object)
     out = np.empty(len(vals), dtype=object)
-    for i, v in enumerate(vals):  # identifiers only: O(n) string conversion, not a spatial loop
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+    for i, v in enumerate(vals):  # mixed or numeric identifiers: O(n) conversion, not a spatial loop
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
             out[i] = None
-        elif isinstance(v, float) and v.is_integer():
+        elif isinstance(v, (float, np.floating)) and float(v).is_integer():
             out[i] = str(int(v))
         else:
             t = str(v).strip()
