@@ -825,9 +825,9 @@ class SiteAssessor:
                     self._grid(c.opt("raster"), bool(c.opt("slope", False)))
                 elif c.kind == "concentration":
                     self._concentration(c)
-            except (ConfigError, DataProblem):
+            except ConfigError:
                 raise
-            except Exception:  # pragma: no cover - evaluated lazily, reported as ukjent
+            except Exception:  # pragma: no cover - evaluated again lazily, reported as ukjent
                 pass
 
     def _memo(self, key, build):
@@ -950,8 +950,11 @@ class SiteAssessor:
                 return _missing_layer_reason(layer)
             if isinstance(targets, str):
                 return targets
-            return make_walker(net, targets[0], max_snap_m=max_snap,
-                               node_crossings=node_crossings)
+            try:
+                return make_walker(net, targets[0], max_snap_m=max_snap,
+                                   node_crossings=node_crossings)
+            except DataProblem as e:
+                return f"Gangavstanden kan ikke beregnes: {e.message}"
         return self._memo(key, build)
 
     def _grid(self, name: str, slope: bool):
@@ -1026,7 +1029,8 @@ class SiteAssessor:
             except (ConfigError,):
                 raise
             except Exception as e:  # never crash on one criterion
-                measures = _unknown_all(s.n, f"Kriteriet kunne ikke beregnes ({type(e).__name__}: {e}).")
+                msg = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
+                measures = _unknown_all(s.n, f"Kriteriet kunne ikke beregnes ({msg}).")
             for i, m in enumerate(measures):
                 per_site[i].append(_row(c, m))
         return crits, used, per_site

@@ -552,3 +552,11 @@ def test_public_result_hides_small_counts_and_the_building(conc_layers):
     assert pub["status"] == b["status"] and pub["verdi"] == b["verdi"]
     assert "etter_detaljer" not in pub["detaljer"] and "bygg_id" not in pub["detaljer"]["omrade"]
     assert "Gult" in pub["begrunnelse"] or "Grønt" in pub["begrunnelse"] or "Rødt" in pub["begrunnelse"]
+
+
+def test_unusable_network_layer_gives_unknown_not_a_crash(layers):
+    layers = dict(layers)
+    layers["gangnett"] = gdf([Point(X0, Y0)])          # no lines at all
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    k = by_id(a.assess(Point(X0 + 10, Y0 + 10)))["skole_gangavstand"]
+    assert k["status"] == "ukjent" and "gangnett" in k["begrunnelse"]
