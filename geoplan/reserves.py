@@ -55,9 +55,14 @@ CRITERIA = [
     ("avstand_holdeplass_m", "weight_stop", "avstand til holdeplass"),
     ("avstand_kollektivakse_m", "weight_axis", "avstand til kollektivakse"),
     ("rpba_ikke_avklart", "weight_rpba", "ikke avklart i RPBA"),
+    ("andel_steinbrudd_pct", "weight_quarry", "andel nær steinbrudd"),
+    ("andel_bratt_pct", "weight_slope", "andel brattere enn grensen"),
 ]
-DEFAULT_WEIGHTS = {"weight_centre": 0.35, "weight_settlement": 0.15, "weight_walking": 0.15,
-                   "weight_stop": 0.10, "weight_axis": 0.10, "weight_rpba": 0.15}
+#: criteria scored by their value (a share), not by percentile rank
+ABSOLUTE = {"rpba_ikke_avklart": 1.0, "andel_steinbrudd_pct": 100.0, "andel_bratt_pct": 100.0}
+DEFAULT_WEIGHTS = {"weight_centre": 0.30, "weight_settlement": 0.15, "weight_walking": 0.10,
+                   "weight_stop": 0.10, "weight_axis": 0.05, "weight_rpba": 0.10,
+                   "weight_quarry": 0.15, "weight_slope": 0.05}
 
 
 def place_key(name: Any) -> str:
@@ -762,10 +767,13 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     (``avstand_gangnett_m``), to the nearest stop (``avstand_holdeplass_m``)
     and public-transport axis (``avstand_kollektivakse_m``); and whether the
     area is cleared in the regional plan (``rpba_avklart``, innspill only).
-    Within each (place, type) every criterion becomes a part score in [0, 1]
-    by percentile rank (0 best; rpba: 0 cleared, 1 not or unknown); ``skaar``
-    is their weighted mean over the criteria available, ``rang`` 1 = best.
-    Criteria whose layer is missing are left out and the weights rescaled.
+    Conflicts count as well when the columns are there (DOMAIN.md: areas near
+    quarries are left out): ``andel_steinbrudd_pct`` and ``andel_bratt_pct``.
+    Within each (place, type) every distance becomes a part score in [0, 1]
+    by percentile rank (0 best); rpba scores 0 cleared, 1 not or unknown; the
+    conflict shares score their share (0-1). ``skaar`` is the weighted mean
+    over the criteria available, ``rang`` 1 = best. Criteria whose layer is
+    missing are left out and the weights rescaled.
 
     Parameters
     ----------
@@ -812,12 +820,12 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     num = np.zeros(len(out))
     den = np.zeros(len(out))
     for col, wkey, _label_ in CRITERIA:
-        v = out[col]
-        if v.isna().all() or w.get(wkey, 0) <= 0:
+        v = out[col] if col in out.columns else pd.Series(np.nan, index=out.index)
+        if col not in out.columns or v.isna().all() or w.get(wkey, 0) <= 0:
             continue
         v = v.where(has)
-        if col == "rpba_ikke_avklart":
-            part = v.to_numpy(dtype=float)
+        if col in ABSOLUTE:
+            part = np.clip(v.to_numpy(dtype=float) / ABSOLUTE[col], 0.0, 1.0)
         else:
             r = v.groupby(grp).rank(method="average")
             cnt = v.groupby(grp).transform("count")
@@ -1262,9 +1270,6 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     if innspill is not None and "rpba_avklart" not in innspill.columns:
         notes.append("Innspillene har ikke kolonnen «rpba_avklart»: avklaring i regional plan er "
                      "ikke med i rangeringen.")
-    parcels = rank_parcels(parcels, centres, settlement=settle, gangnett=gangnett,
-                           holdeplass=holdeplass, kollektivakse=kollektivakse, weights=weights)
-    parcels = _mark_cover_and_removal(parcels, bal)
     q = quarry_conflict(parcels, steinbrudd, quarry_buffer_m)
     parcels["areal_steinbrudd_daa"] = q["areal_steinbrudd_daa"].to_numpy()
     parcels["andel_steinbrudd_pct"] = q["andel_steinbrudd_pct"].to_numpy()
@@ -1273,6 +1278,9 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     parcels["andel_bratt_pct"] = slope_conflict(parcels, terreng, max_slope_pct).to_numpy()
     if terreng is None:
         notes.append("Terrengmodellen «terreng.tif» finnes ikke: bratthet er ikke vurdert.")
+    parcels = rank_parcels(parcels, centres, settlement=settle, gangnett=gangnett,
+                           holdeplass=holdeplass, kollektivakse=kollektivakse, weights=weights)
+    parcels = _mark_cover_and_removal(parcels, bal)
     prank = {place_key(s_): i for i, s_ in enumerate(bal["sted"])}
     order = pd.DataFrame({"k": parcels["sted"].map(place_key).map(prank).fillna(len(prank)),
                           "t": parcels["type"], "r": parcels["rang"]})

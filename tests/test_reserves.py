@@ -506,3 +506,22 @@ def test_no_reserve_at_all_and_unknown_place(town):
     assert (r.steder.behov_nye_daa == r.steder.arealbehov_daa).all()
     with pytest.raises(DataProblem, match="Nowhere"):
         _analyse(af, ug, places=["Nowhere"])
+
+
+def test_quarry_conflict_lowers_the_rank():
+    """Two innspill about 500 m from the centre on either side, "west" a little nearer
+    (it would rank first on distances alone); a quarry next to "west"."""
+    ug = gdf({"navn": ["A"]}, [sq(-2000, -2000, 2000, 2000)])
+    af = zoning([(1110, 1, None, "bygd", sq(-50, -50, 50, 50))])
+    sentrum = gdf({"navn": ["A"]}, [Point(X0, Y0)])
+    inn = gdf({"navn": ["east", "west"], "sted": ["A", "A"]},
+              [sq(500, -50, 600, 50), sq(-590, -50, -490, 50)])
+    quarry = gdf({"navn": ["Q"]}, [sq(-890, -50, -790, 50)])     # 200 m from "west"
+    r0 = _analyse(af, ug, innspill=inn, sentrum=sentrum)
+    p0 = r0.parseller.set_index("navn")
+    assert (p0.at["west", "rang"], p0.at["east", "rang"]) == (1, 2)
+    r = _analyse(af, ug, innspill=inn, sentrum=sentrum, steinbrudd=quarry, quarry_buffer_m=500)
+    p = r.parseller.set_index("navn")
+    assert p.at["west", "andel_steinbrudd_pct"] == pytest.approx(100.0)
+    assert p.at["east", "andel_steinbrudd_pct"] == 0
+    assert (p.at["east", "rang"], p.at["west", "rang"]) == (1, 2)
