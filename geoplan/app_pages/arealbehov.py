@@ -94,7 +94,7 @@ chart = steder.set_index("sted")[["arealbehov_daa", "boligreserve_daa", "innspil
 st.bar_chart(chart, stack=False, y_label="daa", x_label="Sted", height=300,
              color=["#6a1b9a", "#43a047", "#fb8c00"])
 for note in res.merknader:
-    st.caption(f"ℹ️ {note}")
+    st.caption(f"Merk: {note}")
 
 # -- map -------------------------------------------------------------------------
 parc = res.parseller

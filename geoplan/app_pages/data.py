@@ -46,7 +46,7 @@ if sent:
             st.success(f"«{up.name}» er lest inn med {len(new.layers)} brukbare lag. "
                        "Alle sidene bruker nå disse dataene i denne økten.")
         except GeoplanError as e:
-            st.error(f"Filen ble ikke tatt i bruk: {e.message}", icon="🚫")
+            st.error(f"Filen ble ikke tatt i bruk: {e.message}", icon=":material/block:")
 
 if appdata.has_upload():
     if st.button("Gå tilbake til demodataene"):
@@ -58,12 +58,12 @@ st.subheader("Kontrollrapport")
 try:
     ds = appdata.dataset(cfg)
 except GeoplanError as e:
-    st.error(e.message, icon="⚠️")
+    st.error(e.message, icon=":material/warning:")
     st.stop()
 st.caption(f"{appdata.source_label(ds)} · koordinatsystem EPSG:{ds.epsg} · "
            f"status: **{'ok' if ds.status == 'ok' else 'problemer'}**")
-STATUS = {"ok": "✅ ok", "advarsel": "⚠️ advarsel", "mangler": "➖ mangler",
-          "problem": "❌ problem", "ubrukelig": "❌ ubrukelig"}
+STATUS = {"ok": "ok", "advarsel": "advarsel", "mangler": "mangler",
+          "problem": "PROBLEM", "ubrukelig": "UBRUKELIG"}
 rows = []
 for name, rep in ds.reports.items():
     d = rep.as_dict()
@@ -115,7 +115,7 @@ if c1.button("Bruk endrede parametere i denne økten", type="primary"):
         st.success(f"{len(changed)} parameter(e) endret for denne økten.")
         st.rerun()
     except GeoplanError as e:
-        st.error(e.message, icon="⚠️")
+        st.error(e.message, icon=":material/warning:")
 if ov and c2.button("Tilbakestill parametere"):
     appdata.set_overrides({})
     st.rerun()

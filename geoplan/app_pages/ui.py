@@ -42,13 +42,13 @@ def run_page(nav) -> None:
     try:
         nav.run()
     except GeoplanError as e:
-        st.error(e.message, icon="⚠️")
+        st.error(e.message, icon=":material/warning:")
     except Exception as e:  # the last line of defence
         log.exception("Uventet feil i appen")
         st.error(
             "En uventet feil oppsto på denne siden "
             f"({type(e).__name__}: {e}). Kontroller dataene på siden Data; om feilen står seg, "
-            "meld den til GIS-ansvarlig.", icon="⚠️")
+            "meld den til GIS-ansvarlig.", icon=":material/warning:")
 
 
 def context():
@@ -74,7 +74,7 @@ def analysis_module(name: str):
 
 def unavailable(what: str) -> None:
     st.info(f"Analysen «{what}» er ikke tilgjengelig i denne versjonen av geoplan. "
-            "Kartet og dataene kan likevel brukes.", icon="ℹ️")
+            "Kartet og dataene kan likevel brukes.", icon=":material/info:")
 
 
 def show_map(m, *, key: str, height: int = 580, returned: Sequence[str] = ()) -> dict:

@@ -61,7 +61,7 @@ with st.expander("Last opp tomt eller skriv koordinater"):
                 st.info(f"Filen har {len(sites)} tomter; den første vurderes. Bruk "
                         "«geoplan assess --site FIL» for å rangere alle.")
         except GeoplanError as e:
-            st.error(f"Tomtefilen ble ikke brukt: {e.message}", icon="🚫")
+            st.error(f"Tomtefilen ble ikke brukt: {e.message}", icon=":material/block:")
     xy = st.text_input(f"Koordinater X, Y (EPSG:{ds.epsg})", placeholder="f.eks. 566000, 6550000",
                        key="vt_xy")
     if xy and st.button("Bruk koordinatene", key="vt_use_xy"):

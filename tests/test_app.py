@@ -1,0 +1,399 @@
+"""The Streamlit app (Streamlit's AppTest) and its map and upload building blocks.
+
+The app runs on a small municipality built in code (``geoplan_app_fixture``,
+``$GEOPLAN_APP_DATA``), so the expected figures are known by hand: 10 km × 8 km
+= 80 km², 20 grunnkretser × 100 dwellings, 60 municipal units.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+sys.path.insert(0, str(Path(__file__).parent))
+import geoplan_app_fixture as fx  # noqa: E402
+
+from geoplan import maps  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+PAGES = {
+    "oversikt": "geoplan/app_pages/oversikt.py",
+    "arealbehov": "geoplan/app_pages/arealbehov.py",
+    "skolesirkler": "geoplan/app_pages/skolesirkler.py",
+    "konsentrasjon": "geoplan/app_pages/konsentrasjon.py",
+    "vurder_tomt": "geoplan/app_pages/vurder_tomt.py",
+    "data": "geoplan/app_pages/data.py",
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_gpkg(tmp_path_factory):
+    return fx.write_gpkg(tmp_path_factory.mktemp("app") / "testvik.gpkg")
+
+
+@pytest.fixture()
+def app(fixture_gpkg, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GEOPLAN_APP_DATA", str(fixture_gpkg))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _open(at, page: str):
+    at.switch_page(PAGES[page])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _num(text: str) -> float:
+    t = re.sub(r"[^\d,\-−]", "", text.replace("\u00a0", "")).replace("−", "-").replace(",", ".")
+    return float(t)
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+def test_oversikt_key_figures(app):
+    at = app  # the default page
+    assert at.title[0].value == "Testvik: oversikt"
+    m = _metrics(at)
+    assert _num(m["Areal"]) == pytest.approx(fx.W * fx.H / 1e6)                  # 80 km²
+    assert _num(m["Grunnkretser"]) == 20
+    assert _num(m["Boliger i alt"]) == 20 * 100
+    assert _num(m["Kommunale boenheter"]) == sum(fx.UNITS.values())               # 60
+    assert _num(m["Skoler"]) == 2
+    assert _num(m["Steder med utviklingsgrense"]) == 2
+
+
+def test_arealbehov_page_matches_cli_function(app):
+    from geoplan.commands.arealbehov import growth_from_args, plain_places  # noqa: F401
+    from geoplan.config import load_config
+    from geoplan.reserves import growth_persons
+
+    at = _open(app, "arealbehov")
+    m = _metrics(at)
+    cfg = load_config()
+    # both places share the growth equally (no shares configured for them): need per place =
+    # base × ((1+r)^(y−y0) − 1) × 0.5 / persons per dwelling / density
+    base, y0 = cfg.get("reserves.base_population"), cfg.get("reserves.base_year")
+    y, r = cfg.get("reserves.default_year"), cfg.get("reserves.default_rate")
+    ppd, dens = cfg.get("reserves.persons_per_dwelling"), cfg.get("reserves.default_dwellings_per_daa")
+    expected = 2 * base * ((1 + r) ** (y - y0) - 1) * 0.5 / ppd / dens
+    assert growth_persons(base, y0, y, r) == pytest.approx(base * ((1 + r) ** (y - y0) - 1))
+    assert _num(m["Arealbehov i alt"]) == pytest.approx(expected, abs=0.6)
+    # innspill: 400 m × 250 m + 300 m × 300 m = 100 + 90 daa
+    assert _num(m["Innspill i alt"]) == pytest.approx(190, abs=0.6)
+    assert any("Sted" in str(df.value.index.name or "") or "sted" in df.value.columns
+               for df in at.dataframe)
+
+
+def test_skolesirkler_page(app):
+    at = _open(app, "skolesirkler")
+    m = _metrics(at)
+    assert _num(m["Utviklingsgrenser"]) == 2
+    # each boundary is a 2.4 km square centred on its school: corner at 1.2·√2 km > 1.5 km
+    assert _num(m["Lengste avstand til skole"]) == pytest.approx(1200 * math.sqrt(2), abs=1)
+    assert m["Helt innenfor sirkelen"].startswith("0 av 2")
+    # outside = square − (square ∩ circle), in daa; the same for both boundaries
+    sq = box(-1200, -1200, 1200, 1200)
+    outside = (sq.area - sq.intersection(Point(0, 0).buffer(1500, quad_segs=256)).area) / 1000
+    assert _num(m["Areal utenfor sirklene"]) == pytest.approx(2 * outside, rel=0.005)
+
+
+def test_skolesirkler_radius_control(app):
+    at = _open(app, "skolesirkler")
+    at.slider(key="sk_radius").set_value(1700).run()
+    assert not at.exception
+    m = _metrics(at)
+    assert m["Helt innenfor sirkelen"].startswith("2 av 2")   # 1697 m < 1700 m
+    assert _num(m["Areal utenfor sirklene"]) == 0
+
+
+def test_konsentrasjon_page_and_what_if(app):
+    at = _open(app, "konsentrasjon")
+    m = _metrics(at)
+    assert _num(m["Kommunal andel av alle boliger"]) == pytest.approx(100 * 60 / 2000, abs=0.05)
+    assert "Dissimilaritetsindeks" in m and "Isolasjonsindeks" in m
+    assert any("Klikk på kartet" in i.value for i in at.info)
+    # a purchase at a point (as a map click would give): before/after table appears
+    at.session_state["_ko_point"] = (fx.X0 + 9000.0, fx.Y0 + 7000.0)   # quiet corner grunnkrets
+    at.number_input(key="ko_n").set_value(6)
+    at.run()
+    assert not at.exception
+    tab = at.dataframe[0].value
+    row = tab[(tab["omrade"] == "Grunnkrets") & (tab["mal"] == "Kommunale enheter")].iloc[0]
+    assert row["etter"] == "6"          # 0 before (suppressed as –), 6 after
+    andel = tab[(tab["omrade"] == "Grunnkrets") & (tab["mal"] == "Andel (%)")].iloc[0]
+    assert _num(andel["etter"]) == pytest.approx(6.0)   # 6 of 100 dwellings
+
+
+def test_vurder_tomt_checklist(app):
+    at = _open(app, "vurder_tomt")
+    assert any("Ingen tomt" in i.value for i in at.info)
+    # a site given by coordinates: 200 m from Byen skole, inside its boundary
+    at.text_input(key="vt_xy").set_value(f"{fx.X0 + 2500 + 200:.0f}, {fx.Y0 + 4000:.0f}").run()
+    at.button(key="vt_use_xy").click().run()
+    assert not at.exception
+    assert any("Sjekkliste for" in s.value for s in at.subheader)
+    tab = at.dataframe[0].value.data if hasattr(at.dataframe[0].value, "data") else at.dataframe[0].value
+    row = tab[tab["kriterium"].str.contains("luftlinje til nærmeste skole")].iloc[0]
+    assert _num(row["verdi"]) == pytest.approx(200.0, abs=0.1)
+    assert row["status"] == "Grønn"
+    inside = tab[tab["kriterium"].str.contains("utviklingsgrensen")].iloc[0]
+    assert inside["status"] == "Grønn"
+
+
+def test_data_page_report_and_parameters(app):
+    at = _open(app, "data")
+    rep = at.dataframe[0].value
+    row = rep[rep["lag"] == "kommunal_bolig"].iloc[0]
+    assert row["lest"] == len(fx.layers()["kommunal_bolig"]) == row["beholdt"]
+    params = at.data_editor[0].value
+    assert "schools.radius_m" in set(params["nokkel"])
+    src = params.set_index("nokkel").loc["schools.radius_m", "kilde"]
+    assert "seed 004" in src
+    assert bool(params.set_index("nokkel").loc["app.show_address", "kommunalt_valg"])
+
+
+def test_data_page_upload_form(app, fixture_gpkg):
+    at = _open(app, "data")
+    at.file_uploader(key="upload_file").upload("ødelagt.gpkg", b"ikke geodata\n" * 50)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    assert any("Filen ble ikke tatt i bruk" in e.value and "ødelagt.gpkg" in e.value
+               for e in at.error)
+    # a good file becomes this session's data
+    at.file_uploader(key="upload_file").set_value(
+        ("egen.gpkg", Path(fixture_gpkg).read_bytes(), "application/octet-stream"))
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    assert any("egen.gpkg" in s.value for s in at.success)
+
+
+def test_parameter_override_applies_to_session(app):
+    from geoplan import appdata  # noqa: F401
+
+    app.session_state["_geoplan_overrides"] = {"schools.radius_m": "1700"}
+    at = _open(app, "skolesirkler")
+    assert at.slider(key="sk_radius").value == 1700
+
+
+def test_address_never_on_the_map_unless_allowed(fixture_gpkg):
+    from geoplan.layers import load
+
+    ds = load(fixture_gpkg)
+    disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
+    html = maps.map_html(maps.municipality_map(disp, show_address=False))
+    assert "Hemmeligveien" not in html
+    html = maps.map_html(maps.municipality_map(disp, show_address=True))
+    assert "Hemmeligveien" in html
+
+
+# ---------------------------------------------------------------------------
+# Offline assets
+# ---------------------------------------------------------------------------
+
+ASSET_RE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']([^"']+)["']""", re.I)
+
+
+def test_no_internet_asset_urls_in_rendered_map(fixture_gpkg):
+    from geoplan.layers import load
+
+    ds = load(fixture_gpkg)
+    disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
+    m = maps.municipality_map(disp, draw=True)
+    html = maps.map_html(m)
+    assets = ASSET_RE.findall(html)
+    assert assets, "no asset links at all?"
+    remote = [u for u in assets if re.match(r"^(https?:)?//", u)]
+    assert remote == []
+    # every referenced asset exists in geoplan/static/vendor
+    for u in assets:
+        rel = u.split("/vendor/", 1)[1]
+        assert (maps.VENDOR_DIR / rel).is_file(), u
+    # any http(s) URL left in the page is a tile template or an attribution link
+    for u in re.findall(r"https?://[^\s\"'<>)]+", html):
+        assert ("{z}" in u or "kartverket.no" in u or "openstreetmap.org" in u), u
+
+
+def test_streamlit_folium_gets_only_local_links(fixture_gpkg):
+    """The links streamlit-folium loads in its iframe (css_links/js_links) are local."""
+    import branca
+    import folium.elements
+
+    from geoplan.layers import load
+
+    ds = load(fixture_gpkg)
+    disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
+    m = maps.municipality_map(disp, draw=True)
+
+    def walk(el):
+        if isinstance(el, branca.colormap.ColorMap):
+            raise AssertionError("a branca colormap makes streamlit-folium load d3 from a CDN")
+        if isinstance(el, folium.elements.JSCSSMixin):
+            yield el
+        for ch in getattr(el, "_children", {}).values():
+            yield from walk(ch)
+
+    links = [u for el in walk(m) for _, u in [*el.default_js, *el.default_css]]
+    assert links and all(u.startswith(maps.STREAMLIT_ASSET_BASE) for u in links), links
+    assert maps.unmapped_assets() == []
+
+
+def test_every_vendored_package_has_a_licence():
+    pkgs = [p for p in maps.VENDOR_DIR.iterdir() if p.is_dir()]
+    assert len(pkgs) >= 9
+    for p in pkgs:
+        assert any("licen" in f.name.lower() for f in p.iterdir()), p.name
+
+
+# ---------------------------------------------------------------------------
+# Map building blocks
+# ---------------------------------------------------------------------------
+
+def test_to_display_keeps_area_and_simplifies():
+    # a circle of radius 1 km with 4096 vertices near Larvik, in UTM 32
+    c = Point(565_000, 6_545_000).buffer(1000, quad_segs=1024)
+    gdf = gpd.GeoDataFrame({"navn": ["sirkel"]}, geometry=[c], crs=25832)
+    disp = maps.to_display(gdf, tolerance_m=5.0)
+    assert disp.crs.to_epsg() == 4326
+    n_in = shapely.get_num_coordinates(c)
+    n_out = shapely.get_num_coordinates(disp.geometry.iloc[0])
+    assert n_out < n_in / 10
+    back = disp.to_crs(25832).geometry.iloc[0]
+    # Douglas-Peucker with 5 m moves the boundary inwards by at most 5 m: area within
+    # the ring between r − 5 and r (plus rounding to 1e-5 degrees ≈ 1 m)
+    assert math.pi * 994 ** 2 < back.area <= math.pi * 1001 ** 2
+
+
+def test_to_display_refuses_geographic_crs():
+    from geoplan.errors import DataProblem
+
+    gdf = gpd.GeoDataFrame(geometry=[Point(10, 59)], crs=4326)
+    with pytest.raises(DataProblem, match="geografisk"):
+        maps.to_display(gdf, name="skole")
+
+
+def test_zoning_colours_by_code_group():
+    assert maps.zoning_style(1110)[1] == "Boligbebyggelse"
+    assert maps.zoning_style(1111) == maps.zoning_style(1110)      # sub-purpose: same group
+    assert maps.zoning_style(5100)[1].startswith("Landbruks")
+    assert maps.zoning_style(3040)[1] == "Grønnstruktur"
+    assert maps.zoning_style(9999) == maps.ZONING_OTHER
+    assert maps.zoning_style(None) == maps.ZONING_OTHER
+
+
+def test_collapse_makes_one_feature():
+    lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, i), (10, i)]) for i in range(50)],
+                             crs=25832)
+    one = maps.collapse(lines)
+    assert len(one) == 1
+    assert one.geometry.iloc[0].length == pytest.approx(50 * 10)
+
+
+# ---------------------------------------------------------------------------
+# Uploads (through a tiny app so st.session_state is real)
+# ---------------------------------------------------------------------------
+
+def _upload_app(name: str, data: bytes):
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from geoplan import appdata
+        from geoplan.errors import GeoplanError
+
+        cfg = appdata.config()
+        try:
+            ds = appdata.load_upload(st.session_state["name"], st.session_state["data"], cfg)
+            st.success(f"ok {len(ds.layers)}")
+        except GeoplanError as e:
+            st.error(e.message)
+        st.caption(appdata.source_label(appdata.dataset(cfg)) if appdata.has_upload() else "demo")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.session_state["name"] = name
+    at.session_state["data"] = data
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_upload_of_non_geodata_is_refused():
+    at = _upload_app("notat.gpkg", b"Dette er et notat, ikke geodata.\n" * 10)
+    assert at.error and "notat.gpkg" in at.error[0].value
+    at = _upload_app("bilde.png", b"\x89PNG....")
+    assert at.error and "ikke en geodatafil" in at.error[0].value
+
+
+def test_zip_with_parent_or_absolute_path_is_refused():
+    for bad in ("../utenfor.shp", "/etc/passwd", "a/../../b.shp"):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr(bad, b"x" * 10)
+        at = _upload_app("data.zip", buf.getvalue())
+        assert at.error and "ulovlig sti" in at.error[0].value, bad
+
+
+def test_zip_bomb_is_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("stor.shp", b"\0" * (30 * 2**20))       # 30 MB of zeros, ~30 KB packed
+    assert len(buf.getvalue()) < 200_000
+    at = _upload_app("bombe.zip", buf.getvalue())
+    assert at.error and "zip-bombe" in at.error[0].value
+
+
+def test_upload_used_by_this_session_only(fixture_gpkg):
+    from streamlit.testing.v1 import AppTest
+
+    at = _upload_app("min_kommune.gpkg", Path(fixture_gpkg).read_bytes())
+    assert at.success and at.success[0].value.startswith("ok")
+    assert "min_kommune.gpkg" in at.caption[0].value
+
+    def other():
+        import streamlit as st
+
+        from geoplan import appdata
+        st.caption("opplasting" if appdata.has_upload() else "ingen opplasting")
+
+    at2 = AppTest.from_function(other)
+    at2.run()
+    assert at2.caption[0].value == "ingen opplasting"
+
+
+def test_shapefile_zip_upload_works(tmp_path):
+    gdf = fx.layers()["skole"]
+    d = tmp_path / "shp"
+    d.mkdir()
+    gdf.to_file(d / "skole.shp")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in d.iterdir():
+            zf.write(f, f"skole/{f.name}")
+    at = _upload_app("skoler.zip", buf.getvalue())
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "ok 1"
