@@ -83,7 +83,7 @@ class Raster:
         geoms = self._to_raster_crs(np.asarray(points, dtype=object), crs)
         xy = shapely.get_coordinates(shapely.centroid(geoms))
         inv = ~self.transform
-        cols, rows = inv * (xy[:, 0], xy[:, 1])
+        cols, rows = inv @ (xy[:, 0], xy[:, 1])
         cols = np.floor(cols).astype(int)
         rows = np.floor(rows).astype(int)
         h, w = self.data.shape
@@ -113,7 +113,7 @@ class Raster:
         if c0 >= c1 or r0 >= r1:
             return np.array([])
         sub = self.data[r0:r1, c0:c1]
-        tr = self.transform * self.transform.translation(c0, r0)
+        tr = self.transform @ self.transform.translation(c0, r0)
         if geom.geom_type in ("Point", "MultiPoint"):
             return self.sample([geom])
         mask = features.geometry_mask([geom], out_shape=sub.shape, transform=tr, invert=True,
