@@ -135,7 +135,8 @@ def params(cfg) -> dict:
         housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
         quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
         max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights={k: v["value"] for k, v in rk.items()},
+        weights={k: v["value"] for k, v in rk.items() if k.startswith("weight_")},
+        half_distance_m=float(cfg.get("reserves.ranking.half_distance_m", 1000.0)),
     )
 
 

@@ -758,7 +758,8 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
                  gangnett: gpd.GeoDataFrame | None = None,
                  holdeplass: gpd.GeoDataFrame | None = None,
                  kollektivakse: gpd.GeoDataFrame | None = None,
-                 weights: Mapping[str, float] | None = None) -> gpd.GeoDataFrame:
+                 weights: Mapping[str, float] | None = None,
+                 half_distance_m: float = 1000.0) -> gpd.GeoDataFrame:
     """Rank parcels per place and type by the Larvik order of development.
 
     Criteria (seed 004, l. 2486-2497), each a distance in metres from the parcel
@@ -769,11 +770,12 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     area is cleared in the regional plan (``rpba_avklart``, innspill only).
     Conflicts count as well when the columns are there (DOMAIN.md: areas near
     quarries are left out): ``andel_steinbrudd_pct`` and ``andel_bratt_pct``.
-    Within each (place, type) every distance becomes a part score in [0, 1]
-    by percentile rank (0 best); rpba scores 0 cleared, 1 not or unknown; the
+    Every distance d becomes a part score d / (d + ``half_distance_m``) in
+    [0, 1) (0 touching, 0.5 at the half distance), so small differences in
+    distance weigh little; rpba scores 0 cleared, 1 not or unknown; the
     conflict shares score their share (0-1). ``skaar`` is the weighted mean
-    over the criteria available, ``rang`` 1 = best. Criteria whose layer is
-    missing are left out and the weights rescaled.
+    over the criteria available, ``rang`` 1 = best within (place, type).
+    Criteria whose layer is missing are left out and the weights rescaled.
 
     Parameters
     ----------
@@ -783,6 +785,8 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     settlement : geometries of existing housing (built housing zones).
     gangnett, holdeplass, kollektivakse : optional layers.
     weights : ``{"weight_centre": ..., ...}`` (config ``reserves.ranking``).
+    half_distance_m : distance (m) that scores 0.5 (config
+        ``reserves.ranking.half_distance_m``).
 
     Returns
     -------
@@ -827,9 +831,8 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
         if col in ABSOLUTE:
             part = np.clip(v.to_numpy(dtype=float) / ABSOLUTE[col], 0.0, 1.0)
         else:
-            r = v.groupby(grp).rank(method="average")
-            cnt = v.groupby(grp).transform("count")
-            part = ((r - 1) / (cnt - 1)).where(cnt > 1, 0.0).to_numpy(dtype=float)
+            d_ = v.to_numpy(dtype=float)
+            part = d_ / (d_ + float(half_distance_m))
         ok = np.isfinite(part)
         num[ok] += w[wkey] * part[ok]
         den[ok] += w[wkey]
@@ -1112,6 +1115,7 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
                      max_slope_pct: float = 20.0,
                      weights: Mapping[str, float] | None = None,
                      places: Sequence[str] | None = None,
+                     half_distance_m: float = 1000.0,
                      innspill_housing_words: Iterable[str] = HOUSING_WORDS) -> ReserveResult:
     """Land need, boligreserve, innspill, balance, ranking and conflicts per place.
 
@@ -1131,6 +1135,7 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     quarry_buffer_m : distance to quarries counted as conflict, metres.
     max_slope_pct : slope threshold, percent.
     weights : ranking weights (``reserves.ranking``).
+    half_distance_m : distance scoring 0.5 in the ranking, metres.
     places : restrict the result to these places (names as in ``utviklingsgrense``).
     innspill_housing_words : ``innspill.formal`` values that mean housing.
 
@@ -1279,7 +1284,8 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     if terreng is None:
         notes.append("Terrengmodellen «terreng.tif» finnes ikke: bratthet er ikke vurdert.")
     parcels = rank_parcels(parcels, centres, settlement=settle, gangnett=gangnett,
-                           holdeplass=holdeplass, kollektivakse=kollektivakse, weights=weights)
+                           holdeplass=holdeplass, kollektivakse=kollektivakse, weights=weights,
+                           half_distance_m=half_distance_m)
     parcels = _mark_cover_and_removal(parcels, bal)
     prank = {place_key(s_): i for i, s_ in enumerate(bal["sted"])}
     order = pd.DataFrame({"k": parcels["sted"].map(place_key).map(prank).fillna(len(prank)),

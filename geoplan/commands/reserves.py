@@ -60,7 +60,8 @@ def compute(args: argparse.Namespace):
     ds.require("arealformal", "utviklingsgrense")
     gp = growth_from_args(args, cfg)
     rk = cfg.get("reserves.ranking", {}) or {}
-    weights = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()}
+    weights = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()
+               if k.startswith("weight_")}
     result = analyse_reserves(
         ds["arealformal"], ds["utviklingsgrense"],
         base_population=gp["base_population"], base_year=gp["base_year"],
@@ -77,6 +78,7 @@ def compute(args: argparse.Namespace):
         quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
         max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
         weights=weights, places=args.sted,
+        half_distance_m=float(cfg.get("reserves.ranking.half_distance_m", 1000.0)),
         innspill_housing_words=cfg.get("reserves.innspill_housing_formal", ["bolig"]))
     # optional layers that were present but could not be used
     for name in OPTIONAL_LAYERS:
