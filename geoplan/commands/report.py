@@ -23,7 +23,10 @@ def register(sub) -> None:
             "kollektivtilbud, konsentrasjon av kommunale boliger (alltid aggregert, små tall "
             "skjult), parametere med kilder og datagrunnlag. Formatet følger filendelsen: "
             ".html, .pdf (A4 med sidetall) eller .xlsx (én tabell per ark). Deler som mangler "
-            "lag, blir utelatt med en setning om hvorfor."
+            "lag, blir utelatt med en setning om hvorfor. Scenariotabellen bruker alle --year og "
+            "--rate (som «geoplan arealbehov»); balansen bruker dem når bare ett år og én rate "
+            "er gitt, ellers reserves.default_year og reserves.default_rate (som «geoplan "
+            "reserves»)."
         ),
     )
     common.add_data_args(p, json_flag=False)
