@@ -1572,6 +1572,10 @@ def site_sections(result: dict, dataset, config, public: bool = True,
                      Column("samlet", "Samlet", "status"), Column("rod", "Røde", "int"),
                      Column("gul", "Gule", "int"), Column("gronn", "Grønne", "int"),
                      Column("ukjent", "Ukjente", "int")], rows=rrows))
+        try:
+            sec_rank.items.append(_sites_overview(sites, dataset))
+        except Omit:
+            pass
         out.append(sec_rank)
     any_suppressed = False
     for j, t in enumerate(sites):
@@ -1632,6 +1636,42 @@ def site_sections(result: dict, dataset, config, public: bool = True,
     samlet = first.get("samlet")
     samlet = samlet.get("status") if isinstance(samlet, dict) else samlet
     return out, str(samlet or "ukjent")
+
+
+def _sites_overview(sites: list[dict], dataset) -> Figure:
+    """All assessed sites on one map, labelled by rank."""
+    import geopandas as gpd
+
+    from .staticmaps import COLORS, MapLayer, render_map
+
+    crs = getattr(dataset, "crs", None)
+    geoms, ranks = [], []
+    for t in sites:
+        g = _site_geometry(t, None, crs)
+        if g is not None and len(g) and not g.is_empty.all():
+            geoms.append(g.iloc[0])
+            ranks.append(str(t.get("rang", "")))
+    if not geoms:
+        raise Omit("Tomtene har ingen geometri.")
+    gdf = gpd.GeoDataFrame({"rang": ranks}, geometry=geoms, crs=crs)
+    layers = []
+    kom = dataset.get("kommune")
+    if kom is not None and len(kom):
+        layers.append(MapLayer(kom, "Kommunegrense", color=COLORS["kommune"], fill=False,
+                               linewidth=0.8, linestyle="--", zorder=1))
+    ug = dataset.get("utviklingsgrense")
+    if ug is not None and len(ug):
+        layers.append(MapLayer(ug, "Utviklingsgrense", color=COLORS["utviklingsgrense"],
+                               alpha=0.1, linewidth=1.0, zorder=2))
+    layers.append(MapLayer(gdf, "Tomt (tall = rang)", color=COLORS["tomt"], markersize=7,
+                           edgecolor="black", annotate="rang", zorder=10))
+    b = gdf.total_bounds
+    pad = 1500.0
+    png = render_map(layers, title="Tomtene etter rang", focus=(b[0] - pad, b[1] - pad,
+                                                             b[2] + pad, b[3] + pad),
+                     crs_label=f"EPSG:{dataset.epsg}" if getattr(dataset, "epsg", None) else None)
+    return Figure("Tomtene etter rang", png,
+                  caption="Tallet ved hver tomt er rangen i tabellen over.")
 
 
 _FACT_LABELS = {

@@ -498,3 +498,21 @@ def test_parameters_are_listed_with_sources_and_overrides_marked(small, tmp_path
     # provenance: source, CRS and tool version
     from geoplan import __version__
     assert str(small) in html and "EPSG:25832" in html and f"geoplan versjon {__version__}" in html
+
+
+def test_many_sites_report_ranks_as_the_assessment(small):
+    from geoplan.sites import SiteAssessor
+
+    ds = load(str(small))
+    cfg = load_config()
+    sites = _gdf({"navn": ["Nær skolen", "Langt ute"]},
+                 [Point(X0 + 450, Y0 + 450), Point(X0 + 8500, Y0 + 3500)])
+    result = SiteAssessor.from_dataset(ds, cfg).assess_many(sites, units=1)
+    html = rp.site_report_bytes(result, ds, cfg, "html").decode("utf-8")
+    parsed = _parse(html)
+    ranks = {r["navn"]: int(r["rang"]) for r in parsed.tables["rangering"]}
+    assert ranks == {t["navn"]: t["rang"] for t in result["tomter"]}
+    # one checklist per site, each with every criterion of the assessment
+    for j, t in enumerate(result["tomter"], start=1):
+        assert len(parsed.tables[f"sjekkliste-{j}"]) == len(t["kriterier"])
+    assert html.count("data:image/png;base64,") >= 3  # overview + one map per site
