@@ -502,4 +502,6 @@ def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_w
         segs = segs[shapely.dwithin(within, segs, half)]
     if segs.size == 0 or half <= 0:
         return shapely.Polygon()
-    return shapely.union_all(shapely.buffer(segs, half, quad_segs=quad_segs))
+    # merge the two-point pieces into polylines first: far fewer buffers to union
+    lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(segs)))
+    return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))

@@ -260,6 +260,8 @@ def test_cli_radius_walking_and_geopackage(gpkg, tmp_path, capsys):
     names = {n for n, _ in pyogrio.list_layers(target)}
     assert {"utviklingsgrenser", "skolesirkler", "innenfor_sirkel", "utenfor_sirkel",
             "gangavstand_areal"} <= names
+    pts = gpd.read_file(target, layer="skoler")
+    assert "skoler" in names and pts.geometry.iloc[0].distance(Point(X0, Y0)) < 1e-6
     circ = gpd.read_file(target, layer="skolesirkler")
     assert circ.geometry.area.iloc[0] == pytest.approx(math.pi * 1000.0 ** 2, rel=1e-6)
     assert not list(tmp_path.glob(".skoler.*"))   # no temporary file left behind

@@ -194,6 +194,7 @@ def write_geopackage(res, target) -> None:
         ("utviklingsgrenser", res.utviklingsgrenser),
         ("parseller", res.parseller),
         ("skolesirkler", res.sirkler),
+        ("skoler", res.sirkler.set_geometry(res.sirkler.geometry.centroid)),
         ("innenfor_sirkel", res.innenfor),
         ("utenfor_sirkel", res.utenfor),
         ("gangavstand_areal", res.gangareal),
@@ -205,5 +206,5 @@ def write_geopackage(res, target) -> None:
             if gdf is None or len(gdf) == 0:
                 continue
             pyogrio.write_dataframe(flat(gdf), tmp, layer=name, driver="GPKG",
-                                    promote_to_multi=True)
+                                    promote_to_multi=name != "skoler")
             first = False
