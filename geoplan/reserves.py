@@ -1115,7 +1115,7 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
                      max_slope_pct: float = 20.0,
                      weights: Mapping[str, float] | None = None,
                      places: Sequence[str] | None = None,
-                     half_distance_m: float = 1000.0,
+                     half_distance_m: float | None = None,
                      innspill_housing_words: Iterable[str] = HOUSING_WORDS) -> ReserveResult:
     """Land need, boligreserve, innspill, balance, ranking and conflicts per place.
 
@@ -1135,7 +1135,9 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     quarry_buffer_m : distance to quarries counted as conflict, metres.
     max_slope_pct : slope threshold, percent.
     weights : ranking weights (``reserves.ranking``).
-    half_distance_m : distance scoring 0.5 in the ranking, metres.
+    half_distance_m : distance scoring 0.5 in the ranking, metres; ``None``:
+        ``weights["half_distance_m"]`` if there (the whole ``reserves.ranking``
+        table may be passed as ``weights``), else 1000.
     places : restrict the result to these places (names as in ``utviklingsgrense``).
     innspill_housing_words : ``innspill.formal`` values that mean housing.
 
@@ -1146,6 +1148,11 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
     :class:`ReserveResult`.
     """
     notes: list[str] = []
+    if half_distance_m is None:
+        half_distance_m = float((weights or {}).get("half_distance_m", 1000.0))
+    if half_distance_m <= 0:
+        raise ConfigError(f"reserves.ranking.half_distance_m må være større enn 0 "
+                          f"(fikk {half_distance_m}).")
     _check_crs(arealformal, "arealformal")
     _check_crs(utviklingsgrense, "utviklingsgrense")
     for lyr, nm in ((innspill, "innspill"), (steinbrudd, "steinbrudd"), (sentrum, "sentrum"),
