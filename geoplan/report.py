@@ -1187,6 +1187,8 @@ def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
         if s.omitted:
             about.append([f"{s.number}. {s.title}", s.omitted])
             continue
+        if s.privacy:
+            about.append([f"{s.number}. {s.title}", s.privacy])
         for t in s.tables:
             if not t.in_xlsx:
                 continue
