@@ -525,3 +525,10 @@ def test_quarry_conflict_lowers_the_rank():
     assert p.at["west", "andel_steinbrudd_pct"] == pytest.approx(100.0)
     assert p.at["east", "andel_steinbrudd_pct"] == 0
     assert (p.at["east", "rang"], p.at["west", "rang"]) == (1, 2)
+
+
+def test_cli_arealbehov_warns_when_shares_do_not_sum_to_one(capsys):
+    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.12"]) == 0
+    assert "102,0 %" in capsys.readouterr().out
+    assert main(["arealbehov"]) == 0
+    assert "summerer" not in capsys.readouterr().out

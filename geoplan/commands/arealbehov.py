@@ -163,6 +163,7 @@ def compute(args: argparse.Namespace, cfg):
 def run(args: argparse.Namespace) -> int:
     cfg = common.config_from_args(args)
     need, gp = compute(args, cfg)
+    gp["all_places"] = not args.sted and args.share is None
     if args.json:
         common.emit_json(common.records(need, ["sted", "aar", "vekstrate", "vekst_personer",
                                                "boenheter", "arealbehov_daa"]))
@@ -225,4 +226,9 @@ def render_text(need, gp: dict) -> str:
     out += block("Arealbehov (daa)", "arealbehov_daa", "Boenh./daa", dens)
     out += ["", "Tallene er avrundet hver for seg; totalene er summert før avrunding. "
                 "Uavrundede tall: --json."]
+    if gp.get("all_places"):
+        total = float(first["andel"].sum())
+        if abs(total - 1.0) > 1e-6:
+            out.append(f"Merk: andelene av veksten summerer til {total * 100:.1f} %, ikke 100 %; "
+                       "totalene er da ikke kommunens samlede vekst.".replace(".", ",", 1))
     return "\n".join(out)
