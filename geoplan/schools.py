@@ -261,7 +261,7 @@ def max_distance(geoms, school_xy: np.ndarray) -> np.ndarray:
         d = np.hypot(coords[:, 0] - pts[0, 0], coords[:, 1] - pts[0, 1])
         return _group_max(d, idx, g.size)
     mp = shapely.multipoints(pts)
-    env = shapely.envelope(shapely.union_all(np.append(g, mp)))
+    env = shapely.box(*shapely.total_bounds(np.append(g, mp)))
     pad = max(1.0, float(shapely.length(env)))
     cells = shapely.get_parts(shapely.voronoi_polygons(
         mp, extend_to=shapely.buffer(env, pad), ordered=True))
@@ -481,6 +481,7 @@ class WalkingResult:
     areas: gpd.GeoDataFrame
     unsnapped_schools: pd.DataFrame
     network: object = None
+    school_snap: pd.DataFrame | None = None
 
 
 def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
@@ -581,7 +582,9 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
         gpd.GeoDataFrame({"skoler": [], "geometry": []}, geometry="geometry", crs=schools.crs)
     miss = ssnap["edge"].to_numpy() < 0
     uns = pd.DataFrame({"skole": names[miss]})
-    return WalkingResult(table=table, areas=areas, unsnapped_schools=uns, network=net)
+    school_snap = pd.DataFrame({"skole": names, "tilknytning_m": ssnap["tilknytning_m"].to_numpy()})
+    return WalkingResult(table=table, areas=areas, unsnapped_schools=uns, network=net,
+                         school_snap=school_snap)
 
 
 # --------------------------------------------------------------------------- parcels
@@ -678,6 +681,9 @@ class SchoolAnalysis:
         ``grunn``, ``tilknytning_m``).
     nettverk : dict or None
         Network summary (nodes, edges, km, sub-networks).
+    skole_tilknytning : DataFrame or None
+        Per school in use: ``skole``, ``tilknytning_m`` (distance to the
+        network, m; NaN = farther than the snapping limit).
     """
 
     utviklingsgrenser: gpd.GeoDataFrame
@@ -691,6 +697,7 @@ class SchoolAnalysis:
     ikke_naadd: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["hva", "navn", "grunn", "tilknytning_m"]))
     nettverk: dict | None = None
+    skole_tilknytning: pd.DataFrame | None = None
 
 
 def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
@@ -725,6 +732,7 @@ def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
     _check_crs(boundaries, "Laget «utviklingsgrense»")
     if parcels is not None:
         _check_crs(parcels, "Parsellene")
+        parcels = parcels[~(parcels.geometry.isna() | parcels.geometry.is_empty).to_numpy()]
         if len(parcels) == 0:
             parcels = None
     if not radius_m or radius_m <= 0:
@@ -825,4 +833,5 @@ def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
                              "tilknytning_m": float(tk[i])})
         result.ikke_naadd = pd.DataFrame(rows, columns=["hva", "navn", "grunn", "tilknytning_m"])
         result.nettverk = network.summary()
+        result.skole_tilknytning = wr.school_snap.iloc[used].reset_index(drop=True)
     return result

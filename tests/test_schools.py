@@ -254,6 +254,8 @@ def test_cli_radius_walking_and_geopackage(gpkg, tmp_path, capsys):
         ug["Sentrum"]["innenfor_daa"] - ug["Sentrum"]["innenfor_gang_daa"], rel=1e-6)
     # the northern school is 5.5 km from the network: reported, not silently 0
     assert any(d["hva"] == "skole" and d["navn"] == "Nord skole" for d in out["gang"]["ikke_naadd"])
+    tk = {d["skole"]: d["tilknytning_m"] for d in out["gang"]["skoler_tilknytning"]}
+    assert tk["Sentrum skole"] == pytest.approx(0.0) and tk["Nord skole"] is None
     p = out["parseller"][0]
     # point on surface of the 200 x 200 box at (200, 200) is 200 m from the nearest axis
     assert p["gangavstand_m"] == pytest.approx(400.0)
@@ -294,8 +296,19 @@ def test_cli_walking_without_gangnett_layer(tmp_path, capsys):
 def test_cli_bad_out_suffix(gpkg, capsys):
     from geoplan.cli import main
 
-    assert main(["schools", str(gpkg), "--out", "resultat.shp"]) == 1
+    assert main(["schools", str(gpkg), "--out", "resultat.shp"]) == 2
     assert ".gpkg" in capsys.readouterr().err
+    assert main(["schools", str(gpkg), "--radius", "-5"]) == 2
+    assert "radius" in capsys.readouterr().err
+
+
+def test_cli_set_overrides_the_radius(gpkg, capsys):
+    from geoplan.cli import main
+
+    assert main(["schools", str(gpkg), "--json", "--set", "schools.radius_m=1000"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["radius_m"] == 1000.0
+    assert out["utviklingsgrenser"][0]["innenfor_daa"] == pytest.approx(math.pi * 1000, rel=1e-3)
 
 
 def test_farthest_point_matches_a_dense_boundary_sample():

@@ -38,15 +38,15 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import DataProblem
+    from ..errors import ConfigError
     from .. import schools as sch
 
     cfg = common.config_from_args(args)
     radius = float(args.radius) if args.radius is not None else float(cfg.get("schools.radius_m"))
     if not radius > 0:
-        raise DataProblem(f"--radius må være større enn 0 (fikk {args.radius}).")
+        raise ConfigError(f"--radius må være større enn 0 (fikk {args.radius}).")
     if args.out and not str(args.out).lower().endswith(".gpkg"):
-        raise DataProblem(f"Utfilen «{args.out}» må ha endelsen .gpkg (GeoPackage).")
+        raise ConfigError(f"Utfilen «{args.out}» må ha endelsen .gpkg (GeoPackage).")
     require = ["utviklingsgrense", "skole"] + (["gangnett"] if args.walking else [])
     ds = common.load_from_args(args, require=require, config=cfg)
 
@@ -87,6 +87,8 @@ def to_json(res, *, walking: bool, corridor_m: float, out=None) -> dict:
         obj["gang"] = {
             "korridor_m": corridor_m,
             "nettverk": res.nettverk,
+            "skoler_tilknytning": common.records(res.skole_tilknytning)
+            if res.skole_tilknytning is not None else [],
             "ikke_naadd": common.records(res.ikke_naadd),
         }
     if out:
