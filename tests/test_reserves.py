@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, MultiPolygon, Point, box
+from shapely.geometry import MultiPolygon, Point, box
 
 from geoplan import reserves as R
 from geoplan.cli import main
