@@ -511,30 +511,45 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
 
 
 class FastGeoJson(folium.map.Layer):
-    """A GeoJSON overlay with styles and tooltips precomputed in Python.
+    """A GeoJSON overlay with styles and tooltip values precomputed in Python.
 
     folium's ``GeoJson`` calls a Python style function per feature and embeds
-    a style mapper; for thousands of zoning polygons that costs seconds and
-    megabytes. Here each feature carries two small properties: ``_s`` (index
-    into a list of distinct Leaflet path styles) and ``_t`` (tooltip HTML),
-    and the GeoJSON text is assembled once with ``shapely.to_geojson``.
-    It is a folium ``Layer``: it shows in the layer control and honours ``show``.
+    a style mapper and full property tables; for thousands of zoning polygons
+    that costs seconds and megabytes. Here each feature carries ``_s`` (index
+    into a list of distinct Leaflet path styles) and ``_v`` (its tooltip values;
+    text columns are dictionary-encoded once per layer), the tooltip HTML is
+    built in the browser on hover, and the GeoJSON text is assembled once with
+    ``shapely.to_geojson``. It is a folium ``Layer``: it shows in the layer
+    control and honours ``show``.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
             var styles = {{ this.styles_json }};
+            var fields = {{ this.fields_json }};
             var hl = {{ this.highlight_json }};
+            function tip(p) {
+                var v = p._v, out = [];
+                if (!v) { return null; }
+                for (var i = 0; i < fields.length; i++) {
+                    var x = v[i];
+                    if (x === null || x === undefined) { continue; }
+                    if (fields[i].d) { x = fields[i].d[x]; }
+                    if (x === null || x === '') { continue; }
+                    out.push('<b>' + fields[i].l + '</b>: ' + x);
+                }
+                return out.length ? out.join('<br>') : null;
+            }
             var layer = L.geoJSON({{ this.data_json }}, {
                 style: function (f) { return styles[f.properties._s] || {}; },
                 pointToLayer: function (f, latlng) {
                     return L.circleMarker(latlng, styles[f.properties._s] || {});
                 },
                 onEachFeature: function (f, l) {
-                    if (f.properties._t) {
-                        l.bindTooltip(f.properties._t, {sticky: true});
-                        l.bindPopup(f.properties._t);
+                    if (f.properties._v) {
+                        l.bindTooltip(function () { return tip(f.properties); }, {sticky: true});
+                        l.bindPopup(function () { return tip(f.properties); });
                     }
                     if (hl) {
                         l.on('mouseover', function () { l.setStyle(hl); });
@@ -548,19 +563,37 @@ class FastGeoJson(folium.map.Layer):
     """)
 
     def __init__(self, gdf: gpd.GeoDataFrame, styles: Sequence[Mapping], style_index: Sequence[int],
-                 tooltips: Sequence[str | None], *, name: str, show: bool = True,
+                 fields: Sequence[str] = (), *, name: str, show: bool = True,
                  highlight: Mapping | None = None):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "FastGeoJson"
         self.n_features = len(gdf)
+        cols, aliases = _fields(gdf, fields)
+        data = _jsonable(pd.DataFrame(gdf[cols])) if cols else None
+        meta, columns = [], []
+        for c, a in zip(cols, aliases):
+            s = data[c]
+            if s.map(lambda v: isinstance(v, str)).any():
+                codes, uniq = pd.factorize(s.map(lambda v: None if v is None else html.escape(str(v))),
+                                           use_na_sentinel=True)
+                meta.append({"l": html.escape(a), "d": list(uniq)})
+                columns.append([None if k < 0 else int(k) for k in codes])
+            else:
+                meta.append({"l": html.escape(a)})
+                columns.append([None if v is None else v for v in s.tolist()])
+        rows = list(zip(*columns)) if columns else [None] * len(gdf)
         geoms = shapely.to_geojson(np.asarray(gdf.geometry.values))
         feats = []
-        for g, si, tip in zip(geoms, style_index, tooltips):
-            props = json.dumps({"_s": int(si), "_t": tip} if tip else {"_s": int(si)},
-                               ensure_ascii=False)
-            feats.append(f'{{"type":"Feature","properties":{props},"geometry":{g}}}')
+        for g, si, row in zip(geoms, style_index, rows):
+            props = {"_s": int(si)}
+            if row is not None and any(v is not None for v in row):
+                props["_v"] = list(row)
+            feats.append('{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False,
+                                                                         separators=(",", ":"))
+                         + ',"geometry":' + g + "}")
         self.data_json = _safe_js('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}")
         self.styles_json = _safe_js(json.dumps(list(styles), ensure_ascii=False))
+        self.fields_json = _safe_js(json.dumps(meta, ensure_ascii=False))
         self.highlight_json = json.dumps(dict(highlight)) if highlight else "null"
 
 
@@ -604,8 +637,7 @@ def add_geojson(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, style: Mappi
             index[values == str(k)] = len(styles) - 1
     hl = {"weight": base.get("weight", 1.5) + 2, "fillOpacity": min(0.8, base.get("fillOpacity", 0.5) + 0.2)} \
         if highlight else None
-    layer = FastGeoJson(gdf, styles, index, tooltip_html(gdf, fields), name=name, show=show,
-                        highlight=hl)
+    layer = FastGeoJson(gdf, styles, index, fields, name=name, show=show, highlight=hl)
     layer.add_to(m)
     return layer
 
@@ -627,8 +659,9 @@ def add_points(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, color: str,
         return fg
     style = {"radius": radius, "color": "#222222", "weight": 1, "fillColor": color,
              "fillOpacity": 0.9}
-    layer = FastGeoJson(gpd.GeoDataFrame(geometry=pts.values, crs=gdf.crs), [style],
-                        np.zeros(len(gdf), dtype=int), tips, name=name, show=show,
+    layer = FastGeoJson(gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=pts.values,
+                                         crs=gdf.crs), [style],
+                        np.zeros(len(gdf), dtype=int), fields, name=name, show=show,
                         highlight={"weight": 3})
     layer.add_to(m)
     return layer
@@ -762,7 +795,7 @@ def add_zoning(m: folium.Map, gdf: gpd.GeoDataFrame, *, show: bool = True) -> li
         styles.append({"fillColor": color, "color": "#333333" if f == "f" else "#9e9e9e",
                        "weight": 1.2 if f == "f" else 0.3, "fillOpacity": 0.35 if f == "f" else 0.55,
                        "dashArray": "4 3" if f == "f" else None})
-    FastGeoJson(disp, styles, index, tooltip_html(disp, LAYER_FIELDS["arealformal"]),
+    FastGeoJson(disp, styles, index, LAYER_FIELDS["arealformal"],
                 name="Arealformål", show=show, highlight={"weight": 2.5, "fillOpacity": 0.75}).add_to(m)
     seen: list[tuple[str, str, str]] = []
     for code in sorted(pd.unique(gdf["arealformal"].dropna())):

@@ -58,7 +58,9 @@ qbuf = None
 if ds.has("steinbrudd") and buffer_m > 0:
     qbuf = maps.to_display(ds["steinbrudd"].assign(geometry=ds["steinbrudd"].buffer(buffer_m)),
                            tolerance_m=10, name="steinbrudd")[["navn", "geometry"]]
-m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
+# the walking network (thousands of segments) is shown on Skolesirkler, not here
+m = maps.municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
+                          basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
                           show_address=bool(appdata.app_setting(cfg, "show_address", False)))
 st.subheader("Kart")
 st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {ui.fmt(radius, 0)} m rundt "

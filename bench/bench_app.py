@@ -1,0 +1,218 @@
+"""Benchmark of the Streamlit app on the demo: first render time and map payload.
+
+Targets (issue 7): first render at most 5 s, map payload at most 3 MB.
+
+Measured in one run:
+
+1. **Server side, cold**: a fresh Python process runs the Oversikt page with
+   Streamlit's AppTest (data loading, display geometry, map building and the
+   streamlit-folium call), then every other page once.
+2. **Map payload**: the arguments streamlit-folium sends to the browser for the
+   map (script + header + html + asset links), captured at its component call.
+3. **Baseline**: the same layers drawn "the obvious way" with folium's own
+   ``GeoJson`` (full-precision geometry, a Python style function, tooltips) and
+   one ``Marker`` per municipal dwelling in a ``MarkerCluster``; its HTML size
+   and build time, as a ratio to geoplan's map.
+4. **Browser** (if /usr/bin/chromium and Playwright are there): a cold
+   ``streamlit run app.py`` and headless Chromium; time from navigation until the
+   map's vector layers are drawn (``.leaflet-interactive`` in the iframe).
+
+Usage: ``python bench/bench_app.py`` (the demo must exist: ``python -m geoplan demo``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET_RENDER_S = 5.0
+TARGET_PAYLOAD_MB = 3.0
+
+CHILD = textwrap.dedent(r"""
+    import json, sys, time
+    t0 = time.perf_counter()
+    import streamlit_folium
+    sizes = []
+    orig = streamlit_folium._component_func
+    def spy(**kw):
+        keep = {k: v for k, v in kw.items() if k != "on_change"}
+        sizes.append(len(json.dumps(keep, default=str).encode()))
+        return orig(**kw)
+    streamlit_folium._component_func = spy
+    from streamlit.testing.v1 import AppTest
+    t_import = time.perf_counter() - t0
+    at = AppTest.from_file(sys.argv[1], default_timeout=300)
+    t1 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t1
+    out = {"import_s": t_import, "first_render_s": first, "payload_bytes": sizes[-1] if sizes else None,
+           "errors": [e.value for e in at.exception] + [e.value for e in at.error], "pages": {}}
+    for page in ["arealbehov", "skolesirkler", "konsentrasjon", "vurder_tomt", "data"]:
+        n0 = len(sizes)
+        t = time.perf_counter()
+        at.switch_page(f"geoplan/app_pages/{page}.py")
+        at.run()
+        out["pages"][page] = {"s": time.perf_counter() - t,
+                              "payload_bytes": sizes[-1] if len(sizes) > n0 else None,
+                              "errors": [e.value for e in at.exception] + [e.value for e in at.error]}
+    t = time.perf_counter()
+    at.switch_page("geoplan/app_pages/oversikt.py")
+    at.run()
+    out["warm_oversikt_s"] = time.perf_counter() - t
+    print("RESULT " + json.dumps(out))
+""")
+
+
+def server_side() -> dict:
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "app.py")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(proc.stdout[-2000:] + proc.stderr[-3000:])
+
+
+def baseline_and_geoplan() -> dict:
+    import folium
+    import folium.plugins
+
+    from geoplan import maps
+    from geoplan.layers import load
+
+    ds = load(None)
+    # geoplan's map, as the Oversikt page builds it (display layers + map + HTML)
+    t = time.perf_counter()
+    disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
+    if "gangnett" in disp:
+        disp["gangnett"] = maps.collapse(disp["gangnett"])
+    html = maps.map_html(maps.municipality_map(disp))
+    ours_s = time.perf_counter() - t
+
+    # the obvious way: folium.GeoJson per layer with full geometry and a Python style function
+    t = time.perf_counter()
+    m = folium.Map(tiles=None)
+    for name, gdf in ds.layers.items():
+        if name in ("bygning", "kommunal_bolig", "skole", "holdeplass", "sentrum", "helsetjeneste"):
+            continue
+        g = gdf.to_crs(4326)
+        fields = [c for c in g.columns if c != "geometry"][:4]
+        folium.GeoJson(
+            g, name=name,
+            style_function=lambda f: {"fillColor": maps.zoning_style(f["properties"].get("arealformal"))[0],
+                                      "color": "#555", "weight": 1},
+            tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None).add_to(m)
+    mc = folium.plugins.MarkerCluster(name="kommunal_bolig").add_to(m)
+    kb = ds["kommunal_bolig"].to_crs(4326)
+    for x, y, n in zip(kb.geometry.x, kb.geometry.y, kb["antall_enheter"]):
+        folium.Marker([y, x], tooltip=f"{n} enheter").add_to(mc)
+    for name in ("skole", "holdeplass", "sentrum", "helsetjeneste"):
+        if ds.has(name):
+            g = ds[name].to_crs(4326)
+            for x, y, nv in zip(g.geometry.x, g.geometry.y, g["navn"]):
+                folium.Marker([y, x], tooltip=str(nv)).add_to(m)
+    folium.LayerControl().add_to(m)
+    base_html = m.get_root().render()
+    base_s = time.perf_counter() - t
+    return {"ours_bytes": len(html.encode()), "ours_s": ours_s,
+            "base_bytes": len(base_html.encode()), "base_s": base_s}
+
+
+def browser_first_render() -> dict | None:
+    chromium = "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path(chromium).exists():
+        return None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless",
+                             "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        out = {}
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=chromium, headless=True,
+                                   args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                         "--disable-component-update", "--disable-sync", "--no-first-run"])
+            for label in ("cold", "warm"):
+                pg = b.new_page(viewport={"width": 1400, "height": 1000})
+                t = time.perf_counter()
+                pg.goto(url + "/")
+                fr = pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+                fr.locator(".leaflet-interactive").first.wait_for(state="attached", timeout=120_000)
+                out[f"{label}_s"] = time.perf_counter() - t
+                out[f"{label}_paths"] = fr.locator(".leaflet-interactive").count()
+                pg.close()
+            b.close()
+        return out
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main() -> int:
+    if not (ROOT / "layers" / "demo.gpkg").exists():
+        print("Demodataene mangler; bygg dem med «python -m geoplan demo».")
+        return 1
+    print("geoplan app benchmark on the demo municipality\n")
+    srv = server_side()
+    print(f"Server side (fresh process, AppTest): imports {srv['import_s']:.2f} s")
+    print(f"  first render of Oversikt (cold caches): {srv['first_render_s']:.2f} s "
+          f"(target {TARGET_RENDER_S:.0f} s, ratio {srv['first_render_s'] / TARGET_RENDER_S:.2f})")
+    print(f"  Oversikt again (warm caches):           {srv['warm_oversikt_s']:.2f} s")
+    pb = srv["payload_bytes"] or 0
+    print(f"  map payload sent to the browser:        {pb / 1e6:.2f} MB "
+          f"(target {TARGET_PAYLOAD_MB:.0f} MB, ratio {pb / 1e6 / TARGET_PAYLOAD_MB:.2f})")
+    for page, d in srv["pages"].items():
+        pay = f", map {d['payload_bytes'] / 1e6:.2f} MB" if d["payload_bytes"] else ""
+        err = f"  ERRORS: {d['errors']}" if d["errors"] else ""
+        print(f"  page {page:<14} first visit {d['s']:.2f} s{pay}{err}")
+    if srv["errors"]:
+        print(f"  ERRORS on Oversikt: {srv['errors']}")
+
+    bl = baseline_and_geoplan()
+    print("\nMap of all layers, geoplan vs. the obvious folium way (same process):")
+    print(f"  geoplan  : {bl['ours_bytes'] / 1e6:.2f} MB HTML, built in {bl['ours_s']:.2f} s")
+    print(f"  baseline : {bl['base_bytes'] / 1e6:.2f} MB HTML, built in {bl['base_s']:.2f} s "
+          "(full geometry, folium.GeoJson + style function, one Marker per dwelling)")
+    print(f"  ratio    : {bl['base_bytes'] / bl['ours_bytes']:.1f}× smaller, "
+          f"{bl['base_s'] / bl['ours_s']:.1f}× faster")
+
+    br = browser_first_render()
+    if br is None:
+        print("\nBrowser: skipped (no Chromium/Playwright)")
+    else:
+        print("\nBrowser (headless Chromium, cold server; navigation until vector layers are drawn):")
+        print(f"  first visit: {br['cold_s']:.2f} s (target {TARGET_RENDER_S:.0f} s, "
+              f"ratio {br['cold_s'] / TARGET_RENDER_S:.2f}); {br['cold_paths']} vector paths")
+        print(f"  second visit (warm caches): {br['warm_s']:.2f} s "
+              f"(ratio {br['warm_s'] / TARGET_RENDER_S:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
