@@ -1004,7 +1004,7 @@ def zonal_share_above_fast(geoms: np.ndarray, raster_path, threshold: float, *, 
         r1 = min(int(np.ceil(win.row_off + win.height)) + 1, h)
         if c0 < c1 and r0 < r1:
             sub = r.data[r0:r1, c0:c1]
-            tr = r.transform * r.transform.translation(c0, r0)
+            tr = r.transform @ r.transform.translation(c0, r0)
             finite = np.isfinite(sub)
             steep = (sub > threshold) & finite
             for c in range(int(colour.max()) + 1):
