@@ -471,13 +471,28 @@ def test_pdf_renders_a4_pages_with_numbers_and_maps(small, tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_report_pdf(tmp_path, capsys):
+def test_demo_report_pdf_and_walking_numbers(tmp_path, capsys):
     from geoplan.layers import DEFAULT_DATA
 
     if not DEFAULT_DATA.exists():
         pytest.skip("demo data not built")
+    ds = load(None)
+    cfg = load_config()
+    secs = rp.build_sections(ds, cfg)
+    assert not [s.omitted for s in secs if s.omitted]  # the demo has every layer
+    html = rp.render_report(secs, ds, cfg, "html").decode("utf-8")
+    tabs = _parse(html).tables
+    sj = _cli_json(capsys, ["schools", "--walking", "--json"])
+    rows = {r["navn"]: r for r in tabs["skoler"]}
+    for b in sj["utviklingsgrenser"]:
+        assert rp.parse_number(rows[b["navn"]]["andel_innenfor_gang_pct"]) == \
+            _shown(b["andel_innenfor_gang_pct"], 1), b["navn"]
+    res = _cli_json(capsys, ["reserves", "--json"])
+    bal = {r["sted"]: r for r in tabs["balanse"]}
+    for st in res["steder"]:
+        assert rp.parse_number(bal[st["sted"]]["balanse_daa"]) == _shown(st["balanse_daa"], 1)
     out = tmp_path / "demo.pdf"
-    assert cli.main(["report", "--out", str(out)]) == 0
+    out.write_bytes(rp.render_report(secs, ds, cfg, "pdf"))
     pages = _pdf_pages(out, tmp_path)
     assert len(pages) >= 5
     assert all((im < 160).mean() > 0.002 for im in pages)
