@@ -14,7 +14,6 @@ from shapely.geometry import LineString, MultiLineString, Point, box
 from geoplan.errors import DataProblem
 from geoplan.network import (
     add_points, build_network, distances_from, reachable_segments, snap_points,
-    target_distances, walking_area,
 )
 from geoplan.schools import analyse_schools, walking_distance_to_nearest
 
