@@ -47,6 +47,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 FORMATS = ("html", "pdf", "xlsx")
 
+#: Longest table printed in HTML/PDF; longer ones are cut with a note (the .xlsx has all rows).
+MAX_HTML_ROWS = 400
+
 #: Marker shown instead of a suppressed count (SSB: ":" = "vises ikke av
 #: konfidensialitetshensyn").
 SUPPRESSED = ":"
@@ -166,9 +169,24 @@ class Table:
     in_xlsx: bool = True
 
     @property
+    def html_rows_shown(self) -> int:
+        """Rows rendered in HTML/PDF (all of them go to the spreadsheet)."""
+        return min(len(self.rows), MAX_HTML_ROWS)
+
+    @property
+    def truncated_note(self) -> str:
+        if len(self.rows) <= MAX_HTML_ROWS:
+            return ""
+        return (f"Tabellen viser de første {fmt_number(MAX_HTML_ROWS, 0)} av "
+                f"{fmt_number(len(self.rows), 0)} radene; alle står i regnearket (.xlsx).")
+
+    @property
     def cells(self) -> list[dict]:
         out = []
-        for i, row in enumerate(self.rows):
+        keep = list(range(min(len(self.rows), MAX_HTML_ROWS)))
+        keep += sorted(i for i in self.sum_rows if i >= MAX_HTML_ROWS)  # totals always show
+        for i in keep:
+            row = self.rows[i]
             cells = []
             for c in self.columns:
                 if (i, c.key) in self.suppressed_cells:

@@ -531,3 +531,18 @@ def test_many_sites_report_ranks_as_the_assessment(small):
     for j, t in enumerate(result["tomter"], start=1):
         assert len(parsed.tables[f"sjekkliste-{j}"]) == len(t["kriterier"])
     assert html.count("data:image/png;base64,") >= 3  # overview + one map per site
+
+
+def test_long_tables_are_cut_in_html_with_a_note_but_not_in_xlsx(monkeypatch):
+    from openpyxl import load_workbook
+    import io
+
+    monkeypatch.setattr(rp, "MAX_HTML_ROWS", 3)
+    t = rp.Table(id="lang", title="Lang", columns=[rp.Column("n", "N", "int")],
+                 rows=[{"n": i} for i in range(10)] + [{"n": 45}], sum_rows={10})
+    sec = rp.Section(id="s", title="S", items=[t], number=1)
+    meta = rp._meta(None, load_config(), "T", "U")
+    parsed = _parse(rp.render_html([sec], meta))
+    assert [r["n"] for r in parsed.tables["lang"]] == ["0", "1", "2", "45"]  # total kept
+    wb = load_workbook(io.BytesIO(rp.sections_to_xlsx([sec], meta)))
+    assert wb["Lang"].max_row == 12  # header + 11 rows
