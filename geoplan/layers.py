@@ -743,7 +743,7 @@ def _read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFra
         ) from None
 
 
-def _read_gpkg(path: Path) -> list[_RawLayer]:
+def _read_gpkg(path: Path, wanted: set[str] | None = None) -> list[_RawLayer]:
     _sniff(path)
     try:
         listed = pyogrio.list_layers(path)
@@ -756,7 +756,7 @@ def _read_gpkg(path: Path) -> list[_RawLayer]:
     for lname, _gtype in listed:
         lname = str(lname)
         key = lname.lower()
-        if key not in SCHEMAS:
+        if key not in SCHEMAS or (wanted is not None and key not in wanted):
             continue
         try:
             gdf = _read_file(path, layer=lname)
@@ -799,10 +799,10 @@ def _read_gml(path: Path, layer: str | None) -> list[_RawLayer]:
     return [_RawLayer(layer, gdf, path.name)]
 
 
-def _read_single(path: Path, layer: str | None) -> list[_RawLayer]:
+def _read_single(path: Path, layer: str | None, wanted: set[str] | None = None) -> list[_RawLayer]:
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
-        raws = _read_gpkg(path)
+        raws = _read_gpkg(path, wanted)
         if layer:
             # a GeoPackage with one foreign-named layer given a name
             if not raws:
@@ -828,7 +828,7 @@ def _read_single(path: Path, layer: str | None) -> list[_RawLayer]:
     return [_RawLayer(name, _read_file(path), path.name)]
 
 
-def _read_folder(folder: Path) -> tuple[list[_RawLayer], dict[str, Path]]:
+def _read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[_RawLayer], dict[str, Path]]:
     raws: list[_RawLayer] = []
     rasters: dict[str, Path] = {}
     files = sorted(p for p in folder.iterdir() if p.is_file())
@@ -840,10 +840,11 @@ def _read_folder(folder: Path) -> tuple[list[_RawLayer], dict[str, Path]]:
         if suffix not in VECTOR_SUFFIXES or suffix == ".zip":
             continue
         if suffix == ".gpkg":
-            raws.extend(_read_gpkg(p))
+            raws.extend(_read_gpkg(p, wanted))
         elif suffix in (".gml", ".xml"):
-            raws.extend(_read_gml(p, None))
-        elif p.stem.lower() in SCHEMAS:
+            if wanted is None or "arealformal" in wanted:
+                raws.extend(_read_gml(p, None))
+        elif p.stem.lower() in SCHEMAS and (wanted is None or p.stem.lower() in wanted):
             raws.extend(_read_single(p, None))
     return raws, rasters
 
@@ -930,12 +931,15 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
             f"Ukjent lagnavn «{layer}» (--layer). Gyldige navn: {', '.join(SCHEMAS)}."
         )
     assume = parse_crs(crs) if crs is not None else None
+    wanted = set(only) if only is not None else None
+    if wanted is not None and "kommune" in SCHEMAS:
+        wanted.add("kommune")  # cheap, and it decides the working CRS
 
     tmpdir = None
     try:
         rasters: dict[str, Path] = {}
         if path.is_dir():
-            raws, rasters = _read_folder(path)
+            raws, rasters = _read_folder(path, wanted)
         elif path.suffix.lower() == ".zip":
             _sniff(path)
             tmpdir = Path(tempfile.mkdtemp(prefix="geoplan-zip-"))
@@ -950,13 +954,12 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
             for p in tmpdir.rglob("*.tif"):
                 rasters[p.stem.lower()] = p
         else:
-            raws = _read_single(path, layer)
+            raws = _read_single(path, layer, wanted)
             for name in RASTER_NAMES:
                 for cand in (path.parent / f"{name}.tif", path.parent / f"{name}.tiff"):
                     if cand.exists() and path.suffix.lower() == ".gpkg":
                         rasters[name] = cand
-        if only is not None:
-            wanted = set(only)
+        if wanted is not None:
             raws = [r for r in raws if r.name in wanted]
 
         target = _working_crs(raws, config, crs)
@@ -982,7 +985,7 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
             if gdf is not None:
                 layers[raw.name] = gdf
         for name, schema in SCHEMAS.items():
-            if name not in reports and (only is None or name in set(only)):
+            if name not in reports and (wanted is None or name in wanted):
                 reports[name] = LayerReport(
                     name=name, status="mangler",
                     messages=[f"Laget finnes ikke i dataene ({schema.label})."

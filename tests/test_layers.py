@@ -299,3 +299,12 @@ def test_cli_never_shows_a_traceback(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr + r.stdout
     assert "tull.gpkg" in r.stderr
+
+
+def test_only_reads_the_named_layers(tmp_path):
+    p = tmp_path / "k.gpkg"
+    _boundary().to_file(p, layer="utviklingsgrense")
+    _school().to_file(p, layer="skole")
+    ds = load(p, only=["skole"])
+    assert set(ds.layers) == {"skole"}
+    assert "utviklingsgrense" not in ds.reports   # not read, not reported as missing

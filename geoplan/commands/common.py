@@ -39,12 +39,16 @@ def load_from_args(args: argparse.Namespace, *, require: Iterable[str] = (),
                    optional: Iterable[str] = (), config: Config | None = None):
     """Load DATA as the command needs it; raises MissingLayer for required layers.
 
+    When ``optional`` is given, only the required and optional layers are read
+    (a large GeoPackage's other layers are skipped); otherwise every layer is.
+
     Returns the :class:`geoplan.layers.Dataset`.
     """
     from ..layers import load
 
+    only = (set(require) | set(optional)) if optional else None
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
-              config=config)
+              config=config, only=only)
     ds.require(*require)
     return ds
 
