@@ -30,6 +30,7 @@ whose every point is within the radius (checked exactly, see
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -38,6 +39,7 @@ import pandas as pd
 import shapely
 
 from .errors import DataProblem
+from .network import build_network  # noqa: F401  (re-exported: build once, pass to the walkers)
 
 RULE_STED = "sted"
 RULE_INSIDE = "innenfor"
@@ -208,15 +210,12 @@ def walking_distance_to_nearest(points, network, schools: gpd.GeoDataFrame, *,
     * ``tilknytning_m`` -- the point's access leg (m);
     * ``naadd`` -- bool, a finite walking distance was found.
     """
-    from .network import add_points, distances_from, snap_points, target_distances
+    from .network import snap_points, target_distances
 
     _check_crs(points, "Punktene")
     schools = _usable_schools(schools)
     names = _school_names(schools)
-    ssnap = snap_points(network, schools.geometry, max_distance_m=max_snap_m)
-    net, nodes = add_points(network, ssnap)
-    ok = nodes >= 0
-    dist, near = distances_from(net, nodes[ok], limit_m=limit_m)
+    net, ok, dist, near = _prepared_walk(network, schools, max_snap_m, limit_m)
     tsnap = snap_points(net, points, max_distance_m=max_snap_m)
     d, who = target_distances(net, dist, tsnap, near)
     school_pos = np.flatnonzero(ok)
@@ -230,6 +229,31 @@ def walking_distance_to_nearest(points, network, schools: gpd.GeoDataFrame, *,
         "tilknytning_m": tsnap["tilknytning_m"].to_numpy(),
         "naadd": np.isfinite(d),
     }, index=index)
+
+
+_WALK_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _prepared_walk(network, schools: gpd.GeoDataFrame, max_snap_m: float, limit_m: float):
+    """Schools inserted into the graph and one multi-source search, cached per network.
+
+    Repeated calls with the same network and schools (a site assessment asking
+    for one site at a time) reuse the graph, the STRtree and the distances.
+    """
+    from .network import add_points, distances_from, snap_points
+
+    xy = _school_xy(schools)
+    key = (xy.tobytes(), float(max_snap_m), float(limit_m))
+    per_net = _WALK_CACHE.setdefault(network, {})
+    if key not in per_net:
+        ssnap = snap_points(network, schools.geometry, max_distance_m=max_snap_m)
+        net, nodes = add_points(network, ssnap)
+        ok = nodes >= 0
+        dist, near = distances_from(net, nodes[ok], limit_m=limit_m)
+        if len(per_net) >= 8:
+            per_net.pop(next(iter(per_net)))
+        per_net[key] = (net, ok, dist, near)
+    return per_net[key]
 
 
 def max_distance(geoms, school_xy: np.ndarray) -> np.ndarray:

@@ -195,3 +195,13 @@ def test_parcels_not_reached_are_reported():
     assert "forbinder ikke" in why["Annet nett"]
     assert np.isnan(res.parseller["gangavstand_m"].iloc[0])
     assert np.isinf(res.parseller["gangavstand_m"].iloc[1])
+
+
+def test_reusing_one_network_for_different_schools():
+    net = build_network(lines([(0, 0), (1000, 0)]))
+    a = walking_distance_to_nearest(pts((100, 0)), net, pts((0, 0)))
+    b = walking_distance_to_nearest(pts((100, 0)), net, pts((1000, 0)))
+    again = walking_distance_to_nearest(pts((100, 0)), net, pts((0, 0)))
+    assert a["gangavstand_m"].iloc[0] == pytest.approx(100.0)
+    assert b["gangavstand_m"].iloc[0] == pytest.approx(900.0)
+    assert again["gangavstand_m"].iloc[0] == pytest.approx(100.0)
