@@ -478,6 +478,31 @@ def _normalise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.rename(columns=rename) if rename else gdf
 
 
+def _shapefile_names(gdf: gpd.GeoDataFrame, schema: LayerSchema, rep: LayerReport) -> gpd.GeoDataFrame:
+    """Contract columns whose names a Shapefile cut to 10 characters (``antall_bol``).
+
+    The DBF format keeps at most 10 characters of a column name, so a Shapefile
+    exported from QGIS or ArcGIS has ``antall_enh`` for ``antall_enheter`` and
+    ``grunnkrets`` for ``grunnkretsnummer``. A missing contract column takes the
+    column named by its first 10 characters; where two contract columns share
+    those (``grunnkretsnummer``, ``grunnkretsnavn``), the required one gets it.
+    """
+    have = {str(c) for c in gdf.columns}
+    wanted = [*schema.required, *schema.optional]   # required first: they win a shared prefix
+    rename: dict[str, str] = {}
+    for col in wanted:
+        short = col[:10]
+        if len(col) <= 10 or col in have or short not in have or short in wanted \
+                or short in rename:
+            continue
+        rename[short] = col
+    if rename:
+        gdf = gdf.rename(columns=rename)
+        rep.add("Kolonnenavn som er forkortet til 10 tegn (Shapefile) er tolket som: "
+                + ", ".join(f"«{a}» = «{b}»" for a, b in rename.items()) + ".")
+    return gdf
+
+
 def _coerce_columns(gdf: gpd.GeoDataFrame, schema: LayerSchema, rep: LayerReport) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Coerce contract columns to their kind; return rows to reject."""
     reject = np.zeros(len(gdf), dtype=bool)
@@ -576,6 +601,7 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, *, source: str = "",
         rep.add(f"Ukjent lag «{name}»; lest, men ikke brukt av analysene.")
         rep.n_kept = len(gdf)
         return None, rep
+    gdf = _shapefile_names(gdf, schema, rep)
 
     # -- required columns --------------------------------------------------
     missing = [c for c in schema.required if c not in gdf.columns]

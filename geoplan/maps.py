@@ -40,6 +40,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
 from .errors import DataProblem
@@ -667,6 +668,26 @@ def add_points(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, color: str,
     return layer
 
 
+class _DwellingCluster(folium.plugins.FastMarkerCluster):
+    """FastMarkerCluster that honours ``show`` (folium's template always adds itself to the map)."""
+
+    _template = FoliumTemplate("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var data = {{ this.data|tojson }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                {%- if this.icon_create_function is not none %}
+                cluster.options.iconCreateFunction = {{ this.icon_create_function.strip() }};
+                {%- endif %}
+                for (var i = 0; i < data.length; i++) {
+                    callback(data[i]).addTo(cluster);
+                }
+                return cluster;
+            })();
+        {% endmacro %}""")
+
+
 def add_dwellings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "Kommunale boliger",
                   show: bool = True, show_address: bool = False) -> folium.plugins.FastMarkerCluster | None:
     """Municipal dwellings: clustered circle markers sized by units, coloured by category.
@@ -703,7 +724,7 @@ def add_dwellings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "Kommunal
         return L.divIcon({html: '<div><span>' + n + '</span></div>',
                           className: 'marker-cluster marker-cluster-' + c, iconSize: new L.Point(40, 40)});
     }"""
-    fmc = folium.plugins.FastMarkerCluster(rows, callback=callback, name=name, show=show,
+    fmc = _DwellingCluster(rows, callback=callback, name=name, show=show,
                                            icon_create_function=icon_fn,
                                            options={"maxClusterRadius": 40,
                                                     "disableClusteringAtZoom": 16})

@@ -397,3 +397,17 @@ def test_shapefile_zip_upload_works(tmp_path):
     at = _upload_app("skoler.zip", buf.getvalue())
     assert not at.error, [e.value for e in at.error]
     assert at.success[0].value == "ok 1"
+
+
+def test_hidden_layers_are_not_added_at_start(fixture_gpkg):
+    from geoplan.layers import load
+
+    ds = load(fixture_gpkg)
+    disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
+    for hidden in ([], ["kommunal_bolig"]):
+        m = maps.municipality_map(disp, hidden=hidden)
+        html = maps.map_html(m)
+        cluster = next(ch for ch in m._children.values() if isinstance(ch, maps._DwellingCluster))
+        added = f"{cluster.get_name()}.addTo(" in html
+        assert added == (not hidden)
+        assert "markerClusterGroup" in html

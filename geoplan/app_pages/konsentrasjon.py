@@ -158,7 +158,8 @@ c1, c2, c3 = st.columns(3)
 n = int(c1.number_input("Antall boenheter", 1, 200, 4, key="ko_n"))
 kats = sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
 kat = c2.selectbox("Kategori", kats, key="ko_kat", format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
-nybygg = c3.toggle("Nye boliger bygges (ikke kjøp av eksisterende)",
+nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så også antall boliger øker. "
+                   "Av: kommunen kjøper eksisterende boliger.",
                    value=bool(settings["new_dwellings"]), key="ko_nybygg")
 if not pt:
     st.info("Klikk på kartet der kommunen vurderer å kjøpe.")

@@ -71,9 +71,14 @@ if walking and res.ikke_gang is not None and len(res.ikke_gang):
                                "fillOpacity": 0.5},
                      "legend": [("fill", "#fbc02d", "I sirkelen, men for langt å gå")]})
 layers = appdata.display_layers(ds, cfg)
+names = list(ub["navn"].astype(str))
+valg = st.selectbox("Vis på kartet", ["Alle utviklingsgrenser"] + names, key="sk_zoom")
+sel = ub if valg == "Alle utviklingsgrenser" else ub[ub["navn"].astype(str) == valg]
+zoom = compute.to_display_frame(sel[["geometry"]].assign(geometry=sel.buffer(float(radius) * 0.6)),
+                                cfg, "utviklingsgrense").total_bounds
 m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
                           include=["kommune", "utviklingsgrense", "skole", "gangnett", "innspill"],
-                          hidden=["gangnett"] if not walking else [], overlays=overlays)
+                          hidden=["gangnett"] if not walking else [], overlays=overlays, bounds=zoom)
 ui.show_map(m, key="skole_kart", height=560)
 
 # -- parcels -------------------------------------------------------------------------
@@ -84,8 +89,6 @@ if res.parseller is not None and len(res.parseller):
     if only_out:
         p = p[~p["oppfylt"].astype(bool)]
     p = p.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s) for s in p["skoler"]])
-    plabels = {"type": "Type", "navn": "Navn", "sted": "Sted"} | labels
-    plabels.pop("navn", None)
     plabels = {"type": "Type", "navn": "Navn", "sted": "Sted", **{k: v for k, v in labels.items()
                                                                   if k != "navn"}}
     ui.table(p, plabels, decimals={"maks_avstand_m": 0}, height=360)

@@ -123,6 +123,7 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
             d = (decimals or {}).get(c, 1)
             config[c] = st.column_config.NumberColumn(labels[c], format=f"%.{d}f")
         else:
+            view[c] = view[c].astype(object).where(view[c].notna(), "")
             config[c] = st.column_config.TextColumn(labels[c])
     kwargs = {"height": height} if height else {}
     st.dataframe(view, column_config=config, hide_index=True, use_container_width=True,
