@@ -325,6 +325,16 @@ def render_map(layers: Sequence[MapLayer], *, title: str | None = None, focus=No
         if handles:
             ax.legend(handles=handles, loc=legend_loc, fontsize=7, framealpha=0.85,
                       title="Tegnforklaring", title_fontsize=7)
+        # colour bars (choropleths): Norwegian decimal comma, small labels
+        from matplotlib.ticker import FuncFormatter
+
+        for cax in fig.axes:
+            if cax is ax:
+                continue
+            cax.yaxis.set_major_formatter(FuncFormatter(
+                lambda v, _pos: f"{v:g}".replace(".", ",").replace("-", "\u2212")))
+            cax.tick_params(labelsize=7)
+            cax.yaxis.label.set_size(7.5)
         if crs_label:
             ax.text(0.99, 0.01, crs_label, transform=ax.transAxes, ha="right", va="bottom",
                     fontsize=6, color="#444444", zorder=60)
