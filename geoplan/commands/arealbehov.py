@@ -79,27 +79,18 @@ def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
 
 def plain_places(cfg) -> dict:
     """``reserves.steder`` with parameter tables reduced to their values."""
-    raw = cfg.get("reserves.steder", {}) or {}
-    out = {}
-    for key, entry in raw.items():
-        if not isinstance(entry, dict):
-            continue
-        out[key] = {k: (v["value"] if isinstance(v, dict) and "value" in v else v)
-                    for k, v in entry.items()}
-    return out
+    from ..pipeline import plain_places as _pp
+
+    return _pp(cfg)
 
 
 def growth_from_args(args: argparse.Namespace, cfg) -> dict:
     """Growth parameters: flags first, then ``config/reserves.toml``."""
-    def pick(flag, key):
-        v = getattr(args, flag, None)
-        return cfg.get(key) if v is None else v
-    return {
-        "base_population": float(pick("base_population", "reserves.base_population")),
-        "base_year": int(pick("base_year", "reserves.base_year")),
-        "persons_per_dwelling": float(pick("persons_per_dwelling", "reserves.persons_per_dwelling")),
-        "default_dwellings_per_daa": float(cfg.get("reserves.default_dwellings_per_daa", 3.0)),
-    }
+    from ..pipeline import growth_parameters
+
+    return growth_parameters(cfg, base_population=getattr(args, "base_population", None),
+                             base_year=getattr(args, "base_year", None),
+                             persons_per_dwelling=getattr(args, "persons_per_dwelling", None))
 
 
 def register(sub) -> None:

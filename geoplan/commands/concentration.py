@@ -74,6 +74,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import concentration as cm
+    from .. import pipeline
     from ..errors import UnreadableInput
 
     if args.kategori and not args.add:
@@ -84,26 +85,12 @@ def run(args: argparse.Namespace) -> int:
         raise UnreadableInput(f"--out-raster «{args.out_raster}»: filnavnet må slutte på .tif.")
 
     cfg = common.config_from_args(args)
-    st = cm.settings_from_config(cfg)
-    if args.radius is not None:
-        st["radius_m"] = float(args.radius)
-    ds = common.load_from_args(args, require=["kommunal_bolig", "grunnkrets"], config=cfg)
-    dwellings, gk, bygg = ds["kommunal_bolig"], ds["grunnkrets"], ds.get("bygning")
-
-    model = cm.ConcentrationModel(dwellings, gk, bygg, radius_m=st["radius_m"],
-                                  thresholds=st["thresholds"], match_distance_m=st["match_distance_m"])
-    run_kw = dict(permutations=st["permutations"], seed=st["seed"], alpha=st["alpha"],
-                  neighbours=st["neighbours"], knn_k=st["knn_k"])
-    result = model.result(**run_kw)
-    hv = None
-    if args.add:
-        x, y, n = args.add
-        new = bool(args.nybygg or st["new_dwellings"])
-        hv, _after = cm.what_if(model, result, (x, y), n, args.kategori, new_dwellings=new, **run_kw)
-    if args.public:
-        result = cm.suppress(result, st["min_count"], suppress_zero=st["suppress_zero"])
-        if hv is not None:
-            hv = cm.suppress_what_if(hv, st["min_count"], suppress_zero=st["suppress_zero"])
+    ds = common.load_from_args(args, require=["kommunal_bolig", "grunnkrets"],
+                               optional=["bygning", "kommune"], config=cfg)
+    dwellings, gk = ds["kommunal_bolig"], ds["grunnkrets"]
+    result, hv, st = pipeline.concentration(
+        ds, cfg, radius_m=args.radius, add=args.add, kategori=args.kategori,
+        new_dwellings=True if args.nybygg else None, public=bool(args.public))
 
     raster_info = None
     if args.out_raster:

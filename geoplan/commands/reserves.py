@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from . import common
-from .arealbehov import add_growth_args, growth_from_args, plain_places
+from .arealbehov import add_growth_args
 
 PLACE_KEYS = ["sted", "arealbehov_daa", "boligreserve_daa", "behov_nye_daa", "innspill_daa",
               "balanse_daa"]
@@ -24,7 +24,7 @@ PARCEL_KEYS = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel
                "avstand_sentrum_m", "avstand_bebyggelse_m", "avstand_gangnett_m",
                "avstand_holdeplass_m", "avstand_kollektivakse_m", "areal_steinbrudd_daa",
                "andel_steinbrudd_pct", "andel_bratt_pct"]
-OPTIONAL_LAYERS = ["innspill", "steinbrudd", "sentrum", "gangnett", "holdeplass", "kollektivakse"]
+from ..pipeline import RESERVE_OPTIONAL_LAYERS as OPTIONAL_LAYERS  # noqa: E402  (light module)
 
 
 def register(sub) -> None:
@@ -47,45 +47,21 @@ def register(sub) -> None:
 
 
 def compute(args: argparse.Namespace):
-    """Load DATA and run :func:`geoplan.reserves.analyse_reserves` for the arguments."""
-    from ..reserves import analyse_reserves
-
-    cfg = common.config_from_args(args)
+    """Load DATA and run the reserve analysis (:func:`geoplan.pipeline.reserves`)."""
+    from .. import pipeline
     from ..layers import load
 
+    cfg = common.config_from_args(args)
     # only the layers this analysis uses are validated (the Oslo-scale data carry
     # 150,000 buildings that reserves never looks at)
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
               config=cfg, only=["arealformal", "utviklingsgrense", *OPTIONAL_LAYERS])
-    ds.require("arealformal", "utviklingsgrense")
-    gp = growth_from_args(args, cfg)
-    rk = cfg.get("reserves.ranking", {}) or {}
-    weights = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()
-               if k.startswith("weight_")}
-    result = analyse_reserves(
-        ds["arealformal"], ds["utviklingsgrense"],
-        base_population=gp["base_population"], base_year=gp["base_year"],
-        year=args.year if args.year is not None else int(cfg.get("reserves.default_year")),
-        rate=args.rate if args.rate is not None else float(cfg.get("reserves.default_rate")),
-        persons_per_dwelling=gp["persons_per_dwelling"],
-        places_config=plain_places(cfg),
-        default_dwellings_per_daa=gp["default_dwellings_per_daa"],
-        share=args.share, dwellings_per_daa=args.dwellings_per_daa,
-        housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
-        innspill=ds.get("innspill"), steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"),
-        gangnett=ds.get("gangnett"), holdeplass=ds.get("holdeplass"),
-        kollektivakse=ds.get("kollektivakse"), terreng=ds.raster("terreng"),
-        quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
-        max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights=weights, places=args.sted,
-        half_distance_m=float(cfg.get("reserves.ranking.half_distance_m", 1000.0)),
-        innspill_housing_words=cfg.get("reserves.innspill_housing_formal", ["bolig"]))
-    # optional layers that were present but could not be used
-    for name in OPTIONAL_LAYERS:
-        rep = ds.reports.get(name)
-        if rep is not None and rep.status in ("problem", "ubrukelig") and not ds.has(name):
-            result.merknader.append(
-                f"Laget «{name}» kunne ikke brukes og er utelatt: {' '.join(rep.messages[:2])}")
+    result = pipeline.reserves(
+        ds, cfg, year=args.year, rate=args.rate,
+        base_population=getattr(args, "base_population", None),
+        base_year=getattr(args, "base_year", None),
+        persons_per_dwelling=getattr(args, "persons_per_dwelling", None),
+        share=args.share, dwellings_per_daa=args.dwellings_per_daa, places=args.sted)
     return ds, result
 
 

@@ -39,7 +39,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
-    from .. import schools as sch
+    from .. import pipeline
 
     cfg = common.config_from_args(args)
     radius = float(args.radius) if args.radius is not None else float(cfg.get("schools.radius_m"))
@@ -48,22 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if args.out and not str(args.out).lower().endswith(".gpkg"):
         raise ConfigError(f"Utfilen «{args.out}» må ha endelsen .gpkg (GeoPackage).")
     require = ["utviklingsgrense", "skole"] + (["gangnett"] if args.walking else [])
-    ds = common.load_from_args(args, require=require, config=cfg)
-
-    housing = cfg.get("reserves.housing_codes", list(range(1110, 1120)))
-    parcels = sch.collect_parcels(ds.get("arealformal"), ds.get("innspill"), housing)
-    network = None
-    if args.walking:
-        from ..network import build_network
-        network = build_network(ds["gangnett"],
-                                node_crossings=bool(cfg.get("schools.node_crossings", True)),
-                                tolerance_m=float(cfg.get("schools.node_tolerance_m", 0.001)))
-    quad = int(cfg.get("schools.circle_quad_segs", 64))
+    ds = common.load_from_args(args, require=require, optional=["arealformal", "innspill"],
+                               config=cfg)
     corridor = float(cfg.get("schools.walk_corridor_width_m", 100.0))
-    snap_max = float(cfg.get("schools.snap_max_m", 250.0))
-    res = sch.analyse_schools(ds["utviklingsgrense"], ds["skole"], parcels=parcels,
-                              network=network, radius_m=radius, quad_segs=quad,
-                              corridor_width_m=corridor, max_snap_m=snap_max)
+    res = pipeline.schools(ds, cfg, radius_m=radius, walking=bool(args.walking))
     if args.out:
         write_geopackage(res, args.out)
 
