@@ -53,8 +53,21 @@ def overrides() -> dict[str, str]:
     return dict(st.session_state.get(_OVERRIDES, {}))
 
 
+#: Server policy (privacy, upload limits): set in config/app.toml only, never per session.
+LOCKED_PREFIXES = ("app.",)
+
+
 def set_overrides(values: dict[str, str]) -> None:
-    """Replace this session's overrides after checking that they apply."""
+    """Replace this session's overrides after checking that they apply.
+
+    Keys under ``app.`` (address display, upload limits) are server policy and
+    cannot be changed from the browser.
+    """
+    locked = [k for k in values if k.startswith(LOCKED_PREFIXES)]
+    if locked:
+        raise ConfigError(
+            f"{', '.join(f'«{k}»' for k in locked)} kan bare endres i config/app.toml på serveren "
+            "(personvern og opplastingsgrenser), ikke for én økt.")
     load_config(overrides=values)  # raises ConfigError with a Norwegian message
     st.session_state[_OVERRIDES] = dict(values)
 

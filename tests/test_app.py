@@ -411,3 +411,13 @@ def test_hidden_layers_are_not_added_at_start(fixture_gpkg):
         added = f"{cluster.get_name()}.addTo(" in html
         assert added == (not hidden)
         assert "markerClusterGroup" in html
+
+
+def test_address_setting_cannot_be_changed_from_the_browser():
+    from geoplan import appdata
+    from geoplan.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="config/app.toml"):
+        appdata.set_overrides({"app.show_address": "true"})
+    with pytest.raises(ConfigError, match="config/app.toml"):
+        appdata.set_overrides({"app.max_upload_mb": "100000"})

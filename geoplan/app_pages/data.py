@@ -72,7 +72,7 @@ for name, rep in ds.reports.items():
                  "reparert": d["antall_reparert"], "avvist": d["antall_avvist"],
                  "crs": d["crs"] or "", "meldinger": " ".join(d["meldinger"])})
 rep_df = pd.DataFrame(rows)
-st.dataframe(rep_df, hide_index=True, width="stretch",
+st.dataframe(rep_df, hide_index=True, width="stretch", height=38 + 35 * len(rep_df),
              column_config={"lag": "Lag", "status": "Status", "lest": "Lest", "beholdt": "Beholdt",
                             "reparert": "Reparert", "avvist": "Avvist", "crs": "CRS",
                             "meldinger": st.column_config.TextColumn("Meldinger", width="large")})
@@ -98,6 +98,8 @@ def _show(v) -> str:
 pdf = pd.DataFrame([{"nokkel": p.key, "beskrivelse": p.label, "verdi": _show(p.value),
                      "enhet": p.unit, "kilde": p.source,
                      "kommunalt_valg": bool(p.assumption)} for p in params])
+st.caption("Parametere under «app.» (visning av adresser, opplastingsgrenser) kan bare endres i "
+           "config/app.toml på serveren.")
 edited = st.data_editor(
     pdf, hide_index=True, width="stretch", key="param_editor",
     disabled=["nokkel", "beskrivelse", "enhet", "kilde", "kommunalt_valg"],
