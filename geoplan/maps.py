@@ -754,7 +754,7 @@ def add_circles(m: folium.Map, points: gpd.GeoDataFrame, radius_m: float, *, nam
 #: Layer order and styles on the standard map: name -> (label, kind, style)
 LAYER_STYLES = {
     "arealformal": ("Arealformål", "fill", None),
-    "grunnkrets": ("Grunnkretser", "line", {"color": "#8d8d8d", "weight": 0.8, "fillOpacity": 0.0}),
+    "grunnkrets": ("Grunnkretser", "line", {"color": "#8d8d8d", "weight": 0.8, "fill": False}),
     "steinbrudd_buffer": ("Buffer rundt steinbrudd", "fill",
                           {"color": "#8d6e63", "weight": 1, "fillColor": "#bcaaa4",
                            "fillOpacity": 0.25, "dashArray": "4 4"}),
@@ -763,8 +763,9 @@ LAYER_STYLES = {
     "innspill": ("Innspill", "fill", {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d",
                                       "fillOpacity": 0.35, "dashArray": "5 3"}),
     "utviklingsgrense": ("Utviklingsgrenser", "dash", {"color": "#6a1b9a", "weight": 3,
-                                                      "fillOpacity": 0.0, "dashArray": "8 5"}),
-    "kommune": ("Kommunegrense", "line", {"color": "#212121", "weight": 2.5, "fillOpacity": 0.0}),
+                                                      "fill": False, "dashArray": "8 5"}),
+    "kommune": ("Kommunegrense", "line", {"color": "#212121", "weight": 2.5, "fill": False,
+                                          "interactive": False}),
     "gangnett": ("Gangnett", "line", {"color": "#8d6e63", "weight": 1, "opacity": 0.6}),
     "kollektivakse": ("Kollektivakser", "line", {"color": "#c62828", "weight": 4, "opacity": 0.8}),
 }
@@ -833,7 +834,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
                      include: Iterable[str] | None = None,
                      overlays: Sequence[Mapping] = (),
                      extra_legend: Sequence[tuple[str, str, str]] = (),
-                     bounds: Sequence[float] | None = None) -> folium.Map:
+                     bounds: Sequence[float] | None = None,
+                     markers: Sequence[tuple[float, float, str]] = ()) -> folium.Map:
     """The standard map: every layer toggleable and styled by meaning, with a legend.
 
     Parameters
@@ -858,6 +860,9 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
         ``show``, ``legend`` (list of legend items).
     bounds
         ``(minx, miny, maxx, maxy)`` in degrees to zoom to (default: the municipality).
+    markers
+        ``(lat, lon, label)`` of highlighted places (e.g. the site being assessed),
+        drawn as red pins on top.
     """
     hidden = set(hidden)
     if include is not None:
@@ -906,6 +911,13 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
         for cat in sorted(pd.unique(kb["kategori"].astype(str))):
             legend.append(("point", CATEGORY_COLORS.get(cat, CATEGORY_OTHER),
                            f"Kommunal bolig: {CATEGORY_LABELS.get(cat, cat)}"))
+    if markers:
+        fg = folium.FeatureGroup(name="Valgt sted", show=True)
+        for lat, lon, label in markers:
+            folium.Marker([lat, lon], tooltip=html.escape(label),
+                          icon=folium.Icon(color="red", icon="house", prefix="fa")).add_to(fg)
+        fg.add_to(m)
+        legend.append(("point", "#d63e2a", "Valgt sted"))
     legend += list(extra_legend)
     _Legend(legend_html("Tegnforklaring", legend)).add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)

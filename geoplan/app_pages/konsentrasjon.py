@@ -126,7 +126,14 @@ if len(hot):
                      "style": {"color": "#b71c1c", "weight": 3.5, "fillOpacity": 0.0},
                      "legend": [("line", "#b71c1c", "Varm flekk (signifikant klynge)")]})
 layers = appdata.display_layers(ds, cfg)
-m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
+# zoom to where the municipal dwellings are (the rest of the municipality is one pan away)
+kb_disp = layers.get("kommunal_bolig")
+zoom = None
+if kb_disp is not None and len(kb_disp):
+    xs, ys = kb_disp.geometry.x.to_numpy(), kb_disp.geometry.y.to_numpy()
+    (x0, x1), (y0, y1) = np.nanpercentile(xs, [2, 98]), np.nanpercentile(ys, [2, 98])
+    zoom = (x0 - 0.01, y0 - 0.005, x1 + 0.01, y1 + 0.005)
+m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zoom,
                           include=["kommune", "utviklingsgrense", "kollektivakse", "holdeplass",
                                    "kommunal_bolig"],
                           hidden=["kommunal_bolig"] if public else [], overlays=overlays)

@@ -86,11 +86,14 @@ if site:
                                "fillOpacity": 0.4},
                      "legend": [("fill", "#ff1744", "Tomta")]})
 zoom = None
+pins = []
 if site:
     zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
+    c4326 = gpd.GeoSeries([g.representative_point()], crs=ds.crs).to_crs(4326).iloc[0]
+    pins = [(c4326.y, c4326.x, site["navn"])]
 m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=float(cfg.get("schools.radius_m", 1500)),
                           draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
-                          overlays=overlays, bounds=zoom)
+                          overlays=overlays, bounds=zoom, markers=pins)
 out = ui.show_map(m, key="tomt_kart", height=560, returned=["last_active_drawing"])
 drawing = (out or {}).get("last_active_drawing")
 if drawing and drawing.get("geometry"):
