@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+import weakref
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -211,15 +212,34 @@ def public_columns(gdf, cfg: Config):
 # Uploads
 # ---------------------------------------------------------------------------
 
+class _SessionFolder:
+    """A private temporary folder that is deleted when its browser session ends.
+
+    The object lives in ``st.session_state``; when Streamlit drops the session,
+    the object is garbage-collected and the finaliser removes the folder (and at
+    the latest when the server stops).
+    """
+
+    def __init__(self) -> None:
+        self.path = tempfile.mkdtemp(prefix="geoplan-okt-")
+        os.chmod(self.path, 0o700)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+    def __str__(self) -> str:
+        return self.path
+
+
 def session_dir() -> Path:
     """This browser session's private temporary folder (created on first use)."""
     d = st.session_state.get(_SESSION_DIR)
-    if d and Path(d).is_dir():
-        return Path(d)
-    d = tempfile.mkdtemp(prefix="geoplan-okt-")
-    os.chmod(d, 0o700)
+    if isinstance(d, _SessionFolder) and Path(d.path).is_dir():
+        return Path(d.path)
+    d = _SessionFolder()
     st.session_state[_SESSION_DIR] = d
-    return Path(d)
+    return Path(d.path)
 
 
 def _safe_name(name: str) -> str:
@@ -318,10 +338,9 @@ def load_upload(name: str, data: bytes, cfg: Config, *, layer: str | None = None
 def clear_upload() -> None:
     """Go back to the default data; the session's files are deleted."""
     st.session_state.pop(_UPLOAD, None)
-    d = st.session_state.get(_SESSION_DIR)
-    if d:
-        shutil.rmtree(d, ignore_errors=True)
-        st.session_state.pop(_SESSION_DIR, None)
+    d = st.session_state.pop(_SESSION_DIR, None)
+    if isinstance(d, _SessionFolder):
+        d.remove()
 
 
 def has_upload() -> bool:

@@ -163,6 +163,19 @@ def test_vurder_tomt_checklist(app):
     assert row["status"] == "Grønn"
     inside = tab[tab["kriterium"].str.contains("utviklingsgrensen")].iloc[0]
     assert inside["status"] == "Grønn"
+    # the site report (HTML) can be made and downloaded
+    at.button(key="vt_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("download_button"), "no download button for the site report"
+
+
+def test_kpa_report_download(app):
+    at = app
+    at.radio(key="ov_fmt").set_value("html").run()
+    at.button(key="ov_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("download_button")
 
 
 def test_data_page_report_and_parameters(app):
@@ -421,3 +434,17 @@ def test_address_setting_cannot_be_changed_from_the_browser():
         appdata.set_overrides({"app.show_address": "true"})
     with pytest.raises(ConfigError, match="config/app.toml"):
         appdata.set_overrides({"app.max_upload_mb": "100000"})
+
+
+def test_session_folder_is_removed_with_its_session():
+    import gc
+
+    from geoplan import appdata
+
+    folder = appdata._SessionFolder()
+    path = Path(folder.path)
+    (path / "opplasting.gpkg").write_bytes(b"x")
+    assert path.is_dir() and oct(path.stat().st_mode)[-3:] == "700"
+    del folder
+    gc.collect()
+    assert not path.exists()

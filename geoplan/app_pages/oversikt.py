@@ -67,3 +67,29 @@ st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {ui.fmt(rad
            f"skolene; steinbruddene har en sone på {ui.fmt(buffer_m, 0)} m. Punktene for kommunale "
            "boliger er gruppert; tallet er antall enheter.")
 ui.show_map(m, key="oversikt_kart", height=620)
+
+# -- report --------------------------------------------------------------------
+st.subheader("Rapport til kommuneplanens arealdel")
+if ui.analysis_module("report") is None:
+    ui.unavailable("Rapport")
+else:
+    st.caption("«Boligreserve, arealbehov og lokalisering»: scenarioer, balanse, rangering, "
+               "skolesirkler, kollektivnærhet og konsentrasjon (alltid prikket), med parametere og "
+               "kilder. Bygges med parameterne i denne økten.")
+    c1, c2 = st.columns([1, 2])
+    fmt = c1.radio("Format", ["pdf", "html", "xlsx"], horizontal=True, key="ov_fmt",
+                   format_func=lambda f: {"pdf": "PDF", "html": "HTML", "xlsx": "Excel"}[f])
+    if c1.button("Lag rapport", key="ov_make"):
+        from geoplan import report
+
+        with st.spinner("Lager rapporten (kart og tabeller) …"):
+            data = report.build_report(ds, cfg, fmt=fmt, public=True)
+        st.session_state["_geoplan_kpa_report"] = (fmt, data)
+    rep = st.session_state.get("_geoplan_kpa_report")
+    if rep:
+        f, data = rep
+        mime = {"pdf": "application/pdf", "html": "text/html",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[f]
+        c2.download_button(f"Last ned rapporten ({f.upper()}, {len(data) / 1e6:.1f} MB)", data=data,
+                           file_name=f"boligreserve_arealbehov_lokalisering.{f}", mime=mime,
+                           key="ov_download")
