@@ -1549,6 +1549,25 @@ def _suppress_parts(total: np.ndarray, parts: np.ndarray, k: int, suppress_zero:
     return tmask, pmask
 
 
+def _buildings_in_grunnkrets(mask: np.ndarray, counts: np.ndarray, gk_ids: np.ndarray,
+                             hidden_gk: set[str]) -> np.ndarray:
+    """Building counts are parts of their grunnkrets' total: suppress them consistently.
+
+    A building in a grunnkrets whose total is hidden is hidden too (else the sum of
+    its buildings gives the hidden total back); in a grunnkrets whose total is
+    published, a single hidden building could be recovered as the total minus the
+    others, so the next smallest is hidden as well (:func:`_secondary`).
+    """
+    mask = np.asarray(mask, dtype=bool).copy()
+    keys = pd.Series([None if v is None else str(v) for v in gk_ids], dtype=object)
+    mask |= keys.isin(hidden_gk).to_numpy() & (np.nan_to_num(counts) > 0)
+    for _key, pos in keys.dropna().groupby(keys.dropna()).indices.items():
+        idx = keys.dropna().index.to_numpy()[pos]
+        if len(idx) > 1:
+            mask[idx] = _secondary(mask[idx], counts[idx])
+    return mask
+
+
 def _secondary(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
     """If exactly one non-zero cell of a published total is hidden, hide the next smallest too."""
     v = np.nan_to_num(np.asarray(values, dtype=float))
@@ -1613,6 +1632,9 @@ def suppress(result: ConcentrationResult, min_count: int = 5, *,
                   if kcols else np.zeros((len(b), 0)))
         btot = b["kommunale_enheter"].to_numpy(dtype=float, na_value=np.nan)
         bm, bpm = _suppress_parts(btot, bparts, k, suppress_zero, columns=False)
+        bm = _buildings_in_grunnkrets(bm, btot, b["grunnkretsnummer"].to_numpy(dtype=object),
+                                      set(gk.loc[tot_mask, "grunnkretsnummer"].astype(str)))
+        bpm |= bm[:, None] & (np.nan_to_num(bparts) > 0)
         b = _blank(b, bm, ["kommunale_enheter", "andel_pct", "over_andel_terskel", "over_antall_terskel",
                            "over_terskel", "helt_kommunal"])
         hidden_total += int(bm.sum())

@@ -258,7 +258,8 @@ def place_parameters(names: Sequence[str] | None, configured: Mapping[str, Mappi
             notes.append(
                 f"{_names(tab.loc[missing, 'sted'])} har ingen andel av veksten i "
                 f"konfigurasjonen (reserves.steder); de får det som er igjen "
-                f"({rest * 100:.1f} %) delt likt, {each * 100:.2f} % hver.")
+                f"({f'{rest * 100:.1f}'.replace('.', ',')} %) delt likt, "
+                f"{f'{each * 100:.2f}'.replace('.', ',')} % hver.")
         miss_d = tab["boenheter_per_daa"].isna()
         for i in np.flatnonzero(miss_d.to_numpy()):
             k = place_key(tab.at[i, "sted"])
@@ -1185,7 +1186,8 @@ def analyse_reserves(arealformal: gpd.GeoDataFrame, utviklingsgrense: gpd.GeoDat
                                       default_dwellings_per_daa=default_dwellings_per_daa,
                                       data_dwellings_per_daa=data_dens)
     params = params[params["sted"].map(place_key).isin(set(dissolved["_key"]))].reset_index(drop=True)
-    notes += pnotes
+    if share is None:  # with --share the leftover split is not used, so do not describe it
+        notes += pnotes
     if share is not None:
         params["andel"] = float(share)
         params["andel_kilde"] = "valg for denne kjøringen"

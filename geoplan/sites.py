@@ -544,13 +544,17 @@ def _eval_zoning(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
         return _unknown_all(s.n, f"Laget «{c.layer}» mangler kolonnen «{column}».")
     codes = {int(x) for x in _as_list(c.opt("codes"))}
     overlap = a._zoning_overlap(c.layer, column, s)
+    ok_cover, any_cover = a._zoning_cover(c.layer, column, codes, s)
     out = []
     for i in range(s.n):
         rows = overlap[i]
-        ok = sum(r["andel_pct"] for r in rows if _int_or_none(r["kode"]) in codes)
+        if math.isfinite(ok_cover[i]):       # a polygon: union areas, overlaps counted once
+            ok, none_pct = ok_cover[i], max(0.0, 100.0 - any_cover[i])
+        else:
+            ok = sum(r["andel_pct"] for r in rows if _int_or_none(r["kode"]) in codes)
+            none_pct = max(0.0, 100.0 - sum(r["andel_pct"] for r in rows))
         ok = min(ok, 100.0)
         other = [r for r in rows if _int_or_none(r["kode"]) not in codes and r["kode"] is not None]
-        none_pct = max(0.0, 100.0 - sum(r["andel_pct"] for r in rows))
         parts = [f"{fmt_num(ok, 1)} % av tomta er avsatt til formål som tillater bolig"]
         if ok_codes := [r for r in rows if _int_or_none(r["kode"]) in codes]:
             parts[0] += " (" + ", ".join(f"{r['kode']}" for r in ok_codes) + ")"
@@ -934,6 +938,56 @@ class SiteAssessor:
                                "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
             out[i].sort(key=lambda r: -r["andel_pct"])
         return out
+
+    def _zoning_cover(self, layer: str, column: str, codes: set[int],
+                      s: Sites) -> tuple[np.ndarray, np.ndarray]:
+        """Per site: % of its area zoned with one of ``codes``, and % zoned at all.
+
+        Each is the area of a union, so zoning polygons that overlap (a KPA and a
+        reguleringsplan loaded together, or a digitising error) are counted once;
+        summing the per-polygon shares would count the overlap twice. Only sites
+        touching two or more polygons need the union. NaN for points.
+        """
+        key = ("zoning_cover", layer, column, tuple(sorted(codes)))
+        if key in s.cache:
+            return s.cache[key]
+        ok_pct = np.full(s.n, np.nan)
+        any_pct = np.full(s.n, np.nan)
+        areal = s.is_areal
+        ok_pct[areal] = 0.0
+        any_pct[areal] = 0.0
+        base = self._layer_index(layer)
+        if base is not None and areal.any():
+            gdf, tree, geoms = base
+            si, fi = tree.query(s.geoms, predicate="intersects")
+            keep = areal[si]
+            si, fi = si[keep], fi[keep]
+            if len(si):
+                order = np.argsort(si, kind="stable")
+                si, fi = si[order], fi[order]
+                feat_codes, uniques = self._zoning_codes(layer, column)
+                allowed = np.array([_int_or_none(u) in codes for u in uniques] + [False])
+                code = feat_codes[fi]
+                ok_f = allowed[np.where(code < 0, len(uniques), code)]
+                pieces = shapely.intersection(s.geoms[si], geoms[fi])
+                pa = np.nan_to_num(shapely.area(pieces))
+                ok_a = np.bincount(si, weights=pa * ok_f, minlength=s.n)
+                any_a = np.bincount(si, weights=pa, minlength=s.n)
+                n_ok = np.bincount(si, weights=ok_f.astype(float), minlength=s.n)
+                starts = np.flatnonzero(np.r_[True, si[1:] != si[:-1]])
+                ends = np.r_[starts[1:], len(si)]
+                for b, e in zip(starts, ends):   # sites, not layer features
+                    if e - b < 2:
+                        continue
+                    i = si[b]
+                    any_a[i] = shapely.area(shapely.union_all(pieces[b:e]))
+                    if n_ok[i] > 1:
+                        ok_a[i] = shapely.area(shapely.union_all(pieces[b:e][ok_f[b:e]]))
+                site_area = shapely.area(s.geoms)
+                ok_pct[areal] = np.minimum(ok_a[areal] / site_area[areal] * 100.0, 100.0)
+                any_pct[areal] = np.minimum(any_a[areal] / site_area[areal] * 100.0, 100.0)
+        s.cache[key] = (ok_pct, any_pct)
+        return ok_pct, any_pct
 
     def _walker(self, network: str, layer: str, flt, max_snap: float = 250.0,
                 node_crossings: bool = True):

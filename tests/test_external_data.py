@@ -1,0 +1,697 @@
+"""Independent QA: the CLI analyses on a municipality built by hand, not by geoplan.demo.
+
+The data are written to real files the way a planner receives them (a GeoPackage
+in EPSG:25833 with rasters beside it; a folder of GeoJSON in EPSG:4326,
+Shapefiles and a SOSI-GML plan file), placed around Tromsø, and every number is
+checked against a value worked out in the test from closed forms: rectangle
+areas and overlaps in daa, the Larvik growth formula, shares, location
+quotients, the dissimilarity and isolation indices, and distances on a grid.
+
+Layout (metres from the origin X0, Y0 in EPSG:25833; 1 daa = 1,000 m²)::
+
+    utviklingsgrense  Tromsø        box(0, 0, 2000, 1000)
+                      Kvaløysletta  multipart: box(5000, 0, 6000, 1000) + box(7000, 0, 7500, 1000)
+                      Ramfjordmoen  box(10000, 0, 11000, 1000)            (no reserve)
+    arealformal       R1 1110/2 box(100,100,300,300) 40 daa, R2 1111/2 box(200,200,400,400)
+                      40 daa (overlaps R1 by 10 daa), R3 1112/2 box(1900,500,2100,700) half
+                      outside, R4 1110/1 utbygd=false 10 daa, R5 1110/2 utbygd=true (built),
+                      built 1110/1, LNFR 5100, a multipart reserve in Kvaløysletta, 10 daa
+                      reserve outside every boundary
+    steinbrudd        box(-2000, -1000, -300, 2000): its 500 m zone reaches x = 200
+    grunnkrets        GK1..GK4 1 km squares, GK5 with 0 dwellings
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Point, box
+
+from geoplan.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EPSG = 25833
+CRS = f"EPSG:{EPSG}"
+X0, Y0 = 650_000.0, 7_730_000.0          # near Tromsø (lon ~18.9, lat ~69.6)
+DAA = 1000.0
+
+
+def B(x0, y0, x1, y1):
+    """A box in metres from the origin."""
+    return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+
+
+def P(x, y):
+    return Point(X0 + x, Y0 + y)
+
+
+def gdf(geoms, **cols):
+    return gpd.GeoDataFrame(cols, geometry=list(geoms), crs=CRS)
+
+
+# --------------------------------------------------------------------------- data
+
+PLACES = ["Tromsø", "Kvaløysletta", "Ramfjordmoen"]
+
+# reserve per place (daa), by hand: R1 ∪ R2 = 40 + 40 − 10; R3 half inside; R4 (utbygd false)
+RESERVE = {"Tromsø": 70.0 + 20.0 + 10.0, "Kvaløysletta": 40.0, "Ramfjordmoen": 0.0}
+OUTSIDE_DAA = 20.0 + 10.0                 # R3's outer half + the reserve outside every boundary
+# housing innspill per place (daa), wherever they lie; the næring innspill does not count
+INNSPILL = {"Tromsø": 60.0 + 20.0, "Kvaløysletta": 10.0, "Ramfjordmoen": 100.0}
+
+# concentration: grunnkrets -> (dwellings, municipal units)
+GK = {"19020101": (200, 15), "19020102": (400, 8), "19020103": (100, 12), "19020104": (300, 3),
+      "19020105": (0, 0)}
+
+
+def municipality() -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of the hand-made municipality, in EPSG:25833."""
+    L = {}
+    L["kommune"] = gdf([B(-3000, -3000, 12000, 8000)], kommunenummer=["5501"],
+                       kommunenavn=["Tromsø"])
+    L["utviklingsgrense"] = gdf(
+        [B(0, 0, 2000, 1000), MultiPolygon([B(5000, 0, 6000, 1000), B(7000, 0, 7500, 1000)]),
+         B(10000, 0, 11000, 1000)], navn=PLACES)
+    L["arealformal"] = gdf(
+        [B(100, 100, 300, 300),                       # R1 reserve 40 daa
+         B(200, 200, 400, 400),                       # R2 reserve 40 daa, 10 daa over R1
+         B(1900, 500, 2100, 700),                     # R3 reserve, half outside Tromsø
+         B(1000, 100, 1100, 200),                     # R4 nåværende but utbygd false: reserve
+         B(900, 100, 1000, 200),                      # R5 framtidig but utbygd true: built
+         B(500, 500, 800, 800),                       # built housing
+         B(1200, 100, 1400, 300),                     # LNFR framtidig: not housing
+         MultiPolygon([B(5100, 100, 5300, 200), B(7100, 100, 7200, 300)]),  # Kvaløysletta 40 daa
+         B(3000, 0, 3100, 100)],                      # reserve outside every boundary
+        arealformal=[1110, 1111, 1112, 1110, 1110, 1110, 5100, 1113, 1110],
+        arealbruksstatus=[2, 2, 2, 1, 2, 1, 2, 2, 2],
+        utbygd=[None, None, None, False, True, None, None, None, None],
+        navn=["Øvre Åsen", "Åsen vest", "Grensefeltet", "Bakkeløkka", "Ferdigfeltet",
+              "Gamlebyen", "Skogen", "Kvaløy øst", "Utmarka"])
+    L["innspill"] = gdf(
+        [B(0, 1100, 300, 1300), B(400, 1100, 500, 1300), B(600, 1100, 900, 1200),
+         B(6100, 100, 6200, 200), B(10100, 1100, 10600, 1300)],
+        navn=["Åsen nord", "Åsen sør", "Næringsparken", "Kvaløy vest", "Moen øst"],
+        sted=["Tromsø", "Tromsø", "Tromsø", "kvaløysletta", "Ramfjordmoen"],
+        formal=["bolig", "Boligbebyggelse", "næring", None, "bolig"])
+    L["steinbrudd"] = gdf([B(-2000, -1000, -300, 2000)], navn=["Ørnebruddet"])
+    L["skole"] = gdf([P(1000, 2500)], navn=["Tromsø skole"])
+    L["holdeplass"] = gdf([P(1500, 400)], navn=["Torget"])
+    L["kollektivakse"] = gdf([LineString([(X0, Y0 - 200), (X0 + 4000, Y0 - 200)])],
+                             navn=["Sentrumsaksen"])
+    L["sentrum"] = gdf([P(1000, 500)], navn=["Tromsø"])
+    L["gangnett"] = gdf([LineString([(X0 + 1000, Y0 + 2500), (X0 + 1000, Y0 - 100)]),
+                         LineString([(X0 - 100, Y0 - 100), (X0 + 3000, Y0 - 100)])])
+    L["grunnkrets"] = gdf(
+        [B(0, 0, 1000, 1000), B(1000, 0, 2000, 1000), B(0, 1000, 1000, 2000),
+         B(1000, 1000, 2000, 2000), B(2000, 0, 3000, 2000)],
+        grunnkretsnummer=list(GK), antall_boliger=[t for t, _ in GK.values()],
+        grunnkretsnavn=["Sentrum øst", "Sentrum vest", "Åsen", "Bakkeløkka", "Havna"])
+    L["kommunal_bolig"] = gdf(
+        [P(250, 600), P(260, 600), P(1500, 500), P(500, 1500), P(1500, 1500), P(5000, 5000)],
+        antall_enheter=[10, 5, 8, 12, 3, 2],
+        kategori=["utleie", "housing_first", "omsorgsbolig", "flyktning", "utleie", "utleie"],
+        bygg_id=["B1", "B3", "B4", "B2", None, None])
+    L["bygning"] = gdf(
+        [P(250, 600), P(260, 600), P(1500, 500), P(500, 1500), P(1500, 1502), P(700, 700)],
+        bygg_id=["B1", "B3", "B4", "B2", "B5", "B6"], antall_boliger=[40, 20, 30, 12, 50, 100],
+        borettslag=["Åsen brl", None, None, "Ørnetoppen brl", None, None])
+    return L
+
+
+def write_rasters(folder: Path) -> None:
+    """stoy.tif: 50 dB west of x = 2000 m, 70 dB east of it; terreng.tif: a plane rising
+    10 m per 100 m eastwards (slope 10 % everywhere)."""
+    import rasterio
+    from affine import Affine
+
+    c = 10.0
+    x0, y1 = X0 - 3000, Y0 + 3000
+    ncol, nrow = 800, 500                     # x -3000..5000, y -2000..3000
+    tr = Affine(c, 0, x0, 0, -c, y1)
+    xc = x0 + (np.arange(ncol) + 0.5) * c - X0
+    noise = np.where(xc < 2000, 50.0, 70.0)[None, :].repeat(nrow, axis=0)
+    elev = (0.10 * (xc + 3000))[None, :].repeat(nrow, axis=0)
+    for name, arr in (("stoy", noise), ("terreng", elev)):
+        with rasterio.open(folder / f"{name}.tif", "w", driver="GTiff", width=ncol, height=nrow,
+                           count=1, dtype="float32", crs=CRS, transform=tr) as dst:
+            dst.write(arr.astype("float32"), 1)
+
+
+def sosi_gml(layers: dict) -> str:
+    """The arealformal layer as a SOSI-GML (GML 3.2) KPA file, EPSG:25833, polygons only."""
+    af = layers["arealformal"]
+    members = []
+    k = 0
+    for geom, code, status, name in zip(af.geometry, af["arealformal"], af["arealbruksstatus"],
+                                        af["navn"]):
+        for part in shapely.get_parts(geom):
+            k += 1
+            ring = " ".join(f"{x:.2f} {y:.2f}" for x, y in part.exterior.coords)
+            members.append(f"""  <gml:featureMember>
+    <app:KpArealformålOmråde gml:id="kp_{k}">
+      <app:område>
+        <gml:Surface gml:id="kp_{k}_s" srsName="http://www.opengis.net/def/crs/EPSG/0/{EPSG}" srsDimension="2">
+          <gml:patches><gml:PolygonPatch><gml:exterior><gml:LinearRing>
+            <gml:posList>{ring}</gml:posList>
+          </gml:LinearRing></gml:exterior></gml:PolygonPatch></gml:patches>
+        </gml:Surface>
+      </app:område>
+      <app:arealformål>{int(code)}</app:arealformål>
+      <app:arealbruksstatus>{int(status)}</app:arealbruksstatus>
+      <app:områdenavn>{name}</app:områdenavn>
+    </app:KpArealformålOmråde>
+  </gml:featureMember>""")
+    return ("""<?xml version="1.0" encoding="UTF-8"?>
+<gml:FeatureCollection xmlns:gml="http://www.opengis.net/gml/3.2"
+    xmlns:app="http://skjema.geonorge.no/SOSI/produktspesifikasjon/Kommuneplan/20230701"
+    gml:id="kpa_5501">
+""" + "\n".join(members) + "\n</gml:FeatureCollection>\n")
+
+
+@pytest.fixture(scope="module")
+def gpkg(tmp_path_factory) -> Path:
+    """All layers in one GeoPackage (EPSG:25833), stoy.tif and terreng.tif beside it."""
+    d = tmp_path_factory.mktemp("tromso_gpkg")
+    path = d / "tromsø.gpkg"
+    for name, layer in municipality().items():
+        layer.to_file(path, layer=name, driver="GPKG")
+    write_rasters(d)
+    return path
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A folder: GeoJSON in EPSG:4326, Shapefiles in EPSG:25833 and a SOSI-GML plan file.
+
+    No rasters (their criteria must come out «ukjent»)."""
+    d = tmp_path_factory.mktemp("tromso_mappe")
+    L = municipality()
+    for name in ("utviklingsgrense", "innspill", "skole", "sentrum", "holdeplass"):
+        L[name].to_crs(4326).to_file(d / f"{name}.geojson", driver="GeoJSON")
+    for name in ("grunnkrets", "kommunal_bolig", "bygning", "steinbrudd"):
+        with warnings.catch_warnings():   # column names cut to 10 characters, as in QGIS
+            warnings.simplefilter("ignore")
+            L[name].to_file(d / f"{name}.shp", driver="ESRI Shapefile", encoding="UTF-8")
+    (d / "kpa.gml").write_text(sosi_gml(L), encoding="utf-8")
+    return d
+
+
+def run_json(argv: list[str], capsys) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = main([*argv, "--json"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, (json.loads(out) if out.strip() else {"_stderr": err})
+
+
+def run_cli(argv: list[str]) -> subprocess.CompletedProcess:
+    """``python -m geoplan ...`` in a subprocess; never a traceback."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("GEOPLAN_DEBUG", None)
+    p = subprocess.run([sys.executable, "-m", "geoplan", *argv], capture_output=True, text=True,
+                       cwd=ROOT, env=env, timeout=300)
+    assert "Traceback" not in p.stderr and "Traceback" not in p.stdout, p.stderr
+    return p
+
+
+def growth_need(base, base_year, year, rate, share, ppd, density) -> tuple[float, float, float]:
+    """(persons, dwellings, daa) by the Larvik formula."""
+    persons = base * ((1 + rate) ** (year - base_year) - 1) * share
+    return persons, persons / ppd, persons / ppd / density
+
+
+def by_id(result: dict) -> dict:
+    return {k["id"]: k for k in result["kriterier"]}
+
+
+# --------------------------------------------------------------------------- check
+
+def test_check_gpkg_in_utm33(gpkg, capsys):
+    code, rep = run_json(["check", str(gpkg)], capsys)
+    assert code == 0 and rep["status"] == "ok"
+    assert rep["crs"] == "EPSG:25833"                    # the data's zone, not the demo's 25832
+    lag = {r["navn"]: r for r in rep["lag"]}
+    for name, layer in municipality().items():
+        r = lag[name]
+        assert r["antall_lest"] == len(layer) == r["antall_beholdt"] + r["antall_avvist"]
+        assert r["crs"] == "EPSG:25833"
+    assert lag["helsetjeneste"]["status"] == "mangler"
+    assert lag["stoy.tif"]["status"] == "ok" and lag["terreng.tif"]["status"] == "ok"
+
+
+def test_check_folder_geojson_shapefile_gml(folder, capsys):
+    """GeoJSON in degrees is transformed; Shapefile names cut to 10 characters by the DBF
+    format (antall_enh, antall_bol, grunnkrets) are understood; the GML is arealformal."""
+    code, rep = run_json(["check", str(folder)], capsys)
+    assert code == 0 and rep["status"] == "ok", rep
+    assert rep["crs"] == "EPSG:25833"
+    lag = {r["navn"]: r for r in rep["lag"]}
+    assert lag["utviklingsgrense"]["crs"] == "EPSG:4326"
+    for name in ("grunnkrets", "kommunal_bolig", "bygning"):
+        assert lag[name]["antall_beholdt"] == len(municipality()[name]), lag[name]
+        assert any("10 tegn" in m for m in lag[name]["meldinger"])
+    # the multipart zoning polygon is two GML surfaces
+    assert lag["arealformal"]["antall_beholdt"] == len(municipality()["arealformal"]) + 1
+    for name in ("kollektivakse", "gangnett", "kommune"):
+        assert lag[name]["status"] == "mangler"
+
+
+# --------------------------------------------------------------------------- arealbehov
+
+def test_arealbehov_flags_against_formula(capsys):
+    argv = ["arealbehov", "--base-population", "70000", "--base-year", "2020", "--year", "2030",
+            "--year", "2045", "--rate", "0.01", "--rate", "1,5%", "--share", "0.25",
+            "--persons-per-dwelling", "2.2", "--dwellings-per-daa", "2.5"]
+    code, rows = run_json(argv, capsys)
+    assert code == 0 and len(rows) == 4
+    for r in rows:
+        persons, dwell, daa = growth_need(70000, 2020, r["aar"], r["vekstrate"], 0.25, 2.2, 2.5)
+        assert r["sted"] is None
+        assert r["vekst_personer"] == pytest.approx(persons, rel=1e-12)
+        assert r["boenheter"] == pytest.approx(dwell, rel=1e-12)
+        assert r["arealbehov_daa"] == pytest.approx(daa, rel=1e-12)
+    assert {(r["aar"], r["vekstrate"]) for r in rows} == {(2030, 0.01), (2030, 0.015),
+                                                        (2045, 0.01), (2045, 0.015)}
+
+
+def test_arealbehov_larvik_scenarios_from_the_source_parameters(capsys):
+    """Seed 004: 43 200 persons in 2014, 1/15 of growth, 2 per dwelling, 3 per daa."""
+    code, rows = run_json(["arealbehov", "--sted", "Helgeroa"], capsys)
+    assert code == 0 and len(rows) == 4
+    for r in rows:
+        persons, _, daa = growth_need(43200, 2014, r["aar"], r["vekstrate"], 1 / 15, 2, 3)
+        assert r["vekst_personer"] == pytest.approx(persons)
+        assert r["arealbehov_daa"] == pytest.approx(daa)
+    got = {(r["aar"], r["vekstrate"]): round(r["vekst_personer"]) for r in rows}
+    assert got[(2026, 0.015)] == 563 and got[(2040, 0.015)] == 1361   # the source's figures
+
+
+# --------------------------------------------------------------------------- reserves
+
+GROWTH = ["--base-population", "70000", "--base-year", "2020", "--year", "2030", "--rate", "0.01"]
+
+
+def test_reserves_gpkg_hand_computed(gpkg, capsys):
+    code, out = run_json(["reserves", str(gpkg), *GROWTH, "--share", "0.1",
+                          "--dwellings-per-daa", "4"], capsys)
+    assert code == 0
+    need = growth_need(70000, 2020, 2030, 0.01, 0.1, 2.0, 4.0)[2]
+    st = {s["sted"]: s for s in out["steder"]}
+    assert list(st) == PLACES                          # æøå survive, data order
+    for place in PLACES:
+        s = st[place]
+        assert s["arealbehov_daa"] == pytest.approx(need)
+        assert s["boligreserve_daa"] == pytest.approx(RESERVE[place], abs=1e-9)
+        assert s["innspill_daa"] == pytest.approx(INNSPILL[place], abs=1e-9)
+        assert s["behov_nye_daa"] == pytest.approx(max(need - RESERVE[place], 0.0))
+        assert s["balanse_daa"] == pytest.approx(RESERVE[place] + INNSPILL[place] - need)
+    assert out["utenfor_utviklingsgrense_daa"] == pytest.approx(OUTSIDE_DAA)
+    assert out["crs"] == "EPSG:25833"
+    parcels = {(p["navn"], p["type"]): p for p in out["parseller"]}
+    r1, r2 = parcels[("Øvre Åsen", "reserve")], parcels[("Åsen vest", "reserve")]
+    assert r1["areal_daa"] == pytest.approx(40) and r1["overlapp_daa"] == pytest.approx(10)
+    assert r2["overlapp_daa"] == pytest.approx(10)
+    r3 = parcels[("Grensefeltet", "reserve")]
+    assert r3["areal_innenfor_daa"] == pytest.approx(20) and r3["andel_innenfor_pct"] == pytest.approx(50)
+    assert parcels[("Utmarka", "reserve")]["sted"] is None
+    assert ("Ferdigfeltet", "reserve") not in parcels     # framtidig but utbygd = true
+    assert ("Bakkeløkka", "reserve") in parcels           # nåværende but utbygd = false
+    assert ("Skogen", "reserve") not in parcels and ("Gamlebyen", "reserve") not in parcels
+    # quarry zone: box edge at x = -300 plus 500 m reaches x = 200 (a straight edge)
+    assert r1["andel_steinbrudd_pct"] == pytest.approx(100 * (200 - 100) / (300 - 100))
+    assert r2["andel_steinbrudd_pct"] == pytest.approx(0)
+    assert parcels[("Åsen nord", "innspill")]["andel_steinbrudd_pct"] == pytest.approx(200 / 300 * 100)
+    # a plane of 10 % slope is under the 20 % limit everywhere
+    assert r1["andel_bratt_pct"] == pytest.approx(0)
+    # the næring innspill is listed but neither counted nor ranked
+    assert parcels[("Næringsparken", "innspill")]["rang"] is None
+    # the distance to the sentrum point (1000, 500) from R4 box(1000..1100, 100..200)
+    assert parcels[("Bakkeløkka", "reserve")]["avstand_sentrum_m"] == pytest.approx(300)
+    # with --share the leftover split is not described
+    assert not any("delt likt" in m for m in out["merknader"])
+
+
+def test_reserves_places_not_in_config_share_the_growth(gpkg, capsys):
+    """No place of the data is configured: each gets 1/3 of the growth, default density 3."""
+    code, out = run_json(["reserves", str(gpkg)], capsys)
+    assert code == 0
+    need = growth_need(43200, 2014, 2040, 0.015, 1 / 3, 2.0, 3.0)[2]
+    for s in out["steder"]:
+        assert s["arealbehov_daa"] == pytest.approx(need)
+        assert s["balanse_daa"] == pytest.approx(RESERVE[s["sted"]] + INNSPILL[s["sted"]] - need)
+    assert any("33,33 %" in m for m in out["merknader"])
+
+
+def test_reserves_one_place_multipart_boundary(gpkg, capsys):
+    code, out = run_json(["reserves", str(gpkg), *GROWTH, "--sted", "KVALØYSLETTA",
+                          "--share", "0.2", "--dwellings-per-daa", "3"], capsys)
+    assert code == 0
+    need = growth_need(70000, 2020, 2030, 0.01, 0.2, 2.0, 3.0)[2]
+    assert [s["sted"] for s in out["steder"]] == ["Kvaløysletta"]
+    s = out["steder"][0]
+    assert s["boligreserve_daa"] == pytest.approx(40) and s["innspill_daa"] == pytest.approx(10)
+    assert s["balanse_daa"] == pytest.approx(50 - need)
+    inn = [p for p in out["parseller"] if p["type"] == "innspill"]
+    assert [p["navn"] for p in inn] == ["Kvaløy vest"]
+    assert inn[0]["dekker_behov"] is True                 # 10 daa of a larger need
+
+
+def test_reserves_folder_gml_and_geojson_in_degrees(folder, capsys):
+    """The same municipality from GeoJSON (EPSG:4326) + SOSI-GML: areas agree to 1e-6 daa.
+    The GML has no utbygd column, so R5 (framtidig) is reserve and R4 (nåværende) is not:
+    both 10 daa."""
+    code, out = run_json(["reserves", str(folder), *GROWTH, "--share", "0.1",
+                          "--dwellings-per-daa", "4"], capsys)
+    assert code == 0
+    st = {s["sted"]: s for s in out["steder"]}
+    for place in PLACES:
+        assert st[place]["boligreserve_daa"] == pytest.approx(RESERVE[place], abs=1e-6)
+        assert st[place]["innspill_daa"] == pytest.approx(INNSPILL[place], abs=1e-6)
+    assert out["utenfor_utviklingsgrense_daa"] == pytest.approx(OUTSIDE_DAA, abs=1e-6)
+    names = {p["navn"] for p in out["parseller"] if p["type"] == "reserve"}
+    assert "Ferdigfeltet" in names and "Bakkeløkka" not in names
+
+
+def test_reserves_without_innspill_layer(tmp_path, capsys):
+    path = tmp_path / "uten_innspill.gpkg"
+    for name in ("utviklingsgrense", "arealformal"):
+        municipality()[name].to_file(path, layer=name, driver="GPKG")
+    code, out = run_json(["reserves", str(path), *GROWTH, "--share", "0.1",
+                          "--dwellings-per-daa", "4"], capsys)
+    assert code == 0
+    need = growth_need(70000, 2020, 2030, 0.01, 0.1, 2.0, 4.0)[2]
+    for s in out["steder"]:
+        assert s["innspill_daa"] == 0
+        assert s["balanse_daa"] == pytest.approx(RESERVE[s["sted"]] - need)
+    assert any("innspill" in m for m in out["merknader"])
+
+
+def test_reserves_without_boundaries_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "uten_grenser.gpkg"
+    municipality()["arealformal"].to_file(path, layer="arealformal", driver="GPKG")
+    capsys.readouterr()
+    code = main(["reserves", str(path), "--json"])
+    err = capsys.readouterr().err
+    assert code == 1 and "utviklingsgrense" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- concentration
+
+def _indices_by_hand(m, t):
+    m, t = np.asarray(m, float), np.asarray(t, float)
+    o = t - m
+    D = 0.5 * np.abs(m / m.sum() - o / o.sum()).sum()
+    iso = ((m / m.sum()) * (m / t)).sum()
+    return D, iso
+
+
+def _valid_gk(extra_units=None):
+    ids = [g for g, (t, _) in GK.items() if t > 0]
+    m = np.array([GK[g][1] for g in ids], float)
+    t = np.array([GK[g][0] for g in ids], float)
+    if extra_units:
+        for g, n in extra_units.items():
+            m[ids.index(g)] += n
+    return ids, m, t
+
+
+def test_concentration_hand_computed(gpkg, capsys):
+    code, out = run_json(["concentration", str(gpkg)], capsys)
+    assert code == 0
+    ids, m, t = _valid_gk()
+    P = m.sum() / t.sum()
+    gks = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}
+    for g, mi, ti in zip(ids, m, t):
+        assert gks[g]["kommunale_enheter"] == mi and gks[g]["antall_boliger"] == ti
+        assert gks[g]["andel_pct"] == pytest.approx(100 * mi / ti)
+        assert gks[g]["lokaliseringskvotient"] == pytest.approx((mi / ti) / P)
+        over = bool(100 * mi / ti > 10 or (mi / ti) / P > 2)
+        assert gks[g]["over_terskel"] is over
+    assert gks["19020103"]["over_terskel"] is True          # 12 % and LQ 3.16
+    assert gks["19020103"]["grunnkretsnavn"] == "Åsen"
+    empty = gks["19020105"]                                 # 0 dwellings: undefined, not divided
+    assert empty["andel_pct"] is None and empty["over_terskel"] is None
+    D, iso = _indices_by_hand(m, t)
+    idx = out["indekser"]
+    assert idx["dissimilaritet"] == pytest.approx(D)
+    assert idx["isolasjon"] == pytest.approx(iso)
+    assert idx["kommunale_enheter_totalt"] == m.sum() and idx["antall_boliger_totalt"] == t.sum()
+    # Morrill's spatial dissimilarity with binary queen contiguity between the valid squares
+    geo = municipality()["grunnkrets"].set_index("grunnkretsnummer").geometry
+    p = m / t
+    num = den = 0.0
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            if i != j and geo[a].intersects(geo[b]):
+                num += abs(p[i] - p[j])
+                den += 1
+    assert idx["romlig_dissimilaritet"] == pytest.approx(D - num / den)
+    # the dwelling outside every grunnkrets is listed, not counted
+    assert [u["antall_enheter"] for u in out["utenfor"]] == [2]
+    assert idx["enheter_utenfor_grunnkretser"] == 2
+
+
+def test_concentration_buildings_and_radius(gpkg, capsys):
+    code, out = run_json(["concentration", str(gpkg), "--radius", "500"], capsys)
+    assert code == 0
+    b = {r["bygg_id"]: r for r in out["bygninger"]}
+    assert b["B1"]["andel_pct"] == pytest.approx(25) and b["B1"]["over_andel_terskel"] is True
+    assert b["B1"]["over_antall_terskel"] is False          # 10 is not more than 10
+    assert b["B3"]["housing_first_andel_pct"] == pytest.approx(25) and b["B3"]["over_hf_terskel"]
+    assert b["B2"]["helt_kommunal"] is True and b["B2"]["over_antall_terskel"] is True
+    assert b["B5"]["kobling"] == "nærmeste" and b["B5"]["andel_pct"] == pytest.approx(6)
+    assert "B6" not in b                                    # no municipal units
+    # radius: brute force over the points
+    L = municipality()
+    kb, byg = L["kommunal_bolig"], L["bygning"]
+    kxy = np.column_stack([kb.geometry.x, kb.geometry.y])
+    bxy = np.column_stack([byg.geometry.x, byg.geometry.y])
+    rad = sorted(out["radius"], key=lambda r: r["punkt_nr"])
+    for i, r in enumerate(rad):
+        dk = np.hypot(*(kxy - kxy[i]).T)
+        db = np.hypot(*(bxy - kxy[i]).T)
+        units = kb["antall_enheter"].to_numpy()[dk <= 500].sum()
+        dw = byg["antall_boliger"].to_numpy()[db <= 500].sum()
+        assert r["enheter_innen_radius"] == units and r["boliger_innen_radius"] == dw
+        if dw:
+            assert r["andel_innen_radius_pct"] == pytest.approx(100 * units / dw)
+
+
+def test_concentration_what_if(gpkg, capsys):
+    x, y = X0 + 1500, Y0 + 1500                             # GK4, 2 m from building B5
+    code, out = run_json(["concentration", str(gpkg), "--add", f"{x},{y},3"], capsys)
+    assert code == 0
+    hv = out["hva_hvis"]
+    assert hv["grunnkrets"]["grunnkretsnummer"] == "19020104"
+    assert hv["grunnkrets"]["for"]["andel_pct"] == pytest.approx(1.0)
+    assert hv["grunnkrets"]["etter"]["andel_pct"] == pytest.approx(2.0)
+    _, m0, t = _valid_gk()
+    _, m1, _ = _valid_gk({"19020104": 3})
+    assert hv["grunnkrets"]["etter"]["lokaliseringskvotient"] == pytest.approx(
+        (6 / 300) / (m1.sum() / t.sum()))
+    D0, I0 = _indices_by_hand(m0, t)
+    D1, I1 = _indices_by_hand(m1, t)
+    assert hv["indekser"]["for"]["dissimilaritet"] == pytest.approx(D0)
+    assert hv["indekser"]["etter"]["dissimilaritet"] == pytest.approx(D1)
+    assert hv["indekser"]["etter"]["isolasjon"] == pytest.approx(I1)
+    assert hv["bygning"]["bygg_id"] == "B5"
+    assert hv["bygning"]["etter"]["andel_pct"] == pytest.approx(100 * 6 / 50)
+    # radius 500 m: P5 (3 units) and B5 (50 dwellings) only
+    assert hv["radius"]["for"]["enheter_innen_radius"] == 3
+    assert hv["radius"]["etter"]["andel_pct"] == pytest.approx(100 * 6 / 50)
+    assert hv["radius"]["etter"]["over_terskel"] is True      # 12 % > 10 %
+
+
+def test_concentration_public_hides_small_counts_everywhere(gpkg, capsys):
+    code, out = run_json(["concentration", str(gpkg), "--public"], capsys)
+    assert code == 0 and out["prikking"]["minste_antall"] == 5
+    gks = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}
+    assert gks["19020104"]["kommunale_enheter"] is None      # 3 < 5
+    assert gks["19020104"]["andel_pct"] is None
+    assert gks["19020101"]["kommunale_enheter"] == 15
+    assert gks["19020102"]["kommunale_enheter"] is None      # secondary: else 38 − the rest
+    # a building count is part of its grunnkrets total: none may give a hidden total back
+    hidden = {g for g, r in gks.items() if r["kommunale_enheter"] is None}
+    for r in out["bygninger"]:
+        if r["grunnkretsnummer"] in hidden:
+            assert r["kommunale_enheter"] is None, r
+            assert all(v in (None, 0) for k, v in r.items() if k.startswith("enheter_")), r
+    for r in out["bygninger"]:
+        v = r["kommunale_enheter"]
+        assert v is None or v >= 5
+    assert all("x" not in u for u in out["utenfor"])          # no point coordinates
+    assert out["utenfor"][0]["kommunale_enheter"] is None     # 2 units
+
+
+def test_concentration_folder_with_shapefiles_agrees(folder, capsys):
+    code, out = run_json(["concentration", str(folder)], capsys)
+    assert code == 0
+    _, m, t = _valid_gk()
+    D, iso = _indices_by_hand(m, t)
+    assert out["indekser"]["dissimilaritet"] == pytest.approx(D)
+    assert out["indekser"]["isolasjon"] == pytest.approx(iso)
+
+
+def test_concentration_missing_layer(tmp_path, capsys):
+    path = tmp_path / "bare_boliger.gpkg"
+    municipality()["kommunal_bolig"].to_file(path, layer="kommunal_bolig", driver="GPKG")
+    capsys.readouterr()
+    code = main(["concentration", str(path), "--json"])
+    err = capsys.readouterr().err
+    assert code == 1 and "grunnkrets" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- assess
+
+def test_assess_point_at_known_distances(gpkg, capsys):
+    """1 499 m from the school (walking too, along the straight path) is green, 1 501 m yellow."""
+    res = {}
+    for dy in (1001, 999):
+        code, out = run_json(["assess", str(gpkg), "--site", f"{X0 + 1000},{Y0 + dy}"], capsys)
+        assert code == 0
+        res[dy] = by_id(out)
+    assert res[1001]["skole_avstand"]["verdi"] == pytest.approx(1499)
+    assert res[1001]["skole_avstand"]["status"] == "gronn"
+    assert res[1001]["skole_gangavstand"]["verdi"] == pytest.approx(1499)
+    assert res[1001]["skole_gangavstand"]["status"] == "gronn"
+    assert res[999]["skole_avstand"]["status"] == "gul"
+    assert res[999]["skole_gangavstand"]["verdi"] == pytest.approx(1501)
+    assert res[999]["skole_gangavstand"]["status"] == "gul"
+    k = res[999]
+    assert k["utviklingsgrense"]["status"] == "gronn" and res[1001]["utviklingsgrense"]["status"] == "rod"
+    assert k["kollektiv_avstand"]["verdi"] == pytest.approx(math.hypot(500, 599), abs=0.05)
+    assert k["kollektivakse_avstand"]["verdi"] == pytest.approx(1199)
+    assert k["sentrum_avstand"]["verdi"] == pytest.approx(499) and k["sentrum_avstand"]["status"] == "gronn"
+    assert k["steinbrudd_avstand"]["verdi"] == pytest.approx(1300)
+    assert k["stoy"]["verdi"] == pytest.approx(50) and k["stoy"]["status"] == "gronn"
+    assert k["terreng"]["verdi"] == pytest.approx(10, abs=0.01) and k["terreng"]["status"] == "gul"
+    assert k["arealformal"]["status"] == "rod"                # no zoning under the point
+
+
+def test_assess_purchase_lifts_grunnkrets_over_threshold(gpkg, capsys):
+    """GK1: 15 of 200 (7,5 %). +1 unit = 8,0 % (at yellow: green); +6 = 10,5 % (red)."""
+    site = f"{X0 + 400},{Y0 + 400}"
+    out = {}
+    for n in (1, 6):
+        code, res = run_json(["assess", str(gpkg), "--site", site, "--units", str(n)], capsys)
+        assert code == 0
+        out[n] = by_id(res)
+    g1, g6 = out[1]["konsentrasjon_grunnkrets"], out[6]["konsentrasjon_grunnkrets"]
+    assert g1["verdi"] == pytest.approx(100 * 16 / 200) and g1["status"] == "gronn"
+    assert g6["verdi"] == pytest.approx(100 * 21 / 200) and g6["status"] == "rod"
+    assert g6["detaljer"]["for"] == pytest.approx(7.5)
+    # radius 500 m around (400, 400): P1 and P2 (15 units); B1, B3 and B6 (160 dwellings)
+    r6 = out[6]["konsentrasjon_radius"]
+    assert r6["verdi"] == pytest.approx(round(100 * 21 / 160, 1)) and r6["status"] == "rod"
+    assert out[1]["konsentrasjon_radius"]["verdi"] == pytest.approx(10.0)
+    assert out[1]["konsentrasjon_radius"]["status"] == "gul"    # at red: the good side
+
+
+def test_assess_housing_first_in_a_building(gpkg, capsys):
+    """1 m from building B5 (50 dwellings, no Housing First): 11 HF units = 22 % > 20 %."""
+    site = f"{X0 + 1500},{Y0 + 1501}"
+    code, res = run_json(["assess", str(gpkg), "--site", site, "--units", "11",
+                          "--kategori", "housing_first"], capsys)
+    assert code == 0
+    k = by_id(res)["konsentrasjon_bygning"]
+    assert k["verdi"] == pytest.approx(22.0) and k["status"] == "rod"
+    code, res = run_json(["assess", str(gpkg), "--site", site, "--units", "11", "--public"], capsys)
+    k = by_id(res)["konsentrasjon_bygning"]
+    assert k["verdi"] == pytest.approx(100 * 14 / 50)         # all municipal units
+    assert "B5" not in json.dumps(res, ensure_ascii=False)     # no building id in public output
+
+
+SITES = [  # name, geometry, expected {criterion: (value, status)}
+    ("Skole 1499 m", P(1000, 1001), {"skole_avstand": (1499.0, "gronn"),
+                                     "utviklingsgrense": (0.0, "rod")}),
+    ("Halv i grensen", B(1900, 800, 2100, 900), {"utviklingsgrense": (50.0, "gul"),
+                                                 "kollektivakse_avstand": (1000.0, "gronn"),
+                                                 "stoy": (70.0, "rod")}),
+    ("Overlappende regulering", B(200, 200, 300, 700), {"arealformal": (40.0, "rod")}),
+    ("Over R1 og R2", B(100, 100, 400, 400), {"arealformal": (round(700 / 9, 1), "gul")}),
+    ("Brudd 499 m", P(199, 600), {"steinbrudd_avstand": (499.0, "rod")}),
+    ("Brudd 1000 m", P(700, 600), {"steinbrudd_avstand": (1000.0, "gronn")}),
+    ("Brudd 999,9 m", P(699.9, 600), {"steinbrudd_avstand": (999.9, "gul")}),
+]
+
+
+def test_assess_many_sites_from_a_file_in_degrees(gpkg, tmp_path, capsys):
+    """Sites in EPSG:4326 are brought to the data's EPSG:25833; every verdict by hand.
+    Overlapping zoning (R1 1110 over R2 1111) counts once: box(200..300, 200..700) is
+    20 of 50 daa housing (40 %, red), not 30 (60 %)."""
+    sites = gpd.GeoDataFrame({"navn": [s[0] for s in SITES]}, geometry=[s[1] for s in SITES],
+                             crs=CRS).to_crs(4326)
+    path = tmp_path / "tomter.geojson"
+    sites.to_file(path, driver="GeoJSON")
+    code, out = run_json(["assess", str(gpkg), "--site", str(path)], capsys)
+    assert code == 0 and out["antall_tomter"] == len(SITES)
+    by_name = {t["navn"]: t for t in out["tomter"]}
+    for name, geom, expect in SITES:
+        t = by_name[name]
+        assert t["tomt"]["areal_daa"] == pytest.approx(geom.area / DAA, abs=1e-3)
+        k = by_id(t)
+        for cid, (value, status) in expect.items():
+            assert k[cid]["verdi"] == pytest.approx(value, abs=0.051), (name, cid, k[cid])
+            assert k[cid]["status"] == status, (name, cid, k[cid])
+    ranks = [t["rang"] for t in out["tomter"]]
+    assert ranks == list(range(1, len(SITES) + 1))
+    keys = [(t["oppsummering"]["rod"], t["oppsummering"]["gul"], t["oppsummering"]["ukjent"])
+            for t in out["tomter"]]
+    assert keys == sorted(keys)
+
+
+def test_assess_polygon_site_in_a_geopackage_of_another_zone(gpkg, tmp_path, capsys):
+    """A site saved in EPSG:25832 (zone 32) next to data in zone 33."""
+    site = gpd.GeoDataFrame({"navn": ["Sone 32-tomt"]}, geometry=[B(1900, 800, 2100, 900)],
+                            crs=CRS).to_crs(25832)
+    path = tmp_path / "tomt.gpkg"
+    site.to_file(path, driver="GPKG")
+    code, out = run_json(["assess", str(gpkg), "--site", str(path)], capsys)
+    assert code == 0
+    assert out["tomt"]["areal_daa"] == pytest.approx(20, abs=1e-3)
+    assert by_id(out)["utviklingsgrense"]["verdi"] == pytest.approx(50, abs=0.05)
+
+
+def test_assess_folder_without_rasters_and_layers(folder, capsys):
+    code, out = run_json(["assess", str(folder), "--site", f"{X0 + 1400},{Y0 + 400}",
+                          "--kategori", "omsorgsbolig", "--trinn", "3"], capsys)
+    assert code == 0
+    k = by_id(out)
+    for cid in ("stoy", "terreng", "kollektivakse_avstand", "skole_gangavstand",
+                "helsetjeneste_avstand"):
+        assert k[cid]["status"] == "ukjent" and k[cid]["begrunnelse"], cid
+    assert k["kollektiv_avstand"]["verdi"] == pytest.approx(100, abs=0.01)
+    assert k["kollektiv_avstand"]["status"] == "gronn"          # trinn 3: yellow from 400 m
+    assert k["naboer_skjermet"]["verdi"] == 0                   # B4 is 141 m away
+
+
+# --------------------------------------------------------------------------- subprocess
+
+@pytest.mark.slow
+def test_every_command_as_a_subprocess(gpkg, folder, tmp_path):
+    x, y = X0 + 400, Y0 + 400
+    runs = [
+        (["check", str(folder)], 0, "Arbeidskoordinatsystem: EPSG:25833"),
+        (["arealbehov", "--sted", "Helgeroa"], 0, "Helgeroa"),
+        (["reserves", str(gpkg), *GROWTH, "--share", "0.1"], 0, "Kvaløysletta"),
+        (["concentration", str(gpkg), "--add", f"{x},{y},6", "--public"], 0, "Hva-hvis"),
+        (["assess", str(gpkg), "--site", f"{x},{y}", "--units", "6"], 0, "Tomtevurdering"),
+        (["concentration", str(tmp_path / "finnes_ikke.gpkg")], 2, None),
+    ]
+    for argv, want, text in runs:
+        p = run_cli(argv)
+        assert p.returncode == want, (argv, p.stderr)
+        if text:
+            assert text in p.stdout, (argv, p.stdout[:500])
+        else:
+            assert p.stderr.startswith("geoplan: ")
