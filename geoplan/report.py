@@ -520,13 +520,42 @@ def _pct_text(rate: float) -> str:
 
 
 def _scenario_need(ctx: ReportContext):
-    """The need table of ``geoplan arealbehov`` for the same flags (places from config)."""
+    """The scenario table: every horizon year × growth rate for each place.
+
+    The places are the data's utviklingsgrenser (as ``geoplan reserves`` sees
+    them: shares and densities from config, then the data's
+    ``boenheter_per_daa``, places not in config sharing the rest of the growth),
+    so the column for ``reserves.default_year`` / ``default_rate`` equals the
+    balance. Without utviklingsgrenser, with ``--sted``, or with ``--share``
+    alone, it is exactly ``geoplan arealbehov`` for the same flags (places from
+    config). When the data's places are the configured ones (the demo), both agree.
+    """
     from .commands import arealbehov as ab
 
     def run():
         args = _growth_args(ctx, many=True)
-        need, gp = ab.compute(args, ctx.config)
-        return need, gp, args
+        ug = ctx.layer("utviklingsgrense")
+        if ug is None or not len(ug) or args.sted or (args.share is not None):
+            need, gp = ab.compute(args, ctx.config)
+            return need, gp, args, "config", []
+        from . import reserves as rv
+
+        cfg = ctx.config
+        gp = ab.growth_from_args(args, cfg)
+        places = rv._dissolve_places(ug)
+        data_dens = (dict(zip(places["sted"], places["boenheter_per_daa"]))
+                     if "boenheter_per_daa" in places.columns else None)
+        params, notes = rv.place_parameters(
+            list(places["sted"]), ab.plain_places(cfg),
+            default_dwellings_per_daa=gp["default_dwellings_per_daa"],
+            data_dwellings_per_daa=data_dens)
+        need = rv.area_need(params, base_population=gp["base_population"],
+                            base_year=gp["base_year"],
+                            years=args.year or cfg.get("reserves.horizon_years"),
+                            rates=args.rate or cfg.get("reserves.growth_rates"),
+                            persons_per_dwelling=gp["persons_per_dwelling"],
+                            dwellings_per_daa=args.dwellings_per_daa)
+        return need, gp, args, "data", notes
     return ctx.once("arealbehov", run)
 
 
@@ -641,7 +670,7 @@ def _map_figure(ctx: ReportContext, layers, title: str, caption: str, focus=None
 @_section("arealbehov", "Arealbehov: scenarier per sted", ("reserves",))
 def _sec_need(ctx: ReportContext, sec: Section) -> None:
     ctx.module("reserves", "arealbehov")
-    need, gp, args = _scenario_need(ctx)
+    need, gp, args, origin, notes = _scenario_need(ctx)
     scen = need[["aar", "vekstrate"]].drop_duplicates().sort_values(["aar", "vekstrate"])
     cols = [(int(a), float(r)) for a, r in scen.itertuples(index=False)]
     names = list(dict.fromkeys(need["sted"].where(need["sted"].notna(), "(sted uten navn)")))
@@ -701,18 +730,16 @@ def _sec_need(ctx: ReportContext, sec: Section) -> None:
     sec.items[0].note = ("Hver celle er avrundet for seg; summene er regnet før avrunding. "
                          "Uavrundede tall står i regnearket (arket «Scenarier») og i "
                          "«geoplan arealbehov --json».")
-    ug = ctx.layer("utviklingsgrense")
-    if ug is not None and "navn" in ug.columns:
-        from .reserves import place_key
-
-        conf = {place_key(n) for n in names}
-        missing = sorted({str(n) for n in ug["navn"].dropna()} - {n for n in ug["navn"].dropna()
-                                                                 if place_key(n) in conf})
-        if missing and not (args.share is not None and not args.sted):
-            sec.text.append(
-                "Stedene " + ", ".join(f"«{m}»" for m in missing) + " har utviklingsgrense i "
-                "dataene, men ingen andel av veksten i config/reserves.toml; de er ikke med i "
-                "scenariotabellen (balansen i neste del gir dem resten av veksten).")
+    if origin == "data":
+        sec.text.append(
+            "Stedene er utviklingsgrensene i dataene. Andel av veksten og tetthet kommer fra "
+            "config/reserves.toml (ellers fra kolonnen boenheter_per_daa i dataene); kolonnen "
+            "for horisontåret og vekstraten i balansen er den samme som arealbehovet der.")
+        for n in notes:
+            sec.text.append(n)
+    else:
+        sec.text.append("Stedene, andelene og tetthetene er de i config/reserves.toml, som i "
+                        "«geoplan arealbehov».")
 
 
 @_section("balanse", "Boligreserve, innspill og balanse per sted", ("reserves",))

@@ -214,10 +214,12 @@ def test_unknown_section_is_refused(small, tmp_path, capsys):
 
 # --------------------------------------------------------------------------- numbers = --json
 
-def test_scenario_table_equals_arealbehov_json(small_html, capsys):
-    rows = _cli_json(capsys, ["arealbehov", "--json"])
+def test_scenario_table_equals_arealbehov_json(small, small_html, capsys):
+    # the data's places (Helgeroa, Kvelde) with their configured shares and densities
+    rows = _cli_json(capsys, ["arealbehov", "--sted", "Helgeroa", "--sted", "Kvelde", "--json"])
     table = {r["sted"]: r for r in _parse(small_html).tables["arealbehov"]}
-    assert len(rows) == 5 * 4  # five configured places × 2 years × 2 rates
+    assert len(rows) == 2 * 4  # two places × 2 years × 2 rates
+    assert set(table) == {"Helgeroa", "Kvelde", "Sum"}
     for r in rows:
         shown = table[r["sted"]][f"s_{r['aar']}_{r['vekstrate']:g}"]
         assert rp.parse_number(shown) == _shown(r["arealbehov_daa"], 1)
@@ -227,11 +229,33 @@ def test_scenario_table_equals_arealbehov_json(small_html, capsys):
         tot = sum(r["arealbehov_daa"] for r in rows
                   if r["aar"] == int(a) and math.isclose(r["vekstrate"], float(rate)))
         assert rp.parse_number(table["Sum"][key]) == _shown(tot, 1)
+    # closed form (DOMAIN.md): Helgeroa 2040 at 1.5 %: 43,200 × (1.015^26 − 1) / 15 / 2 / 3 daa
+    expect = 43_200 * (1.015 ** 26 - 1) / 15 / 2 / 3
+    assert rp.parse_number(table["Helgeroa"]["s_2040_0.015"]) == _shown(expect, 1)
+    # the balance year/rate column equals `reserves --json`
+    res = _cli_json(capsys, ["reserves", str(small), "--json"])
+    for st in res["steder"]:
+        assert rp.parse_number(table[st["sted"]]["s_2040_0.015"]) == _shown(st["arealbehov_daa"], 1)
+
+
+def test_without_boundaries_the_scenario_table_is_arealbehov(tmp_path, capsys):
+    path = tmp_path / "kommune.gpkg"
+    _gdf({"kommunenummer": ["3909"], "kommunenavn": ["Testvik"]},
+         [box(X0, Y0, X0 + 1000, Y0 + 1000)]).to_file(path, layer="kommune")
+    rows = _cli_json(capsys, ["arealbehov", "--json"])
+    html = rp.build_report(load(str(path)), load_config(), fmt="html",
+                           sections=["arealbehov"]).decode("utf-8")
+    table = {r["sted"]: r for r in _parse(html).tables["arealbehov"]}
+    assert len(rows) == 5 * 4  # the five configured places
+    for r in rows:
+        shown = table[r["sted"]][f"s_{r['aar']}_{r['vekstrate']:g}"]
+        assert rp.parse_number(shown) == _shown(r["arealbehov_daa"], 1)
 
 
 def test_growth_flags_reach_the_report_as_they_reach_arealbehov(small, tmp_path, capsys):
     flags = ["--year", "2030", "--rate", "0.01", "--persons-per-dwelling", "2.5"]
-    rows = _cli_json(capsys, ["arealbehov", "--json"] + flags)
+    rows = _cli_json(capsys, ["arealbehov", "--json", "--sted", "Helgeroa", "--sted", "Kvelde"]
+                     + flags)
     out = tmp_path / "r.html"
     assert cli.main(["report", str(small), "--out", str(out), "--sections",
                      "arealbehov,balanse"] + flags) == 0
@@ -300,7 +324,7 @@ def test_xlsx_has_one_sheet_per_table_with_unrounded_values(small, capsys):
         assert rows[s["sted"]]["Balanse (+ overskudd / − underskudd)"] == \
             pytest.approx(s["balanse_daa"], rel=1e-12)
     sc = wb["Scenarier"]
-    need = _cli_json(capsys, ["arealbehov", "--json"])
+    need = _cli_json(capsys, ["arealbehov", "--sted", "Helgeroa", "--sted", "Kvelde", "--json"])
     got = [r for r in sc.iter_rows(min_row=2, values_only=True) if r[0]]
     assert len(got) == len(need)
     for g, n in zip(got, need):
