@@ -115,17 +115,18 @@ def _mtime(source: str | None) -> float:
 
 @st.cache_resource(max_entries=8, ttl=6 * 3600, show_spinner="Leser og kontrollerer kartlagene …")
 def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float,
-                 config_key: str, _cfg: Config):
+                 config_key: str, only: tuple | None, _cfg: Config):
     from .layers import load
 
-    return load(source, layer=layer, crs=crs, config=_cfg)
+    return load(source, layer=layer, crs=crs, config=_cfg, only=only)
 
 
 def load_source(source: str | None, cfg: Config, *, layer: str | None = None,
-                crs: str | None = None):
-    """Load (cached) DATA with :func:`geoplan.layers.load`."""
+                crs: str | None = None, only: tuple | None = None):
+    """Load (cached) DATA with :func:`geoplan.layers.load` (``only``: just these layers)."""
     key = json.dumps(overrides(), sort_keys=True)
-    return _load_cached(source, layer, crs, _mtime(source), key, cfg)
+    return _load_cached(source, layer, crs, _mtime(source), key,
+                        tuple(sorted(only)) if only else None, cfg)
 
 
 def _merge(base, extra):
@@ -142,16 +143,26 @@ def _merge(base, extra):
                    rasters=rasters, reports=reports)
 
 
-def dataset(cfg: Config | None = None):
-    """The session's dataset: its upload if any, else the default DATA."""
+#: The layers the overview map shows (the big ``bygning`` and ``gangnett`` are left out, so
+#: the first page a planner opens loads faster; the other pages load the rest).
+OVERVIEW_LAYERS = ("kommune", "arealformal", "utviklingsgrense", "skole", "kommunal_bolig",
+                   "grunnkrets", "kollektivakse", "holdeplass", "innspill", "steinbrudd",
+                   "sentrum", "helsetjeneste")
+
+
+def dataset(cfg: Config | None = None, *, only: tuple | None = None):
+    """The session's dataset: its upload if any, else the default DATA.
+
+    ``only`` restricts loading to these layers (for the overview map).
+    """
     cfg = cfg or config()
     up = st.session_state.get(_UPLOAD)
     if up:
         ds = load_source(up["path"], cfg, layer=up.get("layer"), crs=up.get("crs"))
         if up.get("merge"):
-            ds = _merge(load_source(default_source(), cfg), ds)
+            ds = _merge(load_source(default_source(), cfg, only=only), ds)
         return ds
-    return load_source(default_source(), cfg)
+    return load_source(default_source(), cfg, only=only)
 
 
 def dataset_key(ds) -> str:

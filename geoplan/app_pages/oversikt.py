@@ -8,7 +8,7 @@ import streamlit as st
 from geoplan import appdata, maps
 from geoplan.app_pages import ui
 
-ds, cfg = ui.context()
+ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
 kommune = ds.get("kommune")
 navn = None
 if kommune is not None and len(kommune) and "kommunenavn" in kommune.columns:
@@ -83,7 +83,7 @@ else:
         from geoplan import report
 
         with st.spinner("Lager rapporten (kart og tabeller) …"):
-            data = report.build_report(ds, cfg, fmt=fmt, public=True)
+            data = report.build_report(appdata.dataset(cfg), cfg, fmt=fmt, public=True)
         st.session_state["_geoplan_kpa_report"] = (fmt, data)
     rep = st.session_state.get("_geoplan_kpa_report")
     if rep:

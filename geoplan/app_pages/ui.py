@@ -25,13 +25,7 @@ def sidebar() -> None:
                      key="basemap",
                      help="Bakgrunnskartene hentes fra internett. Uten nett vises kartlagene "
                           "likevel, på hvit bakgrunn.")
-        try:
-            cfg = appdata.config()
-            ds = appdata.dataset(cfg)
-            st.caption(f"**Data:** {appdata.source_label(ds)}  \n"
-                       f"Koordinatsystem: EPSG:{ds.epsg}")
-        except GeoplanError:
-            st.caption("**Data:** kunne ikke leses (se siden).")
+        st.caption(f"**Data:** {appdata.source_label(None)}")
         if appdata.overrides():
             st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
                        "(se Data).")
@@ -51,10 +45,10 @@ def run_page(nav) -> None:
             "meld den til GIS-ansvarlig.", icon=":material/warning:")
 
 
-def context():
+def context(only: tuple | None = None):
     """``(dataset, config)`` of this session; raises GeoplanError with a Norwegian message."""
     cfg = appdata.config()
-    ds = appdata.dataset(cfg)
+    ds = appdata.dataset(cfg, only=only)
     return ds, cfg
 
 
