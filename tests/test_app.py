@@ -448,3 +448,30 @@ def test_session_folder_is_removed_with_its_session():
     del folder
     gc.collect()
     assert not path.exists()
+
+
+@pytest.fixture(scope="module")
+def minimal_gpkg(tmp_path_factory):
+    """Only four layers, in UTM zone 33 (as national products often come)."""
+    path = tmp_path_factory.mktemp("min") / "minimal.gpkg"
+    for name in ("kommune", "arealformal", "utviklingsgrense", "skole"):
+        fx.layers()[name].to_crs(25833).to_file(path, layer=name, driver="GPKG")
+    return path
+
+
+def test_pages_on_data_lacking_optional_layers(minimal_gpkg, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GEOPLAN_APP_DATA", str(minimal_gpkg))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception and not at.error
+    assert _num(_metrics(at)["Areal"]) == pytest.approx(80, rel=1e-3)    # reprojected, same area
+    for page in ("arealbehov", "skolesirkler", "vurder_tomt", "data"):
+        at.switch_page(PAGES[page]).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+    at.switch_page(PAGES["konsentrasjon"]).run()
+    assert not at.exception
+    msg = " ".join(e.value for e in at.error)
+    assert "kommunal_bolig" in msg and "mangler" in msg
