@@ -1195,6 +1195,9 @@ class ConcentrationModel:
         res["andel_pct"] = _pct(self.g_units, self.g_dw)
         res["kommunale_enheter"] = pd.array(np.rint(self.g_units).astype(np.int64), dtype="Int64")
         res["andel_erstattet"] = ~valid
+        # a grunnkrets without a valid share only stands in with the neutral value: it is
+        # no hot or cold spot itself (its neighbours' statistics still use the value)
+        res.loc[~valid, "klynge"] = NOT_SIGNIFICANT
         return res
 
     # -- everything ------------------------------------------------------------------

@@ -695,3 +695,50 @@ def test_every_command_as_a_subprocess(gpkg, folder, tmp_path):
             assert text in p.stdout, (argv, p.stdout[:500])
         else:
             assert p.stderr.startswith("geoplan: ")
+
+
+def test_coordinates_in_degrees_are_refused_with_a_message(gpkg, capsys):
+    """A planner typing lon,lat where the data's metres are expected gets told so (exit 2),
+    not a checklist of 7 000 km distances."""
+    for argv in (["assess", str(gpkg), "--site", "18.95,69.65"],
+                 ["concentration", str(gpkg), "--add", "18.95,69.65,3"]):
+        capsys.readouterr()
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code == 2 and "grader" in err and "EPSG:25833" in err, (argv, err)
+
+
+def test_grunnkrets_without_dwellings_is_no_cluster(gpkg, capsys):
+    """GK5 has no dwellings: its share is undefined, so it is neither a hot nor a cold spot."""
+    code, out = run_json(["concentration", str(gpkg)], capsys)
+    gks = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}
+    assert gks["19020105"]["klynge"] == "ikke signifikant"
+    assert "19020105" not in {k["grunnkretsnummer"] for k in out["klynger"]}
+
+
+def test_sosi_gml_with_a_hole_and_multipart_site(tmp_path, capsys):
+    """A KPA polygon with an inner ring: the reserve is the shell minus the hole.
+    A two-part site is half inside the boundary."""
+    L = municipality()
+    gml = sosi_gml({"arealformal": L["arealformal"].iloc[:1]})
+    hole = (f"<gml:interior><gml:LinearRing><gml:posList>{X0 + 150:.2f} {Y0 + 150:.2f} "
+            f"{X0 + 150:.2f} {Y0 + 250:.2f} {X0 + 250:.2f} {Y0 + 250:.2f} {X0 + 250:.2f} "
+            f"{Y0 + 150:.2f} {X0 + 150:.2f} {Y0 + 150:.2f}</gml:posList></gml:LinearRing>"
+            "</gml:interior>")
+    gml = gml.replace("</gml:exterior>", "</gml:exterior>" + hole)
+    (tmp_path / "plan.gml").write_text(gml, encoding="utf-8")
+    L["utviklingsgrense"].to_crs(4326).to_file(tmp_path / "utviklingsgrense.geojson",
+                                               driver="GeoJSON")
+    code, out = run_json(["reserves", str(tmp_path), *GROWTH, "--share", "0.1"], capsys)
+    assert code == 0
+    st = {s["sted"]: s for s in out["steder"]}
+    assert st["Tromsø"]["boligreserve_daa"] == pytest.approx(40 - 10, abs=1e-6)
+    site = gpd.GeoDataFrame({"navn": ["To deler"]}, crs=CRS, geometry=[
+        MultiPolygon([B(1500, 400, 1600, 500), B(2500, 400, 2600, 500)])])
+    site.to_file(tmp_path / "tomt.geojson", driver="GeoJSON")
+    code, out = run_json(["assess", str(tmp_path), "--site", str(tmp_path / "tomt.geojson")],
+                         capsys)
+    assert code == 0
+    assert out["tomt"]["areal_daa"] == pytest.approx(20)
+    k = by_id(out)["utviklingsgrense"]
+    assert k["verdi"] == pytest.approx(50) and k["status"] == "gul"

@@ -90,6 +90,12 @@ def parse_site(spec: str, data_crs, layer: str | None = None):
     m = _XY.match(spec)
     if m:
         x, y = float(m.group(1)), float(m.group(2))
+        if abs(x) <= 180 and abs(y) <= 90 and getattr(data_crs, "is_projected", False):
+            raise UnreadableInput(
+                f"--site {spec}: koordinatene ser ut som lengde- og breddegrad (grader), men X,Y "
+                f"skal være i dataenes koordinatsystem (EPSG:{data_crs.to_epsg()}, meter), "
+                "f.eks. --site 565000,6550000. Et punkt i grader kan gis som en GeoJSON-fil."
+            )
         return gpd.GeoDataFrame({"navn": [f"Punkt {x:.0f}, {y:.0f}"]},
                                 geometry=[shapely.Point(x, y)], crs=data_crs)
     path = Path(spec)

@@ -88,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
     ds = common.load_from_args(args, require=["kommunal_bolig", "grunnkrets"],
                                optional=["bygning", "kommune"], config=cfg)
     dwellings, gk = ds["kommunal_bolig"], ds["grunnkrets"]
+    if args.add and abs(args.add[0]) <= 180 and abs(args.add[1]) <= 90 and ds.crs.is_projected:
+        raise UnreadableInput(
+            f"--add {args.add[0]:g},{args.add[1]:g},{args.add[2]}: koordinatene ser ut som lengde- og "
+            f"breddegrad (grader), men X,Y skal være i dataenes koordinatsystem (EPSG:{ds.epsg}, "
+            "meter), f.eks. --add 562300,6547800,4.")
     result, hv, st = pipeline.concentration(
         ds, cfg, radius_m=args.radius, add=args.add, kategori=args.kategori,
         new_dwellings=True if args.nybygg else None, public=bool(args.public))
