@@ -50,6 +50,9 @@ FORMATS = ("html", "pdf", "xlsx")
 #: Longest table printed in HTML/PDF; longer ones are cut with a note (the .xlsx has all rows).
 MAX_HTML_ROWS = 400
 
+#: Layers never drawn or itemised in a report: dwellings for vulnerable groups.
+SENSITIVE_LAYERS = ("kommunal_bolig",)
+
 #: Marker shown instead of a suppressed count (SSB: ":" = "vises ikke av
 #: konfidensialitetshensyn").
 SUPPRESSED = ":"
@@ -1113,6 +1116,10 @@ def _sec_provenance(ctx: ReportContext, sec: Section) -> None:
     for name, rep in (getattr(ds, "reports", {}) or {}).items():
         d = rep.as_dict() if hasattr(rep, "as_dict") else dict(rep)
         msgs = d.get("meldinger") or []
+        if name in SENSITIVE_LAYERS and msgs:
+            # messages name features (bygg_id, numbers): not in a public report
+            msgs = [f"{len(msgs)} merknad(er) om enkeltobjekter vises ikke av "
+                    "personvernhensyn; se «geoplan check»."]
         rows.append({"lag": d.get("navn", name), "status": d.get("status", ""),
                      "lest": d.get("antall_lest"), "beholdt": d.get("antall_beholdt"),
                      "reparert": d.get("antall_reparert"), "avvist": d.get("antall_avvist"),
@@ -1392,8 +1399,6 @@ _CRITERION_LAYERS = {
     "helsetjeneste_avstand": ("helsetjeneste",),
 }
 
-#: Layers never drawn in a report: exact locations of dwellings for vulnerable groups.
-SENSITIVE_LAYERS = ("kommunal_bolig",)
 
 
 def _criteria_config(config) -> dict[str, dict]:

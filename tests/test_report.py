@@ -570,3 +570,19 @@ def test_long_tables_are_cut_in_html_with_a_note_but_not_in_xlsx(monkeypatch):
     assert [r["n"] for r in parsed.tables["lang"]] == ["0", "1", "2", "45"]  # total kept
     wb = load_workbook(io.BytesIO(rp.sections_to_xlsx([sec], meta)))
     assert wb["Lang"].max_row == 12  # header + 11 rows
+
+
+def test_provenance_does_not_name_municipal_dwellings(tmp_path):
+    from shapely.geometry import Point as Pt
+
+    path = _write_small(tmp_path / "sens.gpkg")
+    # a rejected dwelling (0 units): the loader's message names its bygg_id
+    _gdf({"antall_enheter": [10, 0], "kategori": ["utleie", "utleie"],
+          "bygg_id": ["A", "HEMMELIG-1"]},
+         [Pt(X0 + 200, Y0 + 250), Pt(X0 + 300, Y0 + 250)]).to_file(path, layer="kommunal_bolig")
+    ds = load(str(path))
+    assert "HEMMELIG-1" in " ".join(ds.reports["kommunal_bolig"].messages)
+    html = rp.build_report(ds, load_config(), fmt="html", sections=["arealbehov"]).decode("utf-8")
+    assert "HEMMELIG-1" not in html
+    rows = {r["lag"]: r for r in _parse(html).tables["datagrunnlag"]}
+    assert "personvernhensyn" in rows["kommunal_bolig"]["merknad"]
