@@ -84,7 +84,7 @@ def test_oversikt_key_figures(app):
     assert _num(m["Boliger i alt"]) == 20 * 100
     assert _num(m["Kommunale boenheter"]) == sum(fx.UNITS.values())               # 60
     assert _num(m["Skoler"]) == 2
-    assert _num(m["Steder med utviklingsgrense"]) == 2
+    assert _num(m["Utviklingsgrenser"]) == 2
 
 
 def test_arealbehov_page_matches_cli_function(app):

@@ -219,3 +219,36 @@ def test_zip_with_parent_path_is_refused(server, page):
     _upload(page, server, "farlig.zip", buf.getvalue())
     page.get_by_text("ulovlig sti").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_upload_site_file_shows_checklist(server, page, tmp_path):
+    import json
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from geoplan.layers import load
+
+    # a 60 m × 60 m site at the first school of whatever data the server shows
+    data = os.environ.get("GEOPLAN_APP_DATA") or None
+    ds = load(data, only=["skole"])
+    s = ds["skole"].geometry.iloc[0]
+    site = gpd.GeoDataFrame({"navn": ["Testtomta"]}, geometry=[box(s.x + 100, s.y + 100, s.x + 160, s.y + 160)],
+                            crs=ds.crs).to_crs(4326)
+    payload = json.dumps(json.loads(site.to_json())).encode()
+    page.goto(f"{server}/vurder-tomt")
+    _wait_app(page)
+    page.get_by_text("Last opp tomt eller skriv koordinater").click()
+    page.locator('input[type="file"]').first.set_input_files(
+        {"name": "tomt.geojson", "mimeType": "application/geo+json", "buffer": payload})
+    _wait_app(page)
+    page.get_by_role("button", name="Bruk filen").click()
+    page.get_by_text("Sjekkliste for Testtomta").first.wait_for(timeout=60_000)
+    _wait_app(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Samlet vurdering").count() >= 1
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    # the site is pinned on the map
+    frame = page.frame_locator(MAP_IFRAME).first
+    frame.locator(".awesome-marker-icon-red").first.wait_for(state="attached", timeout=30_000)
+    _shot(page, "vurder-tomt-opplastet")

@@ -34,7 +34,7 @@ def _count(layer: str):
 areal_km2 = float(kommune.geometry.area.sum()) / 1e6 if kommune is not None and len(kommune) else None
 figures = [
     ("Areal", f"{ui.fmt(areal_km2, 0)} km²" if areal_km2 is not None else "–"),
-    ("Steder med utviklingsgrense",
+    ("Utviklingsgrenser",
      ui.fmt(ds["utviklingsgrense"]["navn"].nunique(), 0) if ds.has("utviklingsgrense") else "–"),
     ("Skoler", ui.fmt(_count("skole"), 0) if ds.has("skole") else "–"),
     ("Grunnkretser", ui.fmt(_count("grunnkrets"), 0) if ds.has("grunnkrets") else "–"),
