@@ -33,6 +33,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, box
@@ -742,3 +743,82 @@ def test_sosi_gml_with_a_hole_and_multipart_site(tmp_path, capsys):
     assert out["tomt"]["areal_daa"] == pytest.approx(20)
     k = by_id(out)["utviklingsgrense"]
     assert k["verdi"] == pytest.approx(50) and k["status"] == "gul"
+
+
+def test_reserve_ranking_and_candidates_recomputed_independently(gpkg, capsys):
+    """Tromsø with a small need has a surplus: its reserves are ranked by the weighted
+    part scores d / (d + 1000 m) of config/reserves.toml (recomputed here with shapely),
+    and the worst placed are taken out while the rest still covers the need."""
+    code, out = run_json(["reserves", str(gpkg), *GROWTH, "--share", "0.03",
+                          "--dwellings-per-daa", "4"], capsys)
+    assert code == 0
+    need = growth_need(70000, 2020, 2030, 0.01, 0.03, 2.0, 4.0)[2]
+    L = municipality()
+    af = L["arealformal"].set_index("navn")
+    settled = [af.geometry["Gamlebyen"], af.geometry["Ferdigfeltet"]]   # built housing zones
+    centre = L["sentrum"].geometry.iloc[0]
+    w = {"c": .30, "s": .15, "g": .10, "h": .10, "k": .05, "q": .15, "b": .05}
+    part = lambda d: d / (d + 1000.0)  # noqa: E731
+    score = {}
+    for name in ("Øvre Åsen", "Åsen vest", "Grensefeltet", "Bakkeløkka"):
+        g = af.geometry[name]
+        q = 0.5 if name == "Øvre Åsen" else 0.0                 # share in the quarry zone
+        s = (w["c"] * part(g.distance(centre)) + w["s"] * part(min(g.distance(x) for x in settled))
+             + w["g"] * part(L["gangnett"].distance(g).min())
+             + w["h"] * part(L["holdeplass"].distance(g).min())
+             + w["k"] * part(L["kollektivakse"].distance(g).min()) + w["q"] * q + w["b"] * 0.0)
+        score[name] = s / sum(w.values())
+    res = {p["navn"]: p for p in out["parseller"] if p["sted"] == "Tromsø" and p["type"] == "reserve"}
+    for name, s in score.items():
+        assert res[name]["skaar"] == pytest.approx(s, rel=1e-9), name
+    order = sorted(score, key=score.get)
+    assert [res[n]["rang"] for n in order] == [1, 2, 3, 4]
+    room = RESERVE["Tromsø"] - need
+    expected = set()
+    for name in reversed(order):                                  # worst placed first
+        inside = res[name]["areal_innenfor_daa"]
+        if inside <= room + 1e-9:
+            expected.add(name)
+            room -= inside
+    assert {n for n, p in res.items() if p["kandidat_uttak"]} == expected
+    assert expected                                                # the case is not vacuous
+
+
+def test_concentration_data_errors_are_reported_not_divided(tmp_path, capsys):
+    """More municipal units than dwellings (GK3: 12 units, 10 dwellings) and a duplicate
+    point: GK3 gets no share and leaves the indices, which are those of the other three."""
+    L = municipality()
+    gk = L["grunnkrets"].copy()
+    gk.loc[gk["grunnkretsnummer"] == "19020103", "antall_boliger"] = 10
+    kb = L["kommunal_bolig"]
+    kb = gpd.GeoDataFrame(pd.concat([kb, kb.iloc[[4]]], ignore_index=True), crs=CRS)
+    path = tmp_path / "feil.gpkg"
+    gk.to_file(path, layer="grunnkrets", driver="GPKG")
+    kb.to_file(path, layer="kommunal_bolig", driver="GPKG")
+    code, out = run_json(["concentration", str(path)], capsys)
+    assert code == 0
+    g3 = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}["19020103"]
+    assert g3["andel_pct"] is None and g3["over_terskel"] is None and g3["merknad"]
+    types = {p["type"] for p in out["datafeil"]}
+    assert {"flere_enheter_enn_boliger", "duplikat"} <= types
+    m = np.array([15, 8, 3 + 3], float)                          # GK4 has the duplicate too
+    t = np.array([200, 400, 300], float)
+    D, iso = _indices_by_hand(m, t)
+    assert out["indekser"]["dissimilaritet"] == pytest.approx(D)
+    assert out["indekser"]["isolasjon"] == pytest.approx(iso)
+    assert "19020103" in out["indekser"]["utelatte_grunnkretser"]
+
+
+def test_assess_trinn_1_profile_lowers_the_concentration_limits(gpkg, capsys):
+    """Trinn 1: grunnkrets yellow 5 %, red 8 %. GK1 after +1 unit is 8,0 %: yellow (the
+    red limit itself is on the good side); without the profile it is green."""
+    site = f"{X0 + 400},{Y0 + 400}"
+    code, out = run_json(["assess", str(gpkg), "--site", site, "--trinn", "1"], capsys)
+    assert code == 0
+    k = by_id(out)
+    assert k["konsentrasjon_grunnkrets"]["verdi"] == pytest.approx(8.0)
+    assert k["konsentrasjon_grunnkrets"]["status"] == "gul"
+    assert k["konsentrasjon_grunnkrets"]["terskel"] == {"gul": 5.0, "rod": 8.0}
+    # naboer_ordinart (trinn 1-2): dwellings within 200 m of (400, 400): none (B1 is 250 m away)
+    assert k["naboer_ordinart"]["verdi"] == 0 and k["naboer_ordinart"]["status"] == "rod"
+    assert [p["id"] for p in out["profiler"]] == ["trinn_1"]
