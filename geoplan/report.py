@@ -581,37 +581,15 @@ def _command_module(name: str):
 
 
 def _reserve_analysis(ctx: ReportContext, args):
-    """:func:`reserves.analyse_reserves` with the inputs ``geoplan reserves`` gives it
-    (``geoplan.commands.reserves.compute``, which loads DATA itself)."""
-    from . import reserves as rv
-    from .commands.arealbehov import growth_from_args, plain_places
+    """``geoplan reserves`` for the report's data and flags (:func:`geoplan.pipeline.reserves`)."""
+    from . import pipeline
 
-    cfg, ds = ctx.config, ctx.dataset
-    gp = growth_from_args(args, cfg)
-    year = args.year if args.year is not None else cfg.get("reserves.default_year")
-    rate = args.rate if args.rate is not None else cfg.get("reserves.default_rate")
-    rk = cfg.get("reserves.ranking", {}) or {}
-    ranking = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()}
-    result = rv.analyse_reserves(
-        ds["arealformal"], ds["utviklingsgrense"],
-        base_population=gp["base_population"], base_year=gp["base_year"], year=int(year),
-        rate=float(rate), persons_per_dwelling=gp["persons_per_dwelling"],
-        places_config=plain_places(cfg),
-        default_dwellings_per_daa=gp["default_dwellings_per_daa"],
-        share=args.share, dwellings_per_daa=args.dwellings_per_daa,
-        housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
-        innspill=ds.get("innspill"), steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"),
-        gangnett=ds.get("gangnett"), holdeplass=ds.get("holdeplass"),
-        kollektivakse=ds.get("kollektivakse"), terreng=ds.raster("terreng"),
-        quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
-        max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights=ranking, places=args.sted)
-    for name in ("innspill", "steinbrudd", "sentrum", "gangnett", "holdeplass", "kollektivakse"):
-        rep = (getattr(ds, "reports", {}) or {}).get(name)
-        if rep is not None and rep.status in ("problem", "ubrukelig") and not ds.has(name):
-            result.merknader.append(
-                f"Laget «{name}» kunne ikke brukes og er utelatt: {' '.join(rep.messages[:2])}")
-    return result
+    return pipeline.reserves(
+        ctx.dataset, ctx.config, year=args.year, rate=args.rate,
+        base_population=getattr(args, "base_population", None),
+        base_year=getattr(args, "base_year", None),
+        persons_per_dwelling=getattr(args, "persons_per_dwelling", None),
+        share=args.share, dwellings_per_daa=args.dwellings_per_daa, places=args.sted)
 
 
 def _overview_layers(ctx: ReportContext, parcels=None, *, with_transit: bool = False):
@@ -913,34 +891,23 @@ MAX_PLACE_MAPS = 12
 
 
 def _school_analysis(ctx: ReportContext):
-    """:func:`schools.analyse_schools` with the inputs ``geoplan schools`` gives it."""
+    """``geoplan schools`` (with ``--walking`` when there is a usable ``gangnett``)."""
     def run():
-        sch = ctx.module("schools", "skolesirkler")
+        from . import pipeline
+
+        ctx.module("schools", "skolesirkler")
         ctx.need("utviklingsgrense", "skole")
         cfg, ds = ctx.config, ctx.dataset
-        radius = float(cfg.get("schools.radius_m"))
-        housing = cfg.get("reserves.housing_codes", list(range(1110, 1120)))
-        parcels = sch.collect_parcels(ds.get("arealformal"), ds.get("innspill"), housing)
-        quad = int(cfg.get("schools.circle_quad_segs", 64))
-        corridor = float(cfg.get("schools.walk_corridor_width_m", 100.0))
-        snap_max = float(cfg.get("schools.snap_max_m", 250.0))
-        network, walk_note = None, None
+        walk_note = None
         if ds.has("gangnett"):
             try:
-                from .network import build_network
-
-                network = build_network(
-                    ds["gangnett"], node_crossings=bool(cfg.get("schools.node_crossings", True)),
-                    tolerance_m=float(cfg.get("schools.node_tolerance_m", 0.001)))
+                return pipeline.schools(ds, cfg, walking=True), True, None
             except GeoplanError as e:
                 walk_note = f"Gangavstand er ikke med fordi gangnettet ikke kan brukes: {e.message}"
         else:
             walk_note = ("Laget «gangnett» mangler, så rapporten viser bare sirkelen (luftlinje), "
                          "ikke gangavstand.")
-        res = sch.analyse_schools(ds["utviklingsgrense"], ds["skole"], parcels=parcels,
-                                  network=network, radius_m=radius, quad_segs=quad,
-                                  corridor_width_m=corridor, max_snap_m=snap_max)
-        return res, network is not None, walk_note
+        return pipeline.schools(ds, cfg, walking=False), False, walk_note
     return ctx.once("schools", run)
 
 
@@ -1934,12 +1901,10 @@ def _concentration_results(ctx: ReportContext):
         cm = _concentration_module(ctx)
         ctx.need("kommunal_bolig", "grunnkrets")
         ds = ctx.dataset
-        st = cm.settings_from_config(ctx.config)
-        model = cm.ConcentrationModel(ds["kommunal_bolig"], ds["grunnkrets"], ds.get("bygning"),
-                                      radius_m=st["radius_m"], thresholds=st["thresholds"],
-                                      match_distance_m=st["match_distance_m"])
-        raw = model.result(permutations=st["permutations"], seed=st["seed"], alpha=st["alpha"],
-                           neighbours=st["neighbours"], knn_k=st["knn_k"])
+        from . import pipeline
+
+        model, st = pipeline.concentration_model(ds, ctx.config)
+        raw = model.result(**pipeline.cluster_kwargs(st))
         pub = cm.suppress(raw, max(st["min_count"], ctx.min_count), suppress_zero=True)
         return raw, pub, st
     return ctx.once("concentration", run)
