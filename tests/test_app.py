@@ -475,3 +475,23 @@ def test_pages_on_data_lacking_optional_layers(minimal_gpkg, monkeypatch):
     assert not at.exception
     msg = " ".join(e.value for e in at.error)
     assert "kommunal_bolig" in msg and "mangler" in msg
+
+
+def test_share_of_growth_editable_for_the_session(app):
+    at = _open(app, "arealbehov")
+
+    def scenario_table():
+        return next(d.value for d in at.dataframe if d.value.index.name == "Sted")
+
+    before = float(scenario_table().loc["Larvik by"].iloc[0])
+    df = at.data_editor(key="ab_places").value
+    row = int(np.flatnonzero((df["sted"] == "Larvik by").to_numpy())[0])
+    share0 = float(df["andel_pct"].iloc[row])
+    at.session_state["ab_places"] = {"edited_rows": {row: {"andel_pct": share0 / 2}},
+                                     "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="ab_apply_places").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = float(scenario_table().loc["Larvik by"].iloc[0])
+    assert after == pytest.approx(before / 2, rel=0.01)     # need ∝ share (rounded table)
+    assert any("summerer" in w.value for w in at.warning)   # shares no longer add up to 100 %

@@ -47,6 +47,38 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
     rate = c4.selectbox("Vekst for balansen", rate_opts, index=rate_opts.index(d["rate"]),
                         format_func=lambda r: f"{r * 100:.1f} %".replace(".", ","), key="ab_rate")
 
+    # shares of growth and densities per place (config reserves.steder), editable for the session
+    from geoplan.commands.arealbehov import plain_places
+
+    conf = plain_places(cfg)
+    if conf:
+        st.markdown("**Andel av veksten og tetthet per sted** (fra config/reserves.toml; endringer "
+                    "gjelder denne økten)")
+        pdf = pd.DataFrame([{"key": k, "sted": v.get("navn", k),
+                             "andel_pct": float(v.get("andel", 0.0)) * 100.0,
+                             "boenheter_per_daa": float(v.get("boenheter_per_daa",
+                                                              cfg.get("reserves.default_dwellings_per_daa", 3.0)))}
+                            for k, v in conf.items()])
+        edited = st.data_editor(
+            pdf, hide_index=True, width="stretch", key="ab_places", disabled=["key", "sted"],
+            column_config={"key": None, "sted": "Sted",
+                           "andel_pct": st.column_config.NumberColumn("Andel av veksten (%)", min_value=0.0,
+                                                                      max_value=100.0, format="%.2f"),
+                           "boenheter_per_daa": st.column_config.NumberColumn("Boenheter per daa",
+                                                                              min_value=0.1, format="%.1f")})
+        total = float(edited["andel_pct"].sum())
+        if abs(total - 100.0) > 0.01:
+            st.warning(f"Andelene summerer til {ui.fmt(total, 2)} %, ikke 100 %.")
+        if st.button("Bruk andeler og tettheter i denne økten", key="ab_apply_places"):
+            ov = appdata.overrides()
+            for new, old in zip(edited.itertuples(index=False), pdf.itertuples(index=False)):
+                if abs(new.andel_pct - old.andel_pct) > 1e-9:
+                    ov[f"reserves.steder.{new.key}.andel"] = repr(float(new.andel_pct) / 100.0)
+                if abs(new.boenheter_per_daa - old.boenheter_per_daa) > 1e-9:
+                    ov[f"reserves.steder.{new.key}.boenheter_per_daa"] = repr(float(new.boenheter_per_daa))
+            appdata.set_overrides(ov)
+            st.rerun()
+
 if not years or not rates:
     st.warning("Velg minst ett horisontår og én vekstrate.")
     st.stop()
