@@ -1532,10 +1532,13 @@ def _suppress_parts(total: np.ndarray, parts: np.ndarray, k: int, suppress_zero:
                     columns: bool) -> tuple[np.ndarray, np.ndarray]:
     """Masks for a total column and its kategori parts (rows = areas or buildings).
 
-    Primary: small counts. Secondary, one pass: in a row whose total is
-    published, a single hidden part could be recovered as total − the others,
-    so the next smallest part is hidden too; the same down each column when
-    ``columns`` (the municipal totals are published).
+    Primary: small counts. Secondary: in a row whose total is published, a
+    single hidden part could be recovered as total − the others, so the next
+    smallest part is hidden too; the same down each column when ``columns``
+    (the municipal totals per kategori are published). A column whose only
+    other cells are 0 hides a 0 in a row whose total is hidden. The row and
+    column passes repeat until neither hides a new cell (a cell hidden by a
+    column pass can leave its row with one hidden cell).
     """
     tmask = _small(total, k, suppress_zero)
     if columns:
@@ -1544,11 +1547,15 @@ def _suppress_parts(total: np.ndarray, parts: np.ndarray, k: int, suppress_zero:
         np.zeros(parts.shape, dtype=bool)
     if parts.shape[1]:
         pmask |= tmask[:, None] & (np.nan_to_num(parts) > 0)
-        for i in np.flatnonzero(~tmask):
-            pmask[i] = _secondary(pmask[i], parts[i])
-        if columns:
-            for j in range(parts.shape[1]):
-                pmask[:, j] = _secondary(pmask[:, j], parts[:, j])
+        for _ in range(parts.shape[1] + 2):     # few passes: each one only hides cells
+            before = pmask.copy()
+            for i in np.flatnonzero(~tmask):
+                pmask[i] = _secondary(pmask[i], parts[i])
+            if columns:
+                for j in range(parts.shape[1]):
+                    pmask[:, j] = _secondary(pmask[:, j], parts[:, j], spare=tmask)
+            if (pmask == before).all():
+                break
     return tmask, pmask
 
 
@@ -1571,8 +1578,12 @@ def _buildings_in_grunnkrets(mask: np.ndarray, counts: np.ndarray, gk_ids: np.nd
     return mask
 
 
-def _secondary(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """If exactly one non-zero cell of a published total is hidden, hide the next smallest too."""
+def _secondary(mask: np.ndarray, values: np.ndarray, spare: np.ndarray | None = None) -> np.ndarray:
+    """If exactly one non-zero cell of a published total is hidden, hide the next smallest too.
+
+    Without another non-zero cell, a 0 among the ``spare`` cells (rows whose own total
+    is hidden, so the 0 cannot be read back from its row) is hidden instead.
+    """
     v = np.nan_to_num(np.asarray(values, dtype=float))
     hidden = mask & (v > 0)
     if hidden.sum() == 1:
@@ -1580,6 +1591,11 @@ def _secondary(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
         if len(cand):
             mask = mask.copy()
             mask[cand[np.argmin(v[cand])]] = True
+        elif spare is not None:
+            zero = np.flatnonzero(~mask & np.asarray(spare, dtype=bool) & (v == 0))
+            if len(zero):
+                mask = mask.copy()
+                mask[zero[0]] = True
     return mask
 
 

@@ -822,3 +822,22 @@ def test_assess_trinn_1_profile_lowers_the_concentration_limits(gpkg, capsys):
     # naboer_ordinart (trinn 1-2): dwellings within 200 m of (400, 400): none (B1 is 250 m away)
     assert k["naboer_ordinart"]["verdi"] == 0 and k["naboer_ordinart"]["status"] == "rod"
     assert [p["id"] for p in out["profiler"]] == ["trinn_1"]
+
+
+def test_public_kategori_cells_cannot_be_subtracted_back(gpkg, capsys):
+    """The report publishes each kategori's municipal total. In the public table no
+    kategori column and no published grunnkrets row may have exactly one hidden cell
+    (it would be that total minus the others). Omsorgsbolig has units in GK2 only, so a 0
+    in a grunnkrets whose own total is hidden must be hidden with it."""
+    code, out = run_json(["concentration", str(gpkg), "--public"], capsys)
+    assert code == 0
+    rows = [g for g in out["grunnkretser"] if g["antall_boliger"]]
+    kats = out["kategorier"]
+    for kat in kats:
+        hidden = [g["grunnkretsnummer"] for g in rows
+                  if g["kategorier"][kat]["kommunale_enheter"] is None]
+        assert len(hidden) != 1, (kat, hidden)
+    for g in rows:
+        if g["kommunale_enheter"] is not None:
+            hidden = [k for k in kats if g["kategorier"][k]["kommunale_enheter"] is None]
+            assert len(hidden) != 1, (g["grunnkretsnummer"], hidden)
