@@ -495,3 +495,36 @@ def test_share_of_growth_editable_for_the_session(app):
     after = float(scenario_table().loc["Larvik by"].iloc[0])
     assert after == pytest.approx(before / 2, rel=0.01)     # need ∝ share (rounded table)
     assert any("summerer" in w.value for w in at.warning)   # shares no longer add up to 100 %
+
+
+def _cli_json(args, capsys):
+    import json
+
+    from geoplan.cli import main
+
+    capsys.readouterr()
+    code = main(args)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return json.loads(out)
+
+
+def test_app_figures_equal_the_cli_json(app, fixture_gpkg, capsys):
+    """One function computes each number: the app shows what ``--json`` prints."""
+    res = _cli_json(["reserves", str(fixture_gpkg), "--json"], capsys)
+    at = _open(app, "arealbehov")
+    m = _metrics(at)
+    tot = {k: sum(s[k] for s in res["steder"]) for k in ("arealbehov_daa", "boligreserve_daa",
+                                                           "innspill_daa", "balanse_daa")}
+    assert _num(m["Arealbehov i alt"]) == pytest.approx(round(tot["arealbehov_daa"]), abs=0.5)
+    assert _num(m["Boligreserve i alt"]) == pytest.approx(round(tot["boligreserve_daa"]), abs=0.5)
+    assert _num(m["Innspill i alt"]) == pytest.approx(round(tot["innspill_daa"]), abs=0.5)
+    assert _num(m["Balanse i alt"]) == pytest.approx(round(tot["balanse_daa"]), abs=0.5)
+
+    sch = _cli_json(["schools", str(fixture_gpkg), "--json"], capsys)
+    at = _open(app, "skolesirkler")
+    m = _metrics(at)
+    ut = sum(u["utenfor_daa"] for u in sch["utviklingsgrenser"])
+    assert _num(m["Areal utenfor sirklene"]) == pytest.approx(round(ut), abs=0.5)
+    assert _num(m["Lengste avstand til skole"]) == pytest.approx(
+        round(max(u["maks_avstand_m"] for u in sch["utviklingsgrenser"])), abs=0.5)

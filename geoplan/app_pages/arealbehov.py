@@ -48,7 +48,7 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                         format_func=lambda r: f"{r * 100:.1f} %".replace(".", ","), key="ab_rate")
 
     # shares of growth and densities per place (config reserves.steder), editable for the session
-    from geoplan.commands.arealbehov import plain_places
+    from geoplan.pipeline import plain_places
 
     conf = plain_places(cfg)
     if conf:

@@ -51,32 +51,15 @@ def need_table(cfg, *, base_population: float, base_year: int, years: list[int],
 
 @st.cache_data(max_entries=32, show_spinner="Regner ut boligreserve og balanse …")
 def _reserves_cached(key: str, params: dict, _ds, _cfg):
-    from geoplan.commands.arealbehov import plain_places
-    from geoplan.reserves import analyse_reserves
+    from geoplan import pipeline
 
-    ds, cfg = _ds, _cfg
-    rk = cfg.get("reserves.ranking", {}) or {}
-    weights = {k: (v["value"] if isinstance(v, dict) else v) for k, v in rk.items()}
-    return analyse_reserves(
-        ds["arealformal"], ds["utviklingsgrense"],
-        base_population=params["base_population"], base_year=params["base_year"],
-        year=params["year"], rate=params["rate"],
-        persons_per_dwelling=params["persons_per_dwelling"],
-        places_config=plain_places(cfg),
-        default_dwellings_per_daa=float(cfg.get("reserves.default_dwellings_per_daa", 3.0)),
-        share=None, dwellings_per_daa=params.get("dwellings_per_daa"),
-        housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
-        innspill=ds.get("innspill"), steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"),
-        gangnett=ds.get("gangnett"), holdeplass=ds.get("holdeplass"),
-        kollektivakse=ds.get("kollektivakse"), terreng=ds.raster("terreng"),
-        quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
-        max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights=weights)
+    return pipeline.reserves(_ds, _cfg, **params)
 
 
 def reserves(ds, cfg, **params):
-    """:func:`geoplan.reserves.analyse_reserves` with the page's growth parameters
-    (the same plumbing as ``geoplan reserves``)."""
+    """:func:`geoplan.pipeline.reserves` (the same call ``geoplan reserves`` makes) with the
+    page's growth parameters: ``year``, ``rate``, ``base_population``, ``base_year``,
+    ``persons_per_dwelling``, ``dwellings_per_daa``."""
     ds.require("arealformal", "utviklingsgrense")
     return _reserves_cached(_key(ds, **params), params, ds, cfg)
 
@@ -85,29 +68,47 @@ def reserves(ds, cfg, **params):
 
 @st.cache_data(max_entries=16, show_spinner="Regner ut skolesirkler …")
 def _schools_cached(key: str, radius_m: float, walking: bool, _ds, _cfg):
-    from geoplan import schools as sch
+    from geoplan import pipeline
 
-    ds, cfg = _ds, _cfg
-    housing = cfg.get("reserves.housing_codes", list(range(1110, 1120)))
-    parcels = sch.collect_parcels(ds.get("arealformal"), ds.get("innspill"), housing)
-    network = None
-    if walking:
-        from geoplan.network import build_network
-        network = build_network(ds["gangnett"],
-                                node_crossings=bool(cfg.get("schools.node_crossings", True)),
-                                tolerance_m=float(cfg.get("schools.node_tolerance_m", 0.001)))
-    return sch.analyse_schools(
-        ds["utviklingsgrense"], ds["skole"], parcels=parcels, network=network, radius_m=radius_m,
-        quad_segs=int(cfg.get("schools.circle_quad_segs", 64)),
-        corridor_width_m=float(cfg.get("schools.walk_corridor_width_m", 100.0)),
-        max_snap_m=float(cfg.get("schools.snap_max_m", 250.0)))
+    return pipeline.schools(_ds, _cfg, radius_m=radius_m, walking=walking)
 
 
 def schools(ds, cfg, radius_m: float, walking: bool):
-    """:func:`geoplan.schools.analyse_schools` as ``geoplan schools [--walking]`` runs it."""
+    """:func:`geoplan.pipeline.schools`, as ``geoplan schools [--radius R] [--walking]`` runs it."""
     ds.require("utviklingsgrense", "skole", *(["gangnett"] if walking else []))
     return _schools_cached(_key(ds, radius=radius_m, walking=walking), float(radius_m),
                            bool(walking), ds, cfg)
+
+
+# -- concentration ----------------------------------------------------------------
+
+@st.cache_resource(max_entries=4, show_spinner="Kobler boliger til grunnkretser og bygninger …")
+def _concentration_model_cached(key: str, radius_m: float, _ds, _cfg):
+    from geoplan import pipeline
+
+    return pipeline.concentration_model(_ds, _cfg, radius_m=radius_m)
+
+
+def concentration_model(ds, cfg, radius_m: float):
+    """``(model, settings)`` from :func:`geoplan.pipeline.concentration_model`, built once."""
+    ds.require("kommunal_bolig", "grunnkrets")
+    return _concentration_model_cached(_key(ds, radius=radius_m), float(radius_m), ds, cfg)
+
+
+@st.cache_data(max_entries=8, show_spinner="Regner ut andeler, indekser og klynger …")
+def _concentration_cached(key: str, radius_m: float, public: bool, _ds, _cfg, _model):
+    from geoplan import pipeline
+
+    result, _, _ = pipeline.concentration(_ds, _cfg, radius_m=radius_m, public=public, model=_model)
+    return result
+
+
+def concentration(ds, cfg, radius_m: float, public: bool):
+    """The result of :func:`geoplan.pipeline.concentration` (as ``geoplan concentration
+    [--radius R] [--public]``), cached by data and parameters."""
+    model, _ = concentration_model(ds, cfg, radius_m)
+    return _concentration_cached(_key(ds, radius=radius_m, public=public), float(radius_m),
+                                 bool(public), ds, cfg, model)
 
 
 # -- sites --------------------------------------------------------------------

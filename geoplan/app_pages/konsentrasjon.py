@@ -33,25 +33,6 @@ public = c2.toggle("Skjul små tall (prikking)", value=True, key="ko_public",
 min_count = settings["min_count"]
 
 
-@st.cache_resource(max_entries=4, show_spinner="Kobler boliger til grunnkretser og bygninger …")
-def _model(key: str, radius_m: float, _ds, _settings):
-    return cm.ConcentrationModel(_ds["kommunal_bolig"], _ds["grunnkrets"], _ds.get("bygning"),
-                                 radius_m=radius_m, thresholds=_settings["thresholds"],
-                                 match_distance_m=_settings["match_distance_m"])
-
-
-RUN_KW = dict(permutations=settings["permutations"], seed=settings["seed"], alpha=settings["alpha"],
-              neighbours=settings["neighbours"], knn_k=settings["knn_k"])
-
-
-@st.cache_data(max_entries=8, show_spinner="Regner ut andeler, indekser og klynger …")
-def _result(key: str, radius_m: float, public: bool, _model, _settings):
-    res = _model.result(**RUN_KW)
-    if public:
-        res = cm.suppress(res, _settings["min_count"], suppress_zero=_settings["suppress_zero"])
-    return res
-
-
 @st.cache_data(max_entries=4, show_spinner="Lager tetthetsflate …")
 def _density_image(key: str, public: bool, _ds, _settings):
     """The density surface warped to Web Mercator as an RGBA image with its lat/lon bounds."""
@@ -82,9 +63,8 @@ def _density_image(key: str, public: bool, _ds, _settings):
     return (rgba * 255).astype("uint8"), [[lat0, lon0], [lat1, lon1]], float(vmax)
 
 
-key = compute._key(ds, radius=radius)
-model = _model(key, float(radius), ds, settings)
-res = _result(key, float(radius), bool(public), model, settings)
+model, _ = compute.concentration_model(ds, cfg, float(radius))
+res = compute.concentration(ds, cfg, float(radius), bool(public))
 ix = res.indekser
 gk = res.grunnkretser
 
