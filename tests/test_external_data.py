@@ -841,3 +841,34 @@ def test_public_kategori_cells_cannot_be_subtracted_back(gpkg, capsys):
         if g["kommunale_enheter"] is not None:
             hidden = [k for k in kats if g["kategorier"][k]["kommunale_enheter"] is None]
             assert len(hidden) != 1, (g["grunnkretsnummer"], hidden)
+
+
+def test_density_surface_keeps_the_mass(gpkg, tmp_path, capsys):
+    """Σ cells × cell area = all 40 units (the point outside every grunnkrets included).
+    Public: cells with fewer than 5 units within the bandwidth are 0, which removes the
+    lone 3-unit and 2-unit points exactly (nothing else lies within 600 m of them)."""
+    import rasterio
+
+    total = sum(municipality()["kommunal_bolig"]["antall_enheter"])
+    for public, expect in ((False, total), (True, total - 3 - 2)):
+        out = tmp_path / f"tetthet_{public}.tif"
+        argv = ["concentration", str(gpkg), "--out-raster", str(out)] + (["--public"] if public else [])
+        code, res = run_json(argv, capsys)
+        assert code == 0 and res["tetthet"]["fil"] == str(out)
+        with rasterio.open(out) as r:
+            a = r.read(1).astype(float)
+            assert r.crs.to_epsg() == EPSG
+            assert a.sum() * r.res[0] * r.res[1] / 1e6 == pytest.approx(expect, rel=1e-6)
+
+
+def test_assess_units_per_site_from_the_site_file(gpkg, tmp_path, capsys):
+    """The column antall_enheter in the site file gives each site its own purchase."""
+    sites = gpd.GeoDataFrame({"navn": ["Ett kjøp", "Seks kjøp"], "antall_enheter": [1, 6]},
+                             geometry=[P(400, 400), P(400, 400)], crs=CRS)
+    path = tmp_path / "kjop.gpkg"
+    sites.to_file(path, driver="GPKG")
+    code, out = run_json(["assess", str(gpkg), "--site", str(path)], capsys)
+    assert code == 0
+    t = {x["navn"]: by_id(x)["konsentrasjon_grunnkrets"] for x in out["tomter"]}
+    assert t["Ett kjøp"]["verdi"] == pytest.approx(8.0) and t["Ett kjøp"]["status"] == "gronn"
+    assert t["Seks kjøp"]["verdi"] == pytest.approx(10.5) and t["Seks kjøp"]["status"] == "rod"
