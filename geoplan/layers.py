@@ -857,6 +857,7 @@ def _read_single(path: Path, layer: str | None, wanted: set[str] | None = None) 
 def _read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[_RawLayer], dict[str, Path]]:
     raws: list[_RawLayer] = []
     rasters: dict[str, Path] = {}
+    broken: list[UnreadableInput] = []
     files = sorted(p for p in folder.iterdir() if p.is_file())
     for p in files:
         suffix = p.suffix.lower()
@@ -867,11 +868,24 @@ def _read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[_Ra
             continue
         if suffix == ".gpkg":
             raws.extend(_read_gpkg(p, wanted))
-        elif suffix in (".gml", ".xml"):
-            if wanted is None or "arealformal" in wanted:
-                raws.extend(_read_gml(p, None))
+            continue
+        # one broken layer file does not make the other layers of the folder unusable: it
+        # is reported as «ubrukelig», as a broken layer inside a GeoPackage is
+        if suffix in (".gml", ".xml"):
+            if wanted is not None and "arealformal" not in wanted:
+                continue
+            name, read = "arealformal", lambda p=p: _read_gml(p, None)
         elif p.stem.lower() in SCHEMAS and (wanted is None or p.stem.lower() in wanted):
-            raws.extend(_read_single(p, None))
+            name, read = p.stem.lower(), lambda p=p: _read_single(p, None)
+        else:
+            continue
+        try:
+            raws.extend(read())
+        except UnreadableInput as e:
+            broken.append(e)
+            raws.append(_RawLayer(name, None, p.name, error=e.message))
+    if broken and all(r.gdf is None for r in raws):
+        raise broken[0]   # nothing in the folder can be read at all
     return raws, rasters
 
 

@@ -872,3 +872,32 @@ def test_assess_units_per_site_from_the_site_file(gpkg, tmp_path, capsys):
     t = {x["navn"]: by_id(x)["konsentrasjon_grunnkrets"] for x in out["tomter"]}
     assert t["Ett kjøp"]["verdi"] == pytest.approx(8.0) and t["Ett kjøp"]["status"] == "gronn"
     assert t["Seks kjøp"]["verdi"] == pytest.approx(10.5) and t["Seks kjøp"]["status"] == "rod"
+
+
+def test_one_broken_file_in_a_folder_spoils_only_its_layer(folder, tmp_path, capsys):
+    """A truncated innspill.geojson: check reports that layer «ubrukelig» (exit 1) and the
+    others as usual; reserves runs without innspill and says why; assess does not care.
+    A folder whose only layer file is broken cannot be read at all (exit 2)."""
+    import shutil
+
+    d = tmp_path / "mappe"
+    shutil.copytree(folder, d)
+    text = (d / "innspill.geojson").read_text(encoding="utf-8")
+    (d / "innspill.geojson").write_text(text[:len(text) // 2], encoding="utf-8")
+    code, rep = run_json(["check", str(d)], capsys)
+    assert code == 1 and rep["status"] == "problemer"
+    lag = {r["navn"]: r for r in rep["lag"]}
+    assert lag["innspill"]["status"] == "ubrukelig" and "innspill.geojson" in lag["innspill"]["meldinger"][0]
+    assert lag["utviklingsgrense"]["status"] == "ok"
+    code, out = run_json(["reserves", str(d), *GROWTH, "--share", "0.1"], capsys)
+    assert code == 0
+    assert all(s["innspill_daa"] == 0 for s in out["steder"])
+    assert any("innspill" in m and "kunne ikke brukes" in m for m in out["merknader"])
+    code, out = run_json(["assess", str(d), "--site", f"{X0 + 400},{Y0 + 400}"], capsys)
+    assert code == 0
+    only = tmp_path / "bare_innspill"
+    only.mkdir()
+    shutil.copy(d / "innspill.geojson", only / "innspill.geojson")
+    capsys.readouterr()
+    assert main(["check", str(only)]) == 2
+    assert "innspill.geojson" in capsys.readouterr().err
