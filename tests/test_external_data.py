@@ -901,3 +901,58 @@ def test_one_broken_file_in_a_folder_spoils_only_its_layer(folder, tmp_path, cap
     capsys.readouterr()
     assert main(["check", str(only)]) == 2
     assert "innspill.geojson" in capsys.readouterr().err
+
+
+def test_larvik_balances_from_the_source_on_hand_made_boundaries(tmp_path, capsys):
+    """The places and reserves named in seed 004 (l. 2330-2497) on rectangles of the stated
+    sizes (EPSG:25832, near Larvik): the balance per place with the configured shares
+    (Larvik by 70 %, Stavern 10 %, the others 1/15), densities (4 and 3 per daa), 2040 and
+    1,5 % a year, recomputed from the formula."""
+    x0, y0 = 560_000.0, 6_540_000.0
+    reserves = {"Helgeroa": {"Nevlungen Øvre": 23, "Sønseberget": 6, "Torpefeltet vest": 27,
+                             "Torpefeltet": 25},
+                "Tjøllingvollen": {},
+                "Kvelde": {"Søndre Brattås": 605, "Hvidsten sag": 15, "Futestien": 3,
+                           "Mangelrødåsen": 9}}
+    innspill = {"Helgeroa": 429, "Tjøllingvollen": 84, "Kvelde": 154}
+    places = ["Larvik by", "Stavern", "Helgeroa", "Tjøllingvollen", "Kvelde"]
+    ug, af, inn = [], [], []
+    for i, place in enumerate(places):
+        bx = x0 + i * 10_000
+        ug.append((place, box(bx, y0, bx + 5000, y0 + 5000)))
+        for j, (name, daa) in enumerate(reserves.get(place, {}).items()):
+            # 500 m wide, daa * 2 m high: exactly daa dekar
+            af.append((name, box(bx + 200 + j * 600, y0 + 100, bx + 700 + j * 600, y0 + 100 + daa * 2)))
+        if place in innspill:   # outside the boundary: innspill count wherever they lie
+            inn.append((f"Innspill {place}", place,
+                        box(bx, y0 - 1000 - innspill[place] * 10 / 2, bx + 200, y0 - 1000)))
+    path = tmp_path / "larvik.gpkg"
+    gpd.GeoDataFrame({"navn": [n for n, _ in ug]}, geometry=[g for _, g in ug],
+                     crs=25832).to_file(path, layer="utviklingsgrense", driver="GPKG")
+    gpd.GeoDataFrame({"navn": [n for n, _ in af], "arealformal": 1110, "arealbruksstatus": 2},
+                     geometry=[g for _, g in af], crs=25832).to_file(path, layer="arealformal",
+                                                                     driver="GPKG")
+    gpd.GeoDataFrame({"navn": [n for n, _, _ in inn], "sted": [s for _, s, _ in inn]},
+                     geometry=[g for _, _, g in inn], crs=25832).to_file(path, layer="innspill",
+                                                                         driver="GPKG")
+    code, out = run_json(["reserves", str(path)], capsys)
+    assert code == 0
+    share = {"Larvik by": 0.7, "Stavern": 0.1}
+    dens = {"Larvik by": 4.0, "Stavern": 4.0}
+    st = {s["sted"]: s for s in out["steder"]}
+    assert list(st) == places
+    for place in places:
+        need = growth_need(43200, 2014, 2040, 0.015, share.get(place, 1 / 15), 2.0,
+                           dens.get(place, 3.0))[2]
+        res = float(sum(reserves.get(place, {}).values()))
+        s = st[place]
+        assert s["arealbehov_daa"] == pytest.approx(need)
+        assert s["boligreserve_daa"] == pytest.approx(res)
+        assert s["innspill_daa"] == pytest.approx(innspill.get(place, 0))
+        assert s["behov_nye_daa"] == pytest.approx(max(need - res, 0))
+        assert s["balanse_daa"] == pytest.approx(res + innspill.get(place, 0) - need)
+    assert st["Helgeroa"]["arealbehov_daa"] == pytest.approx(1361 / 2 / 3, abs=0.2)  # source's 1361
+    kvelde = [p for p in out["parseller"] if p["sted"] == "Kvelde" and p["type"] == "reserve"]
+    assert any(p["kandidat_uttak"] for p in kvelde)                 # Kvelde has a surplus
+    room = 632 - st["Kvelde"]["arealbehov_daa"]
+    assert sum(p["areal_innenfor_daa"] for p in kvelde if p["kandidat_uttak"]) <= room + 1e-9
