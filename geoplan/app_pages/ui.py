@@ -115,7 +115,11 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
             config[c] = st.column_config.TextColumn(labels[c])
         elif pd.api.types.is_numeric_dtype(view[c]):
             d = (decimals or {}).get(c, 1)
-            config[c] = st.column_config.NumberColumn(labels[c], format=f"%.{d}f")
+            if view[c].isna().any():   # Streamlit would print "None": show blanks instead
+                view[c] = [("" if pd.isna(v) else fmt(v, d)) for v in view[c]]
+                config[c] = st.column_config.TextColumn(labels[c])
+            else:
+                config[c] = st.column_config.NumberColumn(labels[c], format=f"%.{d}f")
         else:
             view[c] = view[c].astype(object).where(view[c].notna(), "")
             config[c] = st.column_config.TextColumn(labels[c])
