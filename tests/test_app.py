@@ -528,3 +528,21 @@ def test_app_figures_equal_the_cli_json(app, fixture_gpkg, capsys):
     assert _num(m["Areal utenfor sirklene"]) == pytest.approx(round(ut), abs=0.5)
     assert _num(m["Lengste avstand til skole"]) == pytest.approx(
         round(max(u["maks_avstand_m"] for u in sch["utviklingsgrenser"])), abs=0.5)
+
+
+def test_sosi_gml_upload_merged_with_default_data(app):
+    gml = Path(__file__).parent / "data" / "kpa_sosi.gml"
+    if not gml.exists():
+        pytest.skip("tests/data/kpa_sosi.gml is not in this checkout")
+    at = _open(app, "data")
+    at.file_uploader(key="upload_file").upload("kommuneplan.gml", gml.read_bytes())
+    at.checkbox[0].check()
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("kommuneplan.gml" in s.value for s in at.success)
+    # the plan's zoning replaced the default data's; the other layers are kept
+    at.switch_page(PAGES["oversikt"]).run()
+    assert not at.exception
+    assert "kommuneplan.gml" in at.caption[0].value and "demodataene" in at.caption[0].value
+    assert _num(_metrics(at)["Grunnkretser"]) == 20
