@@ -956,3 +956,57 @@ def test_larvik_balances_from_the_source_on_hand_made_boundaries(tmp_path, capsy
     assert any(p["kandidat_uttak"] for p in kvelde)                 # Kvelde has a surplus
     room = 632 - st["Kvelde"]["arealbehov_daa"]
     assert sum(p["areal_innenfor_daa"] for p in kvelde if p["kandidat_uttak"]) <= room + 1e-9
+
+
+def test_hot_spots_agree_with_esda(tmp_path, capsys):
+    """A 7 × 7 grid of grunnkretser with a 2 × 2 block of high shares: Gi* z-scores equal
+    esda's G_Local(star=True, binary queen weights); the permutation p-values agree, within
+    sampling noise, with a plain conditional permutation written here (each unit keeps its
+    value, its k neighbours are drawn from the other n − 1, 999 times, esda's folded
+    p = (min(#≥, #<) + 1) / 1000); the hot spots are the four block cells."""
+    import warnings as _w
+
+    import esda
+    from libpysal.weights import Queen
+
+    n = 7
+    cells = [B(i * 500, j * 500, (i + 1) * 500, (j + 1) * 500) for j in range(n) for i in range(n)]
+    ids = [f"1902{k:04d}" for k in range(n * n)]
+    rng = np.random.default_rng(1)
+    m = rng.integers(0, 3, n * n)
+    for i, j in [(2, 2), (3, 2), (2, 3), (3, 3)]:
+        m[j * n + i] = 15 + rng.integers(0, 5)
+    gk = gpd.GeoDataFrame({"grunnkretsnummer": ids, "antall_boliger": 100}, geometry=cells, crs=CRS)
+    has = m > 0
+    kb = gpd.GeoDataFrame({"antall_enheter": m[has].astype(int), "kategori": "utleie"},
+                          geometry=[c.centroid for c, h in zip(cells, has) if h], crs=CRS)
+    path = tmp_path / "rutenett.gpkg"
+    gk.to_file(path, layer="grunnkrets", driver="GPKG")
+    kb.to_file(path, layer="kommunal_bolig", driver="GPKG")
+    code, out = run_json(["concentration", str(path)], capsys)
+    assert code == 0
+    w = Queen.from_dataframe(gk, use_index=False)
+    y = m.astype(float)
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        e = esda.G_Local(y, w, transform="B", star=True, permutations=0)
+    z = np.array([g["gi_z"] for g in out["grunnkretser"]])
+    assert np.allclose(z, e.Zs)
+    p_ours = np.array([g["p_verdi"] for g in out["grunnkretser"]])
+    r = np.random.default_rng(99)
+    p_here = np.empty(n * n)
+    for i in range(n * n):
+        nb = w.neighbors[i]
+        obs = y[i] + y[nb].sum()
+        others = np.delete(y, i)
+        draws = np.array([others[r.permutation(n * n - 1)[:len(nb)]].sum() for _ in range(999)])
+        ge = int((y[i] + draws >= obs - 1e-9).sum())
+        p_here[i] = (min(ge, 999 - ge) + 1) / 1000
+    se = np.sqrt(2 * p_here * (1 - p_here) / 999)          # two independent samples
+    assert (np.abs(p_ours - p_here) <= 4 * se + 0.005).all()
+    hot = {k["grunnkretsnummer"] for k in out["klynger"]}
+    block = {"19020016", "19020017", "19020023", "19020024"}
+    assert block <= hot
+    clear = (np.abs(p_here - 0.05) > 0.02) & (e.Zs > 0)
+    assert {ids[k] for k in np.flatnonzero(clear & (p_here <= 0.05))} <= hot
+    assert not hot & {ids[k] for k in np.flatnonzero(clear & (p_here > 0.05))}
