@@ -506,6 +506,10 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
         ).add_to(m)
     if bounds is not None and all(np.isfinite(bounds)):
         minx, miny, maxx, maxy = (float(v) for v in bounds)
+        # pad, so that a single point or a tiny site does not zoom the map in to the maximum
+        px = max(0.004, 0.03 * (maxx - minx))
+        py = max(0.002, 0.03 * (maxy - miny))
+        minx, miny, maxx, maxy = minx - px, miny - py, maxx + px, maxy + py
         m.location = [(miny + maxy) / 2, (minx + maxx) / 2]
         _FitOnLoad([[miny, minx], [maxy, maxx]]).add_to(m)
     return m
@@ -868,7 +872,7 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
     if include is not None:
         keep = set(include)
         layers = {k: v for k, v in layers.items() if k in keep}
-    for key in ("kommune", "utviklingsgrense", "arealformal"):
+    for key in ("kommune", "utviklingsgrense", "arealformal", *layers):
         g = layers.get(key)
         if bounds is None and g is not None and len(g):
             bounds = g.total_bounds
