@@ -34,5 +34,12 @@ nav = st.navigation(PAGES, position="sidebar")
 
 from geoplan.app_pages import ui  # noqa: E402  (after set_page_config)
 
+if not st.get_option("server.enableStaticServing"):
+    # .streamlit/config.toml is read from the current folder: started elsewhere, the
+    # vendored Leaflet files are not served and the maps stay blank without internet.
+    st.warning("Kartfilene serveres ikke lokalt (server.enableStaticServing er av). Start appen "
+               "fra prosjektmappen med «streamlit run app.py», eller legg til "
+               "«--server.enableStaticServing true».", icon=":material/warning:")
+
 ui.sidebar()
 ui.run_page(nav)
