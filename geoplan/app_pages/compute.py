@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
-
 import streamlit as st
 
 from geoplan import appdata
@@ -131,10 +129,3 @@ def to_display_frame(gdf, cfg, name: str = "laget", tolerance_m: float | None = 
 
     tol = float(appdata.app_setting(cfg, "simplify_m", 5.0)) if tolerance_m is None else tolerance_m
     return to_display(gdf, tolerance_m=tol, name=name)
-
-
-def jsonable(v: Any):
-    try:
-        return json.loads(json.dumps(v, default=str))
-    except Exception:
-        return str(v)
