@@ -1242,6 +1242,21 @@ class ConcentrationModel:
         bpos, how = self._locate_building(np.array([pt], dtype=object))
         return pt, gk, int(bpos[0]), how[0]
 
+    def kategori_name(self, kategori: str | None) -> str | None:
+        """The data's spelling of a kategori typed by a user («Housing First» -> «housing_first»).
+
+        Case, spaces, hyphens and underscores are ignored when matching the kategorier in
+        the data and the Housing First kategori of the thresholds; anything else is kept.
+        """
+        if kategori is None or not str(kategori).strip():
+            return None
+
+        def key(v) -> str:
+            return "".join(ch for ch in str(v).casefold() if ch not in " _-")
+
+        known = [self.thresholds.housing_first_kategori, *self.kat_names]
+        return next((k for k in known if key(k) == key(kategori)), str(kategori).strip())
+
     def purchase_effect(self, point, units: int, kategori: str | None = None, *,
                         new_dwellings: bool = False) -> dict:
         """Before and after values if ``units`` municipal units are bought at ``point``.
@@ -1275,6 +1290,7 @@ class ConcentrationModel:
         if n_add < 1 or n_add != units:
             raise DataProblem(f"Antall enheter for hva-hvis må være et heltall ≥ 1 (fikk {units!r}).")
         add_dw = n_add if new_dwellings else 0
+        kategori = self.kategori_name(kategori)
         is_hf = kategori is not None and kategori == th.housing_first_kategori
         pt, gk, bpos, how = self._locate_point(xy)
         warn: list[str] = []
@@ -1388,7 +1404,7 @@ class ConcentrationModel:
         pt, gk, bpos, how = self._locate_point(xy)
         row = {c: None for c in self.dwellings.columns if c != self.dwellings.geometry.name}
         row["antall_enheter"] = int(units)
-        row["kategori"] = kategori or UNSPECIFIED
+        row["kategori"] = self.kategori_name(kategori) or UNSPECIFIED
         if "bygg_id" in self.dwellings.columns:
             row["bygg_id"] = self.b_ids[bpos] if bpos >= 0 else None
         new = gpd.GeoDataFrame([row], geometry=[pt], crs=self.crs)

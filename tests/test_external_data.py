@@ -1010,3 +1010,41 @@ def test_hot_spots_agree_with_esda(tmp_path, capsys):
     clear = (np.abs(p_here - 0.05) > 0.02) & (e.Zs > 0)
     assert {ids[k] for k in np.flatnonzero(clear & (p_here <= 0.05))} <= hot
     assert not hot & {ids[k] for k in np.flatnonzero(clear & (p_here > 0.05))}
+
+
+@pytest.mark.parametrize("typed", ["housing_first", "Housing First", "housing-first"])
+def test_what_if_kategori_as_a_planner_types_it(gpkg, capsys, typed):
+    """11 Housing First units in building B5 (50 dwellings): 22 % > 20 %, however the
+    kategori is spelt (assess accepts «Housing First» too)."""
+    code, out = run_json(["concentration", str(gpkg), "--add", f"{X0 + 1500},{Y0 + 1500},11",
+                          "--kategori", typed], capsys)
+    assert code == 0
+    hv = out["hva_hvis"]
+    assert hv["bygning"]["etter"]["housing_first_andel_pct"] == pytest.approx(22.0)
+    assert hv["bygning"]["etter"]["over_hf_terskel"] is True
+    assert hv["nye_over_terskel"]["bygninger"] == ["B5"]
+
+
+def test_what_if_new_dwellings(gpkg, capsys):
+    """--nybygg: 3 new municipal dwellings in GK4 make it 6 of 303 dwellings."""
+    code, out = run_json(["concentration", str(gpkg), "--add", f"{X0 + 1500},{Y0 + 1500},3",
+                          "--nybygg"], capsys)
+    assert code == 0
+    g = out["hva_hvis"]["grunnkrets"]["etter"]
+    assert g["antall_boliger"] == 303 and g["andel_pct"] == pytest.approx(100 * 6 / 303)
+    ids, m, t = _valid_gk({"19020104": 3})
+    t = t + np.array([3 if i == "19020104" else 0 for i in ids])
+    D, _ = _indices_by_hand(m, t)
+    assert out["hva_hvis"]["indekser"]["etter"]["dissimilaritet"] == pytest.approx(D)
+
+
+def test_folder_of_geojson_in_degrees_only_gets_its_utm_zone(tmp_path, capsys):
+    """No layer carries a UTM CRS: the working CRS comes from the longitude (18.9° E: zone 33)
+    and areas survive the round trip through degrees."""
+    L = municipality()
+    for name in ("utviklingsgrense", "arealformal", "innspill"):
+        L[name].to_crs(4326).to_file(tmp_path / f"{name}.geojson", driver="GeoJSON")
+    code, out = run_json(["reserves", str(tmp_path), *GROWTH, "--share", "0.1"], capsys)
+    assert code == 0 and out["crs"] == "EPSG:25833"
+    for s in out["steder"]:
+        assert s["boligreserve_daa"] == pytest.approx(RESERVE[s["sted"]], abs=1e-6)
