@@ -903,10 +903,9 @@ class ConcentrationModel:
         self.d_kdtree = cKDTree(uxy)
 
     def _hf_code(self) -> int:
-        try:
-            return self.kat_names.index(self.thresholds.housing_first_kategori)
-        except ValueError:
-            return -1
+        """Position of the Housing First kategori in the data (spelling as in :meth:`kategori_name`)."""
+        hf = _kat_key(self.thresholds.housing_first_kategori)
+        return next((i for i, k in enumerate(self.kat_names) if _kat_key(k) == hf), -1)
 
     # -- validity and reference shares ---------------------------------------
     def _valid_gk(self, units=None, dw=None) -> np.ndarray:
@@ -1250,12 +1249,8 @@ class ConcentrationModel:
         """
         if kategori is None or not str(kategori).strip():
             return None
-
-        def key(v) -> str:
-            return "".join(ch for ch in str(v).casefold() if ch not in " _-")
-
-        known = [self.thresholds.housing_first_kategori, *self.kat_names]
-        return next((k for k in known if key(k) == key(kategori)), str(kategori).strip())
+        known = [*self.kat_names, self.thresholds.housing_first_kategori]
+        return next((k for k in known if _kat_key(k) == _kat_key(kategori)), str(kategori).strip())
 
     def purchase_effect(self, point, units: int, kategori: str | None = None, *,
                         new_dwellings: bool = False) -> dict:
@@ -1291,7 +1286,7 @@ class ConcentrationModel:
             raise DataProblem(f"Antall enheter for hva-hvis må være et heltall ≥ 1 (fikk {units!r}).")
         add_dw = n_add if new_dwellings else 0
         kategori = self.kategori_name(kategori)
-        is_hf = kategori is not None and kategori == th.housing_first_kategori
+        is_hf = kategori is not None and _kat_key(kategori) == _kat_key(th.housing_first_kategori)
         pt, gk, bpos, how = self._locate_point(xy)
         warn: list[str] = []
         out: dict = {"punkt": {"x": float(xy[0]), "y": float(xy[1])}, "enheter": n_add,
@@ -1431,6 +1426,11 @@ class ConcentrationModel:
                     d.loc[len(d) - 1, "bygg_id"] = "hva-hvis"
         return ConcentrationModel(d, g, b, radius_m=self.radius_m, thresholds=self.thresholds,
                                   match_distance_m=self.match_distance_m)
+
+
+def _kat_key(v) -> str:
+    """A kategori compared without case, spaces, hyphens or underscores."""
+    return "".join(ch for ch in str(v).casefold() if ch not in " _-")
 
 
 def _relabel(w):
@@ -1656,6 +1656,7 @@ def suppress(result: ConcentrationResult, min_count: int = 5, *,
     gk = _blank(gk, tot_mask, ["kommunale_enheter"] + share_cols)
     hidden_total += int(tot_mask.sum())
     hf_name = result.parametere.get("housing_first_kategori")
+    hf_name = next((n for n in names if _kat_key(n) == _kat_key(hf_name)), hf_name)
     if hf_name in names and parts.shape[1]:
         gk = _blank(gk, mask[:, names.index(hf_name)], ["housing_first_andel_pct"])
 

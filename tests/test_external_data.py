@@ -1048,3 +1048,30 @@ def test_folder_of_geojson_in_degrees_only_gets_its_utm_zone(tmp_path, capsys):
     assert code == 0 and out["crs"] == "EPSG:25833"
     for s in out["steder"]:
         assert s["boligreserve_daa"] == pytest.approx(RESERVE[s["sted"]], abs=1e-6)
+
+
+def test_housing_first_spelt_differently_in_the_data(tmp_path, capsys):
+    """The data say «Housing First», the config «housing_first»: building B3 (5 of 20) is
+    still over the 20 % rule, and in public output its grunnkrets' small HF share is hidden."""
+    L = municipality()
+    kb = L["kommunal_bolig"].copy()
+    kb["kategori"] = kb["kategori"].replace({"housing_first": "Housing First"})
+    kb.loc[1, "antall_enheter"] = 4                                  # 4 < 5: to be hidden
+    path = tmp_path / "hf.gpkg"
+    for name in ("grunnkrets", "bygning"):
+        L[name].to_file(path, layer=name, driver="GPKG")
+    kb.to_file(path, layer="kommunal_bolig", driver="GPKG")
+    code, out = run_json(["concentration", str(path)], capsys)
+    assert code == 0
+    b3 = {b["bygg_id"]: b for b in out["bygninger"]}["B3"]
+    assert b3["housing_first_andel_pct"] == pytest.approx(20.0) and b3["over_hf_terskel"] is False
+    g1 = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}["19020101"]
+    assert g1["housing_first_andel_pct"] == pytest.approx(100 * 4 / 200)
+    code, out = run_json(["concentration", str(path), "--add", f"{X0 + 260},{Y0 + 600},1",
+                          "--kategori", "housing_first"], capsys)
+    b = out["hva_hvis"]["bygning"]
+    assert b["bygg_id"] == "B3" and b["etter"]["housing_first_andel_pct"] == pytest.approx(25.0)
+    assert b["etter"]["over_hf_terskel"] is True
+    code, out = run_json(["concentration", str(path), "--public"], capsys)
+    g1 = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}["19020101"]
+    assert g1["housing_first_andel_pct"] is None
