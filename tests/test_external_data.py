@@ -1075,3 +1075,25 @@ def test_housing_first_spelt_differently_in_the_data(tmp_path, capsys):
     code, out = run_json(["concentration", str(path), "--public"], capsys)
     g1 = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}["19020101"]
     assert g1["housing_first_andel_pct"] is None
+
+
+def test_self_intersecting_reserve_is_repaired_and_measured(tmp_path, capsys):
+    """A bow-tie reserve (a planner's digitising slip) in Ramfjordmoen: repaired into two
+    triangles of ½ · 200 m · 100 m each = 20 daa, reported as repaired."""
+    from shapely.geometry import Polygon
+
+    L = municipality()
+    bow = Polygon([(X0 + 10100, Y0 + 100), (X0 + 10300, Y0 + 300), (X0 + 10300, Y0 + 100),
+                   (X0 + 10100, Y0 + 300)])
+    af = pd.concat([L["arealformal"], gpd.GeoDataFrame(
+        {"arealformal": [1110], "arealbruksstatus": [2], "navn": ["Sløyfa"]},
+        geometry=[bow], crs=CRS)], ignore_index=True)
+    path = tmp_path / "sloyfe.gpkg"
+    gpd.GeoDataFrame(af, crs=CRS).to_file(path, layer="arealformal", driver="GPKG")
+    L["utviklingsgrense"].to_file(path, layer="utviklingsgrense", driver="GPKG")
+    code, rep = run_json(["check", str(path)], capsys)
+    lag = {r["navn"]: r for r in rep["lag"]}["arealformal"]
+    assert lag["antall_reparert"] == 1 and any("Sløyfa" in m for m in lag["meldinger"])
+    code, out = run_json(["reserves", str(path), *GROWTH, "--share", "0.1"], capsys)
+    st = {s["sted"]: s for s in out["steder"]}
+    assert st["Ramfjordmoen"]["boligreserve_daa"] == pytest.approx(20.0)
