@@ -1097,3 +1097,11 @@ def test_self_intersecting_reserve_is_repaired_and_measured(tmp_path, capsys):
     code, out = run_json(["reserves", str(path), *GROWTH, "--share", "0.1"], capsys)
     st = {s["sted"]: s for s in out["steder"]}
     assert st["Ramfjordmoen"]["boligreserve_daa"] == pytest.approx(20.0)
+
+
+def test_walking_distance_includes_the_way_to_the_network(gpkg, capsys):
+    """100 m east of the straight path, 1 499 m from the school along it: 1 599 m walked."""
+    code, out = run_json(["assess", str(gpkg), "--site", f"{X0 + 1100},{Y0 + 1001}"], capsys)
+    k = by_id(out)["skole_gangavstand"]
+    assert k["verdi"] == pytest.approx(1599.0) and k["status"] == "gul"
+    assert k["detaljer"]["tilknytning_m"] == pytest.approx(100.0)
