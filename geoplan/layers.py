@@ -48,6 +48,10 @@ VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparque
 RASTER_NAMES = ("terreng", "stoy")
 SOSI_FEATURE_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde")
 
+#: Fixed-width official codes that lose their leading zero when stored as numbers
+#: (Oslo's kommunenummer 0301, its grunnkretser 0301xxxx).
+CODE_WIDTH = {"kommunenummer": 4, "grunnkretsnummer": 8}
+
 #: Column aliases accepted in input (lower-cased) -> contract name.
 COLUMN_ALIASES = {
     "arealformål": "arealformal",
@@ -553,8 +557,10 @@ def _coerce_columns(gdf: gpd.GeoDataFrame, schema: LayerSchema, rep: LayerReport
             if s.dtype.kind in "if":
                 # e.g. grunnkretsnummer read as a number: keep integers without ".0"
                 num = pd.to_numeric(s, errors="coerce")
+                width = CODE_WIDTH.get(col, 0)   # 0301 read as 301: put the leading zero back
                 gdf[col] = pd.Series(
-                    [None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)) for v in num],
+                    [None if pd.isna(v) else (str(int(v)).zfill(width) if float(v).is_integer() else str(v))
+                     for v in num],
                     index=gdf.index, dtype=object)
             else:
                 gdf[col] = s.astype(object).where(s.notna(), None)

@@ -1105,3 +1105,18 @@ def test_walking_distance_includes_the_way_to_the_network(gpkg, capsys):
     k = by_id(out)["skole_gangavstand"]
     assert k["verdi"] == pytest.approx(1599.0) and k["status"] == "gul"
     assert k["detaljer"]["tilknytning_m"] == pytest.approx(100.0)
+
+
+def test_numeric_codes_keep_their_leading_zero(tmp_path, capsys):
+    """Oslo's grunnkretser (0301xxxx) stored as numbers in a Shapefile come back as 8 digits."""
+    L = municipality()
+    gk = L["grunnkrets"].copy()
+    gk["grunnkretsnummer"] = [3010101, 3010102, 3010103, 3010104, 3010105]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gk.to_file(tmp_path / "grunnkrets.shp")
+    L["kommunal_bolig"].to_file(tmp_path / "kommunal_bolig.geojson", driver="GeoJSON")
+    code, out = run_json(["concentration", str(tmp_path)], capsys)
+    assert code == 0
+    assert [g["grunnkretsnummer"] for g in out["grunnkretser"]] == [
+        "03010101", "03010102", "03010103", "03010104", "03010105"]
