@@ -1120,3 +1120,26 @@ def test_numeric_codes_keep_their_leading_zero(tmp_path, capsys):
     assert code == 0
     assert [g["grunnkretsnummer"] for g in out["grunnkretser"]] == [
         "03010101", "03010102", "03010103", "03010104", "03010105"]
+
+
+def test_omsorgsbolig_measures_the_care_base_not_the_doctor(gpkg, tmp_path, capsys):
+    """For omsorgsboliger the distance is to a sykehjem or hjemmetjeneste base (the filter in
+    config/sites.toml): the legekontor 10 m away does not count, the sykehjem 600 m away
+    does (yellow: over 500 m)."""
+    import shutil
+
+    d = tmp_path / "med_helse"
+    shutil.copytree(gpkg.parent, d)
+    path = d / gpkg.name
+    gpd.GeoDataFrame({"navn": ["Legesenteret", "Åsheim sykehjem"],
+                      "type": ["legekontor", "Sykehjem"]},
+                     geometry=[P(410, 400), P(400, 1000)], crs=CRS).to_file(
+        path, layer="helsetjeneste", driver="GPKG")
+    site = f"{X0 + 400},{Y0 + 400}"
+    code, out = run_json(["assess", str(path), "--site", site, "--kategori", "omsorgsbolig"], capsys)
+    assert code == 0
+    k = by_id(out)["helsetjeneste_avstand"]
+    assert k["verdi"] == pytest.approx(600.0) and k["status"] == "gul"
+    assert "Åsheim sykehjem" in k["begrunnelse"]
+    code, out = run_json(["assess", str(path), "--site", site, "--kategori", "utleie"], capsys)
+    assert "helsetjeneste_avstand" not in by_id(out)             # only for omsorgsboliger
