@@ -1143,3 +1143,17 @@ def test_omsorgsbolig_measures_the_care_base_not_the_doctor(gpkg, tmp_path, caps
     assert "Åsheim sykehjem" in k["begrunnelse"]
     code, out = run_json(["assess", str(path), "--site", site, "--kategori", "utleie"], capsys)
     assert "helsetjeneste_avstand" not in by_id(out)             # only for omsorgsboliger
+
+
+@pytest.mark.parametrize("limit, share", [(5, 100.0), (15, 0.0)])
+def test_slope_conflict_against_the_configured_limit(gpkg, capsys, limit, share):
+    """terreng.tif is a plane of 10 % slope: every Tromsø parcel is all steeper than a 5 %
+    limit and nowhere steeper than 15 %; parcels off the raster have no value."""
+    code, out = run_json(["reserves", str(gpkg), *GROWTH, "--share", "0.1",
+                          "--set", f"reserves.max_slope_pct={limit}"], capsys)
+    assert code == 0 and out["forutsetninger"]["maks_helning_pct"] == limit
+    for p in out["parseller"]:
+        if p["sted"] == "Tromsø":
+            assert p["andel_bratt_pct"] == pytest.approx(share), p["navn"]
+        elif p["sted"] in ("Kvaløysletta", "Ramfjordmoen"):
+            assert p["andel_bratt_pct"] is None
