@@ -1157,3 +1157,15 @@ def test_slope_conflict_against_the_configured_limit(gpkg, capsys, limit, share)
             assert p["andel_bratt_pct"] == pytest.approx(share), p["navn"]
         elif p["sted"] in ("Kvaløysletta", "Ramfjordmoen"):
             assert p["andel_bratt_pct"] is None
+
+
+def test_public_minimum_is_configurable_but_never_zero(gpkg, capsys):
+    code, out = run_json(["concentration", str(gpkg), "--public",
+                          "--set", "kommune.min_count_public=3"], capsys)
+    assert code == 0 and out["prikking"]["minste_antall"] == 3
+    gks = {g["grunnkretsnummer"]: g for g in out["grunnkretser"]}
+    assert gks["19020104"]["kommunale_enheter"] == 3              # 3 is not below 3
+    capsys.readouterr()
+    code = main(["concentration", str(gpkg), "--public", "--set", "kommune.min_count_public=0"])
+    err = capsys.readouterr().err
+    assert code == 2 and "min_count_public" in err
