@@ -1587,8 +1587,10 @@ def _buildings_in_grunnkrets(mask: np.ndarray, counts: np.ndarray, gk_ids: np.nd
     mask = np.asarray(mask, dtype=bool).copy()
     keys = pd.Series([None if v is None else str(v) for v in gk_ids], dtype=object)
     mask |= keys.isin(hidden_gk).to_numpy() & (np.nan_to_num(counts) > 0)
-    for _key, pos in keys.dropna().groupby(keys.dropna()).indices.items():
-        idx = keys.dropna().index.to_numpy()[pos]
+    known = keys.dropna()
+    rows = known.index.to_numpy()
+    for pos in known.groupby(known).indices.values():   # grunnkretser, not buildings
+        idx = rows[pos]
         if len(idx) > 1:
             mask[idx] = _secondary(mask[idx], counts[idx])
     return mask
