@@ -48,6 +48,17 @@ VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparque
 RASTER_NAMES = ("terreng", "stoy")
 SOSI_FEATURE_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde")
 
+#: Layer names as planners also write them (lower-cased, spaces and hyphens as «_»).
+LAYER_ALIASES = {"arealformål": "arealformal", "kommunale_boliger": "kommunal_bolig",
+                 "utviklingsgrenser": "utviklingsgrense", "grunnkretser": "grunnkrets"}
+
+
+def layer_key(name) -> str:
+    """The contract name of a layer or file name: «Arealformål» -> «arealformal»."""
+    key = re.sub(r"[\s-]+", "_", str(name).strip().lower())
+    return LAYER_ALIASES.get(key, key)
+
+
 #: Fixed-width official codes that lose their leading zero when stored as numbers
 #: (Oslo's kommunenummer 0301, its grunnkretser 0301xxxx).
 CODE_WIDTH = {"kommunenummer": 4, "grunnkretsnummer": 8}
@@ -787,7 +798,7 @@ def _read_gpkg(path: Path, wanted: set[str] | None = None) -> list[_RawLayer]:
     out = []
     for lname, _gtype in listed:
         lname = str(lname)
-        key = lname.lower()
+        key = layer_key(lname)
         if key not in SCHEMAS or (wanted is not None and key not in wanted):
             continue
         try:
@@ -845,7 +856,7 @@ def _read_single(path: Path, layer: str | None, wanted: set[str] | None = None) 
     if suffix in (".gml", ".xml"):
         return _read_gml(path, layer)
     _sniff(path)
-    name = layer or path.stem.lower()
+    name = layer or layer_key(path.stem)
     if name not in SCHEMAS:
         raise UnreadableInput(
             f"Filen {path.name} er ikke navngitt etter et kjent lag. Oppgi lagnavnet med "
@@ -881,8 +892,8 @@ def _read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[_Ra
             if wanted is not None and "arealformal" not in wanted:
                 continue
             name, read = "arealformal", lambda p=p: _read_gml(p, None)
-        elif p.stem.lower() in SCHEMAS and (wanted is None or p.stem.lower() in wanted):
-            name, read = p.stem.lower(), lambda p=p: _read_single(p, None)
+        elif layer_key(p.stem) in SCHEMAS and (wanted is None or layer_key(p.stem) in wanted):
+            name, read = layer_key(p.stem), lambda p=p: _read_single(p, None)
         else:
             continue
         try:

@@ -1169,3 +1169,21 @@ def test_public_minimum_is_configurable_but_never_zero(gpkg, capsys):
     code = main(["concentration", str(gpkg), "--public", "--set", "kommune.min_count_public=0"])
     err = capsys.readouterr().err
     assert code == 2 and "min_count_public" in err
+
+
+def test_layer_names_as_planners_write_them(tmp_path, capsys):
+    """A GeoPackage layer «Arealformål» and a file «Kommunale boliger.geojson» are the
+    contract's arealformal and kommunal_bolig."""
+    L = municipality()
+    path = tmp_path / "data.gpkg"
+    L["arealformal"].to_file(path, layer="Arealformål", driver="GPKG")
+    L["utviklingsgrense"].to_file(path, layer="Utviklingsgrense", driver="GPKG")
+    code, out = run_json(["reserves", str(path), *GROWTH, "--share", "0.1"], capsys)
+    assert code == 0
+    assert {s["sted"]: s["boligreserve_daa"] for s in out["steder"]} == pytest.approx(RESERVE)
+    d = tmp_path / "mappe"
+    d.mkdir()
+    L["kommunal_bolig"].to_file(d / "Kommunale boliger.geojson", driver="GeoJSON")
+    L["grunnkrets"].to_file(d / "grunnkrets.geojson", driver="GeoJSON")
+    code, out = run_json(["concentration", str(d)], capsys)
+    assert code == 0 and out["indekser"]["kommunale_enheter_totalt"] == 38
