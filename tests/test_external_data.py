@@ -1187,3 +1187,14 @@ def test_layer_names_as_planners_write_them(tmp_path, capsys):
     L["grunnkrets"].to_file(d / "grunnkrets.geojson", driver="GeoJSON")
     code, out = run_json(["concentration", str(d)], capsys)
     assert code == 0 and out["indekser"]["kommunale_enheter_totalt"] == 38
+
+
+def test_arealbehov_for_a_place_outside_the_config(capsys):
+    code, rows = run_json(["arealbehov", "--sted", "Tromsø", "--share", "0.3"], capsys)
+    assert code == 0 and {r["sted"] for r in rows} == {"Tromsø"}
+    for r in rows:                       # config's default density (3 per daa) applies
+        assert r["arealbehov_daa"] == pytest.approx(
+            growth_need(43200, 2014, r["aar"], r["vekstrate"], 0.3, 2, 3)[2])
+    capsys.readouterr()
+    assert main(["arealbehov", "--sted", "Tromsø"]) == 2          # no share: told to give one
+    assert "--share" in capsys.readouterr().err
