@@ -1741,13 +1741,55 @@ def suppress(result: ConcentrationResult, min_count: int = 5, *,
             q["objekter"] = p.get("objekter")
         feil.append(q)
 
+    # -- buildings and borettslag: totals only ---------------------------------------
+    # A named borettslag or a building id with its municipal units (and their
+    # kategori, e.g. refugees) points at the homes of vulnerable people even when
+    # the count is large, so public outputs never list them one by one.
+    b = _building_summary(b, result.bygninger, k, suppress_zero)
+    brl = _borettslag_summary(result.borettslag, k, suppress_zero)
+
     note = (f"Offentlig versjon: antall kommunale enheter under {k} er skjult (prikket), "
             + ("også 0, " if suppress_zero else "")
-            + "sammen med andeler, kvotienter og flagg som bygger på dem. Adresser og enkeltpunkter vises ikke.")
+            + "sammen med andeler, kvotienter og flagg som bygger på dem. Adresser, enkeltpunkter, "
+            "enkeltbygninger og borettslagsnavn vises ikke; bygninger og borettslag bare samlet.")
     return replace(result, grunnkretser=gk, kategorier=kat, bygninger=b, borettslag=brl, radius=rad,
                    utenfor=agg, klynger=cl, indekser=idx, datafeil=feil,
                    prikking={"minste_antall": k, "prikkede_verdier": hidden_total,
                              "nuller_prikket": bool(suppress_zero), "merknad": note})
+
+
+def _count_true(df: pd.DataFrame, col: str) -> int:
+    if df is None or not len(df) or col not in df.columns:
+        return 0
+    return int(pd.Series(df[col]).fillna(False).astype(bool).sum())
+
+
+def _building_summary(blanked: pd.DataFrame, raw: pd.DataFrame, k: int,
+                      suppress_zero: bool) -> pd.DataFrame:
+    """One row of building totals for public outputs (counts below ``k`` hidden)."""
+    raw = raw if raw is not None else pd.DataFrame()
+    n_units = (int(pd.to_numeric(raw["kommunale_enheter"], errors="coerce").fillna(0).sum())
+               if len(raw) and "kommunale_enheter" in raw.columns else 0)
+    row = {
+        "bygninger_med_kommunale_enheter": _maybe(len(raw), k, suppress_zero),
+        "kommunale_enheter": _maybe(n_units, k, suppress_zero),
+        "bygninger_over_terskel": _maybe(_count_true(raw, "over_terskel"), k, suppress_zero),
+        "bygninger_over_hf_terskel": _maybe(_count_true(raw, "over_hf_terskel"), k, suppress_zero),
+        "helt_kommunale_bygninger": _maybe(_count_true(raw, "helt_kommunal"), k, suppress_zero),
+    }
+    return pd.DataFrame([row])
+
+
+def _borettslag_summary(raw: pd.DataFrame | None, k: int, suppress_zero: bool) -> pd.DataFrame:
+    """One row of borettslag totals for public outputs (no names)."""
+    raw = raw if raw is not None else pd.DataFrame()
+    return pd.DataFrame([{
+        "borettslag_med_kommunale_enheter": _maybe(len(raw), k, suppress_zero),
+        "borettslag_over_terskel": _maybe(
+            int((pd.Series(raw.get("over_andel_terskel", pd.Series(dtype=bool))).fillna(False).astype(bool)
+                 | pd.Series(raw.get("over_antall_terskel", pd.Series(dtype=bool))).fillna(False).astype(bool)).sum())
+            if len(raw) else 0, k, suppress_zero),
+    }])
 
 
 def suppress_what_if(hv: dict, min_count: int = 5, *, suppress_zero: bool = False) -> dict:
@@ -1877,7 +1919,7 @@ def as_dict(result: ConcentrationResult, what_if: dict | None = None) -> dict:
     bcols = BUILDING_COLUMNS + [c for c in result.bygninger.columns if c.startswith("enheter_")]
     out = {
         "grunnkretser": gks,
-        "bygninger": _records(result.bygninger, bcols),
+        "bygninger": _records(result.bygninger, None if result.prikking else bcols),
         "borettslag": _records(result.borettslag),
         "radius": _records(result.radius, None if result.prikking else RADIUS_COLUMNS),
         "indekser": {k: _py(v) if not isinstance(v, list) else v for k, v in result.indekser.items()},

@@ -252,10 +252,12 @@ def test_public_suppresses_small_counts_and_what_depends_on_them(result):
     assert k.loc[("01", "utleie"), "kommunale_enheter"] is pd_NA()
     assert k.loc[("02", "utleie"), "kommunale_enheter"] == 30
     assert k.loc[("02", "flyktning"), "kommunale_enheter"] == 0  # zero reveals nobody
-    b = pub.bygninger.set_index("bygg_id")
-    assert b.loc["b6", "kommunale_enheter"] is pd_NA()      # 3 units
-    assert math.isnan(b.loc["b6", "andel_pct"]) and b.loc["b6", "over_hf_terskel"] is pd_NA()
-    assert b.loc["b2", "kommunale_enheter"] == 30
+    # buildings only as totals: no building id or borettslag name in public output
+    assert len(pub.bygninger) == 1
+    assert "bygg_id" not in pub.bygninger.columns and "borettslag" not in pub.bygninger.columns
+    assert pub.bygninger.iloc[0]["bygninger_med_kommunale_enheter"] == len(result.bygninger)
+    assert pub.bygninger.iloc[0]["kommunale_enheter"] == result.bygninger["kommunale_enheter"].sum()
+    assert "borettslag" not in pub.borettslag.columns
     assert pub.prikking["minste_antall"] == 5 and "prikket" in pub.prikking["merknad"]
     d = C.as_dict(pub)
     text = json.dumps(d, ensure_ascii=False, default=str)

@@ -521,15 +521,12 @@ def test_concentration_public_hides_small_counts_everywhere(gpkg, capsys):
     assert gks["19020104"]["andel_pct"] is None
     assert gks["19020101"]["kommunale_enheter"] == 15
     assert gks["19020102"]["kommunale_enheter"] is None      # secondary: else 38 − the rest
-    # a building count is part of its grunnkrets total: none may give a hidden total back
-    hidden = {g for g, r in gks.items() if r["kommunale_enheter"] is None}
-    for r in out["bygninger"]:
-        if r["grunnkretsnummer"] in hidden:
-            assert r["kommunale_enheter"] is None, r
-            assert all(v in (None, 0) for k, v in r.items() if k.startswith("enheter_")), r
-    for r in out["bygninger"]:
-        v = r["kommunale_enheter"]
-        assert v is None or v >= 5
+    # buildings and borettslag only as totals: nothing points at one building
+    assert len(out["bygninger"]) == 1
+    row = out["bygninger"][0]
+    assert "bygg_id" not in row and "borettslag" not in row and "grunnkretsnummer" not in row
+    assert all(v is None or v == 0 or v >= 5 for v in row.values())
+    assert all("borettslag" not in r for r in out["borettslag"])
     assert all("x" not in u for u in out["utenfor"])          # no point coordinates
     assert out["utenfor"][0]["kommunale_enheter"] is None     # 2 units
 

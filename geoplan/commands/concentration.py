@@ -187,11 +187,20 @@ def render_text(out: dict) -> str:
     L.append("")
 
     b = out["bygninger"]
+    if pub:
+        s0 = b[0] if b else {}
+        L.append(f"Bygninger med kommunale enheter: {_n(s0.get('bygninger_med_kommunale_enheter'), suppressed=True)}; "
+                 f"over en terskel: {_n(s0.get('bygninger_over_terskel'), suppressed=True)}; "
+                 f"Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %: "
+                 f"{_n(s0.get('bygninger_over_hf_terskel'), suppressed=True)} "
+                 "(offentlig versjon: bare samlet, ingen enkeltbygninger).")
+        b = []
     flagged = [r for r in b if r.get("over_terskel")]
-    L.append(f"Bygninger med kommunale enheter: {len(b)}; over en terskel: {len(flagged)} "
-             f"(Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %, andel over "
-             f"{_n(par.get('bygning_maks_andel_pct'), 0)} %, flere enn {_n(par.get('bygning_maks_enheter'))} "
-             "enheter).")
+    if not pub:
+        L.append(f"Bygninger med kommunale enheter: {len(b)}; over en terskel: {len(flagged)} "
+                 f"(Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %, andel over "
+                 f"{_n(par.get('bygning_maks_andel_pct'), 0)} %, flere enn "
+                 f"{_n(par.get('bygning_maks_enheter'))} enheter).")
     if flagged:
         rows = [[r["bygg_id"] or "", (r.get("borettslag") or "")[:22], _n(r["kommunale_enheter"], suppressed=pub),
                  _n(r["antall_boliger"]), _n(r["andel_pct"], 1, pub),
