@@ -770,6 +770,7 @@ class _RawLayer:
     source: str
     error: str | None = None
     expected: int | None = None   # feature count from an independent parse
+    notes: list[str] = field(default_factory=list)   # what the reader assumed
 
 
 def _read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
@@ -821,6 +822,7 @@ def _read_gml(path: Path, layer: str | None) -> list[_RawLayer]:
     kwargs = {"WRITE_GFS": "NO"}
     if counts:
         frames = []
+        notes: list[str] = []
         for ftype, n in counts.items():
             gdf = _read_file(path, layer=ftype, **kwargs)
             if len(gdf) != n:
@@ -828,11 +830,28 @@ def _read_gml(path: Path, layer: str | None) -> list[_RawLayer]:
                     f"GML-filen {path} har {n} objekter av typen {ftype}, men bare {len(gdf)} kunne "
                     "leses. Filen er trolig skadet; last den ned på nytt."
                 )
-            gdf = gdf.rename(columns={c: c for c in gdf.columns})
+            gdf = gdf.copy()
+            gdf["plannivaa"] = "kommuneplan" if ftype.startswith("Kp") else "reguleringsplan"
+            if ftype.startswith("Rp"):
+                # A reguleringsplan has no arealbruksstatus: what it regulates is, in the
+                # KPA's terms, planned use. Assume 2 (framtidig) where the file has none,
+                # and say so: built-up areas need «utbygd» to leave the boligreserve.
+                col = next((c for c in gdf.columns if str(c).lower() == "arealbruksstatus"), None)
+                missing = int(gdf[col].isna().sum()) if col else len(gdf)
+                if col is None:
+                    gdf["arealbruksstatus"] = 2
+                else:
+                    gdf[col] = gdf[col].fillna(2)
+                if missing:
+                    notes.append(
+                        f"{missing} RpArealformålOmråde (reguleringsplan) har ikke arealbruksstatus; "
+                        "satt til 2 (framtidig). Områder som allerede er bygd ut, telles da som "
+                        "boligreserve: legg til kolonnen «utbygd» (ja/nei) for dem.")
             frames.append(gdf)
         gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
-        return [_RawLayer(layer or "arealformal", gdf, path.name, expected=sum(counts.values()))]
+        return [_RawLayer(layer or "arealformal", gdf, path.name, expected=sum(counts.values()),
+                          notes=notes)]
     if layer is None:
         raise UnreadableInput(
             f"GML-filen {path} inneholder ingen KpArealformålOmråde eller RpArealformålOmråde. "
@@ -1036,6 +1055,8 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
                         "Filen er trolig skadet; hent den på nytt.", "ubrukelig")
                 reports[raw.name] = rep
                 continue
+            for note in raw.notes:
+                rep.add(note, "advarsel")
             gdf, rep = validate_layer(raw.gdf, raw.name, source=raw.source,
                                       assume_crs=assume, target_crs=target, report=rep)
             reports[raw.name] = rep

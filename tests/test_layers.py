@@ -308,3 +308,18 @@ def test_only_reads_the_named_layers(tmp_path):
     ds = load(p, only=["skole"])
     assert set(ds.layers) == {"skole"}
     assert "utviklingsgrense" not in ds.reports   # not read, not reported as missing
+
+
+def test_reguleringsplan_gml_without_arealbruksstatus_loads_as_planned(tmp_path):
+    text = (DATA / "kpa_sosi.gml").read_text(encoding="utf-8")
+    text = text.replace("KpArealformålOmråde", "RpArealformålOmråde")
+    import re
+
+    text = re.sub(r"<app:arealbruksstatus>\d</app:arealbruksstatus>", "", text)
+    p = tmp_path / "regulering.gml"
+    p.write_text(text, encoding="utf-8")
+    ds = load(p)
+    af = ds["arealformal"]
+    assert list(af["arealbruksstatus"]) == [2, 2]
+    assert set(af["plannivaa"]) == {"reguleringsplan"}
+    assert any("utbygd" in m for m in ds.reports["arealformal"].messages)
