@@ -35,7 +35,21 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with Norwegian usage errors (exit 2, no traceback)."""
+    """argparse with Norwegian help and usage errors (exit 2, no traceback)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenter"
+        self._optionals.title = "valg"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="vis denne hjelpeteksten og avslutt")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "bruk:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "bruk:", 1)
 
     def error(self, message: str):  # noqa: D401
         self.print_usage(sys.stderr)
@@ -53,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
             "eller én fil; uten DATA brukes den innebygde demokommunen."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"geoplan {__version__}")
+    parser.add_argument("--version", action="version", version=f"geoplan {__version__}",
+                        help="vis versjonsnummeret og avslutt")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
     for name, modname in COMMANDS.items():
         try:
