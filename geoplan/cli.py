@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import traceback
 
@@ -32,6 +33,26 @@ COMMANDS = {
     "assess": "geoplan.commands.assess",
     "report": "geoplan.commands.report",
 }
+
+
+_ARGPARSE_NO = [
+    (re.compile(r"argument (\S+): invalid (?:float|int) value: '(.*)'"),
+     r"argumentet \1: «\2» er ikke et tall"),
+    (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"),
+     r"argumentet \1: ugyldig valg «\2» (velg blant \3)"),
+    (re.compile(r"argument (\S+): expected one argument"), r"argumentet \1 trenger en verdi"),
+    (re.compile(r"the following arguments are required: (.*)"), r"disse argumentene mangler: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"ukjente argumenter: \1"),
+    (re.compile(r"argument (\S+): (.*)"), r"argumentet \1: \2"),
+]
+
+
+def _translate_argparse(message: str) -> str:
+    """argparse's English usage errors in Norwegian (unknown ones pass through)."""
+    for rx, repl in _ARGPARSE_NO:
+        if rx.search(message):
+            return rx.sub(repl, message, count=1)
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,6 +73,7 @@ class _Parser(argparse.ArgumentParser):
         return super().format_help().replace("usage:", "bruk:", 1)
 
     def error(self, message: str):  # noqa: D401
+        message = _translate_argparse(message)
         self.print_usage(sys.stderr)
         self.exit(2, f"geoplan: feil i kommandoen: {message}\n"
                      "Skriv «geoplan --help» eller «geoplan KOMMANDO --help» for hjelp.\n")

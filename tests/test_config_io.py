@@ -80,3 +80,16 @@ def test_cli_usage_error_is_norwegian_exit_2(capsys):
         main(["check", "--ukjent-flagg"])
     assert e.value.code == 2
     assert "feil i kommandoen" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["schools", "--radius", "x"], "er ikke et tall"),
+    (["assess"], "mangler: --site"),
+    (["tull"], "ugyldig valg «tull»"),
+    (["check", "--foo"], "ukjente argumenter: --foo"),
+])
+def test_argparse_errors_are_norwegian(argv, expected, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and expected in err and "bruk:" in err
