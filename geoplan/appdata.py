@@ -78,15 +78,19 @@ def _config_cached(directory: str, mtimes: tuple, overrides_json: str) -> Config
     return load_config(directory, json.loads(overrides_json))
 
 
+def _config_files() -> tuple[str, tuple]:
+    d = config_dir()
+    return str(d), tuple(sorted((p.name, p.stat().st_mtime) for p in Path(d).glob("*.toml")))
+
+
 def config() -> Config:
     """The configuration (``config/``) with this session's overrides applied."""
-    d = config_dir()
-    mtimes = tuple(sorted((p.name, p.stat().st_mtime) for p in Path(d).glob("*.toml")))
+    d, mtimes = _config_files()
     try:
-        return _config_cached(str(d), mtimes, json.dumps(overrides(), sort_keys=True))
+        return _config_cached(d, mtimes, json.dumps(overrides(), sort_keys=True))
     except ConfigError:
         st.session_state[_OVERRIDES] = {}
-        return _config_cached(str(d), mtimes, "{}")
+        return _config_cached(d, mtimes, "{}")
 
 
 def app_setting(cfg: Config, key: str, default: Any) -> Any:
@@ -167,7 +171,10 @@ def dataset(cfg: Config | None = None, *, only: tuple | None = None):
 
 def dataset_key(ds) -> str:
     """A string that identifies a dataset's content for cache keys."""
-    up = st.session_state.get(_UPLOAD) or {}
+    return _dataset_key(ds, st.session_state.get(_UPLOAD) or {})
+
+
+def _dataset_key(ds, up: dict) -> str:
     return "|".join([str(ds.source), str(_mtime(up.get("path") or default_source())),
                      json.dumps(up, sort_keys=True, default=str), str(ds.epsg),
                      ",".join(sorted(ds.layers))])
@@ -183,7 +190,9 @@ def source_label(ds) -> str:
     return f"{src}" if src else "Demokommunen (syntetiske data på Larviks kommunegrense)"
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# cache_resource, not cache_data: the frames are shared read-only (the map code copies what
+# it changes), so a page run does not unpickle thousands of polygons from the cache.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _display_cached(key: str, tolerance_m: float, _ds) -> dict:
     from .maps import collapse, to_display
 
@@ -210,6 +219,47 @@ def display_layers(ds, cfg: Config) -> dict:
         if "adresse" in kb.columns:
             layers["kommunal_bolig"] = kb.drop(columns="adresse")
     return layers
+
+
+def warm_up() -> dict[str, float]:
+    """Fill the process-wide caches the first page a planner opens needs.
+
+    ``geoplan app`` calls this before the server accepts connections, so the
+    first visit to a freshly started server does not wait for imports, reading
+    the default DATA and simplifying its layers. No browser session exists yet:
+    the entries are the ones a session without upload or overrides uses (the
+    configuration, the Oversikt page's layers of the default DATA and their
+    display copies), stored in ``st.cache_resource`` caches that every session
+    shares. One overview map is built and rendered too (the map code's own
+    first-call costs). Errors are left for the page to report in Norwegian.
+
+    Returns
+    -------
+    dict
+        Seconds per step (``config_s``, ``load_s``, ``display_s``, ``map_s``).
+    """
+    import time
+
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    d, mtimes = _config_files()
+    cfg = _config_cached(d, mtimes, "{}")
+    times["config_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    src = default_source()
+    ds = _load_cached(src, None, None, _mtime(src), "{}", tuple(sorted(OVERVIEW_LAYERS)), cfg)
+    times["load_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tol = float(app_setting(cfg, "simplify_m", 5.0))
+    layers = _display_cached(_dataset_key(ds, {}), tol, ds)
+    times["display_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    from .maps import map_html, municipality_map
+
+    map_html(municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
+                              basemap="ingen", radius_m=float(cfg.get("schools.radius_m", 1500.0))))
+    times["map_s"] = time.perf_counter() - t
+    return times
 
 
 def public_columns(gdf, cfg: Config):

@@ -32,6 +32,7 @@ COMMANDS = {
     "concentration": "geoplan.commands.concentration",
     "assess": "geoplan.commands.assess",
     "report": "geoplan.commands.report",
+    "app": "geoplan.commands.app",
 }
 
 

@@ -74,6 +74,9 @@ VENDORED = {
     "leaflet_heat.min.js": "leaflet.heat/leaflet-heat.js",
 }
 
+#: Scripts of folium's map defaults that geoplan's maps leave out (see :func:`base_map`).
+UNUSED_JS = ("jquery", "bootstrap")
+
 #: The folium elements the app uses; :func:`unmapped_assets` checks these.
 USED_ELEMENTS = (
     folium.Map, folium.plugins.MarkerCluster, folium.plugins.FastMarkerCluster,
@@ -483,6 +486,10 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
         basemap = "kartverket"
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10,
                    location=[59.05, 10.0], height=height, zoom_snap=0.25, zoom_delta=0.5)
+    # folium loads jQuery and Bootstrap's JavaScript with every map, but nothing on these maps
+    # uses them; streamlit-folium loads the scripts one after another, so each is a round trip
+    # before the map is drawn. (Bootstrap's CSS stays: it styles the controls and tooltips.)
+    m.default_js = [(n, u) for n, u in m.default_js if n not in UNUSED_JS]
     for key, spec in BASEMAPS.items():
         if spec["url"]:
             folium.TileLayer(spec["url"], name=spec["label"], attr=spec["attribution"],
@@ -515,7 +522,46 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
     return m
 
 
-class FastGeoJson(folium.map.Layer):
+class _Rendered(branca.element.Element):
+    """Text that is already rendered; it is emitted as it is.
+
+    branca's ``MacroElement.render`` wraps each rendered part in a new
+    ``Element(text)``, which compiles the text as a Jinja template once more
+    (and streamlit-folium renders a map twice). For a layer whose script embeds
+    a megabyte of GeoJSON that lexing alone took a few tenths of a second per
+    page run; it would also read ``{{`` in an attribute value as template code.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _RenderOnce(branca.element.MacroElement):
+    """A MacroElement whose header/html/script macros are rendered once, not recompiled.
+
+    Used as the last base before ``MacroElement`` in the MRO of geoplan's data
+    elements, so folium's ``Layer.render`` (add to map when ``show``) and
+    ``JSCSSMixin.render`` (asset links) still run first.
+    """
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure), "render a map inside a Figure"
+        module = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html),
+                             ("script", figure.script)):
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class FastGeoJson(folium.map.Layer, _RenderOnce):
     """A GeoJSON overlay with styles and tooltip values precomputed in Python.
 
     folium's ``GeoJson`` calls a Python style function per feature and embeds
@@ -602,6 +648,59 @@ class FastGeoJson(folium.map.Layer):
         self.highlight_json = json.dumps(dict(highlight)) if highlight else "null"
 
 
+class _PointGroup(folium.map.Layer, _RenderOnce):
+    """Awesome-marker pins or metric circles at many points, as one toggleable layer.
+
+    One element with the points as data and a loop in the browser, instead of a
+    folium ``Marker``/``Circle`` + ``Icon`` + ``Tooltip`` per point (each of them
+    compiles its own Jinja templates on every page run). ``rows`` are
+    ``[lat, lon, tooltip_html_or_None]``; ``kind`` is ``"marker"`` (``options``:
+    awesome-marker icon options) or ``"circle"`` (``options``: Leaflet path
+    options with ``radius`` in metres).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var rows = {{ this.rows_json }};
+            var opts = {{ this.options_json }};
+            var group = L.featureGroup();
+            {%- if this.kind == "marker" %}
+            var icon = L.AwesomeMarkers.icon(opts);
+            {%- endif %}
+            for (var i = 0; i < rows.length; i++) {
+                {%- if this.kind == "marker" %}
+                var f = L.marker([rows[i][0], rows[i][1]], {icon: icon});
+                {%- else %}
+                var f = L.circle([rows[i][0], rows[i][1]], opts);
+                {%- endif %}
+                if (rows[i][2]) { f.bindTooltip('<div>' + rows[i][2] + '</div>', {sticky: true}); }
+                f.addTo(group);
+            }
+            return group;
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: Sequence[Sequence], kind: str, options: Mapping, *, name: str,
+                 show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        if kind not in ("marker", "circle"):
+            raise ValueError(f"kind must be 'marker' or 'circle', not {kind!r}")
+        self._name = "PointGroup"
+        self.kind = kind
+        self.n_points = len(rows)
+        self.rows_json = _safe_js(json.dumps([[float(r[0]), float(r[1]), r[2]] for r in rows],
+                                             ensure_ascii=False))
+        self.options_json = _safe_js(json.dumps(dict(options), ensure_ascii=False))
+
+
+def _icon_options(color: str, icon: str) -> dict:
+    """folium.Icon(color=..., icon=..., prefix="fa") as Leaflet.awesome-markers options."""
+    return {"markerColor": color, "iconColor": "white", "icon": icon, "prefix": "fa",
+            "extraClasses": "fa-rotate-0"}
+
+
 def _safe_js(text: str) -> str:
     """JSON text that is safe inside a <script> element."""
     return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -656,10 +755,8 @@ def add_points(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, color: str,
     pts = gdf.geometry if (gdf.geom_type == "Point").all() else gdf.geometry.representative_point()
     tips = tooltip_html(gdf, fields)
     if icon:
-        fg = folium.FeatureGroup(name=name, show=show)
-        for x, y, tip in zip(pts.x, pts.y, tips):
-            folium.Marker([y, x], tooltip=tip, icon=folium.Icon(color=color, icon=icon, prefix="fa")
-                          ).add_to(fg)
+        fg = _PointGroup([[y, x, tip] for x, y, tip in zip(pts.x, pts.y, tips)], "marker",
+                         _icon_options(color, icon), name=name, show=show)
         fg.add_to(m)
         return fg
     style = {"radius": radius, "color": "#222222", "weight": 1, "fillColor": color,
@@ -672,7 +769,7 @@ def add_points(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, color: str,
     return layer
 
 
-class _DwellingCluster(folium.plugins.FastMarkerCluster):
+class _DwellingCluster(folium.plugins.FastMarkerCluster, _RenderOnce):
     """FastMarkerCluster that honours ``show`` (folium's template always adds itself to the map)."""
 
     _template = FoliumTemplate("""
@@ -737,16 +834,16 @@ def add_dwellings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "Kommunal
 
 
 def add_circles(m: folium.Map, points: gpd.GeoDataFrame, radius_m: float, *, name: str,
-                color: str = "#1f5fa8", show: bool = True) -> folium.FeatureGroup | None:
+                color: str = "#1f5fa8", show: bool = True) -> folium.map.Layer | None:
     """Dashed circles of ``radius_m`` metres around WGS84 points (e.g. 1.5 km school circles)."""
     if points is None or len(points) == 0:
         return None
-    fg = folium.FeatureGroup(name=name, show=show)
     labels = points["navn"].astype(str).tolist() if "navn" in points.columns else [""] * len(points)
-    for x, y, lab in zip(points.geometry.x, points.geometry.y, labels):
-        folium.Circle([y, x], radius=float(radius_m), color=color, weight=2, dash_array="6 4",
-                      fill=True, fill_opacity=0.05,
-                      tooltip=f"{html.escape(lab)}: {radius_m / 1000:.1f} km").add_to(fg)
+    rows = [[y, x, f"{html.escape(lab)}: {radius_m / 1000:.1f} km"]
+            for x, y, lab in zip(points.geometry.x, points.geometry.y, labels)]
+    fg = _PointGroup(rows, "circle", {"radius": float(radius_m), "color": color, "weight": 2,
+                                      "dashArray": "6 4", "fill": True, "fillColor": color,
+                                      "fillOpacity": 0.05}, name=name, show=show)
     fg.add_to(m)
     return fg
 
@@ -916,11 +1013,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
             legend.append(("point", CATEGORY_COLORS.get(cat, CATEGORY_OTHER),
                            f"Kommunal bolig: {CATEGORY_LABELS.get(cat, cat)}"))
     if markers:
-        fg = folium.FeatureGroup(name="Valgt sted", show=True)
-        for lat, lon, label in markers:
-            folium.Marker([lat, lon], tooltip=html.escape(label),
-                          icon=folium.Icon(color="red", icon="house", prefix="fa")).add_to(fg)
-        fg.add_to(m)
+        _PointGroup([[lat, lon, html.escape(label)] for lat, lon, label in markers], "marker",
+                    _icon_options("red", "house"), name="Valgt sted", show=True).add_to(m)
         legend.append(("point", "#d63e2a", "Valgt sted"))
     legend += list(extra_legend)
     _Legend(legend_html("Tegnforklaring", legend)).add_to(m)
