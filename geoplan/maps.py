@@ -339,7 +339,46 @@ def _fields(gdf: pd.DataFrame, wanted: Sequence[str]) -> tuple[list[str], list[s
 # Map building blocks
 # ---------------------------------------------------------------------------
 
-class _Legend(branca.element.MacroElement):
+class _Rendered(branca.element.Element):
+    """Text that is already rendered; it is emitted as it is.
+
+    branca's ``MacroElement.render`` wraps each rendered part in a new
+    ``Element(text)``, which compiles the text as a Jinja template once more
+    (and streamlit-folium renders a map twice). For a layer whose script embeds
+    a megabyte of GeoJSON that lexing alone took a few tenths of a second per
+    page run; it would also read ``{{`` in an attribute value as template code.
+    """
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _RenderOnce(branca.element.MacroElement):
+    """A MacroElement whose header/html/script macros are rendered once, not recompiled.
+
+    Used as the last base before ``MacroElement`` in the MRO of geoplan's data
+    elements, so folium's ``Layer.render`` (add to map when ``show``) and
+    ``JSCSSMixin.render`` (asset links) still run first.
+    """
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure), "render a map inside a Figure"
+        module = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html),
+                             ("script", figure.script)):
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Legend(_RenderOnce):
     """A legend as a Leaflet control (works inside streamlit-folium's iframe)."""
 
     _template = Template("""
@@ -365,7 +404,7 @@ class _Legend(branca.element.MacroElement):
         self.position = position
 
 
-class _MetricScale(branca.element.MacroElement):
+class _MetricScale(_RenderOnce):
     """Metric-only scale bar."""
 
     _template = Template("""
@@ -380,7 +419,7 @@ class _MetricScale(branca.element.MacroElement):
         self._name = "MetricScale"
 
 
-class _FitOnLoad(branca.element.MacroElement):
+class _FitOnLoad(_RenderOnce):
     """Fit the map to ``bounds`` once its container has its final size.
 
     streamlit-folium sizes its iframe after the map is created, so a plain
@@ -409,7 +448,7 @@ class _FitOnLoad(branca.element.MacroElement):
         self.bounds = bounds
 
 
-class _DrawNorwegian(branca.element.MacroElement):
+class _DrawNorwegian(_RenderOnce):
     """Bokmål texts for Leaflet.draw (must be added before the Draw control)."""
 
     _template = Template("""
@@ -522,45 +561,6 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
     return m
 
 
-class _Rendered(branca.element.Element):
-    """Text that is already rendered; it is emitted as it is.
-
-    branca's ``MacroElement.render`` wraps each rendered part in a new
-    ``Element(text)``, which compiles the text as a Jinja template once more
-    (and streamlit-folium renders a map twice). For a layer whose script embeds
-    a megabyte of GeoJSON that lexing alone took a few tenths of a second per
-    page run; it would also read ``{{`` in an attribute value as template code.
-    """
-
-    def __init__(self, text: str):
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs) -> str:
-        return self._text
-
-
-class _RenderOnce(branca.element.MacroElement):
-    """A MacroElement whose header/html/script macros are rendered once, not recompiled.
-
-    Used as the last base before ``MacroElement`` in the MRO of geoplan's data
-    elements, so folium's ``Layer.render`` (add to map when ``show``) and
-    ``JSCSSMixin.render`` (asset links) still run first.
-    """
-
-    def render(self, **kwargs):
-        figure = self.get_root()
-        assert isinstance(figure, branca.element.Figure), "render a map inside a Figure"
-        module = self._template.module.__dict__
-        for part, target in (("header", figure.header), ("html", figure.html),
-                             ("script", figure.script)):
-            macro = module.get(part)
-            if macro is not None:
-                target.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
-
-
 class FastGeoJson(folium.map.Layer, _RenderOnce):
     """A GeoJSON overlay with styles and tooltip values precomputed in Python.
 
@@ -623,15 +623,16 @@ class FastGeoJson(folium.map.Layer, _RenderOnce):
         data = _jsonable(pd.DataFrame(gdf[cols])) if cols else None
         meta, columns = [], []
         for c, a in zip(cols, aliases):
-            s = data[c]
-            if s.map(lambda v: isinstance(v, str)).any():
-                codes, uniq = pd.factorize(s.map(lambda v: None if v is None else html.escape(str(v))),
-                                           use_na_sentinel=True)
-                meta.append({"l": html.escape(a), "d": list(uniq)})
-                columns.append([None if k < 0 else int(k) for k in codes])
+            values = data[c].tolist()
+            if any(isinstance(v, str) for v in values):
+                # dictionary-encoded as text; html.escape runs once per distinct value
+                codes, uniq = pd.factorize(pd.Series([None if v is None else str(v) for v in values],
+                                                     dtype=object), use_na_sentinel=True)
+                meta.append({"l": html.escape(a), "d": [html.escape(u) for u in uniq]})
+                columns.append([None if k < 0 else k for k in codes.tolist()])
             else:
                 meta.append({"l": html.escape(a)})
-                columns.append([None if v is None else v for v in s.tolist()])
+                columns.append(values)
         rows = list(zip(*columns)) if columns else [None] * len(gdf)
         geoms = shapely.to_geojson(np.asarray(gdf.geometry.values))
         feats = []
