@@ -1,6 +1,7 @@
 """geoplan: the planner's map app (Streamlit + folium), in Norwegian bokmål.
 
-Start:  streamlit run app.py
+Start:  python -m geoplan app      (reads the data before serving: a fast first visit)
+   or:  streamlit run app.py       (from the repository root)
 Pages:  Oversikt · Arealbehov og reserve · Skolesirkler · Konsentrasjon · Vurder tomt · Data
 
 The pages are scripts under ``geoplan/app_pages/``; they call the same analysis
@@ -38,7 +39,8 @@ if not st.get_option("server.enableStaticServing"):
     # .streamlit/config.toml is read from the current folder: started elsewhere, the
     # vendored Leaflet files are not served and the maps stay blank without internet.
     st.warning("Kartfilene serveres ikke lokalt (server.enableStaticServing er av). Start appen "
-               "fra prosjektmappen med «streamlit run app.py», eller legg til "
+               "med «python -m geoplan app», eller fra prosjektmappen med «streamlit run app.py», "
+               "eller legg til "
                "«--server.enableStaticServing true».", icon=":material/warning:")
 
 ui.sidebar()

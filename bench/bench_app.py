@@ -47,6 +47,11 @@ TARGET_PAYLOAD_MB = 3.0
 CHILD = textwrap.dedent(r"""
     import json, sys, time
     t0 = time.perf_counter()
+    warm = {}
+    if len(sys.argv) > 2 and sys.argv[2] == "--warm":   # what 'geoplan app' does before serving
+        from geoplan import appdata
+        warm = appdata.warm_up()
+    t_warm = time.perf_counter() - t0
     import streamlit_folium
     sizes = []
     orig = streamlit_folium._component_func
@@ -61,7 +66,7 @@ CHILD = textwrap.dedent(r"""
     t1 = time.perf_counter()
     at.run()
     first = time.perf_counter() - t1
-    out = {"import_s": t_import, "first_render_s": first, "payload_bytes": sizes[-1] if sizes else None,
+    out = {"import_s": t_import, "warm_s": t_warm, "first_render_s": first, "payload_bytes": sizes[-1] if sizes else None,
            "errors": [e.value for e in at.exception] + [e.value for e in at.error], "pages": {}}
     for page in ["arealbehov", "skolesirkler", "konsentrasjon", "vurder_tomt", "data"]:
         n0 = len(sizes)
@@ -79,8 +84,9 @@ CHILD = textwrap.dedent(r"""
 """)
 
 
-def server_side() -> dict:
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "app.py")], cwd=ROOT,
+def server_side(warm: bool = False) -> dict:
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT / "app.py"), *(["--warm"] if warm else [])],
+                          cwd=ROOT,
                           capture_output=True, text=True, timeout=900)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -212,6 +218,11 @@ def main() -> int:
         print(f"  page {page:<14} first visit {d['s']:.2f} s{pay}{err}")
     if srv["errors"]:
         print(f"  ERRORS on Oversikt: {srv['errors']}")
+    sw = server_side(warm=True)
+    print(f"Server side after the launcher's warm-up (appdata.warm_up, {sw['warm_s']:.2f} s before serving):")
+    print(f"  first render of Oversikt: {sw['first_render_s']:.2f} s "
+          f"(ratio {sw['first_render_s'] / TARGET_RENDER_S:.2f}; "
+          f"{sw['first_render_s'] / srv['first_render_s']:.2f} of the cold first render)")
 
     bl = baseline_and_geoplan()
     print("\nMap of all layers, geoplan vs. the obvious folium way (same process):")

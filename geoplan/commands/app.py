@@ -56,7 +56,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..config import ROOT
-    from ..errors import UnreadableInput
+    from ..errors import GeoplanError, UnreadableInput
 
     app_py = ROOT / "app.py"
     if not app_py.is_file():
@@ -88,7 +88,10 @@ def run(args) -> int:
             from ..app_pages import ui  # noqa: F401  (the pages' shared imports)
 
             appdata.warm_up()
-        except Exception as e:  # the app shows the problem in Norwegian on its first page
+        except GeoplanError as e:  # the app shows the problem on its first page as well
+            print(f"Merk: {e.message} Appen starter likevel og viser feilen på siden Oversikt; "
+                  "last opp andre data på siden Data.", file=sys.stderr, flush=True)
+        except Exception as e:  # never a traceback here: the page reports it in Norwegian
             print(f"Merk: dataene kunne ikke forberedes ({type(e).__name__}: {e}). Appen starter "
                   "likevel og viser feilen på siden.", file=sys.stderr, flush=True)
         finally:
