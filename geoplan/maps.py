@@ -523,8 +523,12 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
     """
     if basemap not in BASEMAPS:
         basemap = "kartverket"
+    # max_zoom on the map itself: with «Ingen bakgrunnskart» no tile layer gives one, and
+    # Leaflet.markercluster then throws «Map has no maxZoom specified», which stopped the
+    # rest of the map script (legend and layer control were missing)
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10,
                    location=[59.05, 10.0], height=height, zoom_snap=0.25, zoom_delta=0.5)
+    m.options["max_zoom"] = 19          # (folium's max_zoom argument only reaches its tiles)
     # folium loads jQuery and Bootstrap's JavaScript with every map, but nothing on these maps
     # uses them; streamlit-folium loads the scripts one after another, so each is a round trip
     # before the map is drawn. (Bootstrap's CSS stays: it styles the controls and tooltips.)

@@ -116,6 +116,37 @@ def test_map_loads_only_the_scripts_it_uses():
     assert any("bootstrap.min.css" in u for u in re.findall(r'href="([^"]+)"', html))
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_map_without_basemap_has_legend_and_layer_control(tmp_path):
+    """«Ingen bakgrunnskart»: no tile layer gives the map a maxZoom; the dwelling cluster
+    needs one, and without it the script stopped before the legend and layer control."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    kb = gpd.GeoDataFrame({"antall_enheter": [2, 5], "kategori": ["utleie", "omsorgsbolig"]},
+                          geometry=[Point(565_000, 6_545_000), Point(565_400, 6_545_300)], crs=25832)
+    skole = gpd.GeoDataFrame({"navn": ["A skole"]}, geometry=[Point(565_200, 6_545_100)], crs=25832)
+    disp = {"kommunal_bolig": maps.to_display(kb), "skole": maps.to_display(skole)}
+    html = maps.map_html(maps.municipality_map(disp, basemap="ingen"))
+    html = html.replace(maps.STREAMLIT_ASSET_BASE, maps.VENDOR_DIR.as_uri())
+    page = tmp_path / "kart.html"
+    page.write_text(html, encoding="utf-8")
+    errors = []
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                               args=["--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"])
+        pg = b.new_page()
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(page.as_uri())
+        pg.locator(".leaflet-control-layers").first.wait_for(state="attached", timeout=30_000)
+        assert pg.locator(".geoplan-legend").count() == 1
+        assert pg.locator(".awesome-marker-icon-blue").count() == 1   # the school pin
+        b.close()
+    assert errors == []
+
+
 # ---------------------------------------------------------------------------
 # Warm caches
 # ---------------------------------------------------------------------------
