@@ -68,6 +68,9 @@ def run(args) -> int:
             raise UnreadableInput(f"Fant ikke {args.data}. Oppgi en GeoPackage, en mappe med lagfiler "
                                   "eller én fil.")
         os.environ["GEOPLAN_APP_DATA"] = str(data.resolve())
+    cfg_dir = os.environ.get("GEOPLAN_CONFIG_DIR")
+    if cfg_dir:  # keep a relative configuration folder pointing where the user meant
+        os.environ["GEOPLAN_CONFIG_DIR"] = str(Path(cfg_dir).expanduser().resolve())
     # Streamlit reads .streamlit/config.toml (local map assets, no usage statistics, upload
     # limit) from the folder it is started in: the project folder, wherever this is run from.
     os.chdir(ROOT)
