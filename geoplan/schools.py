@@ -671,6 +671,26 @@ def collect_parcels(arealformal: gpd.GeoDataFrame | None = None,
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=crs)
 
 
+def _fill_parcel_places(parcels: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give parcels without ``sted`` (reserves) the name of the boundary holding their
+    point on surface, so every parcel row says which place it belongs to."""
+    parcels = parcels.copy()
+    if "sted" not in parcels.columns:
+        parcels["sted"] = None
+    missing = parcels["sted"].isna().to_numpy() | (parcels["sted"].astype(str).str.strip() == "").to_numpy()
+    if not missing.any() or boundaries is None or not len(boundaries) or "navn" not in boundaries:
+        return parcels
+    reps = shapely.point_on_surface(np.asarray(parcels.geometry.values[missing], dtype=object))
+    tree = shapely.STRtree(np.asarray(boundaries.geometry.values, dtype=object))
+    pi, bi = tree.query(reps, predicate="within")
+    names = np.full(int(missing.sum()), None, dtype=object)
+    names[pi] = boundaries["navn"].astype(str).to_numpy()[bi]
+    col = np.array(parcels["sted"].astype(object).to_numpy(), dtype=object)  # writable copy
+    col[np.flatnonzero(missing)] = names
+    parcels["sted"] = col
+    return parcels
+
+
 # --------------------------------------------------------------------------- whole analysis
 BOUNDARY_COLUMNS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
                     "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]
@@ -788,7 +808,9 @@ def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
             "type": parcels["type"].to_numpy() if "type" in parcels.columns else "parsell",
             "navn": parcels["navn"].astype(str).to_numpy() if "navn" in parcels.columns
             else [f"Parsell {i + 1}" for i in range(len(parcels))],
-            "sted": parcels["sted"].to_numpy() if "sted" in parcels.columns else None,
+            # reserves carry no sted: report the boundary holding them (the school
+            # rule above still says how their schools were chosen)
+            "sted": _fill_parcel_places(parcels, boundaries)["sted"].to_numpy(),
             "skoler": pchoice["skoler"].to_numpy(), "regel": pchoice["regel"].to_numpy(),
         }, geometry=parcels.geometry.values, crs=crs)
         for c in BOUNDARY_COLUMNS[3:]:

@@ -6,6 +6,7 @@ import json
 import math
 
 import geopandas as gpd
+import pandas as pd
 import numpy as np
 import pytest
 import shapely
@@ -324,3 +325,15 @@ def test_farthest_point_matches_a_dense_boundary_sample():
                               dense[:, None, 1] - s[None, :, 1]), axis=1).max()
     assert sampled <= exact + 1e-6
     assert exact - sampled < 0.5
+
+
+def test_reserve_parcels_report_the_boundary_they_lie_in():
+    af = gpd.GeoDataFrame({"arealformal": [1110, 1110], "arealbruksstatus": [2, 2],
+                           "navn": ["Inne", "Ute"]},
+                          geometry=[box(100, 100, 200, 200), box(5000, 0, 5100, 100)], crs=CRS)
+    parcels = collect_parcels(af, None, [1110])
+    b = boundaries(box(-300, -300, 300, 300), names=["Helgeroa"])
+    s = schools((0, 0), names=["H"], steder=["Helgeroa"])
+    out = analyse_schools(b, s, parcels=parcels, radius_m=R).parseller.set_index("navn")
+    assert out.loc["Inne", "sted"] == "Helgeroa"
+    assert pd.isna(out.loc["Ute", "sted"])         # outside every boundary: no place claimed
