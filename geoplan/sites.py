@@ -483,6 +483,17 @@ def _unknown_all(n: int, reason: str) -> list[Measure]:
     return [Measure(reason=reason) for _ in range(n)]
 
 
+def _layer_or_unknown(a: "SiteAssessor", c: "Criterion", s: "Sites"):
+    """The criterion's (filtered) layer index ``(gdf, tree, geoms)``, or, when the layer
+    is missing or its filter leaves nothing, the list of ``ukjent`` measures to return."""
+    prep = a._filtered_index(c.layer, c.opt("filter"))
+    if prep is None:
+        return _unknown_all(s.n, _missing_layer_reason(c.layer))
+    if isinstance(prep, str):
+        return _unknown_all(s.n, prep)
+    return prep
+
+
 def _names(gdf: gpd.GeoDataFrame, idx: np.ndarray, column: str = "navn") -> list[str | None]:
     if column not in gdf.columns:
         return [None] * len(idx)
@@ -577,11 +588,9 @@ def _int_or_none(v) -> int | None:
 
 @register_kind("distance", needs_layer=True)
 def _eval_distance(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
-    prep = a._filtered_index(c.layer, c.opt("filter"))
-    if prep is None:
-        return _unknown_all(s.n, _missing_layer_reason(c.layer))
-    if isinstance(prep, str):
-        return _unknown_all(s.n, prep)
+    prep = _layer_or_unknown(a, c, s)
+    if isinstance(prep, list):
+        return prep
     gdf, tree, geoms = prep
     (si, fi), dist = tree.query_nearest(s.geoms, all_matches=False, return_distance=True)
     d = np.full(s.n, np.nan)
@@ -601,11 +610,9 @@ def _eval_distance(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
 
 @register_kind("walking_distance", needs_layer=True)
 def _eval_walking(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
-    prep = a._filtered_index(c.layer, c.opt("filter"))
-    if prep is None:
-        return _unknown_all(s.n, _missing_layer_reason(c.layer))
-    if isinstance(prep, str):
-        return _unknown_all(s.n, prep)
+    prep = _layer_or_unknown(a, c, s)
+    if isinstance(prep, list):
+        return prep
     net_name = c.opt("network", "gangnett")
     max_snap = float(c.opt("max_snap_m", 250.0))
     walker = a._walker(net_name, c.layer, c.opt("filter"), max_snap,
@@ -672,11 +679,9 @@ def _eval_raster(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
 
 @register_kind("sum_within", needs_layer=True)
 def _eval_sum_within(a: "SiteAssessor", c: Criterion, s: Sites) -> list[Measure]:
-    prep = a._filtered_index(c.layer, c.opt("filter"))
-    if prep is None:
-        return _unknown_all(s.n, _missing_layer_reason(c.layer))
-    if isinstance(prep, str):
-        return _unknown_all(s.n, prep)
+    prep = _layer_or_unknown(a, c, s)
+    if isinstance(prep, list):
+        return prep
     gdf, tree, geoms = prep
     radius = float(c.opt("radius_m", 100))
     column = c.opt("column")
