@@ -191,27 +191,19 @@ def run(args: argparse.Namespace) -> int:
                                  kategori=args.kategori, trinn=args.trinn)
         result["tomt"]["navn"] = str(sites["navn"].iloc[0]) if "navn" in sites.columns \
             and sites["navn"].iloc[0] is not None else "Tomta"
-        if out:
-            _write_report(public_result(result), ds, out, cfg, sites)
-        if args.public:
-            result = public_result(result)
-        if args.json:
-            common.emit_json(result)
-        else:
-            print(format_single(result))
-            if out:
-                print(f"\nTomterapporten er skrevet til {out}.")
-        return 0
-
-    result = assessor.assess_many(sites, units=units, kategori=args.kategori, trinn=args.trinn)
+        render = format_single
+    else:
+        result = assessor.assess_many(sites, units=units, kategori=args.kategori, trinn=args.trinn)
+        render = format_many
     if out:
+        # the report is for a purchase decision that may be shared: always the public version
         _write_report(public_result(result), ds, out, cfg, sites)
     if args.public:
         result = public_result(result)
     if args.json:
         common.emit_json(result)
     else:
-        print(format_many(result))
+        print(render(result))
         if out:
             print(f"\nTomterapporten er skrevet til {out}.")
     return 0
