@@ -791,7 +791,7 @@ def _read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFra
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
+            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
     except Exception as e:  # pyogrio.errors.DataSourceError and friends
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         what = f"laget «{layer}» i " if layer else ""
@@ -799,6 +799,14 @@ def _read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFra
             f"Kan ikke lese {what}{path}: filen er ikke gyldige geodata eller er skadet ({msg}). "
             "Kontroller filen, eller eksporter den på nytt (GeoPackage, GeoJSON, Shapefile eller SOSI-GML)."
         ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        what = f"Laget «{layer}» i {path.name}" if layer else f"Filen {path.name}"
+        raise UnreadableInput(
+            f"{what} har ingen geometri (det er en ren tabell). Geoplan trenger punkter, linjer "
+            "eller flater: eksporter laget med geometri, eller legg det til som kolonner i et lag "
+            "som har det."
+        )
+    return gdf
 
 
 def _read_gpkg(path: Path, wanted: set[str] | None = None) -> list[_RawLayer]:
@@ -1088,6 +1096,11 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
                 f"Fant ingen kjente lag i {path}. Lagene må hete som i datakontrakten "
                 f"({', '.join(SCHEMAS)}); for en enkeltfil, oppgi --layer NAVN."
             )
+        unreadable = [r for r in reports.values() if r.status == "ubrukelig"]
+        if not layers and unreadable and all(r.status in ("mangler", "ubrukelig")
+                                             for r in reports.values()):
+            # nothing at all can be used: the input as a whole is unreadable (exit 2)
+            raise UnreadableInput(" ".join(m for r in unreadable for m in r.messages[:1]))
         for name, rpath in list(rasters.items()):
             if name not in RASTER_NAMES:
                 rasters.pop(name)

@@ -323,3 +323,18 @@ def test_reguleringsplan_gml_without_arealbruksstatus_loads_as_planned(tmp_path)
     assert list(af["arealbruksstatus"]) == [2, 2]
     assert set(af["plannivaa"]) == {"reguleringsplan"}
     assert any("utbygd" in m for m in ds.reports["arealformal"].messages)
+
+
+def test_table_without_geometry_is_refused_by_name(tmp_path, capsys):
+    import pandas as pd
+    import pyogrio
+
+    p = tmp_path / "tabell.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"navn": ["A"]}), p, layer="skole", driver="GPKG")
+    code, rep, _ = _check([p], capsys)
+    assert code == 2 and "ingen geometri" in rep["melding"] and "«skole»" in rep["melding"]
+    # beside a usable layer, only that layer is unusable (exit 1)
+    _boundary().to_file(p, layer="utviklingsgrense")
+    code, rep, _ = _check([p], capsys)
+    assert code == 1 and _layer(rep, "skole")["status"] == "ubrukelig"
+    assert _layer(rep, "utviklingsgrense")["status"] == "ok"
