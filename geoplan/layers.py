@@ -634,6 +634,13 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, *, source: str = "",
         return None, rep
     gdf = _shapefile_names(gdf, schema, rep)
 
+    if len(gdf) == 0 and not any(c in gdf.columns for c in schema.required):
+        # an empty export often carries no columns at all: that is an empty layer,
+        # not a schema problem
+        rep.add(f"Laget «{name}» er tomt (ingen objekter).", "advarsel")
+        rep.crs = _crs_label(gdf.crs)
+        return None, rep
+
     # -- required columns --------------------------------------------------
     missing = [c for c in schema.required if c not in gdf.columns]
     if missing:
@@ -795,9 +802,12 @@ def _read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFra
     except Exception as e:  # pyogrio.errors.DataSourceError and friends
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         what = f"laget «{layer}» i " if layer else ""
+        hint = (" En Shapefile består av flere filer med samme navn (.shp, .shx, .dbf og .prj): "
+                "ta med alle." if path.suffix.lower() == ".shp" else "")
         raise UnreadableInput(
-            f"Kan ikke lese {what}{path}: filen er ikke gyldige geodata eller er skadet ({msg}). "
-            "Kontroller filen, eller eksporter den på nytt (GeoPackage, GeoJSON, Shapefile eller SOSI-GML)."
+            f"Kan ikke lese {what}{path}: filen er ikke gyldige geodata eller er skadet ({msg})."
+            f"{hint} Kontroller filen, eller eksporter den på nytt (GeoPackage, GeoJSON, Shapefile "
+            "eller SOSI-GML)."
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
         what = f"Laget «{layer}» i {path.name}" if layer else f"Filen {path.name}"

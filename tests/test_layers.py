@@ -338,3 +338,22 @@ def test_table_without_geometry_is_refused_by_name(tmp_path, capsys):
     code, rep, _ = _check([p], capsys)
     assert code == 1 and _layer(rep, "skole")["status"] == "ubrukelig"
     assert _layer(rep, "utviklingsgrense")["status"] == "ok"
+
+
+def test_empty_feature_collection_is_an_empty_layer_not_a_schema_problem(tmp_path, capsys):
+    import json as _json
+
+    (tmp_path / "skole.geojson").write_text(_json.dumps({"type": "FeatureCollection", "features": []}))
+    _boundary().to_file(tmp_path / "utviklingsgrense.geojson")
+    code, rep, _ = _check([tmp_path], capsys)
+    assert code == 0
+    assert any("tomt" in m for m in _layer(rep, "skole")["meldinger"])
+
+
+def test_shapefile_without_shx_names_the_missing_parts(tmp_path, capsys):
+    _school().to_file(tmp_path / "skole.shp")
+    (tmp_path / "skole.shx").unlink()
+    _boundary().to_file(tmp_path / "utviklingsgrense.geojson")
+    code, rep, _ = _check([tmp_path], capsys)
+    assert code == 1
+    assert any(".shx" in m and "ta med alle" in m for m in _layer(rep, "skole")["meldinger"])
