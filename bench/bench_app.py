@@ -49,7 +49,7 @@ CHILD = textwrap.dedent(r"""
     t0 = time.perf_counter()
     warm = {}
     if len(sys.argv) > 2 and sys.argv[2] == "--warm":   # what 'geoplan app' does before serving
-        from geoplan import appdata
+        from geoplan.present.app import appdata
         warm = appdata.warm_up()
     t_warm = time.perf_counter() - t0
     import streamlit_folium
@@ -71,13 +71,13 @@ CHILD = textwrap.dedent(r"""
     for page in ["arealbehov", "skolesirkler", "konsentrasjon", "vurder_tomt", "data"]:
         n0 = len(sizes)
         t = time.perf_counter()
-        at.switch_page(f"geoplan/app_pages/{page}.py")
+        at.switch_page(f"geoplan/present/app/pages/{page}.py")
         at.run()
         out["pages"][page] = {"s": time.perf_counter() - t,
                               "payload_bytes": sizes[-1] if len(sizes) > n0 else None,
                               "errors": [e.value for e in at.exception] + [e.value for e in at.error]}
     t = time.perf_counter()
-    at.switch_page("geoplan/app_pages/oversikt.py")
+    at.switch_page("geoplan/present/app/pages/oversikt.py")
     at.run()
     out["warm_oversikt_s"] = time.perf_counter() - t
     print("RESULT " + json.dumps(out))
@@ -98,9 +98,8 @@ def baseline_and_geoplan() -> dict:
     import folium
     import folium.plugins
 
-    from geoplan import maps
-    from geoplan.layers import load
-
+    from geoplan.present.app import maps
+    from geoplan.io.layers import load
     ds = load(None)
     # geoplan's map, as the Oversikt page builds it (display layers + map + HTML)
     t = time.perf_counter()

@@ -76,10 +76,8 @@ def main() -> int:
     t0 = time.perf_counter()
     import geopandas as gpd
 
-    from geoplan import concentration as C
-    from geoplan.config import load_config
-
-    # the heavy libraries the analysis uses, imported once (as the CLI would)
+    from geoplan.analysis import concentration as C
+    from geoplan.config import load_config  # the heavy libraries the analysis uses, imported once (as the CLI would)
     import esda  # noqa: F401
     import libpysal  # noqa: F401
     import segregation.singlegroup  # noqa: F401

@@ -5,7 +5,7 @@
 Target (issue 3): the reserves analysis on the Oslo-scale data in at most 5 s, and at
 least 5x faster than a baseline written the obvious way, both timed in this run.
 
-* geoplan: :func:`geoplan.reserves.analyse_reserves` with every layer the data have
+* geoplan: :func:`geoplan.analysis.reserves.analyse_reserves` with every layer the data have
   (boligreserve per place, innspill, balance, ranking, quarry and slope conflicts),
   layers loaded once; median of ``--repeat`` runs. The whole command
   (``python -m geoplan reserves DATA --json``, loading included) is timed as well.
@@ -13,7 +13,7 @@ least 5x faster than a baseline written the obvious way, both timed in this run.
   with each place's boundary and a dissolve per place, ``overlay(how="difference")``
   for the reserve outside, and a Python loop over parcels for the inside share,
   quarry area, nearest distances (through the spatial index, one parcel at a time)
-  and the slope share (``geoplan.raster.zonal_share_above`` per parcel). With
+  and the slope share (``geoplan.io.raster.zonal_share_above`` per parcel). With
   ``--sample N`` the per-parcel loop runs on N random parcels and is scaled to all
   parcels (printed as such); by default it runs on all of them.
 
@@ -122,8 +122,7 @@ def make_synthetic(path: Path) -> Path:
 
 
 def params(cfg) -> dict:
-    from geoplan.commands.arealbehov import plain_places
-
+    from geoplan.present.cli.arealbehov import plain_places
     rk = cfg.get("reserves.ranking", {}) or {}
     return dict(
         base_population=float(cfg.get("reserves.base_population")),
@@ -141,8 +140,7 @@ def params(cfg) -> dict:
 
 
 def run_geoplan(ds, p):
-    from geoplan.reserves import analyse_reserves
-
+    from geoplan.analysis.reserves import analyse_reserves
     return analyse_reserves(
         ds["arealformal"], ds["utviklingsgrense"], innspill=ds.get("innspill"),
         steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"), gangnett=ds.get("gangnett"),
@@ -156,9 +154,8 @@ def run_baseline(ds, p, sample: int | None, seed: int = 3):
     import geopandas as gpd
     import pandas as pd
 
-    from geoplan.raster import zonal_share_above
-    from geoplan.reserves import growth_persons
-
+    from geoplan.io.raster import zonal_share_above
+    from geoplan.analysis.reserves import growth_persons
     t0 = time.perf_counter()
     af = ds["arealformal"]
     ug = ds["utviklingsgrense"]
@@ -241,8 +238,7 @@ def main() -> int:
     path = ensure_data(path, args.synthetic)
 
     from geoplan.config import load_config
-    from geoplan.layers import load
-
+    from geoplan.io.layers import load
     cfg = load_config()
     p = params(cfg)
     t = time.perf_counter()

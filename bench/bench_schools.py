@@ -125,9 +125,8 @@ def main() -> None:
     from scipy.sparse import csgraph
 
     from geoplan.config import load_config
-    from geoplan.network import add_points, build_network, snap_points
-    from geoplan.schools import analyse_schools, collect_parcels
-
+    from geoplan.analysis.network import add_points, build_network, snap_points
+    from geoplan.analysis.schools import analyse_schools, collect_parcels
     cfg = load_config()
     radius = float(cfg.get("schools.radius_m"))
     t0 = time.perf_counter()
@@ -135,8 +134,7 @@ def main() -> None:
         layers, parcels = synthetic()
         source = "syntetisk 50 m gatenett, 20 x 20 km"
     else:
-        from geoplan.layers import load
-
+        from geoplan.io.layers import load
         path = ensure_data(Path(args.data))
         ds = load(path, config=cfg)
         layers = ds.layers

@@ -78,9 +78,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from geoplan.config import load_config
-    from geoplan.layers import load
-    from geoplan.sites import SiteAssessor
-
+    from geoplan.io.layers import load
+    from geoplan.analysis.sites import SiteAssessor
     data = ensure_data(Path(args.data))
     t0 = time.perf_counter()
     cfg = load_config()

@@ -2,6 +2,5 @@
 
 import sys
 
-from .cli import main
-
+from geoplan.present.cli.main import main
 sys.exit(main())

@@ -35,8 +35,7 @@ import shapely.affinity
 import shapely.ops
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from .io import atomic_path, write_text_atomic
-
+from geoplan.io.writers import atomic_path, write_text_atomic
 EPSG = 25832
 CRS = f"EPSG:{EPSG}"
 SEED = 3909_2014

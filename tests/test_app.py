@@ -23,18 +23,18 @@ from shapely.geometry import Point, box
 sys.path.insert(0, str(Path(__file__).parent))
 import geoplan_app_fixture as fx  # noqa: E402
 
-from geoplan import maps  # noqa: E402
+from geoplan.present.app import maps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 PAGES = {
-    "oversikt": "geoplan/app_pages/oversikt.py",
-    "arealbehov": "geoplan/app_pages/arealbehov.py",
-    "skolesirkler": "geoplan/app_pages/skolesirkler.py",
-    "konsentrasjon": "geoplan/app_pages/konsentrasjon.py",
-    "vurder_tomt": "geoplan/app_pages/vurder_tomt.py",
-    "data": "geoplan/app_pages/data.py",
+    "oversikt": "geoplan/present/app/pages/oversikt.py",
+    "arealbehov": "geoplan/present/app/pages/arealbehov.py",
+    "skolesirkler": "geoplan/present/app/pages/skolesirkler.py",
+    "konsentrasjon": "geoplan/present/app/pages/konsentrasjon.py",
+    "vurder_tomt": "geoplan/present/app/pages/vurder_tomt.py",
+    "data": "geoplan/present/app/pages/data.py",
 }
 
 
@@ -88,10 +88,9 @@ def test_oversikt_key_figures(app):
 
 
 def test_arealbehov_page_matches_cli_function(app):
-    from geoplan.commands.arealbehov import growth_from_args, plain_places  # noqa: F401
+    from geoplan.present.cli.arealbehov import growth_from_args, plain_places  # noqa: F401
     from geoplan.config import load_config
-    from geoplan.reserves import growth_persons
-
+    from geoplan.analysis.reserves import growth_persons
     at = _open(app, "arealbehov")
     m = _metrics(at)
     cfg = load_config()
@@ -206,7 +205,7 @@ def test_data_page_upload_form(app, fixture_gpkg):
 
 
 def test_parameter_override_applies_to_session(app):
-    from geoplan import appdata  # noqa: F401
+    from geoplan.present.app import appdata  # noqa: F401
 
     app.session_state["_geoplan_overrides"] = {"schools.radius_m": "1700"}
     at = _open(app, "skolesirkler")
@@ -214,8 +213,7 @@ def test_parameter_override_applies_to_session(app):
 
 
 def test_address_never_on_the_map_unless_allowed(fixture_gpkg):
-    from geoplan.layers import load
-
+    from geoplan.io.layers import load
     ds = load(fixture_gpkg)
     disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
     html = maps.map_html(maps.municipality_map(disp, show_address=False))
@@ -232,8 +230,7 @@ ASSET_RE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']([^"']+)["']
 
 
 def test_no_internet_asset_urls_in_rendered_map(fixture_gpkg):
-    from geoplan.layers import load
-
+    from geoplan.io.layers import load
     ds = load(fixture_gpkg)
     disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
     m = maps.municipality_map(disp, draw=True)
@@ -256,8 +253,7 @@ def test_streamlit_folium_gets_only_local_links(fixture_gpkg):
     import branca
     import folium.elements
 
-    from geoplan.layers import load
-
+    from geoplan.io.layers import load
     ds = load(fixture_gpkg)
     disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
     m = maps.municipality_map(disp, draw=True)
@@ -303,7 +299,6 @@ def test_to_display_keeps_area_and_simplifies():
 
 def test_to_display_refuses_geographic_crs():
     from geoplan.errors import DataProblem
-
     gdf = gpd.GeoDataFrame(geometry=[Point(10, 59)], crs=4326)
     with pytest.raises(DataProblem, match="geografisk"):
         maps.to_display(gdf, name="skole")
@@ -336,9 +331,8 @@ def _upload_app(name: str, data: bytes):
     def script():
         import streamlit as st
 
-        from geoplan import appdata
+        from geoplan.present.app import appdata
         from geoplan.errors import GeoplanError
-
         cfg = appdata.config()
         try:
             ds = appdata.load_upload(st.session_state["name"], st.session_state["data"], cfg)
@@ -390,7 +384,7 @@ def test_upload_used_by_this_session_only(fixture_gpkg):
     def other():
         import streamlit as st
 
-        from geoplan import appdata
+        from geoplan.present.app import appdata
         st.caption("opplasting" if appdata.has_upload() else "ingen opplasting")
 
     at2 = AppTest.from_function(other)
@@ -413,8 +407,7 @@ def test_shapefile_zip_upload_works(tmp_path):
 
 
 def test_hidden_layers_are_not_added_at_start(fixture_gpkg):
-    from geoplan.layers import load
-
+    from geoplan.io.layers import load
     ds = load(fixture_gpkg)
     disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}
     for hidden in ([], ["kommunal_bolig"]):
@@ -427,9 +420,8 @@ def test_hidden_layers_are_not_added_at_start(fixture_gpkg):
 
 
 def test_address_setting_cannot_be_changed_from_the_browser():
-    from geoplan import appdata
+    from geoplan.present.app import appdata
     from geoplan.errors import ConfigError
-
     with pytest.raises(ConfigError, match="config/app.toml"):
         appdata.set_overrides({"app.show_address": "true"})
     with pytest.raises(ConfigError, match="config/app.toml"):
@@ -439,8 +431,7 @@ def test_address_setting_cannot_be_changed_from_the_browser():
 def test_session_folder_is_removed_with_its_session():
     import gc
 
-    from geoplan import appdata
-
+    from geoplan.present.app import appdata
     folder = appdata._SessionFolder()
     path = Path(folder.path)
     (path / "opplasting.gpkg").write_bytes(b"x")
@@ -500,8 +491,7 @@ def test_share_of_growth_editable_for_the_session(app):
 def _cli_json(args, capsys):
     import json
 
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     capsys.readouterr()
     code = main(args)
     out = capsys.readouterr().out

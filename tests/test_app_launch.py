@@ -27,7 +27,7 @@ from shapely.geometry import Point, box
 sys.path.insert(0, str(Path(__file__).parent))
 import geoplan_app_fixture as fx  # noqa: E402
 
-from geoplan import maps  # noqa: E402
+from geoplan.present.app import maps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -154,8 +154,9 @@ def test_map_without_basemap_has_legend_and_layer_control(tmp_path):
 def test_warm_up_fills_the_caches_of_the_first_page(fixture_gpkg, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from geoplan import appdata, layers
+    from geoplan.present.app import appdata
 
+    from geoplan.io import layers
     monkeypatch.setenv("GEOPLAN_APP_DATA", str(fixture_gpkg))
     appdata._load_cached.clear()
     appdata._display_cached.clear()
@@ -178,9 +179,8 @@ def test_warm_up_fills_the_caches_of_the_first_page(fixture_gpkg, monkeypatch):
 
 
 def test_app_command_options():
-    from geoplan.cli import build_parser
-    from geoplan.commands import app as app_cmd
-
+    from geoplan.present.cli.main import build_parser
+    from geoplan.present.cli import app as app_cmd
     args = build_parser().parse_args(["app", "kommune.gpkg", "--port", "8600", "--address",
                                       "127.0.0.1", "--headless"])
     assert args.run is app_cmd.run
@@ -188,9 +188,8 @@ def test_app_command_options():
 
 
 def test_app_command_refuses_missing_data(tmp_path):
-    from geoplan.commands import app as app_cmd
+    from geoplan.present.cli import app as app_cmd
     from geoplan.errors import UnreadableInput
-
     args = app_cmd.argparse.Namespace(data=str(tmp_path / "finnes-ikke.gpkg"), port=None,
                                       address=None, headless=True, no_warm=False)
     with pytest.raises(UnreadableInput, match="finnes-ikke.gpkg"):

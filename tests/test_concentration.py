@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geoplan import concentration as C
+from geoplan.analysis import concentration as C
 from geoplan.errors import ConfigError, DataProblem
-
 CRS = 25832
 # five grunnkretser, 1 km squares in a row: A B C D E
 T = {"01": 100, "02": 200, "03": 50, "04": 400, "05": 250}
@@ -458,8 +457,7 @@ def gpkg(tmp_path):
 
 
 def _run(capsys, *argv):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     try:
         code = main(["concentration", *map(str, argv)])
     except SystemExit as e:  # argparse usage errors exit directly

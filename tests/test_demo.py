@@ -19,8 +19,9 @@ import rasterio
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from geoplan import cli, demo
+from geoplan import demo
 
+from geoplan.present.cli import main as cli
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "layers"
 
@@ -120,7 +121,7 @@ def check_contract(layers: dict[str, gpd.GeoDataFrame]) -> None:
             assert g[col].notna().all(), (name, col)
             assert _kind_ok(g[col], kind), (name, col, g[col].dtype)
     try:  # the lead's schemas, where they exist, agree
-        from geoplan.layers import SCHEMAS
+        from geoplan.io.layers import SCHEMAS
     except ImportError:  # pragma: no cover
         return
     for name, schema in SCHEMAS.items():

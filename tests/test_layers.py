@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from geoplan.cli import main
+from geoplan.present.cli.main import main
 from geoplan.errors import MissingLayer, UnreadableInput
-from geoplan.layers import load
-
+from geoplan.io.layers import load
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 

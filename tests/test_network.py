@@ -12,11 +12,10 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from geoplan.errors import DataProblem
-from geoplan.network import (
+from geoplan.analysis.network import (
     add_points, build_network, distances_from, reachable_segments, snap_points,
 )
-from geoplan.schools import analyse_schools, walking_distance_to_nearest
-
+from geoplan.analysis.schools import analyse_schools, walking_distance_to_nearest
 CRS = 25832
 
 

@@ -1,4 +1,4 @@
-"""geoplan.raster against closed forms: a tilted plane has one known slope."""
+"""geoplan.io.raster against closed forms: a tilted plane has one known slope."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import LineString, Point, box
 
-from geoplan.raster import open_raster, sample, slope_degrees, slope_percent, write_geotiff, zonal_stats
-
+from geoplan.io.raster import open_raster, sample, slope_degrees, slope_percent, write_geotiff, zonal_stats
 X0, Y0, CELL = 500000.0, 6600000.0, 10.0
 
 

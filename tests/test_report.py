@@ -19,12 +19,11 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geoplan import cli
-from geoplan import report as rp
+from geoplan.present.cli import main as cli
+from geoplan.present import report as rp
 from geoplan.config import load_config
 from geoplan.errors import UnreadableInput
-from geoplan.layers import load
-
+from geoplan.io.layers import load
 X0, Y0 = 560_000.0, 6_550_000.0
 CRS = 25832
 
@@ -162,8 +161,7 @@ def test_norwegian_number_format_round_trips():
 
 
 def test_scale_bar_length_is_a_round_quarter_of_the_width():
-    from geoplan.staticmaps import format_distance, nice_scale_length
-
+    from geoplan.present.report.staticmaps import format_distance, nice_scale_length
     assert nice_scale_length(3600) == 500       # 900 m target -> 500
     assert nice_scale_length(8000) == 2000      # 2000 m target
     assert nice_scale_length(45_000) == 10_000  # 11,250 m -> 10 km
@@ -174,8 +172,7 @@ def test_static_map_is_drawn_with_legend_scale_and_arrow():
     from PIL import Image
     import io
 
-    from geoplan.staticmaps import MapLayer, render_map
-
+    from geoplan.present.report.staticmaps import MapLayer, render_map
     sq = _gdf({"navn": ["A"]}, [box(0, 0, 1000, 1000)])
     png = render_map([MapLayer(sq, "Utviklingsgrense", color="#1f4e79")], title="T",
                      width_cm=8, height_cm=6, dpi=80)
@@ -496,8 +493,7 @@ def test_pdf_renders_a4_pages_with_numbers_and_maps(small, tmp_path):
 
 @pytest.mark.slow
 def test_demo_report_pdf_and_walking_numbers(tmp_path, capsys):
-    from geoplan.layers import DEFAULT_DATA
-
+    from geoplan.io.layers import DEFAULT_DATA
     if not DEFAULT_DATA.exists():
         pytest.skip("demo data not built")
     ds = load(None)
@@ -540,8 +536,7 @@ def test_parameters_are_listed_with_sources_and_overrides_marked(small, tmp_path
 
 
 def test_many_sites_report_ranks_as_the_assessment(small):
-    from geoplan.sites import SiteAssessor
-
+    from geoplan.analysis.sites import SiteAssessor
     ds = load(str(small))
     cfg = load_config()
     sites = _gdf({"navn": ["Nær skolen", "Langt ute"]},

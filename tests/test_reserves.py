@@ -16,11 +16,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
-from geoplan import reserves as R
-from geoplan.cli import main
+from geoplan.analysis import reserves as R
+from geoplan.present.cli.main import main
 from geoplan.config import load_config
 from geoplan.errors import DataProblem, GeoplanError
-
 CRS = "EPSG:25832"
 # somewhere in Vestfold, so the loader's plausibility check accepts the coordinates
 X0, Y0 = 560_000.0, 6_540_000.0
@@ -459,13 +458,12 @@ def test_non_housing_innspill_not_counted():
 
 
 def test_fast_zonal_share_matches_per_polygon_raster_module(tmp_path):
-    """One-pass rasterisation agrees with geoplan.raster's per-polygon masks,
+    """One-pass rasterisation agrees with geoplan.io.raster's per-polygon masks,
     including overlapping polygons and one smaller than a cell."""
     rasterio = pytest.importorskip("rasterio")
     from rasterio.transform import from_origin
 
-    from geoplan import raster
-
+    from geoplan.io import raster
     rng = np.random.default_rng(3)
     cell, nx, ny = 10.0, 80, 60
     elev = np.cumsum(rng.normal(0, 3, (ny, nx)), axis=1).astype("float32")

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 
 from geoplan.errors import DataProblem
-from geoplan.schools import (
+from geoplan.analysis.schools import (
     analyse_schools, circle_coverage, collect_parcels, max_distance,
     nearest_school_distance, reserve_parcels, school_circles,
 )
@@ -221,8 +221,7 @@ def gpkg(tmp_path):
 
 
 def test_cli_json(gpkg, capsys):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     assert main(["schools", str(gpkg), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     ug = {d["navn"]: d for d in out["utviklingsgrenser"]}
@@ -239,8 +238,7 @@ def test_cli_json(gpkg, capsys):
 
 def test_cli_radius_walking_and_geopackage(gpkg, tmp_path, capsys):
     import pyogrio
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     target = tmp_path / "skoler.gpkg"
     code = main(["schools", str(gpkg), "--radius", "1000", "--walking", "--out", str(target),
                  "--json"])
@@ -271,16 +269,14 @@ def test_cli_radius_walking_and_geopackage(gpkg, tmp_path, capsys):
 
 
 def test_cli_human_output_is_norwegian(gpkg, capsys):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     assert main(["schools", str(gpkg)]) == 0
     text = capsys.readouterr().out
     assert "Skolesirkler" in text and "Utviklingsgrense" in text and "Oppfylt" in text
 
 
 def test_cli_walking_without_gangnett_layer(tmp_path, capsys):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     path = tmp_path / "uten.gpkg"
     _write_gpkg(path)
     import pyogrio
@@ -295,8 +291,7 @@ def test_cli_walking_without_gangnett_layer(tmp_path, capsys):
 
 
 def test_cli_bad_out_suffix(gpkg, capsys):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     assert main(["schools", str(gpkg), "--out", "resultat.shp"]) == 2
     assert ".gpkg" in capsys.readouterr().err
     assert main(["schools", str(gpkg), "--radius", "-5"]) == 2
@@ -304,8 +299,7 @@ def test_cli_bad_out_suffix(gpkg, capsys):
 
 
 def test_cli_set_overrides_the_radius(gpkg, capsys):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     assert main(["schools", str(gpkg), "--json", "--set", "schools.radius_m=1000"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["radius_m"] == 1000.0

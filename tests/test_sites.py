@@ -14,7 +14,7 @@ from shapely.geometry import LineString, Point, box
 
 from geoplan.config import DEFAULT_CONFIG_DIR, Config
 from geoplan.errors import ConfigError, DataProblem
-from geoplan.sites import (SiteAssessor, classify, criteria_from_config, overall_status,
+from geoplan.analysis.sites import (SiteAssessor, classify, criteria_from_config, overall_status,
                            select_criteria)
 
 CRS = "EPSG:25832"
@@ -201,8 +201,7 @@ def test_missing_noise_raster_and_missing_layer_are_unknown(layers):
 
 
 def test_noise_max_and_slope_from_rasters(layers, tmp_path):
-    from geoplan.raster import write_geotiff
-
+    from geoplan.io.raster import write_geotiff
     cell = 10.0
     n = 400
     tr = Affine(cell, 0, X0, 0, -cell, Y0 + n * cell)
@@ -337,8 +336,7 @@ def write_gpkg(layers: dict, path):
 
 
 def run_cli(capsys, *argv):
-    from geoplan.cli import main
-
+    from geoplan.present.cli.main import main
     code = main(list(argv))
     cap = capsys.readouterr()
     return code, cap.out, cap.err
@@ -421,7 +419,7 @@ def test_cli_bad_inputs_give_clear_errors(layers, tmp_path, capsys):
 
 
 def test_cli_out_writes_the_site_report(layers, tmp_path, capsys):
-    pytest.importorskip("geoplan.report")
+    pytest.importorskip("geoplan.present.report")
     data = write_gpkg(layers, tmp_path / "kommune.gpkg")
     target = tmp_path / "tomt.html"
     code, out, err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + 500},{Y0 + 500}",
@@ -512,9 +510,8 @@ def test_overridden_concentration_threshold_reaches_the_criterion(conc_layers):
 
 def test_school_distances_agree_with_the_schools_module(layers):
     """The checklist and `geoplan schools` must give the same numbers for the same site."""
-    schools = pytest.importorskip("geoplan.schools")
-    from geoplan.network import build_network
-
+    schools = pytest.importorskip("geoplan.analysis.schools")
+    from geoplan.analysis.network import build_network
     layers = dict(layers)
     layers["skole"] = gdf([Point(X0, Y0), Point(X0 + 1800, Y0 + 1900)], navn=["Sør", "Nord"])
     lines = [LineString([(X0 + i * 200, Y0), (X0 + i * 200, Y0 + 2000)]) for i in range(11)]
@@ -540,8 +537,7 @@ def shapely_points(xs, ys):
 
 
 def test_public_result_hides_small_counts_and_the_building(conc_layers):
-    from geoplan.sites import public_result
-
+    from geoplan.analysis.sites import public_result
     a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
     res = a.assess(Point(X0 + 500, Y0 + 500), units=1)
     b = by_id(res)["konsentrasjon_bygning"]

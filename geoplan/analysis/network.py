@@ -1,0 +1,505 @@
+"""Walking network: a noded graph from ``gangnett`` lines and shortest paths on it.
+
+The network is held as plain arrays: node coordinates and straight two-point
+edges (every vertex of the input lines is a node), with a symmetric sparse
+matrix of edge lengths for :func:`scipy.sparse.csgraph.dijkstra`. Nothing here
+loops over features in Python; the only per-feature work is done by GEOS
+(noding, the STRtree used for snapping) and by numpy.
+
+Typical use::
+
+    net = build_network(ds["gangnett"])                # once
+    snap = snap_points(net, schools.geometry, max_distance_m=250)
+    net2, nodes = add_points(net, snap)                # schools become nodes
+    dist, src = distances_from(net2, nodes[nodes >= 0], limit_m=1500)
+    pieces = reachable_segments(net2, dist, 1500)      # LineStrings within 1500 m
+
+Distances are metres along the network. A point off the network reaches it by
+a straight *access leg* to its nearest point on the nearest edge (its snapping
+distance), which counts as walked.
+
+Conventions
+-----------
+* Lines that cross without a shared vertex are joined at the crossing when
+  ``node_crossings`` is true (a hand-drawn layer seldom has vertices at every
+  crossing); set it false for a network where a crossing without a vertex is a
+  bridge or an underpass.
+* Coordinates closer than ``tolerance_m`` (default 1 mm) are one node.
+* A network must be in a projected CRS (metres).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from geoplan.errors import DataProblem  #: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A walking network as arrays.
+
+    Attributes
+    ----------
+    xy : ndarray, shape (n, 2)
+        Node coordinates, metres (projected CRS).
+    u, v : ndarray of int, shape (m,)
+        Edge end nodes (``u < v`` is not guaranteed).
+    length_m : ndarray of float, shape (m,)
+        Edge lengths, metres (the straight distance between the end nodes).
+    access : ndarray of bool, shape (m,)
+        True for access legs added by :func:`add_points` (point -> network);
+        points are never snapped onto these.
+    crs : pyproj.CRS or None
+        CRS of the coordinates.
+    """
+
+    xy: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    length_m: np.ndarray
+    access: np.ndarray
+    crs: Any = None
+    n_input_lines: int = field(default=0)
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.xy.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.u.shape[0])
+
+    @cached_property
+    def matrix(self) -> sparse.csr_matrix:
+        """Symmetric CSR matrix of edge lengths (m); zero lengths stored as 1e-9."""
+        w = np.maximum(self.length_m, _EPS)
+        n = self.n_nodes
+        rows = np.concatenate([self.u, self.v])
+        cols = np.concatenate([self.v, self.u])
+        return sparse.csr_matrix((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
+
+    @cached_property
+    def _network_edges(self) -> np.ndarray:
+        return np.flatnonzero(~self.access)
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """STRtree over the network edges (access legs excluded)."""
+        return shapely.STRtree(self.segments(self._network_edges))
+
+    def segments(self, edges: np.ndarray | None = None) -> np.ndarray:
+        """Edges as an array of two-point LineStrings (all edges, or ``edges``)."""
+        e = np.arange(self.n_edges) if edges is None else np.asarray(edges)
+        if e.size == 0:
+            return np.empty(0, dtype=object)
+        coords = np.stack([self.xy[self.u[e]], self.xy[self.v[e]]], axis=1)
+        return shapely.linestrings(coords)
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """Connected-component label of each node."""
+        return csgraph.connected_components(self.matrix, directed=False)[1]
+
+    def summary(self) -> dict:
+        """Node, edge and component counts and total length (km), for reports."""
+        comp = self.components
+        return {
+            "noder": self.n_nodes,
+            "kanter": int((~self.access).sum()),
+            "lengde_km": float(self.length_m[~self.access].sum() / 1000.0),
+            "delnett": int(comp.max() + 1) if comp.size else 0,
+        }
+
+
+def _check_crs(crs, what: str) -> None:
+    if crs is not None and getattr(crs, "is_geographic", False):
+        raise DataProblem(
+            f"{what} har et geografisk koordinatsystem ({crs.to_string()}); avstander i meter "
+            "krever et projisert system. Bruk EUREF89 UTM (f.eks. EPSG:25832) eller --crs."
+        )
+
+
+def _dedupe_edges(u: np.ndarray, v: np.ndarray, w: np.ndarray):
+    """Drop self-loops and keep the shortest of parallel edges (undirected)."""
+    keep = u != v
+    u, v, w = u[keep], v[keep], w[keep]
+    a = np.minimum(u, v)
+    b = np.maximum(u, v)
+    order = np.lexsort((w, b, a))
+    a, b, w = a[order], b[order], w[order]
+    first = np.ones(a.size, dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return a[first], b[first], w[first]
+
+
+def _grid_nodes(coords: np.ndarray, tolerance_m: float):
+    """Merge coordinates on a ``tolerance_m`` grid: (first index, inverse) like np.unique."""
+    keys = np.round(coords / tolerance_m).astype(np.int64)
+    keys -= keys.min(axis=0)
+    span = int(keys[:, 1].max()) + 1
+    if keys[:, 0].max() < (np.iinfo(np.int64).max // span) - 1:
+        flat = keys[:, 0] * span + keys[:, 1]          # one int64 per node: fast 1-D unique
+        _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    else:  # pragma: no cover - extents beyond thousands of km at 1 mm
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
+def build_network(gangnett, *, node_crossings: bool = True,
+                  tolerance_m: float = 0.001) -> Network:
+    """Build a noded walking graph from line geometries.
+
+    Parameters
+    ----------
+    gangnett : GeoDataFrame, GeoSeries or array of (Multi)LineString
+        The walking network (the ``gangnett`` layer). Other geometry types
+        are ignored.
+    node_crossings : bool, default True
+        Join lines where they cross or touch without a shared vertex
+        (GEOS noding). False: lines connect only at shared vertices.
+    tolerance_m : float, default 0.001
+        Coordinates closer than this (m, on a grid) become one node.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    DataProblem
+        If the CRS is geographic or there are no lines.
+    """
+    crs = getattr(gangnett, "crs", None)
+    _check_crs(crs, "Laget «gangnett»")
+    geoms = np.asarray(getattr(gangnett, "geometry", gangnett), dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    types = shapely.get_type_id(geoms)
+    multi = types >= shapely.GeometryType.MULTIPOINT
+    lines = np.concatenate([geoms[~multi], shapely.get_parts(geoms[multi])]) if multi.any() else geoms
+    lines = lines[shapely.get_type_id(lines) == shapely.GeometryType.LINESTRING]
+    lines = lines[~shapely.is_empty(lines)]
+    if lines.size == 0:
+        raise DataProblem(
+            "Laget «gangnett» har ingen linjer, så gangavstand kan ikke beregnes. "
+            "Legg til gang- og veilinjer (LineString) eller kjør uten --walking."
+        )
+    n_in = int(lines.size)
+    if node_crossings:
+        noded = shapely.node(shapely.multilinestrings(lines))
+        _typ, coords, offsets = shapely.to_ragged_array(np.array([noded], dtype=object))
+        starts = offsets[0]
+    else:
+        _typ, coords, offsets = shapely.to_ragged_array(lines)
+        starts = offsets[0]
+    coords = coords[:, :2]
+    idx = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    first, inverse = _grid_nodes(coords, tolerance_m)
+    xy = coords[first]
+    same = idx[1:] == idx[:-1]
+    u = inverse[:-1][same]
+    v = inverse[1:][same]
+    w = np.hypot(*(xy[u] - xy[v]).T)
+    u, v, w = _dedupe_edges(u, v, w)
+    return Network(xy=xy, u=u.astype(np.int64), v=v.astype(np.int64), length_m=w,
+                   access=np.zeros(u.size, dtype=bool), crs=crs, n_input_lines=n_in)
+
+
+def snap_points(network: Network, points, *, max_distance_m: float = np.inf) -> pd.DataFrame:
+    """Snap points to their nearest point on the nearest network edge.
+
+    Parameters
+    ----------
+    network : Network
+    points : GeoSeries, GeoDataFrame or array of Point (other geometries:
+        their representative point)
+    max_distance_m : float
+        Points farther than this (m) from every edge are not snapped.
+
+    Returns
+    -------
+    DataFrame, one row per input point in input order, with ``edge`` (edge id,
+    -1 if not snapped), ``t`` (position along the edge from ``u``, 0..1),
+    ``x``, ``y`` (the point), ``snap_x``, ``snap_y`` (its snapped position)
+    and ``tilknytning_m`` (snapping distance, m; NaN if not snapped).
+    """
+    geoms = np.asarray(getattr(points, "geometry", points), dtype=object)
+    n = geoms.size
+    pts = geoms.copy()
+    if n:
+        not_pt = shapely.get_type_id(pts) != shapely.GeometryType.POINT
+        ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+        conv = not_pt & ok
+        if conv.any():
+            pts[conv] = shapely.point_on_surface(pts[conv])
+    out = pd.DataFrame({
+        "edge": np.full(n, -1, dtype=np.int64), "t": np.nan, "x": np.nan, "y": np.nan,
+        "snap_x": np.nan, "snap_y": np.nan, "tilknytning_m": np.nan,
+    })
+    if n == 0:
+        return out
+    valid = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    xy = np.full((n, 2), np.nan)
+    if valid.any():
+        xy[valid] = shapely.get_coordinates(pts[valid])[:, :2]
+    out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    ne = network._network_edges
+    if ne.size == 0 or not valid.any():
+        return out
+    vi = np.flatnonzero(valid)
+    md = None if not np.isfinite(max_distance_m) else float(max_distance_m)
+    (qi, ti) = network.tree.query_nearest(pts[vi], max_distance=md, all_matches=False)
+    qi = vi[qi]
+    e = ne[ti]
+    a = network.xy[network.u[e]]
+    b = network.xy[network.v[e]]
+    p = xy[qi]
+    ab = b - a
+    den = (ab * ab).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(den > 0, ((p - a) * ab).sum(axis=1) / den, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    s = a + ab * t[:, None]
+    d = np.hypot(*(p - s).T)
+    if md is not None:
+        ok = d <= md + 1e-9
+        qi, e, t, s, d = qi[ok], e[ok], t[ok], s[ok], d[ok]
+    out.loc[qi, "edge"] = e
+    out.loc[qi, "t"] = t
+    out.loc[qi, "snap_x"] = s[:, 0]
+    out.loc[qi, "snap_y"] = s[:, 1]
+    out.loc[qi, "tilknytning_m"] = d
+    return out
+
+
+def add_points(network: Network, snap: pd.DataFrame) -> tuple[Network, np.ndarray]:
+    """Insert snapped points into the graph as nodes.
+
+    Each snapped edge is split at the snapped positions, and each point is
+    joined to its snapped position by an access leg (length = snapping
+    distance). Use this for the *sources* of a search (schools), so that
+    distances along a source's own edge are exact.
+
+    Parameters
+    ----------
+    network : Network
+    snap : DataFrame
+        From :func:`snap_points` on the same network.
+
+    Returns
+    -------
+    (Network, ndarray of int)
+        The new network and, per row of ``snap``, the node id of the point
+        itself (-1 where the point was not snapped).
+    """
+    snap = snap.reset_index(drop=True)
+    ok = np.flatnonzero(snap["edge"].to_numpy() >= 0)
+    node_of = np.full(len(snap), -1, dtype=np.int64)
+    if ok.size == 0:
+        return network, node_of
+    k = ok.size
+    n0 = network.n_nodes
+    e = snap["edge"].to_numpy()[ok]
+    t = snap["t"].to_numpy()[ok]
+    on_ids = n0 + np.arange(k)          # snapped position, on the edge
+    pt_ids = n0 + k + np.arange(k)      # the point itself
+    on_xy = snap[["snap_x", "snap_y"]].to_numpy()[ok]
+    pt_xy = snap[["x", "y"]].to_numpy()[ok]
+    xy = np.vstack([network.xy, on_xy, pt_xy])
+
+    order = np.lexsort((t, e))
+    es, ts, ids = e[order], t[order], on_ids[order]
+    first = np.ones(k, dtype=bool)
+    first[1:] = es[1:] != es[:-1]
+    last = np.ones(k, dtype=bool)
+    last[:-1] = es[1:] != es[:-1]
+    L = network.length_m[es]
+    same = ~first[1:]                   # consecutive points on the same edge
+    # chain u -> p1 -> p2 ... -> v along every split edge
+    cu = np.concatenate([network.u[es[first]], ids[:-1][same], ids[last]])
+    cv = np.concatenate([ids[first], ids[1:][same], network.v[es[last]]])
+    cw = np.concatenate([
+        ts[first] * L[first],
+        (ts[1:] - ts[:-1])[same] * L[1:][same],
+        (1.0 - ts[last]) * L[last],
+    ])
+    keep = np.ones(network.n_edges, dtype=bool)
+    keep[np.unique(es)] = False
+    acc_w = snap["tilknytning_m"].to_numpy()[ok]
+    u = np.concatenate([network.u[keep], cu, pt_ids])
+    v = np.concatenate([network.v[keep], cv, on_ids])
+    w = np.concatenate([network.length_m[keep], cw, acc_w])
+    access = np.concatenate([network.access[keep], np.zeros(cu.size, bool), np.ones(k, bool)])
+    node_of[ok] = pt_ids
+    net = Network(xy=xy, u=u, v=v, length_m=w, access=access, crs=network.crs,
+                  n_input_lines=network.n_input_lines)
+    return net, node_of
+
+
+def distances_from(network: Network, sources, *, limit_m: float = np.inf,
+                   min_only: bool = True):
+    """Shortest network distances (m) from source nodes.
+
+    Parameters
+    ----------
+    network : Network
+    sources : array of int
+        Node ids (e.g. from :func:`add_points`).
+    limit_m : float
+        Stop searching beyond this distance (m); farther nodes get ``inf``.
+    min_only : bool, default True
+        True: one multi-source search; returns ``(dist, nearest_source)`` with
+        ``dist`` shape (n,) the distance to the nearest source and
+        ``nearest_source`` the position in ``sources`` of that source (-1 if
+        none). False: returns ``dist`` of shape (len(sources), n), one row per
+        source (memory: 8 bytes x sources x nodes).
+    """
+    src = np.asarray(sources, dtype=np.int64)
+    n = network.n_nodes
+    if src.size == 0:
+        if min_only:
+            return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+        return np.full((0, n), np.inf)
+    if not min_only:
+        return csgraph.dijkstra(network.matrix, directed=True, indices=src, limit=limit_m)
+    dist, _pred, nearest = csgraph.dijkstra(network.matrix, directed=True, indices=src,
+                                            limit=limit_m, min_only=True,
+                                            return_predecessors=True)
+    pos = np.full(n, -1, dtype=np.int64)
+    reached = nearest >= 0
+    lookup = pd.Series(np.arange(src.size), index=src)
+    lookup = lookup[~lookup.index.duplicated()]
+    pos[reached] = lookup.reindex(nearest[reached]).to_numpy()
+    return dist, pos
+
+
+def target_distances(network: Network, dist: np.ndarray, snap: pd.DataFrame,
+                     nearest_source: np.ndarray | None = None):
+    """Distances (m) from the sources to snapped target points.
+
+    ``distance = snapping distance + min(d[u] + t*L, d[v] + (1-t)*L)``. Exact
+    when no source lies inside the target's edge, which holds when the sources
+    were inserted with :func:`add_points` and ``snap`` was made on that
+    network.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Distance per target (m; ``inf`` if not connected, NaN if not snapped)
+        and the nearest source's position per target (-1 if none).
+    """
+    e = snap["edge"].to_numpy()
+    ok = e >= 0
+    out = np.full(len(snap), np.nan)
+    who = np.full(len(snap), -1, dtype=np.int64)
+    if not ok.any():
+        return out, who
+    eo = e[ok]
+    t = snap["t"].to_numpy()[ok]
+    L = network.length_m[eo]
+    du = dist[network.u[eo]] + t * L
+    dv = dist[network.v[eo]] + (1.0 - t) * L
+    out[ok] = np.minimum(du, dv) + snap["tilknytning_m"].to_numpy()[ok]
+    if nearest_source is not None:
+        w = np.where(du <= dv, nearest_source[network.u[eo]], nearest_source[network.v[eo]])
+        w = np.where(np.isfinite(out[ok]), w, -1)
+        who[ok] = w
+    return out, who
+
+
+def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> np.ndarray:
+    """The parts of the edges within ``radius_m`` (network distance) of the sources.
+
+    An edge (a, b) of length L is reachable from a for ``radius - d[a]`` and
+    from b for ``radius - d[b]``; when the two reaches overlap the whole edge
+    is kept, otherwise the two end pieces.
+
+    Parameters
+    ----------
+    network : Network
+    dist : ndarray (n,)
+        Distance of every node from the sources (m), e.g. from
+        :func:`distances_from`; ``inf`` for nodes not reached.
+    radius_m : float
+
+    Returns
+    -------
+    ndarray of LineString
+        Two-point pieces (zero-length pieces dropped).
+    """
+    du = dist[network.u]
+    dv = dist[network.v]
+    e = np.flatnonzero((du < radius_m) | (dv < radius_m))
+    if e.size == 0:
+        return np.empty(0, dtype=object)
+    L = network.length_m[e]
+    ra = np.clip(radius_m - du[e], 0.0, L)
+    rb = np.clip(radius_m - dv[e], 0.0, L)
+    ra = np.where(np.isfinite(ra), ra, 0.0)
+    rb = np.where(np.isfinite(rb), rb, 0.0)
+    a = network.xy[network.u[e]]
+    b = network.xy[network.v[e]]
+    whole = ra + rb >= L
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fa = np.where(L > 0, ra / L, 0.0)
+        fb = np.where(L > 0, rb / L, 0.0)
+    pa = ~whole & (ra > 0)
+    pb = ~whole & (rb > 0)
+    starts = np.concatenate([a[whole], a[pa], b[pb]])
+    ends = np.concatenate([
+        b[whole],
+        a[pa] + (b[pa] - a[pa]) * fa[pa, None],
+        b[pb] + (a[pb] - b[pb]) * fb[pb, None],
+    ])
+    if starts.shape[0] == 0:
+        return np.empty(0, dtype=object)
+    segs = shapely.linestrings(np.stack([starts, ends], axis=1))
+    return segs[shapely.length(segs) > 0]
+
+
+def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_width_m: float,
+                 *, quad_segs: int = 4, within=None):
+    """Area within ``corridor_width_m / 2`` of the network reachable within ``radius_m``.
+
+    The corridor is a planner's approximation of "reachable on foot": the
+    land beside the paths that can be walked to within the radius. It is not
+    clipped here; callers clip it to the school circle (a point reachable
+    within the radius on foot is within the radius as the crow flies).
+
+    Parameters
+    ----------
+    network, dist, radius_m
+        As for :func:`reachable_segments`.
+    corridor_width_m : float
+        Full width of the corridor (m); each side gets half.
+    quad_segs : int
+        Segments per quarter circle of the round ends.
+    within : shapely geometry, optional
+        Only the corridor near this area is needed: pieces farther than half
+        the corridor width from it are skipped (much faster for small parcels).
+
+    Returns
+    -------
+    shapely Polygon/MultiPolygon (empty if nothing is reachable)
+    """
+    segs = reachable_segments(network, dist, radius_m)
+    half = corridor_width_m / 2.0
+    if within is not None and segs.size:
+        if shapely.is_empty(within):
+            return shapely.Polygon()
+        shapely.prepare(within)
+        segs = segs[shapely.dwithin(within, segs, half)]
+    if segs.size == 0 or half <= 0:
+        return shapely.Polygon()
+    # merge the two-point pieces into polylines first: far fewer buffers to union
+    lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(segs)))
+    return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))

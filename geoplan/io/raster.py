@@ -1,0 +1,252 @@
+"""Rasters through rasterio: terrain slope, noise, zonal statistics, GeoTIFF output.
+
+A :class:`Raster` holds one band in memory with its transform and CRS, so a
+site assessment or a reserve table can ask many questions of it without
+reading the file again. :func:`open_raster` caches them by path and
+modification time.
+
+Slope is computed with central differences (``numpy.gradient``) on the
+cell size, in percent (rise / run × 100) or degrees. Zonal statistics count
+the cells whose centre lies in a polygon; polygons smaller than a cell fall
+back to the cells they touch, and points read the cell they lie in.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+
+from geoplan.errors import DataProblem, UnreadableInput
+from geoplan.io.writers import atomic_path
+def slope_percent(elevation: np.ndarray, cellsize: float | tuple[float, float]) -> np.ndarray:
+    """Slope of an elevation grid in percent (100 × rise/run).
+
+    Parameters
+    ----------
+    elevation : 2-D array, metres (NaN for nodata).
+    cellsize : cell size in metres, or ``(dx, dy)``.
+    """
+    if np.isscalar(cellsize):
+        dx = dy = float(cellsize)
+    else:
+        dx, dy = (abs(float(c)) for c in cellsize)
+    z = np.asarray(elevation, dtype="float64")
+    if z.shape[0] < 2 or z.shape[1] < 2:
+        return np.full(z.shape, np.nan)
+    gy, gx = np.gradient(z, dy, dx)
+    return np.hypot(gx, gy) * 100.0
+
+
+def slope_degrees(elevation: np.ndarray, cellsize: float | tuple[float, float]) -> np.ndarray:
+    """Slope in degrees."""
+    return np.degrees(np.arctan(slope_percent(elevation, cellsize) / 100.0))
+
+
+@dataclass
+class Raster:
+    """One band in memory, with its georeference."""
+
+    path: Path
+    data: np.ndarray            # float64, NaN where nodata
+    transform: object           # affine.Affine
+    crs: CRS
+    unit: str = ""
+
+    @property
+    def cellsize(self) -> tuple[float, float]:
+        return abs(self.transform.a), abs(self.transform.e)
+
+    @functools.cached_property
+    def slope_pct(self) -> "Raster":
+        """The slope of this (elevation) raster, in percent, as a Raster."""
+        return Raster(self.path, slope_percent(self.data, self.cellsize), self.transform,
+                      self.crs, unit="%")
+
+    # -- geometry helpers ----------------------------------------------------
+    def _to_raster_crs(self, geoms: np.ndarray, crs: CRS | None) -> np.ndarray:
+        if crs is None or CRS.from_user_input(crs).equals(self.crs):
+            return geoms
+        tr = Transformer.from_crs(CRS.from_user_input(crs), self.crs, always_xy=True)
+        return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+    def sample(self, points: Sequence, crs: CRS | None = None) -> np.ndarray:
+        """Values at points (NaN outside the raster or on nodata)."""
+        geoms = self._to_raster_crs(np.asarray(points, dtype=object), crs)
+        xy = shapely.get_coordinates(shapely.centroid(geoms))
+        inv = ~self.transform
+        cols, rows = inv @ (xy[:, 0], xy[:, 1])
+        cols = np.floor(cols).astype(int)
+        rows = np.floor(rows).astype(int)
+        h, w = self.data.shape
+        ok = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+        out = np.full(len(xy), np.nan)
+        out[ok] = self.data[rows[ok], cols[ok]]
+        return out
+
+    def cells_in(self, geom) -> np.ndarray:
+        """Values of the cells whose centre lies in ``geom`` (raster CRS).
+
+        Points and lines read the cells they touch; a polygon smaller than a
+        cell falls back to the cells it touches, so it is never empty when it
+        overlaps the raster.
+        """
+        from rasterio import features, windows
+
+        if geom is None or geom.is_empty:
+            return np.array([])
+        h, w = self.data.shape
+        minx, miny, maxx, maxy = geom.bounds
+        win = windows.from_bounds(minx, miny, maxx, maxy, self.transform)
+        c0 = max(int(np.floor(win.col_off)) - 1, 0)
+        r0 = max(int(np.floor(win.row_off)) - 1, 0)
+        c1 = min(int(np.ceil(win.col_off + win.width)) + 1, w)
+        r1 = min(int(np.ceil(win.row_off + win.height)) + 1, h)
+        if c0 >= c1 or r0 >= r1:
+            return np.array([])
+        sub = self.data[r0:r1, c0:c1]
+        tr = self.transform @ self.transform.translation(c0, r0)
+        if geom.geom_type in ("Point", "MultiPoint"):
+            return self.sample([geom])
+        mask = features.geometry_mask([geom], out_shape=sub.shape, transform=tr, invert=True,
+                                      all_touched=geom.geom_type not in ("Polygon", "MultiPolygon"))
+        if not mask.any():
+            mask = features.geometry_mask([geom], out_shape=sub.shape, transform=tr, invert=True,
+                                          all_touched=True)
+        return sub[mask]
+
+    def zonal(self, geoms: Iterable, crs: CRS | None = None,
+              threshold: float | None = None) -> dict[str, np.ndarray]:
+        """min, mean, max, cell count and (with ``threshold``) share above it per geometry."""
+        garr = self._to_raster_crs(np.asarray(list(geoms), dtype=object), crs)
+        n = len(garr)
+        out = {k: np.full(n, np.nan) for k in ("min", "mean", "max", "p90", "andel_over")}
+        out["celler"] = np.zeros(n, dtype=int)
+        for i, g in enumerate(garr):  # one windowed mask per geometry, as rasterstats does
+            vals = self.cells_in(g)
+            vals = vals[np.isfinite(vals)]
+            out["celler"][i] = vals.size
+            if vals.size == 0:
+                continue
+            out["min"][i] = vals.min()
+            out["mean"][i] = vals.mean()
+            out["max"][i] = vals.max()
+            out["p90"][i] = np.percentile(vals, 90)
+            if threshold is not None:
+                out["andel_over"][i] = float((vals > threshold).mean())
+        return out
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@functools.lru_cache(maxsize=8)
+def _open_cached(path: str, mtime: float) -> Raster:
+    import rasterio
+
+    try:
+        with rasterio.open(path) as src:
+            if src.crs is None:
+                raise DataProblem(
+                    f"Rasteret {path} har ikke koordinatsystem. Sett CRS (f.eks. EPSG:25832) "
+                    "i GeoTIFF-filen og prøv igjen."
+                )
+            arr = src.read(1, masked=True).astype("float64")
+            data = arr.filled(np.nan)
+            return Raster(Path(path), data, src.transform, CRS.from_user_input(src.crs),
+                          unit=(src.units[0] or "") if src.units else "")
+    except DataProblem:
+        raise
+    except Exception as e:
+        raise UnreadableInput(
+            f"Rasteret {path} kan ikke leses ({str(e).splitlines()[0]}). "
+            "Kontroller at filen er en gyldig GeoTIFF."
+        ) from None
+
+
+def open_raster(path: str | os.PathLike) -> Raster:
+    """Open (and cache) a single-band GeoTIFF as a :class:`Raster`."""
+    p = Path(path)
+    if not p.exists():
+        raise UnreadableInput(f"Fant ikke rasteret {p}.")
+    return _open_cached(str(p.resolve()), _mtime(p))
+
+
+def zonal_stats(geoms: Iterable, raster_path: str | os.PathLike, *, crs=None,
+                derive: str | None = None, threshold: float | None = None) -> dict[str, np.ndarray]:
+    """Zonal statistics of a GeoTIFF over geometries.
+
+    Parameters
+    ----------
+    geoms : shapely geometries (or a GeoSeries) in ``crs``.
+    raster_path : GeoTIFF path.
+    crs : CRS of ``geoms`` (defaults to the GeoSeries' CRS, else the raster's).
+    derive : ``None`` for the values, ``"slope"`` for slope in percent.
+    threshold : with it, ``andel_over`` is the share of cells above it (0-1).
+
+    Returns
+    -------
+    dict of arrays ``min``, ``mean``, ``max``, ``p90``, ``andel_over``, ``celler``.
+    """
+    if crs is None and hasattr(geoms, "crs"):
+        crs = geoms.crs
+    r = open_raster(raster_path)
+    if derive == "slope":
+        r = r.slope_pct
+    elif derive is not None:
+        raise ValueError(f"unknown derive {derive!r}")
+    return r.zonal(np.asarray(geoms, dtype=object) if not hasattr(geoms, "values") else geoms.values,
+                   crs=crs, threshold=threshold)
+
+
+def zonal_share_above(geoms: Iterable, raster_path: str | os.PathLike, threshold: float, *,
+                      crs=None, derive: str | None = None) -> np.ndarray:
+    """Share (0-1) of each geometry's cells above ``threshold`` (NaN where no cells)."""
+    return zonal_stats(geoms, raster_path, crs=crs, derive=derive, threshold=threshold)["andel_over"]
+
+
+def sample(points: Iterable, raster_path: str | os.PathLike, *, crs=None,
+           derive: str | None = None) -> np.ndarray:
+    """Raster values at points (NaN outside)."""
+    if crs is None and hasattr(points, "crs"):
+        crs = points.crs
+    r = open_raster(raster_path)
+    if derive == "slope":
+        r = r.slope_pct
+    return r.sample(np.asarray(points, dtype=object) if not hasattr(points, "values") else points.values,
+                    crs=crs)
+
+
+def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, *,
+                  nodata: float | None = None, dtype: str | None = None,
+                  tags: dict | None = None) -> Path:
+    """Write one band as a deflate-compressed GeoTIFF, atomically."""
+    import rasterio
+
+    arr = np.asarray(array)
+    dtype = dtype or str(arr.dtype)
+    profile = dict(driver="GTiff", height=arr.shape[0], width=arr.shape[1], count=1,
+                   dtype=dtype, crs=CRS.from_user_input(crs).to_wkt(), transform=transform,
+                   compress="deflate", tiled=arr.shape[0] >= 256 and arr.shape[1] >= 256)
+    if profile["tiled"]:
+        profile.update(blockxsize=256, blockysize=256)
+    if nodata is not None:
+        profile["nodata"] = nodata
+    if np.issubdtype(np.dtype(dtype), np.floating):
+        profile["predictor"] = 3
+    with atomic_path(path) as tmp:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(arr.astype(dtype), 1)
+            if tags:
+                dst.update_tags(**{k: str(v) for k, v in tags.items()})
+    return Path(path)

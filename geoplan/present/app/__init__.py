@@ -1,0 +1,1 @@
+"""geoplan/present/app"""

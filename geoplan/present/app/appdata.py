@@ -1,0 +1,399 @@
+"""The app's data layer: cached loading, per-session uploads and parameters.
+
+Everything the Streamlit pages share lives here, so the pages stay thin:
+
+* :func:`dataset` -- the session's :class:`~geoplan.io.layers.Dataset`: an upload
+  made in this browser session, else the default DATA (``$GEOPLAN_APP_DATA``
+  or the embedded demo). Loading is cached by source, file time and config.
+* :func:`config` -- the configuration with this session's parameter overrides.
+* :func:`display_layers` -- simplified WGS84 copies of the layers for the map,
+  cached by dataset and tolerance.
+* :func:`save_upload` / :func:`load_upload` -- an uploaded file is written to a
+  private temporary folder of this session (never shared: its path is random
+  and only kept in ``st.session_state``), checked (size, type, zip paths and
+  zip bombs) and loaded with :func:`geoplan.io.layers.load`.
+
+Analyses are not computed here; the pages call the analysis modules through
+the small cached wrappers in the pages themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from geoplan.config import Config, config_dir, load_config
+from geoplan.errors import ConfigError, GeoplanError, UnreadableInput  #: Environment variable: DATA the app opens by default (else the embedded demo).
+APP_DATA_ENV = "GEOPLAN_APP_DATA"
+
+#: File types accepted on the Data page.
+UPLOAD_TYPES = ["gpkg", "zip", "gml", "xml", "geojson", "json", "parquet", "fgb"]
+
+_SESSION_DIR = "_geoplan_upload_dir"
+_UPLOAD = "_geoplan_upload"            # dict: path, name, layer, crs, merge
+_OVERRIDES = "_geoplan_overrides"      # dict: dotted key -> str
+
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+
+def prepare_maps() -> None:
+    """Point folium's asset URLs at the vendored copies the app serves (idempotent).
+
+    Called when the app starts (its main script), never on import, so that
+    ``import geoplan`` in a notebook leaves ``GeoDataFrame.explore()`` on the CDNs.
+    """
+    from geoplan.present.app.maps import localize_assets
+
+    localize_assets()
+
+
+def overrides() -> dict[str, str]:
+    """This session's parameter overrides (``{"section.key": "value"}``)."""
+    return dict(st.session_state.get(_OVERRIDES, {}))
+
+
+#: Server policy (privacy, upload limits): set in config/app.toml only, never per session.
+LOCKED_PREFIXES = ("app.",)
+
+
+def set_overrides(values: dict[str, str]) -> None:
+    """Replace this session's overrides after checking that they apply.
+
+    Keys under ``app.`` (address display, upload limits) are server policy and
+    cannot be changed from the browser.
+    """
+    locked = [k for k in values if k.startswith(LOCKED_PREFIXES)]
+    if locked:
+        raise ConfigError(
+            f"{', '.join(f'«{k}»' for k in locked)} kan bare endres i config/app.toml på serveren "
+            "(personvern og opplastingsgrenser), ikke for én økt.")
+    load_config(overrides=values)  # raises ConfigError with a Norwegian message
+    st.session_state[_OVERRIDES] = dict(values)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _config_cached(directory: str, mtimes: tuple, overrides_json: str) -> Config:
+    return load_config(directory, json.loads(overrides_json))
+
+
+def _config_files() -> tuple[str, tuple]:
+    d = config_dir()
+    return str(d), tuple(sorted((p.name, p.stat().st_mtime) for p in Path(d).glob("*.toml")))
+
+
+def config() -> Config:
+    """The configuration (``config/``) with this session's overrides applied."""
+    d, mtimes = _config_files()
+    try:
+        return _config_cached(d, mtimes, json.dumps(overrides(), sort_keys=True))
+    except ConfigError:
+        st.session_state[_OVERRIDES] = {}
+        return _config_cached(d, mtimes, "{}")
+
+
+def app_setting(cfg: Config, key: str, default: Any) -> Any:
+    """A value of ``config/app.toml`` (``app.<key>``), or ``default`` when absent."""
+    return cfg.get(f"app.{key}", default)
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+def default_source() -> str | None:
+    """DATA the app opens: ``$GEOPLAN_APP_DATA`` or ``None`` (the embedded demo)."""
+    return os.environ.get(APP_DATA_ENV) or None
+
+
+def _mtime(source: str | None) -> float:
+    from geoplan.io.layers import DEFAULT_DATA
+    p = Path(source) if source else DEFAULT_DATA
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(max_entries=8, ttl=6 * 3600, show_spinner="Leser og kontrollerer kartlagene …")
+def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float,
+                 config_key: str, only: tuple | None, _cfg: Config):
+    from geoplan.io.layers import load
+    return load(source, layer=layer, crs=crs, config=_cfg, only=only)
+
+
+def load_source(source: str | None, cfg: Config, *, layer: str | None = None,
+                crs: str | None = None, only: tuple | None = None):
+    """Load (cached) DATA with :func:`geoplan.io.layers.load` (``only``: just these layers)."""
+    key = json.dumps(overrides(), sort_keys=True)
+    return _load_cached(source, layer, crs, _mtime(source), key,
+                        tuple(sorted(only)) if only else None, cfg)
+
+
+def _merge(base, extra):
+    """``extra``'s layers on top of ``base`` (reprojected to ``base``'s CRS)."""
+    from geoplan.io.layers import Dataset
+    layers = dict(base.layers)
+    for name, gdf in extra.layers.items():
+        layers[name] = gdf.to_crs(base.crs) if gdf.crs != base.crs else gdf
+    reports = dict(base.reports)
+    reports.update({k: v for k, v in extra.reports.items() if v.status != "mangler"})
+    rasters = dict(base.rasters) | dict(extra.rasters)
+    return Dataset(source=f"{extra.source} + {base.source}", crs=base.crs, layers=layers,
+                   rasters=rasters, reports=reports)
+
+
+#: The layers the overview map shows (the big ``bygning`` and ``gangnett`` are left out, so
+#: the first page a planner opens loads faster; the other pages load the rest).
+OVERVIEW_LAYERS = ("kommune", "arealformal", "utviklingsgrense", "skole", "kommunal_bolig",
+                   "grunnkrets", "kollektivakse", "holdeplass", "innspill", "steinbrudd",
+                   "sentrum", "helsetjeneste")
+
+
+def dataset(cfg: Config | None = None, *, only: tuple | None = None):
+    """The session's dataset: its upload if any, else the default DATA.
+
+    ``only`` restricts loading to these layers (for the overview map).
+    """
+    cfg = cfg or config()
+    up = st.session_state.get(_UPLOAD)
+    if up:
+        ds = load_source(up["path"], cfg, layer=up.get("layer"), crs=up.get("crs"))
+        if up.get("merge"):
+            ds = _merge(load_source(default_source(), cfg, only=only), ds)
+        return ds
+    return load_source(default_source(), cfg, only=only)
+
+
+def dataset_key(ds) -> str:
+    """A string that identifies a dataset's content for cache keys."""
+    return _dataset_key(ds, st.session_state.get(_UPLOAD) or {})
+
+
+def _dataset_key(ds, up: dict) -> str:
+    return "|".join([str(ds.source), str(_mtime(up.get("path") or default_source())),
+                     json.dumps(up, sort_keys=True, default=str), str(ds.epsg),
+                     ",".join(sorted(ds.layers))])
+
+
+def source_label(ds) -> str:
+    """Norwegian description of where the session's data come from."""
+    up = st.session_state.get(_UPLOAD)
+    if up:
+        extra = " (sammen med demodataene)" if up.get("merge") else ""
+        return f"Opplastet fil «{up['name']}»{extra} – bare i denne nettleserøkten"
+    src = default_source()
+    return f"{src}" if src else "Demokommunen (syntetiske data på Larviks kommunegrense)"
+
+
+# cache_resource, not cache_data: the frames are shared read-only (the map code copies what
+# it changes), so a page run does not unpickle thousands of polygons from the cache.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _display_cached(key: str, tolerance_m: float, _ds) -> dict:
+    from geoplan.present.app.maps import collapse, to_display
+    out = {}
+    for name, gdf in _ds.layers.items():
+        if name == "bygning":       # many features, not on the overview map
+            continue
+        disp = to_display(gdf, tolerance_m=tolerance_m, name=name)
+        if name == "gangnett":      # thousands of segments, no attributes worth a tooltip
+            disp = collapse(disp)
+        out[name] = disp
+    return out
+
+
+def display_layers(ds, cfg: Config) -> dict:
+    """Simplified WGS84 layers for the map (cached by data and tolerance).
+
+    ``adresse`` of municipal dwellings is dropped unless ``app.show_address``.
+    """
+    tol = float(app_setting(cfg, "simplify_m", 5.0))
+    layers = dict(_display_cached(dataset_key(ds), tol, ds))
+    if not app_setting(cfg, "show_address", False) and "kommunal_bolig" in layers:
+        kb = layers["kommunal_bolig"]
+        if "adresse" in kb.columns:
+            layers["kommunal_bolig"] = kb.drop(columns="adresse")
+    return layers
+
+
+def warm_up() -> dict[str, float]:
+    """Fill the process-wide caches the first page a planner opens needs.
+
+    ``geoplan app`` calls this before the server accepts connections, so the
+    first visit to a freshly started server does not wait for imports, reading
+    the default DATA and simplifying its layers. No browser session exists yet:
+    the entries are the ones a session without upload or overrides uses (the
+    configuration, the Oversikt page's layers of the default DATA and their
+    display copies), stored in ``st.cache_resource`` caches that every session
+    shares. One overview map is built and rendered too (the map code's own
+    first-call costs). Errors are left for the page to report in Norwegian.
+
+    Returns
+    -------
+    dict
+        Seconds per step (``config_s``, ``load_s``, ``display_s``, ``map_s``).
+    """
+    import time
+
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    d, mtimes = _config_files()
+    cfg = _config_cached(d, mtimes, "{}")
+    times["config_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    src = default_source()
+    ds = _load_cached(src, None, None, _mtime(src), "{}", tuple(sorted(OVERVIEW_LAYERS)), cfg)
+    times["load_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tol = float(app_setting(cfg, "simplify_m", 5.0))
+    layers = _display_cached(_dataset_key(ds, {}), tol, ds)
+    times["display_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    from geoplan.present.app.maps import map_html, municipality_map
+    map_html(municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
+                              basemap="ingen", radius_m=float(cfg.get("schools.radius_m", 1500.0))))
+    times["map_s"] = time.perf_counter() - t
+    return times
+
+
+def public_columns(gdf, cfg: Config):
+    """``gdf`` without ``adresse`` unless the config allows showing it."""
+    if gdf is not None and "adresse" in gdf.columns and not app_setting(cfg, "show_address", False):
+        return gdf.drop(columns="adresse")
+    return gdf
+
+
+# ---------------------------------------------------------------------------
+# Uploads
+# ---------------------------------------------------------------------------
+
+class _SessionFolder:
+    """A private temporary folder that is deleted when its browser session ends.
+
+    The object lives in ``st.session_state``; when Streamlit drops the session,
+    the object is garbage-collected and the finaliser removes the folder (and at
+    the latest when the server stops).
+    """
+
+    def __init__(self) -> None:
+        self.path = tempfile.mkdtemp(prefix="geoplan-okt-")
+        os.chmod(self.path, 0o700)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+    def __str__(self) -> str:
+        return self.path
+
+
+def session_dir() -> Path:
+    """This browser session's private temporary folder (created on first use)."""
+    d = st.session_state.get(_SESSION_DIR)
+    if isinstance(d, _SessionFolder) and Path(d.path).is_dir():
+        return Path(d.path)
+    d = _SessionFolder()
+    st.session_state[_SESSION_DIR] = d
+    return Path(d.path)
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    stem = re.sub(r"[^\w.\- æøåÆØÅ]", "_", stem)[:80].strip(" .") or "opplasting"
+    return stem + suffix.lower()
+
+
+def check_zip(path: Path, *, max_unpacked_bytes: int, max_ratio: float) -> None:
+    """Refuse zip archives with unsafe paths or that unpack to far more than they weigh.
+
+    Only the archive's directory is read; nothing is extracted
+    (:func:`geoplan.io.layers.check_zip`, the loader's own check).
+    """
+    from geoplan.io.layers import check_zip as _check
+    _check(Path(path), max_bytes=max_unpacked_bytes, max_ratio=max_ratio)
+
+
+def save_upload(name: str, data: bytes, cfg: Config) -> Path:
+    """Write an uploaded file into this session's folder after the size/type checks.
+
+    Raises
+    ------
+    UnreadableInput
+        Too large, wrong type, or an unsafe zip archive (Norwegian message).
+    """
+    max_mb = float(app_setting(cfg, "max_upload_mb", 200))
+    if len(data) > max_mb * 2**20:
+        raise UnreadableInput(f"«{name}» er {len(data) / 2**20:.0f} MB; største tillatte "
+                              f"opplasting er {max_mb:.0f} MB.")
+    if len(data) == 0:
+        raise UnreadableInput(f"«{name}» er tom (0 byte). Velg en fil med geodata.")
+    safe = _safe_name(name)
+    suffix = Path(safe).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise UnreadableInput(
+            f"«{name}» er ikke en geodatafil geoplan kan lese. Last opp en GeoPackage (.gpkg), "
+            "en zippet Shapefile (.zip), en SOSI-GML-fil (.gml) eller GeoJSON.")
+    folder = session_dir()
+    for old in folder.iterdir():          # one upload per session at a time
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+    target = folder / safe
+    target.write_bytes(data)
+    if suffix == "zip":
+        try:
+            check_zip(target, max_unpacked_bytes=int(float(app_setting(cfg, "max_unpacked_mb", 500)) * 2**20),
+                      max_ratio=float(app_setting(cfg, "max_zip_ratio", 100.0)))
+        except GeoplanError:
+            target.unlink(missing_ok=True)
+            raise
+    return target
+
+
+def load_upload(name: str, data: bytes, cfg: Config, *, layer: str | None = None,
+                crs: str | None = None, merge: bool = False):
+    """Save, check and load an upload; on success it becomes this session's data.
+
+    Returns the loaded dataset. Raises :class:`~geoplan.errors.GeoplanError`
+    (Norwegian message) and leaves the session's data unchanged on failure.
+    """
+    path = save_upload(name, data, cfg)
+    try:
+        ds = load_source(str(path), cfg, layer=layer or None, crs=crs or None)
+    except GeoplanError:
+        path.unlink(missing_ok=True)
+        raise
+    except Exception as e:  # never a traceback in the app
+        path.unlink(missing_ok=True)
+        raise UnreadableInput(f"«{name}» kunne ikke leses som geodata ({type(e).__name__}: {e}).") from None
+    st.session_state[_UPLOAD] = {"path": str(path), "name": name, "layer": layer or None,
+                                 "crs": crs or None, "merge": bool(merge)}
+    return ds
+
+
+def clear_upload() -> None:
+    """Go back to the default data; the session's files are deleted."""
+    st.session_state.pop(_UPLOAD, None)
+    d = st.session_state.pop(_SESSION_DIR, None)
+    if isinstance(d, _SessionFolder):
+        d.remove()
+
+
+def has_upload() -> bool:
+    return bool(st.session_state.get(_UPLOAD))
+
+
+def load_config_plain() -> Config:
+    """The configuration files without this session's overrides."""
+    return load_config()

@@ -1,0 +1,55 @@
+"""The Streamlit app's entry point: page set-up, navigation, sidebar.
+
+Streamlit runs a *main script* on every interaction; both main scripts --
+``app.py`` in a checkout (``streamlit run app.py``) and the packaged
+``streamlit_app.py`` that ``geoplan app`` starts -- call :func:`main`. The pages
+are scripts under ``pages/``, given to Streamlit by absolute path so they are
+found from either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+
+def main() -> None:
+    """Render one run of the app (called on every rerun by the main script)."""
+    import streamlit as st
+
+    from geoplan.present.app import appdata
+
+    appdata.prepare_maps()
+
+    st.set_page_config(page_title="geoplan – arealplanlegging", page_icon="🗺️", layout="wide",
+                       initial_sidebar_state="expanded")
+
+    PAGES = [
+        st.Page(PAGES_DIR / "oversikt.py", title="Oversikt", icon=":material/map:", default=True,
+                url_path="oversikt"),
+        st.Page(PAGES_DIR / "arealbehov.py", title="Arealbehov og reserve", icon=":material/holiday_village:",
+                url_path="arealbehov"),
+        st.Page(PAGES_DIR / "skolesirkler.py", title="Skolesirkler", icon=":material/school:",
+                url_path="skolesirkler"),
+        st.Page(PAGES_DIR / "konsentrasjon.py", title="Konsentrasjon", icon=":material/bar_chart:",
+                url_path="konsentrasjon"),
+        st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
+                url_path="vurder-tomt"),
+        st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
+    ]
+
+    nav = st.navigation(PAGES, position="sidebar")
+
+    from geoplan.present.app.pages import ui  # after set_page_config
+
+    if not st.get_option("server.enableStaticServing"):
+        # .streamlit/config.toml is read from the current folder: started elsewhere, the
+        # vendored Leaflet files are not served and the maps stay blank without internet.
+        st.warning("Kartfilene serveres ikke lokalt (server.enableStaticServing er av). Start appen "
+                   "med «python -m geoplan app», eller fra prosjektmappen med «streamlit run app.py», "
+                   "eller legg til "
+                   "«--server.enableStaticServing true».", icon=":material/warning:")
+
+    ui.sidebar()
+    ui.run_page(nav)

@@ -1,0 +1,181 @@
+"""Arealbehov og reserve: scenarios, balance per place, reserves and innspill, ranking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geoplan.present.app import appdata
+
+from geoplan.present.app import maps
+from geoplan.present.app.pages import compute, ui
+st.title("Arealbehov og boligreserve")
+st.caption("Larvik-metoden (Boligplan 2015–2020): vekst = folketall × ((1 + vekst)^(år − basisår) − 1) "
+           "× stedets andel; boenheter = vekst / personer per boenhet; arealbehov = boenheter / "
+           "boenheter per daa. Balanse = reserve + innspill − arealbehov.")
+
+ds, cfg = ui.context()
+d = compute.growth_defaults(cfg)
+
+# -- scenario controls ----------------------------------------------------------
+with st.expander("Forutsetninger for scenarioene", expanded=True):
+    c1, c2, c3, c4 = st.columns(4)
+    base_pop = c1.number_input("Folketall i basisåret", min_value=1.0, value=d["base_population"],
+                               step=100.0, format="%.0f", key="ab_base_pop")
+    base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100, value=d["base_year"],
+                                    step=1, key="ab_base_year"))
+    ppd = c3.number_input("Personer per boenhet", min_value=0.5, max_value=10.0,
+                          value=d["persons_per_dwelling"], step=0.1, key="ab_ppd")
+    dens_on = c4.checkbox("Samme tetthet for alle steder", value=False, key="ab_dens_on",
+                          help="Ellers brukes tettheten per sted fra config/reserves.toml.")
+    dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=50.0, value=3.0, step=0.5,
+                           key="ab_dens", disabled=not dens_on)
+    year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(d["years"]) | {d["year"]})
+    rate_opts = sorted({0.003, 0.005, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.025}
+                       | set(d["rates"]) | {d["rate"]})
+    c1, c2, c3, c4 = st.columns(4)
+    years = c1.multiselect("Horisontår i tabellen", year_opts,
+                           default=[y for y in d["years"] if y in year_opts], key="ab_years")
+    rates = c2.multiselect("Årlig vekst i tabellen", rate_opts,
+                           default=[r for r in d["rates"] if r in rate_opts],
+                           format_func=lambda r: f"{r * 100:.1f} %".replace(".", ","), key="ab_rates")
+    year = c3.selectbox("Horisontår for balansen", year_opts, index=year_opts.index(d["year"]),
+                        key="ab_year")
+    rate = c4.selectbox("Vekst for balansen", rate_opts, index=rate_opts.index(d["rate"]),
+                        format_func=lambda r: f"{r * 100:.1f} %".replace(".", ","), key="ab_rate")
+
+    # shares of growth and densities per place (config reserves.steder), editable for the session
+    from geoplan.runs import plain_places
+    conf = plain_places(cfg)
+    if conf:
+        st.markdown("**Andel av veksten og tetthet per sted** (fra config/reserves.toml; endringer "
+                    "gjelder denne økten)")
+        pdf = pd.DataFrame([{"key": k, "sted": v.get("navn", k),
+                             "andel_pct": float(v.get("andel", 0.0)) * 100.0,
+                             "boenheter_per_daa": float(v.get("boenheter_per_daa",
+                                                              cfg.get("reserves.default_dwellings_per_daa", 3.0)))}
+                            for k, v in conf.items()])
+        edited = st.data_editor(
+            pdf, hide_index=True, width="stretch", key="ab_places", disabled=["key", "sted"],
+            column_config={"key": None, "sted": "Sted",
+                           "andel_pct": st.column_config.NumberColumn("Andel av veksten (%)", min_value=0.0,
+                                                                      max_value=100.0, format="%.2f"),
+                           "boenheter_per_daa": st.column_config.NumberColumn("Boenheter per daa",
+                                                                              min_value=0.1, format="%.1f")})
+        total = float(edited["andel_pct"].sum())
+        if abs(total - 100.0) > 0.01:
+            st.warning(f"Andelene summerer til {ui.fmt(total, 2)} %, ikke 100 %.")
+        if st.button("Bruk andeler og tettheter i denne økten", key="ab_apply_places"):
+            ov = appdata.overrides()
+            for new, old in zip(edited.itertuples(index=False), pdf.itertuples(index=False)):
+                if abs(new.andel_pct - old.andel_pct) > 1e-9:
+                    ov[f"reserves.steder.{new.key}.andel"] = repr(float(new.andel_pct) / 100.0)
+                if abs(new.boenheter_per_daa - old.boenheter_per_daa) > 1e-9:
+                    ov[f"reserves.steder.{new.key}.boenheter_per_daa"] = repr(float(new.boenheter_per_daa))
+            appdata.set_overrides(ov)
+            st.rerun()
+
+if not years or not rates:
+    st.warning("Velg minst ett horisontår og én vekstrate.")
+    st.stop()
+
+# -- scenario table -------------------------------------------------------------
+need = compute.need_table(cfg, base_population=base_pop, base_year=base_year, years=years,
+                          rates=rates, persons_per_dwelling=ppd,
+                          dwellings_per_daa=dens if dens_on else None)
+need = need.assign(scenario=[f"{a} · {r * 100:.1f} %".replace(".", ",")
+                             for a, r in zip(need["aar"], need["vekstrate"])])
+st.subheader("Scenarioer: arealbehov (daa)")
+piv = need.pivot_table(index="sted", columns="scenario", values="arealbehov_daa", aggfunc="sum",
+                       sort=False)
+piv.loc["Totalt"] = piv.sum()
+piv.index.name = "Sted"
+st.dataframe(piv.round(0), width="stretch",
+             column_config={c: st.column_config.NumberColumn(c, format="%.0f") for c in piv.columns})
+with st.expander("Vekst i personer og boenheter per scenario"):
+    ui.table(need, {"sted": "Sted", "aar": "År", "vekstrate": "Vekst per år",
+                    "vekst_personer": "Vekst (personer)", "boenheter": "Boenheter",
+                    "arealbehov_daa": "Arealbehov (daa)"},
+             decimals={"aar": 0, "vekstrate": 3, "vekst_personer": 0, "boenheter": 0})
+
+# -- balance per place -----------------------------------------------------------
+res = compute.reserves(ds, cfg, base_population=base_pop, base_year=base_year, year=int(year),
+                       rate=float(rate), persons_per_dwelling=ppd,
+                       dwellings_per_daa=dens if dens_on else None)
+steder = res.steder
+st.subheader(f"Balanse per sted til {year} ({rate * 100:.1f} % vekst)".replace(".", ","))
+tot = steder[["arealbehov_daa", "boligreserve_daa", "innspill_daa", "balanse_daa"]].sum()
+c = st.columns(4)
+c[0].metric("Arealbehov i alt", f"{ui.fmt(tot['arealbehov_daa'], 0)} daa")
+c[1].metric("Boligreserve i alt", f"{ui.fmt(tot['boligreserve_daa'], 0)} daa")
+c[2].metric("Innspill i alt", f"{ui.fmt(tot['innspill_daa'], 0)} daa")
+c[3].metric("Balanse i alt", f"{ui.fmt(tot['balanse_daa'], 0)} daa")
+ui.table(steder, {"sted": "Sted", "arealbehov_daa": "Arealbehov (daa)",
+                  "boligreserve_daa": "Boligreserve (daa)", "behov_nye_daa": "Behov nye (daa)",
+                  "innspill_daa": "Innspill (daa)", "balanse_daa": "Balanse (daa)"},
+         decimals={k: 0 for k in ("arealbehov_daa", "boligreserve_daa", "behov_nye_daa",
+                                  "innspill_daa", "balanse_daa")})
+st.caption(f"Boligreserve utenfor alle utviklingsgrenser: {ui.fmt(res.utenfor_daa, 0)} daa.")
+chart = steder.set_index("sted")[["arealbehov_daa", "boligreserve_daa", "innspill_daa"]].rename(
+    columns={"arealbehov_daa": "Arealbehov", "boligreserve_daa": "Boligreserve",
+             "innspill_daa": "Innspill"})
+st.bar_chart(chart, stack=False, y_label="daa", x_label="Sted", height=300,
+             color=["#6a1b9a", "#43a047", "#fb8c00"])
+for note in res.merknader:
+    st.caption(f"Merk: {note}")
+
+# -- map -------------------------------------------------------------------------
+parc = res.parseller
+st.subheader("Reserver og innspill på kartet")
+places = list(steder["sted"].astype(str))
+valg = st.selectbox("Sted (kart og rangering)", ["Alle"] + places, key="ab_sted")
+zoom = None
+if valg != "Alle":
+    ug = ds["utviklingsgrense"]
+    sel = ug[ug["navn"].astype(str) == valg]
+    if len(sel):
+        zoom = compute.to_display_frame(sel.buffer(300).to_frame("geometry"), cfg, "sted").total_bounds
+if len(parc):
+    disp = compute.to_display_frame(parc, cfg, name="parseller")
+    disp["status"] = [("tas ut?" if bool(k) else ("dekker behov" if bool(dk) else ""))
+                      for k, dk in zip(parc["kandidat_uttak"].fillna(False),
+                                       parc["dekker_behov"].fillna(False))]
+    fields = ["navn", "sted", "type", "areal_daa", "rang", "status"]
+    res_disp = disp[disp["type"] == "reserve"]
+    inn_disp = disp[disp["type"] == "innspill"]
+    overlays = [
+        {"gdf": res_disp, "name": "Boligreserve", "fields": fields,
+         "style": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#43a047", "fillOpacity": 0.55},
+         "style_column": "status",
+         "style_map": {"tas ut?": {"color": "#b71c1c", "weight": 3}},
+         "legend": [("fill", "#43a047", "Boligreserve"), ("line", "#b71c1c", "Kandidat til å tas ut")]},
+        {"gdf": inn_disp, "name": "Innspill (rangert)", "fields": fields,
+         "style": {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d", "fillOpacity": 0.5,
+                   "dashArray": "5 3"},
+         "legend": [("fill", "#ffb74d", "Innspill")]},
+    ]
+else:
+    overlays = []
+    st.info("Ingen boligreserve eller innspill i dataene.")
+layers = appdata.display_layers(ds, cfg)
+m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
+                          include=["kommune", "utviklingsgrense", "arealformal", "skole", "sentrum",
+                                   "holdeplass", "kollektivakse", "steinbrudd"],
+                          hidden=["arealformal"], overlays=overlays, bounds=zoom)
+ui.show_map(m, key="arealbehov_kart", height=560)
+
+# -- ranking -----------------------------------------------------------------------
+st.subheader("Rangering av innspill og reserver")
+st.caption("Rang 1 er best plassert (nær sentrum og bebyggelse, gangnett og kollektivtilbud, "
+           "avklart i regional plan). «Dekker behov»: innspillene som etter rangering dekker "
+           "behovet for nye arealer. Der reserven er større enn behovet, er de dårligst plasserte "
+           "reservene kandidater til å tas ut.")
+view = parc if valg == "Alle" else parc[parc["sted"].astype(str) == valg]
+ui.table(view, {"rang": "Rang", "navn": "Navn", "sted": "Sted", "type": "Type",
+                "areal_daa": "Areal (daa)", "areal_innenfor_daa": "Innenfor grensen (daa)",
+                "skaar": "Skår", "kumulativt_areal_daa": "Kumulativt (daa)",
+                "dekker_behov": "Dekker behov", "kandidat_uttak": "Kandidat til uttak",
+                "avstand_sentrum_m": "Til sentrum (m)", "avstand_holdeplass_m": "Til holdeplass (m)",
+                "andel_steinbrudd_pct": "Nær steinbrudd (%)", "andel_bratt_pct": "Bratt (%)"},
+         decimals={"rang": 0, "skaar": 2, "avstand_sentrum_m": 0, "avstand_holdeplass_m": 0},
+         height=380)

@@ -1,0 +1,92 @@
+"""Oversikt: the municipality at a glance: key figures and the map of every layer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geoplan.present.app import appdata
+
+from geoplan.present.app import maps
+from geoplan.present.app.pages import ui
+ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
+kommune = ds.get("kommune")
+navn = None
+if kommune is not None and len(kommune) and "kommunenavn" in kommune.columns:
+    navn = str(kommune["kommunenavn"].iloc[0])
+navn = navn or str(cfg.get("kommune.kommunenavn", "Kommunen"))
+
+st.title(f"{navn}: oversikt")
+st.caption(appdata.source_label(ds))
+
+# -- key figures --------------------------------------------------------------
+def _sum(layer: str, col: str):
+    g = ds.get(layer)
+    if g is None or col not in g.columns:
+        return None
+    return float(pd.to_numeric(g[col], errors="coerce").sum())
+
+
+def _count(layer: str):
+    g = ds.get(layer)
+    return None if g is None else len(g)
+
+
+areal_km2 = float(kommune.geometry.area.sum()) / 1e6 if kommune is not None and len(kommune) else None
+figures = [
+    ("Areal", f"{ui.fmt(areal_km2, 0)} km²" if areal_km2 is not None else "–"),
+    ("Utviklingsgrenser",
+     ui.fmt(ds["utviklingsgrense"]["navn"].nunique(), 0) if ds.has("utviklingsgrense") else "–"),
+    ("Skoler", ui.fmt(_count("skole"), 0) if ds.has("skole") else "–"),
+    ("Grunnkretser", ui.fmt(_count("grunnkrets"), 0) if ds.has("grunnkrets") else "–"),
+    ("Boliger i alt", ui.fmt(_sum("grunnkrets", "antall_boliger"), 0) if ds.has("grunnkrets") else "–"),
+    ("Kommunale boenheter", ui.fmt(_sum("kommunal_bolig", "antall_enheter"), 0)
+     if ds.has("kommunal_bolig") else "–"),
+]
+cols = st.columns(len(figures))
+for c, (label, value) in zip(cols, figures):
+    c.metric(label, value)
+
+missing = [n for n, r in ds.reports.items() if r.status == "mangler" and "." not in n]
+if missing:
+    st.caption(f"Lag som mangler i dataene: {ui.layer_list(missing)} (se siden Data).")
+
+# -- the map ------------------------------------------------------------------
+radius = float(cfg.get("schools.radius_m", 1500.0))
+buffer_m = float(cfg.get("reserves.quarry_buffer_m", 500.0))
+layers = appdata.display_layers(ds, cfg)
+qbuf = None
+if ds.has("steinbrudd") and buffer_m > 0:
+    qbuf = maps.to_display(ds["steinbrudd"].assign(geometry=ds["steinbrudd"].buffer(buffer_m)),
+                           tolerance_m=10, name="steinbrudd")[["navn", "geometry"]]
+# the walking network (thousands of segments) is shown on Skolesirkler, not here
+m = maps.municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
+                          basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
+                          show_address=bool(appdata.app_setting(cfg, "show_address", False)))
+st.subheader("Kart")
+st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {ui.fmt(radius, 0)} m rundt "
+           f"skolene; steinbruddene har en sone på {ui.fmt(buffer_m, 0)} m. Punktene for kommunale "
+           "boliger er gruppert; tallet er antall enheter.")
+ui.show_map(m, key="oversikt_kart", height=620)
+
+# -- report --------------------------------------------------------------------
+st.subheader("Rapport til kommuneplanens arealdel")
+st.caption("«Boligreserve, arealbehov og lokalisering»: scenarioer, balanse, rangering, "
+           "skolesirkler, kollektivnærhet og konsentrasjon (alltid prikket), med parametere og "
+           "kilder. Bygges med parameterne i denne økten.")
+c1, c2 = st.columns([1, 2])
+fmt = c1.radio("Format", ["pdf", "html", "xlsx"], horizontal=True, key="ov_fmt",
+               format_func=lambda f: {"pdf": "PDF", "html": "HTML", "xlsx": "Excel"}[f])
+if c1.button("Lag rapport", key="ov_make"):
+    from geoplan.present import report
+    with st.spinner("Lager rapporten (kart og tabeller) …"):
+        data = report.build_report(appdata.dataset(cfg), cfg, fmt=fmt, public=True)
+    st.session_state["_geoplan_kpa_report"] = (fmt, data)
+rep = st.session_state.get("_geoplan_kpa_report")
+if rep:
+    f, data = rep
+    mime = {"pdf": "application/pdf", "html": "text/html",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[f]
+    c2.download_button(f"Last ned rapporten ({f.upper()}, {len(data) / 1e6:.1f} MB)", data=data,
+                       file_name=f"boligreserve_arealbehov_lokalisering.{f}", mime=mime,
+                       key="ov_download")

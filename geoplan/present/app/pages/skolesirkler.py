@@ -1,0 +1,97 @@
+"""Skolesirkler: the 1.5 km circle criterion, and how far it really is to walk."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geoplan.present.app import appdata
+
+from geoplan.present.app import maps
+from geoplan.present.app.pages import compute, ui
+st.title("Skolesirkler")
+st.caption("Larviks kriterium (Boligplan 2015–2020): utviklingsgrensen skal ligge innenfor "
+           "sirkelen på 1,5 km fra stedets skole. Med gangavstand måles også avstanden langs "
+           "gangnettet, som viser hvor sirkelen lover mer enn veien gir.")
+
+ds, cfg = ui.context()
+c1, c2 = st.columns([2, 1])
+radius = c1.slider("Radius (m)", min_value=300, max_value=5000, step=50,
+                   value=int(cfg.get("schools.radius_m", 1500)), key="sk_radius")
+walking = c2.toggle("Gangavstand langs gangnettet", value=False, key="sk_walking",
+                    disabled=not ds.has("gangnett"),
+                    help=None if ds.has("gangnett") else "Laget «gangnett» finnes ikke i dataene.")
+
+res = compute.schools(ds, cfg, float(radius), bool(walking))
+ub = res.utviklingsgrenser
+ok = int(ub["oppfylt"].sum())
+c = st.columns(4)
+c[0].metric("Utviklingsgrenser", ui.fmt(len(ub), 0))
+c[1].metric("Helt innenfor sirkelen", f"{ok} av {len(ub)}")
+c[2].metric("Areal utenfor sirklene", f"{ui.fmt(ub['utenfor_daa'].sum(), 0)} daa")
+c[3].metric("Lengste avstand til skole", f"{ui.fmt(ub['maks_avstand_m'].max(), 0)} m")
+
+st.subheader("Utviklingsgrenser")
+view = ub.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s)
+                         for s in ub["skoler"]])
+labels = {"navn": "Utviklingsgrense", "skoler": "Skole(r)", "areal_daa": "Areal (daa)",
+          "innenfor_daa": "Innenfor (daa)", "utenfor_daa": "Utenfor (daa)",
+          "andel_innenfor_pct": "Andel innenfor (%)", "oppfylt": "Oppfylt",
+          "maks_avstand_m": "Maks avstand (m)"}
+if walking:
+    labels |= {"innenfor_gang_daa": "Innenfor til fots (daa)",
+               "andel_innenfor_gang_pct": "Til fots (%)",
+               "innenfor_ikke_gang_daa": "I sirkelen, men for langt å gå (daa)"}
+ui.table(view, labels, decimals={"maks_avstand_m": 0})
+
+# -- map ---------------------------------------------------------------------------
+overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolerance_m=2),
+             "name": f"Skolesirkler {radius / 1000:g} km", "fields": ["navn"],
+             "style": {"color": "#1f5fa8", "weight": 2, "fillColor": "#1f5fa8",
+                       "fillOpacity": 0.06, "dashArray": "6 4"},
+             "legend": [("dash", "#1f5fa8", f"Skolesirkel {radius / 1000:g} km".replace(".", ","))]}]
+if res.utenfor is not None and len(res.utenfor):
+    overlays.append({"gdf": compute.to_display_frame(res.utenfor, cfg, "utenfor"),
+                     "name": "Utenfor sirkelen", "fields": ["lag", "navn"],
+                     "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
+                               "fillOpacity": 0.45},
+                     "legend": [("fill", "#e53935", "Utenfor sirkelen")]})
+if walking and res.gangareal is not None and len(res.gangareal):
+    overlays.append({"gdf": compute.to_display_frame(res.gangareal, cfg, "gangareal"),
+                     "name": f"Innen {radius:g} m til fots", "fields": [],
+                     "style": {"color": "#2e7d32", "weight": 1, "fillColor": "#66bb6a",
+                               "fillOpacity": 0.35},
+                     "legend": [("fill", "#66bb6a", f"Innen {radius:g} m til fots")]})
+if walking and res.ikke_gang is not None and len(res.ikke_gang):
+    overlays.append({"gdf": compute.to_display_frame(res.ikke_gang, cfg, "ikke_gang"),
+                     "name": "I sirkelen, men for langt å gå", "fields": [],
+                     "style": {"color": "#f57f17", "weight": 1, "fillColor": "#fbc02d",
+                               "fillOpacity": 0.5},
+                     "legend": [("fill", "#fbc02d", "I sirkelen, men for langt å gå")]})
+layers = appdata.display_layers(ds, cfg)
+names = list(ub["navn"].astype(str))
+valg = st.selectbox("Vis på kartet", ["Alle utviklingsgrenser"] + names, key="sk_zoom")
+sel = ub if valg == "Alle utviklingsgrenser" else ub[ub["navn"].astype(str) == valg]
+zoom = compute.to_display_frame(sel[["geometry"]].assign(geometry=sel.buffer(float(radius) * 0.6)),
+                                cfg, "utviklingsgrense").total_bounds
+m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
+                          include=["kommune", "utviklingsgrense", "skole", "gangnett", "innspill"],
+                          hidden=["gangnett"] if not walking else [], overlays=overlays, bounds=zoom)
+ui.show_map(m, key="skole_kart", height=560)
+
+# -- parcels -------------------------------------------------------------------------
+if res.parseller is not None and len(res.parseller):
+    st.subheader("Boligreserve og innspill")
+    p = res.parseller
+    only_out = st.checkbox("Vis bare parseller som ikke er helt innenfor", value=True, key="sk_ut")
+    if only_out:
+        p = p[~p["oppfylt"].astype(bool)]
+    p = p.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s) for s in p["skoler"]])
+    plabels = {"type": "Type", "navn": "Navn", "sted": "Sted", **{k: v for k, v in labels.items()
+                                                                  if k != "navn"}}
+    ui.table(p, plabels, decimals={"maks_avstand_m": 0}, height=360)
+
+if walking and len(res.ikke_naadd):
+    st.subheader("Ikke nådd av gangnettet")
+    ui.table(res.ikke_naadd, {"hva": "Hva", "navn": "Navn", "grunn": "Grunn",
+                              "tilknytning_m": "Avstand til nettet (m)"},
+             decimals={"tilknytning_m": 0})

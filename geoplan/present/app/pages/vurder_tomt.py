@@ -1,0 +1,184 @@
+"""Vurder tomt: draw or upload a site, get the traffic-light checklist and the site report."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit as st
+
+from geoplan.present.app import appdata
+
+from geoplan.present.app import maps
+from geoplan.present.app.pages import compute, ui
+from geoplan.errors import GeoplanError, UnreadableInput
+st.title("Vurder tomt")
+st.caption("Tegn tomta på kartet (polygon, rektangel eller punkt), last opp en fil, eller skriv "
+           "koordinater. Sjekklisten viser hvert kriterium med målt verdi, terskel og kilde.")
+
+ds, cfg = ui.context()
+SITE = "_geoplan_site"          # session: {"wkb": bytes, "navn": str, "kilde": str}
+
+# -- purchase ------------------------------------------------------------------------
+kats = ["(ikke valgt)"]
+if ds.has("kommunal_bolig"):
+    kats += sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
+for k in ("utleie", "omsorgsbolig", "housing_first", "flyktning"):
+    if k not in kats:
+        kats.append(k)
+c1, c2, c3 = st.columns(3)
+units = int(c1.number_input("Antall boenheter som kjøpes", min_value=0, max_value=500,
+                            value=int(cfg.get("sites.units", 1)), step=1, key="vt_units"))
+kategori = c2.selectbox("Kategori", kats, key="vt_kat",
+                        format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
+trinn = c3.selectbox("Trinn i boligtrappen", ["(ikke valgt)", 1, 2, 3, 4, 5], key="vt_trinn",
+                     help="Trinn 1: spredt i ordinære borettslag; 2: robuste nabolag; 3–4: "
+                          "skjermede tomter med egen inngang (Bærum, seed 003).")
+
+
+def _set_site(geom, navn: str, kilde: str) -> None:
+    st.session_state[SITE] = {"wkb": shapely.to_wkb(geom), "navn": navn, "kilde": kilde}
+
+
+# -- site input: file or coordinates ----------------------------------------------------------
+with st.expander("Last opp tomt eller skriv koordinater"):
+    f = st.file_uploader("Tomtefil (GeoJSON eller GeoPackage med ett punkt eller én flate)",
+                         type=["geojson", "json", "gpkg"], key="vt_file")
+    if f is not None and st.button("Bruk filen", key="vt_use_file"):
+        try:
+            path = appdata.save_upload(f"tomt_{f.name}", f.getvalue(), cfg)
+            from geoplan.present.cli.assess import parse_site
+            sites = parse_site(str(path), ds.crs)
+            navn = str(sites["navn"].iloc[0]) if "navn" in sites.columns and \
+                sites["navn"].iloc[0] is not None else f.name
+            _set_site(sites.geometry.iloc[0], navn, f"fil «{f.name}»")
+            if len(sites) > 1:
+                st.info(f"Filen har {len(sites)} tomter; den første vurderes. Bruk "
+                        "«geoplan assess --site FIL» for å rangere alle.")
+        except GeoplanError as e:
+            st.error(f"Tomtefilen ble ikke brukt: {e.message}", icon=":material/block:")
+    xy = st.text_input(f"Koordinater X, Y (EPSG:{ds.epsg})", placeholder="f.eks. 566000, 6550000",
+                       key="vt_xy")
+    if xy and st.button("Bruk koordinatene", key="vt_use_xy"):
+        mm = re.match(r"^\s*(-?\d+(?:[.]\d+)?)\s*[,; ]\s*(-?\d+(?:[.]\d+)?)\s*$", xy)
+        if not mm:
+            st.error("Skriv koordinatene som X, Y i meter, f.eks. 566000, 6550000.")
+        else:
+            _set_site(shapely.Point(float(mm.group(1)), float(mm.group(2))),
+                      f"Punkt {float(mm.group(1)):.0f}, {float(mm.group(2)):.0f}", "koordinater")
+
+# -- map with drawing tools ------------------------------------------------------------------------
+site = st.session_state.get(SITE)
+layers = appdata.display_layers(ds, cfg)
+overlays = []
+if site:
+    g = shapely.from_wkb(site["wkb"])
+    sg = gpd.GeoDataFrame({"navn": [site["navn"]]}, geometry=[g], crs=ds.crs)
+    sdisp = compute.to_display_frame(sg.assign(geometry=sg.buffer(8) if g.geom_type == "Point"
+                                               else sg.geometry), cfg, "tomt", tolerance_m=0)
+    overlays.append({"gdf": sdisp, "name": "Tomta", "fields": ["navn"],
+                     "style": {"color": "#d50000", "weight": 3, "fillColor": "#ff1744",
+                               "fillOpacity": 0.4},
+                     "legend": [("fill", "#ff1744", "Tomta")]})
+zoom = None
+pins = []
+if site:
+    zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
+    c4326 = gpd.GeoSeries([g.representative_point()], crs=ds.crs).to_crs(4326).iloc[0]
+    pins = [(c4326.y, c4326.x, site["navn"])]
+m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=float(cfg.get("schools.radius_m", 1500)),
+                          draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
+                          overlays=overlays, bounds=zoom, markers=pins)
+out = ui.show_map(m, key="tomt_kart", height=560, returned=["last_active_drawing"])
+drawing = (out or {}).get("last_active_drawing")
+if drawing and drawing.get("geometry"):
+    try:
+        g4326 = shapely.geometry.shape(drawing["geometry"])
+        g = gpd.GeoSeries([g4326], crs=4326).to_crs(ds.crs).iloc[0]
+        if g.is_empty or g.geom_type not in ("Point", "Polygon", "MultiPolygon"):
+            raise UnreadableInput("Tegn tomta som et polygon, et rektangel eller et punkt.")
+        key = shapely.to_wkb(g)
+        prev = st.session_state.get(SITE)
+        if not prev or prev.get("kilde") != "tegnet" or prev.get("raw") != drawing["geometry"]:
+            _set_site(g, "Tegnet tomt", "tegnet")
+            st.session_state[SITE]["raw"] = drawing["geometry"]
+            st.rerun()
+    except GeoplanError as e:
+        st.error(e.message)
+
+site = st.session_state.get(SITE)
+if not site:
+    st.info("Ingen tomt er valgt ennå. Bruk tegneverktøyet til venstre på kartet, eller last opp en fil.")
+    st.stop()
+
+# -- assessment ---------------------------------------------------------------------------------
+geom = shapely.from_wkb(site["wkb"])
+assessor = compute.assessor(ds, cfg)
+result = assessor.assess(geom, units=units, kategori=None if kategori == "(ikke valgt)" else kategori,
+                         trinn=None if trinn == "(ikke valgt)" else int(trinn))
+result["tomt"]["navn"] = site["navn"]
+
+st.subheader(f"Sjekkliste for {site['navn']} ({site['kilde']})")
+samlet = result.get("samlet", "ukjent")
+tomt = result.get("tomt", {})
+c = st.columns(3)
+c[0].markdown(f"Samlet vurdering  \n### {ui.status_markdown(samlet)}")
+if tomt.get("areal_daa"):
+    c[1].metric("Tomtas areal", f"{ui.fmt(tomt.get('areal_daa'), 1)} daa")
+counts = pd.Series([k["status"] for k in result["kriterier"]]).value_counts()
+c[2].metric("Grønn / gul / rød / ukjent",
+            " / ".join(str(int(counts.get(s, 0))) for s in ("gronn", "gul", "rod", "ukjent")))
+
+def _terskel(t) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, dict):
+        names = {"gul": "gul", "rod": "rød", "gronn": "grønn"}
+        return " · ".join(f"{names.get(k, k)} {ui.fmt(v, 1 if isinstance(v, float) and v % 1 else 0)}"
+                          for k, v in t.items() if v is not None)
+    return str(t)
+
+
+rows = pd.DataFrame([{
+    "status": ui.status_badge(k["status"]), "kriterium": k.get("kriterium", k.get("id")),
+    "verdi": "" if k.get("verdi") is None else (f"{k['verdi']:.1f}".replace(".", ",")
+                                                if isinstance(k.get("verdi"), (int, float))
+                                                else str(k.get("verdi"))),
+    "enhet": k.get("enhet") or "", "terskel": _terskel(k.get("terskel")),
+    "begrunnelse": k.get("begrunnelse") or "", "kilde": k.get("kilde") or "",
+} for k in result["kriterier"]])
+COLORS = {ui.STATUS_TEXT[k]: v for k, v in ui.STATUS_COLOR.items()}
+
+
+def _row_style(r):
+    col = COLORS.get(str(r["status"]), "")
+    return [f"background-color: {col}" if col else ""] * len(r)
+
+
+st.dataframe(rows.style.apply(_row_style, axis=1), hide_index=True, width="stretch",
+             height=38 + 35 * len(rows),
+             column_config={"status": "Status", "kriterium": "Kriterium", "verdi": "Verdi",
+                            "enhet": "Enhet", "terskel": "Terskel",
+                            "begrunnelse": st.column_config.TextColumn("Begrunnelse", width="large"),
+                            "kilde": st.column_config.TextColumn("Kilde", width="medium")})
+
+# -- report download ------------------------------------------------------------------------------
+st.subheader("Tomterapport")
+c1, c2 = st.columns(2)
+fmt = c1.radio("Format", ["html", "pdf"], horizontal=True, key="vt_fmt",
+               format_func=lambda f: {"html": "HTML", "pdf": "PDF"}[f])
+if c1.button("Lag tomterapport", key="vt_make"):
+    from geoplan.present import report
+    with st.spinner("Lager rapporten …"):
+        data = report.site_report_bytes(result, ds, cfg, fmt=fmt, public=True,
+                                        site=gpd.GeoSeries([geom], crs=ds.crs))
+    st.session_state["_geoplan_site_report"] = (fmt, data)
+rep = st.session_state.get("_geoplan_site_report")
+if rep:
+    fmt_r, data = rep
+    c2.download_button(f"Last ned tomterapport ({fmt_r.upper()})", data=data,
+                       file_name=f"tomterapport.{fmt_r}",
+                       mime="application/pdf" if fmt_r == "pdf" else "text/html",
+                       key="vt_download")

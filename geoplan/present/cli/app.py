@@ -1,0 +1,134 @@
+"""``geoplan app [DATA]``: start the map app, with its caches warm before the first visit.
+
+``streamlit run app.py`` starts the server at once, and the first browser visit
+then waits for the imports (geopandas, folium, ...), reading the data and
+simplifying the layers. This command does that work first, in the same
+process, and then starts Streamlit in-process exactly as ``streamlit run
+app.py`` would (same ``.streamlit/config.toml``, same options), so the planner's
+first page opens as fast as a later one.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "app",
+        help="start kartappen i nettleseren",
+        description=(
+            "Starter kartappen (Streamlit) på http://localhost:8501. Dataene leses og kartlagene "
+            "forenkles før serveren tar imot besøk, så den første siden åpnes raskt. DATA er "
+            "dataene appen viser som standard (GeoPackage, mappe eller fil; standard: "
+            "demokommunen). Tilsvarer «streamlit run app.py» fra prosjektmappen."
+        ),
+    )
+    p.add_argument("data", nargs="?", metavar="DATA", default=None,
+                   help="GeoPackage, mappe med lagfiler, eller én fil (standard: demokommunen)")
+    p.add_argument("--port", type=int, default=None, metavar="PORT",
+                   help="porten appen lytter på (standard: 8501)")
+    p.add_argument("--address", default=None, metavar="ADRESSE",
+                   help="adressen appen lytter på (standard: alle; 127.0.0.1 for bare denne maskinen)")
+    p.add_argument("--headless", action="store_true",
+                   help="ikke åpne nettleseren automatisk (for servere)")
+    p.add_argument("--no-warm", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=run)
+
+
+def _quiet_streamlit_warnings():
+    """Silence Streamlit's "no ScriptRunContext" warnings while caches are filled outside a run."""
+    import logging
+
+    names = ["streamlit.runtime.scriptrunner_utils.script_run_context",
+             "streamlit.runtime.caching.cache_data_api", "streamlit.runtime.state.session_state_proxy"]
+    saved = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.ERROR)
+    return saved
+
+
+def streamlit_options() -> list[str]:
+    """``geoplan/present/app/streamlit.toml`` as ``--section.key value`` options."""
+    import tomllib
+    from pathlib import Path
+
+    from geoplan.present import app as app_pkg
+
+    with open(Path(app_pkg.__file__).with_name("streamlit.toml"), "rb") as fh:
+        conf = tomllib.load(fh)
+    out: list[str] = []
+    for section, values in conf.items():
+        for key, value in values.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            out += [f"--{section}.{key}", text]
+    return out
+
+
+def run(args) -> int:
+    import logging
+    import os
+    import sys
+    import time
+    from pathlib import Path
+
+    from geoplan.errors import GeoplanError, UnreadableInput
+    from geoplan.present.app import main as app_main
+
+    app_py = Path(app_main.__file__).with_name("streamlit_app.py")
+    if args.data:
+        data = Path(args.data).expanduser()
+        if not data.exists():
+            raise UnreadableInput(f"Fant ikke {args.data}. Oppgi en GeoPackage, en mappe med lagfiler "
+                                  "eller én fil.")
+        os.environ["GEOPLAN_APP_DATA"] = str(data.resolve())
+    cfg_dir = os.environ.get("GEOPLAN_CONFIG_DIR")
+    if cfg_dir:  # keep a relative configuration folder pointing where the user meant
+        os.environ["GEOPLAN_CONFIG_DIR"] = str(Path(cfg_dir).expanduser().resolve())
+
+    if not args.no_warm:
+        t0 = time.perf_counter()
+        print("Forbereder kartappen (leser dataene og forenkler kartlagene) …", file=sys.stderr,
+              flush=True)
+        saved = {}
+        try:
+            # Not streamlit_folium: a component declared outside a script run is never
+            # registered with the server, and the map would not load. It is imported by
+            # the first page run (it is small).
+            import streamlit.runtime.caching  # noqa: F401  (before the loggers are quieted)
+
+            saved = _quiet_streamlit_warnings()
+            from geoplan.present.app import appdata
+            from geoplan.present.app.pages import ui  # noqa: F401  (the pages' shared imports)
+
+            appdata.prepare_maps()
+            appdata.warm_up()
+        except GeoplanError as e:  # the app shows the problem on its first page as well
+            print(f"Merk: {e.message} Appen starter likevel og viser feilen på siden Oversikt; "
+                  "last opp andre data på siden Data.", file=sys.stderr, flush=True)
+        except Exception as e:  # never a traceback here: the page reports it in Norwegian
+            print(f"Merk: dataene kunne ikke forberedes ({type(e).__name__}: {e}). Appen starter "
+                  "likevel og viser feilen på siden.", file=sys.stderr, flush=True)
+        finally:
+            for name, level in saved.items():
+                logging.getLogger(name).setLevel(level)
+        print(f"Klar etter {time.perf_counter() - t0:.1f} s; starter serveren.", file=sys.stderr,
+              flush=True)
+
+    from streamlit.web import cli as stcli
+
+    # The packaged Streamlit settings (local map assets, no usage statistics, upload
+    # limit), as options: they hold wherever the command is started.
+    argv = ["streamlit", "run", str(app_py), *streamlit_options()]
+    if args.port is not None:
+        argv += ["--server.port", str(args.port)]
+    if args.address:
+        argv += ["--server.address", args.address]
+    if args.headless:
+        argv += ["--server.headless", "true"]
+    sys.argv = argv
+    try:
+        stcli.main(prog_name="streamlit")
+    except SystemExit as e:
+        return int(e.code or 0) if not isinstance(e.code, str) else 1
+    return 0

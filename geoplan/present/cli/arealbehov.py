@@ -1,0 +1,220 @@
+"""``geoplan arealbehov``: housing land needed per place to the horizon years.
+
+Reads no geodata: the places, shares of growth and densities come from
+``config/reserves.toml`` (section ``steder``), and every growth parameter can be
+given on the command line.
+
+Flag semantics
+--------------
+* No ``--share``: one row per configured place (or per ``--sted``), each with
+  its configured share and density.
+* ``--share S`` without ``--sted``: one unnamed place (``sted`` null in JSON)
+  taking the fraction S of the municipality's growth; density from
+  ``--dwellings-per-daa`` or ``reserves.default_dwellings_per_daa``.
+* ``--share S --sted NAVN``: that place with share S (its configured density,
+  if any). With several ``--sted``, S applies to each.
+* ``--dwellings-per-daa D`` overrides the density of every row.
+
+The growth-flag helpers here are shared with ``geoplan reserves``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from geoplan.present.cli import common
+def _fraction(text: str) -> float:
+    """A fraction from ``0.015``, ``0,015`` or ``1,5%``."""
+    t = str(text).strip().replace(",", ".").replace(" ", "")
+    try:
+        if t.endswith("%"):
+            return float(t[:-1]) / 100.0
+        return float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke et tall; skriv en andel som 0.015 (eller 1.5%)") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(str(text).strip().replace(",", ".").replace(" ", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» er ikke et tall") from None
+
+
+def _year(text: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» er ikke et årstall") from None
+
+
+def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
+    """The growth flags shared by ``arealbehov`` (many years/rates) and ``reserves`` (one)."""
+    g = p.add_argument_group("vekstparametere (standard fra config/reserves.toml)")
+    g.add_argument("--base-population", type=_number, metavar="N",
+                   help="folketall i kommunen i basisåret (standard 43200)")
+    g.add_argument("--base-year", type=_year, metavar="ÅR", help="basisår (standard 2014)")
+    if many:
+        g.add_argument("--year", type=_year, action="append", metavar="ÅR",
+                       help="horisontår; kan gjentas (standard 2026 og 2040)")
+        g.add_argument("--rate", type=_fraction, action="append", metavar="ANDEL",
+                       help="årlig vekst som andel, f.eks. 0.015; kan gjentas (standard 0.006 og 0.015)")
+    else:
+        g.add_argument("--year", type=_year, metavar="ÅR", help="horisontår (standard 2040)")
+        g.add_argument("--rate", type=_fraction, metavar="ANDEL",
+                       help="årlig vekst som andel, f.eks. 0.015 (standard 0.015)")
+    g.add_argument("--share", type=_fraction, metavar="ANDEL",
+                   help="stedets andel av kommunens vekst (0-1); uten --sted gjelder den "
+                        "et sted uten navn (arealbehov) eller alle steder (reserves)")
+    g.add_argument("--sted", action="append", metavar="NAVN",
+                   help="bare dette stedet; kan gjentas")
+    g.add_argument("--persons-per-dwelling", type=_number, metavar="N",
+                   help="personer per boenhet (standard 2)")
+    g.add_argument("--dwellings-per-daa", type=_number, metavar="N",
+                   help="boenheter per daa for alle steder (standard per sted fra config)")
+
+
+def plain_places(cfg) -> dict:
+    """``reserves.steder`` with parameter tables reduced to their values."""
+    from geoplan.runs import plain_places as _pp
+    return _pp(cfg)
+
+
+def growth_from_args(args: argparse.Namespace, cfg) -> dict:
+    """Growth parameters: flags first, then ``config/reserves.toml``."""
+    from geoplan.runs import growth_parameters
+    return growth_parameters(cfg, base_population=getattr(args, "base_population", None),
+                             base_year=getattr(args, "base_year", None),
+                             persons_per_dwelling=getattr(args, "persons_per_dwelling", None))
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "arealbehov", help="arealbehov for boliger per sted, år og vekstrate (Larvik-metoden)",
+        description=(
+            "Regner ut befolkningsvekst, boenheter og arealbehov (daa) per sted til "
+            "horisontårene, etter Larvik kommunes boligplan: vekst = folketall × ((1 + rate)^(år − "
+            "basisår) − 1) × andel; boenheter = vekst / personer per boenhet; arealbehov = "
+            "boenheter / boenheter per daa. Stedene, andelene og tetthetene kommer fra "
+            "config/reserves.toml. Med --share uten --sted regnes ett sted uten navn. "
+            "Leser ingen geodata."
+        ),
+    )
+    p.add_argument("--config", metavar="MAPPE", help="konfigurasjonsmappe (standard: config/)")
+    p.add_argument("--set", metavar="NØKKEL=VERDI", action="append", default=[],
+                   help="overstyr en parameter, f.eks. reserves.steder.stavern.andel=0.12")
+    p.add_argument("--json", action="store_true",
+                   help="skriv en liste med {sted, aar, vekstrate, vekst_personer, boenheter, "
+                        "arealbehov_daa}, uavrundet")
+    add_growth_args(p, many=True)
+    p.set_defaults(run=run)
+
+
+def compute(args: argparse.Namespace, cfg):
+    """The need table for the arguments (a DataFrame from :func:`reserves.area_need`)."""
+    from geoplan.errors import ConfigError
+    from geoplan.analysis.reserves import area_need, place_parameters, place_key
+    gp = growth_from_args(args, cfg)
+    years = args.year or cfg.get("reserves.horizon_years")
+    rates = args.rate or cfg.get("reserves.growth_rates")
+    conf = plain_places(cfg)
+    if args.share is not None and not args.sted:
+        import pandas as pd
+        places = pd.DataFrame({"sted": [None], "andel": [float(args.share)],
+                               "boenheter_per_daa": [gp["default_dwellings_per_daa"]]})
+    else:
+        names = None
+        if args.sted:
+            known = {place_key(v.get("navn", k)): v.get("navn", k) for k, v in conf.items()}
+            names = [known.get(place_key(s), s) for s in args.sted]
+            unknown = [s for s in args.sted if place_key(s) not in known]
+            if unknown and args.share is None:
+                raise ConfigError(
+                    f"Stedet {', '.join(f'«{s}»' for s in unknown)} har ingen andel av veksten i "
+                    f"konfigurasjonen (kjente steder: {', '.join(known.values())}). "
+                    "Oppgi --share, eller legg stedet til under [steder] i config/reserves.toml.")
+        if names is None and not conf:
+            raise ConfigError("Ingen steder er satt opp i config/reserves.toml ([steder]); "
+                              "oppgi --share for å regne et sted uten navn.")
+        places, _ = place_parameters(names, conf,
+                                     default_dwellings_per_daa=gp["default_dwellings_per_daa"])
+        if args.share is not None:
+            places["andel"] = float(args.share)
+    return area_need(places, base_population=gp["base_population"], base_year=gp["base_year"],
+                     years=years, rates=rates, persons_per_dwelling=gp["persons_per_dwelling"],
+                     dwellings_per_daa=args.dwellings_per_daa), gp
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = common.config_from_args(args)
+    need, gp = compute(args, cfg)
+    gp["all_places"] = not args.sted and args.share is None
+    if args.json:
+        common.emit_json(common.records(need, ["sted", "aar", "vekstrate", "vekst_personer",
+                                               "boenheter", "arealbehov_daa"]))
+    else:
+        print(render_text(need, gp))
+    return 0
+
+
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+
+
+def _int(v: float) -> str:
+    return f"{v:.0f}" if v == v else "–"
+
+
+def render_text(need, gp: dict) -> str:
+    """Norwegian table: places down, scenarios (year × rate) across, with totals.
+
+    Each cell is rounded to a whole number as the sources do; totals are summed
+    before rounding.
+    """
+    import pandas as pd
+
+    scen = need[["aar", "vekstrate"]].drop_duplicates().sort_values(["aar", "vekstrate"])
+    cols = [(int(a), float(r)) for a, r in scen.itertuples(index=False)]
+    names = list(dict.fromkeys(need["sted"].where(need["sted"].notna(), "(sted uten navn)")))
+    tab = need.assign(_sted=need["sted"].where(need["sted"].notna(), "(sted uten navn)"))
+    w0 = max(14, *(len(str(n)) for n in names)) + 2
+    heads = [f"{a} {_pct(r)}" for a, r in cols]
+    wc = max(11, *(len(h) for h in heads)) + 1
+
+    def block(title: str, col: str, extra_head: str, extra) -> list[str]:
+        lines = [title, f"{'Sted':<{w0}}{extra_head:>12}" + "".join(f"{h:>{wc}}" for h in heads),
+                 "-" * (w0 + 12 + wc * len(heads))]
+        piv = tab.pivot_table(index="_sted", columns=["aar", "vekstrate"], values=col,
+                              aggfunc="sum", sort=False)
+        for n in names:
+            row = piv.loc[n]
+            lines.append(f"{str(n):<{w0}}{extra(n):>12}" +
+                         "".join(f"{_int(row.get((a, r), float('nan'))):>{wc}}" for a, r in cols))
+        if len(names) > 1:
+            tot = piv.sum(axis=0)
+            lines.append("-" * (w0 + 12 + wc * len(heads)))
+            lines.append(f"{'Totalt':<{w0}}{'':>12}" +
+                         "".join(f"{_int(tot.get((a, r), float('nan'))):>{wc}}" for a, r in cols))
+        return lines
+
+    first = tab.drop_duplicates("_sted").set_index("_sted")
+    share = lambda n: f"{first.at[n, 'andel'] * 100:.1f} %".replace(".", ",")  # noqa: E731
+    dens = lambda n: f"{first.at[n, 'boenheter_per_daa']:g}".replace(".", ",")  # noqa: E731
+    pop = f"{gp['base_population']:,.0f}".replace(",", " ")
+    ppd = f"{gp['persons_per_dwelling']:g}".replace(".", ",")
+    out = [f"Arealbehov for boliger (Larvik-metoden): basis {pop} personer 1.1.{gp['base_year']}, "
+           f"{ppd} personer per boenhet", ""]
+    out += block("Befolkningsvekst (personer)", "vekst_personer", "Andel", share)
+    out += [""]
+    out += block("Boenheter", "boenheter", "Andel", share)
+    out += [""]
+    out += block("Arealbehov (daa)", "arealbehov_daa", "Boenh./daa", dens)
+    out += ["", "Tallene er avrundet hver for seg; totalene er summert før avrunding. "
+                "Uavrundede tall: --json."]
+    if gp.get("all_places"):
+        total = float(first["andel"].sum())
+        if abs(total - 1.0) > 1e-6:
+            out.append(f"Merk: andelene av veksten summerer til {total * 100:.1f} %, ikke 100 %; "
+                       "totalene er da ikke kommunens samlede vekst.".replace(".", ",", 1))
+    return "\n".join(out)

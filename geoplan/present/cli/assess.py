@@ -1,0 +1,287 @@
+"""``geoplan assess``: a traffic-light checklist for a site before purchase.
+
+One site (``--site X,Y`` in the data's CRS, or a GeoJSON/GeoPackage file with one
+point or polygon) gives ``{"kriterier": [...], "samlet": ..., "oppsummering": {...},
+"tomt": {...}}`` with ``--json``. A file with several sites gives
+``{"tomter": [...], "antall_tomter": n, ...}``: one entry per site (same keys plus
+``rang``, ``tomt_nr`` and ``navn``), ranked with the best site first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+_XY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[,;]|\s)\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def _trinn(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if not 1 <= v <= 5:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke et trinn i boligtrappen; bruk et helt tall fra 1 til 5")
+    return v
+
+
+def _units(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        v = -1
+    if v < 0:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall, 0 eller større")
+    return v
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "assess",
+        help="vurder en tomt før kjøp: sjekkliste med grønt, gult og rødt",
+        description=(
+            "Vurderer én eller flere tomter mot kriteriene i config/sites.toml "
+            "(utviklingsgrense, arealformål, avstand til skole, kollektivtilbud, sentrum og "
+            "steinbrudd, støy, terreng og konsentrasjon av kommunale boliger før og etter "
+            "kjøpet). Hvert kriterium får status grønn, gul, rød eller ukjent med målt verdi, "
+            "terskel og kilde. Flere tomter i én fil rangeres."
+        ),
+    )
+    from geoplan.present.cli import common
+    common.add_data_args(p)
+    p.add_argument("--site", required=True, metavar="FIL|X,Y",
+                   help="tomta: GeoJSON/GeoPackage med punkt eller flate (alle koordinatsystem "
+                        "med CRS), eller koordinatene X,Y i dataenes koordinatsystem")
+    p.add_argument("--site-layer", metavar="NAVN",
+                   help="lagnavn i tomtefilen når den har flere lag")
+    p.add_argument("--units", type=_units, default=None, metavar="N",
+                   help="antall boenheter som kjøpes eller bygges (standard: sites.units, "
+                        "eller kolonnen antall_enheter i tomtefilen)")
+    p.add_argument("--kategori", metavar="K",
+                   help="kategori: utleie, omsorgsbolig, housing_first, flyktning")
+    p.add_argument("--trinn", type=_trinn, metavar="1-5",
+                   help="trinn i boligtrappen (1–5) som velger profil")
+    p.add_argument("--public", action="store_true",
+                   help="for utdata som deles: antall kommunale enheter under "
+                        "kommune.min_count_public skjules, og bygningens id utelates "
+                        "(tomterapporten skrives alltid slik)")
+    p.add_argument("--out", metavar="FIL.html|FIL.pdf",
+                   help="skriv tomterapport (HTML eller PDF, .xlsx for tabellene) med sjekkliste og kart")
+    p.set_defaults(run=run)
+
+
+def parse_site(spec: str, data_crs, layer: str | None = None):
+    """``X,Y`` -> one Point in the data CRS; a file -> a GeoDataFrame in the data CRS.
+
+    Raises :class:`~geoplan.errors.UnreadableInput` (exit 2) with a Norwegian message
+    when the file cannot be read, has no CRS, no features or unsupported geometries.
+    """
+    from pathlib import Path
+
+    import geopandas as gpd
+    import shapely
+
+    from geoplan.errors import DataProblem, UnreadableInput
+    m = _XY.match(spec)
+    if m:
+        x, y = float(m.group(1)), float(m.group(2))
+        if abs(x) <= 180 and abs(y) <= 90 and getattr(data_crs, "is_projected", False):
+            raise UnreadableInput(
+                f"--site {spec}: koordinatene ser ut som lengde- og breddegrad (grader), men X,Y "
+                f"skal være i dataenes koordinatsystem (EPSG:{data_crs.to_epsg()}, meter), "
+                "f.eks. --site 565000,6550000. Et punkt i grader kan gis som en GeoJSON-fil."
+            )
+        return gpd.GeoDataFrame({"navn": [f"Punkt {x:.0f}, {y:.0f}"]},
+                                geometry=[shapely.Point(x, y)], crs=data_crs)
+    path = Path(spec)
+    if not path.exists():
+        raise UnreadableInput(
+            f"Fant ikke tomtefilen «{spec}». Oppgi en GeoJSON- eller GeoPackage-fil, "
+            "eller koordinater som X,Y (f.eks. --site 565000,6550000) i dataenes koordinatsystem."
+        )
+    if path.is_dir():
+        raise UnreadableInput(f"«{spec}» er en mappe; --site må være en fil eller X,Y.")
+    try:
+        import pyogrio
+
+        if layer is None and path.suffix.lower() == ".gpkg":
+            layers = pyogrio.list_layers(path)
+            if len(layers) > 1:
+                names = ", ".join(str(n) for n in layers[:, 0])
+                raise UnreadableInput(
+                    f"Tomtefilen {path.name} har flere lag ({names}). Velg ett med --site-layer."
+                )
+        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except UnreadableInput:
+        raise
+    except Exception as e:  # pyogrio / fiona errors: not geodata, truncated ...
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise UnreadableInput(
+            f"Tomtefilen {path.name} kan ikke leses som geodata ({first}). "
+            "Bruk GeoJSON eller GeoPackage med et punkt eller en flate."
+        ) from None
+    if gdf.crs is None:
+        raise UnreadableInput(
+            f"Tomtefilen {path.name} har ikke koordinatsystem. Lagre den med CRS "
+            "(f.eks. EPSG:25832 eller EPSG:4326), eller oppgi tomta som --site X,Y."
+        )
+    geoms = gdf.geometry
+    empty = geoms.isna() | geoms.is_empty
+    if len(gdf) == 0 or empty.all():
+        raise UnreadableInput(f"Tomtefilen {path.name} har ingen geometrier.")
+    if empty.any():
+        gdf = gdf[~empty]
+    types = set(gdf.geom_type)
+    bad = types - {"Point", "MultiPoint", "Polygon", "MultiPolygon"}
+    if bad:
+        raise DataProblem(
+            f"Tomtefilen {path.name} har geometritypen {', '.join(sorted(bad))}. En tomt må "
+            "være et punkt eller en flate (Polygon)."
+        )
+    gdf = gdf.to_crs(data_crs)
+    return gdf.reset_index(drop=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from geoplan.errors import UnreadableInput
+    from geoplan.analysis.sites import SiteAssessor, public_result
+    from geoplan.present.cli import common
+    out = getattr(args, "out", None)
+    if out:
+        from pathlib import Path
+
+        suffix = Path(out).suffix.lower()
+        if suffix not in (".html", ".htm", ".pdf", ".xlsx"):
+            raise UnreadableInput(
+                f"--out «{out}»: tomterapporten skrives som .html eller .pdf (eller .xlsx for "
+                "tabellene). Velg en av dem."
+            )
+        parent = Path(out).parent
+        if str(parent) and not parent.exists():
+            raise UnreadableInput(
+                f"Mappen {parent} finnes ikke, så {Path(out).name} kan ikke skrives. "
+                "Opprett mappen eller velg en annen utfil."
+            )
+    if args.units is not None and args.units < 0:
+        raise UnreadableInput("--units må være 0 eller større.")
+
+    cfg = common.config_from_args(args)
+    ds = common.load_from_args(args, config=cfg)
+    sites = parse_site(args.site, ds.crs, getattr(args, "site_layer", None))
+    units: Any = args.units
+    if units is None:
+        if "antall_enheter" in sites.columns:
+            import pandas as pd
+
+            units = pd.to_numeric(sites["antall_enheter"], errors="coerce").fillna(
+                cfg.get("sites.units", 1)).astype(int).to_numpy()
+        else:
+            units = int(cfg.get("sites.units", 1))
+    assessor = SiteAssessor.from_dataset(ds, cfg)
+
+    if len(sites) == 1:
+        result = assessor.assess(sites.geometry.iloc[0],
+                                 units=units if isinstance(units, int) else int(units[0]),
+                                 kategori=args.kategori, trinn=args.trinn)
+        result["tomt"]["navn"] = str(sites["navn"].iloc[0]) if "navn" in sites.columns \
+            and sites["navn"].iloc[0] is not None else "Tomta"
+        render = format_single
+    else:
+        result = assessor.assess_many(sites, units=units, kategori=args.kategori, trinn=args.trinn)
+        render = format_many
+    if out:
+        # the report is for a purchase decision that may be shared: always the public version
+        _write_report(public_result(result), ds, out, cfg, sites)
+    if args.public:
+        result = public_result(result)
+    if args.json:
+        common.emit_json(result)
+    else:
+        print(render(result))
+        if out:
+            print(f"\nTomterapporten er skrevet til {out}.")
+    return 0
+
+
+def _write_report(result: dict, ds, out: str, cfg, site_gdf) -> None:
+    from geoplan.errors import UnreadableInput
+    try:
+        from geoplan.present.report import write_site_report
+    except ImportError:
+        raise UnreadableInput(
+            "Tomterapporten (--out) er ikke tilgjengelig i denne versjonen av geoplan. "
+            "Kjør uten --out, eller bruk --json."
+        ) from None
+    write_site_report(result, ds, out, cfg, site=site_gdf.geometry)
+
+
+# ---------------------------------------------------------------------------
+# Human-readable output (Norwegian)
+# ---------------------------------------------------------------------------
+
+_LABEL = {"gronn": "GRØNN", "gul": "GUL", "rod": "RØD", "ukjent": "UKJENT"}
+
+
+def _val(k: dict) -> str:
+    from geoplan.analysis.sites import fmt_num
+    v = k.get("verdi")
+    if v is None:
+        return "–"
+    d = 0 if float(v).is_integer() else 1
+    return f"{fmt_num(float(v), d)} {k.get('enhet') or ''}".strip()
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def format_single(result: dict) -> str:
+    """The checklist as a Norwegian text table, with every reason below it."""
+    tomt = result.get("tomt", {})
+    kjop = result.get("kjop", {})
+    head = (f"Tomtevurdering: {tomt.get('navn', 'tomta')} "
+            f"({tomt.get('geometritype', '')}, {str(tomt.get('areal_daa', 0)).replace('.', ',')} daa, "
+            f"senter {tomt.get('x')}, {tomt.get('y')}, EPSG:{tomt.get('epsg')})")
+    buy = f"Kjøp: {kjop.get('enheter')} boenhet(er)"
+    if kjop.get("kategori"):
+        buy += f", kategori {kjop['kategori']}"
+    if kjop.get("trinn"):
+        buy += f", trinn {kjop['trinn']} i boligtrappen"
+    lines = [head, buy]
+    for p in result.get("profiler", []):
+        lines.append(f"Profil: {p['beskrivelse']}")
+    rows = [[k["kriterium"], _LABEL[k["status"]], _val(k), k.get("terskel_tekst", "")]
+            for k in result.get("kriterier", [])]
+    lines += ["", _table(rows, ["Kriterium", "Status", "Verdi", "Terskel"]), ""]
+    lines.append(f"Samlet: {_LABEL[result['samlet']]}. {result['oppsummering']['tekst']}")
+    lines += ["", "Begrunnelser:"]
+    for k in result.get("kriterier", []):
+        lines.append(f"- {k['kriterium']} [{_LABEL[k['status']]}]: {k['begrunnelse']}")
+        lines.append(f"  Kilde: {k['kilde']}")
+    return "\n".join(lines)
+
+
+def format_many(result: dict) -> str:
+    """Ranked sites as a Norwegian text table, then the red and unknown criteria per site."""
+    rows = []
+    for t in result["tomter"]:
+        o = t["oppsummering"]
+        rows.append([str(t["rang"]), t["navn"], _LABEL[t["samlet"]], str(o["rod"]), str(o["gul"]),
+                     str(o["gronn"]), str(o["ukjent"]),
+                     str(t["tomt"]["areal_daa"]).replace(".", ",")])
+    lines = [f"Tomtevurdering: {result['antall_tomter']} tomter, rangert (best først)", "",
+             _table(rows, ["Rang", "Tomt", "Samlet", "Røde", "Gule", "Grønne", "Ukjente",
+                           "Areal (daa)"]), ""]
+    for t in result["tomter"]:
+        bad = [k for k in t["kriterier"] if k["status"] in ("rod", "gul", "ukjent")]
+        if not bad:
+            continue
+        lines.append(f"{t['rang']}. {t['navn']}:")
+        for k in bad:
+            lines.append(f"  - {k['kriterium']} [{_LABEL[k['status']]}]: {k['begrunnelse']}")
+    return "\n".join(lines).rstrip()

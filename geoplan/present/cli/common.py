@@ -1,0 +1,106 @@
+"""What the subcommands share: the DATA argument, config overrides, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from geoplan.config import Config, load_config, parse_set_options
+def add_data_args(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    """DATA, --layer, --crs, --config, --set and (optionally) --json."""
+    p.add_argument(
+        "data", nargs="?", metavar="DATA", default=None,
+        help="GeoPackage, mappe med lagfiler, eller én fil (standard: demokommunen)",
+    )
+    p.add_argument("--layer", metavar="NAVN", help="lagnavn for en enkeltfil som ikke er en GeoPackage")
+    p.add_argument("--crs", metavar="EPSG", help="koordinatsystem for lag uten CRS, f.eks. 25832")
+    p.add_argument("--config", metavar="MAPPE", help="konfigurasjonsmappe (standard: config/)")
+    p.add_argument("--set", metavar="NØKKEL=VERDI", action="append", default=[],
+                   help="overstyr en parameter for denne kjøringen, f.eks. schools.radius_m=1200")
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return load_config(getattr(args, "config", None), parse_set_options(getattr(args, "set", None)))
+
+
+def load_from_args(args: argparse.Namespace, *, require: Iterable[str] = (),
+                   optional: Iterable[str] = (), config: Config | None = None):
+    """Load DATA as the command needs it; raises MissingLayer for required layers.
+
+    When ``optional`` is given, only the required and optional layers are read
+    (a large GeoPackage's other layers are skipped); otherwise every layer is.
+
+    Returns the :class:`geoplan.io.layers.Dataset`.
+    """
+    from geoplan.io.layers import load
+    only = (set(require) | set(optional)) if optional else None
+    ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
+              config=config, only=only)
+    ds.require(*require)
+    return ds
+
+
+def _default(o: Any):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        f = float(o)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(o, (np.bool_,)):
+        return bool(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, (datetime, date, pd.Timestamp)):
+        return o.isoformat()
+    if isinstance(o, Path):
+        return str(o)
+    if o is pd.NA or o is pd.NaT:
+        return None
+    if hasattr(o, "__geo_interface__"):
+        return o.__geo_interface__
+    raise TypeError(f"kan ikke skrive {type(o).__name__} som JSON")
+
+
+def _clean(o: Any):
+    """Replace NaN/inf floats by None recursively (JSON has no NaN)."""
+    if isinstance(o, float):
+        return None if math.isnan(o) or math.isinf(o) else o
+    if isinstance(o, dict):
+        return {k: _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    if isinstance(o, np.floating):
+        return _clean(float(o))
+    return o
+
+
+def records(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[dict]:
+    """A (Geo)DataFrame as JSON-ready records, without geometry, NaN as None."""
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
+    if "geometry" in df.columns:
+        df = df.drop(columns="geometry")
+    out = []
+    for row in df.to_dict(orient="records"):
+        out.append({k: _clean(_default(v) if not isinstance(v, (str, int, float, bool, type(None), list, dict)) else v)
+                    for k, v in row.items()})
+    return out
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(_clean(obj), ensure_ascii=False, indent=2, default=_default, allow_nan=False)
+
+
+def emit_json(obj: Any) -> None:
+    """Print ``obj`` as UTF-8 JSON on stdout (NaN as null, numpy types converted)."""
+    sys.stdout.write(dumps(obj) + "\n")

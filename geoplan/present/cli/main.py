@@ -1,0 +1,136 @@
+"""The ``geoplan`` command line.
+
+``geoplan COMMAND [DATA] [options]``; DATA defaults to the embedded demo
+municipality. Each command lives in its own module under
+:mod:`geoplan.present.cli` with a ``register(subparsers)`` function that adds its
+parser and sets ``run`` (``args -> exit code``).
+
+Exit codes: 0 success, 1 the data fail a check an analysis needs, 2 unusable
+input or invalid options. Users never see a traceback; ``GEOPLAN_DEBUG=1``
+shows one for developers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import sys
+import traceback
+
+from geoplan import __version__
+from geoplan.errors import GeoplanError  #: command name -> module that registers it (in the order shown by --help)
+COMMANDS = {
+    "check": "geoplan.present.cli.check",
+    "demo": "geoplan.present.cli.demo",
+    "arealbehov": "geoplan.present.cli.arealbehov",
+    "reserves": "geoplan.present.cli.reserves",
+    "schools": "geoplan.present.cli.schools",
+    "concentration": "geoplan.present.cli.concentration",
+    "assess": "geoplan.present.cli.assess",
+    "report": "geoplan.present.cli.report",
+    "app": "geoplan.present.cli.app",
+}
+
+
+_ARGPARSE_NO = [
+    (re.compile(r"argument (\S+): invalid (?:float|int) value: '(.*)'"),
+     r"argumentet \1: «\2» er ikke et tall"),
+    (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"),
+     r"argumentet \1: ugyldig valg «\2» (velg blant \3)"),
+    (re.compile(r"argument (\S+): expected one argument"), r"argumentet \1 trenger en verdi"),
+    (re.compile(r"the following arguments are required: (.*)"), r"disse argumentene mangler: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"ukjente argumenter: \1"),
+    (re.compile(r"argument (\S+): (.*)"), r"argumentet \1: \2"),
+]
+
+
+def _translate_argparse(message: str) -> str:
+    """argparse's English usage errors in Norwegian (unknown ones pass through)."""
+    for rx, repl in _ARGPARSE_NO:
+        if rx.search(message):
+            return rx.sub(repl, message, count=1)
+    return message
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Norwegian help and usage errors (exit 2, no traceback)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenter"
+        self._optionals.title = "valg"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="vis denne hjelpeteksten og avslutt")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "bruk:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "bruk:", 1)
+
+    def error(self, message: str):  # noqa: D401
+        message = _translate_argparse(message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"geoplan: feil i kommandoen: {message}\n"
+                     "Skriv «geoplan --help» eller «geoplan KOMMANDO --help» for hjelp.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="geoplan",
+        description=(
+            "Arealplanlegging og segregasjonsanalyse for norske kommuner: "
+            "boligreserve og arealbehov, skolesirkler, konsentrasjon av kommunale "
+            "boliger og vurdering av tomter. DATA er en GeoPackage, en mappe med lagfiler "
+            "eller én fil; uten DATA brukes den innebygde demokommunen."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"geoplan {__version__}",
+                        help="vis versjonsnummeret og avslutt")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    for name, modname in COMMANDS.items():
+        importlib.import_module(modname).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``geoplan`` command; returns the exit code."""
+    debug = bool(os.environ.get("GEOPLAN_DEBUG"))
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
+        return int(args.run(args) or 0)
+    except GeoplanError as e:
+        if debug:
+            traceback.print_exc()
+        print(f"geoplan: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("geoplan: avbrutt.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `geoplan ... | head`
+        return 0
+    except MemoryError:
+        print("geoplan: ikke nok minne til denne analysen. Prøv et mindre område.", file=sys.stderr)
+        return 2
+    except Exception as e:  # the last line of defence: never a traceback to the user
+        if debug:
+            traceback.print_exc()
+        print(
+            "geoplan: en uventet feil oppsto "
+            f"({type(e).__name__}: {e}). Kontroller inndataene med «geoplan check»; "
+            "om feilen står seg, meld den til GIS-ansvarlig med kommandoen du kjørte "
+            "(sett GEOPLAN_DEBUG=1 for tekniske detaljer).",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

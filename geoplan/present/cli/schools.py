@@ -1,0 +1,197 @@
+"""``geoplan schools``: the 1.5 km school circles, and how far it really is to walk."""
+
+from __future__ import annotations
+
+import argparse
+
+from geoplan.present.cli import common
+BOUNDARY_KEYS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
+                 "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]
+PARCEL_KEYS = ["type", "navn", "sted"] + BOUNDARY_KEYS[1:]
+WALK_KEYS = ["innenfor_gang_daa", "andel_innenfor_gang_pct", "innenfor_ikke_gang_daa"]
+PARCEL_WALK_KEYS = WALK_KEYS + ["gangavstand_m", "tilknytning_m"]
+
+RULE_TEXT = {"sted": "sted", "innenfor": "innenfor grensen", "utviklingsgrense": "utviklingsgrensen",
+             "naermeste": "nærmeste"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "schools", help="skolesirkler (1,5 km) og gangavstand til skolen",
+        description=(
+            "Måler hvor mye av hver utviklingsgrense, boligreserve og hvert innspill som ligger "
+            "innenfor sirkelen rundt stedets skole (Larvik: 1,5 km, Boligplan 2015-2020), og "
+            "hvor langt det lengste punktet er fra nærmeste skole. Skolene velges slik: skoler "
+            "med «sted» lik grensens navn; ellers skolene innenfor grensen; ellers nærmeste skole. "
+            "Med --walking måles også avstanden langs gangnettet (laget «gangnett»)."
+        ),
+    )
+    common.add_data_args(p)
+    p.add_argument("--radius", type=float, metavar="METER",
+                   help="radius for skolesirkelen i meter (standard: schools.radius_m, 1500)")
+    p.add_argument("--walking", action="store_true",
+                   help="mål også gangavstand langs laget «gangnett»")
+    p.add_argument("--out", metavar="FIL.gpkg",
+                   help="skriv sirkler, avklippede grenser og gangarealer til en GeoPackage (for QGIS)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from geoplan.errors import ConfigError
+    from geoplan import runs as pipeline
+    cfg = common.config_from_args(args)
+    radius = float(args.radius) if args.radius is not None else float(cfg.get("schools.radius_m"))
+    if not radius > 0:
+        raise ConfigError(f"--radius må være større enn 0 (fikk {args.radius}).")
+    if args.out and not str(args.out).lower().endswith(".gpkg"):
+        raise ConfigError(f"Utfilen «{args.out}» må ha endelsen .gpkg (GeoPackage).")
+    require = ["utviklingsgrense", "skole"] + (["gangnett"] if args.walking else [])
+    ds = common.load_from_args(args, require=require, optional=["arealformal", "innspill"],
+                               config=cfg)
+    corridor = float(cfg.get("schools.walk_corridor_width_m", 100.0))
+    res = pipeline.schools(ds, cfg, radius_m=radius, walking=bool(args.walking))
+    if args.out:
+        write_geopackage(res, args.out)
+
+    if args.json:
+        common.emit_json(to_json(res, walking=bool(args.walking), corridor_m=corridor,
+                                 out=args.out))
+    else:
+        print(render_text(res, walking=bool(args.walking), corridor_m=corridor, out=args.out))
+    return 0
+
+
+def to_json(res, *, walking: bool, corridor_m: float, out=None) -> dict:
+    bkeys = BOUNDARY_KEYS + (WALK_KEYS if walking else [])
+    pkeys = PARCEL_KEYS + (PARCEL_WALK_KEYS if walking else [])
+    obj = {
+        "radius_m": res.radius_m,
+        "utviklingsgrenser": common.records(res.utviklingsgrenser, bkeys),
+        "parseller": common.records(res.parseller, pkeys) if res.parseller is not None else [],
+    }
+    if walking:
+        obj["gang"] = {
+            "korridor_m": corridor_m,
+            "nettverk": res.nettverk,
+            "skoler_tilknytning": common.records(res.skole_tilknytning)
+            if res.skole_tilknytning is not None else [],
+            "ikke_naadd": common.records(res.ikke_naadd),
+        }
+    if out:
+        obj["utfil"] = str(out)
+    return obj
+
+
+def _num(x, dec: int = 1) -> str:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    if f != f:
+        return "–"
+    if f in (float("inf"), float("-inf")):
+        return "ikke nådd"
+    return f"{f:,.{dec}f}".replace(",", " ").replace(".", ",")
+
+
+def _table(rows: list[list[str]], header: list[str], right: set[int]) -> list[str]:
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+
+    def fmt(r):
+        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+
+    return [fmt(header), "-" * (sum(widths) + 2 * (len(widths) - 1))] + [fmt(r) for r in rows]
+
+
+def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
+    r = res.radius_m
+    lines = [f"Skolesirkler: radius {_num(r, 0)} m (utviklingsgrensen skal ligge innenfor "
+             "sirkelen rundt stedets skole)", ""]
+    header = ["Utviklingsgrense", "Skole(r)", "Valgt etter", "Areal daa", "Innenfor daa",
+              "Utenfor daa", "Andel %", "Oppfylt", "Maks avst. m"]
+    if walking:
+        header += ["Til fots daa", "Til fots %"]
+
+    def row(d, first):
+        rr = [first, ", ".join(d["skoler"]) or "–", RULE_TEXT.get(d["regel"], d["regel"] or "–"),
+              _num(d["areal_daa"]), _num(d["innenfor_daa"]), _num(d["utenfor_daa"]),
+              _num(d["andel_innenfor_pct"]), "ja" if d["oppfylt"] else "nei",
+              _num(d["maks_avstand_m"], 0)]
+        if walking:
+            rr += [_num(d.get("innenfor_gang_daa")), _num(d.get("andel_innenfor_gang_pct"))]
+        return rr
+
+    right = set(range(3, len(header)))
+    ub = res.utviklingsgrenser
+    lines += _table([row(d, d["navn"]) for d in ub.to_dict("records")], header, right)
+    ok = int(ub["oppfylt"].sum())
+    lines += ["", f"{ok} av {len(ub)} utviklingsgrenser ligger helt innenfor skolesirkelen."]
+    if res.parseller is not None and len(res.parseller):
+        ph = ["Parsell"] + header[1:]
+        if walking:
+            ph += ["Gangavst. m"]
+        prow = []
+        for d in res.parseller.to_dict("records"):
+            typ = "reserve" if d["type"] == "boligreserve" else d["type"]
+            rr = row(d, f"{d['navn']} ({typ})")
+            if walking:
+                rr.append(_num(d.get("gangavstand_m"), 0))
+            prow.append(rr)
+        lines += ["", "Boligreserve og innspill:"]
+        lines += _table(prow, ph, set(range(3, len(ph))))
+    if walking:
+        lines += ["", f"Til fots: areal innenfor {_num(r, 0)} m langs gangnettet, som en korridor "
+                      f"på {_num(corridor_m, 0)} m langs de nåbare delene av nettet."]
+        if res.nettverk:
+            n = res.nettverk
+            lines.append(f"Gangnett: {n['kanter']} kanter, {_num(n['lengde_km'])} km, "
+                         f"{n['delnett']} sammenhengende delnett.")
+        ig = ub[["navn", "innenfor_ikke_gang_daa"]]
+        ig = ig[ig["innenfor_ikke_gang_daa"] > 0]
+        if len(ig):
+            lines.append("Innenfor sirkelen, men lenger enn radien å gå:")
+            lines += [f"  {d['navn']}: {_num(d['innenfor_ikke_gang_daa'])} daa"
+                      for d in ig.to_dict("records")]
+        if len(res.ikke_naadd):
+            lines += ["", "Ikke nådd via gangnettet:"]
+            for d in res.ikke_naadd.to_dict("records"):
+                extra = (f" (avstand til nettet {_num(d['tilknytning_m'], 0)} m)"
+                         if d.get("tilknytning_m") is not None and d["tilknytning_m"] == d["tilknytning_m"]
+                         else "")
+                lines.append(f"  {d['hva']} «{d['navn']}»: {d['grunn']}{extra}")
+    if out:
+        lines += ["", f"Skrev kartlag til {out}."]
+    return "\n".join(lines)
+
+
+def write_geopackage(res, target) -> None:
+    """Write the result layers to one GeoPackage, atomically (QGIS-ready)."""
+    import pyogrio
+
+    from geoplan.io.writers import atomic_path
+    def flat(gdf):
+        gdf = gdf.copy()
+        for c in gdf.columns:
+            if c != gdf.geometry.name and gdf[c].map(lambda v: isinstance(v, (list, tuple))).any():
+                gdf[c] = gdf[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        return gdf
+
+    layers = [
+        ("utviklingsgrenser", res.utviklingsgrenser),
+        ("parseller", res.parseller),
+        ("skolesirkler", res.sirkler),
+        ("skoler", res.sirkler.set_geometry(res.sirkler.geometry.centroid)),
+        ("innenfor_sirkel", res.innenfor),
+        ("utenfor_sirkel", res.utenfor),
+        ("gangavstand_areal", res.gangareal),
+        ("innenfor_sirkel_ikke_gang", res.ikke_gang),
+    ]
+    with atomic_path(target) as tmp:
+        first = True
+        for name, gdf in layers:
+            if gdf is None or len(gdf) == 0:
+                continue
+            pyogrio.write_dataframe(flat(gdf), tmp, layer=name, driver="GPKG",
+                                    promote_to_multi=name != "skoler")
+            first = False
