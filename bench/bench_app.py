@@ -98,8 +98,8 @@ def baseline_and_geoplan() -> dict:
     import folium
     import folium.plugins
 
-    from geoplan.present.app import maps
     from geoplan.io.layers import load
+    from geoplan.present.app import maps
     ds = load(None)
     # geoplan's map, as the Oversikt page builds it (display layers + map + HTML)
     t = time.perf_counter()

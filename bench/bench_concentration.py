@@ -74,13 +74,15 @@ def main() -> int:
     path = ensure_data(Path(args.data))
 
     t0 = time.perf_counter()
-    import geopandas as gpd
-
-    from geoplan.analysis import concentration as C
-    from geoplan.config import load_config  # the heavy libraries the analysis uses, imported once (as the CLI would)
     import esda  # noqa: F401
+    import geopandas as gpd
     import libpysal  # noqa: F401
     import segregation.singlegroup  # noqa: F401
+
+    from geoplan.analysis import concentration as C
+    from geoplan.config import (
+        load_config,  # the heavy libraries the analysis uses, imported once (as the CLI would)
+    )
     t_import = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -122,7 +122,7 @@ def make_synthetic(path: Path) -> Path:
 
 
 def params(cfg) -> dict:
-    from geoplan.present.cli.arealbehov import plain_places
+    from geoplan.runs import plain_places
     rk = cfg.get("reserves.ranking", {}) or {}
     return dict(
         base_population=float(cfg.get("reserves.base_population")),
@@ -154,8 +154,8 @@ def run_baseline(ds, p, sample: int | None, seed: int = 3):
     import geopandas as gpd
     import pandas as pd
 
-    from geoplan.io.raster import zonal_share_above
     from geoplan.analysis.reserves import growth_persons
+    from geoplan.io.raster import zonal_share_above
     t0 = time.perf_counter()
     af = ds["arealformal"]
     ug = ds["utviklingsgrense"]

@@ -124,9 +124,9 @@ def main() -> None:
 
     from scipy.sparse import csgraph
 
-    from geoplan.config import load_config
     from geoplan.analysis.network import add_points, build_network, snap_points
     from geoplan.analysis.schools import analyse_schools, collect_parcels
+    from geoplan.config import load_config
     cfg = load_config()
     radius = float(cfg.get("schools.radius_m"))
     t0 = time.perf_counter()

@@ -77,9 +77,9 @@ def main() -> None:
     ap.add_argument("--n-baseline", type=int, default=3)
     args = ap.parse_args()
 
+    from geoplan.analysis.sites import SiteAssessor
     from geoplan.config import load_config
     from geoplan.io.layers import load
-    from geoplan.analysis.sites import SiteAssessor
     data = ensure_data(Path(args.data))
     t0 = time.perf_counter()
     cfg = load_config()

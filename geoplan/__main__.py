@@ -3,4 +3,5 @@
 import sys
 
 from geoplan.present.cli.main import main
+
 sys.exit(main())

@@ -36,6 +36,7 @@ import shapely.ops
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from geoplan.io.writers import atomic_path, write_text_atomic
+
 EPSG = 25832
 CRS = f"EPSG:{EPSG}"
 SEED = 3909_2014

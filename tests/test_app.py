@@ -88,9 +88,8 @@ def test_oversikt_key_figures(app):
 
 
 def test_arealbehov_page_matches_cli_function(app):
-    from geoplan.present.cli.arealbehov import growth_from_args, plain_places  # noqa: F401
-    from geoplan.config import load_config
     from geoplan.analysis.reserves import growth_persons
+    from geoplan.config import load_config
     at = _open(app, "arealbehov")
     m = _metrics(at)
     cfg = load_config()
@@ -331,8 +330,8 @@ def _upload_app(name: str, data: bytes):
     def script():
         import streamlit as st
 
-        from geoplan.present.app import appdata
         from geoplan.errors import GeoplanError
+        from geoplan.present.app import appdata
         cfg = appdata.config()
         try:
             ds = appdata.load_upload(st.session_state["name"], st.session_state["data"], cfg)
@@ -420,8 +419,8 @@ def test_hidden_layers_are_not_added_at_start(fixture_gpkg):
 
 
 def test_address_setting_cannot_be_changed_from_the_browser():
-    from geoplan.present.app import appdata
     from geoplan.errors import ConfigError
+    from geoplan.present.app import appdata
     with pytest.raises(ConfigError, match="config/app.toml"):
         appdata.set_overrides({"app.show_address": "true"})
     with pytest.raises(ConfigError, match="config/app.toml"):

@@ -154,9 +154,8 @@ def test_map_without_basemap_has_legend_and_layer_control(tmp_path):
 def test_warm_up_fills_the_caches_of_the_first_page(fixture_gpkg, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from geoplan.present.app import appdata
-
     from geoplan.io import layers
+    from geoplan.present.app import appdata
     monkeypatch.setenv("GEOPLAN_APP_DATA", str(fixture_gpkg))
     appdata._load_cached.clear()
     appdata._display_cached.clear()
@@ -179,8 +178,8 @@ def test_warm_up_fills_the_caches_of_the_first_page(fixture_gpkg, monkeypatch):
 
 
 def test_app_command_options():
-    from geoplan.present.cli.main import build_parser
     from geoplan.present.cli import app as app_cmd
+    from geoplan.present.cli.main import build_parser
     args = build_parser().parse_args(["app", "kommune.gpkg", "--port", "8600", "--address",
                                       "127.0.0.1", "--headless"])
     assert args.run is app_cmd.run
@@ -188,8 +187,8 @@ def test_app_command_options():
 
 
 def test_app_command_refuses_missing_data(tmp_path):
-    from geoplan.present.cli import app as app_cmd
     from geoplan.errors import UnreadableInput
+    from geoplan.present.cli import app as app_cmd
     args = app_cmd.argparse.Namespace(data=str(tmp_path / "finnes-ikke.gpkg"), port=None,
                                       address=None, headless=True, no_warm=False)
     with pytest.raises(UnreadableInput, match="finnes-ikke.gpkg"):

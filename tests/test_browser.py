@@ -227,7 +227,9 @@ def test_upload_site_file_shows_checklist(server, page, tmp_path):
     import geopandas as gpd
     from shapely.geometry import box
 
-    from geoplan.io.layers import load  # a 60 m × 60 m site at the first school of whatever data the server shows
+    from geoplan.io.layers import (
+        load,  # a 60 m × 60 m site at the first school of whatever data the server shows
+    )
     data = os.environ.get("GEOPLAN_APP_DATA") or None
     ds = load(data, only=["skole"])
     s = ds["skole"].geometry.iloc[0]

@@ -13,6 +13,7 @@ import shapely
 
 from geoplan.analysis import concentration as C
 from geoplan.errors import ConfigError, DataProblem
+
 CRS = 25832
 # five grunnkretser, 1 km squares in a row: A B C D E
 T = {"01": 100, "02": 200, "03": 50, "04": 400, "05": 250}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from geoplan.present.cli.main import main
 from geoplan.config import load_config, parse_set_options
 from geoplan.errors import ConfigError, UnreadableInput
 from geoplan.io.writers import atomic_path, write_text_atomic
+from geoplan.present.cli.main import main
+
+
 def _write(d, name, text):
     (d / f"{name}.toml").write_text(text, encoding="utf-8")
 

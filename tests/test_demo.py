@@ -20,8 +20,8 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 from geoplan import demo
-
 from geoplan.present.cli import main as cli
+
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "layers"
 

@@ -39,6 +39,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from geoplan.present.cli.main import main
+
 ROOT = Path(__file__).resolve().parents[1]
 EPSG = 25833
 CRS = f"EPSG:{EPSG}"

@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pytest
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import Point, Polygon, box
 
-from geoplan.present.cli.main import main
 from geoplan.errors import MissingLayer, UnreadableInput
 from geoplan.io.layers import load
+from geoplan.present.cli.main import main
+
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 

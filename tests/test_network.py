@@ -11,11 +11,16 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point, box
 
-from geoplan.errors import DataProblem
 from geoplan.analysis.network import (
-    add_points, build_network, distances_from, reachable_segments, snap_points,
+    add_points,
+    build_network,
+    distances_from,
+    reachable_segments,
+    snap_points,
 )
 from geoplan.analysis.schools import analyse_schools, walking_distance_to_nearest
+from geoplan.errors import DataProblem
+
 CRS = 25832
 
 

@@ -9,6 +9,7 @@ from affine import Affine
 from shapely.geometry import LineString, Point, box
 
 from geoplan.io.raster import open_raster, sample, slope_degrees, slope_percent, write_geotiff, zonal_stats
+
 X0, Y0, CELL = 500000.0, 6600000.0, 10.0
 
 

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geoplan.present.cli import main as cli
-from geoplan.present import report as rp
 from geoplan.config import load_config
-from geoplan.errors import UnreadableInput
 from geoplan.io.layers import load
+from geoplan.present import report as rp
+from geoplan.present.cli import main as cli
+
 X0, Y0 = 560_000.0, 6_550_000.0
 CRS = 25832
 
@@ -169,8 +169,9 @@ def test_scale_bar_length_is_a_round_quarter_of_the_width():
 
 
 def test_static_map_is_drawn_with_legend_scale_and_arrow():
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     from geoplan.present.report.staticmaps import MapLayer, render_map
     sq = _gdf({"navn": ["A"]}, [box(0, 0, 1000, 1000)])
@@ -304,8 +305,9 @@ def test_school_table_equals_schools_json(small, small_html, capsys):
 
 
 def test_xlsx_has_one_sheet_per_table_with_unrounded_values(small, capsys):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     ds = load(str(small))
     data = rp.build_report(ds, load_config(), fmt="xlsx", sections=["arealbehov", "balanse"])
@@ -396,8 +398,9 @@ def test_public_report_never_shows_a_count_below_the_minimum(small, small_html, 
     for nr, row in gk.items():
         assert (row["kommunale_enheter"] == rp.SUPPRESSED) == (pub[nr]["kommunale_enheter"] is None)
     # the spreadsheet follows the same rule
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     data = rp.build_report(load(str(small)), load_config(), fmt="xlsx",
                            sections=["konsentrasjon"], public=False)
@@ -553,8 +556,9 @@ def test_many_sites_report_ranks_as_the_assessment(small):
 
 
 def test_long_tables_are_cut_in_html_with_a_note_but_not_in_xlsx(monkeypatch):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     monkeypatch.setattr(rp, "MAX_HTML_ROWS", 3)
     t = rp.Table(id="lang", title="Lang", columns=[rp.Column("n", "N", "int")],

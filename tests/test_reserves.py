@@ -17,9 +17,10 @@ import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
 from geoplan.analysis import reserves as R
-from geoplan.present.cli.main import main
 from geoplan.config import load_config
 from geoplan.errors import DataProblem, GeoplanError
+from geoplan.present.cli.main import main
+
 CRS = "EPSG:25832"
 # somewhere in Vestfold, so the loader's plausibility check accepts the coordinates
 X0, Y0 = 560_000.0, 6_540_000.0

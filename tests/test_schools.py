@@ -6,17 +6,22 @@ import json
 import math
 
 import geopandas as gpd
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from geoplan.errors import DataProblem
 from geoplan.analysis.schools import (
-    analyse_schools, circle_coverage, collect_parcels, max_distance,
-    nearest_school_distance, reserve_parcels, school_circles,
+    analyse_schools,
+    circle_coverage,
+    collect_parcels,
+    max_distance,
+    nearest_school_distance,
+    reserve_parcels,
+    school_circles,
 )
+from geoplan.errors import DataProblem
 
 CRS = 25832
 R = 1500.0
@@ -238,6 +243,7 @@ def test_cli_json(gpkg, capsys):
 
 def test_cli_radius_walking_and_geopackage(gpkg, tmp_path, capsys):
     import pyogrio
+
     from geoplan.present.cli.main import main
     target = tmp_path / "skoler.gpkg"
     code = main(["schools", str(gpkg), "--radius", "1000", "--walking", "--out", str(target),

@@ -12,10 +12,15 @@ import pytest
 from affine import Affine
 from shapely.geometry import LineString, Point, box
 
+from geoplan.analysis.sites import (
+    SiteAssessor,
+    classify,
+    criteria_from_config,
+    overall_status,
+    select_criteria,
+)
 from geoplan.config import DEFAULT_CONFIG_DIR, Config
 from geoplan.errors import ConfigError, DataProblem
-from geoplan.analysis.sites import (SiteAssessor, classify, criteria_from_config, overall_status,
-                           select_criteria)
 
 CRS = "EPSG:25832"
 X0, Y0 = 500_000.0, 6_550_000.0

@@ -40,7 +40,10 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from geoplan.errors import DataProblem  #: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
+from geoplan.errors import (
+    DataProblem,  #: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
+)
+
 _EPS = 1e-9
 
 

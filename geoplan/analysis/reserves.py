@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import ConfigError, DataProblem  #: square metres per dekar
+
 M2_PER_DAA = 1000.0
 #: default housing codes (SOSI arealformål 111x: boligbebyggelse and its sub-purposes)
 HOUSING_CODES = (1110, 1111, 1112, 1113)
@@ -958,8 +959,8 @@ def zonal_share_above_fast(geoms: np.ndarray, raster_path, threshold: float, *, 
     at once and counted with ``numpy.bincount``; only overlapping or tiny
     polygons go through the per-polygon path. NaN where a polygon has no cells.
     """
-    from rasterio import features, windows
     from pyproj import CRS as _CRS
+    from rasterio import features, windows
 
     from geoplan.io import raster as _raster
     r = _raster.open_raster(raster_path)

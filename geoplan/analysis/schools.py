@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoplan.errors import DataProblem
 from geoplan.analysis.network import build_network  # noqa: F401  (re-exported: build once, pass to the walkers)
+from geoplan.errors import DataProblem
 
 RULE_STED = "sted"
 RULE_INSIDE = "innenfor"
@@ -542,7 +542,13 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
         walking-distance area per school set; ``unsnapped_schools``: schools
         farther than ``max_snap_m`` from the network.
     """
-    from geoplan.analysis.network import add_points, distances_from, snap_points, target_distances, walking_area
+    from geoplan.analysis.network import (
+        add_points,
+        distances_from,
+        snap_points,
+        target_distances,
+        walking_area,
+    )
     g = np.asarray(geoms, dtype=object)
     n = g.size
     schools = _usable_schools(schools)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from geoplan.errors import ConfigError
+
 #: the installed package (``geoplan/``); its data files ship inside it
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: the shipped defaults (``geoplan/config/defaults/*.toml``; ``config/`` in a checkout links here)

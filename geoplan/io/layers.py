@@ -32,7 +32,12 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geoplan.config import PACKAGE_DIR, Config, load_config
-from geoplan.errors import DataProblem, MissingLayer, UnreadableInput  #: The embedded demo municipality (built by ``geoplan demo``).
+from geoplan.errors import (  #: The embedded demo municipality (built by ``geoplan demo``).
+    DataProblem,
+    MissingLayer,
+    UnreadableInput,
+)
+
 #: the embedded demo municipality (``layers/`` in a checkout links here)
 DEFAULT_DATA = PACKAGE_DIR / "data" / "demo" / "demo.gpkg"
 

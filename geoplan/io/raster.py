@@ -25,6 +25,8 @@ from pyproj import CRS, Transformer
 
 from geoplan.errors import DataProblem, UnreadableInput
 from geoplan.io.writers import atomic_path
+
+
 def slope_percent(elevation: np.ndarray, cellsize: float | tuple[float, float]) -> np.ndarray:
     """Slope of an elevation grid in percent (100 × rise/run).
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Iterator
 
 from geoplan.errors import UnreadableInput
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it to ``target`` on success.

@@ -46,6 +46,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geoplan.errors import ConfigError, DataProblem
+
 __all__ = [
     "Thresholds", "ConcentrationModel", "ConcentrationResult", "DensitySurface",
     "analyse", "purchase_effect", "what_if", "density_surface", "suppress", "suppress_what_if",

@@ -61,6 +61,7 @@ import shapely
 from pyproj import CRS
 
 from geoplan.errors import ConfigError, DataProblem
+
 STATUSES = ("gronn", "gul", "rod", "ukjent")
 STATUS_WORD = {"gronn": "Grønt", "gul": "Gult", "rod": "Rødt", "ukjent": "Ukjent"}
 DIRECTIONS = {"max": "hoyere_er_verre", "min": "lavere_er_verre"}

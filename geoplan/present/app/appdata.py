@@ -31,7 +31,12 @@ from typing import Any
 import streamlit as st
 
 from geoplan.config import Config, config_dir, load_config
-from geoplan.errors import ConfigError, GeoplanError, UnreadableInput  #: Environment variable: DATA the app opens by default (else the embedded demo).
+from geoplan.errors import (  #: Environment variable: DATA the app opens by default (else the embedded demo).
+    ConfigError,
+    GeoplanError,
+    UnreadableInput,
+)
+
 APP_DATA_ENV = "GEOPLAN_APP_DATA"
 
 #: File types accepted on the Data page.

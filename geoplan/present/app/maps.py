@@ -44,6 +44,7 @@ from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
 from geoplan.errors import DataProblem
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 
 from geoplan.present.cli import common
+
+
 def _fraction(text: str) -> float:
     """A fraction from ``0.015``, ``0,015`` or ``1,5%``."""
     t = str(text).strip().replace(",", ".").replace(" ", "")
@@ -75,20 +77,6 @@ def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
                    help="boenheter per daa for alle steder (standard per sted fra config)")
 
 
-def plain_places(cfg) -> dict:
-    """``reserves.steder`` with parameter tables reduced to their values."""
-    from geoplan.runs import plain_places as _pp
-    return _pp(cfg)
-
-
-def growth_from_args(args: argparse.Namespace, cfg) -> dict:
-    """Growth parameters: flags first, then ``config/reserves.toml``."""
-    from geoplan.runs import growth_parameters
-    return growth_parameters(cfg, base_population=getattr(args, "base_population", None),
-                             base_year=getattr(args, "base_year", None),
-                             persons_per_dwelling=getattr(args, "persons_per_dwelling", None))
-
-
 def register(sub) -> None:
     p = sub.add_parser(
         "arealbehov", help="arealbehov for boliger per sted, år og vekstrate (Larvik-metoden)",
@@ -111,44 +99,14 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def compute(args: argparse.Namespace, cfg):
-    """The need table for the arguments (a DataFrame from :func:`reserves.area_need`)."""
-    from geoplan.errors import ConfigError
-    from geoplan.analysis.reserves import area_need, place_parameters, place_key
-    gp = growth_from_args(args, cfg)
-    years = args.year or cfg.get("reserves.horizon_years")
-    rates = args.rate or cfg.get("reserves.growth_rates")
-    conf = plain_places(cfg)
-    if args.share is not None and not args.sted:
-        import pandas as pd
-        places = pd.DataFrame({"sted": [None], "andel": [float(args.share)],
-                               "boenheter_per_daa": [gp["default_dwellings_per_daa"]]})
-    else:
-        names = None
-        if args.sted:
-            known = {place_key(v.get("navn", k)): v.get("navn", k) for k, v in conf.items()}
-            names = [known.get(place_key(s), s) for s in args.sted]
-            unknown = [s for s in args.sted if place_key(s) not in known]
-            if unknown and args.share is None:
-                raise ConfigError(
-                    f"Stedet {', '.join(f'«{s}»' for s in unknown)} har ingen andel av veksten i "
-                    f"konfigurasjonen (kjente steder: {', '.join(known.values())}). "
-                    "Oppgi --share, eller legg stedet til under [steder] i config/reserves.toml.")
-        if names is None and not conf:
-            raise ConfigError("Ingen steder er satt opp i config/reserves.toml ([steder]); "
-                              "oppgi --share for å regne et sted uten navn.")
-        places, _ = place_parameters(names, conf,
-                                     default_dwellings_per_daa=gp["default_dwellings_per_daa"])
-        if args.share is not None:
-            places["andel"] = float(args.share)
-    return area_need(places, base_population=gp["base_population"], base_year=gp["base_year"],
-                     years=years, rates=rates, persons_per_dwelling=gp["persons_per_dwelling"],
-                     dwellings_per_daa=args.dwellings_per_daa), gp
-
-
 def run(args: argparse.Namespace) -> int:
+    from geoplan import runs
+
     cfg = common.config_from_args(args)
-    need, gp = compute(args, cfg)
+    need, gp, _ = runs.area_need(
+        cfg, years=args.year, rates=args.rate, places=args.sted, share=args.share,
+        dwellings_per_daa=args.dwellings_per_daa, base_population=args.base_population,
+        base_year=args.base_year, persons_per_dwelling=args.persons_per_dwelling)
     gp["all_places"] = not args.sted and args.share is None
     if args.json:
         common.emit_json(common.records(need, ["sted", "aar", "vekstrate", "vekst_personer",
@@ -172,7 +130,6 @@ def render_text(need, gp: dict) -> str:
     Each cell is rounded to a whole number as the sources do; totals are summed
     before rounding.
     """
-    import pandas as pd
 
     scen = need[["aar", "vekstrate"]].drop_duplicates().sort_values(["aar", "vekstrate"])
     cols = [(int(a), float(r)) for a, r in scen.itertuples(index=False)]

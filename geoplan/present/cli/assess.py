@@ -146,8 +146,8 @@ def parse_site(spec: str, data_crs, layer: str | None = None):
 
 
 def run(args: argparse.Namespace) -> int:
-    from geoplan.errors import UnreadableInput
     from geoplan.analysis.sites import SiteAssessor, public_result
+    from geoplan.errors import UnreadableInput
     from geoplan.present.cli import common
     out = getattr(args, "out", None)
     if out:

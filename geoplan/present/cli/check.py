@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from geoplan.present.cli import common
+
 STATUS_TEXT = {
     "ok": "OK",
     "advarsel": "OK, med merknader",

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from geoplan.config import Config, load_config, parse_set_options
+
+
 def add_data_args(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
     """DATA, --layer, --crs, --config, --set and (optionally) --json."""
     p.add_argument(

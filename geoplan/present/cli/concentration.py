@@ -14,6 +14,8 @@ import argparse
 from typing import Any
 
 from geoplan.present.cli import common
+
+
 def _parse_add(text: str) -> tuple[float, float, int]:
     parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
     if len(parts) != 3:
@@ -71,8 +73,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geoplan.analysis import concentration as cm
     from geoplan import runs as pipeline
+    from geoplan.analysis import concentration as cm
     from geoplan.errors import UnreadableInput
     if args.kategori and not args.add:
         raise UnreadableInput("--kategori gjelder enhetene i --add; oppgi også --add X,Y,N.")

@@ -27,8 +27,8 @@ def run(args) -> int:
     from pathlib import Path
 
     from geoplan import demo
-    from geoplan.io.layers import DEFAULT_DATA
     from geoplan.errors import UnreadableInput
+    from geoplan.io.layers import DEFAULT_DATA
     from geoplan.present.cli import common
     out = Path(args.out) if args.out else DEFAULT_DATA.parent
     if out.exists() and not out.is_dir():

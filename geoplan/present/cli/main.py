@@ -20,7 +20,10 @@ import sys
 import traceback
 
 from geoplan import __version__
-from geoplan.errors import GeoplanError  #: command name -> module that registers it (in the order shown by --help)
+from geoplan.errors import (
+    GeoplanError,  #: command name -> module that registers it (in the order shown by --help)
+)
+
 COMMANDS = {
     "check": "geoplan.present.cli.check",
     "demo": "geoplan.present.cli.demo",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 
 from geoplan.present.cli import common
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "report", help="rapport for kommuneplanens arealdel (HTML, PDF eller Excel)",

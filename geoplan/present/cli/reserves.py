@@ -14,6 +14,7 @@ import argparse
 
 from geoplan.present.cli import common
 from geoplan.present.cli.arealbehov import add_growth_args
+
 PLACE_KEYS = ["sted", "arealbehov_daa", "boligreserve_daa", "behov_nye_daa", "innspill_daa",
               "balanse_daa"]
 PARCEL_KEYS = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel_innenfor_pct",

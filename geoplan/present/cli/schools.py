@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from geoplan.present.cli import common
+
 BOUNDARY_KEYS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
                  "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]
 PARCEL_KEYS = ["type", "navn", "sted"] + BOUNDARY_KEYS[1:]
@@ -37,8 +38,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geoplan.errors import ConfigError
     from geoplan import runs as pipeline
+    from geoplan.errors import ConfigError
     cfg = common.config_from_args(args)
     radius = float(args.radius) if args.radius is not None else float(cfg.get("schools.radius_m"))
     if not radius > 0:

@@ -42,6 +42,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from geoplan import __version__
 from geoplan.errors import ConfigError, DataProblem, GeoplanError, MissingLayer, UnreadableInput
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -523,30 +524,18 @@ def _scenario_need(ctx: ReportContext):
     alone, it is exactly ``geoplan arealbehov`` for the same flags (places from
     config). When the data's places are the configured ones (the demo), both agree.
     """
-    from geoplan.present.cli import arealbehov as ab
+    from geoplan import runs
+
     def run():
         args = _growth_args(ctx, many=True)
         ug = ctx.layer("utviklingsgrense")
-        if ug is None or not len(ug) or args.sted or (args.share is not None):
-            need, gp = ab.compute(args, ctx.config)
-            return need, gp, args, "config", []
-        from geoplan.analysis import reserves as rv
-        cfg = ctx.config
-        gp = ab.growth_from_args(args, cfg)
-        places = rv._dissolve_places(ug)
-        data_dens = (dict(zip(places["sted"], places["boenheter_per_daa"]))
-                     if "boenheter_per_daa" in places.columns else None)
-        params, notes = rv.place_parameters(
-            list(places["sted"]), ab.plain_places(cfg),
-            default_dwellings_per_daa=gp["default_dwellings_per_daa"],
-            data_dwellings_per_daa=data_dens)
-        need = rv.area_need(params, base_population=gp["base_population"],
-                            base_year=gp["base_year"],
-                            years=args.year or cfg.get("reserves.horizon_years"),
-                            rates=args.rate or cfg.get("reserves.growth_rates"),
-                            persons_per_dwelling=gp["persons_per_dwelling"],
-                            dwellings_per_daa=args.dwellings_per_daa)
-        return need, gp, args, "data", notes
+        from_data = ug is not None and len(ug) and not args.sted and args.share is None
+        need, gp, notes = runs.area_need(
+            ctx.config, years=args.year, rates=args.rate, places=args.sted, share=args.share,
+            dwellings_per_daa=args.dwellings_per_daa, base_population=args.base_population,
+            base_year=args.base_year, persons_per_dwelling=args.persons_per_dwelling,
+            boundaries=ug if from_data else None)
+        return need, gp, args, "data" if from_data else "config", notes
     return ctx.once("arealbehov", run)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geoplan.present.app import appdata
-
-from geoplan.present.app import maps
+from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
+
 st.title("Arealbehov og boligreserve")
 st.caption("Larvik-metoden (Boligplan 2015–2020): vekst = folketall × ((1 + vekst)^(år − basisår) − 1) "
            "× stedets andel; boenheter = vekst / personer per boenhet; arealbehov = boenheter / "

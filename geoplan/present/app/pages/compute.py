@@ -7,11 +7,13 @@ function the command line uses, and caches the result by data and parameters.
 
 from __future__ import annotations
 
-import argparse
 import json
+
 import streamlit as st
 
 from geoplan.present.app import appdata
+
+
 def _key(ds, **params) -> str:
     return appdata.dataset_key(ds) + "|" + json.dumps(params, sort_keys=True, default=str) \
         + "|" + json.dumps(appdata.overrides(), sort_keys=True)
@@ -35,12 +37,11 @@ def need_table(cfg, *, base_population: float, base_year: int, years: list[int],
                rates: list[float], persons_per_dwelling: float,
                dwellings_per_daa: float | None):
     """The scenario table, exactly as ``geoplan arealbehov --json`` computes it."""
-    from geoplan.present.cli import arealbehov
-    args = argparse.Namespace(base_population=base_population, base_year=base_year,
-                              year=list(years), rate=list(rates), share=None, sted=None,
-                              persons_per_dwelling=persons_per_dwelling,
-                              dwellings_per_daa=dwellings_per_daa)
-    need, _ = arealbehov.compute(args, cfg)
+    from geoplan import runs
+
+    need, _, _ = runs.area_need(cfg, years=years, rates=rates, base_population=base_population,
+                                base_year=base_year, persons_per_dwelling=persons_per_dwelling,
+                                dwellings_per_daa=dwellings_per_daa)
     return need
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geoplan.present.app import appdata
-from geoplan.present.app.pages import ui
 from geoplan.errors import GeoplanError
 from geoplan.io.layers import SCHEMAS
+from geoplan.present.app import appdata
+
 st.title("Data")
 
 # -- upload -------------------------------------------------------------------

@@ -7,10 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from geoplan.analysis import concentration as cm
-from geoplan.present.app import appdata
-
-from geoplan.present.app import maps
+from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
+
 st.title("Konsentrasjon av kommunale boliger")
 st.caption("Andel kommunalt disponerte boenheter av alle boliger per grunnkrets, med terskler fra "
            "config/concentration.toml (Housing First høyst 20 % av en blokk eller et nabolag, seed 004 "

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geoplan.present.app import appdata
-
-from geoplan.present.app import maps
+from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import ui
+
 ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
 kommune = ds.get("kommune")
 navn = None

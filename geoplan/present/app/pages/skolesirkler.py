@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geoplan.present.app import appdata
-
-from geoplan.present.app import maps
+from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
+
 st.title("Skolesirkler")
 st.caption("Larviks kriterium (Boligplan 2015–2020): utviklingsgrensen skal ligge innenfor "
            "sirkelen på 1,5 km fra stedets skole. Med gangavstand måles også avstanden langs "

@@ -8,8 +8,9 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 import streamlit as st
 
-from geoplan.present.app import appdata
 from geoplan.errors import GeoplanError
+from geoplan.present.app import appdata
+
 log = logging.getLogger("geoplan.app")
 
 BASEMAP_CHOICES = {"kartverket": "Kartverket topografisk", "osm": "OpenStreetMap",

@@ -9,11 +9,10 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geoplan.present.app import appdata
-
-from geoplan.present.app import maps
-from geoplan.present.app.pages import compute, ui
 from geoplan.errors import GeoplanError, UnreadableInput
+from geoplan.present.app import appdata, maps
+from geoplan.present.app.pages import compute, ui
+
 st.title("Vurder tomt")
 st.caption("Tegn tomta på kartet (polygon, rektangel eller punkt), last opp en fil, eller skriv "
            "koordinater. Sjekklisten viser hvert kriterium med målt verdi, terskel og kilde.")

@@ -1,0 +1,27 @@
+"""From a Dataset and a Config to one analysis call: the single place for that plumbing.
+
+The command line, the app and the reports all run the analyses with the
+parameters in ``config/`` (possibly overridden for the run). Which config key
+feeds which argument is decided here, once, so a number shown in the app, the
+CLI's ``--json`` and a report cannot drift apart. The functions do no file I/O
+beyond what :class:`~geoplan.io.layers.Dataset` already holds (rasters are read
+by path through :mod:`geoplan.io.raster`), and print nothing.
+
+One module per analysis; their functions are re-exported here, so callers write
+``runs.reserves(ds, cfg, year=2040)``.
+"""
+
+from geoplan.runs.concentration import (  # noqa: F401
+    cluster_kwargs,
+    concentration,
+    concentration_model,
+    concentration_settings,
+)
+from geoplan.runs.reserves import (  # noqa: F401
+    RESERVE_OPTIONAL_LAYERS,
+    area_need,
+    growth_parameters,
+    plain_places,
+    reserves,
+)
+from geoplan.runs.schools import schools  # noqa: F401
