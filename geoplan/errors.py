@@ -6,12 +6,16 @@ line uses for it:
 
 * 1 -- the data fail a check an analysis depends on (:class:`DataProblem`)
 * 2 -- the input cannot be read or used at all (:class:`UnreadableInput`)
+
+Every class subclasses :class:`ValueError`, so a notebook can catch bad
+arguments and bad data the usual way; the exit code is only the command line's
+business.
 """
 
 from __future__ import annotations
 
 
-class GeoplanError(Exception):
+class GeoplanError(ValueError):
     """Base class: a user-facing error with a Norwegian message and an exit code."""
 
     exit_code = 2

@@ -22,6 +22,7 @@ number input in the app) without touching the files.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -250,3 +251,14 @@ def load_config(directory: str | os.PathLike | None = None,
             ) from None
     cfg = Config(data, origin=str(d))
     return cfg.with_overrides(overrides)
+
+
+@functools.lru_cache(maxsize=1)
+def default_config() -> Config:
+    """The shipped defaults (``geoplan/config/defaults``), read once per process.
+
+    What an analysis uses when it is called without a :class:`Config` (from a
+    notebook, say): every default value lives in those TOML files, with its source,
+    and nowhere in the code.
+    """
+    return load_config(DEFAULT_CONFIG_DIR)
