@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Re-fetch the map's browser assets (Leaflet, jQuery, Bootstrap, Font Awesome,
 # awesome-markers and the Leaflet plugins geoplan uses) from the npm registry and
-# vendor them into geoplan/static/vendor/<pkg>/, each with its licence file.
+# vendor them into geoplan/present/app/static/vendor/<pkg>/, each with its licence file.
 #
 # Why: folium loads all of these from public CDNs; in a municipal network without
-# internet the map would be blank. geoplan.maps rewrites folium's URLs to these
-# local copies, which Streamlit serves from static/ (a symlink to geoplan/static)
-# at /app/static/... (server.enableStaticServing = true in .streamlit/config.toml).
+# internet the map would be blank. geoplan.present.app.maps rewrites folium's URLs to these
+# local copies, which Streamlit serves from static/ beside the app's main script (geoplan/present/app/static)
+# at /app/static/... (server.enableStaticServing = true in geoplan/present/app/streamlit.toml).
 #
 # Usage: tools/vendor_assets.sh        (needs npm and python3; run from anywhere)
 # The versions below are the ones geoplan is tested with; change them here only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DEST="$ROOT/geoplan/static/vendor"
+DEST="$ROOT/geoplan/present/app/static/vendor"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
