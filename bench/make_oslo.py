@@ -137,12 +137,14 @@ def build(seed: int = SEED, target: dict = TARGET, log=print):
     res = (code == 1110) & (rng.random(len(code)) < 0.03)
     status[res] = 2
     keep = ~shapely.is_empty(cells)
+    res_names = np.char.add("Boligreserve ", np.arange(len(code)).astype(str)).astype(object)
+    res_names[~res] = None
     arealformal = gpd.GeoDataFrame({
         "arealformal": code[keep].astype("int64"),
         "arealbruksstatus": status[keep].astype("int64"),
         "utbygd": (np.isin(code, D.BUILT_CODES) & (status == 1))[keep],
         "planid": np.where(res, "KPA-2015-R", "KPA-2015")[keep],
-        "navn": np.where(res, np.char.add("Boligreserve ", np.arange(len(code)).astype(str)), None)[keep],
+        "navn": res_names[keep],
     }, geometry=cells[keep], crs=D.CRS)
     step(f"{len(arealformal)} arealformål")
 
