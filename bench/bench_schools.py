@@ -112,65 +112,33 @@ def heapq_dijkstra(indptr, indices, weights, source):
     return dist
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=str(HERE / "data" / "oslo.gpkg"))
-    ap.add_argument("--schools", type=int, default=150)
-    ap.add_argument("--n-baseline", type=int, default=0,
-                    help="time the baseline on this many schools and extrapolate (0: all)")
-    ap.add_argument("--chunk", type=int, default=16)
-    ap.add_argument("--synthetic", action="store_true")
-    args = ap.parse_args()
-
-    from scipy.sparse import csgraph
-
-    from geoplan.analysis.network import add_points, build_network, snap_points
-    from geoplan.analysis.schools import analyse_schools, collect_parcels
-    from geoplan.config import load_config
-    cfg = load_config()
-    radius = float(cfg.get("schools.radius_m"))
-    t0 = time.perf_counter()
+def _load(args, cfg):
+    """The layers and parcels to time: the Oslo-scale file, or the synthetic grid."""
+    from geoplan.analysis.schools import collect_parcels
+    from geoplan.config.reserves import ReserveSettings
     if args.synthetic:
         layers, parcels = synthetic()
-        source = "syntetisk 50 m gatenett, 20 x 20 km"
-    else:
-        from geoplan.io.layers import load
-        path = ensure_data(Path(args.data))
-        ds = load(path, config=cfg)
-        layers = ds.layers
-        parcels = collect_parcels(ds.get("arealformal"), ds.get("innspill"),
-                                  cfg.get("reserves.housing_codes"))
-        source = str(path)
-    t_load = time.perf_counter() - t0
-    ug, skole, gangnett = layers["utviklingsgrense"], layers["skole"], layers["gangnett"]
-    print(f"Data: {source} (lest på {t_load:.1f} s)")
-    print(f"  {len(ug)} utviklingsgrenser, {len(skole)} skoler, "
-          f"{0 if parcels is None else len(parcels)} parseller, {len(gangnett)} gangnettlinjer")
+        return layers, parcels, "syntetisk 50 m gatenett, 20 x 20 km"
+    from geoplan.io.layers import load
+    path = ensure_data(Path(args.data))
+    ds = load(path, config=cfg)
+    parcels = collect_parcels(ds.get("arealformal"), ds.get("innspill"),
+                              ReserveSettings.from_config(cfg).housing_codes)
+    return ds.layers, parcels, str(path)
 
-    # ---------------------------------------------------------------- circles
-    t0 = time.perf_counter()
-    res = analyse_schools(ug, skole, parcels=parcels, radius_m=radius,
-                          quad_segs=int(cfg.get("schools.circle_quad_segs")))
-    t_circ = time.perf_counter() - t0
-    n_feat = len(res.utviklingsgrenser) + (0 if res.parseller is None else len(res.parseller))
-    print(f"\nSirkelanalyse ({n_feat} flater): {t_circ:.2f} s "
-          f"(mål ≤ {CIRCLE_TARGET_S:.0f} s; {t_circ / CIRCLE_TARGET_S:.2f} av målet)")
 
-    # ---------------------------------------------------------------- network
-    t0 = time.perf_counter()
-    net = build_network(gangnett, node_crossings=bool(cfg.get("schools.node_crossings")))
-    t_build = time.perf_counter() - t0
-    s = net.summary()
-    print(f"\nGangnett bygget på {t_build:.2f} s: {s['noder']} noder, {s['kanter']} kanter, "
-          f"{s['lengde_km']:.0f} km, {s['delnett']} delnett")
+def _time_search(net, skole, args, settings):
+    """Full distance fields from every school (scipy): (matrix, source nodes, seconds)."""
+    from scipy.sparse import csgraph
 
-    sch = skole.iloc[: args.schools]
+    from geoplan.analysis.network import add_points, snap_points
+    radius = settings.radius_m
     t0 = time.perf_counter()
     # every school is connected for the benchmark (no snapping limit), so the search
     # really starts from all of them; the analysis itself uses schools.snap_max_m
-    snap = snap_points(net, sch.geometry)
+    snap = snap_points(net, skole.iloc[: args.schools].geometry)
     net2, nodes = add_points(net, snap)
-    far = int((snap["tilknytning_m"] > float(cfg.get("schools.snap_max_m"))).sum())
+    far = int((snap["tilknytning_m"] > settings.snap_max_m).sum())
     src = nodes[nodes >= 0]
     m = net2.matrix
     t_snap = time.perf_counter() - t0
@@ -185,18 +153,21 @@ def main() -> None:
           f"{t_vec:.2f} s (kobling {t_snap:.2f} s + søk {t_walk:.2f} s; mål ≤ {WALK_TARGET_S:.0f} s)")
     print(f"  noder innenfor {radius:.0f} m til fots per skole: median {int(np.median(reach))}; "
           f"{far} skoler ligger lenger enn schools.snap_max_m fra nettet (koblet likevel her)")
-
     t0 = time.perf_counter()
     dmin = csgraph.dijkstra(m, directed=True, indices=src, min_only=True)
     t_min = time.perf_counter() - t0
     print(f"  nærmeste skole for hver node (ett søk med {src.size} kilder): {t_min:.2f} s; "
           f"{np.isfinite(dmin).mean() * 100:.1f} % av nodene nås")
+    return m, src, t_vec
 
-    # ---------------------------------------------------------------- baseline
+
+def _time_baseline(m, src, n_baseline: int):
+    """Pure-Python Dijkstra per school: (seconds for all schools, schools measured)."""
+    from scipy.sparse import csgraph
     indptr = m.indptr.tolist()
     indices = m.indices.tolist()
     weights = m.data.tolist()
-    nb = src.size if args.n_baseline <= 0 else min(args.n_baseline, src.size)
+    nb = src.size if n_baseline <= 0 else min(n_baseline, src.size)
     sample = src[np.linspace(0, src.size - 1, nb).astype(int)]
     t_base_sample = 0.0
     ok = True
@@ -213,17 +184,60 @@ def main() -> None:
     print(f"\nGrunnlinje: ren Python-Dijkstra (heapq), én per skole: {per:.2f} s per skole, "
           f"{how}: {t_base:.1f} s")
     print(f"  samme avstander som scipy: {'ja' if ok else 'NEI'}")
+    return t_base, nb
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(HERE / "data" / "oslo.gpkg"))
+    ap.add_argument("--schools", type=int, default=150)
+    ap.add_argument("--n-baseline", type=int, default=0,
+                    help="time the baseline on this many schools and extrapolate (0: all)")
+    ap.add_argument("--chunk", type=int, default=16)
+    ap.add_argument("--synthetic", action="store_true")
+    args = ap.parse_args()
+
+    from geoplan.analysis.network import build_network
+    from geoplan.analysis.schools import analyse_schools
+    from geoplan.config import load_config
+    from geoplan.config.schools import SchoolSettings
+    cfg = load_config()
+    settings = SchoolSettings.from_config(cfg)
+    t0 = time.perf_counter()
+    layers, parcels, source = _load(args, cfg)
+    t_load = time.perf_counter() - t0
+    ug, skole, gangnett = layers["utviklingsgrense"], layers["skole"], layers["gangnett"]
+    print(f"Data: {source} (lest på {t_load:.1f} s)")
+    print(f"  {len(ug)} utviklingsgrenser, {len(skole)} skoler, "
+          f"{0 if parcels is None else len(parcels)} parseller, {len(gangnett)} gangnettlinjer")
+
+    # ---------------------------------------------------------------- circles
+    t0 = time.perf_counter()
+    res = analyse_schools(ug, skole, parcels=parcels, settings=settings)
+    t_circ = time.perf_counter() - t0
+    n_feat = len(res.utviklingsgrenser) + (0 if res.parseller is None else len(res.parseller))
+    print(f"\nSirkelanalyse ({n_feat} flater): {t_circ:.2f} s "
+          f"(mål ≤ {CIRCLE_TARGET_S:.0f} s; {t_circ / CIRCLE_TARGET_S:.2f} av målet)")
+
+    # ---------------------------------------------------------------- network
+    t0 = time.perf_counter()
+    net = build_network(gangnett, node_crossings=settings.node_crossings,
+                        tolerance_m=settings.node_tolerance_m)
+    t_build = time.perf_counter() - t0
+    s = net.summary()
+    print(f"\nGangnett bygget på {t_build:.2f} s: {s['noder']} noder, {s['kanter']} kanter, "
+          f"{s['lengde_km']:.0f} km, {s['delnett']} delnett")
+    m, src, t_vec = _time_search(net, skole, args, settings)
+    t_base, nb = _time_baseline(m, src, args.n_baseline)
     print(f"  forhold grunnlinje / scipy: {t_base / t_vec:.1f}x")
 
     # ---------------------------------------------------------------- the walking analysis
     t0 = time.perf_counter()
-    resw = analyse_schools(ug, skole, parcels=parcels, network=net, radius_m=radius,
-                           quad_segs=int(cfg.get("schools.circle_quad_segs")),
-                           corridor_width_m=float(cfg.get("schools.walk_corridor_width_m")),
-                           max_snap_m=float(cfg.get("schools.snap_max_m")))
+    resw = analyse_schools(ug, skole, parcels=parcels, network=net, settings=settings)
     t_wa = time.perf_counter() - t0
+    n_sets = 0 if resw.gangareal is None else len(resw.gangareal)
     print(f"\nHele gangavstandsanalysen (areal og avstand for alle flater, "
-          f"{len(resw.gangareal)} skolesett): {t_wa:.2f} s")
+          f"{n_sets} skolesett): {t_wa:.2f} s")
 
     print("\nOppsummering")
     print(f"  sirkelanalyse      {t_circ:8.2f} s   mål {CIRCLE_TARGET_S:5.1f} s   "

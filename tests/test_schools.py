@@ -12,6 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from geoplan.analysis.reserves import reserve_by_place
 from geoplan.analysis.schools import (
     analyse_schools,
     circle_coverage,
@@ -181,7 +182,10 @@ def test_reserve_parcels_and_parcel_rules():
     }, geometry=[box(100, 100, 200, 200), box(0, 0, 10, 10), box(0, 0, 10, 10),
                  box(0, 0, 10, 10), box(4000, 0, 4100, 100)], crs=CRS)
     res = reserve_parcels(af, [1110, 1111, 1112, 1113])
-    assert list(res["navn"]) == ["Reserve inne", "Boligreserve 2"]
+    # named as `geoplan reserves` names the same rows: «Reserve <row>» without a name
+    assert list(res["navn"]) == ["Reserve inne", "Reserve 4"]
+    _, same, _ = reserve_by_place(af, boundaries(box(-300, -300, 300, 300)), [1110, 1111, 1112, 1113])
+    assert list(res["navn"]) == list(same["navn"])
     inn = gpd.GeoDataFrame({"navn": ["Innspill A"], "sted": ["Kvelde"]},
                            geometry=[box(-2000, 0, -1000, 100)], crs=CRS)
     parcels = collect_parcels(af, inn, [1110, 1111, 1112, 1113])
@@ -337,3 +341,34 @@ def test_reserve_parcels_report_the_boundary_they_lie_in():
     out = analyse_schools(b, s, parcels=parcels, radius_m=R).parseller.set_index("navn")
     assert out.loc["Inne", "sted"] == "Helgeroa"
     assert pd.isna(out.loc["Ute", "sted"])         # outside every boundary: no place claimed
+
+
+def test_reserve_parcels_use_the_one_housing_reserve_rule():
+    # 1119 (garasjeanlegg) is not housing: the shipped reserves.housing_codes are 1110-1113
+    af = gpd.GeoDataFrame({"arealformal": [1110, 1119, 1113], "arealbruksstatus": [2, 2, 2],
+                           "navn": ["Bolig", "Garasjer", None]},
+                          geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)],
+                          crs=CRS)
+    assert list(reserve_parcels(af)["navn"]) == ["Bolig", "Reserve 2"]
+    assert list(collect_parcels(af)["navn"]) == ["Bolig", "Reserve 2"]
+
+
+def test_places_match_by_the_one_place_key():
+    # inner spaces and case as reserves.place_key treats them
+    b = boundaries(box(5000, 5000, 5100, 5100), names=["Larvik  by"])
+    s = schools((0, 0), (9000, 9000), names=["Byskolen", "Fjern"], steder=[" larvik BY", "X"])
+    row = analyse_schools(b, s, radius_m=R).utviklingsgrenser.iloc[0]
+    assert row["regel"] == "sted" and row["skoler"] == ["Byskolen"]
+
+
+def test_defaults_come_from_the_shipped_settings():
+    from geoplan.config.schools import SchoolSettings
+    shipped = SchoolSettings.from_config()
+    res = analyse_schools(boundaries(box(-100, -100, 100, 100)), schools((0, 0)))
+    assert res.radius_m == shipped.radius_m
+    custom = shipped.replace(radius_m=1000.0)
+    assert analyse_schools(boundaries(box(-100, -100, 100, 100)), schools((0, 0)),
+                           settings=custom).radius_m == 1000.0
+    # a keyword wins over the settings object
+    assert analyse_schools(boundaries(box(-100, -100, 100, 100)), schools((0, 0)),
+                           settings=custom, radius_m=800.0).radius_m == 800.0

@@ -24,7 +24,7 @@ Conventions
   ``node_crossings`` is true (a hand-drawn layer seldom has vertices at every
   crossing); set it false for a network where a crossing without a vertex is a
   bridge or an underpass.
-* Coordinates closer than ``tolerance_m`` (default 1 mm) are one node.
+* Coordinates closer than ``tolerance_m`` (``schools.node_tolerance_m``, 1 mm) are one node.
 * A network must be in a projected CRS (metres).
 """
 
@@ -40,10 +40,11 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from geoplan.errors import (
-    DataProblem,  #: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
-)
+from geoplan.config.schools import SchoolSettings
+from geoplan.errors import DataProblem
+from geoplan.io.crs import require_projected
 
+#: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
 _EPS = 1e-9
 
 
@@ -124,14 +125,6 @@ class Network:
         }
 
 
-def _check_crs(crs, what: str) -> None:
-    if crs is not None and getattr(crs, "is_geographic", False):
-        raise DataProblem(
-            f"{what} har et geografisk koordinatsystem ({crs.to_string()}); avstander i meter "
-            "krever et projisert system. Bruk EUREF89 UTM (f.eks. EPSG:25832) eller --crs."
-        )
-
-
 def _dedupe_edges(u: np.ndarray, v: np.ndarray, w: np.ndarray):
     """Drop self-loops and keep the shortest of parallel edges (undirected)."""
     keep = u != v
@@ -158,8 +151,8 @@ def _grid_nodes(coords: np.ndarray, tolerance_m: float):
     return first, inverse.ravel()
 
 
-def build_network(gangnett, *, node_crossings: bool = True,
-                  tolerance_m: float = 0.001) -> Network:
+def build_network(gangnett, *, node_crossings: bool | None = None,
+                  tolerance_m: float | None = None) -> Network:
     """Build a noded walking graph from line geometries.
 
     Parameters
@@ -167,11 +160,13 @@ def build_network(gangnett, *, node_crossings: bool = True,
     gangnett : GeoDataFrame, GeoSeries or array of (Multi)LineString
         The walking network (the ``gangnett`` layer). Other geometry types
         are ignored.
-    node_crossings : bool, default True
+    node_crossings : bool, optional
         Join lines where they cross or touch without a shared vertex
         (GEOS noding). False: lines connect only at shared vertices.
-    tolerance_m : float, default 0.001
+        Default: ``schools.node_crossings`` of the shipped configuration.
+    tolerance_m : float, optional
         Coordinates closer than this (m, on a grid) become one node.
+        Default: ``schools.node_tolerance_m`` of the shipped configuration.
 
     Returns
     -------
@@ -183,7 +178,11 @@ def build_network(gangnett, *, node_crossings: bool = True,
         If the CRS is geographic or there are no lines.
     """
     crs = getattr(gangnett, "crs", None)
-    _check_crs(crs, "Laget «gangnett»")
+    require_projected(crs, "gangnett")
+    if node_crossings is None or tolerance_m is None:
+        shipped = SchoolSettings.from_config()
+        node_crossings = shipped.node_crossings if node_crossings is None else node_crossings
+        tolerance_m = shipped.node_tolerance_m if tolerance_m is None else tolerance_m
     geoms = np.asarray(getattr(gangnett, "geometry", gangnett), dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     types = shapely.get_type_id(geoms)
