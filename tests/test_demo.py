@@ -7,6 +7,7 @@ a second build checks that the same seed gives the same data. The committed
 
 from __future__ import annotations
 
+import errno
 import math
 from pathlib import Path
 
@@ -400,6 +401,65 @@ def test_committed_layers():
     for r in ("terreng.tif", "stoy.tif"):
         assert (COMMITTED / r).exists()
     assert sum(p.stat().st_size for p in COMMITTED.iterdir()) < 15e6
+
+
+@pytest.mark.skipif(not (COMMITTED / "demo.gpkg").exists(), reason="layers/ not built")
+def test_build_reproduces_committed_layers(built, L):
+    """The code builds the committed demo: same layers, same terrain, the same noise to the dB.
+
+    Guards the order of the random draws in :mod:`geoplan.demo.build`: moving a draw
+    changes every layer built after it. (The committed ``stoy.tif`` differs from a build
+    on some machines in a few cells by 1 dB -- floating-point rounding at x.5 dB.)
+    """
+    C = read_all(COMMITTED)
+    assert list(L) == list(C)
+    for name in L:
+        assert_geodataframe_equal(L[name], C[name], check_less_precise=False)
+    with rasterio.open(built / "terreng.tif") as a, rasterio.open(COMMITTED / "terreng.tif") as b:
+        assert a.profile == b.profile
+        np.testing.assert_array_equal(a.read(1), b.read(1))
+    with rasterio.open(built / "stoy.tif") as a, rasterio.open(COMMITTED / "stoy.tif") as b:
+        assert a.profile == b.profile
+        diff = np.abs(a.read(1).astype(int) - b.read(1).astype(int))
+        assert diff.max() <= 1 and (diff > 0).sum() <= 10
+    assert (built / "README.md").read_text(encoding="utf-8") == \
+        (COMMITTED / "README.md").read_text(encoding="utf-8")
+
+
+def test_unwritable_folder_is_a_clear_error(monkeypatch, capsys):
+    """A folder without write access (the package's own demo folder, installed read-only)
+    fails at once with a Norwegian message, before the build, and writes nothing."""
+    before = {p.name: p.stat().st_mtime_ns for p in COMMITTED.iterdir()}
+    monkeypatch.setattr(demo, "write_demo", lambda *a, **k: pytest.fail("built anyway"))
+    monkeypatch.setattr("os.access", lambda *a, **k: False)
+    assert cli.main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "skrivetilgang" in err and "installerte geoplan-pakken" in err and "--out" in err
+    assert "Traceback" not in err
+    assert {p.name: p.stat().st_mtime_ns for p in COMMITTED.iterdir()} == before
+
+
+def test_read_only_file_system_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    def read_only(*a, **k):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(demo, "write_demo", read_only)
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "skrivebeskyttet" in err and "--out" in err and "Traceback" not in err
+
+
+def test_package_reexports_the_building_blocks():
+    """bench/make_oslo.py and older callers use these names from ``geoplan.demo``."""
+    for name in ("EPSG", "CRS", "SEED", "BUILT_CODES", "RIVER", "ROADS", "RIVER_BRIDGES_M",
+                 "municipality_outline", "inside_point", "blob", "place_blob", "allocate_counts",
+                 "sample_mixture", "polygonal", "voronoi_cells", "classify_zoning", "nearest_index",
+                 "urbanity", "pick_weighted", "fill_units", "fake_addresses", "aggregate_grunnkrets",
+                 "lattice_network", "terrain_raster", "noise_raster", "sort_layer", "write_gpkg",
+                 "write_geotiff", "build_demo", "write_demo", "metadata_table", "summary", "read_layers"):
+        assert hasattr(demo, name), name
+    assert demo.KOMMUNER_FILE.exists()
+    assert "geoplan.demo.build_demo(seed=" in " ".join(demo.metadata_table({})["verdi"])
 
 
 def test_oslo_generator_small_scale():
