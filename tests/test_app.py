@@ -8,6 +8,7 @@ The app runs on a small municipality built in code (``geoplan_app_fixture``,
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 import sys
@@ -226,6 +227,36 @@ def test_address_never_on_the_map_unless_allowed(fixture_gpkg):
 # ---------------------------------------------------------------------------
 
 ASSET_RE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']([^"']+)["']""", re.I)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _local_assets():
+    """The maps link the vendored assets, as in the app (which does this when it starts)."""
+    maps.localize_assets()
+
+
+def test_importing_the_maps_leaves_folium_on_its_cdn():
+    """Only the app's start localises folium's assets: a notebook that imports geoplan's
+    maps still gets working ``GeoDataFrame.explore()`` maps from the CDNs."""
+    import subprocess
+
+    code = (
+        "import json, folium\n"
+        "import geoplan.present.app.maps\n"
+        "before = [u for _, u in folium.Map.default_js]\n"
+        "from geoplan.present.app import appdata\n"
+        "appdata.prepare_maps()\n"
+        "after = [u for _, u in folium.Map.default_js]\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT)
+    before, after = json.loads(out.stdout.strip().splitlines()[-1])
+    leaflet_before = [u for u in before if u.endswith("/leaflet.js")]
+    leaflet_after = [u for u in after if u.endswith("/leaflet.js")]
+    assert leaflet_before and all(u.startswith("https://") for u in leaflet_before), before
+    assert leaflet_after == [f"{maps.STREAMLIT_ASSET_BASE}/leaflet/leaflet.js"], after
+    assert not any(u.startswith(("http://", "https://", "//")) for u in after), after
 
 
 def test_no_internet_asset_urls_in_rendered_map(fixture_gpkg):

@@ -39,6 +39,12 @@ def fixture_gpkg(tmp_path_factory):
     return fx.write_gpkg(tmp_path_factory.mktemp("launch") / "testvik.gpkg")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _local_assets():
+    """The maps link the vendored assets, as in the app (which does this when it starts)."""
+    maps.localize_assets()
+
+
 def _rows(html: str, marker: str) -> list[list]:
     """The ``rows`` array of the point group whose options contain ``marker``."""
     for m in re.finditer(r"var rows = (\[.*?\]);\s*var opts = (\{.*?\});", html, re.S):
@@ -88,10 +94,10 @@ def test_school_pins_and_circles_are_one_layer_each():
     assert "Sør &lt;skole&gt; &amp; co" in pins[1][2] and "<skole>" not in pins[1][2]
     circles = _rows(html, '"radius": 1500.0')
     assert [(r[0], r[1]) for r in circles] == pytest.approx(expected, abs=1e-9)
-    assert circles[0][2] == "Nord skole: 1.5 km"
+    assert circles[0][2] == "Nord skole: 1,5 km"
     # one icon definition for all pins, and both layers are in the layer control
     assert html.count("L.AwesomeMarkers.icon(opts)") == 1
-    assert '"Skoler"' in html and '"Skolesirkler 1.5 km"' in html
+    assert '"Skoler"' in html and '"Skolesirkler 1,5 km"' in html
 
 
 def test_site_pin_is_red_and_labelled():

@@ -13,8 +13,9 @@ Everything the Streamlit pages share lives here, so the pages stay thin:
   and only kept in ``st.session_state``), checked (size, type, zip paths and
   zip bombs) and loaded with :func:`geoplan.io.layers.load`.
 
-Analyses are not computed here; the pages call the analysis modules through
-the small cached wrappers in the pages themselves.
+Analyses are not computed here: the pages run them through the cached
+wrappers of :mod:`geoplan.present.app.pages.compute`, which call
+:mod:`geoplan.runs` as the command line does.
 """
 
 from __future__ import annotations
@@ -31,12 +32,10 @@ from typing import Any
 import streamlit as st
 
 from geoplan.config import Config, config_dir, load_config
-from geoplan.errors import (  #: Environment variable: DATA the app opens by default (else the embedded demo).
-    ConfigError,
-    GeoplanError,
-    UnreadableInput,
-)
+from geoplan.errors import ConfigError, GeoplanError, UnreadableInput
+from geoplan.present import text
 
+#: Environment variable: DATA the app opens by default (else the embedded demo).
 APP_DATA_ENV = "GEOPLAN_APP_DATA"
 
 #: File types accepted on the Data page.
@@ -106,9 +105,9 @@ def config() -> Config:
         return _config_cached(d, mtimes, "{}")
 
 
-def app_setting(cfg: Config, key: str, default: Any) -> Any:
-    """A value of ``config/app.toml`` (``app.<key>``), or ``default`` when absent."""
-    return cfg.get(f"app.{key}", default)
+def app_setting(cfg: Config, key: str) -> Any:
+    """A value of ``config/app.toml`` (``app.<key>``; its default is in the shipped TOML)."""
+    return cfg.get(f"app.{key}")
 
 
 # ---------------------------------------------------------------------------
@@ -221,9 +220,9 @@ def display_layers(ds, cfg: Config) -> dict:
 
     ``adresse`` of municipal dwellings is dropped unless ``app.show_address``.
     """
-    tol = float(app_setting(cfg, "simplify_m", 5.0))
+    tol = float(app_setting(cfg, "simplify_m"))
     layers = dict(_display_cached(dataset_key(ds), tol, ds))
-    if not app_setting(cfg, "show_address", False) and "kommunal_bolig" in layers:
+    if not app_setting(cfg, "show_address") and "kommunal_bolig" in layers:
         kb = layers["kommunal_bolig"]
         if "adresse" in kb.columns:
             layers["kommunal_bolig"] = kb.drop(columns="adresse")
@@ -259,20 +258,20 @@ def warm_up() -> dict[str, float]:
     ds = _load_cached(src, None, None, _mtime(src), "{}", tuple(sorted(OVERVIEW_LAYERS)), cfg)
     times["load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    tol = float(app_setting(cfg, "simplify_m", 5.0))
+    tol = float(app_setting(cfg, "simplify_m"))
     layers = _display_cached(_dataset_key(ds, {}), tol, ds)
     times["display_s"] = time.perf_counter() - t
     t = time.perf_counter()
     from geoplan.present.app.maps import map_html, municipality_map
     map_html(municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
-                              basemap="ingen", radius_m=float(cfg.get("schools.radius_m", 1500.0))))
+                              basemap="ingen", radius_m=float(cfg.get("schools.radius_m"))))
     times["map_s"] = time.perf_counter() - t
     return times
 
 
 def public_columns(gdf, cfg: Config):
     """``gdf`` without ``adresse`` unless the config allows showing it."""
-    if gdf is not None and "adresse" in gdf.columns and not app_setting(cfg, "show_address", False):
+    if gdf is not None and "adresse" in gdf.columns and not app_setting(cfg, "show_address"):
         return gdf.drop(columns="adresse")
     return gdf
 
@@ -318,14 +317,50 @@ def _safe_name(name: str) -> str:
     return stem + suffix.lower()
 
 
-def check_zip(path: Path, *, max_unpacked_bytes: int, max_ratio: float) -> None:
-    """Refuse zip archives with unsafe paths or that unpack to far more than they weigh.
+def _check_size(name: str, data: bytes, cfg: Config) -> None:
+    """Refuse an empty upload, or one above ``app.max_upload_mb``."""
+    max_mb = float(app_setting(cfg, "max_upload_mb"))
+    if len(data) > max_mb * 2**20:
+        raise UnreadableInput(f"«{name}» er {text.integer(len(data) / 2**20)} MB; største tillatte "
+                              f"opplasting er {text.integer(max_mb)} MB.")
+    if len(data) == 0:
+        raise UnreadableInput(f"«{name}» er tom (0 byte). Velg en fil med geodata.")
 
-    Only the archive's directory is read; nothing is extracted
-    (:func:`geoplan.io.layers.check_zip`, the loader's own check).
+
+def _check_type(name: str, safe: str) -> str:
+    """The file type (suffix without dot) of an upload; refused unless in :data:`UPLOAD_TYPES`."""
+    suffix = Path(safe).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise UnreadableInput(
+            f"«{name}» er ikke en geodatafil geoplan kan lese. Last opp en GeoPackage (.gpkg), "
+            "en zippet Shapefile (.zip), en SOSI-GML-fil (.gml) eller GeoJSON.")
+    return suffix
+
+
+def _empty(folder: Path) -> None:
+    """Delete what ``folder`` holds (one upload per session at a time)."""
+    for old in folder.iterdir():
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def _check_zip(path: Path, cfg: Config) -> None:
+    """The loader's zip check (:func:`geoplan.io.layers.check_zip`) with the app's limits.
+
+    Unsafe paths and zip bombs are refused by the same rule as on the command
+    line; the limits are the server's (``app.max_unpacked_mb``, ``app.max_zip_ratio``).
+    The file is deleted when it is refused.
     """
-    from geoplan.io.layers import check_zip as _check
-    _check(Path(path), max_bytes=max_unpacked_bytes, max_ratio=max_ratio)
+    from geoplan.io.layers import check_zip
+
+    try:
+        check_zip(path, max_bytes=int(float(app_setting(cfg, "max_unpacked_mb")) * 2**20),
+                  max_ratio=float(app_setting(cfg, "max_zip_ratio")))
+    except GeoplanError:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def save_upload(name: str, data: bytes, cfg: Config) -> Path:
@@ -336,33 +371,15 @@ def save_upload(name: str, data: bytes, cfg: Config) -> Path:
     UnreadableInput
         Too large, wrong type, or an unsafe zip archive (Norwegian message).
     """
-    max_mb = float(app_setting(cfg, "max_upload_mb", 200))
-    if len(data) > max_mb * 2**20:
-        raise UnreadableInput(f"«{name}» er {len(data) / 2**20:.0f} MB; største tillatte "
-                              f"opplasting er {max_mb:.0f} MB.")
-    if len(data) == 0:
-        raise UnreadableInput(f"«{name}» er tom (0 byte). Velg en fil med geodata.")
+    _check_size(name, data, cfg)
     safe = _safe_name(name)
-    suffix = Path(safe).suffix.lower().lstrip(".")
-    if suffix not in UPLOAD_TYPES:
-        raise UnreadableInput(
-            f"«{name}» er ikke en geodatafil geoplan kan lese. Last opp en GeoPackage (.gpkg), "
-            "en zippet Shapefile (.zip), en SOSI-GML-fil (.gml) eller GeoJSON.")
+    suffix = _check_type(name, safe)
     folder = session_dir()
-    for old in folder.iterdir():          # one upload per session at a time
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
+    _empty(folder)
     target = folder / safe
     target.write_bytes(data)
     if suffix == "zip":
-        try:
-            check_zip(target, max_unpacked_bytes=int(float(app_setting(cfg, "max_unpacked_mb", 500)) * 2**20),
-                      max_ratio=float(app_setting(cfg, "max_zip_ratio", 100.0)))
-        except GeoplanError:
-            target.unlink(missing_ok=True)
-            raise
+        _check_zip(target, cfg)
     return target
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
 
@@ -27,7 +28,8 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                           value=d["persons_per_dwelling"], step=0.1, key="ab_ppd")
     dens_on = c4.checkbox("Samme tetthet for alle steder", value=False, key="ab_dens_on",
                           help="Ellers brukes tettheten per sted fra config/reserves.toml.")
-    dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=50.0, value=3.0, step=0.5,
+    dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=50.0,
+                           value=d["default_dwellings_per_daa"], step=0.5,
                            key="ab_dens", disabled=not dens_on)
     year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(d["years"]) | {d["year"]})
     rate_opts = sorted({0.003, 0.005, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.025}
@@ -37,22 +39,22 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                            default=[y for y in d["years"] if y in year_opts], key="ab_years")
     rates = c2.multiselect("Årlig vekst i tabellen", rate_opts,
                            default=[r for r in d["rates"] if r in rate_opts],
-                           format_func=lambda r: f"{r * 100:.1f} %".replace(".", ","), key="ab_rates")
+                           format_func=text.rate, key="ab_rates")
     year = c3.selectbox("Horisontår for balansen", year_opts, index=year_opts.index(d["year"]),
                         key="ab_year")
     rate = c4.selectbox("Vekst for balansen", rate_opts, index=rate_opts.index(d["rate"]),
-                        format_func=lambda r: f"{r * 100:.1f} %".replace(".", ","), key="ab_rate")
+                        format_func=text.rate, key="ab_rate")
 
     # shares of growth and densities per place (config reserves.steder), editable for the session
     from geoplan.runs import plain_places
     conf = plain_places(cfg)
+    dens_default = d["default_dwellings_per_daa"]
     if conf:
         st.markdown("**Andel av veksten og tetthet per sted** (fra config/reserves.toml; endringer "
                     "gjelder denne økten)")
         pdf = pd.DataFrame([{"key": k, "sted": v.get("navn", k),
                              "andel_pct": float(v.get("andel", 0.0)) * 100.0,
-                             "boenheter_per_daa": float(v.get("boenheter_per_daa",
-                                                              cfg.get("reserves.default_dwellings_per_daa", 3.0)))}
+                             "boenheter_per_daa": float(v.get("boenheter_per_daa", dens_default))}
                             for k, v in conf.items()])
         edited = st.data_editor(
             pdf, hide_index=True, width="stretch", key="ab_places", disabled=["key", "sted"],
@@ -63,7 +65,7 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                                                                               min_value=0.1, format="%.1f")})
         total = float(edited["andel_pct"].sum())
         if abs(total - 100.0) > 0.01:
-            st.warning(f"Andelene summerer til {ui.fmt(total, 2)} %, ikke 100 %.")
+            st.warning(f"Andelene summerer til {text.percent(total, 2)}, ikke 100 %.")
         if st.button("Bruk andeler og tettheter i denne økten", key="ab_apply_places"):
             ov = appdata.overrides()
             for new, old in zip(edited.itertuples(index=False), pdf.itertuples(index=False)):
@@ -82,8 +84,7 @@ if not years or not rates:
 need = compute.need_table(cfg, base_population=base_pop, base_year=base_year, years=years,
                           rates=rates, persons_per_dwelling=ppd,
                           dwellings_per_daa=dens if dens_on else None)
-need = need.assign(scenario=[f"{a} · {r * 100:.1f} %".replace(".", ",")
-                             for a, r in zip(need["aar"], need["vekstrate"])])
+need = need.assign(scenario=[f"{a} · {text.rate(r)}" for a, r in zip(need["aar"], need["vekstrate"])])
 st.subheader("Scenarioer: arealbehov (daa)")
 piv = need.pivot_table(index="sted", columns="scenario", values="arealbehov_daa", aggfunc="sum",
                        sort=False)
@@ -102,19 +103,19 @@ res = compute.reserves(ds, cfg, base_population=base_pop, base_year=base_year, y
                        rate=float(rate), persons_per_dwelling=ppd,
                        dwellings_per_daa=dens if dens_on else None)
 steder = res.steder
-st.subheader(f"Balanse per sted til {year} ({rate * 100:.1f} % vekst)".replace(".", ","))
+st.subheader(f"Balanse per sted til {year} ({text.rate(rate)} vekst)")
 tot = steder[["arealbehov_daa", "boligreserve_daa", "innspill_daa", "balanse_daa"]].sum()
 c = st.columns(4)
-c[0].metric("Arealbehov i alt", f"{ui.fmt(tot['arealbehov_daa'], 0)} daa")
-c[1].metric("Boligreserve i alt", f"{ui.fmt(tot['boligreserve_daa'], 0)} daa")
-c[2].metric("Innspill i alt", f"{ui.fmt(tot['innspill_daa'], 0)} daa")
-c[3].metric("Balanse i alt", f"{ui.fmt(tot['balanse_daa'], 0)} daa")
+c[0].metric("Arealbehov i alt", text.daa(tot["arealbehov_daa"], 0))
+c[1].metric("Boligreserve i alt", text.daa(tot["boligreserve_daa"], 0))
+c[2].metric("Innspill i alt", text.daa(tot["innspill_daa"], 0))
+c[3].metric("Balanse i alt", text.daa(tot["balanse_daa"], 0))
 ui.table(steder, {"sted": "Sted", "arealbehov_daa": "Arealbehov (daa)",
                   "boligreserve_daa": "Boligreserve (daa)", "behov_nye_daa": "Behov nye (daa)",
                   "innspill_daa": "Innspill (daa)", "balanse_daa": "Balanse (daa)"},
          decimals={k: 0 for k in ("arealbehov_daa", "boligreserve_daa", "behov_nye_daa",
                                   "innspill_daa", "balanse_daa")})
-st.caption(f"Boligreserve utenfor alle utviklingsgrenser: {ui.fmt(res.utenfor_daa, 0)} daa.")
+st.caption(f"Boligreserve utenfor alle utviklingsgrenser: {text.daa(res.utenfor_daa, 0)}.")
 chart = steder.set_index("sted")[["arealbehov_daa", "boligreserve_daa", "innspill_daa"]].rename(
     columns={"arealbehov_daa": "Arealbehov", "boligreserve_daa": "Boligreserve",
              "innspill_daa": "Innspill"})

@@ -7,6 +7,7 @@ import streamlit as st
 
 from geoplan.errors import GeoplanError
 from geoplan.io.layers import SCHEMAS
+from geoplan.present import text
 from geoplan.present.app import appdata
 
 st.title("Data")
@@ -14,7 +15,7 @@ st.title("Data")
 # -- upload -------------------------------------------------------------------
 st.subheader("Bruk egne data")
 cfg = appdata.config()
-max_mb = appdata.app_setting(cfg, "max_upload_mb", 200)
+max_mb = text.compact(appdata.app_setting(cfg, "max_upload_mb"))
 st.markdown(
     "Last opp en **GeoPackage** (.gpkg) med lagene i datakontrakten, en **zippet Shapefile** "
     "(.zip) eller en **SOSI-GML**-fil med arealformål (.gml). Filen brukes bare i denne "

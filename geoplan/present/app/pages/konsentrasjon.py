@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geoplan.analysis import concentration as cm
+from geoplan.analysis.concentration import HOT
+from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
 
@@ -19,7 +20,7 @@ st.caption("Andel kommunalt disponerte boenheter av alle boliger per grunnkrets,
 
 ds, cfg = ui.context()
 ds.require("kommunal_bolig", "grunnkrets")
-settings = cm.settings_from_config(cfg)
+settings = compute.concentration_settings(cfg)
 
 c1, c2 = st.columns([2, 1])
 radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings["radius_m"]), 50,
@@ -29,37 +30,6 @@ public = c2.toggle("Skjul små tall (prikking)", value=True, key="ko_public",
                         "som i offentlige rapporter.")
 min_count = settings["min_count"]
 
-
-@st.cache_data(max_entries=4, show_spinner="Lager tetthetsflate …")
-def _density_image(key: str, public: bool, _ds, _settings):
-    """The density surface warped to Web Mercator as an RGBA image with its lat/lon bounds."""
-    import matplotlib
-    from pyproj import Transformer
-    from rasterio.transform import array_bounds
-    from rasterio.warp import Resampling, calculate_default_transform, reproject
-
-    kom = _ds.get("kommune")
-    bounds = (kom if kom is not None and len(kom) else _ds["grunnkrets"]).total_bounds
-    surf = cm.density_surface(_ds["kommunal_bolig"], cell_size_m=_settings["cell_size_m"],
-                              bandwidth_m=_settings["bandwidth_m"], bounds=bounds,
-                              min_count=_settings["min_count"] if public else None)
-    arr = surf.array
-    h, w = arr.shape
-    left, bottom, right, top = array_bounds(h, w, surf.transform)
-    dst_t, dw, dh = calculate_default_transform(surf.crs, "EPSG:3857", w, h, left, bottom, right, top)
-    dst = np.zeros((dh, dw), dtype="float32")
-    reproject(arr, dst, src_transform=surf.transform, src_crs=surf.crs, dst_transform=dst_t,
-              dst_crs="EPSG:3857", resampling=Resampling.bilinear)
-    vmax = float(np.nanpercentile(dst[dst > 0], 99)) if (dst > 0).any() else 1.0
-    norm = np.clip(dst / max(vmax, 1e-9), 0, 1)
-    rgba = matplotlib.colormaps["inferno_r"](norm)
-    rgba[..., 3] = np.where(dst > 0, 0.25 + 0.55 * norm, 0.0)
-    l3, b3, r3, t3 = array_bounds(dh, dw, dst_t)
-    tr = Transformer.from_crs(3857, 4326, always_xy=True)
-    (lon0, lon1), (lat0, lat1) = tr.transform([l3, r3], [b3, t3])
-    return (rgba * 255).astype("uint8"), [[lat0, lon0], [lat1, lon1]], float(vmax)
-
-
 model, _ = compute.concentration_model(ds, cfg, float(radius))
 res = compute.concentration(ds, cfg, float(radius), bool(public))
 ix = res.indekser
@@ -67,12 +37,12 @@ gk = res.grunnkretser
 
 # -- key figures ---------------------------------------------------------------------
 c = st.columns(5)
-c[0].metric("Kommunal andel av alle boliger", f"{ui.fmt(ix.get('kommunal_andel_pct'), 1)} %")
-c[1].metric("Dissimilaritetsindeks", ui.fmt(ix.get("dissimilaritet"), 3),
+c[0].metric("Kommunal andel av alle boliger", text.percent(ix.get("kommunal_andel_pct"), 1))
+c[1].metric("Dissimilaritetsindeks", text.number(ix.get("dissimilaritet"), 3),
             help="Andelen kommunale enheter som måtte flyttes for lik fordeling (0–1).")
-c[2].metric("Isolasjonsindeks", ui.fmt(ix.get("isolasjon"), 3),
+c[2].metric("Isolasjonsindeks", text.number(ix.get("isolasjon"), 3),
             help="Gjennomsnittlig kommunal andel i grunnkretsen til en kommunal enhet (0–1).")
-c[3].metric("Romlig dissimilaritet", ui.fmt(ix.get("romlig_dissimilaritet"), 3))
+c[3].metric("Romlig dissimilaritet", text.number(ix.get("romlig_dissimilaritet"), 3))
 over = gk["over_terskel"].astype("boolean").fillna(False)
 c[4].metric("Grunnkretser over terskel", f"{int(over.sum())} av {len(gk)}")
 if public:
@@ -88,7 +58,7 @@ for lo, hi, _, lab in CLASSES:
     klasse[(andel >= lo) & (andel < hi)] = lab
 disp["klasse"] = klasse
 disp["klynge"] = gk["klynge"].to_numpy() if "klynge" in gk.columns else None
-style_map = {lab: {"fillColor": col} for _, _, col, lab in CLASSES}
+style_map: dict[str, dict[str, object]] = {lab: {"fillColor": col} for _, _, col, lab in CLASSES}
 style_map["ukjent"] = {"fillColor": "#bdbdbd", "fillOpacity": 0.4}
 fields = ["grunnkretsnummer", "grunnkretsnavn", "kommunale_enheter", "antall_boliger", "andel_pct",
           "lokaliseringskvotient", "klynge", "begrunnelse"]
@@ -97,7 +67,7 @@ overlays = [{"gdf": disp, "name": "Andel kommunale boenheter", "fields": fields,
              "style_column": "klasse", "style_map": style_map,
              "legend": [("fill", col, f"Andel {lab}") for _, _, col, lab in CLASSES]
              + [("fill", "#bdbdbd", "Andel ukjent eller skjult")]}]
-hot = disp[disp["klynge"] == cm.HOT] if "klynge" in disp.columns else disp.iloc[:0]
+hot = disp[disp["klynge"] == HOT] if "klynge" in disp.columns else disp.iloc[:0]
 if len(hot):
     overlays.append({"gdf": hot, "name": "Varme flekker (Gi*)", "fields": ["grunnkretsnummer", "klynge"],
                      "style": {"color": "#b71c1c", "weight": 3.5, "fillOpacity": 0.0},
@@ -117,7 +87,7 @@ m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zo
 try:
     import folium
 
-    img, bnds, vmax = _density_image(compute._key(ds, density=True), bool(public), ds, settings)
+    img, bnds, vmax = compute.density_image(ds, settings, bool(public))
     folium.raster_layers.ImageOverlay(img, bounds=bnds, name="Tetthet av kommunale enheter",
                                       opacity=1.0, show=False, interactive=False,
                                       zindex=400).add_to(m)
@@ -148,9 +118,7 @@ nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så ogs
 if not pt:
     st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
 else:
-    hv = model.purchase_effect(pt, n, kat, new_dwellings=nybygg)
-    if public:
-        hv = cm.suppress_what_if(hv, min_count, suppress_zero=settings["suppress_zero"])
+    hv = compute.purchase_effect(model, settings, pt, n, kat, new_dwellings=nybygg, public=public)
     st.caption(f"Punkt {pt[0]:.0f}, {pt[1]:.0f} (EPSG:{ds.epsg}): {n} enheter, "
                f"{maps.CATEGORY_LABELS.get(kat, kat)}.")
     rows = []
@@ -173,13 +141,9 @@ else:
                          "for": ind["for"].get(k), "etter": (ind.get("etter") or {}).get(k)})
 
     def _txt(v):
-        if v is None:
-            return "–"
-        if isinstance(v, bool):
-            return "ja" if v else "nei"
-        if isinstance(v, float):
-            return ui.fmt(v, 3 if abs(v) < 1 else 1)
-        return str(v)
+        if isinstance(v, float) and not text.is_missing(v):
+            return text.number(v, 3 if abs(v) < 1 else 1)
+        return text.number(v, 0)
 
     tab = pd.DataFrame(rows)
     if len(tab):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import ui
 
@@ -13,7 +14,7 @@ kommune = ds.get("kommune")
 navn = None
 if kommune is not None and len(kommune) and "kommunenavn" in kommune.columns:
     navn = str(kommune["kommunenavn"].iloc[0])
-navn = navn or str(cfg.get("kommune.kommunenavn", "Kommunen"))
+navn = navn or str(cfg.get("kommune.kommunenavn"))
 
 st.title(f"{navn}: oversikt")
 st.caption(appdata.source_label(ds))
@@ -33,14 +34,14 @@ def _count(layer: str):
 
 areal_km2 = float(kommune.geometry.area.sum()) / 1e6 if kommune is not None and len(kommune) else None
 figures = [
-    ("Areal", f"{ui.fmt(areal_km2, 0)} km²" if areal_km2 is not None else "–"),
+    ("Areal", text.with_unit(areal_km2, "km²", 0)),
     ("Utviklingsgrenser",
-     ui.fmt(ds["utviklingsgrense"]["navn"].nunique(), 0) if ds.has("utviklingsgrense") else "–"),
-    ("Skoler", ui.fmt(_count("skole"), 0) if ds.has("skole") else "–"),
-    ("Grunnkretser", ui.fmt(_count("grunnkrets"), 0) if ds.has("grunnkrets") else "–"),
-    ("Boliger i alt", ui.fmt(_sum("grunnkrets", "antall_boliger"), 0) if ds.has("grunnkrets") else "–"),
-    ("Kommunale boenheter", ui.fmt(_sum("kommunal_bolig", "antall_enheter"), 0)
-     if ds.has("kommunal_bolig") else "–"),
+     text.integer(ds["utviklingsgrense"]["navn"].nunique() if ds.has("utviklingsgrense") else None)),
+    ("Skoler", text.integer(_count("skole") if ds.has("skole") else None)),
+    ("Grunnkretser", text.integer(_count("grunnkrets") if ds.has("grunnkrets") else None)),
+    ("Boliger i alt", text.integer(_sum("grunnkrets", "antall_boliger") if ds.has("grunnkrets") else None)),
+    ("Kommunale boenheter",
+     text.integer(_sum("kommunal_bolig", "antall_enheter") if ds.has("kommunal_bolig") else None)),
 ]
 cols = st.columns(len(figures))
 for c, (label, value) in zip(cols, figures):
@@ -51,8 +52,8 @@ if missing:
     st.caption(f"Lag som mangler i dataene: {ui.layer_list(missing)} (se siden Data).")
 
 # -- the map ------------------------------------------------------------------
-radius = float(cfg.get("schools.radius_m", 1500.0))
-buffer_m = float(cfg.get("reserves.quarry_buffer_m", 500.0))
+radius = float(cfg.get("schools.radius_m"))
+buffer_m = float(cfg.get("reserves.quarry_buffer_m"))
 layers = appdata.display_layers(ds, cfg)
 qbuf = None
 if ds.has("steinbrudd") and buffer_m > 0:
@@ -61,10 +62,10 @@ if ds.has("steinbrudd") and buffer_m > 0:
 # the walking network (thousands of segments) is shown on Skolesirkler, not here
 m = maps.municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
                           basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
-                          show_address=bool(appdata.app_setting(cfg, "show_address", False)))
+                          show_address=bool(appdata.app_setting(cfg, "show_address")))
 st.subheader("Kart")
-st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {ui.fmt(radius, 0)} m rundt "
-           f"skolene; steinbruddene har en sone på {ui.fmt(buffer_m, 0)} m. Punktene for kommunale "
+st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {text.metres(radius)} rundt "
+           f"skolene; steinbruddene har en sone på {text.metres(buffer_m)}. Punktene for kommunale "
            "boliger er gruppert; tallet er antall enheter.")
 ui.show_map(m, key="oversikt_kart", height=620)
 
@@ -86,6 +87,6 @@ if rep:
     f, data = rep
     mime = {"pdf": "application/pdf", "html": "text/html",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[f]
-    c2.download_button(f"Last ned rapporten ({f.upper()}, {len(data) / 1e6:.1f} MB)", data=data,
+    c2.download_button(f"Last ned rapporten ({f.upper()}, {text.number(len(data) / 1e6, 1)} MB)", data=data,
                        file_name=f"boligreserve_arealbehov_lokalisering.{f}", mime=mime,
                        key="ov_download")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
 
@@ -15,7 +16,7 @@ st.caption("Larviks kriterium (Boligplan 2015–2020): utviklingsgrensen skal li
 ds, cfg = ui.context()
 c1, c2 = st.columns([2, 1])
 radius = c1.slider("Radius (m)", min_value=300, max_value=5000, step=50,
-                   value=int(cfg.get("schools.radius_m", 1500)), key="sk_radius")
+                   value=int(cfg.get("schools.radius_m")), key="sk_radius")
 walking = c2.toggle("Gangavstand langs gangnettet", value=False, key="sk_walking",
                     disabled=not ds.has("gangnett"),
                     help=None if ds.has("gangnett") else "Laget «gangnett» finnes ikke i dataene.")
@@ -24,10 +25,10 @@ res = compute.schools(ds, cfg, float(radius), bool(walking))
 ub = res.utviklingsgrenser
 ok = int(ub["oppfylt"].sum())
 c = st.columns(4)
-c[0].metric("Utviklingsgrenser", ui.fmt(len(ub), 0))
+c[0].metric("Utviklingsgrenser", text.integer(len(ub)))
 c[1].metric("Helt innenfor sirkelen", f"{ok} av {len(ub)}")
-c[2].metric("Areal utenfor sirklene", f"{ui.fmt(ub['utenfor_daa'].sum(), 0)} daa")
-c[3].metric("Lengste avstand til skole", f"{ui.fmt(ub['maks_avstand_m'].max(), 0)} m")
+c[2].metric("Areal utenfor sirklene", text.daa(ub["utenfor_daa"].sum(), 0))
+c[3].metric("Lengste avstand til skole", text.with_unit(ub["maks_avstand_m"].max(), "m", 0))
 
 st.subheader("Utviklingsgrenser")
 view = ub.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s)
@@ -43,11 +44,12 @@ if walking:
 ui.table(view, labels, decimals={"maks_avstand_m": 0})
 
 # -- map ---------------------------------------------------------------------------
+km = text.compact(radius / 1000)
 overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolerance_m=2),
-             "name": f"Skolesirkler {radius / 1000:g} km", "fields": ["navn"],
+             "name": f"Skolesirkler {km} km", "fields": ["navn"],
              "style": {"color": "#1f5fa8", "weight": 2, "fillColor": "#1f5fa8",
                        "fillOpacity": 0.06, "dashArray": "6 4"},
-             "legend": [("dash", "#1f5fa8", f"Skolesirkel {radius / 1000:g} km".replace(".", ","))]}]
+             "legend": [("dash", "#1f5fa8", f"Skolesirkel {km} km")]}]
 if res.utenfor is not None and len(res.utenfor):
     overlays.append({"gdf": compute.to_display_frame(res.utenfor, cfg, "utenfor"),
                      "name": "Utenfor sirkelen", "fields": ["lag", "navn"],
@@ -56,10 +58,10 @@ if res.utenfor is not None and len(res.utenfor):
                      "legend": [("fill", "#e53935", "Utenfor sirkelen")]})
 if walking and res.gangareal is not None and len(res.gangareal):
     overlays.append({"gdf": compute.to_display_frame(res.gangareal, cfg, "gangareal"),
-                     "name": f"Innen {radius:g} m til fots", "fields": [],
+                     "name": f"Innen {text.metres(radius)} til fots", "fields": [],
                      "style": {"color": "#2e7d32", "weight": 1, "fillColor": "#66bb6a",
                                "fillOpacity": 0.35},
-                     "legend": [("fill", "#66bb6a", f"Innen {radius:g} m til fots")]})
+                     "legend": [("fill", "#66bb6a", f"Innen {text.metres(radius)} til fots")]})
 if walking and res.ikke_gang is not None and len(res.ikke_gang):
     overlays.append({"gdf": compute.to_display_frame(res.ikke_gang, cfg, "ikke_gang"),
                      "name": "I sirkelen, men for langt å gå", "fields": [],

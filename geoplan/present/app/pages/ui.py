@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geoplan.errors import GeoplanError
+from geoplan.present import text
 from geoplan.present.app import appdata
 
 log = logging.getLogger("geoplan.app")
@@ -20,7 +21,7 @@ BASEMAP_CHOICES = {"kartverket": "Kartverket topografisk", "osm": "OpenStreetMap
 def sidebar() -> None:
     """Data source, basemap choice and a short help text in the sidebar."""
     with st.sidebar:
-        st.selectbox("Bakgrunnskart", list(BASEMAP_CHOICES), format_func=BASEMAP_CHOICES.get,
+        st.selectbox("Bakgrunnskart", list(BASEMAP_CHOICES), format_func=BASEMAP_CHOICES.__getitem__,
                      key="basemap",
                      help="Bakgrunnskartene hentes fra internett. Uten nett vises kartlagene "
                           "likevel, på hvit bakgrunn.")
@@ -67,17 +68,8 @@ def show_map(m, *, key: str, height: int = 580, returned: Sequence[str] = ()) ->
 
 
 def fmt(v: Any, decimals: int = 1) -> str:
-    """A number in Norwegian style (space as thousands separator, comma as decimal mark)."""
-    try:
-        if v is None or pd.isna(v):
-            return "–"
-    except (TypeError, ValueError):
-        pass
-    if isinstance(v, (int,)) or (isinstance(v, float) and decimals == 0):
-        s = f"{float(v):,.0f}"
-    else:
-        s = f"{float(v):,.{decimals}f}"
-    return s.replace(",", " ").replace(".", ",")
+    """:func:`geoplan.present.text.number`: ``1 234,5``, ``–`` for missing, ``ja``/``nei``."""
+    return text.number(v, decimals)
 
 
 def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] | None = None,
@@ -95,21 +87,20 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
                     and not view[c].map(lambda v: isinstance(v, bool)).any():
                 view[c] = num
         if pd.api.types.is_bool_dtype(view[c]):
-            view[c] = view[c].map({True: "ja", False: "nei"})
+            view[c] = view[c].map(text.yes_no)
             config[c] = st.column_config.TextColumn(labels[c])
         elif pd.api.types.is_numeric_dtype(view[c]):
             d = (decimals or {}).get(c, 1)
             if view[c].isna().any():   # Streamlit would print "None": show blanks instead
-                view[c] = [("" if pd.isna(v) else fmt(v, d)) for v in view[c]]
+                view[c] = [("" if text.is_missing(v) else text.number(v, d)) for v in view[c]]
                 config[c] = st.column_config.TextColumn(labels[c])
             else:
                 config[c] = st.column_config.NumberColumn(labels[c], format=f"%.{d}f")
         else:
             view[c] = view[c].astype(object).where(view[c].notna(), "")
             config[c] = st.column_config.TextColumn(labels[c])
-    kwargs = {"height": height} if height else {}
     st.dataframe(view, column_config=config, hide_index=True, use_container_width=True,
-                 key=key, **kwargs)
+                 key=key, height=height or "auto")
 
 
 STATUS_TEXT = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød", "ukjent": "Ukjent"}
@@ -128,4 +119,5 @@ def status_markdown(status: str) -> str:
 
 
 def layer_list(names: Iterable[str]) -> str:
+    """``«a», «b», «c»`` (the layer names, quoted)."""
     return ", ".join(f"«{n}»" for n in names)

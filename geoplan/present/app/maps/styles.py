@@ -1,0 +1,151 @@
+"""Styles by meaning: colours and Norwegian labels of zoning, dwelling categories and layers.
+
+Plain data and lookups only (no folium): the plan-map colours of arealformål,
+the categories of municipal dwellings, the Norwegian labels of attribute
+columns, the basemaps and the order and style of each contract layer on the
+standard map.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+#: Plan-map colours for arealformål (after the SOSI/NPAD plan conventions),
+#: keyed by exact code, then by the hundred group, then by the thousand group.
+ZONING_COLORS: dict[int, tuple[str, str]] = {
+    # code: (colour, Norwegian label)
+    1110: ("#f5e04a", "Boligbebyggelse"),
+    1120: ("#f2b84b", "Fritidsbebyggelse"),
+    1130: ("#d9884a", "Sentrumsformål"),
+    1140: ("#c9795a", "Kjøpesenter"),
+    1150: ("#7f9fd6", "Forretninger"),
+    1160: ("#ef8f8f", "Offentlig eller privat tjenesteyting"),
+    1170: ("#f0c27b", "Fritids- og turistformål"),
+    1200: ("#a98b7a", "Råstoffutvinning"),
+    1300: ("#c39bd3", "Næringsvirksomhet"),
+    1400: ("#9ccc65", "Idrettsanlegg"),
+    1500: ("#d7c9a7", "Andre typer bebyggelse og anlegg"),
+    1600: ("#c5e1a5", "Uteoppholdsareal"),
+    1700: ("#a1887f", "Grav- og urnelund"),
+    1800: ("#e0b36e", "Kombinert bebyggelse og anleggsformål"),
+    2000: ("#bdbdbd", "Samferdselsanlegg og teknisk infrastruktur"),
+    3000: ("#66bb6a", "Grønnstruktur"),
+    4000: ("#9e9d72", "Forsvaret"),
+    5000: ("#e6eec9", "Landbruks-, natur- og friluftsformål (LNFR)"),
+    6000: ("#9fd3f0", "Bruk og vern av sjø og vassdrag"),
+}
+ZONING_OTHER = ("#e0e0e0", "Annet arealformål")
+
+STATUS_LABELS = {1: "nåværende", 2: "framtidig", 3: "videreutvikling av nåværende"}
+
+#: Colours of municipal dwelling categories (demo categories first).
+CATEGORY_COLORS = {
+    "utleie": "#1f77b4",
+    "omsorgsbolig": "#2ca02c",
+    "housing_first": "#d62728",
+    "flyktning": "#9467bd",
+}
+CATEGORY_OTHER = "#7f7f7f"
+
+CATEGORY_LABELS = {
+    "utleie": "Utleiebolig",
+    "omsorgsbolig": "Omsorgsbolig",
+    "housing_first": "Housing First",
+    "flyktning": "Bolig for flyktninger",
+}
+
+#: Column name -> Norwegian label for tooltips and popups.
+FIELD_LABELS = {
+    "navn": "Navn", "sted": "Sted", "arealformal": "Arealformål (kode)",
+    "arealformal_navn": "Arealformål", "arealbruksstatus": "Status", "utbygd": "Utbygd",
+    "planid": "Plan-ID", "senterniva": "Senternivå", "boenheter_per_daa": "Boenheter per daa",
+    "skoletype": "Skoletype", "antall_enheter": "Enheter", "kategori": "Kategori",
+    "bygg_id": "Bygg-ID", "malgruppe": "Målgruppe", "adresse": "Adresse",
+    "grunnkretsnummer": "Grunnkrets", "grunnkretsnavn": "Grunnkretsnavn",
+    "antall_boliger": "Boliger", "befolkning": "Befolkning", "borettslag": "Borettslag",
+    "avganger_per_time": "Avganger per time", "formal": "Formål", "rpba_avklart": "Avklart i RPBA",
+    "type": "Type", "kommunenavn": "Kommune", "kommunenummer": "Kommunenummer",
+    "areal_daa": "Areal (daa)", "andel_pct": "Andel (%)", "kommunale_enheter": "Kommunale enheter",
+    "lokaliseringskvotient": "Lokaliseringskvotient", "status": "Status",
+}
+
+BASEMAPS: dict[str, dict[str, str | None]] = {
+    "kartverket": {
+        "label": "Kartverket topografisk",
+        "url": "https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png",
+        "attribution": "© <a href='https://www.kartverket.no/'>Kartverket</a>",
+    },
+    "osm": {
+        "label": "OpenStreetMap",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a>-bidragsytere",
+    },
+    "ingen": {"label": "Ingen bakgrunnskart", "url": None, "attribution": ""},
+}
+
+
+def zoning_style(code) -> tuple[str, str]:
+    """Colour and Norwegian label of a SOSI arealformål code (plan-map conventions)."""
+    try:
+        c = int(code)
+    except (TypeError, ValueError):
+        return ZONING_OTHER
+    for key in (c, c // 10 * 10, c // 100 * 100, c // 1000 * 1000):
+        if key in ZONING_COLORS:
+            return ZONING_COLORS[key]
+    return ZONING_OTHER
+
+
+
+#: Layer order and styles on the standard map: name -> (label, kind, style)
+LAYER_STYLES: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+    "arealformal": ("Arealformål", "fill", None),
+    "grunnkrets": ("Grunnkretser", "line", {"color": "#8d8d8d", "weight": 0.8, "fill": False}),
+    "steinbrudd_buffer": ("Buffer rundt steinbrudd", "fill",
+                          {"color": "#8d6e63", "weight": 1, "fillColor": "#bcaaa4",
+                           "fillOpacity": 0.25, "dashArray": "4 4"}),
+    "steinbrudd": ("Steinbrudd og lastingsområder", "fill",
+                   {"color": "#4e342e", "weight": 1.5, "fillColor": "#795548", "fillOpacity": 0.7}),
+    "innspill": ("Innspill", "fill", {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d",
+                                      "fillOpacity": 0.35, "dashArray": "5 3"}),
+    "utviklingsgrense": ("Utviklingsgrenser", "dash", {"color": "#6a1b9a", "weight": 3,
+                                                      "fill": False, "dashArray": "8 5"}),
+    "kommune": ("Kommunegrense", "line", {"color": "#212121", "weight": 2.5, "fill": False,
+                                          "interactive": False}),
+    "gangnett": ("Gangnett", "line", {"color": "#8d6e63", "weight": 1, "opacity": 0.6}),
+    "kollektivakse": ("Kollektivakser", "line", {"color": "#c62828", "weight": 4, "opacity": 0.8}),
+}
+
+POINT_STYLES: dict[str, tuple[str, str, int]] = {
+    "holdeplass": ("Holdeplasser", "#c62828", 4),
+    "sentrum": ("Sentre", "#000000", 6),
+    "helsetjeneste": ("Helsetjenester", "#00897b", 6),
+}
+
+LAYER_FIELDS: dict[str, tuple[str, ...]] = {
+    "kommune": ("kommunenavn", "kommunenummer"),
+    "arealformal": ("arealformal_navn", "arealformal", "arealbruksstatus", "utbygd", "navn", "planid"),
+    "utviklingsgrense": ("navn", "senterniva", "boenheter_per_daa"),
+    "grunnkrets": ("grunnkretsnummer", "grunnkretsnavn", "antall_boliger"),
+    "innspill": ("navn", "sted", "formal", "rpba_avklart"),
+    "steinbrudd": ("navn", "type"),
+    "kollektivakse": ("navn", "avganger_per_time"),
+    "holdeplass": ("navn",),
+    "sentrum": ("navn", "senterniva"),
+    "helsetjeneste": ("navn", "type"),
+    "skole": ("navn", "skoletype", "sted"),
+}
+
+
+def zoning_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``arealformal_navn`` and a readable status to a zoning layer (display only)."""
+    out = gdf.copy()
+    out["arealformal_navn"] = [zoning_style(c)[1] for c in out["arealformal"]]
+    if "arealbruksstatus" in out.columns:
+        out["arealbruksstatus"] = [STATUS_LABELS.get(int(s), str(s)) if pd.notna(s) else None
+                                   for s in out["arealbruksstatus"]]
+    return out
+
