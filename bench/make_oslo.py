@@ -21,6 +21,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -67,110 +68,133 @@ PLACES = [
 SEA_BOXES = [(588000, 6620000, 604000, 6642300)]
 
 
-def build(seed: int = SEED, target: dict = TARGET, log=print):
-    """Build the Oslo-scale layers and rasters in memory (see :func:`geoplan.demo.build_demo`)."""
-    rng = np.random.default_rng(seed)
-    t0 = time.perf_counter()
+class _Frame(NamedTuple):
+    """Outline, places and sea: what every step builds on (no random draws).
 
-    def step(msg):
-        log(f"  {time.perf_counter() - t0:6.1f} s  {msg}")
+    (A NamedTuple, not a dataclass: the tests load this file without a module entry.)
+    """
 
+    outline: Any
+    navn: str
+    pnames: list[str]
+    pxy: np.ndarray
+    pweight: np.ndarray
+    pscale: np.ndarray
+    plevel: list[str]
+    big: np.ndarray
+    inner: Any
+    sea: Any
+
+    @property
+    def land(self):
+        return self.outline
+
+    def pts(self, rng: np.random.Generator, n: int, scale: float = 1.0, uniform: float = 0.05) -> np.ndarray:
+        """``n`` points around the places (spread ``scale`` times theirs)."""
+        return D.sample_mixture(rng, n, self.pxy, self.pscale * scale, self.pweight, self.land,
+                                uniform_share=uniform)
+
+
+def _frame() -> _Frame:
     outline, navn = D.municipality_outline("0301")
     shapely.prepare(outline)
     tf = Transformer.from_crs(4326, D.EPSG, always_xy=True)
-    pnames = [p[0] for p in PLACES]
-    pxy = np.array([D.inside_point(outline, tf.transform(p[1], p[2]), 300.0) for p in PLACES])
-    pweight = np.array([p[3] for p in PLACES])
-    pscale = np.array([p[4] for p in PLACES], float)
     plevel = [p[5] for p in PLACES]
-    big = np.array([lv in ("regionsenter", "områdesenter") for lv in plevel])
-    land = outline
     inner = outline.buffer(-10)
     shapely.prepare(inner)
-    sea = shapely.difference(shapely.union_all([shapely.box(*b) for b in SEA_BOXES]), outline)
+    return _Frame(
+        outline=outline, navn=navn, pnames=[p[0] for p in PLACES],
+        pxy=np.array([D.inside_point(outline, tf.transform(p[1], p[2]), 300.0) for p in PLACES]),
+        pweight=np.array([p[3] for p in PLACES]), pscale=np.array([p[4] for p in PLACES], float),
+        plevel=plevel, big=np.array([lv in ("regionsenter", "områdesenter") for lv in plevel]),
+        inner=inner,
+        sea=shapely.difference(shapely.union_all([shapely.box(*b) for b in SEA_BOXES]), outline))
 
-    kommune = gpd.GeoDataFrame({"kommunenummer": ["0301"], "kommunenavn": [navn]},
-                               geometry=[outline], crs=D.CRS)
-    sentrum = gpd.GeoDataFrame({"navn": pnames, "senterniva": plevel},
-                               geometry=shapely.points(pxy), crs=D.CRS)
 
-    # utviklingsgrenser
+def _places(f: _Frame, rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
+    """kommune, sentrum and one utviklingsgrense per place."""
+    kommune = gpd.GeoDataFrame({"kommunenummer": ["0301"], "kommunenavn": [f.navn]},
+                               geometry=[f.outline], crs=D.CRS)
+    sentrum = gpd.GeoDataFrame({"navn": f.pnames, "senterniva": f.plevel},
+                               geometry=shapely.points(f.pxy), crs=D.CRS)
     urows = []
-    for k, nm in enumerate(pnames):
-        poly = shapely.intersection(D.blob(pxy[k], 1400.0, rng, n=72, roughness=0.25), land)
-        urows.append({"navn": nm, "senterniva": plevel[k], "boenheter_per_daa": 4 if big[k] else 3,
+    for k, nm in enumerate(f.pnames):
+        poly = shapely.intersection(D.blob(f.pxy[k], 1400.0, rng, n=72, roughness=0.25), f.land)
+        urows.append({"navn": nm, "senterniva": f.plevel[k], "boenheter_per_daa": 4 if f.big[k] else 3,
                       "geometry": poly})
-    utv = gpd.GeoDataFrame(urows, crs=D.CRS)
-    step("steder og utviklingsgrenser")
+    return {"kommune": kommune, "sentrum": sentrum, "utviklingsgrense": gpd.GeoDataFrame(urows, crs=D.CRS)}
 
-    # innspill (kept apart from each other)
+
+def _innspill_and_quarries(f: _Frame, rng: np.random.Generator, target: dict) -> dict[str, gpd.GeoDataFrame]:
+    """innspill (kept apart from each other) and three quarries / loading areas."""
     placed: list = []
     irows = []
-    per = D.allocate_counts(pweight, target["innspill"], rng)
+    per = D.allocate_counts(f.pweight, target["innspill"], rng)
     for k, n in enumerate(per):
         for j in range(int(n)):
             daa = float(rng.uniform(3, 60))
             try:
-                poly = D.place_blob(rng, pxy[k], (300, 2500), daa * 1000.0, container=inner,
+                poly = D.place_blob(rng, f.pxy[k], (300, 2500), daa * 1000.0, container=f.inner,
                                     avoid=placed[-60:], tries=200)
             except RuntimeError:
                 continue
             placed.append(poly)
-            irows.append({"navn": f"Innspill {pnames[k]} {j + 1}", "sted": pnames[k],
+            irows.append({"navn": f"Innspill {f.pnames[k]} {j + 1}", "sted": f.pnames[k],
                           "formal": "bolig" if rng.random() < 0.85 else "næring",
                           "rpba_avklart": bool(rng.random() < 0.4), "geometry": poly})
     innspill = gpd.GeoDataFrame(irows, crs=D.CRS)
-    step(f"{len(innspill)} innspill")
-
     qrows = []
     for k, nm in ((13, "Grorud pukkverk"), (12, "Mortensrud steinbrudd"), (0, "Sjursøya lastingsområde")):
-        poly = D.place_blob(rng, pxy[k], (900, 2500), 40_000.0, container=inner, avoid=placed, gap=100.0)
+        poly = D.place_blob(rng, f.pxy[k], (900, 2500), 40_000.0, container=f.inner, avoid=placed, gap=100.0)
         placed.append(poly)
         qrows.append({"navn": nm, "type": "lastingsområde" if "lasting" in nm else "steinbrudd",
                       "geometry": poly})
-    steinbrudd = gpd.GeoDataFrame(qrows, crs=D.CRS)
+    return {"innspill": innspill, "steinbrudd": gpd.GeoDataFrame(qrows, crs=D.CRS)}
 
-    # zoning: Voronoi cells of density-weighted seeds; a share of housing cells are reserves
-    zxy = D.sample_mixture(rng, target["zoning"], pxy, pscale * 2.0, pweight, land, uniform_share=0.2)
-    cells = D.polygonal(D.voronoi_cells(zxy, land))
-    code, status = D.classify_zoning(rng, zxy, pxy, pscale * 1.6, pweight, big, sea)
+
+def _zoning(f: _Frame, rng: np.random.Generator, target: dict) -> gpd.GeoDataFrame:
+    """Voronoi cells of density-weighted seeds; a share of housing cells are reserves."""
+    zxy = D.sample_mixture(rng, target["zoning"], f.pxy, f.pscale * 2.0, f.pweight, f.land, uniform_share=0.2)
+    cells = D.polygonal(D.voronoi_cells(zxy, f.land))
+    code, status = D.classify_zoning(rng, zxy, f.pxy, f.pscale * 1.6, f.pweight, f.big, f.sea)
     res = (code == 1110) & (rng.random(len(code)) < 0.03)
     status[res] = 2
     keep = ~shapely.is_empty(cells)
     res_names = np.char.add("Boligreserve ", np.arange(len(code)).astype(str)).astype(object)
     res_names[~res] = None
-    arealformal = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "arealformal": code[keep].astype("int64"),
         "arealbruksstatus": status[keep].astype("int64"),
         "utbygd": (np.isin(code, D.BUILT_CODES) & (status == 1))[keep],
         "planid": np.where(res, "KPA-2015-R", "KPA-2015")[keep],
         "navn": res_names[keep],
     }, geometry=cells[keep], crs=D.CRS)
-    step(f"{len(arealformal)} arealformål")
 
-    # health services, schools
-    def pts(n, scale=1.0, uniform=0.05):
-        return D.sample_mixture(rng, n, pxy, pscale * scale, pweight, land, uniform_share=uniform)
 
-    hxy = pts(200)
+def _services(f: _Frame, rng: np.random.Generator, target: dict) -> dict[str, gpd.GeoDataFrame]:
+    """Health services and schools near the places."""
+    hxy = f.pts(rng, 200)
     htype = np.array(["sykehjem"] * 40 + ["hjemmetjeneste"] * 30 + ["legekontor"] * 130)
-    hk, _ = D.nearest_index(hxy, pxy)
+    hk, _ = D.nearest_index(hxy, f.pxy)
     helsetjeneste = gpd.GeoDataFrame({
-        "navn": [f"{pnames[k]} {t} {i + 1}" for i, (k, t) in enumerate(zip(hk, htype))],
+        "navn": [f"{f.pnames[k]} {t} {i + 1}" for i, (k, t) in enumerate(zip(hk, htype))],
         "type": htype}, geometry=shapely.points(hxy), crs=D.CRS)
-    sxy = pts(target["schools"], 1.5, 0.1)
-    sk, _ = D.nearest_index(sxy, pxy)
+    sxy = f.pts(rng, target["schools"], 1.5, 0.1)
+    sk, _ = D.nearest_index(sxy, f.pxy)
     stype = rng.choice(["barneskole", "ungdomsskole", "kombinert"], len(sxy), p=[0.65, 0.25, 0.1])
-    skole = gpd.GeoDataFrame({"navn": [f"{pnames[k]} skole {i + 1}" for i, k in enumerate(sk)],
-                              "skoletype": stype, "sted": [pnames[k] for k in sk]},
+    skole = gpd.GeoDataFrame({"navn": [f"{f.pnames[k]} skole {i + 1}" for i, k in enumerate(sk)],
+                              "skoletype": stype, "sted": [f.pnames[k] for k in sk]},
                              geometry=shapely.points(sxy), crs=D.CRS)
+    return {"helsetjeneste": helsetjeneste, "skole": skole}
 
-    # buildings: exactly N buildings holding exactly the target dwellings
+
+def _buildings(f: _Frame, rng: np.random.Generator, target: dict, innspill, steinbrudd) -> gpd.GeoDataFrame:
+    """Exactly N buildings holding exactly the target dwellings."""
     unbuilt = shapely.union_all(list(innspill.geometry) + list(steinbrudd.geometry))
-    buildable = shapely.difference(land, unbuilt)
+    buildable = shapely.difference(f.land, unbuilt)
     nb = target["buildings"]
-    bxy = D.sample_mixture(rng, nb, pxy, pscale * 1.3, pweight, buildable, uniform_share=0.08)
-    u = D.urbanity(bxy, pxy, pscale * 1.3, np.minimum(pweight, 1.0))
+    bxy = D.sample_mixture(rng, nb, f.pxy, f.pscale * 1.3, f.pweight, buildable, uniform_share=0.08)
+    u = D.urbanity(bxy, f.pxy, f.pscale * 1.3, np.minimum(f.pweight, 1.0))
     multi = rng.random(nb) < 0.15 + 0.45 * u
     w = np.where(multi, rng.lognormal(1.2 + 1.5 * u, 0.8), 0.0)
     sizes = 1 + D.allocate_counts(w, target["dwellings"] - nb, rng)
@@ -179,11 +203,16 @@ def build(seed: int = SEED, target: dict = TARGET, log=print):
                                geometry=shapely.points(bxy), crs=D.CRS)
     brl = np.flatnonzero(sizes >= 20)
     bygning.loc[brl, "borettslag"] = [f"Borettslag {i + 1}" for i in range(len(brl))]
-    step(f"{nb} bygninger, {int(sizes.sum())} boliger")
+    return bygning
 
-    # municipal dwellings, denser in the east and south (Groruddalen, Søndre Nordstrand)
-    east = np.isin(np.arange(len(pnames)), [3, 6, 11, 12, 13, 14, 15])
-    kk, dk = D.nearest_index(bxy, pxy)
+
+def _municipal_dwellings(f: _Frame, rng: np.random.Generator, target: dict,
+                         bygning: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Municipal dwellings, denser in the east and south (Groruddalen, Søndre Nordstrand)."""
+    bxy = shapely.get_coordinates(bygning.geometry.values)
+    sizes = bygning["antall_boliger"].to_numpy()
+    east = np.isin(np.arange(len(f.pnames)), [3, 6, 11, 12, 13, 14, 15])
+    kk, dk = D.nearest_index(bxy, f.pxy)
     wm = np.where(east[kk], 4.0, 1.0) * np.where(sizes >= 3, 3.0, 0.5) * np.exp(-dk / 2500.0)
     order = D.pick_weighted(rng, wm, 6000)
     units = D.fill_units(rng, sizes, order, target["municipal_units"], max_per=8)
@@ -192,24 +221,29 @@ def build(seed: int = SEED, target: dict = TARGET, log=print):
                      p=[0.62, 0.25, 0.04, 0.09])
     malg = {"utleie": "vanskeligstilte", "omsorgsbolig": "eldre", "housing_first": "rus og psykisk helse",
             "flyktning": "flyktninger"}
-    kommunal_bolig = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "antall_enheter": units[ch].astype("int64"), "kategori": kat,
         "bygg_id": bygning["bygg_id"].to_numpy()[ch], "malgruppe": [malg[k] for k in kat],
         "adresse": D.fake_addresses(rng, len(ch))}, geometry=shapely.points(bxy[ch]), crs=D.CRS)
 
-    # grunnkretser
-    gxy = D.sample_mixture(rng, target["grunnkrets"], pxy, pscale * 1.8, pweight, land, uniform_share=0.2)
-    gcells = D.polygonal(D.voronoi_cells(gxy, land))
-    gk, gd = D.nearest_index(gxy, pxy)
+
+def _grunnkretser(f: _Frame, rng: np.random.Generator, target: dict,
+                  bygning: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    gxy = D.sample_mixture(rng, target["grunnkrets"], f.pxy, f.pscale * 1.8, f.pweight, f.land,
+                           uniform_share=0.2)
+    gcells = D.polygonal(D.voronoi_cells(gxy, f.land))
+    gk, gd = D.nearest_index(gxy, f.pxy)
     og = np.lexsort((gd, gk))
     grunnkrets = gpd.GeoDataFrame({
         "grunnkretsnummer": [f"0301{i + 1:04d}" for i in range(len(og))],
-        "grunnkretsnavn": [f"{pnames[gk[j]]} {i + 1}" for i, j in enumerate(og)]},
+        "grunnkretsnavn": [f"{f.pnames[gk[j]]} {i + 1}" for i, j in enumerate(og)]},
         geometry=gcells[og], crs=D.CRS)
-    grunnkrets = D.aggregate_grunnkrets(grunnkrets, bygning, target["population"], rng)
-    step(f"{len(grunnkrets)} grunnkretser")
+    return D.aggregate_grunnkrets(grunnkrets, bygning, target["population"], rng)
 
-    # public transport: axes from the centre to outer places, stops every 400-600 m
+
+def _transport(f: _Frame, rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
+    """Axes from the centre to outer places, stops every 400-600 m, plus local stops."""
+    pxy, pnames = f.pxy, f.pnames
     arows, hrows = [], []
     for k in (4, 9, 11, 15, 17, 13):
         line = LineString([pxy[0], (pxy[0] + pxy[k]) / 2 + rng.normal(0, 300, 2), pxy[k]])
@@ -220,44 +254,75 @@ def build(seed: int = SEED, target: dict = TARGET, log=print):
             j += 1
             hrows.append({"navn": f"{nm} {j:02d}", "geometry": line.interpolate(d)})
             d += float(rng.uniform(400, 600))
-    oxy = pts(300, 1.5, 0.1)
+    oxy = f.pts(rng, 300, 1.5, 0.1)
     ok_, _ = D.nearest_index(oxy, pxy)
     hrows += [{"navn": f"{pnames[k]} {i + 1}", "geometry": Point(xy)} for i, (k, xy) in enumerate(zip(ok_, oxy))]
-    kollektivakse = gpd.GeoDataFrame(arows, crs=D.CRS)
-    holdeplass = gpd.GeoDataFrame(hrows, crs=D.CRS)
+    return {"kollektivakse": gpd.GeoDataFrame(arows, crs=D.CRS), "holdeplass": gpd.GeoDataFrame(hrows, crs=D.CRS)}
 
-    # walking network: a lattice over the built-up area, spacing set for the target edge count
-    region = shapely.intersection(shapely.union_all([Point(xy).buffer(2600) for xy in pxy]), land)
+
+def _walking_network(f: _Frame, rng: np.random.Generator, target: dict) -> tuple[gpd.GeoDataFrame, float]:
+    """A lattice over the built-up area, spacing set for the target edge count; (edges, spacing m)."""
+    region = shapely.intersection(shapely.union_all([Point(xy).buffer(2600) for xy in f.pxy]), f.land)
     spacing = math.sqrt(2.0 * region.area / target["edges"])
-    edges = D.lattice_network(region, spacing, rng, jitter=0.18, within=land)
-    gangnett = gpd.GeoDataFrame(geometry=edges, crs=D.CRS)
-    step(f"gangnett: {len(gangnett)} lenker, {spacing:.0f} m maskevidde")
+    edges = D.lattice_network(region, spacing, rng, jitter=0.18, within=f.land)
+    return gpd.GeoDataFrame(geometry=edges, crs=D.CRS), spacing
 
-    bounds = tuple(np.add(outline.bounds, (-1000, -1000, 1000, 1000)))
-    terreng, ttr = D.terrain_raster(outline, sea, bounds, 50.0, rng, hills=60, relief=150.0,
+
+def _rasters(f: _Frame, rng: np.random.Generator, steinbrudd: gpd.GeoDataFrame) -> dict[str, tuple]:
+    bounds = tuple(np.add(f.outline.bounds, (-1000, -1000, 1000, 1000)))
+    terreng, ttr = D.terrain_raster(f.outline, f.sea, bounds, 50.0, rng, hills=60, relief=150.0,
                                     trend=(0.0, 0.006))
-    roads = [LineString([pxy[0], pxy[k]]) for k in (4, 9, 11, 13, 15, 17, 18)]
+    roads = [LineString([f.pxy[0], f.pxy[k]]) for k in (4, 9, 11, 13, 15, 17, 18)]
     sources = [(g, 76.0) for g in roads] + [(g, 70.0) for g in steinbrudd.geometry]
-    stoy, sstr = D.noise_raster(bounds, 25.0, sources, mask=outline)
-    step("terreng og støy")
+    stoy, sstr = D.noise_raster(bounds, 25.0, sources, mask=f.outline)
+    return {"terreng": (terreng, ttr, None), "stoy": (stoy, sstr, 255)}
 
+
+def build(seed: int = SEED, target: dict = TARGET, log=print):
+    """Build the Oslo-scale layers and rasters in memory (see :func:`geoplan.demo.build_demo`).
+
+    The steps share one random generator: their order is part of the output.
+    """
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+
+    def step(msg):
+        log(f"  {time.perf_counter() - t0:6.1f} s  {msg}")
+
+    f = _frame()
+    L = _places(f, rng)
+    step("steder og utviklingsgrenser")
+    L.update(_innspill_and_quarries(f, rng, target))
+    step(f"{len(L['innspill'])} innspill")
+    L["arealformal"] = _zoning(f, rng, target)
+    step(f"{len(L['arealformal'])} arealformål")
+    L.update(_services(f, rng, target))
+    L["bygning"] = _buildings(f, rng, target, L["innspill"], L["steinbrudd"])
+    step(f"{len(L['bygning'])} bygninger, {int(L['bygning']['antall_boliger'].sum())} boliger")
+    L["kommunal_bolig"] = _municipal_dwellings(f, rng, target, L["bygning"])
+    L["grunnkrets"] = _grunnkretser(f, rng, target, L["bygning"])
+    step(f"{len(L['grunnkrets'])} grunnkretser")
+    L.update(_transport(f, rng))
+    L["gangnett"], spacing = _walking_network(f, rng, target)
+    step(f"gangnett: {len(L['gangnett'])} lenker, {spacing:.0f} m maskevidde")
+    rasters = _rasters(f, rng, L["steinbrudd"])
+    step("terreng og støy")
     layers = {
-        "kommune": kommune,
-        "sentrum": D.sort_layer(sentrum, ["navn"]),
-        "skole": D.sort_layer(skole, ["sted", "navn"]),
-        "utviklingsgrense": D.sort_layer(utv, ["navn"]),
-        "arealformal": arealformal,
-        "innspill": D.sort_layer(innspill, ["sted", "navn"]),
-        "steinbrudd": D.sort_layer(steinbrudd, ["navn"]),
-        "kollektivakse": D.sort_layer(kollektivakse, ["navn"]),
-        "holdeplass": holdeplass,
-        "grunnkrets": grunnkrets,
-        "bygning": bygning,
-        "kommunal_bolig": kommunal_bolig,
-        "helsetjeneste": D.sort_layer(helsetjeneste, ["type", "navn"]),
-        "gangnett": gangnett,
+        "kommune": L["kommune"],
+        "sentrum": D.sort_layer(L["sentrum"], ["navn"]),
+        "skole": D.sort_layer(L["skole"], ["sted", "navn"]),
+        "utviklingsgrense": D.sort_layer(L["utviklingsgrense"], ["navn"]),
+        "arealformal": L["arealformal"],
+        "innspill": D.sort_layer(L["innspill"], ["sted", "navn"]),
+        "steinbrudd": D.sort_layer(L["steinbrudd"], ["navn"]),
+        "kollektivakse": D.sort_layer(L["kollektivakse"], ["navn"]),
+        "holdeplass": L["holdeplass"],
+        "grunnkrets": L["grunnkrets"],
+        "bygning": L["bygning"],
+        "kommunal_bolig": L["kommunal_bolig"],
+        "helsetjeneste": D.sort_layer(L["helsetjeneste"], ["type", "navn"]),
+        "gangnett": L["gangnett"],
     }
-    rasters = {"terreng": (terreng, ttr, None), "stoy": (stoy, sstr, 255)}
     return layers, rasters
 
 
