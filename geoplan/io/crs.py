@@ -1,16 +1,210 @@
-"""Coordinate reference systems: the one guard every metric analysis calls.
+"""Coordinate reference systems: parsing, plausibility, the working CRS, the guard.
 
-Loading (:mod:`geoplan.io.layers`) brings every layer to one EUREF89 UTM zone;
-an analysis called directly on frames built elsewhere (a notebook) checks its
-inputs with :func:`require_projected`, so that areas and distances are never
-computed in degrees.
+Loading (:func:`geoplan.io.load`, :meth:`geoplan.io.Dataset.from_frames`) brings
+every layer to one EUREF89 UTM zone (:func:`working_crs` chooses it) after
+:func:`check_coordinates` has refused coordinates that cannot lie in Norway for
+the CRS a layer declares. An analysis called directly on frames built elsewhere
+(a notebook) checks its inputs with :func:`require_projected`, so that areas and
+distances are never computed in degrees.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from geoplan.errors import DataProblem
+import numpy as np
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from geoplan.errors import DataProblem, UnreadableInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+    from geoplan.config import Config
+    from geoplan.io.contract import LayerReport
+
+#: EUREF89 / ETRS89 UTM zones used in Norway.
+NORWEGIAN_UTM = {25832: 32, 25833: 33, 25835: 35}
+
+#: A generous box around mainland Norway and Svalbard (lon/lat), for plausibility checks.
+NORWAY_LONLAT = (-1.0, 57.0, 34.0, 81.5)
+
+
+def parse_crs(value) -> CRS:
+    """Parse ``25832``, ``"EPSG:25832"`` or WKT into a CRS, with a Norwegian error.
+
+    Raises
+    ------
+    geoplan.errors.UnreadableInput
+        When pyproj does not know the CRS.
+    """
+    if isinstance(value, CRS):
+        return value
+    try:
+        s = str(value).strip()
+        return CRS.from_user_input(int(s) if s.isdigit() else s)
+    except (CRSError, ValueError):
+        raise UnreadableInput(
+            f"Ukjent koordinatsystem «{value}». Oppgi en EPSG-kode, f.eks. --crs 25832 "
+            "(EUREF89 UTM sone 32)."
+        ) from None
+
+
+def utm_for_lon(lon: float) -> int:
+    """The Norwegian EUREF89 UTM EPSG code for a longitude in degrees (zone 32 / 33 / 35)."""
+    if lon < 12.0:
+        return 25832
+    if lon < 24.0:
+        return 25833
+    return 25835
+
+
+def crs_label(crs: CRS | None) -> str | None:
+    """``"EPSG:25832"``, or the CRS's name when it has no EPSG code (None for None)."""
+    if crs is None:
+        return None
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+def _fmt(v: float) -> str:
+    """A coordinate in a message: ``"565 000,0"`` in metres, ``"10,1234"`` in degrees."""
+    return (f"{v:,.1f}".replace(",", " ").replace(".", ",") if abs(v) >= 1000
+            else f"{v:.4f}".replace(".", ","))
+
+
+def _in_norway(lon: np.ndarray, lat: np.ndarray) -> bool:
+    lo = NORWAY_LONLAT
+    inside = (np.isfinite(lon) & np.isfinite(lat) & (lon >= lo[0]) & (lon <= lo[2])
+              & (lat >= lo[1]) & (lat <= lo[3]))
+    return bool(inside.all())
+
+
+def _check_geographic(bounds, crs: CRS, where: str, rep: LayerReport) -> bool:
+    xmin, ymin, xmax, ymax = bounds
+    lo = NORWAY_LONLAT
+    if lo[1] <= xmin and xmax <= lo[3] and lo[0] <= ymin and ymax <= lo[2]:
+        rep.add(
+            f"Koordinatene ser ut til å ha byttet om lengde- og breddegrad {where}. "
+            "Laget er avvist: bytt om aksene i kildesystemet og eksporter på nytt.", "problem")
+        return False
+    if not (lo[0] <= xmin and xmax <= lo[2] and lo[1] <= ymin and ymax <= lo[3]):
+        rep.add(
+            f"Koordinatene {where} ligger ikke i Norge for {crs_label(crs)}. "
+            "Laget er avvist: kontroller koordinatsystemet.", "problem")
+        return False
+    return True
+
+
+def _check_projected(bounds, crs: CRS, where: str, rep: LayerReport) -> bool:
+    xmin, ymin, xmax, ymax = bounds
+    if abs(xmin) <= 180 and abs(xmax) <= 180 and abs(ymin) <= 90 and abs(ymax) <= 90:
+        rep.add(
+            f"Laget er merket {crs_label(crs)} (meter), men koordinatene ser ut som grader {where}. "
+            "Laget er avvist: sett riktig koordinatsystem (trolig EPSG:4326) i kildefilen, "
+            "eller eksporter på nytt.", "problem")
+        return False
+    try:
+        tr = Transformer.from_crs(crs, 4326, always_xy=True)
+        xs = np.array([xmin, xmax, xmin, xmax, (xmin + xmax) / 2])
+        ys = np.array([ymin, ymin, ymax, ymax, (ymin + ymax) / 2])
+        lon, lat = tr.transform(xs, ys)
+    except Exception:  # pragma: no cover - exotic CRS
+        return True
+    if _in_norway(lon, lat):
+        return True
+    try:  # swapped? try y,x
+        swapped = _in_norway(*tr.transform(ys, xs))
+    except Exception:  # pragma: no cover
+        swapped = False
+    if swapped:
+        rep.add(
+            f"Koordinatene ser ut til å ha byttet om x (øst) og y (nord) {where} for "
+            f"{crs_label(crs)}. Laget er avvist: bytt om aksene i kildesystemet og eksporter på nytt.",
+            "problem")
+    else:
+        rep.add(
+            f"Koordinatene {where} kan ikke ligge i Norge for {crs_label(crs)}. "
+            "Laget er avvist: kontroller at riktig koordinatsystem er oppgitt i filen.", "problem")
+    return False
+
+
+def check_coordinates(gdf: gpd.GeoDataFrame, crs: CRS, rep: LayerReport) -> bool:
+    """Refuse coordinates that cannot lie in Norway for the declared CRS.
+
+    Returns False (and marks the report ``problem``) when the layer must be
+    refused: degrees in a projected CRS, swapped axes, or a place outside
+    :data:`NORWAY_LONLAT`.
+    """
+    b = gdf.total_bounds
+    if not np.all(np.isfinite(b)):
+        return True
+    xmin, ymin, xmax, ymax = b
+    where = f"(x {_fmt(xmin)} til {_fmt(xmax)}, y {_fmt(ymin)} til {_fmt(ymax)})"
+    if crs.is_geographic:
+        return _check_geographic(b, crs, where, rep)
+    return _check_projected(b, crs, where, rep)
+
+
+def _forced_epsg(config: Config | None) -> int:
+    """``kommune.working_epsg`` (0: choose from the data)."""
+    if config is None:
+        return 0
+    try:
+        return int(config.get("kommune.working_epsg", 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _zone_from_longitude(layers: list[tuple[str, gpd.GeoDataFrame]], crs) -> CRS | None:
+    for _name, gdf in layers:
+        if len(gdf) == 0:
+            continue
+        src = gdf.crs or (parse_crs(crs) if crs else None)
+        if src is None:
+            continue
+        try:
+            b = gdf.total_bounds
+            lon, _lat = Transformer.from_crs(src, 4326, always_xy=True).transform(
+                (b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+            if np.isfinite(lon) and NORWAY_LONLAT[0] <= lon <= NORWAY_LONLAT[2]:
+                return CRS.from_epsg(utm_for_lon(lon))
+        except Exception:
+            continue
+    return None
+
+
+def working_crs(layers: Iterable[tuple[str, gpd.GeoDataFrame | None]], config: Config | None = None,
+                crs: str | int | CRS | None = None) -> CRS:
+    """The one EUREF89 UTM zone every layer is brought to.
+
+    In order: ``kommune.working_epsg`` when set; else the Norwegian UTM zone
+    most layers already use (the ``kommune`` layer counts three times); else
+    ``crs`` (the CRS assumed for layers without one) when it is such a zone;
+    else the zone of the data's longitude; else EPSG:25832.
+
+    Parameters
+    ----------
+    layers
+        ``(layer name, frame)`` pairs; ``None`` frames (unreadable layers) are skipped.
+    """
+    forced = _forced_epsg(config)
+    if forced:
+        return CRS.from_epsg(forced)
+    frames = [(n, g) for n, g in layers if g is not None]
+    votes: dict[int, int] = {}
+    for name, gdf in frames:
+        epsg = gdf.crs.to_epsg() if gdf.crs is not None else None
+        if epsg in NORWEGIAN_UTM:
+            votes[epsg] = votes.get(epsg, 0) + (3 if name == "kommune" else 1)
+    if votes:
+        return CRS.from_epsg(max(sorted(votes), key=lambda k: votes[k]))
+    if crs is not None:
+        c = parse_crs(crs)
+        if c.to_epsg() in NORWEGIAN_UTM:
+            return c
+    return _zone_from_longitude(frames, crs) or CRS.from_epsg(25832)
 
 
 def _crs_of(obj: Any):

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import shapely
+from affine import Affine
 from pyproj import CRS, Transformer
 
 from geoplan.errors import DataProblem, UnreadableInput
@@ -35,7 +36,7 @@ def slope_percent(elevation: np.ndarray, cellsize: float | tuple[float, float]) 
     elevation : 2-D array, metres (NaN for nodata).
     cellsize : cell size in metres, or ``(dx, dy)``.
     """
-    if np.isscalar(cellsize):
+    if isinstance(cellsize, (int, float, np.number)):
         dx = dy = float(cellsize)
     else:
         dx, dy = (abs(float(c)) for c in cellsize)
@@ -57,7 +58,7 @@ class Raster:
 
     path: Path
     data: np.ndarray            # float64, NaN where nodata
-    transform: object           # affine.Affine
+    transform: Affine
     crs: CRS
     unit: str = ""
 
@@ -78,7 +79,7 @@ class Raster:
         tr = Transformer.from_crs(CRS.from_user_input(crs), self.crs, always_xy=True)
         return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
-    def sample(self, points: Sequence, crs: CRS | None = None) -> np.ndarray:
+    def sample(self, points: Sequence | np.ndarray, crs: CRS | None = None) -> np.ndarray:
         """Values at points (NaN outside the raster or on nodata)."""
         geoms = self._to_raster_crs(np.asarray(points, dtype=object), crs)
         xy = shapely.get_coordinates(shapely.centroid(geoms))

@@ -10,10 +10,7 @@ point or polygon) gives ``{"kriterier": [...], "samlet": ..., "oppsummering": {.
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any
-
-_XY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[,;]|\s)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def _trinn(text: str) -> int:
@@ -73,78 +70,6 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def parse_site(spec: str, data_crs, layer: str | None = None):
-    """``X,Y`` -> one Point in the data CRS; a file -> a GeoDataFrame in the data CRS.
-
-    Raises :class:`~geoplan.errors.UnreadableInput` (exit 2) with a Norwegian message
-    when the file cannot be read, has no CRS, no features or unsupported geometries.
-    """
-    from pathlib import Path
-
-    import geopandas as gpd
-    import shapely
-
-    from geoplan.errors import DataProblem, UnreadableInput
-    m = _XY.match(spec)
-    if m:
-        x, y = float(m.group(1)), float(m.group(2))
-        if abs(x) <= 180 and abs(y) <= 90 and getattr(data_crs, "is_projected", False):
-            raise UnreadableInput(
-                f"--site {spec}: koordinatene ser ut som lengde- og breddegrad (grader), men X,Y "
-                f"skal være i dataenes koordinatsystem (EPSG:{data_crs.to_epsg()}, meter), "
-                "f.eks. --site 565000,6550000. Et punkt i grader kan gis som en GeoJSON-fil."
-            )
-        return gpd.GeoDataFrame({"navn": [f"Punkt {x:.0f}, {y:.0f}"]},
-                                geometry=[shapely.Point(x, y)], crs=data_crs)
-    path = Path(spec)
-    if not path.exists():
-        raise UnreadableInput(
-            f"Fant ikke tomtefilen «{spec}». Oppgi en GeoJSON- eller GeoPackage-fil, "
-            "eller koordinater som X,Y (f.eks. --site 565000,6550000) i dataenes koordinatsystem."
-        )
-    if path.is_dir():
-        raise UnreadableInput(f"«{spec}» er en mappe; --site må være en fil eller X,Y.")
-    try:
-        import pyogrio
-
-        if layer is None and path.suffix.lower() == ".gpkg":
-            layers = pyogrio.list_layers(path)
-            if len(layers) > 1:
-                names = ", ".join(str(n) for n in layers[:, 0])
-                raise UnreadableInput(
-                    f"Tomtefilen {path.name} har flere lag ({names}). Velg ett med --site-layer."
-                )
-        gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-    except UnreadableInput:
-        raise
-    except Exception as e:  # pyogrio / fiona errors: not geodata, truncated ...
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise UnreadableInput(
-            f"Tomtefilen {path.name} kan ikke leses som geodata ({first}). "
-            "Bruk GeoJSON eller GeoPackage med et punkt eller en flate."
-        ) from None
-    if gdf.crs is None:
-        raise UnreadableInput(
-            f"Tomtefilen {path.name} har ikke koordinatsystem. Lagre den med CRS "
-            "(f.eks. EPSG:25832 eller EPSG:4326), eller oppgi tomta som --site X,Y."
-        )
-    geoms = gdf.geometry
-    empty = geoms.isna() | geoms.is_empty
-    if len(gdf) == 0 or empty.all():
-        raise UnreadableInput(f"Tomtefilen {path.name} har ingen geometrier.")
-    if empty.any():
-        gdf = gdf[~empty]
-    types = set(gdf.geom_type)
-    bad = types - {"Point", "MultiPoint", "Polygon", "MultiPolygon"}
-    if bad:
-        raise DataProblem(
-            f"Tomtefilen {path.name} har geometritypen {', '.join(sorted(bad))}. En tomt må "
-            "være et punkt eller en flate (Polygon)."
-        )
-    gdf = gdf.to_crs(data_crs)
-    return gdf.reset_index(drop=True)
-
-
 def run(args: argparse.Namespace) -> int:
     from geoplan.analysis.sites import SiteAssessor, public_result
     from geoplan.errors import UnreadableInput
@@ -170,16 +95,20 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
-    sites = parse_site(args.site, ds.crs, getattr(args, "site_layer", None))
+    from geoplan.io.sites import read_sites
+    sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
     units: Any = args.units
     if units is None:
+        from geoplan.config.sites import SiteSettings
+
+        default_units = SiteSettings.from_config(cfg).units
         if "antall_enheter" in sites.columns:
             import pandas as pd
 
             units = pd.to_numeric(sites["antall_enheter"], errors="coerce").fillna(
-                cfg.get("sites.units", 1)).astype(int).to_numpy()
+                default_units).astype(int).to_numpy()
         else:
-            units = int(cfg.get("sites.units", 1))
+            units = default_units
     assessor = SiteAssessor.from_dataset(ds, cfg)
 
     if len(sites) == 1:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
 
+from geoplan.config.schools import SchoolSettings
+from geoplan.config.sites import SiteSettings
 from geoplan.errors import GeoplanError, UnreadableInput
+from geoplan.io.sites import parse_xy, read_sites
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
 
@@ -29,7 +30,7 @@ for k in ("utleie", "omsorgsbolig", "housing_first", "flyktning"):
         kats.append(k)
 c1, c2, c3 = st.columns(3)
 units = int(c1.number_input("Antall boenheter som kjøpes", min_value=0, max_value=500,
-                            value=int(cfg.get("sites.units", 1)), step=1, key="vt_units"))
+                            value=SiteSettings.from_config(cfg).units, step=1, key="vt_units"))
 kategori = c2.selectbox("Kategori", kats, key="vt_kat",
                         format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
 trinn = c3.selectbox("Trinn i boligtrappen", ["(ikke valgt)", 1, 2, 3, 4, 5], key="vt_trinn",
@@ -48,8 +49,7 @@ with st.expander("Last opp tomt eller skriv koordinater"):
     if f is not None and st.button("Bruk filen", key="vt_use_file"):
         try:
             path = appdata.save_upload(f"tomt_{f.name}", f.getvalue(), cfg)
-            from geoplan.present.cli.assess import parse_site
-            sites = parse_site(str(path), ds.crs)
+            sites = read_sites(str(path), ds.crs)
             navn = str(sites["navn"].iloc[0]) if "navn" in sites.columns and \
                 sites["navn"].iloc[0] is not None else f.name
             _set_site(sites.geometry.iloc[0], navn, f"fil «{f.name}»")
@@ -61,12 +61,12 @@ with st.expander("Last opp tomt eller skriv koordinater"):
     xy = st.text_input(f"Koordinater X, Y (EPSG:{ds.epsg})", placeholder="f.eks. 566000, 6550000",
                        key="vt_xy")
     if xy and st.button("Bruk koordinatene", key="vt_use_xy"):
-        mm = re.match(r"^\s*(-?\d+(?:[.]\d+)?)\s*[,; ]\s*(-?\d+(?:[.]\d+)?)\s*$", xy)
-        if not mm:
-            st.error("Skriv koordinatene som X, Y i meter, f.eks. 566000, 6550000.")
+        try:
+            x, y = parse_xy(xy)
+        except GeoplanError as e:
+            st.error(e.message)
         else:
-            _set_site(shapely.Point(float(mm.group(1)), float(mm.group(2))),
-                      f"Punkt {float(mm.group(1)):.0f}, {float(mm.group(2)):.0f}", "koordinater")
+            _set_site(shapely.Point(x, y), f"Punkt {x:.0f}, {y:.0f}", "koordinater")
 
 # -- map with drawing tools ------------------------------------------------------------------------
 site = st.session_state.get(SITE)
@@ -87,7 +87,7 @@ if site:
     zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
     c4326 = gpd.GeoSeries([g.representative_point()], crs=ds.crs).to_crs(4326).iloc[0]
     pins = [(c4326.y, c4326.x, site["navn"])]
-m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=float(cfg.get("schools.radius_m", 1500)),
+m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=SchoolSettings.from_config(cfg).radius_m,
                           draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
                           overlays=overlays, bounds=zoom, markers=pins)
 out = ui.show_map(m, key="tomt_kart", height=560, returned=["last_active_drawing"])
@@ -116,7 +116,7 @@ if not site:
 geom = shapely.from_wkb(site["wkb"])
 assessor = compute.assessor(ds, cfg)
 result = assessor.assess(geom, units=units, kategori=None if kategori == "(ikke valgt)" else kategori,
-                         trinn=None if trinn == "(ikke valgt)" else int(trinn))
+                         trinn=None if trinn == "(ikke valgt)" else int(str(trinn)))
 result["tomt"]["navn"] = site["navn"]
 
 st.subheader(f"Sjekkliste for {site['navn']} ({site['kilde']})")

@@ -1,0 +1,144 @@
+"""``load(DATA)``: read a municipality's layers from disk and validate them.
+
+DATA is a GeoPackage, a folder of layer files named after the layers (GeoJSON,
+Shapefile, GeoParquet, FlatGeobuf, GeoPackage), a single file, a SOSI-GML plan
+file or a zip with any of these. :func:`load` reads it
+(:mod:`geoplan.io.readers`), chooses the working CRS (:func:`geoplan.io.crs.working_crs`),
+validates every layer (:mod:`geoplan.io.validate`) and returns a
+:class:`~geoplan.io.dataset.Dataset`.
+
+Nothing a user can feed it raises anything but :class:`~geoplan.errors.GeoplanError`
+subclasses with a Norwegian message naming the file, layer and feature.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import geopandas as gpd
+
+from geoplan.config import PACKAGE_DIR, Config
+from geoplan.errors import UnreadableInput
+from geoplan.io.archive import safe_extract_zip
+from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
+from geoplan.io.crs import parse_crs, working_crs
+from geoplan.io.dataset import Dataset, default_config_or_none
+from geoplan.io.readers import (
+    RASTER_NAMES,
+    check_rasters,
+    read_folder,
+    read_single,
+    read_zip_contents,
+    sniff,
+)
+from geoplan.io.validate import validate_layers
+
+#: the embedded demo municipality (``layers/`` in a checkout links here)
+DEFAULT_DATA = PACKAGE_DIR / "data" / "demo" / "demo.gpkg"
+
+
+def _check_request(data, path: Path, layer: str | None) -> None:
+    if data is None and not path.exists():
+        raise UnreadableInput(
+            f"Demodataene finnes ikke ({path}). Bygg dem med «python -m geoplan demo»."
+        )
+    if not path.exists():
+        raise UnreadableInput(f"Fant ikke {path}. Kontroller filnavnet og stien.")
+    if layer is not None and layer not in SCHEMAS:
+        raise UnreadableInput(
+            f"Ukjent lagnavn «{layer}» (--layer). Gyldige navn: {', '.join(SCHEMAS)}."
+        )
+
+
+def _read_source(path: Path, layer: str | None, wanted: set[str] | None,
+                 tmp: list[Path]) -> tuple[list[RawLayer], dict[str, Path]]:
+    """Read DATA into raw layers and raster paths; a zip is extracted to a folder added to ``tmp``."""
+    if path.is_dir():
+        return read_folder(path, wanted)
+    if path.suffix.lower() == ".zip":
+        sniff(path)
+        tmpdir = Path(tempfile.mkdtemp(prefix="geoplan-zip-"))
+        tmp.append(tmpdir)
+        safe_extract_zip(path, tmpdir)
+        return read_zip_contents(tmpdir, path.name, layer)
+    raws = read_single(path, layer, wanted)
+    rasters: dict[str, Path] = {}
+    if path.suffix.lower() == ".gpkg":
+        for name in RASTER_NAMES:
+            for cand in (path.parent / f"{name}.tif", path.parent / f"{name}.tiff"):
+                if cand.exists():
+                    rasters[name] = cand
+    return raws, rasters
+
+
+def _refuse_nothing_usable(path: Path, layers: dict[str, gpd.GeoDataFrame],
+                           reports: dict[str, LayerReport]) -> None:
+    """DATA as a whole is unreadable (exit 2) when no layer in it can be used."""
+    if layers:
+        return
+    if all(r.status in ("mangler",) for r in reports.values()):
+        raise UnreadableInput(
+            f"Fant ingen kjente lag i {path}. Lagene må hete som i datakontrakten "
+            f"({', '.join(SCHEMAS)}); for en enkeltfil, oppgi --layer NAVN."
+        )
+    unreadable = [r for r in reports.values() if r.status == "ubrukelig"]
+    if unreadable and all(r.status in ("mangler", "ubrukelig") for r in reports.values()):
+        raise UnreadableInput(" ".join(m for r in unreadable for m in r.messages[:1]))
+
+
+def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
+         crs: str | int | None = None, config: Config | None = None,
+         only: Iterable[str] | None = None) -> Dataset:
+    """Load and validate DATA into a :class:`~geoplan.io.dataset.Dataset`.
+
+    Parameters
+    ----------
+    data
+        A GeoPackage, a folder of layer files, a single layer file (GeoJSON,
+        Shapefile, GeoParquet, FlatGeobuf), a SOSI-GML plan file (read as the
+        ``arealformal`` layer), or a zip with any of these. ``None``: the demo.
+    layer
+        Layer name for a single file that is not named after its layer.
+    crs
+        CRS assumed for layers that carry none (EPSG code or string).
+    config
+        Configuration (``kommune.working_epsg`` forces the working CRS).
+    only
+        Read only these layers (others are reported as not read).
+
+    Raises
+    ------
+    UnreadableInput
+        DATA cannot be read at all (exit code 2).
+    """
+    if config is None:
+        config = default_config_or_none()
+    path = Path(data) if data is not None else DEFAULT_DATA
+    _check_request(data, path, layer)
+    assume = parse_crs(crs) if crs is not None else None
+    wanted = set(only) if only is not None else None
+    if wanted is not None and "kommune" in SCHEMAS:
+        wanted.add("kommune")  # cheap, and it decides the working CRS
+
+    tmp: list[Path] = []
+    keep_tmp = False
+    try:
+        raws, rasters = _read_source(path, layer, wanted, tmp)
+        if wanted is not None:
+            raws = [r for r in raws if r.name in wanted]
+        target = working_crs(((r.name, r.gdf) for r in raws), config, crs)
+        layers, reports = validate_layers(raws, target_crs=target, assume_crs=assume, wanted=wanted)
+        _refuse_nothing_usable(path, layers, reports)
+        for name in list(rasters):
+            if name not in RASTER_NAMES:
+                rasters.pop(name)
+        reports.update(check_rasters(rasters))
+        keep_tmp = bool(rasters)   # a zip's rasters are read later from where it was extracted
+        return Dataset(source=str(path), crs=target, layers=layers, rasters=rasters, reports=reports)
+    finally:
+        if tmp and not keep_tmp:
+            shutil.rmtree(tmp[0], ignore_errors=True)

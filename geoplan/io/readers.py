@@ -1,0 +1,328 @@
+"""Readers: from a path on disk to :class:`~geoplan.io.contract.RawLayer` objects.
+
+The only code that opens geodata files (with the loaders of
+:mod:`geoplan.io.loader` and :mod:`geoplan.io.sites`). Each file is sniffed first
+(:func:`sniff`): empty, mislabelled and truncated files are refused with a
+Norwegian message before GDAL sees them; a SOSI-GML plan file is parsed in full
+(:func:`gml_integrity`) because GDAL reads a truncated one as zero features.
+Readers return what they found -- one entry per contract layer, ``gdf=None``
+with the reason where a layer could not be read -- and leave validation to
+:mod:`geoplan.io.validate`.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from geoplan.errors import UnreadableInput
+from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
+from geoplan.io.crs import crs_label
+
+VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
+                   ".fgb", ".gml", ".xml", ".zip"}
+RASTER_NAMES = ("terreng", "stoy")
+SOSI_FEATURE_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde")
+
+
+# ---------------------------------------------------------------------------
+# Before GDAL
+# ---------------------------------------------------------------------------
+
+def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
+    if not head.startswith(b"SQLite format 3\x00"):
+        raise UnreadableInput(
+            f"Filen {path} heter .gpkg, men er ikke en GeoPackage (ikke en SQLite-database). "
+            "Kontroller at du valgte riktig fil, eller eksporter den på nytt som GeoPackage."
+        )
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    n_pages = int.from_bytes(head[28:32], "big")
+    if page_size and n_pages and size < page_size * n_pages:
+        raise UnreadableInput(
+            f"GeoPackage-filen {path} er avkortet: den skal være {page_size * n_pages:,} byte, "
+            f"men er {size:,}. Filen ble trolig ikke ferdig kopiert eller lastet ned; "
+            "hent den på nytt.".replace(",", " ")
+        )
+
+
+def sniff(path: Path) -> None:
+    """Refuse empty, non-geodata and truncated files before GDAL sees them."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise UnreadableInput(f"Filen {path} kan ikke leses ({e.strerror}).") from None
+    if size == 0:
+        raise UnreadableInput(
+            f"Filen {path} er tom (0 byte). Eksporter laget på nytt fra kildesystemet."
+        )
+    suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    if suffix == ".gpkg":
+        _sniff_gpkg(path, head, size)
+    elif suffix in (".geojson", ".json"):
+        if head.lstrip()[:1] not in (b"{", b"["):
+            raise UnreadableInput(
+                f"Filen {path} er ikke GeoJSON (starter ikke med «{{»). "
+                "Kontroller filen, eller eksporter laget på nytt som GeoJSON."
+            )
+    elif suffix in (".gml", ".xml"):
+        if b"<" not in head:
+            raise UnreadableInput(f"Filen {path} er ikke GML/XML. Kontroller filen.")
+    elif suffix == ".zip":
+        if not zipfile.is_zipfile(path):
+            raise UnreadableInput(f"Filen {path} er ikke en gyldig zip-fil.")
+
+
+def gml_integrity(path: Path) -> dict[str, int]:
+    """Parse a GML file fully; count features per SOSI type; refuse broken XML.
+
+    GDAL can read a truncated GML file as zero features without an error, so
+    the count from a full XML parse is compared with what GDAL returns.
+    """
+    import xml.etree.ElementTree as ET
+
+    counts: dict[str, int] = {}
+    try:
+        for _event, elem in ET.iterparse(path, events=("end",)):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if tag in SOSI_FEATURE_TYPES:
+                counts[tag] = counts.get(tag, 0) + 1
+                elem.clear()
+    except ET.ParseError as e:
+        line = getattr(e, "position", (None,))[0]
+        raise UnreadableInput(
+            f"GML-filen {path} er skadet eller avkortet (XML-feil ved linje {line}: {e}). "
+            "Last ned planfilen på nytt fra Geonorge eller kildesystemet."
+        ) from None
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+def read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
+    """One layer of a vector file through pyogrio, with a Norwegian error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
+    except Exception as e:  # pyogrio.errors.DataSourceError and friends
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        what = f"laget «{layer}» i " if layer else ""
+        hint = (" En Shapefile består av flere filer med samme navn (.shp, .shx, .dbf og .prj): "
+                "ta med alle." if path.suffix.lower() == ".shp" else "")
+        raise UnreadableInput(
+            f"Kan ikke lese {what}{path}: filen er ikke gyldige geodata eller er skadet ({msg})."
+            f"{hint} Kontroller filen, eller eksporter den på nytt (GeoPackage, GeoJSON, Shapefile "
+            "eller SOSI-GML)."
+        ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        what = f"Laget «{layer}» i {path.name}" if layer else f"Filen {path.name}"
+        raise UnreadableInput(
+            f"{what} har ingen geometri (det er en ren tabell). Geoplan trenger punkter, linjer "
+            "eller flater: eksporter laget med geometri, eller legg det til som kolonner i et lag "
+            "som har det."
+        )
+    return gdf
+
+
+def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
+    """The contract layers of a GeoPackage (``wanted``: only these)."""
+    sniff(path)
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as e:
+        raise UnreadableInput(
+            f"Kan ikke lese GeoPackage-filen {path}: den er skadet eller avkortet ({str(e).splitlines()[0]}). "
+            "Hent eller eksporter filen på nytt."
+        ) from None
+    out = []
+    for lname, _gtype in listed:
+        lname = str(lname)
+        key = layer_key(lname)
+        if key not in SCHEMAS or (wanted is not None and key not in wanted):
+            continue
+        try:
+            gdf = read_file(path, layer=lname)
+            # A truncated/corrupt page can make GDAL return fewer rows silently.
+            info = pyogrio.read_info(path, layer=lname)
+            expected = info.get("features")
+            out.append(RawLayer(key, gdf, f"{path.name}:{lname}",
+                                expected=expected if expected is not None and expected >= 0 else None))
+        except UnreadableInput as e:
+            out.append(RawLayer(key, None, f"{path.name}:{lname}", error=e.message))
+    if len(listed) == 0:
+        raise UnreadableInput(f"GeoPackage-filen {path} inneholder ingen lag.")
+    return out
+
+
+def _regulated_status(gdf: gpd.GeoDataFrame) -> str | None:
+    """Fill a reguleringsplan's missing ``arealbruksstatus`` with 2; the note to report.
+
+    A reguleringsplan has no arealbruksstatus: what it regulates is, in the KPA's
+    terms, planned use. Assume 2 (framtidig) where the file has none, and say so:
+    built-up areas need «utbygd» to leave the boligreserve.
+    """
+    col = next((c for c in gdf.columns if str(c).lower() == "arealbruksstatus"), None)
+    missing = int(gdf[col].isna().sum()) if col else len(gdf)
+    if col is None:
+        gdf["arealbruksstatus"] = 2
+    else:
+        gdf[col] = gdf[col].fillna(2)
+    if not missing:
+        return None
+    return (f"{missing} RpArealformålOmråde (reguleringsplan) har ikke arealbruksstatus; "
+            "satt til 2 (framtidig). Områder som allerede er bygd ut, telles da som "
+            "boligreserve: legg til kolonnen «utbygd» (ja/nei) for dem.")
+
+
+def read_gml(path: Path, layer: str | None) -> list[RawLayer]:
+    """A SOSI-GML plan file as the ``arealformal`` layer (another GML file: ``layer``)."""
+    sniff(path)
+    counts = gml_integrity(path)
+    kwargs = {"WRITE_GFS": "NO"}
+    if not counts:
+        if layer is None:
+            raise UnreadableInput(
+                f"GML-filen {path} inneholder ingen KpArealformålOmråde eller RpArealformålOmråde. "
+                "For andre GML-filer: oppgi lagnavnet med --layer NAVN."
+            )
+        return [RawLayer(layer, read_file(path, **kwargs), path.name)]
+    frames = []
+    notes: list[str] = []
+    for ftype, n in counts.items():
+        gdf = read_file(path, layer=ftype, **kwargs)
+        if len(gdf) != n:
+            raise UnreadableInput(
+                f"GML-filen {path} har {n} objekter av typen {ftype}, men bare {len(gdf)} kunne "
+                "leses. Filen er trolig skadet; last den ned på nytt."
+            )
+        gdf = gdf.copy()
+        gdf["plannivaa"] = "kommuneplan" if ftype.startswith("Kp") else "reguleringsplan"
+        if ftype.startswith("Rp"):
+            note = _regulated_status(gdf)
+            if note:
+                notes.append(note)
+        frames.append(gdf)
+    gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
+    return [RawLayer(layer or "arealformal", gdf, path.name, expected=sum(counts.values()),
+                     notes=notes)]
+
+
+def read_single(path: Path, layer: str | None, wanted: set[str] | None = None) -> list[RawLayer]:
+    """One file: a GeoPackage's layers, a GML plan, or one layer named by ``layer`` or the file."""
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        raws = read_gpkg(path, wanted)
+        if layer and not raws:
+            # a GeoPackage with one foreign-named layer given a name
+            names = [str(n) for n, _ in pyogrio.list_layers(path)]
+            if len(names) == 1:
+                return [RawLayer(layer, read_file(path, layer=names[0]), f"{path.name}:{names[0]}")]
+        return raws
+    if suffix in (".gml", ".xml"):
+        return read_gml(path, layer)
+    sniff(path)
+    name = layer or layer_key(path.stem)
+    if name not in SCHEMAS:
+        raise UnreadableInput(
+            f"Filen {path.name} er ikke navngitt etter et kjent lag. Oppgi lagnavnet med "
+            f"--layer NAVN (ett av: {', '.join(SCHEMAS)})."
+        )
+    if suffix in (".parquet", ".geoparquet"):
+        try:
+            gdf = gpd.read_parquet(path)
+        except Exception as e:
+            raise UnreadableInput(f"Kan ikke lese GeoParquet-filen {path}: {str(e).splitlines()[0]}.") from None
+        return [RawLayer(name, gdf, path.name)]
+    return [RawLayer(name, read_file(path), path.name)]
+
+
+def read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[RawLayer], dict[str, Path]]:
+    """Every layer file of a folder (named after its layer) and the GeoTIFFs beside them."""
+    raws: list[RawLayer] = []
+    rasters: dict[str, Path] = {}
+    broken: list[UnreadableInput] = []
+    for p in sorted(p for p in folder.iterdir() if p.is_file()):
+        suffix = p.suffix.lower()
+        if suffix in (".tif", ".tiff"):
+            rasters[p.stem.lower()] = p
+            continue
+        if suffix not in VECTOR_SUFFIXES or suffix == ".zip":
+            continue
+        if suffix == ".gpkg":
+            raws.extend(read_gpkg(p, wanted))
+            continue
+        # one broken layer file does not make the other layers of the folder unusable: it
+        # is reported as «ubrukelig», as a broken layer inside a GeoPackage is
+        if suffix in (".gml", ".xml"):
+            if wanted is not None and "arealformal" not in wanted:
+                continue
+            name, read = "arealformal", lambda p=p: read_gml(p, None)
+        elif layer_key(p.stem) in SCHEMAS and (wanted is None or layer_key(p.stem) in wanted):
+            name, read = layer_key(p.stem), lambda p=p: read_single(p, None)
+        else:
+            continue
+        try:
+            raws.extend(read())
+        except UnreadableInput as e:
+            broken.append(e)
+            raws.append(RawLayer(name, None, p.name, error=e.message))
+    if broken and all(r.gdf is None for r in raws):
+        raise broken[0]   # nothing in the folder can be read at all
+    return raws, rasters
+
+
+def read_zip_contents(folder: Path, zip_name: str,
+                      layer: str | None) -> tuple[list[RawLayer], dict[str, Path]]:
+    """The geodata files and GeoTIFFs of an extracted zip archive in ``folder``."""
+    inner = [p for p in folder.rglob("*") if p.is_file()
+             and p.suffix.lower() in VECTOR_SUFFIXES - {".zip"}]
+    if not inner:
+        raise UnreadableInput(f"Zip-filen {zip_name} inneholder ingen geodatafiler.")
+    raws: list[RawLayer] = []
+    for p in inner:
+        raws.extend(read_single(p, layer if len(inner) == 1 else None))
+    rasters = {p.stem.lower(): p for p in folder.rglob("*.tif")}
+    return raws, rasters
+
+
+# ---------------------------------------------------------------------------
+# Rasters
+# ---------------------------------------------------------------------------
+
+def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
+    """Open each raster once; drop unusable ones from ``rasters`` (in place).
+
+    Returns a report per raster, keyed ``"<name>.tif"``.
+    """
+    import rasterio
+
+    reports: dict[str, LayerReport] = {}
+    for name, p in list(rasters.items()):
+        rep = LayerReport(name=f"{name}.tif", source=str(p))
+        try:
+            with rasterio.open(p) as src:
+                rep.crs = crs_label(CRS.from_user_input(src.crs)) if src.crs else None
+                rep.n_read = rep.n_kept = 1
+                if src.crs is None:
+                    rep.add("Rasteret har ikke koordinatsystem; det brukes ikke.", "problem")
+                    rasters.pop(name)
+                else:
+                    rep.add(f"{src.width} × {src.height} celler à {abs(src.res[0]):g} m.")
+        except Exception as e:
+            rep.add(f"Rasteret {p.name} kan ikke leses ({str(e).splitlines()[0]}); det brukes ikke.",
+                    "ubrukelig")
+            rasters.pop(name)
+        reports[f"{name}.tif"] = rep
+    return reports
