@@ -17,19 +17,30 @@ from geoplan.present.cli import common
 
 
 def _parse_add(text: str) -> tuple[float, float, int]:
-    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
+    """``--add X,Y,N``: X,Y as :func:`geoplan.io.sites.parse_xy` reads them, N a whole number ≥ 1.
+
+    The three parts are separated by commas, semicolons or whitespace, as X and Y
+    are everywhere coordinates are typed.
+    """
+    import math
+    import re
+
+    from geoplan.errors import UnreadableInput
+    from geoplan.io.sites import parse_xy
+
+    parts = re.split(r"\s*[,;]\s*|\s+", str(text).strip())
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(
             f"--add «{text}»: skriv X,Y,N (koordinater i dataenes koordinatsystem og antall enheter), "
             "f.eks. --add 562300,6547800,4")
     try:
-        x, y = float(parts[0]), float(parts[1])
+        x, y = parse_xy(f"{parts[0]},{parts[1]}")
         n = float(parts[2])
-    except ValueError:
+    except (UnreadableInput, ValueError):
         raise argparse.ArgumentTypeError(
             f"--add «{text}»: X, Y og N må være tall (desimalpunktum), f.eks. --add 562300.5,6547800,4"
         ) from None
-    if n != int(n) or n < 1:
+    if not math.isfinite(n) or n != int(n) or n < 1:
         raise argparse.ArgumentTypeError(f"--add «{text}»: N (antall enheter) må være et heltall ≥ 1.")
     return x, y, int(n)
 
