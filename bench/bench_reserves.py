@@ -121,31 +121,16 @@ def make_synthetic(path: Path) -> Path:
     return path
 
 
-def params(cfg) -> dict:
-    from geoplan.runs import plain_places
-    rk = cfg.get("reserves.ranking", {}) or {}
-    return dict(
-        base_population=float(cfg.get("reserves.base_population")),
-        base_year=int(cfg.get("reserves.base_year")),
-        year=int(cfg.get("reserves.default_year")), rate=float(cfg.get("reserves.default_rate")),
-        persons_per_dwelling=float(cfg.get("reserves.persons_per_dwelling")),
-        places_config=plain_places(cfg),
-        default_dwellings_per_daa=float(cfg.get("reserves.default_dwellings_per_daa")),
-        housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
-        quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
-        max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights={k: v["value"] for k, v in rk.items() if k.startswith("weight_")},
-        half_distance_m=float(cfg.get("reserves.ranking.half_distance_m", 1000.0)),
-    )
+def params(cfg):
+    """The reserve settings of ``cfg`` (:class:`geoplan.config.reserves.ReserveSettings`)."""
+    from geoplan.config.reserves import ReserveSettings
+    return ReserveSettings.from_config(cfg)
 
 
-def run_geoplan(ds, p):
-    from geoplan.analysis.reserves import analyse_reserves
-    return analyse_reserves(
-        ds["arealformal"], ds["utviklingsgrense"], innspill=ds.get("innspill"),
-        steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"), gangnett=ds.get("gangnett"),
-        holdeplass=ds.get("holdeplass"), kollektivakse=ds.get("kollektivakse"),
-        terreng=ds.raster("terreng"), **p)
+def run_geoplan(ds, p, terrain):
+    from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS, analyse_reserves
+    layers = {name: ds.get(name) for name in REQUIRED_LAYERS + OPTIONAL_LAYERS}
+    return analyse_reserves(layers, terrain, p)
 
 
 def run_baseline(ds, p, sample: int | None, seed: int = 3):
@@ -164,7 +149,7 @@ def run_baseline(ds, p, sample: int | None, seed: int = 3):
     not_built = (af["arealbruksstatus"] == 2)
     if ub is not None:
         not_built = pd.Series(np.where(ub.notna(), ~ub.fillna(True), not_built), index=af.index)
-    res = af[af["arealformal"].isin(p["housing_codes"]) & not_built.astype(bool)]
+    res = af[af["arealformal"].isin(list(p.housing_codes)) & not_built.astype(bool)]
     places = ug.dissolve("navn").reset_index()
     rows = []
     for _, place in places.iterrows():
@@ -178,8 +163,8 @@ def run_baseline(ds, p, sample: int | None, seed: int = 3):
                 mine = mine[mine["formal"].fillna("bolig").str.lower().str.startswith("bolig")]
             innspill = mine.dissolve().area.sum() / 1000.0 if len(mine) else 0.0
         share = 1.0 / len(places)
-        need = growth_persons(p["base_population"], p["base_year"], p["year"], p["rate"], share) \
-            / p["persons_per_dwelling"] / p["default_dwellings_per_daa"]
+        need = growth_persons(p.base_population, p.base_year, p.default_year, p.default_rate,
+                              share) / p.persons_per_dwelling / p.default_dwellings_per_daa
         rows.append({"sted": place["navn"], "boligreserve_daa": reserve, "innspill_daa": innspill,
                      "arealbehov_daa": need, "behov_nye_daa": max(need - reserve, 0.0),
                      "balanse_daa": reserve + innspill - need})
@@ -197,7 +182,7 @@ def run_baseline(ds, p, sample: int | None, seed: int = 3):
     if sample and sample < n_all:
         idx = np.sort(np.random.default_rng(seed).choice(n_all, sample, replace=False))
     quarry = ds.get("steinbrudd")
-    zone = quarry.buffer(p["quarry_buffer_m"]).union_all() if quarry is not None else None
+    zone = quarry.buffer(p.quarry_buffer_m).union_all() if quarry is not None else None
     targets = [ds.get(n) for n in ("gangnett", "holdeplass", "kollektivakse", "sentrum")]
     targets = [t for t in targets if t is not None]
     terreng = ds.raster("terreng")
@@ -212,7 +197,7 @@ def run_baseline(ds, p, sample: int | None, seed: int = 3):
         for t in targets:
             j = t.sindex.nearest(geom, return_all=False)[1][0]
             d.append(geom.distance(t.geometry.iloc[j]))
-        slope = zonal_share_above([geom], terreng, p["max_slope_pct"], crs=ds.crs,
+        slope = zonal_share_above([geom], terreng, p.max_slope_pct, crs=ds.crs,
                                   derive="slope")[0] if terreng is not None else np.nan
         out.append((area, inside, q, *d, slope))
     t_loop = time.perf_counter() - t1
@@ -243,18 +228,21 @@ def main() -> int:
     p = params(cfg)
     t = time.perf_counter()
     ds = load(str(path), config=cfg)
+    from geoplan.io.raster import open_raster
+    tif = ds.raster("terreng")
+    terrain = open_raster(tif) if tif is not None else None
     t_load = time.perf_counter() - t
     ds.require("arealformal", "utviklingsgrense")
     n_af = len(ds["arealformal"])
     print(f"Data: {path} ({ds.epsg}); arealformal {n_af}, utviklingsgrense "
-          f"{len(ds['utviklingsgrense'])}, innspill {len(ds.get('innspill')) if ds.has('innspill') else 0}, "
-          f"gangnett {len(ds.get('gangnett')) if ds.has('gangnett') else 0}, "
+          f"{len(ds['utviklingsgrense'])}, innspill {len(ds['innspill']) if ds.has('innspill') else 0}, "
+          f"gangnett {len(ds['gangnett']) if ds.has('gangnett') else 0}, "
           f"terreng {'ja' if ds.raster('terreng') else 'nei'}; lasting {t_load:.2f} s")
 
     times, cpus = [], []
     for _ in range(max(args.repeat, 1)):
         t, c = time.perf_counter(), time.process_time()
-        result = run_geoplan(ds, p)
+        result = run_geoplan(ds, p, terrain)
         times.append(time.perf_counter() - t)
         cpus.append(time.process_time() - c)
     med = statistics.median(times)

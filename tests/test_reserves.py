@@ -7,6 +7,7 @@ copied from the function's own output or from the source's printed tables.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -18,7 +19,9 @@ from shapely.geometry import MultiPolygon, Point, box
 
 from geoplan.analysis import reserves as R
 from geoplan.config import load_config
-from geoplan.errors import DataProblem, GeoplanError
+from geoplan.config.reserves import ReserveSettings
+from geoplan.errors import ConfigError, DataProblem, GeoplanError, MissingLayer
+from geoplan.io.raster import open_raster
 from geoplan.present.cli.main import main
 
 CRS = "EPSG:25832"
@@ -252,11 +255,17 @@ def test_balance_formula():
         assert b.at[s, "overskudd_reserve_daa"] == pytest.approx(max(res_ - 227, 0))
 
 
-def _analyse(af, ug, **kw):
-    base = dict(base_population=43200, base_year=2014, year=2040, rate=0.015,
-                persons_per_dwelling=2.0, places_config={}, default_dwellings_per_daa=3.0)
-    base.update(kw)
-    return R.analyse_reserves(af, ug, **base)
+def _analyse(af, ug, *, quarry_buffer_m=None, **kw):
+    """analyse_reserves with the Larvik growth parameters and no configured places."""
+    layers = {"arealformal": af, "utviklingsgrense": ug}
+    for name in R.OPTIONAL_LAYERS:
+        if name in kw:
+            layers[name] = kw.pop(name)
+    s = dataclasses.replace(ReserveSettings.from_config(), base_population=43200, base_year=2014,
+                            persons_per_dwelling=2.0, places={}, default_dwellings_per_daa=3.0)
+    if quarry_buffer_m is not None:
+        s = dataclasses.replace(s, quarry_buffer_m=float(quarry_buffer_m))
+    return R.analyse_reserves(layers, None, s, year=2040, rate=0.015, **kw)
 
 
 def test_missing_innspill_layer(town):
@@ -333,7 +342,7 @@ def test_slope_share_from_geotiff(tmp_path):
                        crs=CRS, transform=from_origin(X0, Y0 + ny * cell, cell, cell)) as dst:
         dst.write(elev, 1)
     parcels = gdf({"navn": ["flat", "steep"]}, [sq(50, 50, 200, 250), sq(400, 50, 550, 250)])
-    s = R.slope_conflict(parcels, path, 20.0)
+    s = R.slope_conflict(parcels, open_raster(path), 20.0)
     assert s.tolist() == pytest.approx([0.0, 100.0])
 
 
@@ -475,7 +484,7 @@ def test_fast_zonal_share_matches_per_polygon_raster_module(tmp_path):
     polys = [sq(20, 20, 200, 150), sq(100, 100, 300, 250),      # overlap each other
              sq(400, 300, 600, 500), sq(703, 403, 707, 407),    # the last is < 1 cell
              Point(X0 + 500, Y0 + 150).buffer(60)]
-    fast = R.zonal_share_above_fast(np.array(polys, dtype=object), path, 40.0, crs=CRS)
+    fast = R.zonal_share_above_fast(np.array(polys, dtype=object), open_raster(path), 40.0, crs=CRS)
     slow = raster.zonal_share_above(polys, path, 40.0, crs=CRS, derive="slope")
     assert np.all(np.isfinite(fast))
     assert fast == pytest.approx(np.asarray(slow), abs=1e-12)
@@ -531,3 +540,77 @@ def test_cli_arealbehov_warns_when_shares_do_not_sum_to_one(capsys):
     assert "102,0 %" in capsys.readouterr().out
     assert main(["arealbehov"]) == 0
     assert "summerer" not in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------
+# One definition, settings from the shipped config, notebook use
+# ---------------------------------------------------------------------------
+
+def test_area_need_without_density_names_the_place():
+    with pytest.raises(ConfigError, match="«Stavern»"):
+        R.area_need({"Stavern": 0.2}, base_population=43200, base_year=2014, years=[2040],
+                    rates=[0.015], persons_per_dwelling=2.0)
+    with pytest.raises(ConfigError, match="«Kvelde»") as e:
+        R.area_need({"Stavern": 0.2, "Kvelde": 0.1}, dwellings_per_daa={"stavern": 4.0},
+                    base_population=43200, base_year=2014, years=[2040], rates=[0.015],
+                    persons_per_dwelling=2.0)
+    assert "Stavern" not in str(e.value)
+
+
+def test_housing_codes_come_from_the_shipped_config(town):
+    cfg = load_config()
+    s = ReserveSettings.from_config()
+    assert list(s.housing_codes) == cfg.get("reserves.housing_codes")
+    af, _ = town
+    garage = zoning([(1119, 2, None, "garasje", sq(0, 0, 10, 10)),
+                     (1113, 2, None, "blokk", sq(20, 0, 30, 10))])
+    assert list(R.housing_reserve(garage)["navn"]) == ["blokk"]
+    assert list(R.housing_reserve(garage, [1119])["navn"]) == ["garasje"]
+    assert not hasattr(R, "HOUSING_CODES")
+
+
+def test_every_setting_is_a_parameter_with_a_source():
+    cfg = load_config()
+    keys = ["base_population", "base_year", "persons_per_dwelling", "default_dwellings_per_daa",
+            "housing_codes", "innspill_housing_formal", "quarry_buffer_m", "max_slope_pct",
+            "default_year", "default_rate", "horizon_years", "growth_rates",
+            "ranking.half_distance_m"] + [f"ranking.{k}" for k in ReserveSettings.from_config().weights]
+    for k in keys:
+        assert cfg.param(f"reserves.{k}").source, k
+
+
+def test_housing_reserve_parcels_have_the_reserves_names_and_place(town):
+    af, ug = town
+    af = af.drop(columns="navn")
+    parcels = R.housing_reserve_parcels(af, ug)
+    res = R.housing_reserve(af)
+    assert list(parcels.index) == list(res.index)
+    assert list(parcels["navn"]) == [f"Reserve {i}" for i in res.index]
+    # p (index 3) lies half in A; o (index 8) outside every boundary; u (index 7) in B's second part
+    assert parcels.at[3, "sted"] == "A" and parcels.at[7, "sted"] == "B"
+    assert pd.isna(parcels.at[8, "sted"])
+    # the same names as the reserve analysis gives them
+    r = _analyse(af, ug)
+    got = r.parseller[r.parseller["type"] == "reserve"]
+    assert set(got["navn"]) == set(parcels["navn"])
+    without = R.housing_reserve_parcels(af)
+    assert list(without["navn"]) == list(parcels["navn"]) and without["sted"].isna().all()
+
+
+def test_notebook_call_with_shipped_defaults(town):
+    af, ug = town
+    r = R.analyse_reserves({"arealformal": af, "utviklingsgrense": ug})
+    s = ReserveSettings.from_config()
+    assert r.forutsetninger["aar"] == s.default_year
+    assert r.forutsetninger["boligkoder"] == list(s.housing_codes)
+    assert list(r.steder.columns[:6]) == R.PLACE_COLUMNS
+    with pytest.raises(MissingLayer, match="utviklingsgrense"):
+        R.analyse_reserves({"arealformal": af})
+
+
+def test_place_key_is_the_one_key():
+    from geoplan.analysis import growth, places, ranking
+    assert R.place_key is places.place_key is growth.place_key is ranking.place_key
+    assert R.place_key("  Larvik   By ") == "larvik by"
+    assert R.place_key(None) == R.place_key(float("nan")) == R.place_key(pd.NA) == ""
+    assert R._dissolve_places is R.dissolve_places

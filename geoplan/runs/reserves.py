@@ -1,37 +1,47 @@
-"""Dataset + Config -> land need and the reserve analysis."""
+"""Dataset + Config -> land need and the reserve analysis.
+
+The parameters come from :class:`geoplan.config.reserves.ReserveSettings` (the
+only code that reads ``reserves.*`` keys); the values given for one run
+(``None`` = as configured) replace them.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
+
+from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS
+from geoplan.config.reserves import ReserveSettings
 
 #: Optional layers the reserve analysis uses when present.
-RESERVE_OPTIONAL_LAYERS = ("innspill", "steinbrudd", "sentrum", "gangnett", "holdeplass",
-                           "kollektivakse")
+RESERVE_OPTIONAL_LAYERS = OPTIONAL_LAYERS
 
 
-def _plain(v: Any) -> Any:
-    return v["value"] if isinstance(v, dict) and "value" in v else v
+def settings(cfg, *, base_population: float | None = None, base_year: int | None = None,
+             persons_per_dwelling: float | None = None) -> ReserveSettings:
+    """The reserve settings of ``cfg`` with this run's growth parameters."""
+    return ReserveSettings.from_config(cfg).with_growth(
+        base_population=base_population, base_year=base_year,
+        persons_per_dwelling=persons_per_dwelling)
 
 
 def plain_places(cfg) -> dict:
     """``reserves.steder`` with parameter tables reduced to their values."""
-    raw = cfg.get("reserves.steder", {}) or {}
-    return {key: {k: _plain(v) for k, v in entry.items()}
-            for key, entry in raw.items() if isinstance(entry, dict)}
+    from geoplan.config.reserves import plain_places as _plain_places
+
+    return _plain_places(cfg)
 
 
 def growth_parameters(cfg, *, base_population=None, base_year=None,
                       persons_per_dwelling=None) -> dict:
-    """Growth parameters: the given values first, then ``config/reserves.toml``."""
-    def pick(v, key):
-        return cfg.get(key) if v is None else v
+    """Growth parameters: the given values first, then ``config/reserves.toml``.
 
-    return {
-        "base_population": float(pick(base_population, "reserves.base_population")),
-        "base_year": int(pick(base_year, "reserves.base_year")),
-        "persons_per_dwelling": float(pick(persons_per_dwelling, "reserves.persons_per_dwelling")),
-        "default_dwellings_per_daa": float(cfg.get("reserves.default_dwellings_per_daa", 3.0)),
-    }
+    Returns
+    -------
+    dict ``base_population``, ``base_year``, ``persons_per_dwelling``,
+    ``default_dwellings_per_daa``.
+    """
+    return settings(cfg, base_population=base_population, base_year=base_year,
+                    persons_per_dwelling=persons_per_dwelling).growth_parameters()
 
 
 def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
@@ -40,39 +50,54 @@ def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
              dwellings_per_daa: float | None = None, places: Sequence[str] | None = None):
     """:func:`geoplan.analysis.reserves.analyse_reserves` with the configured parameters.
 
-    ``None`` means "as configured". Optional layers that were present but could
-    not be used are added to the result's ``merknader``.
+    ``None`` means "as configured". The terrain model (``terreng``) is opened
+    here. Optional layers that were present but could not be used are added to
+    the result's ``merknader``.
     """
     from geoplan.analysis.reserves import analyse_reserves
-    ds.require("arealformal", "utviklingsgrense")
-    gp = growth_parameters(cfg, base_population=base_population, base_year=base_year,
-                           persons_per_dwelling=persons_per_dwelling)
-    rk = cfg.get("reserves.ranking", {}) or {}
-    weights = {k: _plain(v) for k, v in rk.items() if k.startswith("weight_")}
-    result = analyse_reserves(
-        ds["arealformal"], ds["utviklingsgrense"],
-        base_population=gp["base_population"], base_year=gp["base_year"],
-        year=int(year if year is not None else cfg.get("reserves.default_year")),
-        rate=float(rate if rate is not None else cfg.get("reserves.default_rate")),
-        persons_per_dwelling=gp["persons_per_dwelling"],
-        places_config=plain_places(cfg),
-        default_dwellings_per_daa=gp["default_dwellings_per_daa"],
-        share=share, dwellings_per_daa=dwellings_per_daa,
-        housing_codes=[int(c) for c in cfg.get("reserves.housing_codes")],
-        innspill=ds.get("innspill"), steinbrudd=ds.get("steinbrudd"), sentrum=ds.get("sentrum"),
-        gangnett=ds.get("gangnett"), holdeplass=ds.get("holdeplass"),
-        kollektivakse=ds.get("kollektivakse"), terreng=ds.raster("terreng"),
-        quarry_buffer_m=float(cfg.get("reserves.quarry_buffer_m")),
-        max_slope_pct=float(cfg.get("reserves.max_slope_pct")),
-        weights=weights, places=places,
-        half_distance_m=float(cfg.get("reserves.ranking.half_distance_m", 1000.0)),
-        innspill_housing_words=cfg.get("reserves.innspill_housing_formal", ["bolig"]))
-    for name in RESERVE_OPTIONAL_LAYERS:
+    from geoplan.io.raster import open_raster
+
+    ds.require(*REQUIRED_LAYERS)
+    s = settings(cfg, base_population=base_population, base_year=base_year,
+                 persons_per_dwelling=persons_per_dwelling)
+    layers = {name: ds.get(name) for name in REQUIRED_LAYERS + OPTIONAL_LAYERS}
+    path = ds.raster("terreng")
+    result = analyse_reserves(layers, open_raster(path) if path is not None else None, s,
+                              year=year, rate=rate, share=share,
+                              dwellings_per_daa=dwellings_per_daa, places=places)
+    for name in OPTIONAL_LAYERS:
         rep = (getattr(ds, "reports", {}) or {}).get(name)
         if rep is not None and rep.status in ("problem", "ubrukelig") and not ds.has(name):
             result.merknader.append(
                 f"Laget «{name}» kunne ikke brukes og er utelatt: {' '.join(rep.messages[:2])}")
     return result
+
+
+def _places_from_config(s: ReserveSettings, places: Sequence[str] | None,
+                        share: float | None):
+    """The place table of ``arealbehov`` from the configured places (or ``places``)."""
+    from geoplan.analysis.growth import place_parameters
+    from geoplan.analysis.places import place_key, quoted
+    from geoplan.errors import ConfigError
+
+    conf = dict(s.places)
+    names = None
+    if places:
+        known = {place_key(v.get("navn", k)): v.get("navn", k) for k, v in conf.items()}
+        names = [known.get(place_key(p), p) for p in places]
+        unknown = [p for p in places if place_key(p) not in known]
+        if unknown and share is None:
+            raise ConfigError(
+                f"Stedet {quoted(unknown)} har ingen andel av veksten i "
+                f"konfigurasjonen (kjente steder: {', '.join(known.values())}). "
+                "Oppgi --share, eller legg stedet til under [steder] i config/reserves.toml.")
+    if names is None and not conf:
+        raise ConfigError("Ingen steder er satt opp i config/reserves.toml ([steder]); "
+                          "oppgi --share for å regne et sted uten navn.")
+    table, _ = place_parameters(names, conf, default_dwellings_per_daa=s.default_dwellings_per_daa)
+    if share is not None:
+        table["andel"] = float(share)
+    return table
 
 
 def area_need(cfg, *, years: Sequence[int] | None = None, rates: Sequence[float] | None = None,
@@ -96,53 +121,34 @@ def area_need(cfg, *, years: Sequence[int] | None = None, rates: Sequence[float]
     Returns
     -------
     (pandas.DataFrame, dict, list of str)
-        The need table of :func:`geoplan.analysis.reserves.area_need`, the growth
+        The need table of :func:`geoplan.analysis.growth.area_need`, the growth
         parameters used (``base_population``, ``base_year``, ``persons_per_dwelling``,
         ``default_dwellings_per_daa``) and notes on how the places were set up.
     """
     import pandas as pd
 
-    from geoplan.analysis.reserves import area_need as _area_need
-    from geoplan.analysis.reserves import place_key, place_parameters
-    from geoplan.errors import ConfigError
+    from geoplan.analysis.growth import area_need as _area_need
+    from geoplan.analysis.growth import place_parameters
+    from geoplan.analysis.places import dissolve_places
 
-    gp = growth_parameters(cfg, base_population=base_population, base_year=base_year,
-                           persons_per_dwelling=persons_per_dwelling)
-    years = list(years) if years else cfg.get("reserves.horizon_years")
-    rates = list(rates) if rates else cfg.get("reserves.growth_rates")
-    conf = plain_places(cfg)
+    s = settings(cfg, base_population=base_population, base_year=base_year,
+                 persons_per_dwelling=persons_per_dwelling)
+    years = list(years) if years else list(s.horizon_years)
+    rates = list(rates) if rates else list(s.growth_rates)
     notes: list[str] = []
     if boundaries is not None and len(boundaries) and not places and share is None:
-        from geoplan.analysis import reserves as rv
-
-        dissolved = rv._dissolve_places(boundaries)
+        dissolved = dissolve_places(boundaries)
         data_dens = (dict(zip(dissolved["sted"], dissolved["boenheter_per_daa"]))
                      if "boenheter_per_daa" in dissolved.columns else None)
-        table, notes = rv.place_parameters(
-            list(dissolved["sted"]), conf, default_dwellings_per_daa=gp["default_dwellings_per_daa"],
-            data_dwellings_per_daa=data_dens)
+        table, notes = place_parameters(
+            list(dissolved["sted"]), dict(s.places),
+            default_dwellings_per_daa=s.default_dwellings_per_daa, data_dwellings_per_daa=data_dens)
     elif share is not None and not places:
         table = pd.DataFrame({"sted": [None], "andel": [float(share)],
-                              "boenheter_per_daa": [gp["default_dwellings_per_daa"]]})
+                              "boenheter_per_daa": [s.default_dwellings_per_daa]})
     else:
-        names = None
-        if places:
-            known = {place_key(v.get("navn", k)): v.get("navn", k) for k, v in conf.items()}
-            names = [known.get(place_key(s), s) for s in places]
-            unknown = [s for s in places if place_key(s) not in known]
-            if unknown and share is None:
-                raise ConfigError(
-                    f"Stedet {', '.join(f'«{s}»' for s in unknown)} har ingen andel av veksten i "
-                    f"konfigurasjonen (kjente steder: {', '.join(known.values())}). "
-                    "Oppgi --share, eller legg stedet til under [steder] i config/reserves.toml.")
-        if names is None and not conf:
-            raise ConfigError("Ingen steder er satt opp i config/reserves.toml ([steder]); "
-                              "oppgi --share for å regne et sted uten navn.")
-        table, _ = place_parameters(names, conf,
-                                    default_dwellings_per_daa=gp["default_dwellings_per_daa"])
-        if share is not None:
-            table["andel"] = float(share)
-    need = _area_need(table, base_population=gp["base_population"], base_year=gp["base_year"],
-                      years=years, rates=rates, persons_per_dwelling=gp["persons_per_dwelling"],
+        table = _places_from_config(s, places, share)
+    need = _area_need(table, base_population=s.base_population, base_year=s.base_year,
+                      years=years, rates=rates, persons_per_dwelling=s.persons_per_dwelling,
                       dwellings_per_daa=dwellings_per_daa)
-    return need, gp, list(notes)
+    return need, s.growth_parameters(), list(notes)

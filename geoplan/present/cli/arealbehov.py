@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 
+from geoplan.present import text
 from geoplan.present.cli import common
 
 
@@ -51,28 +52,47 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(f"«{text}» er ikke et årstall") from None
 
 
+def _defaults() -> dict[str, str]:
+    """The shipped defaults of the growth flags, as the help text shows them."""
+    from geoplan.config.reserves import ReserveSettings
+
+    s = ReserveSettings.from_config()
+    return {"base_population": f"{s.base_population:g}", "base_year": str(s.base_year),
+            "years": " og ".join(str(y) for y in s.horizon_years),
+            "rates": " og ".join(f"{r:g}" for r in s.growth_rates),
+            "year": str(s.default_year), "rate": f"{s.default_rate:g}",
+            "persons_per_dwelling": f"{s.persons_per_dwelling:g}"}
+
+
 def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
-    """The growth flags shared by ``arealbehov`` (many years/rates) and ``reserves`` (one)."""
+    """The growth flags shared by ``arealbehov`` (many years/rates) and ``reserves`` (one).
+
+    The defaults named in the help are the shipped ``config/reserves.toml``.
+    """
+    d = _defaults()
     g = p.add_argument_group("vekstparametere (standard fra config/reserves.toml)")
     g.add_argument("--base-population", type=_number, metavar="N",
-                   help="folketall i kommunen i basisåret (standard 43200)")
-    g.add_argument("--base-year", type=_year, metavar="ÅR", help="basisår (standard 2014)")
+                   help=f"folketall i kommunen i basisåret (standard {d['base_population']})")
+    g.add_argument("--base-year", type=_year, metavar="ÅR",
+                   help=f"basisår (standard {d['base_year']})")
     if many:
         g.add_argument("--year", type=_year, action="append", metavar="ÅR",
-                       help="horisontår; kan gjentas (standard 2026 og 2040)")
+                       help=f"horisontår; kan gjentas (standard {d['years']})")
         g.add_argument("--rate", type=_fraction, action="append", metavar="ANDEL",
-                       help="årlig vekst som andel, f.eks. 0.015; kan gjentas (standard 0.006 og 0.015)")
+                       help="årlig vekst som andel, f.eks. 0.015; kan gjentas "
+                            f"(standard {d['rates']})")
     else:
-        g.add_argument("--year", type=_year, metavar="ÅR", help="horisontår (standard 2040)")
+        g.add_argument("--year", type=_year, metavar="ÅR",
+                       help=f"horisontår (standard {d['year']})")
         g.add_argument("--rate", type=_fraction, metavar="ANDEL",
-                       help="årlig vekst som andel, f.eks. 0.015 (standard 0.015)")
+                       help=f"årlig vekst som andel, f.eks. 0.015 (standard {d['rate']})")
     g.add_argument("--share", type=_fraction, metavar="ANDEL",
                    help="stedets andel av kommunens vekst (0-1); uten --sted gjelder den "
                         "et sted uten navn (arealbehov) eller alle steder (reserves)")
     g.add_argument("--sted", action="append", metavar="NAVN",
                    help="bare dette stedet; kan gjentas")
     g.add_argument("--persons-per-dwelling", type=_number, metavar="N",
-                   help="personer per boenhet (standard 2)")
+                   help=f"personer per boenhet (standard {d['persons_per_dwelling']})")
     g.add_argument("--dwellings-per-daa", type=_number, metavar="N",
                    help="boenheter per daa for alle steder (standard per sted fra config)")
 
@@ -116,19 +136,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pct(rate: float) -> str:
-    return f"{rate * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
-
-
-def _int(v: float) -> str:
-    return f"{v:.0f}" if v == v else "–"
+def _cell(v: float) -> str:
+    """A table cell: a whole number (``–`` for missing)."""
+    return text.integer(v)
 
 
 def render_text(need, gp: dict) -> str:
     """Norwegian table: places down, scenarios (year × rate) across, with totals.
 
     Each cell is rounded to a whole number as the sources do; totals are summed
-    before rounding.
+    before rounding. Numbers through :mod:`geoplan.present.text`.
     """
 
     scen = need[["aar", "vekstrate"]].drop_duplicates().sort_values(["aar", "vekstrate"])
@@ -136,7 +153,7 @@ def render_text(need, gp: dict) -> str:
     names = list(dict.fromkeys(need["sted"].where(need["sted"].notna(), "(sted uten navn)")))
     tab = need.assign(_sted=need["sted"].where(need["sted"].notna(), "(sted uten navn)"))
     w0 = max(14, *(len(str(n)) for n in names)) + 2
-    heads = [f"{a} {_pct(r)}" for a, r in cols]
+    heads = [f"{a} {text.rate(r)}" for a, r in cols]
     wc = max(11, *(len(h) for h in heads)) + 1
 
     def block(title: str, col: str, extra_head: str, extra) -> list[str]:
@@ -147,21 +164,25 @@ def render_text(need, gp: dict) -> str:
         for n in names:
             row = piv.loc[n]
             lines.append(f"{str(n):<{w0}}{extra(n):>12}" +
-                         "".join(f"{_int(row.get((a, r), float('nan'))):>{wc}}" for a, r in cols))
+                         "".join(f"{_cell(row.get((a, r), float('nan'))):>{wc}}" for a, r in cols))
         if len(names) > 1:
             tot = piv.sum(axis=0)
             lines.append("-" * (w0 + 12 + wc * len(heads)))
             lines.append(f"{'Totalt':<{w0}}{'':>12}" +
-                         "".join(f"{_int(tot.get((a, r), float('nan'))):>{wc}}" for a, r in cols))
+                         "".join(f"{_cell(tot.get((a, r), float('nan'))):>{wc}}" for a, r in cols))
         return lines
 
     first = tab.drop_duplicates("_sted").set_index("_sted")
-    share = lambda n: f"{first.at[n, 'andel'] * 100:.1f} %".replace(".", ",")  # noqa: E731
-    dens = lambda n: f"{first.at[n, 'boenheter_per_daa']:g}".replace(".", ",")  # noqa: E731
-    pop = f"{gp['base_population']:,.0f}".replace(",", " ")
-    ppd = f"{gp['persons_per_dwelling']:g}".replace(".", ",")
-    out = [f"Arealbehov for boliger (Larvik-metoden): basis {pop} personer 1.1.{gp['base_year']}, "
-           f"{ppd} personer per boenhet", ""]
+
+    def share(n) -> str:
+        return text.share(first.at[n, "andel"], 1)
+
+    def dens(n) -> str:
+        return text.compact(first.at[n, "boenheter_per_daa"])
+
+    out = [f"Arealbehov for boliger (Larvik-metoden): basis {text.integer(gp['base_population'])} "
+           f"personer 1.1.{gp['base_year']}, {text.compact(gp['persons_per_dwelling'])} personer "
+           "per boenhet", ""]
     out += block("Befolkningsvekst (personer)", "vekst_personer", "Andel", share)
     out += [""]
     out += block("Boenheter", "boenheter", "Andel", share)
@@ -172,6 +193,6 @@ def render_text(need, gp: dict) -> str:
     if gp.get("all_places"):
         total = float(first["andel"].sum())
         if abs(total - 1.0) > 1e-6:
-            out.append(f"Merk: andelene av veksten summerer til {total * 100:.1f} %, ikke 100 %; "
-                       "totalene er da ikke kommunens samlede vekst.".replace(".", ",", 1))
+            out.append(f"Merk: andelene av veksten summerer til {text.share(total, 1)}, ikke "
+                       "100 %; totalene er da ikke kommunens samlede vekst.")
     return "\n".join(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from geoplan.present import text
 from geoplan.present.cli import common
 from geoplan.present.cli.arealbehov import add_growth_args
 
@@ -24,7 +25,6 @@ PARCEL_KEYS = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel
                "avstand_sentrum_m", "avstand_bebyggelse_m", "avstand_gangnett_m",
                "avstand_holdeplass_m", "avstand_kollektivakse_m", "areal_steinbrudd_daa",
                "andel_steinbrudd_pct", "andel_bratt_pct"]
-from geoplan.runs import RESERVE_OPTIONAL_LAYERS as OPTIONAL_LAYERS  # noqa: E402  (light module)
 
 
 def register(sub) -> None:
@@ -49,12 +49,13 @@ def register(sub) -> None:
 def compute(args: argparse.Namespace):
     """Load DATA and run the reserve analysis (:func:`geoplan.runs.reserves`)."""
     from geoplan import runs as pipeline
+    from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS
     from geoplan.io.layers import load
     cfg = common.config_from_args(args)
     # only the layers this analysis uses are validated (the Oslo-scale data carry
     # 150,000 buildings that reserves never looks at)
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
-              config=cfg, only=["arealformal", "utviklingsgrense", *OPTIONAL_LAYERS])
+              config=cfg, only=[*REQUIRED_LAYERS, *OPTIONAL_LAYERS])
     result = pipeline.reserves(
         ds, cfg, year=args.year, rate=args.rate,
         base_population=getattr(args, "base_population", None),
@@ -96,31 +97,24 @@ def run(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 def _n(v, signed: bool = False) -> str:
-    """A whole number for the table ("–" for missing, no "-0")."""
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return "–"
-    if v != v:
-        return "–"
-    v = float(round(v)) + 0.0
-    if v == 0:
-        return "0"
-    return f"{v:+.0f}" if signed else f"{v:.0f}"
-
-
-def _pct(rate: float) -> str:
-    return f"{rate * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+    """A whole number for the table (:func:`geoplan.present.text.integer`; ``+`` before a
+    positive one when ``signed``)."""
+    out = text.integer(v)
+    return "+" + out if signed and out not in (text.MISSING, "0") and not out.startswith("-") \
+        else out
 
 
 MAX_ROWS = 15
 
 
 def render_text(ds, result) -> str:
+    """The Norwegian tables of ``geoplan reserves`` (numbers through :mod:`geoplan.present.text`)."""
+    from geoplan.analysis.places import place_key
+
     st = result.steder
     f = result.forutsetninger
     w0 = max(14, *(len(str(s)) for s in st["sted"])) + 2 if len(st) else 16
-    lines = [f"Boligreserve og arealbehov til {f['aar']} ({_pct(f['vekstrate'])} årlig vekst), "
+    lines = [f"Boligreserve og arealbehov til {f['aar']} ({text.rate(f['vekstrate'])} årlig vekst), "
              f"{ds.source}", ""]
     head = ["Arealbehov", "Reserve", "Behov nye", "Innspill", "Balanse"]
     lines.append(f"{'Sted':<{w0}}" + "".join(f"{h:>11}" for h in head) + "  Vurdering")
@@ -150,7 +144,7 @@ def render_text(ds, result) -> str:
 
     p = result.parseller
     for r in st.itertuples(index=False):
-        sub = p[p["sted"].astype(str).str.casefold() == str(r.sted).casefold()]
+        sub = p[p["sted"].map(place_key) == place_key(r.sted)]
         inn = sub[sub["type"] == "innspill"].sort_values("rang")
         res = sub[sub["type"] == "reserve"].sort_values("rang")
         lines += ["", f"{r.sted}: arealbehov {_n(r.arealbehov_daa)} daa, reserve "
@@ -192,6 +186,6 @@ def _parcel_table(df, *, cover: bool, rank: bool = True) -> list[str]:
         rg = _n(r.rang) if rank else ""
         rows.append(
             f"    {rg:>4}  {str(r.navn)[:w - 1]:<{w}}{_n(r.areal_daa):>8}{_n(r.andel_innenfor_pct):>9}"
-            + (f"{_n(r.kumulativt_areal_daa):>8}{('ja' if r.dekker_behov else 'nei'):>8}" if cover else "")
+            + (f"{_n(r.kumulativt_areal_daa):>8}{text.yes_no(r.dekker_behov):>8}" if cover else "")
             + f"{_n(r.avstand_sentrum_m):>9}{_n(r.areal_steinbrudd_daa):>9}{_n(r.andel_bratt_pct):>7}")
     return rows
