@@ -297,10 +297,10 @@ def test_school_table_equals_schools_json(small, small_html, capsys):
         for k, d in (("areal_daa", 1), ("innenfor_daa", 1), ("utenfor_daa", 1),
                      ("andel_innenfor_pct", 1), ("maks_avstand_m", 0)):
             assert rp.parse_number(row[k]) == _shown(b[k], d), (b["navn"], k)
-        assert row["oppfylt"] == ("Ja" if b["oppfylt"] else "Nei")
+        assert row["oppfylt"] == ("ja" if b["oppfylt"] else "nei")
     # closed form: Helgeroa's 1000 m square centred on its school lies inside 1.5 km;
     # its farthest corner is 500·√2 m away
-    assert tab["Helgeroa"]["oppfylt"] == "Ja"
+    assert tab["Helgeroa"]["oppfylt"] == "ja"
     assert rp.parse_number(tab["Helgeroa"]["maks_avstand_m"]) == round(500 * math.sqrt(2))
 
 
@@ -530,7 +530,7 @@ def test_parameters_are_listed_with_sources_and_overrides_marked(small, tmp_path
     ppd = params["reserves.persons_per_dwelling"]
     assert ppd["verdi"] == "2,5" and "overstyrt for denne kjøringen" in ppd["kilde"]
     assert "seed 004" in params["reserves.base_population"]["kilde"].lower()
-    assert params["kommune.min_count_public"]["kommunalt_valg"] == "Ja"
+    assert params["kommune.min_count_public"]["kommunalt_valg"] == "ja"
     # the transit thresholds borrowed from the site criteria are listed too
     assert params["sites.criteria.kollektiv_avstand.yellow"]["verdi"] == "500"
     # provenance: source, CRS and tool version
@@ -560,11 +560,11 @@ def test_long_tables_are_cut_in_html_with_a_note_but_not_in_xlsx(monkeypatch):
 
     from openpyxl import load_workbook
 
-    monkeypatch.setattr(rp, "MAX_HTML_ROWS", 3)
+    monkeypatch.setattr(rp.model, "MAX_HTML_ROWS", 3)  # the constant lives in report.model
     t = rp.Table(id="lang", title="Lang", columns=[rp.Column("n", "N", "int")],
                  rows=[{"n": i} for i in range(10)] + [{"n": 45}], sum_rows={10})
     sec = rp.Section(id="s", title="S", items=[t], number=1)
-    meta = rp._meta(None, load_config(), "T", "U")
+    meta = rp.report_meta(None, load_config(), "T", "U")
     parsed = _parse(rp.render_html([sec], meta))
     assert [r["n"] for r in parsed.tables["lang"]] == ["0", "1", "2", "45"]  # total kept
     wb = load_workbook(io.BytesIO(rp.sections_to_xlsx([sec], meta)))

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     from geoplan.present import report as rp
     out = Path(args.out)
-    fmt = rp._fmt_from_path(out)  # refuse a wrong suffix before any work
+    fmt = rp.fmt_from_path(out)  # refuse a wrong suffix before any work
     sections = rp.parse_sections(args.sections)
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)

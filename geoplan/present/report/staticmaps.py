@@ -18,9 +18,11 @@ import base64
 import io
 import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
+
+from geoplan.present import text
 
 # Colours used across the reports (colour-blind friendly where it matters).
 COLORS = {
@@ -39,6 +41,9 @@ COLORS = {
     "grunnkrets": "#bdbdbd",
     "gangnett": "#b0b0b0",
 }
+
+#: the matplotlib line styles the maps use
+LineStyle = Literal["-", "--", "-.", ":"]
 
 
 @dataclass
@@ -75,17 +80,17 @@ class MapLayer:
         and ``vmin``/``vmax`` the range. NaN values are drawn grey and hatched.
     annotate : str, optional
         Column whose text is written at each feature's representative point.
-    zorder : int
+    zorder : float
         Drawing order (higher on top).
     """
 
-    gdf: object
+    gdf: Any
     label: str = ""
     color: str = "#1f77b4"
     edgecolor: str | None = None
     alpha: float = 0.5
     linewidth: float = 1.0
-    linestyle: str = "-"
+    linestyle: LineStyle = "-"
     marker: str = "o"
     markersize: float = 6.0
     fill: bool = True
@@ -96,7 +101,7 @@ class MapLayer:
     vmax: float | None = None
     colorbar_label: str = ""
     annotate: str | None = None
-    zorder: int = 2
+    zorder: float = 2
     extra: dict = field(default_factory=dict)
 
 
@@ -127,12 +132,11 @@ def nice_scale_length(span_m: float, fraction: float = 0.25) -> float:
 
 
 def format_distance(m: float) -> str:
-    """``500 m`` or ``1,5 km`` (Norwegian decimal comma)."""
+    """A scale-bar label: ``500 m`` or ``1,5 km`` (:mod:`geoplan.present.text` numbers)."""
     if m >= 1000:
         km = m / 1000.0
-        txt = f"{km:.1f}".rstrip("0").rstrip(".") if km % 1 else f"{int(km)}"
-        return f"{txt.replace('.', ',')} km"
-    return f"{int(round(m))} m"
+        return f"{text.number(km, 1).rstrip('0').rstrip(',') if km % 1 else text.integer(km)} km"
+    return f"{text.integer(round(m))} m"
 
 
 def _geom_kind(gdf) -> str:
@@ -186,8 +190,9 @@ def _extent(layers: Sequence[MapLayer], focus=None, margin: float = 0.08,
     if focus is not None:
         bounds = np.asarray(focus, dtype=float)
     else:
-        boxes = [np.asarray(l.gdf.total_bounds, dtype=float) for l in layers
-                 if l.gdf is not None and len(l.gdf) and np.all(np.isfinite(l.gdf.total_bounds))]
+        boxes = [np.asarray(lyr.gdf.total_bounds, dtype=float) for lyr in layers
+                 if lyr.gdf is not None and len(lyr.gdf)
+                 and np.all(np.isfinite(lyr.gdf.total_bounds))]
         if not boxes:
             return (0.0, 0.0, 1000.0, 1000.0)
         b = np.vstack(boxes)
@@ -205,6 +210,129 @@ def _extent(layers: Sequence[MapLayer], focus=None, margin: float = 0.08,
     else:
         h = w / aspect
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _draw_choropleth(ax, gdf, lyr: MapLayer, handles: list) -> None:
+    """Polygons coloured by ``lyr.column``; NaN values grey and hatched."""
+    from matplotlib.patches import Patch
+
+    vals = gdf[lyr.column].astype(float)
+    ok = vals.notna()
+    if ok.any():
+        gdf[ok].plot(ax=ax, column=lyr.column, cmap=lyr.cmap, vmin=lyr.vmin,
+                     vmax=lyr.vmax, edgecolor="#555555", linewidth=0.4,
+                     alpha=0.85, zorder=lyr.zorder, legend=True,
+                     legend_kwds={"label": lyr.colorbar_label, "shrink": 0.6})
+    if (~ok).any():
+        gdf[~ok].plot(ax=ax, facecolor="#eeeeee", edgecolor="#555555",
+                      hatch="///", linewidth=0.4, zorder=lyr.zorder)
+        handles.append(Patch(facecolor="#eeeeee", edgecolor="#555555",
+                             hatch="///", label="Skjult eller uten verdi"))
+
+
+def _draw_polygons(ax, gdf, lyr: MapLayer, handles: list) -> None:
+    from matplotlib.patches import Patch
+
+    if lyr.column is not None and lyr.column in gdf.columns:
+        _draw_choropleth(ax, gdf, lyr, handles)
+        return
+    edge = lyr.edgecolor or lyr.color
+    if lyr.fill:
+        gdf.plot(ax=ax, facecolor=lyr.color, edgecolor="none", alpha=lyr.alpha,
+                 hatch=lyr.hatch, zorder=lyr.zorder)
+    gdf.boundary.plot(ax=ax, color=edge, linewidth=lyr.linewidth,
+                      linestyle=lyr.linestyle, zorder=lyr.zorder + 0.1)
+    if lyr.label:
+        handles.append(Patch(facecolor=lyr.color if lyr.fill else "none",
+                             alpha=lyr.alpha if lyr.fill else 1.0,
+                             edgecolor=edge, linestyle=lyr.linestyle,
+                             hatch=lyr.hatch, label=lyr.label))
+
+
+def _draw_lines(ax, gdf, lyr: MapLayer, handles: list) -> None:
+    from matplotlib.lines import Line2D
+
+    gdf.plot(ax=ax, color=lyr.color, linewidth=lyr.linewidth,
+             linestyle=lyr.linestyle, zorder=lyr.zorder)
+    if lyr.label:
+        handles.append(Line2D([0], [0], color=lyr.color, linewidth=lyr.linewidth,
+                              linestyle=lyr.linestyle, label=lyr.label))
+
+
+def _draw_points(ax, gdf, lyr: MapLayer, handles: list) -> None:
+    from matplotlib.lines import Line2D
+
+    pts = gdf.geometry.representative_point()
+    ax.scatter(pts.x, pts.y, s=lyr.markersize ** 2, c=lyr.color, marker=lyr.marker,
+               edgecolors=lyr.edgecolor or "white", linewidths=0.6, zorder=lyr.zorder)
+    if lyr.label:
+        handles.append(Line2D([0], [0], marker=lyr.marker, color="none",
+                              markerfacecolor=lyr.color,
+                              markeredgecolor=lyr.edgecolor or "white",
+                              markersize=lyr.markersize, label=lyr.label))
+
+
+def _annotate(ax, gdf, column: str, extent) -> None:
+    """Write ``column`` at each feature inside the extent."""
+    rp = gdf.geometry.representative_point()
+    minx, miny, maxx, maxy = extent
+    inside = (rp.x > minx) & (rp.x < maxx) & (rp.y > miny) & (rp.y < maxy)
+    for x, y, txt in zip(rp.x[inside], rp.y[inside], gdf[column][inside]):
+        if txt is None or (isinstance(txt, float) and math.isnan(txt)):
+            continue
+        ax.annotate(str(txt), (x, y), fontsize=6.5, ha="center", va="center", zorder=40,
+                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.6, pad=0.5))
+
+
+_DRAW = {"polygon": _draw_polygons, "line": _draw_lines, "point": _draw_points}
+
+
+def _draw_layer(ax, lyr: MapLayer, extent, handles: list) -> None:
+    """One layer (skipped when empty); its legend entry goes to ``handles``."""
+    gdf = lyr.gdf
+    if gdf is None or len(gdf) == 0:
+        return
+    gdf = gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())]
+    if len(gdf) == 0:
+        return
+    _DRAW[_geom_kind(gdf)](ax, gdf, lyr, handles)
+    if lyr.annotate and lyr.annotate in gdf.columns:
+        _annotate(ax, gdf, lyr.annotate, extent)
+
+
+def _finish(fig, ax, extent, handles: list, *, crs_label: str | None, title: str | None,
+            legend_loc: str) -> None:
+    """Extent, frame, scale bar, north arrow, legend, colour bars, CRS label and title."""
+    from matplotlib.ticker import FuncFormatter
+
+    minx, miny, maxx, maxy = extent
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_linewidth(0.6)
+    _draw_scalebar(ax, extent)
+    _draw_north_arrow(ax)
+    if handles:
+        ax.legend(handles=handles, loc=legend_loc, fontsize=7, framealpha=0.85,
+                  title="Tegnforklaring", title_fontsize=7)
+    # colour bars (choropleths): Norwegian decimal comma, small labels
+    for cax in fig.axes:
+        if cax is ax:
+            continue
+        cax.yaxis.set_major_formatter(FuncFormatter(
+            lambda v, _pos: f"{v:g}".replace(".", ",").replace("-", "\u2212")))
+        cax.tick_params(labelsize=7)
+        cax.yaxis.label.set_size(7.5)
+    if crs_label:
+        ax.text(0.99, 0.01, crs_label, transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=6, color="#444444", zorder=60)
+    if title:
+        ax.set_title(title, fontsize=10)
 
 
 def render_map(layers: Sequence[MapLayer], *, title: str | None = None, focus=None,
@@ -242,104 +370,15 @@ def render_map(layers: Sequence[MapLayer], *, title: str | None = None, focus=No
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     fig, ax = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
     try:
         extent = _extent(layers, focus, aspect=width_cm / height_cm)
-        handles = []
+        handles: list = []
         for lyr in layers:
-            gdf = lyr.gdf
-            if gdf is None or len(gdf) == 0:
-                continue
-            gdf = gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())]
-            if len(gdf) == 0:
-                continue
-            kind = _geom_kind(gdf)
-            edge = lyr.edgecolor or lyr.color
-            if kind == "polygon":
-                if lyr.column is not None and lyr.column in gdf.columns:
-                    vals = gdf[lyr.column].astype(float)
-                    ok = vals.notna()
-                    if ok.any():
-                        gdf[ok].plot(ax=ax, column=lyr.column, cmap=lyr.cmap, vmin=lyr.vmin,
-                                     vmax=lyr.vmax, edgecolor="#555555", linewidth=0.4,
-                                     alpha=0.85, zorder=lyr.zorder, legend=True,
-                                     legend_kwds={"label": lyr.colorbar_label, "shrink": 0.6})
-                    if (~ok).any():
-                        gdf[~ok].plot(ax=ax, facecolor="#eeeeee", edgecolor="#555555",
-                                      hatch="///", linewidth=0.4, zorder=lyr.zorder)
-                        handles.append(Patch(facecolor="#eeeeee", edgecolor="#555555",
-                                             hatch="///", label="Skjult eller uten verdi"))
-                else:
-                    if lyr.fill:
-                        gdf.plot(ax=ax, facecolor=lyr.color, edgecolor="none", alpha=lyr.alpha,
-                                 hatch=lyr.hatch, zorder=lyr.zorder)
-                    gdf.boundary.plot(ax=ax, color=edge, linewidth=lyr.linewidth,
-                                      linestyle=lyr.linestyle, zorder=lyr.zorder + 0.1)
-                    if lyr.label:
-                        handles.append(Patch(facecolor=lyr.color if lyr.fill else "none",
-                                             alpha=lyr.alpha if lyr.fill else 1.0,
-                                             edgecolor=edge, linestyle=lyr.linestyle,
-                                             hatch=lyr.hatch, label=lyr.label))
-            elif kind == "line":
-                gdf.plot(ax=ax, color=lyr.color, linewidth=lyr.linewidth,
-                         linestyle=lyr.linestyle, zorder=lyr.zorder)
-                if lyr.label:
-                    handles.append(Line2D([0], [0], color=lyr.color, linewidth=lyr.linewidth,
-                                          linestyle=lyr.linestyle, label=lyr.label))
-            else:
-                pts = gdf.geometry.representative_point()
-                ax.scatter(pts.x, pts.y, s=lyr.markersize ** 2, c=lyr.color, marker=lyr.marker,
-                           edgecolors=lyr.edgecolor or "white", linewidths=0.6, zorder=lyr.zorder)
-                if lyr.label:
-                    handles.append(Line2D([0], [0], marker=lyr.marker, color="none",
-                                          markerfacecolor=lyr.color,
-                                          markeredgecolor=lyr.edgecolor or "white",
-                                          markersize=lyr.markersize, label=lyr.label))
-            if lyr.annotate and lyr.annotate in gdf.columns:
-                rp = gdf.geometry.representative_point()
-                minx, miny, maxx, maxy = extent
-                inside = (rp.x > minx) & (rp.x < maxx) & (rp.y > miny) & (rp.y < maxy)
-                for x, y, txt in zip(rp.x[inside], rp.y[inside], gdf[lyr.annotate][inside]):
-                    if txt is None or (isinstance(txt, float) and math.isnan(txt)):
-                        continue
-                    ax.annotate(str(txt), (x, y), fontsize=6.5, ha="center", va="center",
-                                zorder=40,
-                                bbox=dict(facecolor="white", edgecolor="none", alpha=0.6,
-                                          pad=0.5))
-
-        minx, miny, maxx, maxy = extent
-        ax.set_xlim(minx, maxx)
-        ax.set_ylim(miny, maxy)
-        ax.set_aspect("equal")
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for s in ax.spines.values():
-            s.set_linewidth(0.6)
-        _draw_scalebar(ax, extent)
-        _draw_north_arrow(ax)
-        if handles:
-            ax.legend(handles=handles, loc=legend_loc, fontsize=7, framealpha=0.85,
-                      title="Tegnforklaring", title_fontsize=7)
-        # colour bars (choropleths): Norwegian decimal comma, small labels
-        from matplotlib.ticker import FuncFormatter
-
-        for cax in fig.axes:
-            if cax is ax:
-                continue
-            cax.yaxis.set_major_formatter(FuncFormatter(
-                lambda v, _pos: f"{v:g}".replace(".", ",").replace("-", "\u2212")))
-            cax.tick_params(labelsize=7)
-            cax.yaxis.label.set_size(7.5)
-        if crs_label:
-            ax.text(0.99, 0.01, crs_label, transform=ax.transAxes, ha="right", va="bottom",
-                    fontsize=6, color="#444444", zorder=60)
-        if title:
-            ax.set_title(title, fontsize=10)
+            _draw_layer(ax, lyr, extent, handles)
+        _finish(fig, ax, extent, handles, crs_label=crs_label, title=title,
+                legend_loc=legend_loc)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi)

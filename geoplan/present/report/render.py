@@ -1,0 +1,256 @@
+"""One list of sections, three documents: HTML (Jinja2), PDF (WeasyPrint), XLSX (openpyxl).
+
+HTML is self-contained (images inline, the print CSS embedded); the PDF is that
+HTML on A4 with page numbers «Side n av m»; the spreadsheet has one sheet per
+table with the raw (unrounded) values, and suppressed counts as ``:``.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from geoplan import __version__
+from geoplan.errors import GeoplanError, UnreadableInput
+from geoplan.present import text
+from geoplan.present.report.model import STATUS_TEXT, SUPPRESSED, Column, Section, Table
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+FORMATS = ("html", "pdf", "xlsx")
+
+REPORT_TITLE = "Boligreserve, arealbehov og lokalisering"
+REPORT_SUBTITLE = ("Vedlegg til kommuneplanens arealdel: arealbehov til horisontåret, "
+                   "boligreserve og innspill per sted, skolekriteriet, kollektivnærhet og "
+                   "spredning av kommunale boliger.")
+
+
+def _jinja_env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+def _kommune_name(dataset, config) -> str:
+    k = dataset.get("kommune") if dataset is not None else None
+    if k is not None and len(k) and "kommunenavn" in k.columns:
+        names = [str(n) for n in k["kommunenavn"].dropna().unique()]
+        if names:
+            return " / ".join(names[:3])
+    try:
+        return str(config.get("kommune.kommunenavn"))
+    except GeoplanError:
+        return ""
+
+
+def report_meta(dataset, config, title: str, subtitle: str) -> dict:
+    """Title page and footer fields: municipality, date, data source, CRS, version, CSS."""
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "kommune": _kommune_name(dataset, config),
+        "created": text.datetime_text(),
+        "source": str(getattr(dataset, "source", "")),
+        "crs": (f"EPSG:{dataset.epsg}" if getattr(dataset, "epsg", None)
+                else str(getattr(dataset, "crs", ""))),
+        "version": __version__,
+        "css": (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8"),
+    }
+
+
+def render_html(sections: Sequence[Section], meta: dict, template: str = "report.html.j2",
+                **extra) -> str:
+    """Render sections to one self-contained HTML document (images inline)."""
+    env = _jinja_env()
+    return env.get_template(template).render(sections=sections, **meta, **extra)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML as an A4 PDF (WeasyPrint), page numbers from the print CSS."""
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+
+
+_BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique Excel sheet name (31 characters, no ``[]:*?/\\``)."""
+    base = name.translate(_BAD_SHEET_CHARS).strip()[:31] or "Tabell"
+    cand, i = base, 2
+    while cand.lower() in used:
+        suffix = f" ({i})"
+        cand = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(cand.lower())
+    return cand
+
+
+def xlsx_value(v: Any, col: Column):
+    """A cell's raw value for the spreadsheet (text for booleans, statuses and lists)."""
+    if text.is_missing(v):
+        return None
+    if col.kind == "bool":
+        return text.yes_no(v)
+    if col.kind == "status":
+        return STATUS_TEXT.get(str(v), str(v))
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return str(v)
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return str(v)
+    if isinstance(v, (int, float, str, bool)):
+        return v
+    return str(v)
+
+
+def _write_table(wb, sheet: str, t: Table) -> None:
+    """One table as one sheet: bold white-on-blue header, totals bold, number formats."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(sheet)
+    ws.append([c.label for c in t.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    for i, row in enumerate(t.rows):
+        ws.append([SUPPRESSED if (i, c.key) in t.suppressed_cells else xlsx_value(row.get(c.key), c)
+                   for c in t.columns])
+        if i in t.sum_rows:
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+    for j, c in enumerate(t.columns, start=1):
+        width = max([len(str(c.label))] + [len(str(ws.cell(row=r, column=j).value or ""))
+                                           for r in range(2, min(ws.max_row, 200) + 1)])
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        if c.kind == "num":
+            fmt = "#,##0" + ("." + "0" * c.decimals if c.decimals > 0 else "")
+            for r in range(2, ws.max_row + 1):
+                ws.cell(row=r, column=j).number_format = fmt
+    ws.freeze_panes = "A2"
+    if t.note:
+        ws.append([])
+        ws.append([t.note])
+
+
+def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
+    """One sheet per table (raw values; suppressed counts as ``:``), plus an about sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    about = wb.active
+    about.title = "Om rapporten"
+    used = {"om rapporten"}
+    about.append([meta["title"]])
+    about["A1"].font = Font(bold=True, size=14)
+    for k, label in (("kommune", "Kommune"), ("created", "Laget"), ("source", "Datagrunnlag"),
+                     ("crs", "Koordinatsystem"), ("version", "geoplan-versjon")):
+        about.append([label, meta.get(k, "")])
+    about.append([])
+    about.append(["Innhold"])
+    about.cell(row=about.max_row, column=1).font = Font(bold=True)
+    for s in sections:
+        if s.omitted:
+            about.append([f"{s.number}. {s.title}", s.omitted])
+            continue
+        if s.privacy:
+            about.append([f"{s.number}. {s.title}", s.privacy])
+        for t in s.tables:
+            if not t.in_xlsx:
+                continue
+            sheet = _sheet_name(t.sheet or t.title or s.title, used)
+            about.append([f"{s.number}. {s.title}", f"Ark «{sheet}»: {t.title or s.title}"])
+            _write_table(wb, sheet, t)
+    about.column_dimensions["A"].width = 40
+    about.column_dimensions["B"].width = 100
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def fmt_from_path(out_path) -> str:
+    """The report format from the file suffix (.html/.htm, .pdf, .xlsx); refuses others."""
+    suffix = Path(out_path).suffix.lower().lstrip(".")
+    if suffix == "htm":
+        suffix = "html"
+    if suffix not in FORMATS:
+        raise UnreadableInput(
+            f"Kan ikke lage rapport som «{Path(out_path).name}»: bruk filendelsen .html, "
+            ".pdf eller .xlsx.")
+    return suffix
+
+
+def render(sections: Sequence[Section], meta: dict, fmt: str,
+           template: str = "report.html.j2", **extra) -> bytes:
+    """The sections as a document in ``fmt`` (html, pdf or xlsx)."""
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UnreadableInput(f"Ukjent rapportformat «{fmt}»: bruk html, pdf eller xlsx.")
+    if fmt == "xlsx":
+        return sections_to_xlsx(sections, meta)
+    html = render_html(sections, meta, template, **extra)
+    if fmt == "html":
+        return html.encode("utf-8")
+    return html_to_pdf(html)
+
+
+# ------------------------------------------------------------------ the KPA report
+
+def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool = True,
+                 growth: Mapping[str, Any] | None = None) -> bytes:
+    """The KPA attachment «Boligreserve, arealbehov og lokalisering» as bytes.
+
+    Parameters
+    ----------
+    dataset : geoplan.io.layers.Dataset
+    config : geoplan.config.Config
+        Parameters, with per-run overrides (growth scenario etc.) applied.
+    fmt : {"pdf", "html", "xlsx"}
+    sections : iterable of str, optional
+        Section ids (:data:`~geoplan.present.report.context.SECTION_IDS`); default all.
+    public : bool
+        Suppress small counts everywhere (the concentration section always does).
+    growth : mapping, optional
+        Growth flags as in ``geoplan arealbehov``
+        (see :func:`~geoplan.present.report.context.build_sections`).
+
+    Returns
+    -------
+    bytes
+        The document (HTML is UTF-8).
+    """
+    from geoplan.present.report.context import build_sections
+    secs = build_sections(dataset, config, sections, public=public, growth=growth)
+    return render_report(secs, dataset, config, fmt)
+
+
+def render_report(sections: Sequence[Section], dataset, config, fmt: str = "pdf") -> bytes:
+    """Render sections from :func:`build_sections` as the KPA report (html, pdf or xlsx)."""
+    return render(sections, report_meta(dataset, config, REPORT_TITLE, REPORT_SUBTITLE), fmt)
+
+
+def write_report(dataset, config, out_path, sections=None, public: bool = True,
+                 growth: Mapping[str, Any] | None = None) -> Path:
+    """Write the KPA report; the format follows the suffix (.html, .pdf, .xlsx). Atomic."""
+    from geoplan.io.writers import write_bytes_atomic
+    fmt = fmt_from_path(out_path)
+    data = build_report(dataset, config, fmt=fmt, sections=sections, public=public,
+                        growth=growth)
+    return write_bytes_atomic(out_path, data)

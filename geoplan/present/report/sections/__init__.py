@@ -1,0 +1,16 @@
+"""The report's sections, one module per family; importing this package registers them.
+
+need           land need per scenario, balance per place, ranked parcels
+transit        proximity of reserves and proposals to public transport
+schools        the school criterion (1.5 km circles) with one map per place
+concentration  municipal dwellings per grunnkrets (always aggregated and suppressed)
+appendix       parameters with sources, data provenance
+"""
+
+from geoplan.present.report.sections import (  # noqa: F401 - registers the builders
+    appendix,
+    concentration,
+    need,
+    schools,
+    transit,
+)
