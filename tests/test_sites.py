@@ -561,3 +561,64 @@ def test_unusable_network_layer_gives_unknown_not_a_crash(layers):
     a = SiteAssessor.from_layers(layers, cfg_only_sites())
     k = by_id(a.assess(Point(X0 + 10, Y0 + 10)))["skole_gangavstand"]
     assert k["status"] == "ukjent" and "gangnett" in k["begrunnelse"]
+
+
+# --------------------------------------------------------------------------- settings and runs
+
+def test_site_settings_resolve_references_once():
+    from geoplan.config import default_config
+    from geoplan.config.sites import SiteSettings, criteria_by_id
+    st = SiteSettings.from_config()
+    assert st.units == default_config().get("sites.units")
+    assert st.min_count_public == default_config().get("kommune.min_count_public")
+    crit = criteria_by_id()
+    assert list(crit)[:2] == ["utviklingsgrense", "arealformal"]
+    assert not [k for e in crit.values() for k in e if k.endswith("_ref")]
+    assert crit["skole_avstand"]["yellow"] == default_config().get("schools.radius_m")
+    assert crit["konsentrasjon_radius"]["radius_m"] == default_config().get("concentration.radius_m")
+    cfg = Config({"sites": sites_section(), "schools": {"radius_m": {"value": 1200}}})
+    assert criteria_by_id(cfg)["skole_avstand"]["yellow"] == 1200
+    assert criteria_by_id(cfg)["kollektiv_avstand"]["yellow"] == 500
+    # a referenced yellow beyond red leaves no yellow band (the assessor agrees)
+    far = Config({"sites": sites_section(), "schools": {"radius_m": {"value": 3500}}})
+    assert criteria_by_id(far)["skole_avstand"]["yellow"] == 3000
+    crits, _ = criteria_from_config(far)
+    assert {c.id: c for c in crits}["skole_avstand"].yellow == 3000.0
+    bad = Config({"sites": sites_section(), "schools": {"radius_m": {"value": "langt"}}})
+    with pytest.raises(ConfigError, match="skole_avstand.*ikke et tall"):
+        criteria_by_id(bad)
+
+
+def test_assessor_from_a_notebook_without_a_config_folder(layers):
+    from geoplan.config import default_config
+    plain = SiteAssessor(layers)                      # shipped criteria, CRS of the layers
+    p = Point(X0 + 500, Y0 + 500)
+    assert plain.assess(p) == SiteAssessor.from_layers(layers, default_config()).assess(p)
+    assert by_id(plain.assess(p))["skole_avstand"]["terskel"]["gul"] == default_config().get(
+        "schools.radius_m")
+    with pytest.raises(DataProblem, match="koordinatsystem"):
+        SiteAssessor({"skole": gpd.GeoDataFrame(geometry=[Point(X0, Y0)])})
+
+
+def test_runs_assess_builds_and_runs_as_the_cli(layers, tmp_path, capsys):
+    from geoplan import runs
+    from geoplan.io.layers import load
+    data = write_gpkg(layers, tmp_path / "kommune.gpkg")
+    ds, cfg = load(str(data)), Config({"sites": sites_section()}, origin="test")
+    d = 1501 / math.sqrt(2)
+    one = gdf([Point(X0 + d, Y0 + d)])
+    res = runs.assess(ds, cfg, one, units=3)
+    assert res["tomt"]["navn"] == "Tomta" and res["kjop"]["enheter"] == 3
+    assert by_id(res)["skole_avstand"]["status"] == "gul"
+    code, out, _err = run_cli(capsys, "assess", str(data), "--site", f"{X0 + d},{Y0 + d}",
+                              "--units", "3", "--json")
+    assert code == 0
+    cli_res = json.loads(out)
+    assert [(k["id"], k["status"], k["verdi"]) for k in cli_res["kriterier"]] == \
+        [(k["id"], k["status"], k["verdi"]) for k in res["kriterier"]]
+    a = runs.assessor(ds, cfg)
+    many = gdf([Point(X0 + 3900, Y0 + 3900), Point(X0 + 480, Y0 + 1000)],
+               navn=["Ute", "Torget"], antall_enheter=[2, None])
+    res2 = runs.assess(ds, cfg, many, public=True, prepared=a)
+    assert res2["offentlig"] is True and res2["tomter"][0]["navn"] == "Torget"
+    assert {t["navn"]: t["kjop"]["enheter"] for t in res2["tomter"]} == {"Ute": 2, "Torget": 1}

@@ -25,3 +25,4 @@ from geoplan.runs.reserves import (  # noqa: F401
     reserves,
 )
 from geoplan.runs.schools import schools  # noqa: F401
+from geoplan.runs.sites import assess, assessor  # noqa: F401

@@ -1,0 +1,293 @@
+"""The kinds of criteria geoplan ships: one evaluator per kind, vectorised over the sites.
+
+Each evaluator takes the assessor (for its prepared indexes, walker, rasters and
+concentration model), the criterion and the sites of the call, and returns one
+:class:`~geoplan.analysis.sites.kinds.Measure` per site: the value in the
+criterion's unit, the Norwegian measurement sentence, or the reason it is unknown.
+A missing layer or raster gives ``ukjent``, never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoplan.analysis.sites.criteria import Criterion, as_list
+from geoplan.analysis.sites.kinds import (
+    Measure,
+    Sites,
+    feature_names,
+    int_or_none,
+    register_kind,
+    unknown_all,
+)
+from geoplan.analysis.sites.wording import LAYER_NOUN, SOSI_NAMES, fmt_num, missing_layer_reason
+from geoplan.errors import ConfigError
+
+if TYPE_CHECKING:
+    from geoplan.analysis.sites.assessor import SiteAssessor
+
+
+def _layer_or_unknown(a: SiteAssessor, c: Criterion, s: Sites) -> Any:
+    """The criterion's (filtered) layer index ``(gdf, tree, geoms)``, or, when the layer
+    is missing or its filter leaves nothing, the list of ``ukjent`` measures to return."""
+    prep = a._filtered_index(c.layer_name, c.opt("filter"))
+    if prep is None:
+        return unknown_all(s.n, missing_layer_reason(c.layer))
+    if isinstance(prep, str):
+        return unknown_all(s.n, prep)
+    return prep
+
+
+def _noun(c: Criterion) -> str:
+    return c.opt("noun") or LAYER_NOUN.get(c.layer_name, c.layer_name)
+
+
+@register_kind("inside", needs_layer=True)
+def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    prep = a._union(c.layer_name)
+    if prep is None:
+        return unknown_all(s.n, missing_layer_reason(c.layer))
+    union, gdf, tree = prep
+    areal = s.is_areal
+    inter = shapely.intersection(s.geoms, union)
+    share = np.where(areal, shapely.area(inter) / np.where(areal, shapely.area(s.geoms), 1.0) * 100.0,
+                     np.where(shapely.intersects(s.geoms, union), 100.0, 0.0))
+    share = np.clip(share, 0.0, 100.0)
+    dist = shapely.distance(s.geoms, union)
+    noun = LAYER_NOUN.get(c.layer_name, c.layer_name)
+    si, fi = tree.query(s.geoms, predicate="intersects")
+    nearest = tree.query_nearest(s.geoms, all_matches=False)
+    out = []
+    for i in range(s.n):
+        names = sorted({n for n in feature_names(gdf, fi[si == i]) if n})
+        names_near = ([] if names else
+                      [n for n in feature_names(gdf, nearest[1][nearest[0] == i]) if n])
+        v = float(share[i])
+        if v >= 100.0 - 1e-9:
+            txt = f"Hele tomta ligger innenfor {noun}n" + (f" ({', '.join(names)})." if names else ".")
+        elif v <= 0.0:
+            txt = (f"Tomta ligger utenfor {noun}n, {fmt_num(float(dist[i]), 0)} m fra nærmeste"
+                   + (f" ({', '.join(names_near)})." if names_near else "."))
+        else:
+            txt = (f"{fmt_num(v, 1)} % av tomta ligger innenfor {noun}n"
+                   + (f" ({', '.join(names)})." if names else "."))
+        out.append(Measure(value=v, text=txt, details={
+            "navn": names or names_near, "avstand_m": round(float(dist[i]), 1)}))
+    return out
+
+
+@register_kind("zoning_share", needs_layer=True)
+def _eval_zoning(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    prep = a._layer_index(c.layer_name)
+    if prep is None:
+        return unknown_all(s.n, missing_layer_reason(c.layer))
+    gdf = prep[0]
+    column = c.opt("column", "arealformal")
+    if column not in gdf.columns:
+        return unknown_all(s.n, f"Laget «{c.layer}» mangler kolonnen «{column}».")
+    codes = {int(x) for x in as_list(c.opt("codes"))}
+    overlap = a._zoning_overlap(c.layer_name, column, s)
+    ok_cover, any_cover = a._zoning_cover(c.layer_name, column, codes, s)
+    out = []
+    for i in range(s.n):
+        rows = overlap[i]
+        if math.isfinite(ok_cover[i]):       # a polygon: union areas, overlaps counted once
+            ok, none_pct = ok_cover[i], max(0.0, 100.0 - any_cover[i])
+        else:
+            ok = sum(r["andel_pct"] for r in rows if int_or_none(r["kode"]) in codes)
+            none_pct = max(0.0, 100.0 - sum(r["andel_pct"] for r in rows))
+        ok = min(ok, 100.0)
+        out.append(Measure(value=ok, text=_zoning_sentence(rows, codes, ok, none_pct),
+                           details={"arealformal": rows}))
+    return out
+
+
+def _zoning_sentence(rows: list[dict], codes: set[int], ok: float, none_pct: float) -> str:
+    other = [r for r in rows if int_or_none(r["kode"]) not in codes and r["kode"] is not None]
+    parts = [f"{fmt_num(ok, 1)} % av tomta er avsatt til formål som tillater bolig"]
+    if ok_codes := [r for r in rows if int_or_none(r["kode"]) in codes]:
+        parts[0] += " (" + ", ".join(f"{r['kode']}" for r in ok_codes) + ")"
+    if other:
+        parts.append("resten er " + ", ".join(
+            f"{r['kode']} {SOSI_NAMES.get(int_or_none(r['kode']) or -1, '')} "
+            f"{fmt_num(r['andel_pct'], 1)} %".replace("  ", " ")
+            for r in other) + ", som krever planendring for bolig")
+    if none_pct > 0.05:
+        parts.append(f"{fmt_num(none_pct, 1)} % har ikke arealformål i dataene")
+    return "; ".join(parts) + "."
+
+
+@register_kind("distance", needs_layer=True)
+def _eval_distance(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    prep = _layer_or_unknown(a, c, s)
+    if isinstance(prep, list):
+        return prep
+    gdf, tree, _geoms = prep
+    (si, fi), dist = tree.query_nearest(s.geoms, all_matches=False, return_distance=True)
+    d = np.full(s.n, np.nan)
+    f = np.full(s.n, -1)
+    d[si] = dist
+    f[si] = fi
+    names = feature_names(gdf, np.where(f >= 0, f, 0))
+    noun = _noun(c)
+    out = []
+    for i in range(s.n):
+        nm = names[i]
+        txt = (f"Nærmeste {noun}" + (f" ({nm})" if nm else "")
+               + f" ligger {fmt_num(float(d[i]), c.decimals)} m unna i luftlinje.")
+        out.append(Measure(value=float(d[i]), text=txt, details={"navn": nm}))
+    return out
+
+
+@register_kind("walking_distance", needs_layer=True)
+def _eval_walking(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    prep = _layer_or_unknown(a, c, s)
+    if isinstance(prep, list):
+        return prep
+    params = a.walk_params(c)
+    net_name, max_snap = params[0], params[3]
+    walker = a._walker(*params)
+    if isinstance(walker, str):
+        return unknown_all(s.n, walker)
+    dist, snap, target = walker(shapely.point_on_surface(s.geoms))
+    noun = _noun(c)
+    out = []
+    for i in range(s.n):
+        v = float(dist[i])
+        if not math.isfinite(v):
+            why = (f"tomta ligger mer enn {fmt_num(max_snap, 0)} m fra gangnettet"
+                   if not math.isfinite(float(snap[i])) else
+                   f"det er ingen sammenhengende vei i laget «{net_name}» fra tomta til en {noun}")
+            out.append(Measure(reason=f"Gangavstanden kan ikke beregnes: {why}.",
+                               details={"tilknytning_m": _r(snap[i])}))
+            continue
+        nm = target[i]
+        txt = (f"Gangavstand til nærmeste {noun}" + (f" ({nm})" if nm else "")
+               + f" er {fmt_num(v, c.decimals)} m langs gangnettet"
+               + (f" (tomta er {fmt_num(float(snap[i]), 0)} m fra nettet)" if snap[i] >= 1 else "")
+               + ".")
+        out.append(Measure(value=v, text=txt, details={"navn": nm, "tilknytning_m": _r(snap[i])}))
+    return out
+
+
+def _r(v: Any, d: int = 1) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return round(f, d) if math.isfinite(f) else None
+
+
+_STAT_WORD = {"max": "Høyeste", "mean": "Gjennomsnittlig", "min": "Laveste",
+              "p90": "90-persentilen av"}
+
+
+@register_kind("raster")
+def _eval_raster(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    name = c.opt("raster")
+    slope = bool(c.opt("slope", False))
+    grid = a._grid(name, slope)
+    if isinstance(grid, str):
+        return unknown_all(s.n, grid)
+    stat = str(c.opt("stat", "max"))
+    values, counts = raster_site_stats(grid, s.geoms, stat, crs=a.crs)
+    out = []
+    for i in range(s.n):
+        v = values[i]
+        if not math.isfinite(v):
+            out.append(Measure(reason=(
+                f"Tomta ligger utenfor rasteret {name}.tif eller bare på celler uten verdi, "
+                "så kriteriet kan ikke vurderes.")))
+            continue
+        if slope:
+            txt = (f"{_STAT_WORD.get(stat, stat)} terrenghelning på tomta er "
+                   f"{fmt_num(v, c.decimals)} %")
+        else:
+            txt = f"{c.label}: {fmt_num(v, c.decimals)} {c.unit}".strip()
+        txt += f" ({name}.tif, {int(counts[i])} celle{'r' if counts[i] != 1 else ''})."
+        out.append(Measure(value=float(v), text=txt, details={"celler": int(counts[i])}))
+    return out
+
+
+@register_kind("sum_within", needs_layer=True)
+def _eval_sum_within(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    prep = _layer_or_unknown(a, c, s)
+    if isinstance(prep, list):
+        return prep
+    gdf, tree, _geoms = prep
+    radius = float(c.opt("radius_m", 100))
+    column = c.opt("column")
+    if column and column not in gdf.columns:
+        return unknown_all(s.n, f"Laget «{c.layer}» mangler kolonnen «{column}».")
+    si, fi = tree.query(s.geoms, predicate="dwithin", distance=radius)
+    w = (pd.to_numeric(gdf[column], errors="coerce").fillna(0).to_numpy(dtype=float)[fi]
+         if column else np.ones(len(fi)))
+    tot = np.bincount(si, weights=w, minlength=s.n)
+    cnt = np.bincount(si, minlength=s.n)
+    noun = c.unit or "objekter"
+    return [Measure(value=float(tot[i]),
+                    text=(f"{fmt_num(float(tot[i]), 0)} {noun} innenfor {fmt_num(radius, 0)} m "
+                          f"fra tomta ({int(cnt[i])} objekter i laget «{c.layer}»)."),
+                    details={"radius_m": radius, "antall_objekter": int(cnt[i])})
+            for i in range(s.n)]
+
+
+@register_kind("concentration")
+def _eval_concentration(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
+    model = a._concentration(c)
+    if isinstance(model, str):
+        return unknown_all(s.n, model)
+    return model.measure(c, s)
+
+
+# ---------------------------------------------------------------------------
+# Raster statistics over sites (geoplan.io.raster does the reading and masking)
+# ---------------------------------------------------------------------------
+
+def raster_site_stats(raster: Any, geoms: np.ndarray, stat: str,
+                      crs: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """``stat`` (max, mean, min, pNN) of a :class:`geoplan.io.raster.Raster` over each site.
+
+    Polygons use the cells whose centres they contain (the cells they touch when
+    smaller than a cell, :meth:`Raster.cells_in`); points the cell under them.
+
+    Returns
+    -------
+    (values, cell counts); value NaN where the site has no valid cell.
+    """
+    n = len(geoms)
+    vals = np.full(n, np.nan)
+    counts = np.zeros(n, dtype=int)
+    areal = shapely.area(geoms) > 0
+    pts = ~areal
+    if pts.any():
+        v = raster.sample(geoms[pts], crs=crs)
+        vals[pts] = v
+        counts[pts] = np.isfinite(v).astype(int)
+    if areal.any():
+        idx = np.flatnonzero(areal)
+        rg = raster._to_raster_crs(geoms[idx], crs)
+        for i, g in zip(idx, rg):  # one windowed mask per site (not per feature of a layer)
+            cells = raster.cells_in(g)
+            cells = cells[np.isfinite(cells)]
+            counts[i] = cells.size
+            if cells.size:
+                vals[i] = _stat(cells, stat)
+    return vals, counts
+
+
+def _stat(cells: np.ndarray, stat: str) -> float:
+    if stat == "max":
+        return float(cells.max())
+    if stat == "min":
+        return float(cells.min())
+    if stat == "mean":
+        return float(cells.mean())
+    if stat.startswith("p") and stat[1:].isdigit():
+        return float(np.percentile(cells, int(stat[1:])))
+    raise ConfigError(f"Ukjent statistikk «{stat}» for et rasterkriterium; bruk max, mean, min eller p90.")

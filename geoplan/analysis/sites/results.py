@@ -1,0 +1,125 @@
+"""The result dicts of an assessment: one row per criterion, one result per site,
+the ranking of many sites, and the public version of a result."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any, Sequence
+
+from geoplan.analysis.sites.criteria import (
+    DIRECTIONS,
+    STATUSES,
+    Criterion,
+    Profile,
+    classify,
+    overall_status,
+    threshold_summary,
+    threshold_text,
+)
+from geoplan.analysis.sites.kinds import Measure, Sites
+from geoplan.analysis.sites.wording import STATUS_WORD
+
+
+def criterion_row(c: Criterion, m: Measure) -> dict:
+    """``{"id", "kriterium", "status", "verdi", "terskel", "begrunnelse", ...}`` of one criterion."""
+    if m.reason is not None or m.value is None or not math.isfinite(m.value):
+        status = "ukjent"
+        verdi = None
+        text = m.reason or m.text or "Verdien kunne ikke beregnes."
+        if not text.startswith("Ukjent"):
+            text = "Ukjent: " + text
+    else:
+        verdi = round(float(m.value), c.decimals)
+        status = classify(verdi, c.yellow, c.red, c.direction, c.opt("at_threshold", "better"))
+        text = f"{m.text} {threshold_text(c, status)}".strip()
+        if "offentlig_tekst" in m.details:
+            m.details["offentlig_tekst"] = (
+                f"{m.details['offentlig_tekst']} {threshold_text(c, status)}".strip())
+    return {
+        "id": c.id,
+        "kriterium": c.label,
+        "status": status,
+        "verdi": verdi,
+        "terskel": {"gul": c.yellow, "rod": c.red},
+        "retning": DIRECTIONS[c.direction],
+        "terskel_tekst": threshold_summary(c),
+        "enhet": c.unit,
+        "begrunnelse": text,
+        "kilde": c.source,
+        "kommunalt_valg": c.assumption,
+        "type": c.kind,
+        "lag": c.layer or (f"{c.opt('raster')}.tif" if c.kind == "raster" else None),
+        "detaljer": m.details,
+    }
+
+
+def profile_dict(p: Profile) -> dict:
+    """A profile as it is listed in a result."""
+    return {"id": p.id, "beskrivelse": p.label, "kilde": p.source}
+
+
+def site_result(rows: list[dict], tomt: dict, used: list[Profile], s: Sites, i: int) -> dict:
+    """The result of site ``i``: its rows, the overall status and the summary sentence."""
+    counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUSES}
+    samlet = overall_status(r["status"] for r in rows)
+    text = (f"{STATUS_WORD[samlet]}: {counts['rod']} røde, {counts['gul']} gule og "
+            f"{counts['gronn']} grønne kriterier")
+    if counts["ukjent"]:
+        ids = ", ".join(r["id"] for r in rows if r["status"] == "ukjent")
+        text += f"; {counts['ukjent']} kunne ikke vurderes ({ids})"
+    text += "."
+    return {
+        "samlet": samlet,
+        "oppsummering": {**counts, "tekst": text},
+        "kriterier": rows,
+        "tomt": tomt,
+        "kjop": {"enheter": int(s.units[i]), "kategori": s.kategori, "trinn": s.trinn},
+        "profiler": [profile_dict(p) for p in used],
+    }
+
+
+def ranked_results(per_site: list[list[dict]], info: list[dict], crits: Sequence[Criterion],
+                   used: list[Profile], s: Sites, names: Sequence[Any] | None) -> dict:
+    """``{"tomter": [...], "antall_tomter", "profiler", "kriterier_brukt"}``, ranked:
+    fewest red, then fewest yellow, then fewest unknown criteria first (ties keep the
+    input order)."""
+    rows = []
+    for i in range(s.n):
+        r = site_result(per_site[i], info[i], used, s, i)
+        rows.append({"tomt_nr": i + 1,
+                     "navn": (names[i] if names is not None and names[i] else f"Tomt {i + 1}"),
+                     **r})
+    order = sorted(range(s.n), key=lambda i: (
+        rows[i]["oppsummering"]["rod"], rows[i]["oppsummering"]["gul"],
+        rows[i]["oppsummering"]["ukjent"], i))
+    ranked = [{"rang": rank, **rows[i]} for rank, i in enumerate(order, start=1)]
+    return {"tomter": ranked, "antall_tomter": s.n,
+            "profiler": [profile_dict(p) for p in used],
+            "kriterier_brukt": [c.id for c in crits]}
+
+
+def public_result(result: dict) -> dict:
+    """A copy of an assessment fit for outputs that leave the housing office.
+
+    Concentration criteria keep their status and shares, but counts of municipal
+    units below ``kommune.min_count_public`` are written as "færre enn N" (the
+    public sentence is written when the criterion is measured), dwelling totals
+    and the building id are left out, and the detailed before/after records are
+    removed. Works on one result and on ``{"tomter": [...]}``.
+    """
+    out = copy.deepcopy(result)
+    rows = out["tomter"] if isinstance(out.get("tomter"), list) else [out]
+    for r in rows:
+        for k in r.get("kriterier", []):
+            if k.get("type") != "concentration":
+                continue
+            d = k.get("detaljer") or {}
+            if "offentlig_tekst" in d and k["status"] != "ukjent":
+                k["begrunnelse"] = d["offentlig_tekst"]
+            omr = {kk: vv for kk, vv in (d.get("omrade") or {}).items() if kk != "bygg_id"}
+            k["detaljer"] = {"for": d.get("for"), "etter": d.get("etter"), "omrade": omr}
+        r["offentlig"] = True
+    if rows is not out:
+        out["offentlig"] = True
+    return out
