@@ -372,3 +372,12 @@ def test_defaults_come_from_the_shipped_settings():
     # a keyword wins over the settings object
     assert analyse_schools(boundaries(box(-100, -100, 100, 100)), schools((0, 0)),
                            settings=custom, radius_m=800.0).radius_m == 800.0
+
+
+def test_cli_numbers_go_through_the_one_formatter():
+    from geoplan.present.cli.schools import _num
+    from geoplan.present.text import number
+    assert _num(1234.56) == number(1234.56) == "1\u00a0234,6"
+    assert _num(float("inf"), 0) == "ikke nådd"      # walking: the network does not connect
+    assert _num(np.float64(np.inf)) == "ikke nådd"
+    assert _num(None) == _num(float("nan")) == "–"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from geoplan.present.cli import common
+from geoplan.present.text import integer
 
 STATUS_TEXT = {
     "ok": "OK",
@@ -58,8 +59,9 @@ def render_text(report: dict) -> str:
     for lag in report["lag"]:
         lines.append(
             f"{lag['navn']:<20} {STATUS_TEXT.get(lag['status'], lag['status']):<18} "
-            f"{lag['antall_lest']:>7} {lag['antall_beholdt']:>8} {lag['antall_reparert']:>9} "
-            f"{lag['antall_avvist']:>7}  {lag['crs'] or ''}"
+            f"{integer(lag['antall_lest']):>7} {integer(lag['antall_beholdt']):>8} "
+            f"{integer(lag['antall_reparert']):>9} {integer(lag['antall_avvist']):>7}  "
+            f"{lag['crs'] or ''}"
         )
     notes = [(lag["navn"], m) for lag in report["lag"] for m in lag["meldinger"] if lag["status"] != "mangler"]
     missing = [lag["navn"] for lag in report["lag"] if lag["status"] == "mangler"]

@@ -20,10 +20,9 @@ import sys
 import traceback
 
 from geoplan import __version__
-from geoplan.errors import (
-    GeoplanError,  #: command name -> module that registers it (in the order shown by --help)
-)
+from geoplan.errors import GeoplanError
 
+#: command name -> module that registers it (in the order shown by --help)
 COMMANDS = {
     "check": "geoplan.present.cli.check",
     "demo": "geoplan.present.cli.demo",
@@ -94,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"geoplan {__version__}",
                         help="vis versjonsnummeret og avslutt")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
-    for name, modname in COMMANDS.items():
+    for modname in COMMANDS.values():
         importlib.import_module(modname).register(sub)
     return parser
 

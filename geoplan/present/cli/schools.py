@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 
+from geoplan.config.schools import SchoolSettings
+from geoplan.present import text
 from geoplan.present.cli import common
 
 BOUNDARY_KEYS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
@@ -29,7 +32,8 @@ def register(sub) -> None:
     )
     common.add_data_args(p)
     p.add_argument("--radius", type=float, metavar="METER",
-                   help="radius for skolesirkelen i meter (standard: schools.radius_m, 1500)")
+                   help="radius for skolesirkelen i meter (standard: schools.radius_m, "
+                        f"{text.compact(SchoolSettings.from_config().radius_m)})")
     p.add_argument("--walking", action="store_true",
                    help="mål også gangavstand langs laget «gangnett»")
     p.add_argument("--out", metavar="FIL.gpkg",
@@ -41,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from geoplan import runs as pipeline
     from geoplan.errors import ConfigError
     cfg = common.config_from_args(args)
-    radius = float(args.radius) if args.radius is not None else float(cfg.get("schools.radius_m"))
+    settings = SchoolSettings.from_config(cfg)
+    radius = float(args.radius) if args.radius is not None else settings.radius_m
     if not radius > 0:
         raise ConfigError(f"--radius må være større enn 0 (fikk {args.radius}).")
     if args.out and not str(args.out).lower().endswith(".gpkg"):
@@ -49,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     require = ["utviklingsgrense", "skole"] + (["gangnett"] if args.walking else [])
     ds = common.load_from_args(args, require=require, optional=["arealformal", "innspill"],
                                config=cfg)
-    corridor = float(cfg.get("schools.walk_corridor_width_m", 100.0))
+    corridor = settings.walk_corridor_width_m
     res = pipeline.schools(ds, cfg, radius_m=radius, walking=bool(args.walking))
     if args.out:
         write_geopackage(res, args.out)
@@ -83,16 +88,15 @@ def to_json(res, *, walking: bool, corridor_m: float, out=None) -> dict:
     return obj
 
 
+#: an infinite walking distance: the network does not connect the feature with its school
+UNREACHED_TEXT = "ikke nådd"
+
+
 def _num(x, dec: int = 1) -> str:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if f != f:
-        return "–"
-    if f in (float("inf"), float("-inf")):
-        return "ikke nådd"
-    return f"{f:,.{dec}f}".replace(",", " ").replace(".", ",")
+    """:func:`geoplan.present.text.number`, except that infinity reads «ikke nådd»."""
+    if isinstance(x, (int, float)) and math.isinf(x):
+        return UNREACHED_TEXT
+    return text.number(x, dec)
 
 
 def _table(rows: list[list[str]], header: list[str], right: set[int]) -> list[str]:
@@ -107,7 +111,7 @@ def _table(rows: list[list[str]], header: list[str], right: set[int]) -> list[st
 
 def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
     r = res.radius_m
-    lines = [f"Skolesirkler: radius {_num(r, 0)} m (utviklingsgrensen skal ligge innenfor "
+    lines = [f"Skolesirkler: radius {text.metres(r)} (utviklingsgrensen skal ligge innenfor "
              "sirkelen rundt stedets skole)", ""]
     header = ["Utviklingsgrense", "Skole(r)", "Valgt etter", "Areal daa", "Innenfor daa",
               "Utenfor daa", "Andel %", "Oppfylt", "Maks avst. m"]
@@ -115,9 +119,10 @@ def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
         header += ["Til fots daa", "Til fots %"]
 
     def row(d, first):
-        rr = [first, ", ".join(d["skoler"]) or "–", RULE_TEXT.get(d["regel"], d["regel"] or "–"),
+        rr = [first, ", ".join(d["skoler"]) or text.MISSING,
+              RULE_TEXT.get(d["regel"], d["regel"] or text.MISSING),
               _num(d["areal_daa"]), _num(d["innenfor_daa"]), _num(d["utenfor_daa"]),
-              _num(d["andel_innenfor_pct"]), "ja" if d["oppfylt"] else "nei",
+              _num(d["andel_innenfor_pct"]), text.yes_no(d["oppfylt"]),
               _num(d["maks_avstand_m"], 0)]
         if walking:
             rr += [_num(d.get("innenfor_gang_daa")), _num(d.get("andel_innenfor_gang_pct"))]
@@ -142,24 +147,24 @@ def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
         lines += ["", "Boligreserve og innspill:"]
         lines += _table(prow, ph, set(range(3, len(ph))))
     if walking:
-        lines += ["", f"Til fots: areal innenfor {_num(r, 0)} m langs gangnettet, som en korridor "
-                      f"på {_num(corridor_m, 0)} m langs de nåbare delene av nettet."]
+        lines += ["", f"Til fots: areal innenfor {text.metres(r)} langs gangnettet, som en korridor "
+                      f"på {text.metres(corridor_m)} langs de nåbare delene av nettet."]
         if res.nettverk:
             n = res.nettverk
-            lines.append(f"Gangnett: {n['kanter']} kanter, {_num(n['lengde_km'])} km, "
-                         f"{n['delnett']} sammenhengende delnett.")
+            lines.append(f"Gangnett: {text.integer(n['kanter'])} kanter, "
+                         f"{text.with_unit(n['lengde_km'], 'km')}, "
+                         f"{text.integer(n['delnett'])} sammenhengende delnett.")
         ig = ub[["navn", "innenfor_ikke_gang_daa"]]
         ig = ig[ig["innenfor_ikke_gang_daa"] > 0]
         if len(ig):
             lines.append("Innenfor sirkelen, men lenger enn radien å gå:")
-            lines += [f"  {d['navn']}: {_num(d['innenfor_ikke_gang_daa'])} daa"
+            lines += [f"  {d['navn']}: {text.daa(d['innenfor_ikke_gang_daa'])}"
                       for d in ig.to_dict("records")]
         if len(res.ikke_naadd):
             lines += ["", "Ikke nådd via gangnettet:"]
             for d in res.ikke_naadd.to_dict("records"):
-                extra = (f" (avstand til nettet {_num(d['tilknytning_m'], 0)} m)"
-                         if d.get("tilknytning_m") is not None and d["tilknytning_m"] == d["tilknytning_m"]
-                         else "")
+                extra = ("" if text.is_missing(d.get("tilknytning_m"))
+                         else f" (avstand til nettet {text.metres(d['tilknytning_m'])})")
                 lines.append(f"  {d['hva']} «{d['navn']}»: {d['grunn']}{extra}")
     if out:
         lines += ["", f"Skrev kartlag til {out}."]
@@ -189,10 +194,8 @@ def write_geopackage(res, target) -> None:
         ("innenfor_sirkel_ikke_gang", res.ikke_gang),
     ]
     with atomic_path(target) as tmp:
-        first = True
         for name, gdf in layers:
             if gdf is None or len(gdf) == 0:
                 continue
             pyogrio.write_dataframe(flat(gdf), tmp, layer=name, driver="GPKG",
                                     promote_to_multi=name != "skoler")
-            first = False
