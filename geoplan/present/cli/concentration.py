@@ -4,16 +4,23 @@ Per grunnkrets, kategori, building and radius; global indices (PySAL
 ``segregation``); Gi* hot spots; what-if for a purchase (``--add X,Y,N``);
 public output with small counts suppressed (``--public``); the density surface
 as GeoTIFF (``--out-raster``). The numbers come from
-:mod:`geoplan.analysis.concentration`; this module only reads config, loads data and
-renders.
+:mod:`geoplan.runs.concentration` (parameters from
+:class:`~geoplan.config.concentration.ConcentrationSettings`, public output through
+:mod:`geoplan.privacy`); this module only parses options, loads data and renders, with
+numbers formatted by :mod:`geoplan.present.text`.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from geoplan.errors import UnreadableInput
+from geoplan.present import text
 from geoplan.present.cli import common
+
+if TYPE_CHECKING:
+    from geoplan.config.concentration import ConcentrationSettings
 
 
 def _parse_add(text: str) -> tuple[float, float, int]:
@@ -84,45 +91,21 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geoplan import runs as pipeline
+    from geoplan import runs
     from geoplan.analysis import concentration as cm
-    from geoplan.errors import UnreadableInput
-    if args.kategori and not args.add:
-        raise UnreadableInput("--kategori gjelder enhetene i --add; oppgi også --add X,Y,N.")
-    if args.nybygg and not args.add:
-        raise UnreadableInput("--nybygg gjelder --add; oppgi også --add X,Y,N.")
-    if args.out_raster and not str(args.out_raster).lower().endswith((".tif", ".tiff")):
-        raise UnreadableInput(f"--out-raster «{args.out_raster}»: filnavnet må slutte på .tif.")
-
+    _check_args(args)
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, require=["kommunal_bolig", "grunnkrets"],
                                optional=["bygning", "kommune"], config=cfg)
-    dwellings, gk = ds["kommunal_bolig"], ds["grunnkrets"]
     if args.add and abs(args.add[0]) <= 180 and abs(args.add[1]) <= 90 and ds.crs.is_projected:
         raise UnreadableInput(
             f"--add {args.add[0]:g},{args.add[1]:g},{args.add[2]}: koordinatene ser ut som lengde- og "
             f"breddegrad (grader), men X,Y skal være i dataenes koordinatsystem (EPSG:{ds.epsg}, "
             "meter), f.eks. --add 562300,6547800,4.")
-    result, hv, st = pipeline.concentration(
+    result, hv, st = runs.concentration(
         ds, cfg, radius_m=args.radius, add=args.add, kategori=args.kategori,
         new_dwellings=True if args.nybygg else None, public=bool(args.public))
-
-    raster_info = None
-    if args.out_raster:
-        from geoplan.io.raster import write_geotiff
-        kom = ds.get("kommune")
-        bounds = (kom if kom is not None and len(kom) else gk).total_bounds
-        surf = cm.density_surface(dwellings, cell_size_m=st["cell_size_m"], bandwidth_m=st["bandwidth_m"],
-                                  bounds=bounds, min_count=st["min_count"] if args.public else None)
-        write_geotiff(args.out_raster, surf.array, surf.transform, surf.crs, nodata=None,
-                      dtype="float32", tags={"enhet": "kommunale enheter per km²",
-                                             "baandbredde_m": surf.bandwidth_m,
-                                             "cellestorrelse_m": surf.cell_size_m,
-                                             "prikket": bool(args.public)})
-        raster_info = {"fil": str(args.out_raster), "enhet": "kommunale enheter per km²",
-                       "cellestorrelse_m": surf.cell_size_m, "baandbredde_m": surf.bandwidth_m,
-                       "rader": int(surf.array.shape[0]), "kolonner": int(surf.array.shape[1])}
-
+    raster_info = _write_raster(args, ds, st) if args.out_raster else None
     out = cm.as_dict(result, hv)
     out["kilde"] = ds.source
     out["crs"] = f"EPSG:{ds.epsg}" if ds.epsg else ds.crs.to_string()
@@ -134,27 +117,55 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Options that only make sense together."""
+    if args.kategori and not args.add:
+        raise UnreadableInput("--kategori gjelder enhetene i --add; oppgi også --add X,Y,N.")
+    if args.nybygg and not args.add:
+        raise UnreadableInput("--nybygg gjelder --add; oppgi også --add X,Y,N.")
+    if args.out_raster and not str(args.out_raster).lower().endswith((".tif", ".tiff")):
+        raise UnreadableInput(f"--out-raster «{args.out_raster}»: filnavnet må slutte på .tif.")
+
+
+def _write_raster(args: argparse.Namespace, ds: Any, st: ConcentrationSettings) -> dict:
+    """The density surface as GeoTIFF (``--out-raster``), over the municipality or the grunnkretser.
+
+    With ``--public`` the cells with too few units nearby are 0 (:mod:`geoplan.privacy`).
+    """
+    from geoplan.analysis import concentration as cm
+    from geoplan.io.raster import write_geotiff
+    kom = ds.get("kommune")
+    bounds = (kom if kom is not None and len(kom) else ds["grunnkrets"]).total_bounds
+    surf = cm.density_surface(ds["kommunal_bolig"], cell_size_m=st.cell_size_m,
+                              bandwidth_m=st.bandwidth_m, bounds=bounds,
+                              min_count=st.min_count if args.public else None)
+    write_geotiff(args.out_raster, surf.array, surf.transform, surf.crs, nodata=None,
+                  dtype="float32", tags={"enhet": "kommunale enheter per km²",
+                                         "baandbredde_m": surf.bandwidth_m,
+                                         "cellestorrelse_m": surf.cell_size_m,
+                                         "prikket": bool(args.public)})
+    return {"fil": str(args.out_raster), "enhet": "kommunale enheter per km²",
+            "cellestorrelse_m": surf.cell_size_m, "baandbredde_m": surf.bandwidth_m,
+            "rader": int(surf.array.shape[0]), "kolonner": int(surf.array.shape[1])}
+
+
 # ---------------------------------------------------------------------------
 # Human output (Norwegian)
 # ---------------------------------------------------------------------------
 
-def _n(v: Any, d: int = 1, suppressed: bool = False) -> str:
-    """Norwegian number format; None as «–» (hidden in public output, or undefined)."""
-    if v is None:
-        return "–"
-    if isinstance(v, bool):
-        return "ja" if v else "nei"
-    if isinstance(v, int):
-        return f"{v:,}".replace(",", " ")
-    s = f"{float(v):,.{d}f}".replace(",", " ").replace(".", ",")
-    return s
+def _n(v: Any, d: int = 1) -> str:
+    """A number as :mod:`geoplan.present.text` writes it: a whole number (int) without
+    decimals, else ``d`` decimals; None as «–» (hidden in public output, or undefined)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return text.integer(v)
+    return text.number(v, d)
 
 
 def _table(rows: list[list[str]], header: list[str], right: set[int]) -> list[str]:
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
               for i, h in enumerate(header)]
 
-    def line(cells):
+    def line(cells: list[str]) -> str:
         return "  ".join(str(c).rjust(widths[i]) if i in right else str(c).ljust(widths[i])
                          for i, c in enumerate(cells)).rstrip()
 
@@ -165,115 +176,23 @@ MAX_ROWS = 25
 
 
 def render_text(out: dict) -> str:
+    """The ``--json`` dict as the text report: grunnkretser, buildings, radius, indices,
+    hot spots, points outside, data problems, what-if and the public-version note."""
     pub = out.get("prikking") is not None
-    idx = out["indekser"]
-    par = out["parametere"]
-    L = [f"Konsentrasjon av kommunale boliger – {out.get('kilde', '')}",
-         f"Koordinatsystem: {out.get('crs', '')}. Radius: {_n(par.get('radius_m'), 0)} m."]
-    tot_m, tot_t = idx.get("kommunale_enheter_totalt"), idx.get("antall_boliger_totalt")
-    L.append(f"Kommunale enheter i grunnkretsene: {_n(tot_m, suppressed=pub)} av {_n(tot_t)} boliger "
-             f"({_n(idx.get('kommunal_andel_pct'), 1, pub)} %), {idx.get('antall_grunnkretser', 0)} "
-             "grunnkretser med gyldige tall.")
-    L.append("")
-
-    gks = sorted(out["grunnkretser"], key=lambda g: (g["andel_pct"] is None, -(g["andel_pct"] or 0)))
-    L.append("Grunnkretser, høyest andel først (terskler: andel "
-             f"{_n(par.get('grunnkrets_andel_pct'), 0)} %, lokaliseringskvotient "
-             f"{_n(par.get('lokaliseringskvotient_maks'), 1)}, Housing First "
-             f"{_n(par.get('housing_first_maks_andel_pct'), 0)} %):")
-    rows = []
-    for g in gks[:MAX_ROWS]:
-        name = g.get("grunnkretsnavn") or ""
-        rows.append([g["grunnkretsnummer"], name[:24], _n(g["kommunale_enheter"], suppressed=pub),
-                     _n(g["antall_boliger"]), _n(g["andel_pct"], 1, pub),
-                     _n(g["lokaliseringskvotient"], 2, pub),
-                     "JA" if g["over_terskel"] else ("nei" if g["over_terskel"] is False else "–"),
-                     g.get("klynge") or "", g.get("merknad") or g.get("begrunnelse") or ""])
-    L += _table(rows, ["grunnkrets", "navn", "enheter", "boliger", "andel %", "LQ", "over", "klynge",
-                       "merknad"], {2, 3, 4, 5})
-    if len(gks) > MAX_ROWS:
-        L.append(f"… og {len(gks) - MAX_ROWS} grunnkretser til (se --json).")
-    L.append("")
-
-    b = out["bygninger"]
-    if pub:
-        s0 = b[0] if b else {}
-        L.append(f"Bygninger med kommunale enheter: {_n(s0.get('bygninger_med_kommunale_enheter'), suppressed=True)}; "
-                 f"over en terskel: {_n(s0.get('bygninger_over_terskel'), suppressed=True)}; "
-                 f"Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %: "
-                 f"{_n(s0.get('bygninger_over_hf_terskel'), suppressed=True)} "
-                 "(offentlig versjon: bare samlet, ingen enkeltbygninger).")
-        b = []
-    flagged = [r for r in b if r.get("over_terskel")]
-    if not pub:
-        L.append(f"Bygninger med kommunale enheter: {len(b)}; over en terskel: {len(flagged)} "
-                 f"(Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %, andel over "
-                 f"{_n(par.get('bygning_maks_andel_pct'), 0)} %, flere enn "
-                 f"{_n(par.get('bygning_maks_enheter'))} enheter).")
-    if flagged:
-        rows = [[r["bygg_id"] or "", (r.get("borettslag") or "")[:22], _n(r["kommunale_enheter"], suppressed=pub),
-                 _n(r["antall_boliger"]), _n(r["andel_pct"], 1, pub),
-                 _n(r["housing_first_andel_pct"], 1, pub),
-                 ", ".join(t for t, k in (("HF", "over_hf_terskel"), ("andel", "over_andel_terskel"),
-                                          ("antall", "over_antall_terskel")) if r.get(k))
-                 + (" (helt kommunal)" if r.get("helt_kommunal") else "")]
-                for r in flagged[:MAX_ROWS]]
-        L += _table(rows, ["bygg_id", "borettslag", "enheter", "boliger", "andel %", "HF %", "over"],
-                    {2, 3, 4, 5})
-        if len(flagged) > MAX_ROWS:
-            L.append(f"… og {len(flagged) - MAX_ROWS} bygninger til (se --json).")
-    L.append("")
-
-    rad = out["radius"]
-    if pub:
-        r0 = rad[0] if rad else {}
-        L.append(f"Innenfor {_n(par.get('radius_m'), 0)} m: {_n(r0.get('boligpunkter_over_terskel'), suppressed=True)} "
-                 f"av {_n(r0.get('boligpunkter'), suppressed=True)} boligpunkter over terskelen; høyest "
-                 f"{_n(r0.get('maks_enheter_innen_radius'), suppressed=True)} enheter i nærmiljøet.")
-    else:
-        over = [r for r in rad if r.get("over_terskel")]
-        mx = max((r["enheter_innen_radius"] or 0 for r in rad), default=0)
-        L.append(f"Innenfor {_n(par.get('radius_m'), 0)} m av hver kommunal bolig: {len(over)} av {len(rad)} "
-                 f"boligpunkter over terskelen ({_n(par.get('radius_andel_pct'), 0)} % kommunale, eller "
-                 f"Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %); høyest {_n(mx)} "
-                 "kommunale enheter innenfor radiusen.")
-    L.append("")
-
-    L.append("Globale indekser (kommunale enheter mot alle boliger, PySAL segregation):")
-    L.append(f"  dissimilaritet            {_n(idx.get('dissimilaritet'), 3, pub)}  (0 = jevnt fordelt, 1 = helt atskilt)")
-    L.append(f"  isolasjon                 {_n(idx.get('isolasjon'), 3, pub)}  (ved jevn fordeling: "
-             f"{_n(None if idx.get('kommunal_andel_pct') is None else idx['kommunal_andel_pct'] / 100, 3, pub)})")
-    L.append(f"  romlig dissimilaritet     {_n(idx.get('romlig_dissimilaritet'), 3, pub)}")
-    if idx.get("utelatte_grunnkretser"):
-        L.append(f"  Utelatt (ingen boliger eller ugyldige tall): {', '.join(idx['utelatte_grunnkretser'][:10])}"
-                 + (" …" if len(idx["utelatte_grunnkretser"]) > 10 else ""))
-    L.append("")
-
-    kl = out["klynger"]
-    L.append(f"Varme flekker (Getis-Ord Gi*, {par.get('klynge_permutasjoner')} permutasjoner, "
-             f"p ≤ {_n(par.get('klynge_signifikans'), 2)}): "
-             + (", ".join(f"{k['grunnkretsnummer']} (z = {_n(k['gi_z'], 2)}, p = {_n(k['p_verdi'], 3)})"
-                          for k in kl[:15]) if kl else "ingen"))
-    L.append("")
-
-    ut = out["utenfor"]
-    if ut:
-        if pub:
-            L.append("Kommunale boliger utenfor alle grunnkretser: " + ", ".join(
-                f"{u['kategori']}: {_n(u['kommunale_enheter'], suppressed=True)} enheter" for u in ut))
-        else:
-            L.append(f"Kommunale boliger utenfor alle grunnkretser ({len(ut)}): " + ", ".join(
-                f"nr. {u['punkt_nr']} ({u['kategori']}, {u['antall_enheter']} enheter)" for u in ut[:10]))
-        L.append("")
-
+    L = _header(out)
+    L += _grunnkrets_section(out)
+    L += _building_section(out, pub)
+    L += _radius_section(out, pub)
+    L += _indices_section(out)
+    L += _clusters_section(out)
+    L += _outside_section(out, pub)
     if out["datafeil"]:
         L.append("Datafeil og merknader:")
         L += [f"  - {p['melding']}" for p in out["datafeil"]]
         L.append("")
-
     hv = out.get("hva_hvis")
     if hv:
-        L += _render_what_if(hv, pub)
+        L += _render_what_if(hv)
     if out.get("tetthet"):
         t = out["tetthet"]
         L.append(f"Tetthetsflate skrevet til {t['fil']} ({t['rader']}×{t['kolonner']} celler à "
@@ -284,19 +203,138 @@ def render_text(out: dict) -> str:
     return "\n".join(L).rstrip()
 
 
-def _render_what_if(hv: dict, pub: bool) -> list[str]:
+def _header(out: dict) -> list[str]:
+    idx, par = out["indekser"], out["parametere"]
+    tot_m, tot_t = idx.get("kommunale_enheter_totalt"), idx.get("antall_boliger_totalt")
+    return [f"Konsentrasjon av kommunale boliger – {out.get('kilde', '')}",
+            f"Koordinatsystem: {out.get('crs', '')}. Radius: {_n(par.get('radius_m'), 0)} m.",
+            f"Kommunale enheter i grunnkretsene: {_n(tot_m)} av {_n(tot_t)} boliger "
+            f"({_n(idx.get('kommunal_andel_pct'), 1)} %), {_n(idx.get('antall_grunnkretser', 0))} "
+            "grunnkretser med gyldige tall.",
+            ""]
+
+
+def _over(v: Any) -> str:
+    return "JA" if v else ("nei" if v is False else text.MISSING)
+
+
+def _grunnkrets_section(out: dict) -> list[str]:
+    par = out["parametere"]
+    gks = sorted(out["grunnkretser"], key=lambda g: (g["andel_pct"] is None, -(g["andel_pct"] or 0)))
+    L = ["Grunnkretser, høyest andel først (terskler: andel "
+         f"{_n(par.get('grunnkrets_andel_pct'), 0)} %, lokaliseringskvotient "
+         f"{_n(par.get('lokaliseringskvotient_maks'), 1)}, Housing First "
+         f"{_n(par.get('housing_first_maks_andel_pct'), 0)} %):"]
+    rows = [[g["grunnkretsnummer"], (g.get("grunnkretsnavn") or "")[:24], _n(g["kommunale_enheter"]),
+             _n(g["antall_boliger"]), _n(g["andel_pct"], 1), _n(g["lokaliseringskvotient"], 2),
+             _over(g["over_terskel"]), g.get("klynge") or "", g.get("merknad") or g.get("begrunnelse") or ""]
+            for g in gks[:MAX_ROWS]]
+    L += _table(rows, ["grunnkrets", "navn", "enheter", "boliger", "andel %", "LQ", "over", "klynge",
+                       "merknad"], {2, 3, 4, 5})
+    if len(gks) > MAX_ROWS:
+        L.append(f"… og {_n(len(gks) - MAX_ROWS)} grunnkretser til (se --json).")
+    L.append("")
+    return L
+
+
+def _building_section(out: dict, pub: bool) -> list[str]:
+    par = out["parametere"]
+    b = out["bygninger"]
+    hf = _n(par.get("housing_first_maks_andel_pct"), 0)
+    if pub:
+        s0 = b[0] if b else {}
+        return [f"Bygninger med kommunale enheter: {_n(s0.get('bygninger_med_kommunale_enheter'))}; "
+                f"over en terskel: {_n(s0.get('bygninger_over_terskel'))}; "
+                f"Housing First over {hf} %: {_n(s0.get('bygninger_over_hf_terskel'))} "
+                "(offentlig versjon: bare samlet, ingen enkeltbygninger).", ""]
+    flagged = [r for r in b if r.get("over_terskel")]
+    L = [f"Bygninger med kommunale enheter: {_n(len(b))}; over en terskel: {_n(len(flagged))} "
+         f"(Housing First over {hf} %, andel over "
+         f"{_n(par.get('bygning_maks_andel_pct'), 0)} %, flere enn "
+         f"{_n(par.get('bygning_maks_enheter'))} enheter)."]
+    if flagged:
+        rows = [[r["bygg_id"] or "", (r.get("borettslag") or "")[:22], _n(r["kommunale_enheter"]),
+                 _n(r["antall_boliger"]), _n(r["andel_pct"], 1), _n(r["housing_first_andel_pct"], 1),
+                 ", ".join(t for t, k in (("HF", "over_hf_terskel"), ("andel", "over_andel_terskel"),
+                                          ("antall", "over_antall_terskel")) if r.get(k))
+                 + (" (helt kommunal)" if r.get("helt_kommunal") else "")]
+                for r in flagged[:MAX_ROWS]]
+        L += _table(rows, ["bygg_id", "borettslag", "enheter", "boliger", "andel %", "HF %", "over"],
+                    {2, 3, 4, 5})
+        if len(flagged) > MAX_ROWS:
+            L.append(f"… og {_n(len(flagged) - MAX_ROWS)} bygninger til (se --json).")
+    L.append("")
+    return L
+
+
+def _radius_section(out: dict, pub: bool) -> list[str]:
+    par = out["parametere"]
+    rad = out["radius"]
+    r_m = _n(par.get("radius_m"), 0)
+    if pub:
+        r0 = rad[0] if rad else {}
+        return [f"Innenfor {r_m} m: {_n(r0.get('boligpunkter_over_terskel'))} "
+                f"av {_n(r0.get('boligpunkter'))} boligpunkter over terskelen; høyest "
+                f"{_n(r0.get('maks_enheter_innen_radius'))} enheter i nærmiljøet.", ""]
+    over = [r for r in rad if r.get("over_terskel")]
+    mx = max((r["enheter_innen_radius"] or 0 for r in rad), default=0)
+    return [f"Innenfor {r_m} m av hver kommunal bolig: {_n(len(over))} av {_n(len(rad))} "
+            f"boligpunkter over terskelen ({_n(par.get('radius_andel_pct'), 0)} % kommunale, eller "
+            f"Housing First over {_n(par.get('housing_first_maks_andel_pct'), 0)} %); høyest {_n(mx)} "
+            "kommunale enheter innenfor radiusen.", ""]
+
+
+def _indices_section(out: dict) -> list[str]:
+    idx = out["indekser"]
+    share = idx.get("kommunal_andel_pct")
+    L = ["Globale indekser (kommunale enheter mot alle boliger, PySAL segregation):",
+         f"  dissimilaritet            {_n(idx.get('dissimilaritet'), 3)}  (0 = jevnt fordelt, 1 = helt atskilt)",
+         f"  isolasjon                 {_n(idx.get('isolasjon'), 3)}  (ved jevn fordeling: "
+         f"{_n(None if share is None else share / 100, 3)})",
+         f"  romlig dissimilaritet     {_n(idx.get('romlig_dissimilaritet'), 3)}"]
+    left_out = idx.get("utelatte_grunnkretser")
+    if left_out:
+        L.append(f"  Utelatt (ingen boliger eller ugyldige tall): {', '.join(left_out[:10])}"
+                 + (" …" if len(left_out) > 10 else ""))
+    L.append("")
+    return L
+
+
+def _clusters_section(out: dict) -> list[str]:
+    par = out["parametere"]
+    kl = out["klynger"]
+    spots = (", ".join(f"{k['grunnkretsnummer']} (z = {_n(k['gi_z'], 2)}, p = {_n(k['p_verdi'], 3)})"
+                       for k in kl[:15]) if kl else "ingen")
+    return [f"Varme flekker (Getis-Ord Gi*, {_n(par.get('klynge_permutasjoner'))} permutasjoner, "
+            f"p ≤ {_n(par.get('klynge_signifikans'), 2)}): " + spots, ""]
+
+
+def _outside_section(out: dict, pub: bool) -> list[str]:
+    ut = out["utenfor"]
+    if not ut:
+        return []
+    if pub:
+        line = "Kommunale boliger utenfor alle grunnkretser: " + ", ".join(
+            f"{u['kategori']}: {_n(u['kommunale_enheter'])} enheter" for u in ut)
+    else:
+        line = f"Kommunale boliger utenfor alle grunnkretser ({_n(len(ut))}): " + ", ".join(
+            f"nr. {u['punkt_nr']} ({u['kategori']}, {_n(u['antall_enheter'])} enheter)" for u in ut[:10])
+    return [line, ""]
+
+
+def _render_what_if(hv: dict) -> list[str]:
     p = hv["punkt"]
     kat = f" ({hv['kategori']})" if hv.get("kategori") else ""
     what = "nye boliger" if hv.get("nybygg") else "kjøp av eksisterende boliger"
-    L = [f"Hva-hvis: {hv['enheter']} kommunale enheter{kat} i punktet "
+    L = [f"Hva-hvis: {_n(hv['enheter'])} kommunale enheter{kat} i punktet "
          f"{_n(p['x'], 0)}, {_n(p['y'], 0)} – {what}:"]
-    rows = []
+    rows: list[list[str]] = []
 
-    def add(label, before, after, key, d=1):
+    def add(label: str, before: dict | None, after: dict | None, key: str, d: int = 1) -> None:
         if before is None and after is None:
             return
-        b = _n(before.get(key), d, pub) if before else "–"
-        a = _n(after.get(key), d, pub) if after else "–"
+        b = _n(before.get(key), d) if before else text.MISSING
+        a = _n(after.get(key), d) if after else text.MISSING
         rows.append([label, b, a])
 
     g = hv.get("grunnkrets")
@@ -322,6 +360,13 @@ def _render_what_if(hv: dict, pub: bool) -> list[str]:
                        ("romlig_dissimilaritet", "romlig dissimilaritet")):
         add(label, ix.get("for"), ix.get("etter"), key, 3)
     L += ["  " + s for s in _table(rows, ["", "før", "etter"], {1, 2})]
+    L += _what_if_notes(hv)
+    L.append("")
+    return L
+
+
+def _what_if_notes(hv: dict) -> list[str]:
+    L = []
     kl = hv.get("klynger") or {}
     if kl.get("nye") or kl.get("borte"):
         L.append(f"  Varme flekker: nye {', '.join(kl.get('nye') or []) or 'ingen'}; "
@@ -331,5 +376,4 @@ def _render_what_if(hv: dict, pub: bool) -> list[str]:
         L.append("  Kommer over terskel: " + "; ".join(
             f"{k} {', '.join(v)}" for k, v in nye.items() if v))
     L += [f"  Merk: {w}" for w in hv.get("advarsler") or []]
-    L.append("")
     return L
