@@ -614,3 +614,16 @@ def test_place_key_is_the_one_key():
     assert R.place_key("  Larvik   By ") == "larvik by"
     assert R.place_key(None) == R.place_key(float("nan")) == R.place_key(pd.NA) == ""
     assert R._dissolve_places is R.dissolve_places
+
+
+def test_area_need_from_a_notebook_uses_the_shipped_parameters():
+    s = ReserveSettings.from_config()
+    tab = R.area_need({"Stavern": 0.2}, dwellings_per_daa=3)
+    assert len(tab) == len(s.horizon_years) * len(s.growth_rates)
+    row = tab.iloc[-1]
+    persons = growth(s.base_population, s.base_year, row.aar, row.vekstrate, 0.2)
+    assert row.arealbehov_daa == pytest.approx(persons / s.persons_per_dwelling / 3, rel=1e-12)
+    one = R.area_need({"Stavern": 0.2}, base_population=43_200, base_year=2014, years=[2040],
+                      rates=[0.015], dwellings_per_daa=3)
+    assert one.arealbehov_daa.iloc[0] == pytest.approx(
+        growth(43200, 2014, 2040, 0.015, 0.2) / s.persons_per_dwelling / 3, rel=1e-12)

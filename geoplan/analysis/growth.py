@@ -118,9 +118,31 @@ def _check_places(tab: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return share, dens
 
 
-def area_need(places: pd.DataFrame | Mapping[str | None, float], *, base_population: float,
-              base_year: int, years: Sequence[int], rates: Sequence[float],
-              persons_per_dwelling: float,
+def _with_defaults(base_population: float | None, base_year: int | None,
+                   years: Sequence[int] | None, rates: Sequence[float] | None,
+                   persons_per_dwelling: float | None
+                   ) -> tuple[float, int, list[int], list[float], float]:
+    """The growth parameters given, the shipped ``config/reserves.toml`` for the rest."""
+    if None in (base_population, base_year, years, rates, persons_per_dwelling):
+        from geoplan.config.reserves import ReserveSettings
+
+        s = ReserveSettings.from_config()
+        base_population = s.base_population if base_population is None else base_population
+        base_year = s.base_year if base_year is None else base_year
+        years = s.horizon_years if years is None else years
+        rates = s.growth_rates if rates is None else rates
+        if persons_per_dwelling is None:
+            persons_per_dwelling = s.persons_per_dwelling
+    assert base_population is not None and base_year is not None and years is not None \
+        and rates is not None and persons_per_dwelling is not None
+    return (float(base_population), int(base_year), [int(y) for y in years],
+            [float(r) for r in rates], float(persons_per_dwelling))
+
+
+def area_need(places: pd.DataFrame | Mapping[str | None, float], *,
+              base_population: float | None = None, base_year: int | None = None,
+              years: Sequence[int] | None = None, rates: Sequence[float] | None = None,
+              persons_per_dwelling: float | None = None,
               dwellings_per_daa: float | Mapping[str | None, float] | None = None) -> pd.DataFrame:
     """Area need per place, year and growth rate.
 
@@ -136,6 +158,10 @@ def area_need(places: pd.DataFrame | Mapping[str | None, float], *, base_populat
     years : horizon years.
     rates : annual growth rates as fractions (0.015 = 1.5 % per year).
     persons_per_dwelling : persons per dwelling (2 in Larvik).
+
+        ``None`` for any of these five: the shipped ``config/reserves.toml``
+        (:class:`geoplan.config.reserves.ReserveSettings`; ``years`` and
+        ``rates`` are then ``horizon_years`` and ``growth_rates``).
     dwellings_per_daa : density, dwellings per daa; overrides the DataFrame's column
         for every place when given as one number; a mapping is matched by
         :func:`~geoplan.analysis.places.place_key`.
@@ -152,21 +178,20 @@ def area_need(places: pd.DataFrame | Mapping[str | None, float], *, base_populat
         A parameter is unusable, or a place has no density or share (the
         message names the place).
     """
+    base, y0, years_, rates_, ppd = _with_defaults(base_population, base_year, years, rates,
+                                                   persons_per_dwelling)
     tab = _need_table(places, dwellings_per_daa)
-    years = [int(y) for y in years]
-    rates = [float(r) for r in rates]
-    if not years or not rates:
+    if not years_ or not rates_:
         raise ConfigError("Oppgi minst ett horisontår og én vekstrate.")
-    check_growth_parameters(float(base_population), int(base_year), years, rates,
-                            float(persons_per_dwelling))
+    check_growth_parameters(base, y0, years_, rates_, ppd)
     share, dens = _check_places(tab)
     # broadcast place × year × rate without a Python loop over the rows
     p_idx, y_idx, r_idx = (a.ravel() for a in np.meshgrid(
-        np.arange(len(tab)), np.arange(len(years)), np.arange(len(rates)), indexing="ij"))
-    yr = np.asarray(years, dtype="int64")[y_idx]
-    rt = np.asarray(rates, dtype="float64")[r_idx]
-    persons = np.atleast_1d(growth_persons(base_population, base_year, yr, rt, share[p_idx]))
-    dwellings = persons / float(persons_per_dwelling)
+        np.arange(len(tab)), np.arange(len(years_)), np.arange(len(rates_)), indexing="ij"))
+    yr = np.asarray(years_, dtype="int64")[y_idx]
+    rt = np.asarray(rates_, dtype="float64")[r_idx]
+    persons = np.atleast_1d(growth_persons(base, y0, yr, rt, share[p_idx]))
+    dwellings = persons / ppd
     return pd.DataFrame({
         "sted": tab["sted"].to_numpy(dtype=object)[p_idx],
         "aar": yr,
