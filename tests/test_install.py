@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,10 +27,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
+    # pip builds in the source tree (build/, *.egg-info): build from a copy, never the checkout
+    src = tmp_path_factory.mktemp("src") / "geoplan-src"
+    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", "bench", "tests", "test-artifacts"))
     target = tmp_path_factory.mktemp("site")
     r = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-         "--target", str(target), str(ROOT)],
+         "--target", str(target), str(src)],
         capture_output=True, text=True, timeout=600,
         env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     assert r.returncode == 0, r.stderr[-3000:]
