@@ -2,7 +2,7 @@
 
     python bench/bench_load.py [--data bench/data/oslo.gpkg] [--repeat 3]
 
-Times ``geoplan.io.layers.load(DATA)`` (reading + schema check + CRS check +
+Times ``geoplan.io.load(DATA)`` (reading + schema check + CRS check +
 geometry validation and repair report; target ≤ 10 s) beside the baseline,
 plain ``geopandas.read_file`` of each layer of the same file (pyogrio
 engine), in one run, and prints both and their ratio. The data are made by
@@ -46,7 +46,7 @@ def time_baseline(path: Path) -> tuple[float, dict[str, int]]:
 
 
 def time_load(path: Path):
-    from geoplan.io.layers import load
+    from geoplan.io import load
     t = time.perf_counter()
     ds = load(str(path))
     return time.perf_counter() - t, ds
@@ -62,7 +62,8 @@ def main(argv=None) -> int:
     # warm the OS file cache once so neither side pays for the first disk read
     time_baseline(path)
     base, load_t = [], []
-    counts, ds = {}, None
+    counts: dict[str, int] = {}
+    ds = None
     for _ in range(a.repeat):  # alternate, so drift on a shared machine hits both alike
         tb, counts = time_baseline(path)
         base.append(tb)
@@ -79,7 +80,7 @@ def main(argv=None) -> int:
     print()
     print(f"geopandas.read_file, alle lag (grunnlinje): {mb:6.2f} s  (median av {a.repeat}: "
           + ", ".join(f"{x:.2f}" for x in base) + ")")
-    print(f"geoplan.io.layers.load (lesing + validering):  {ml:6.2f} s  (median av {a.repeat}: "
+    print(f"geoplan.io.load (lesing + validering):  {ml:6.2f} s  (median av {a.repeat}: "
           + ", ".join(f"{x:.2f}" for x in load_t) + ")")
     print(f"forhold load / read_file: {ml / mb:.2f}x")
     ok = ml <= TARGET_S

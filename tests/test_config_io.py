@@ -6,7 +6,7 @@ import pytest
 
 from geoplan.config import load_config, parse_set_options
 from geoplan.errors import ConfigError, UnreadableInput
-from geoplan.io.writers import atomic_path, write_text_atomic
+from geoplan.io import atomic_path, write_text_atomic
 from geoplan.present.cli.main import main
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 
-from geoplan.errors import MissingLayer, UnreadableInput
-from geoplan.io.layers import load
+from geoplan.errors import DataProblem, MissingLayer, UnreadableInput
+from geoplan.io import Dataset, load, parse_xy, read_sites
 from geoplan.present.cli.main import main
 
 DATA = Path(__file__).parent / "data"
@@ -356,3 +356,176 @@ def test_shapefile_without_shx_names_the_missing_parts(tmp_path, capsys):
     code, rep, _ = _check([tmp_path], capsys)
     assert code == 1
     assert any(".shx" in m and "ta med alle" in m for m in _layer(rep, "skole")["meldinger"])
+
+
+# ---------------------------------------------------------------------------
+# Dataset.from_frames: hand-built frames validated as files are
+# ---------------------------------------------------------------------------
+
+def _bow_tie(side: float = 100.0) -> Polygon:
+    """A square's corners joined crosswise: two triangles of side²/4 each, meeting in the centre."""
+    return Polygon([(X0, Y0), (X0 + side, Y0 + side), (X0 + side, Y0), (X0, Y0 + side)])
+
+
+def _zoning(geoms):
+    return gpd.GeoDataFrame({"arealformal": [1110] * len(geoms), "arealbruksstatus": [2] * len(geoms),
+                             "navn": [f"felt {i + 1}" for i in range(len(geoms))]},
+                            geometry=geoms, crs=25832)
+
+
+def test_from_frames_repairs_a_bow_tie_polygon():
+    ds = Dataset.from_frames({"arealformal": _zoning([_bow_tie(), box(X0, Y0, X0 + 10, Y0 + 10)])})
+    rep = ds.reports["arealformal"]
+    assert (rep.n_read, rep.n_kept, rep.n_repaired, rep.n_rejected) == (2, 2, 1, 0)
+    assert rep.status == "advarsel"
+    assert "selvkrysning" in " ".join(rep.messages) and "«felt 1»" in " ".join(rep.messages)
+    g = ds["arealformal"].geometry
+    assert g.is_valid.all()
+    assert g.iloc[0].area == pytest.approx(2 * 100.0 * 50.0 / 2)   # two triangles, 2 500 m² each
+    assert ds.epsg == 25832 and ds.status == "ok"
+
+
+def test_from_frames_reprojects_degrees_to_the_data_zone():
+    # on the central meridian of UTM zone 32 (9° E) the easting is 500 000 m by definition
+    school = gpd.GeoDataFrame({"navn": ["Midtskolen"]}, geometry=[Point(9.0, 59.0)], crs=4326)
+    ds = Dataset.from_frames({"skole": school, "utviklingsgrense": _boundary()})
+    assert ds.epsg == 25832
+    p = ds["skole"].geometry.iloc[0]
+    assert p.x == pytest.approx(500000.0, abs=0.01)
+    assert 6.50e6 < p.y < 6.60e6
+    assert "Transformert fra EPSG:4326 til EPSG:25832." in ds.reports["skole"].messages
+    assert school.crs.to_epsg() == 4326 and school.geometry.iloc[0].x == 9.0   # the input is untouched
+
+
+def test_from_frames_in_degrees_only_chooses_the_zone_of_the_longitude():
+    east = gpd.GeoDataFrame({"navn": ["Bodø skole"]}, geometry=[Point(14.4, 67.3)], crs=4326)
+    assert Dataset.from_frames({"skole": east}).epsg == 25833
+    finnmark = gpd.GeoDataFrame({"navn": ["Vadsø skole"]}, geometry=[Point(29.7, 70.1)], crs=4326)
+    assert Dataset.from_frames({"skole": finnmark}).epsg == 25835
+
+
+def test_from_frames_refuses_a_missing_required_column_naming_layer_and_column():
+    bad = gpd.GeoDataFrame({"skolenavn": ["X"]}, geometry=[Point(X0, Y0)], crs=25832)
+    ds = Dataset.from_frames({"skole": bad, "utviklingsgrense": _boundary()})
+    assert not ds.has("skole") and ds.has("utviklingsgrense")
+    rep = ds.reports["skole"]
+    assert rep.status == "problem" and rep.n_rejected == 1
+    assert any("«skole»" in m and "«navn»" in m for m in rep.messages)
+    with pytest.raises(DataProblem) as e:
+        ds["skole"]
+    assert "«skole»" in e.value.message and "«navn»" in e.value.message
+    assert ds.status == "problemer"
+
+
+def test_from_frames_checks_values_crs_and_names():
+    dwellings = gpd.GeoDataFrame(
+        {"antall_enheter": [2, 0], "kategori": ["utleie", "utleie"], "navn": ["a", "b"]},
+        geometry=[Point(X0, Y0), Point(X0 + 1, Y0)], crs=None)
+    # no CRS on the frame: refused, unless given
+    assert not Dataset.from_frames({"kommunal_bolig": dwellings}).has("kommunal_bolig")
+    ds = Dataset.from_frames({"Kommunale boliger": dwellings}, crs=25833)   # the planners' name
+    rep = ds.reports["kommunal_bolig"]
+    assert ds.epsg == 25833 and (rep.n_kept, rep.n_rejected) == (1, 1)
+    assert "«b»" in " ".join(rep.messages)
+    assert ds.reports["grunnkrets"].status == "mangler"
+    with pytest.raises(MissingLayer):
+        ds.require("grunnkrets")
+    with pytest.raises(UnreadableInput, match="«skoler»"):
+        Dataset.from_frames({"skoler": _school()})
+    with pytest.raises(UnreadableInput, match="ikke en GeoDataFrame"):
+        Dataset.from_frames({"skole": _school().drop(columns="geometry")})
+    with pytest.raises(UnreadableInput):
+        Dataset.from_frames({})
+
+
+def test_from_frames_working_epsg_from_config_and_rasters(tmp_path):
+    import numpy as np
+    from affine import Affine
+
+    from geoplan.config import default_config
+    from geoplan.io.raster import write_geotiff
+
+    tif = write_geotiff(tmp_path / "terreng.tif", np.zeros((10, 10)),
+                        Affine(10, 0, X0, 0, -10, Y0 + 100), 25832)
+    cfg = default_config().with_overrides({"kommune.working_epsg": 25833})
+    ds = Dataset.from_frames({"skole": _school()}, rasters={"terreng": tif}, config=cfg)
+    assert ds.epsg == 25833 and ds.raster("terreng") == tif
+    assert ds.reports["terreng.tif"].status == "ok"
+    with pytest.raises(UnreadableInput, match="«hoyde»"):
+        Dataset.from_frames({"skole": _school()}, rasters={"hoyde": tif})
+
+
+def test_from_frames_agrees_with_loading_the_same_layers_from_a_file(tmp_path):
+    frames = {"arealformal": _zoning([_bow_tie(), box(X0, Y0, X0 + 10, Y0 + 10)]),
+              "skole": _school(), "utviklingsgrense": _boundary()}
+    p = tmp_path / "k.gpkg"
+    for name, gdf in frames.items():
+        gdf.to_file(p, layer=name)
+    from_file, from_frames = load(p), Dataset.from_frames(frames)
+    assert from_file.epsg == from_frames.epsg
+    for name in frames:
+        a, b = from_file.reports[name].as_dict(), from_frames.reports[name].as_dict()
+        a.pop("kilde"), b.pop("kilde")
+        assert a == b
+        assert from_file[name].geometry.geom_equals(from_frames[name].geometry).all()
+
+
+# ---------------------------------------------------------------------------
+# Typed coordinates and site files (geoplan.io.sites)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["566000,6550000", "566000, 6550000", " 566000 ;6550000 ",
+                                  "566000 6550000", "566000\t6550000", "+566000,6550000",
+                                  "5.66e5,6.55e6", "566000.,6550000.0"])
+def test_parse_xy_accepts_comma_semicolon_or_space(text):
+    assert parse_xy(text) == (566000.0, 6550000.0)
+
+
+def test_parse_xy_keeps_decimals_and_signs():
+    assert parse_xy("-12.5, .25") == (-12.5, 0.25)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "566000", "1,2,3", "1,,2", "566000,5 6550000,5",
+                                  "nan,6550000", "inf,6550000", "1e400,6550000", "566 000,6550000"])
+def test_parse_xy_refuses_what_is_not_two_numbers(text):
+    with pytest.raises(UnreadableInput) as e:
+        parse_xy(text)
+    assert f"«{text}»" in e.value.message and "X, Y" in e.value.message
+
+
+def test_read_sites_from_coordinates_and_files(tmp_path):
+    from pyproj import CRS
+
+    crs = CRS.from_epsg(25832)
+    one = read_sites("558500, 6547100", crs)
+    assert list(one["navn"]) == ["Punkt 558500, 6547100"]
+    assert (one.geometry.iloc[0].x, one.geometry.iloc[0].y) == (558500.0, 6547100.0)
+    with pytest.raises(UnreadableInput, match="grader"):
+        read_sites("10.1,59.0", crs)
+    with pytest.raises(UnreadableInput, match="Fant ikke tomtefilen «1,2,3»"):
+        read_sites("1,2,3", crs)
+    p = tmp_path / "tomter.geojson"
+    gpd.GeoDataFrame({"navn": ["A", "B"]}, geometry=[Point(9.0, 59.0), Point(9.0, 59.001)],
+                     crs=4326).to_file(p)
+    sites = read_sites(str(p), crs)
+    assert sites.crs.equals(crs) and list(sites["navn"]) == ["A", "B"]
+    assert sites.geometry.iloc[0].x == pytest.approx(500000.0, abs=0.01)
+    line = tmp_path / "linje.geojson"
+    gpd.GeoDataFrame(geometry=[LineString([(X0, Y0), (X0 + 1, Y0)])], crs=25832).to_file(line)
+    with pytest.raises(DataProblem, match="LineString"):
+        read_sites(str(line), crs)
+
+
+def test_concentration_add_reads_x_y_as_parse_xy_does():
+    import argparse
+
+    from geoplan.present.cli.concentration import _parse_add
+
+    assert _parse_add("562300,6547800,4") == (562300.0, 6547800.0, 4)
+    assert _parse_add("562300; 6547800; 4") == (562300.0, 6547800.0, 4)
+    assert _parse_add("562300 6547800 4.0") == (562300.0, 6547800.0, 4)
+    for text, says in [("abc", "skriv X,Y,N"), ("1,2", "skriv X,Y,N"), ("a,b,4", "må være tall"),
+                       ("nan,6547800,4", "må være tall"), ("562300,6547800,0", "heltall ≥ 1"),
+                       ("562300,6547800,nan", "heltall ≥ 1"), ("562300,6547800,inf", "heltall ≥ 1")]:
+        with pytest.raises(argparse.ArgumentTypeError, match=says):
+            _parse_add(text)
