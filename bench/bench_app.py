@@ -98,12 +98,12 @@ def baseline_and_geoplan() -> dict:
     import folium
     import folium.plugins
 
-    from geoplan.config import default_config
+    from geoplan.config.schools import SchoolSettings
     from geoplan.io.layers import load
     from geoplan.present.app import maps
     maps.localize_assets()          # as the app does when it starts
     ds = load(None)
-    radius_m = float(default_config().get("schools.radius_m"))
+    radius_m = SchoolSettings.from_config().radius_m
     # geoplan's map, as the Oversikt page builds it (display layers + map + HTML)
     t = time.perf_counter()
     disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k != "bygning"}

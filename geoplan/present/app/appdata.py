@@ -262,9 +262,10 @@ def warm_up() -> dict[str, float]:
     layers = _display_cached(_dataset_key(ds, {}), tol, ds)
     times["display_s"] = time.perf_counter() - t
     t = time.perf_counter()
+    from geoplan.config.schools import SchoolSettings
     from geoplan.present.app.maps import map_html, municipality_map
     map_html(municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
-                              basemap="ingen", radius_m=float(cfg.get("schools.radius_m"))))
+                              basemap="ingen", radius_m=SchoolSettings.from_config(cfg).radius_m))
     times["map_s"] = time.perf_counter() - t
     return times
 

@@ -15,46 +15,46 @@ st.caption("Larvik-metoden (Boligplan 2015–2020): vekst = folketall × ((1 + v
            "boenheter per daa. Balanse = reserve + innspill − arealbehov.")
 
 ds, cfg = ui.context()
-d = compute.growth_defaults(cfg)
+rs = compute.reserve_settings(cfg)
 
 # -- scenario controls ----------------------------------------------------------
 with st.expander("Forutsetninger for scenarioene", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
-    base_pop = c1.number_input("Folketall i basisåret", min_value=1.0, value=d["base_population"],
+    base_pop = c1.number_input("Folketall i basisåret", min_value=1.0, value=rs.base_population,
                                step=100.0, format="%.0f", key="ab_base_pop")
-    base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100, value=d["base_year"],
+    base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100, value=rs.base_year,
                                     step=1, key="ab_base_year"))
     ppd = c3.number_input("Personer per boenhet", min_value=0.5, max_value=10.0,
-                          value=d["persons_per_dwelling"], step=0.1, key="ab_ppd")
+                          value=rs.persons_per_dwelling, step=0.1, key="ab_ppd")
     dens_on = c4.checkbox("Samme tetthet for alle steder", value=False, key="ab_dens_on",
                           help="Ellers brukes tettheten per sted fra config/reserves.toml.")
     dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=50.0,
-                           value=d["default_dwellings_per_daa"], step=0.5,
+                           value=rs.default_dwellings_per_daa, step=0.5,
                            key="ab_dens", disabled=not dens_on)
-    year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(d["years"]) | {d["year"]})
+    year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(rs.horizon_years)
+                       | {rs.default_year})
     rate_opts = sorted({0.003, 0.005, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.025}
-                       | set(d["rates"]) | {d["rate"]})
+                       | set(rs.growth_rates) | {rs.default_rate})
     c1, c2, c3, c4 = st.columns(4)
     years = c1.multiselect("Horisontår i tabellen", year_opts,
-                           default=[y for y in d["years"] if y in year_opts], key="ab_years")
+                           default=[y for y in rs.horizon_years if y in year_opts], key="ab_years")
     rates = c2.multiselect("Årlig vekst i tabellen", rate_opts,
-                           default=[r for r in d["rates"] if r in rate_opts],
+                           default=[r for r in rs.growth_rates if r in rate_opts],
                            format_func=text.rate, key="ab_rates")
-    year = c3.selectbox("Horisontår for balansen", year_opts, index=year_opts.index(d["year"]),
+    year = c3.selectbox("Horisontår for balansen", year_opts, index=year_opts.index(rs.default_year),
                         key="ab_year")
-    rate = c4.selectbox("Vekst for balansen", rate_opts, index=rate_opts.index(d["rate"]),
+    rate = c4.selectbox("Vekst for balansen", rate_opts, index=rate_opts.index(rs.default_rate),
                         format_func=text.rate, key="ab_rate")
 
     # shares of growth and densities per place (config reserves.steder), editable for the session
-    from geoplan.runs import plain_places
-    conf = plain_places(cfg)
-    dens_default = d["default_dwellings_per_daa"]
+    conf = rs.places
     if conf:
         st.markdown("**Andel av veksten og tetthet per sted** (fra config/reserves.toml; endringer "
                     "gjelder denne økten)")
         pdf = pd.DataFrame([{"key": k, "sted": v.get("navn", k),
                              "andel_pct": float(v.get("andel", 0.0)) * 100.0,
-                             "boenheter_per_daa": float(v.get("boenheter_per_daa", dens_default))}
+                             "boenheter_per_daa": float(v.get("boenheter_per_daa",
+                                                              rs.default_dwellings_per_daa))}
                             for k, v in conf.items()])
         edited = st.data_editor(
             pdf, hide_index=True, width="stretch", key="ab_places", disabled=["key", "sted"],

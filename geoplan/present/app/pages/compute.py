@@ -21,22 +21,11 @@ def _key(ds, **params) -> str:
 
 # -- land need and reserves ---------------------------------------------------
 
-def growth_defaults(cfg) -> dict:
-    """The configured growth parameters the Arealbehov page starts from.
+def reserve_settings(cfg):
+    """The configured :class:`~geoplan.config.reserves.ReserveSettings` (growth, places, ranking)."""
+    from geoplan.config.reserves import ReserveSettings
 
-    ``base_population``, ``base_year``, ``persons_per_dwelling`` and
-    ``default_dwellings_per_daa`` as :func:`geoplan.runs.growth_parameters` gives
-    them; ``years``/``rates`` of the scenario table and the ``year``/``rate`` of
-    the balance.
-    """
-    from geoplan import runs
-
-    return runs.growth_parameters(cfg) | {
-        "years": [int(y) for y in cfg.get("reserves.horizon_years")],
-        "rates": [float(r) for r in cfg.get("reserves.growth_rates")],
-        "year": int(cfg.get("reserves.default_year")),
-        "rate": float(cfg.get("reserves.default_rate")),
-    }
+    return ReserveSettings.from_config(cfg)
 
 
 def need_table(cfg, *, base_population: float, base_year: int, years: list[int],
@@ -88,8 +77,8 @@ def _concentration_model_cached(key: str, radius_m: float, _ds, _cfg):
     return runs.concentration_model(_ds, _cfg, radius_m=radius_m)
 
 
-def concentration_settings(cfg) -> dict:
-    """The configured concentration settings (:func:`geoplan.runs.concentration_settings`)."""
+def concentration_settings(cfg):
+    """The configured :class:`~geoplan.config.concentration.ConcentrationSettings`."""
     from geoplan import runs
     return runs.concentration_settings(cfg)
 
@@ -115,7 +104,7 @@ def concentration(ds, cfg, radius_m: float, public: bool):
                                  bool(public), ds, cfg, model)
 
 
-def purchase_effect(model, settings: dict, point, units: int, kategori: str, *,
+def purchase_effect(model, settings, point, units: int, kategori: str, *,
                     new_dwellings: bool, public: bool) -> dict:
     """Before/after of buying ``units`` at ``point`` (grunnkrets, building, radius).
 
@@ -123,11 +112,11 @@ def purchase_effect(model, settings: dict, point, units: int, kategori: str, *,
     concentration --add``); with ``public`` small counts are suppressed as in
     :func:`geoplan.runs.concentration`.
     """
-    from geoplan.analysis import concentration as cm
+    from geoplan import privacy
 
     hv = model.purchase_effect(point, units, kategori, new_dwellings=new_dwellings)
     if public:
-        hv = cm.suppress_what_if(hv, settings["min_count"], suppress_zero=settings["suppress_zero"])
+        hv = privacy.suppress_what_if(hv, settings.min_count, suppress_zero=settings.suppress_zero)
     return hv
 
 
@@ -176,9 +165,9 @@ def _density_cached(key: str, public: bool, _ds, _settings):
 
     kom = _ds.get("kommune")
     bounds = (kom if kom is not None and len(kom) else _ds["grunnkrets"]).total_bounds
-    surf = cm.density_surface(_ds["kommunal_bolig"], cell_size_m=_settings["cell_size_m"],
-                              bandwidth_m=_settings["bandwidth_m"], bounds=bounds,
-                              min_count=_settings["min_count"] if public else None)
+    surf = cm.density_surface(_ds["kommunal_bolig"], cell_size_m=_settings.cell_size_m,
+                              bandwidth_m=_settings.bandwidth_m, bounds=bounds,
+                              min_count=_settings.min_count if public else None)
     h, w = surf.array.shape
     left, bottom, right, top = array_bounds(h, w, surf.transform)
     dst_t, dw, dh = calculate_default_transform(surf.crs, "EPSG:3857", w, h, left, bottom, right, top)
@@ -192,7 +181,7 @@ def _density_cached(key: str, public: bool, _ds, _settings):
     return img, [[lat0, lon0], [lat1, lon1]], float(vmax)
 
 
-def density_image(ds, settings: dict, public: bool):
+def density_image(ds, settings, public: bool):
     """The density surface of municipal units, warped to Web Mercator for the map.
 
     Returns ``(rgba, bounds, vmax)``: a ``uint8`` RGBA image, its

@@ -23,12 +23,12 @@ ds.require("kommunal_bolig", "grunnkrets")
 settings = compute.concentration_settings(cfg)
 
 c1, c2 = st.columns([2, 1])
-radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings["radius_m"]), 50,
+radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings.radius_m), 50,
                    key="ko_radius")
 public = c2.toggle("Skjul små tall (prikking)", value=True, key="ko_public",
-                   help=f"Tall under {settings['min_count']} (kommune.min_count_public) skjules, "
+                   help=f"Tall under {settings.min_count} (kommune.min_count_public) skjules, "
                         "som i offentlige rapporter.")
-min_count = settings["min_count"]
+min_count = settings.min_count
 
 model, _ = compute.concentration_model(ds, cfg, float(radius))
 res = compute.concentration(ds, cfg, float(radius), bool(public))
@@ -114,7 +114,7 @@ kats = sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
 kat = c2.selectbox("Kategori", kats, key="ko_kat", format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
 nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så også antall boliger øker. "
                    "Av: kommunen kjøper eksisterende boliger.",
-                   value=bool(settings["new_dwellings"]), key="ko_nybygg")
+                   value=settings.new_dwellings, key="ko_nybygg")
 if not pt:
     st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
 else:

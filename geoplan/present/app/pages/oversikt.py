@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geoplan.config.reserves import ReserveSettings
+from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import ui
@@ -52,8 +54,8 @@ if missing:
     st.caption(f"Lag som mangler i dataene: {ui.layer_list(missing)} (se siden Data).")
 
 # -- the map ------------------------------------------------------------------
-radius = float(cfg.get("schools.radius_m"))
-buffer_m = float(cfg.get("reserves.quarry_buffer_m"))
+radius = SchoolSettings.from_config(cfg).radius_m
+buffer_m = ReserveSettings.from_config(cfg).quarry_buffer_m
 layers = appdata.display_layers(ds, cfg)
 qbuf = None
 if ds.has("steinbrudd") and buffer_m > 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
@@ -16,7 +17,7 @@ st.caption("Larviks kriterium (Boligplan 2015–2020): utviklingsgrensen skal li
 ds, cfg = ui.context()
 c1, c2 = st.columns([2, 1])
 radius = c1.slider("Radius (m)", min_value=300, max_value=5000, step=50,
-                   value=int(cfg.get("schools.radius_m")), key="sk_radius")
+                   value=int(SchoolSettings.from_config(cfg).radius_m), key="sk_radius")
 walking = c2.toggle("Gangavstand langs gangnettet", value=False, key="sk_walking",
                     disabled=not ds.has("gangnett"),
                     help=None if ds.has("gangnett") else "Laget «gangnett» finnes ikke i dataene.")
