@@ -223,7 +223,7 @@ def main() -> int:
     path = ensure_data(path, args.synthetic)
 
     from geoplan.config import load_config
-    from geoplan.io.layers import load
+    from geoplan.io import load
     cfg = load_config()
     p = params(cfg)
     t = time.perf_counter()

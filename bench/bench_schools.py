@@ -119,7 +119,7 @@ def _load(args, cfg):
     if args.synthetic:
         layers, parcels = synthetic()
         return layers, parcels, "syntetisk 50 m gatenett, 20 x 20 km"
-    from geoplan.io.layers import load
+    from geoplan.io import load
     path = ensure_data(Path(args.data))
     ds = load(path, config=cfg)
     parcels = collect_parcels(ds.get("arealformal"), ds.get("innspill"),

@@ -122,7 +122,7 @@ def check_contract(layers: dict[str, gpd.GeoDataFrame]) -> None:
             assert g[col].notna().all(), (name, col)
             assert _kind_ok(g[col], kind), (name, col, g[col].dtype)
     try:  # the lead's schemas, where they exist, agree
-        from geoplan.io.layers import SCHEMAS
+        from geoplan.io import SCHEMAS
     except ImportError:  # pragma: no cover
         return
     for name, schema in SCHEMAS.items():

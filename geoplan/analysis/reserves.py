@@ -715,7 +715,7 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
         ``navn``) are required; ``innspill``, ``steinbrudd``, ``sentrum``,
         ``gangnett``, ``holdeplass``, ``kollektivakse`` are used when present
         (a missing or ``None`` layer drops its criterion, with a note).
-        A :class:`~geoplan.io.layers.Dataset` works too.
+        A :class:`~geoplan.io.Dataset` works too.
     terrain : the elevation raster (metres), a :class:`geoplan.io.raster.Raster`
         (``open_raster(path)``), or None.
     settings : the parameters (growth, housing codes, ranking, conflicts,

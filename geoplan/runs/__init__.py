@@ -4,7 +4,7 @@ The command line, the app and the reports all run the analyses with the
 parameters in ``config/`` (possibly overridden for the run). Which config key
 feeds which argument is decided here, once, so a number shown in the app, the
 CLI's ``--json`` and a report cannot drift apart. The functions do no file I/O
-beyond what :class:`~geoplan.io.layers.Dataset` already holds (rasters are read
+beyond what :class:`~geoplan.io.Dataset` already holds (rasters are read
 by path through :mod:`geoplan.io.raster`), and print nothing.
 
 One module per analysis; their functions are re-exported here, so callers write

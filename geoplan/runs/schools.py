@@ -8,7 +8,7 @@ def schools(ds, cfg, *, radius_m: float | None = None, walking: bool = False):
 
     Parameters
     ----------
-    ds : geoplan.io.layers.Dataset
+    ds : geoplan.io.Dataset
         Needs ``utviklingsgrense`` and ``skole`` (and ``gangnett`` when
         ``walking``); ``arealformal`` and ``innspill`` give the parcels.
     cfg : geoplan.config.Config

@@ -42,9 +42,9 @@ def load_from_args(args: argparse.Namespace, *, require: Iterable[str] = (),
     When ``optional`` is given, only the required and optional layers are read
     (a large GeoPackage's other layers are skipped); otherwise every layer is.
 
-    Returns the :class:`geoplan.io.layers.Dataset`.
+    Returns the :class:`geoplan.io.Dataset`.
     """
-    from geoplan.io.layers import load
+    from geoplan.io import load
     only = (set(require) | set(optional)) if optional else None
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
               config=config, only=only)

@@ -70,7 +70,7 @@ def _writable_folder(out: Path, default: bool) -> None:
 
 def run(args) -> int:
     from geoplan import demo
-    from geoplan.io.layers import DEFAULT_DATA
+    from geoplan.io import DEFAULT_DATA
     from geoplan.present.cli import common
 
     default = not args.out

@@ -50,7 +50,7 @@ def compute(args: argparse.Namespace):
     """Load DATA and run the reserve analysis (:func:`geoplan.runs.reserves`)."""
     from geoplan import runs as pipeline
     from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS
-    from geoplan.io.layers import load
+    from geoplan.io import load
     cfg = common.config_from_args(args)
     # only the layers this analysis uses are validated (the Oslo-scale data carry
     # 150,000 buildings that reserves never looks at)
