@@ -63,7 +63,7 @@ def as_dict(result: ConcentrationResult, what_if: dict | None = None) -> dict:
     gks = _records(result.grunnkretser, GK_COLUMNS)
     kat = result.kategorier
     if len(kat) and len(result.kategori_navn):
-        by = {}
+        by: dict[Any, dict] = {}
         for rec in _records(kat, ["grunnkretsnummer", "kategori", "kommunale_enheter", "andel_pct",
                                   "lokaliseringskvotient", "over_terskel"]):
             by.setdefault(rec.pop("grunnkretsnummer"), {})[rec.pop("kategori")] = rec

@@ -56,6 +56,7 @@ def _grunnkrets_rows(model: ConcentrationModel) -> gpd.GeoDataFrame:
                        (o_lq, f"lokaliseringskvotient over {th.lokaliseringskvotient_maks:g}"),
                        (o_hf, f"Housing First over {th.housing_first_maks_andel_pct:g} %")):
         reasons = np.where(flag, np.where(reasons == "", text, reasons + "; " + text), reasons)
+    reasons[reasons == ""] = None
     return gpd.GeoDataFrame({
         "grunnkretsnummer": model.gk.ids,
         "grunnkretsnavn": model.gk.names,
@@ -65,7 +66,7 @@ def _grunnkrets_rows(model: ConcentrationModel) -> gpd.GeoDataFrame:
         "lokaliseringskvotient": lq,
         "housing_first_andel_pct": hf_andel,
         "over_terskel": _bool_na(o_andel | o_lq | o_hf, valid),
-        "begrunnelse": np.where(reasons == "", None, reasons),
+        "begrunnelse": reasons,
         "merknad": _merknad(m, t),
     }, geometry=model.grunnkretser.geometry.values, crs=model.crs)
 

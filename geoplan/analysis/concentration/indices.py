@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = ["dissimilarity", "isolation", "spatial_dissimilarity", "global_indices"]
 
 
-def dissimilarity(m: Sequence[float], t: Sequence[float]) -> float:
+def dissimilarity(m: ArrayLike, t: ArrayLike) -> float:
     """Dissimilarity index D = ½ Σ |m_i/M − o_i/O|, o = t − m (numpy; same as PySAL ``Dissim``).
 
     Parameters
@@ -38,7 +39,7 @@ def dissimilarity(m: Sequence[float], t: Sequence[float]) -> float:
     return float(0.5 * np.abs(m / m_total - o / o_total).sum())
 
 
-def isolation(m: Sequence[float], t: Sequence[float]) -> float:
+def isolation(m: ArrayLike, t: ArrayLike) -> float:
     """Isolation index xPx = Σ (m_i/M)(m_i/t_i) (numpy; same as PySAL ``Isolation``).
 
     Units with t_i = 0 contribute nothing. NaN when M = 0.
@@ -53,7 +54,8 @@ def isolation(m: Sequence[float], t: Sequence[float]) -> float:
     return float(((m / M) * r).sum())
 
 
-def spatial_dissimilarity(m, t, w_rows, w_cols, w_vals) -> float:
+def spatial_dissimilarity(m: ArrayLike, t: ArrayLike, w_rows: np.ndarray, w_cols: np.ndarray,
+                          w_vals: np.ndarray) -> float:
     """Morrill's spatial dissimilarity D − Σ c_ij |p_i − p_j| / Σ c_ij (binary contiguity c).
 
     Same as PySAL ``SpatialDissim`` (not row-standardised); the weights are
@@ -72,7 +74,7 @@ def spatial_dissimilarity(m, t, w_rows, w_cols, w_vals) -> float:
     return float(D - np.sum(w_vals * np.abs(p[w_rows] - p[w_cols])) / den)
 
 
-def global_indices(m: Sequence[float], t: Sequence[float], geometry=None, w=None) -> dict:
+def global_indices(m: ArrayLike, t: ArrayLike, geometry: Any = None, w: Any = None) -> dict:
     """Global segregation indices from PySAL ``segregation`` 2.5 (``singlegroup``).
 
     Parameters

@@ -7,11 +7,12 @@ permutation (:func:`_gi_star_permutation_p`).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoplan.analysis.concentration._arrays import _CHUNK_PAIRS, COLD, HOT, NOT_SIGNIFICANT
 from geoplan.analysis.concentration.indices import _binary_copy
@@ -89,7 +90,7 @@ def _gi_star_permutation_p(y: np.ndarray, card: np.ndarray, gs: np.ndarray,
     return (larger + 1.0) / (P + 1.0)
 
 
-def gi_star(y: Sequence[float], w: Any, *, permutations: int | None = None,
+def gi_star(y: ArrayLike, w: Any, *, permutations: int | None = None,
             seed: int | None = None, alpha: float | None = None) -> pd.DataFrame:
     """Getis-Ord Gi* with permutation p-values.
 

@@ -174,9 +174,9 @@ def _building_effect(model: ConcentrationModel, bpos: int, how: Any, add: tuple[
         return {"bygg_id": model.bd.ids[bpos], "kobling": how, "for": b, "etter": a,
                 "endring_prosentpoeng": _diff(a["andel_pct"], b["andel_pct"])}
     if new_dwellings:
-        a = _pct(n_add, n_add)[()]
+        share = _pct(n_add, n_add)[()]
         return {"bygg_id": None, "kobling": "ny bygning", "for": None,
-                "etter": {"kommunale_enheter": n_add, "antall_boliger": n_add, "andel_pct": _f(a),
+                "etter": {"kommunale_enheter": n_add, "antall_boliger": n_add, "andel_pct": _f(share),
                           "housing_first_enheter": n_add if is_hf else 0,
                           "housing_first_andel_pct": 100.0 if is_hf else 0.0,
                           "over_hf_terskel": is_hf and 100.0 > th.housing_first_maks_andel_pct,
