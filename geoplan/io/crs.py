@@ -151,10 +151,9 @@ def _forced_epsg(config: Config | None) -> int:
     """``kommune.working_epsg`` (0: choose from the data)."""
     if config is None:
         return 0
-    try:
-        return int(config.get("kommune.working_epsg", 0) or 0)
-    except (TypeError, ValueError):
-        return 0
+    from geoplan.config.kommune import KommuneSettings
+
+    return KommuneSettings.from_config(config).working_epsg
 
 
 def _zone_from_longitude(layers: list[tuple[str, gpd.GeoDataFrame]], crs) -> CRS | None:
