@@ -80,9 +80,8 @@ def main() -> int:
     import segregation.singlegroup  # noqa: F401
 
     from geoplan.analysis import concentration as C
-    from geoplan.config import (
-        load_config,  # the heavy libraries the analysis uses, imported once (as the CLI would)
-    )
+    from geoplan.config import load_config
+    from geoplan.config.concentration import ConcentrationSettings
     t_import = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -97,13 +96,12 @@ def main() -> int:
           f"{sp(len(g))} grunnkretser, {sp(len(b))} bygninger")
     print(f"  import {t_import:.2f} s, lesing av fire lag {t_read:.2f} s (ikke med i analysetiden)")
 
-    st = C.settings_from_config(load_config())
+    st = ConcentrationSettings.from_config(load_config())
     # -- everything ------------------------------------------------------------
     T = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
-    model = C.ConcentrationModel(d, g, b, radius_m=st["radius_m"], thresholds=st["thresholds"],
-                                 match_distance_m=st["match_distance_m"])
+    model = C.ConcentrationModel(d, g, b, **st.model_kwargs())
     T["koblinger og summer (modell)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     gk_tab, kat_tab = model.grunnkrets_table()
@@ -113,21 +111,21 @@ def main() -> int:
     T["bygninger og borettslag"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     model.radius_table()
-    T[f"radius {st['radius_m']:g} m rundt hvert punkt"] = time.perf_counter() - t0
+    T[f"radius {st.radius_m:g} m rundt hvert punkt"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     idx = model.indices()
     T["indekser (PySAL segregation, Queen)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    cl = model.clusters(permutations=args.permutations, seed=st["seed"], alpha=st["alpha"])
+    model.clusters(permutations=args.permutations, seed=st.seed, alpha=st.alpha)
     T[f"Gi* med {args.permutations} permutasjoner"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    surf = C.density_surface(d, cell_size_m=st["cell_size_m"], bandwidth_m=st["bandwidth_m"],
+    surf = C.density_surface(d, cell_size_m=st.cell_size_m, bandwidth_m=st.bandwidth_m,
                              bounds=kom.total_bounds)
     T[f"tetthetsflate {surf.array.shape[0]}x{surf.array.shape[1]}"] = time.perf_counter() - t0
     t_total = time.perf_counter() - t_all
     # the same thing through the one entry point the CLI uses (tables + clusters + indices)
     t0 = time.perf_counter()
-    res = model.result(permutations=args.permutations, seed=st["seed"], alpha=st["alpha"])
+    res = model.result(permutations=args.permutations, seed=st.seed, alpha=st.alpha)
     t_result = time.perf_counter() - t0
 
     print("\nAnalysen, steg for steg:")
@@ -144,7 +142,7 @@ def main() -> int:
     nt, nper, nshare = naive_per_grunnkrets(d, g)
     t_naive = time.perf_counter() - t0
     t0 = time.perf_counter()
-    m2 = C.ConcentrationModel(d, g, None, radius_m=st["radius_m"], thresholds=st["thresholds"])
+    m2 = C.ConcentrationModel(d, g, None, radius_m=st.radius_m, thresholds=st.thresholds)
     vt, vper = m2.g_units, m2.g_units_k
     with np.errstate(divide="ignore", invalid="ignore"):
         vshare = np.where(m2.g_dw > 0, 100 * vt / m2.g_dw, np.nan)
@@ -174,7 +172,7 @@ def main() -> int:
     med = statistics.median(times)
     p95 = times[int(0.95 * (len(times) - 1))]
     t0 = time.perf_counter()
-    C.purchase_effect(d, g, b, (xs[0], ys[0]), 3, radius_m=st["radius_m"], thresholds=st["thresholds"])
+    C.purchase_effect(d, g, b, (xs[0], ys[0]), 3, radius_m=st.radius_m, thresholds=st.thresholds)
     t_cold = time.perf_counter() - t0
     print(f"\nHva-hvis (purchase_effect) på ferdig modell, {len(times)} punkter: median "
           f"{med * 1000:.2f} ms, 95-persentil {p95 * 1000:.2f} ms")

@@ -275,6 +275,60 @@ def test_min_count_below_one_is_an_error(result, bad):
         C.suppress(result, bad)
 
 
+def test_suppression_lives_in_the_privacy_module():
+    """The concentration package re-exports the one disclosure-control module."""
+    from geoplan import privacy
+    assert C.suppress is privacy.suppress
+    assert C.suppress_what_if is privacy.suppress_what_if
+    assert C.validate_min_count is privacy.validate_min_count
+
+
+def test_settings_come_from_the_shipped_toml_with_overrides():
+    from geoplan.config import Config, default_config
+    from geoplan.config.concentration import ConcentrationSettings
+    shipped = ConcentrationSettings.from_config()
+    cfg = default_config()
+    assert shipped.radius_m == cfg.get("concentration.radius_m")
+    assert shipped.thresholds.grunnkrets_andel_pct == cfg.get("concentration.grunnkrets_andel_pct")
+    assert shipped.min_count == cfg.get("kommune.min_count_public")
+    assert shipped.permutations == cfg.get("concentration.klynge_permutasjoner")
+    # a folder with only what it changes: the rest from the shipped defaults
+    part = ConcentrationSettings.from_config(Config({"concentration": {"radius_m": {"value": 250.0}}}))
+    assert part.radius_m == 250.0 and part.thresholds == shipped.thresholds
+    assert part.min_count == shipped.min_count
+    # the old dict, for callers not yet moved
+    old = C.settings_from_config(cfg)
+    assert set(old) == {"thresholds", "radius_m", "match_distance_m", "permutations", "alpha", "seed",
+                        "neighbours", "knn_k", "cell_size_m", "bandwidth_m", "new_dwellings",
+                        "suppress_zero", "min_count"}
+    assert old["radius_m"] == shipped.radius_m and old["thresholds"] == shipped.thresholds
+    assert shipped.with_radius(300).radius_m == 300.0
+    with pytest.raises(ConfigError):
+        shipped.with_radius(0)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("concentration.radius_m", 0.0), ("concentration.klynge_signifikans", 1.5),
+    ("concentration.klynge_permutasjoner", -1), ("concentration.grunnkrets_andel_pct", -2.0),
+    ("concentration.tetthet_cellestorrelse_m", 0.0), ("kommune.min_count_public", 0),
+])
+def test_invalid_settings_are_config_errors(key, value):
+    from geoplan.config import default_config
+    from geoplan.config.concentration import ConcentrationSettings
+    with pytest.raises(ConfigError):
+        ConcentrationSettings.from_config(default_config().with_overrides({key: value}))
+
+
+def test_a_model_without_parameters_uses_the_shipped_settings():
+    from geoplan.config.concentration import ConcentrationSettings
+    st = ConcentrationSettings.from_config()
+    m = C.ConcentrationModel(make_dwellings(), make_gk(), make_buildings())
+    assert m.radius_m == st.radius_m and m.thresholds == st.thresholds
+    assert m.match_distance_m == st.match_distance_m
+    res = m.result(permutations=0)
+    assert res.parametere["klynge_seed"] == st.seed and res.parametere["klynge_naboer"] == st.neighbours
+
+
 def test_internal_output_never_has_addresses(result):
     text = json.dumps(C.as_dict(result), ensure_ascii=False, default=str)
     assert "Hemmelig vei" not in text
