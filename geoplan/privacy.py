@@ -75,7 +75,8 @@ def suppress_density_cells(density: np.ndarray, units_near: np.ndarray, min_coun
 # Cell rules: primary and secondary suppression
 # ---------------------------------------------------------------------------
 
-def _small(values, min_count: int, suppress_zero: bool) -> np.ndarray:
+def _small(values: Any, min_count: int, suppress_zero: bool) -> np.ndarray:
+    """The primary rule: counts 1 … ``min_count`` − 1 (and 0 with ``suppress_zero``); NaN is not small."""
     v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     low = v < min_count
     if not suppress_zero:
@@ -83,13 +84,15 @@ def _small(values, min_count: int, suppress_zero: bool) -> np.ndarray:
     return np.where(np.isnan(v), False, low)
 
 
-def _maybe(v, k, suppress_zero):
+def _maybe(v: Any, k: int, suppress_zero: bool) -> Any:
+    """One published count: None if the primary rule hides it."""
     if v is None:
         return None
     return None if (v < k and (suppress_zero or v != 0)) else v
 
 
 def _blank(df: pd.DataFrame, mask: np.ndarray, cols: Sequence[str]) -> pd.DataFrame:
+    """``cols`` of the rows in ``mask`` set missing (NaN, ``pd.NA`` or None by dtype); in place."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return df
@@ -371,7 +374,7 @@ _PUBLIC_MSG = {
 }
 
 
-def _count_true(df: pd.DataFrame, col: str) -> int:
+def _count_true(df: pd.DataFrame | None, col: str) -> int:
     if df is None or not len(df) or col not in df.columns:
         return 0
     return int(pd.Series(df[col]).fillna(False).astype(bool).sum())
