@@ -204,8 +204,7 @@ def _deciding_layer(dataset, name: str, window, zoning: dict) -> MapLayer | None
     sub = gdf.iloc[gdf.sindex.query(window, predicate="intersects")]
     label = SITE_LABELS.get(name, name)
     if name == "arealformal":
-        codes = zoning.get("codes") or []
-        col = zoning.get("column", "arealformal")
+        codes, col = zoning.get("codes") or [], zoning.get("column")
         if codes and col in sub.columns:
             sub = sub[sub[col].isin(codes)]
         label = "Arealformål som tillater bolig"
