@@ -54,14 +54,14 @@ def candidate_sites(ds, n: int, seed: int = 6):
         poly = shapely.box(b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = poly.bounds
-    pts = []
+    found: list = []
     shapely.prepare(poly)
-    while len(pts) < n:
+    while len(found) < n:
         xs = rng.uniform(minx, maxx, 4 * n)
         ys = rng.uniform(miny, maxy, 4 * n)
         cand = shapely.points(xs, ys)
-        pts.extend(cand[shapely.contains(poly, cand)].tolist())
-    pts = np.array(pts[:n], dtype=object)
+        found.extend(cand[shapely.contains(poly, cand)].tolist())
+    pts = np.array(found[:n], dtype=object)
     half = np.sqrt(rng.uniform(1000, 10000, n)) / 2
     sq = shapely.box(shapely.get_x(pts) - half, shapely.get_y(pts) - half,
                      shapely.get_x(pts) + half, shapely.get_y(pts) + half)
@@ -77,7 +77,7 @@ def main() -> None:
     ap.add_argument("--n-baseline", type=int, default=3)
     args = ap.parse_args()
 
-    from geoplan.analysis.sites import SiteAssessor
+    from geoplan import runs
     from geoplan.config import load_config
     from geoplan.io.layers import load
     data = ensure_data(Path(args.data))
@@ -90,7 +90,7 @@ def main() -> None:
     print(f"load + validate: {t_load:.2f} s")
 
     t0 = time.perf_counter()
-    assessor = SiteAssessor.from_dataset(ds, cfg)
+    assessor = runs.assessor(ds, cfg)
     t_build = time.perf_counter() - t0
     print(f"SiteAssessor built once (indexes, walking graph, rasters, concentration): {t_build:.2f} s")
 
@@ -124,7 +124,7 @@ def main() -> None:
     bt = []
     for g in sites.iloc[: args.n_baseline]:
         t = time.perf_counter()
-        SiteAssessor.from_dataset(ds, cfg).assess(g, units=units, kategori="utleie")
+        runs.assessor(ds, cfg).assess(g, units=units, kategori="utleie")
         bt.append(time.perf_counter() - t)
     b_med = statistics.median(bt) * 1000
     print(f"baseline (indexes/graph/rasters rebuilt per site), {args.n_baseline} sites: "

@@ -622,3 +622,9 @@ def test_runs_assess_builds_and_runs_as_the_cli(layers, tmp_path, capsys):
     res2 = runs.assess(ds, cfg, many, public=True, prepared=a)
     assert res2["offentlig"] is True and res2["tomter"][0]["navn"] == "Torget"
     assert {t["navn"]: t["kjop"]["enheter"] for t in res2["tomter"]} == {"Ute": 2, "Torget": 1}
+
+
+def test_sum_within_needs_its_radius():
+    bad = {"id": "naboer", "kind": "sum_within", "layer": "bygning", "yellow": 1, "red": 2}
+    with pytest.raises(ConfigError, match="naboer.*radius_m"):
+        criteria_from_config(cfg_only_sites([bad]))

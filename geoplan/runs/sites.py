@@ -60,7 +60,7 @@ def assess(ds: Dataset, cfg: Config | None, sites: Any, *, units: Any = None,
             units = default
     if not frame or len(sites) == 1:
         geom = sites.geometry.iloc[0] if frame else sites
-        one = units if isinstance(units, (int, float)) else list(units)[0]
+        one: Any = units if isinstance(units, (int, float)) else list(units)[0]
         result = a.assess(geom, units=one, kategori=kategori, trinn=trinn)
         navn = (sites["navn"].iloc[0] if isinstance(sites, gpd.GeoDataFrame)
                 and "navn" in sites.columns else None)

@@ -24,12 +24,13 @@ if TYPE_CHECKING:
 
 
 def _model_settings(config: Any) -> dict:
-    """``thresholds``, ``radius_m``, ``match_distance_m`` and ``new_dwellings`` from config."""
-    from geoplan.analysis import concentration as cm
-    st = cm.settings_from_config(config)
-    return {"thresholds": st["thresholds"], "radius_m": float(st["radius_m"]),
-            "match_distance_m": float(st["match_distance_m"]),
-            "new_dwellings": bool(st["new_dwellings"])}
+    """``thresholds``, ``radius_m``, ``match_distance_m`` and ``new_dwellings`` from config
+    (:class:`~geoplan.config.concentration.ConcentrationSettings`)."""
+    from geoplan.config.concentration import ConcentrationSettings
+    st = ConcentrationSettings.from_config(config)
+    return {"thresholds": st.thresholds, "radius_m": float(st.radius_m),
+            "match_distance_m": float(st.match_distance_m),
+            "new_dwellings": bool(st.new_dwellings)}
 
 
 class ConcentrationAdapter:

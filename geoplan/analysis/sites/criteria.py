@@ -198,6 +198,8 @@ def _check_options(cid: str, kind: str, e: Mapping[str, Any]) -> None:
         )
     if kind in KIND_NEEDS_LAYER and not e.get("layer"):
         raise ConfigError(f"Kriteriet «{cid}» (type {kind}) mangler «layer».")
+    if kind == "sum_within" and not isinstance(e.get("radius_m"), (int, float)):
+        raise ConfigError(f"Kriteriet «{cid}» (type sum_within) mangler «radius_m» (m, et tall).")
     if kind == "raster" and not e.get("raster"):
         raise ConfigError(f"Kriteriet «{cid}» (type raster) mangler «raster» (f.eks. «stoy»).")
     if kind == "concentration" and e.get("scope") not in ("grunnkrets", "radius", "bygning"):

@@ -220,7 +220,7 @@ def _eval_sum_within(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     if isinstance(prep, list):
         return prep
     gdf, tree, _geoms = prep
-    radius = float(c.opt("radius_m", 100))
+    radius = float(c.opt("radius_m"))
     column = c.opt("column")
     if column and column not in gdf.columns:
         return unknown_all(s.n, f"Laget «{c.layer}» mangler kolonnen «{column}».")
