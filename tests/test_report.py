@@ -182,8 +182,11 @@ def test_static_map_is_drawn_with_legend_scale_and_arrow():
 
 
 def test_min_count_is_never_below_one():
+    # one rule with the analyses (geoplan.config.kommune): 0 would publish everything, so refuse it
+    from geoplan.errors import ConfigError
     cfg = load_config().with_overrides({"kommune.min_count_public": "0"})
-    assert rp.min_count(cfg) == 1
+    with pytest.raises(ConfigError, match="min_count_public"):
+        rp.min_count(cfg)
     assert rp.min_count(load_config()) == 5
 
 

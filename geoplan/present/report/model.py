@@ -190,17 +190,13 @@ class Omit(Exception):
 
 
 def min_count(config) -> int:
-    """The public suppression limit ``kommune.min_count_public``, never below 1.
+    """The public suppression limit ``kommune.min_count_public`` (:class:`KommuneSettings`).
 
-    0 would publish everything; a value that is not a whole number is a
-    :class:`~geoplan.errors.ConfigError`.
+    A value below 1 (0 would publish everything) or not a whole number is a
+    :class:`~geoplan.errors.ConfigError`, as everywhere else.
     """
-    from geoplan.errors import ConfigError
-    v = config.get("kommune.min_count_public")
-    try:
-        return max(int(v), 1)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"kommune.min_count_public må være et heltall, ikke «{v}».") from e
+    from geoplan.config.kommune import KommuneSettings
+    return KommuneSettings.from_config(config).min_count_public
 
 
 def suppress_small(table: Table, count_keys: Sequence[str], limit: int,

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from geoplan import __version__
-from geoplan.errors import GeoplanError, UnreadableInput
+from geoplan.config.kommune import KommuneSettings
+from geoplan.errors import UnreadableInput
 from geoplan.present import text
 from geoplan.present.report.model import STATUS_TEXT, SUPPRESSED, Column, Section, Table
 
@@ -42,10 +43,7 @@ def _kommune_name(dataset, config) -> str:
         names = [str(n) for n in k["kommunenavn"].dropna().unique()]
         if names:
             return " / ".join(names[:3])
-    try:
-        return str(config.get("kommune.kommunenavn"))
-    except GeoplanError:
-        return ""
+    return KommuneSettings.from_config(config).kommunenavn
 
 
 def report_meta(dataset, config, title: str, subtitle: str) -> dict:

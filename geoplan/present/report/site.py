@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from geoplan.config.schools import SchoolSettings
 from geoplan.errors import GeoplanError
 from geoplan.present import text
 from geoplan.present.report import maps
@@ -327,7 +328,7 @@ def _site_map(sec: Section, result, dataset, config, crit_cfg, site, kriterier) 
     layers, shown = maps.site_layers(dataset, list(deciding), focus,
                                      crit_cfg.get("arealformal", {}))
     if "skole" in deciding:
-        circle = maps.school_circle(dataset, centre, float(config.get("schools.radius_m")))
+        circle = maps.school_circle(dataset, centre, SchoolSettings.from_config(config).radius_m)
         if circle is not None:
             layers.append(circle)
     rad_cfg = crit_cfg.get("konsentrasjon_radius")
