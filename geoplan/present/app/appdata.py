@@ -27,7 +27,6 @@ import shutil
 import tempfile
 import weakref
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -105,9 +104,11 @@ def config() -> Config:
         return _config_cached(d, mtimes, "{}")
 
 
-def app_setting(cfg: Config, key: str) -> Any:
-    """A value of ``config/app.toml`` (``app.<key>``; its default is in the shipped TOML)."""
-    return cfg.get(f"app.{key}")
+def app_settings(cfg: Config):
+    """The app's settings (:class:`geoplan.config.app.AppSettings`) for ``cfg``."""
+    from geoplan.config.app import AppSettings
+
+    return AppSettings.from_config(cfg)
 
 
 # ---------------------------------------------------------------------------
@@ -220,9 +221,9 @@ def display_layers(ds, cfg: Config) -> dict:
 
     ``adresse`` of municipal dwellings is dropped unless ``app.show_address``.
     """
-    tol = float(app_setting(cfg, "simplify_m"))
+    tol = app_settings(cfg).simplify_m
     layers = dict(_display_cached(dataset_key(ds), tol, ds))
-    if not app_setting(cfg, "show_address") and "kommunal_bolig" in layers:
+    if not app_settings(cfg).show_address and "kommunal_bolig" in layers:
         kb = layers["kommunal_bolig"]
         if "adresse" in kb.columns:
             layers["kommunal_bolig"] = kb.drop(columns="adresse")
@@ -258,7 +259,7 @@ def warm_up() -> dict[str, float]:
     ds = _load_cached(src, None, None, _mtime(src), "{}", tuple(sorted(OVERVIEW_LAYERS)), cfg)
     times["load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    tol = float(app_setting(cfg, "simplify_m"))
+    tol = app_settings(cfg).simplify_m
     layers = _display_cached(_dataset_key(ds, {}), tol, ds)
     times["display_s"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -272,7 +273,7 @@ def warm_up() -> dict[str, float]:
 
 def public_columns(gdf, cfg: Config):
     """``gdf`` without ``adresse`` unless the config allows showing it."""
-    if gdf is not None and "adresse" in gdf.columns and not app_setting(cfg, "show_address"):
+    if gdf is not None and "adresse" in gdf.columns and not app_settings(cfg).show_address:
         return gdf.drop(columns="adresse")
     return gdf
 
@@ -320,7 +321,7 @@ def _safe_name(name: str) -> str:
 
 def _check_size(name: str, data: bytes, cfg: Config) -> None:
     """Refuse an empty upload, or one above ``app.max_upload_mb``."""
-    max_mb = float(app_setting(cfg, "max_upload_mb"))
+    max_mb = app_settings(cfg).max_upload_mb
     if len(data) > max_mb * 2**20:
         raise UnreadableInput(f"«{name}» er {text.integer(len(data) / 2**20)} MB; største tillatte "
                               f"opplasting er {text.integer(max_mb)} MB.")
@@ -357,8 +358,8 @@ def _check_zip(path: Path, cfg: Config) -> None:
     from geoplan.io.layers import check_zip
 
     try:
-        check_zip(path, max_bytes=int(float(app_setting(cfg, "max_unpacked_mb")) * 2**20),
-                  max_ratio=float(app_setting(cfg, "max_zip_ratio")))
+        check_zip(path, max_bytes=int(app_settings(cfg).max_unpacked_mb * 2**20),
+                  max_ratio=app_settings(cfg).max_zip_ratio)
     except GeoplanError:
         path.unlink(missing_ok=True)
         raise

@@ -10,7 +10,6 @@ point or polygon) gives ``{"kriterier": [...], "samlet": ..., "oppsummering": {.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 
 def _trinn(text: str) -> int:
@@ -71,7 +70,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geoplan.analysis.sites import SiteAssessor, public_result
+    from geoplan.analysis.sites import public_result
     from geoplan.errors import UnreadableInput
     from geoplan.present.cli import common
     out = getattr(args, "out", None)
@@ -97,30 +96,10 @@ def run(args: argparse.Namespace) -> int:
     ds = common.load_from_args(args, config=cfg)
     from geoplan.io.sites import read_sites
     sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
-    units: Any = args.units
-    if units is None:
-        from geoplan.config.sites import SiteSettings
+    from geoplan import runs
 
-        default_units = SiteSettings.from_config(cfg).units
-        if "antall_enheter" in sites.columns:
-            import pandas as pd
-
-            units = pd.to_numeric(sites["antall_enheter"], errors="coerce").fillna(
-                default_units).astype(int).to_numpy()
-        else:
-            units = default_units
-    assessor = SiteAssessor.from_dataset(ds, cfg)
-
-    if len(sites) == 1:
-        result = assessor.assess(sites.geometry.iloc[0],
-                                 units=units if isinstance(units, int) else int(units[0]),
-                                 kategori=args.kategori, trinn=args.trinn)
-        result["tomt"]["navn"] = str(sites["navn"].iloc[0]) if "navn" in sites.columns \
-            and sites["navn"].iloc[0] is not None else "Tomta"
-        render = format_single
-    else:
-        result = assessor.assess_many(sites, units=units, kategori=args.kategori, trinn=args.trinn)
-        render = format_many
+    result = runs.assess(ds, cfg, sites, units=args.units, kategori=args.kategori, trinn=args.trinn)
+    render = format_single if len(sites) == 1 else format_many
     if out:
         # the report is for a purchase decision that may be shared: always the public version
         _write_report(public_result(result), ds, out, cfg, sites)
@@ -136,14 +115,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_report(result: dict, ds, out: str, cfg, site_gdf) -> None:
-    from geoplan.errors import UnreadableInput
-    try:
-        from geoplan.present.report import write_site_report
-    except ImportError:
-        raise UnreadableInput(
-            "Tomterapporten (--out) er ikke tilgjengelig i denne versjonen av geoplan. "
-            "Kjør uten --out, eller bruk --json."
-        ) from None
+    from geoplan.present.report import write_site_report
+
     write_site_report(result, ds, out, cfg, site=site_gdf.geometry)
 
 
@@ -155,12 +128,12 @@ _LABEL = {"gronn": "GRØNN", "gul": "GUL", "rod": "RØD", "ukjent": "UKJENT"}
 
 
 def _val(k: dict) -> str:
-    from geoplan.analysis.sites import fmt_num
+    from geoplan.present import text
     v = k.get("verdi")
     if v is None:
         return "–"
     d = 0 if float(v).is_integer() else 1
-    return f"{fmt_num(float(v), d)} {k.get('enhet') or ''}".strip()
+    return text.with_unit(float(v), k.get("enhet") or "", d)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:

@@ -65,9 +65,9 @@ def _require_display_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
 
 def _default_tolerance_m() -> float:
     """``app.simplify_m`` of the shipped configuration."""
-    from geoplan.config import default_config
+    from geoplan.config.app import AppSettings
 
-    return float(default_config().get("app.simplify_m"))
+    return AppSettings.from_config().simplify_m
 
 
 def to_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float | None = None, decimals: int = 5,

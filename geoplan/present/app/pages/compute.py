@@ -124,8 +124,9 @@ def purchase_effect(model, settings, point, units: int, kategori: str, *,
 
 @st.cache_resource(max_entries=4, show_spinner="Bygger indekser for tomtevurderingen …")
 def _assessor_cached(key: str, _ds, _cfg):
-    from geoplan.analysis.sites import SiteAssessor
-    return SiteAssessor.from_dataset(_ds, _cfg)
+    from geoplan import runs
+
+    return runs.assessor(_ds, _cfg)
 
 
 def assessor(ds, cfg):
@@ -136,7 +137,7 @@ def assessor(ds, cfg):
 def to_display_frame(gdf, cfg, name: str = "laget", tolerance_m: float | None = None):
     """A projected analysis result as a simplified WGS84 frame for the map."""
     from geoplan.present.app.maps import to_display
-    tol = float(appdata.app_setting(cfg, "simplify_m")) if tolerance_m is None else tolerance_m
+    tol = appdata.app_settings(cfg).simplify_m if tolerance_m is None else tolerance_m
     return to_display(gdf, tolerance_m=tol, name=name)
 
 

@@ -15,7 +15,7 @@ st.title("Data")
 # -- upload -------------------------------------------------------------------
 st.subheader("Bruk egne data")
 cfg = appdata.config()
-max_mb = text.compact(appdata.app_setting(cfg, "max_upload_mb"))
+max_mb = text.compact(appdata.app_settings(cfg).max_upload_mb)
 st.markdown(
     "Last opp en **GeoPackage** (.gpkg) med lagene i datakontrakten, en **zippet Shapefile** "
     "(.zip) eller en **SOSI-GML**-fil med arealformål (.gml). Filen brukes bare i denne "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geoplan.config.kommune import KommuneSettings
 from geoplan.config.reserves import ReserveSettings
 from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
@@ -16,7 +17,7 @@ kommune = ds.get("kommune")
 navn = None
 if kommune is not None and len(kommune) and "kommunenavn" in kommune.columns:
     navn = str(kommune["kommunenavn"].iloc[0])
-navn = navn or str(cfg.get("kommune.kommunenavn"))
+navn = navn or KommuneSettings.from_config(cfg).kommunenavn
 
 st.title(f"{navn}: oversikt")
 st.caption(appdata.source_label(ds))
@@ -64,7 +65,7 @@ if ds.has("steinbrudd") and buffer_m > 0:
 # the walking network (thousands of segments) is shown on Skolesirkler, not here
 m = maps.municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
                           basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
-                          show_address=bool(appdata.app_setting(cfg, "show_address")))
+                          show_address=appdata.app_settings(cfg).show_address)
 st.subheader("Kart")
 st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {text.metres(radius)} rundt "
            f"skolene; steinbruddene har en sone på {text.metres(buffer_m)}. Punktene for kommunale "

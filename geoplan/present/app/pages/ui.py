@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -67,9 +67,6 @@ def show_map(m, *, key: str, height: int = 580, returned: Sequence[str] = ()) ->
                      returned_objects=list(returned)) or {}
 
 
-def fmt(v: Any, decimals: int = 1) -> str:
-    """:func:`geoplan.present.text.number`: ``1 234,5``, ``–`` for missing, ``ja``/``nei``."""
-    return text.number(v, decimals)
 
 
 def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] | None = None,

@@ -11,6 +11,7 @@ from geoplan.config.schools import SchoolSettings
 from geoplan.config.sites import SiteSettings
 from geoplan.errors import GeoplanError, UnreadableInput
 from geoplan.io.sites import parse_xy, read_sites
+from geoplan.present import text
 from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
 
@@ -125,7 +126,7 @@ tomt = result.get("tomt", {})
 c = st.columns(3)
 c[0].markdown(f"Samlet vurdering  \n### {ui.status_markdown(samlet)}")
 if tomt.get("areal_daa"):
-    c[1].metric("Tomtas areal", f"{ui.fmt(tomt.get('areal_daa'), 1)} daa")
+    c[1].metric("Tomtas areal", f"{text.number(tomt.get('areal_daa'), 1)} daa")
 counts = pd.Series([k["status"] for k in result["kriterier"]]).value_counts()
 c[2].metric("Grønn / gul / rød / ukjent",
             " / ".join(str(int(counts.get(s, 0))) for s in ("gronn", "gul", "rod", "ukjent")))
@@ -135,7 +136,7 @@ def _terskel(t) -> str:
         return ""
     if isinstance(t, dict):
         names = {"gul": "gul", "rod": "rød", "gronn": "grønn"}
-        return " · ".join(f"{names.get(k, k)} {ui.fmt(v, 1 if isinstance(v, float) and v % 1 else 0)}"
+        return " · ".join(f"{names.get(k, k)} {text.number(v, 1 if isinstance(v, float) and v % 1 else 0)}"
                           for k, v in t.items() if v is not None)
     return str(t)
 
