@@ -49,8 +49,9 @@ def resolve_refs(entry: Mapping[str, Any], config: Config | None, where: str) ->
     entry : mapping
         A ``[[criteria]]`` entry (or a criterion merged with a profile's override).
     config : Config or None
-        Where the references are looked up; a reference to a key it does not hold
-        (or ``config=None``) keeps the number written beside it.
+        Where the references are looked up; a key it does not hold (or
+        ``config=None``) is taken from the shipped defaults, so each number is
+        written once, in the parameter referred to.
     where : str
         The criterion id, named in error messages.
 
@@ -72,9 +73,17 @@ def resolve_refs(entry: Mapping[str, Any], config: Config | None, where: str) ->
     for key in refs:
         base, ref = key[:-4], entry[key]
         out.pop(key)
-        if config is None or not isinstance(ref, str) or not config.has(ref):
-            continue
-        val = config.get(ref)
+        if not isinstance(ref, str):
+            raise ConfigError(f"Kriteriet «{where}»: «{key}» må være navnet på en parameter, "
+                              f"f.eks. \"schools.radius_m\" (fikk {ref!r}).")
+        # the number lives once, in the parameter referred to: the municipality's
+        # configuration when it has it, else the shipped defaults
+        source = config if config is not None and config.has(ref) else default_config()
+        if not source.has(ref):
+            raise ConfigError(
+                f"Kriteriet «{where}» viser til «{ref}» for «{base}», men den parameteren finnes "
+                "ikke. Rett navnet i config/sites.toml.")
+        val = source.get(ref)
         if base in _NUMERIC_REFS and (isinstance(val, bool) or not isinstance(val, (int, float))):
             raise ConfigError(
                 f"Kriteriet «{where}» viser til «{ref}» for «{base}», men verdien der "
