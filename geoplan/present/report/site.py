@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from geoplan.config.schools import SchoolSettings
-from geoplan.errors import GeoplanError
 from geoplan.present import text
 from geoplan.present.report import maps
 from geoplan.present.report.context import ReportContext, run_builder
@@ -49,11 +48,10 @@ _CRITERION_LAYERS = {
 
 
 def _criteria_config(config) -> dict[str, dict]:
-    try:
-        crit = config.section("sites").get("criteria", [])
-    except GeoplanError:
-        return {}
-    return {c["id"]: c for c in crit if isinstance(c, dict) and c.get("id")}
+    """Each site criterion's configuration by id, ``*_ref`` resolved (:mod:`geoplan.config.sites`)."""
+    from geoplan.config.sites import criteria_by_id
+
+    return criteria_by_id(config)
 
 
 def _site_layers_for(crit_id: str, cfg: dict) -> tuple[str, ...]:
@@ -308,9 +306,8 @@ def _deciding_layers(kriterier: list[dict], crit_cfg: dict) -> dict[str, list[st
 
 
 def _concentration_radius(config, crit: dict) -> float:
-    """The ``konsentrasjon_radius`` criterion's radius (m): ``radius_ref`` or ``radius_m``."""
-    ref = crit.get("radius_ref")
-    return float(config.get(ref) if ref else crit["radius_m"])
+    """The ``konsentrasjon_radius`` criterion's radius (m), its reference already resolved."""
+    return float(crit["radius_m"])
 
 
 def _site_map(sec: Section, result, dataset, config, crit_cfg, site, kriterier) -> None:

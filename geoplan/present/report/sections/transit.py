@@ -18,11 +18,10 @@ from geoplan.present.report.site import _criteria_config
 
 
 def yellow_threshold(config, crit: dict | None, crit_id: str) -> float:
-    """A site criterion's yellow limit (``yellow``, or the key ``yellow_ref`` names)."""
-    if not crit or ("yellow" not in crit and not crit.get("yellow_ref")):
+    """A site criterion's yellow limit (its ``yellow_ref`` already resolved by config.sites)."""
+    if not crit or "yellow" not in crit:
         raise ConfigError(f"Kriteriet «{crit_id}» i sites.toml mangler grensen «yellow».")
-    ref = crit.get("yellow_ref")
-    v = config.get(ref) if ref else crit["yellow"]
+    v = crit["yellow"]
     try:
         return float(v)
     except (TypeError, ValueError) as e:
