@@ -328,7 +328,7 @@ def test_quarry_conflict_hand_computed():
 
 
 def test_slope_share_from_geotiff(tmp_path):
-    rasterio = pytest.importorskip("rasterio")
+    import rasterio
     from rasterio.transform import from_origin
 
     cell = 10.0
@@ -470,7 +470,7 @@ def test_non_housing_innspill_not_counted():
 def test_fast_zonal_share_matches_per_polygon_raster_module(tmp_path):
     """One-pass rasterisation agrees with geoplan.io.raster's per-polygon masks,
     including overlapping polygons and one smaller than a cell."""
-    rasterio = pytest.importorskip("rasterio")
+    import rasterio
     from rasterio.transform import from_origin
 
     from geoplan.io import raster
