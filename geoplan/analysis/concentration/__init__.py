@@ -67,10 +67,10 @@ from geoplan.analysis.concentration.model import (
 from geoplan.analysis.concentration.weights_hotspots import gi_star, grunnkrets_weights
 from geoplan.analysis.concentration.whatif import purchase_effect, what_if
 from geoplan.config.concentration import ConcentrationSettings
+from geoplan.privacy import suppress, suppress_what_if, validate_min_count
 
 #: the public verb (``geoplan.analyse_concentration``)
 analyse_concentration = analyse
-from geoplan.privacy import suppress, suppress_what_if, validate_min_count
 
 __all__ = [
     "Thresholds", "ConcentrationModel", "ConcentrationResult", "DensitySurface",
