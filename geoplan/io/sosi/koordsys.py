@@ -13,6 +13,8 @@ KOORDSYS_EPSG: dict[int, tuple[int, str]] = {
     9: (4273, "NGO1948 geografisk"),
     **{k: (25810 + k, f"EUREF89 UTM sone {k + 10}") for k in range(21, 27)},
     84: (4258, "EUREF89 geografisk"),
+    # SOSI 4.5: EUREF89 NTM (Norwegian Transverse Mercator) zones 5-30 as 205-230
+    **{k: (4900 + k, f"EUREF89 NTM sone {k - 200}") for k in range(205, 231)},
 }
 
 #: codes that are known but not accepted, with their name
