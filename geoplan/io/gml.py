@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -261,7 +262,7 @@ def read_gml(source: str | os.PathLike, *, name: str | None = None) -> GmlData:
 def _assemble(label, rows, counts, skipped, srs_names, had_height) -> GmlData:
     """Frames per type in one horizontal CRS (the most common); notes for what differs."""
     notes: list[str] = []
-    crs_of: dict[str, object] = {}
+    crs_of: dict[str, Any] = {}
     for s in srs_names:
         crs_of[s], note = crs_from_srs_name(s, label)
         if note:

@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
 from pyproj import CRS
 
@@ -221,7 +220,9 @@ def geojson_crs_notes(path: Path, gdf: gpd.GeoDataFrame) -> list[str]:
     b = gdf.total_bounds
     if abs(b[0]) <= 180 and abs(b[2]) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
         return []
-    gdf.crs = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf.crs = None
     looks = ""
     if 0 < b[0] and b[2] < 1_000_000 and 6_400_000 < b[1] and b[3] < 8_000_000:
         looks = (" Tallene ser ut som EUREF89 UTM (øst 0–1 000 000 m, nord 6,4–8 mill. m); sonen "

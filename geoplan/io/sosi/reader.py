@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -213,7 +214,7 @@ class _Builder:
             got = self._one(o, curves, shells, cache)
             if got is not None:
                 rows[got[0]].append((o, got[1]))
-        geoms = {"line": build_lines([g for _, g in rows["line"]]),  # type: ignore[misc]
+        geoms: dict[str, Any] = {"line": build_lines([g for _, g in rows["line"]]),  # type: ignore[misc]
                  "flate": build_polygons([g for _, g in rows["flate"]]),  # type: ignore[misc]
                  "point": [g for _, g in rows["point"]]}
         by_type: dict[str, list[tuple[SosiObject, object]]] = {}

@@ -33,6 +33,7 @@ COMMANDS = {
     "assess": "geoplan.present.cli.assess",
     "report": "geoplan.present.cli.report",
     "app": "geoplan.present.cli.app",
+    "convert": "geoplan.present.cli.convert",
 }
 
 
