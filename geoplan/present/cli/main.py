@@ -32,6 +32,7 @@ COMMANDS = {
     "concentration": "geoplan.present.cli.concentration",
     "assess": "geoplan.present.cli.assess",
     "report": "geoplan.present.cli.report",
+    "db": "geoplan.present.cli.db",
     "app": "geoplan.present.cli.app",
 }
 
