@@ -37,6 +37,9 @@ if [ "${1:-}" = "--test" ]; then
   # the database tests run a throw-away PostgreSQL/PostGIS cluster (tools/pg_test_cluster.sh)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || need+=(postgresql-postgis)
+  # the login tests run a real OpenID Connect provider (node-oidc-provider, tests/oidc)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "== System packages: ${need[*]}"

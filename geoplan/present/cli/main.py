@@ -33,6 +33,7 @@ COMMANDS = {
     "assess": "geoplan.present.cli.assess",
     "report": "geoplan.present.cli.report",
     "db": "geoplan.present.cli.db",
+    "users": "geoplan.present.cli.users",
     "app": "geoplan.present.cli.app",
 }
 
