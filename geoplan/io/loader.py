@@ -119,6 +119,9 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     """
     if config is None:
         config = default_config_or_none()
+    from geoplan.io.postgis.connect import is_database
+    if is_database(data):
+        return _load_database(str(data), crs=crs, config=config, only=only)
     path = Path(data) if data is not None else DEFAULT_DATA
     _check_request(data, path, layer)
     assume = parse_crs(crs) if crs is not None else None
@@ -144,3 +147,20 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     finally:
         if tmp and not keep_tmp:
             shutil.rmtree(tmp[0], ignore_errors=True)
+
+
+def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:
+    """DATA as a PostgreSQL address: the schema's tables validated exactly as files are."""
+    from geoplan.io.postgis import read_source
+
+    assume = parse_crs(crs) if crs is not None else None
+    wanted = set(only) | {"kommune"} if only is not None else None
+    raws, rasters, label = read_source(data, wanted)
+    target = working_crs(((r.name, r.gdf) for r in raws), config, crs)
+    layers, reports = validate_layers(raws, target_crs=target, assume_crs=assume, wanted=wanted)
+    if not layers:
+        raise UnreadableInput(
+            f"Fant ingen kjente lag i {label}. Tabellene må hete som lagene i datakontrakten "
+            f"({', '.join(SCHEMAS)}); last inn med «geoplan db load».")
+    reports.update(check_rasters(rasters))
+    return Dataset(source=label, crs=target, layers=layers, rasters=rasters, reports=reports)
