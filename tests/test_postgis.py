@@ -250,3 +250,23 @@ def test_status_lists_loaded_and_published_schemas(dsn, schema, capsys):
     assert by[schema]["lag"]["bygning"] == 9222
     assert by[f"{schema}_resultater"]["publisert"]["analyser"] == ["reserves"]
     assert main(["db", "publish", dsn, "--schema", schema, "--analyses", "bogus"]) == 2
+
+
+def test_saved_site_assessments_are_kept_in_the_database_for_qgis(dsn, schema):
+    from geoplan.present.app import assessments
+    from geoplan.present.app.auth import User
+    store.load(_addr(dsn, schema), _squares(), {}, epsg=25832, source="x")
+    data = f"{dsn}?schema={schema}"
+    db = assessments.store(data, 25832)
+    assert isinstance(db, assessments.DatabaseStore)
+    site = {"wkb": shapely.to_wkb(Point(500050, 6550050)), "navn": "Tomt «Ø»", "kilde": "tegnet"}
+    rec = assessments._record(User("kari", "bolig", "OpenID Connect"), site, {"enheter": 4},
+                              {"samlet": "gul", "kriterier": [{"id": "skole", "status": "gronn"}]})
+    db.save(rec)
+    got = db.list()
+    assert got[0]["id"] == rec["id"] and got[0]["navn"] == "Tomt «Ø»" and got[0]["resultat"]["samlet"] == "gul"
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(f'SELECT bruker, ST_SRID(geom), ST_X(geom) FROM "{schema}_app".tomtevurderinger').fetchone()
+        conn.execute(f'DROP SCHEMA "{schema}_app" CASCADE')
+        conn.commit()
+    assert row == ("kari", 25832, 500050.0)
