@@ -103,6 +103,9 @@ class ConcentrationSettings:
         Public outputs hide 0 as well, ``concentration.prikk_nuller``.
     min_count : int
         Smallest count shown in public outputs, ``kommune.min_count_public``.
+    project_dwellings : int
+        Dwellings of the new mixed project being assessed (``concentration.prosjekt_boliger``,
+        set by ``geoplan assess --nybygg N``); 0: a purchase in existing buildings.
     """
 
     thresholds: Thresholds
@@ -118,6 +121,7 @@ class ConcentrationSettings:
     new_dwellings: bool
     suppress_zero: bool
     min_count: int
+    project_dwellings: int = 0
 
     @classmethod
     def from_config(cls, cfg: Config | None = None) -> "ConcentrationSettings":
@@ -151,6 +155,7 @@ class ConcentrationSettings:
             new_dwellings=bool(get("concentration.hva_hvis_nybygg")),
             suppress_zero=bool(get("concentration.prikk_nuller")),
             min_count=validate_min_count(get("kommune.min_count_public")),
+            project_dwellings=_whole(get("concentration.prosjekt_boliger"), "prosjekt_boliger"),
         )
         out._check()
         return out
@@ -186,6 +191,18 @@ class ConcentrationSettings:
     def as_dict(self) -> dict[str, Any]:
         """The old ``settings_from_config`` dict (``thresholds`` stays a :class:`Thresholds`)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _whole(value: Any, name: str) -> int:
+    """A whole number ≥ 0, else :class:`ConfigError` naming ``concentration.<name>``."""
+    try:
+        ok = not isinstance(value, bool) and float(value) == int(value) and 0 <= int(value) <= 10**6
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ConfigError(f"Parameteren «concentration.{name}» må være et helt tall fra 0 til "
+                          f"1 000 000 (er {value!r}).")
+    return int(value)
 
 
 _LISTS = ("bygning_unntatt_kategorier", "housing_first_ikke_sammen_med")
