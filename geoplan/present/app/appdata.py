@@ -219,25 +219,69 @@ def _display_cached(key: str, tolerance_m: float, _ds) -> dict:
 def display_layers(ds, cfg: Config) -> dict:
     """Simplified WGS84 layers for the map (cached by data and tolerance).
 
-    ``adresse`` of municipal dwellings is dropped unless ``app.show_address``.
+    ``adresse`` of municipal dwellings is dropped unless ``app.show_address``;
+    single dwellings only where :func:`dwelling_points_allowed`, else the
+    published totals per grunnkrets (:func:`restrict_layers`).
     """
     tol = app_settings(cfg).simplify_m
     layers = dict(_display_cached(dataset_key(ds), tol, ds))
-    return restrict_layers(layers, cfg)
+    return restrict_layers(layers, cfg, ds)
 
 
-def restrict_layers(layers: dict, cfg: Config) -> dict:
+#: session key of the sidebar switch «Skjul små tall (prikking)»
+PUBLIC_KEY = "prikking"
+
+
+def public_mode() -> bool:
+    """Small counts are suppressed in this session (always, for a role without
+    ``concentration_unsuppressed``; else the sidebar switch, on by default)."""
+    from geoplan.present.app.login import current_user
+    if not current_user().can("concentration_unsuppressed"):
+        return True
+    return bool(st.session_state.get(PUBLIC_KEY, True))
+
+
+def dwelling_points_allowed() -> bool:
+    """Single municipal dwellings may be drawn: a role with ``dwelling_points`` and suppression off."""
+    from geoplan.present.app.login import current_user
+    return current_user().can("dwelling_points") and not public_mode()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Summerer kommunale enheter per grunnkrets …")
+def _dwelling_totals_cached(key: str, min_count: int, suppress_zero: bool, _ds):
+    from geoplan.present.app.maps.dwellings import dwelling_totals
+    return dwelling_totals(_ds["kommunal_bolig"], _ds["grunnkrets"], min_count, suppress_zero=suppress_zero)
+
+
+def dwelling_totals(ds, cfg: Config):
+    """The published units per grunnkrets (WGS84 points), or ``None`` without the layers."""
+    if not (ds.has("kommunal_bolig") and ds.has("grunnkrets")):
+        return None
+    from geoplan.config.concentration import ConcentrationSettings
+    st_ = ConcentrationSettings.from_config(cfg)
+    return _dwelling_totals_cached(dataset_key(ds), int(st_.min_count), bool(st_.suppress_zero), ds)
+
+
+def restrict_layers(layers: dict, cfg: Config, ds=None) -> dict:
     """What the session's role may receive: the one rule the map, tables and downloads follow.
 
-    Without ``dwelling_points`` (roles innsyn and plan) the municipal dwellings
-    are not sent at all; ``adresse`` only to a role with ``addresses`` and only
-    when ``app.show_address`` allows it.
+    Without ``dwelling_points`` (roles innsyn and plan), or with small-number
+    suppression on (:func:`public_mode`), the municipal dwellings are not sent
+    at all; given ``ds``, the published units per grunnkrets take their place
+    (:func:`dwelling_totals`). ``adresse`` only to a role with ``addresses`` and
+    only when ``app.show_address`` allows it.
     """
     from geoplan.present.app.login import current_user
+    from geoplan.present.app.maps.layers import DWELLING_TOTALS
     user = current_user()
     layers = dict(layers)
-    if not user.can("dwelling_points"):
-        layers.pop("kommunal_bolig", None)
+    layers.pop(DWELLING_TOTALS, None)
+    if not user.can("dwelling_points") or public_mode():
+        had = layers.pop("kommunal_bolig", None) is not None
+        if had and ds is not None:
+            totals = dwelling_totals(ds, cfg)
+            if totals is not None:
+                layers[DWELLING_TOTALS] = totals
     elif "kommunal_bolig" in layers:
         kb = layers["kommunal_bolig"]
         if "adresse" in kb.columns and not (user.can("addresses") and app_settings(cfg).show_address):

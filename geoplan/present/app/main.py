@@ -23,7 +23,11 @@ def main() -> None:
     appdata.prepare_maps()
 
     st.set_page_config(page_title="geoplan – arealplanlegging", page_icon="🗺️", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="expanded",
+                       menu_items={"Get help": None, "Report a bug": None,
+                                   "About": "**geoplan**: arealplanlegging og boligsosial analyse for "
+                                            "kommunen. Spørsmål om data og tilgang: kommunens "
+                                            "GIS-ansvarlige."})
 
     from geoplan.present.app import login
 
@@ -35,9 +39,17 @@ def main() -> None:
                       position="hidden").run()
         return
 
+    overview = st.Page(PAGES_DIR / "oversikt.py", title="Oversikt", icon=":material/map:",
+                       url_path="oversikt")
+
+    def _start() -> None:
+        # the app's root leads to the overview at its own address, so that /oversikt (a link,
+        # a bookmark) is a page of its own and never «Page not found»
+        st.switch_page(overview, query_params=st.query_params.to_dict())
+
     PAGES = [
-        st.Page(PAGES_DIR / "oversikt.py", title="Oversikt", icon=":material/map:", default=True,
-                url_path="oversikt"),
+        st.Page(_start, title="Start", url_path="start", default=True, visibility="hidden"),
+        overview,
         st.Page(PAGES_DIR / "arealbehov.py", title="Arealbehov og reserve", icon=":material/holiday_village:",
                 url_path="arealbehov"),
         st.Page(PAGES_DIR / "skolesirkler.py", title="Skolesirkler", icon=":material/school:",

@@ -42,12 +42,15 @@ from geoplan.present.app.maps.elements import (
     tooltip_html,
 )
 from geoplan.present.app.maps.layers import (
+    DWELLING_TOTALS,
     add_circles,
+    add_dwelling_totals,
     add_dwellings,
     add_geojson,
     add_points,
     add_zoning,
 )
+from geoplan.present.app.maps.palette import PALETTE
 from geoplan.present.app.maps.styles import (
     BASEMAPS,
     CATEGORY_COLORS,
@@ -65,7 +68,7 @@ from geoplan.present.app.maps.styles import (
 )
 
 __all__ = [
-    "BASEMAPS", "CATEGORY_COLORS", "CATEGORY_LABELS", "CATEGORY_OTHER", "FIELD_LABELS",
+    "BASEMAPS", "CATEGORY_COLORS", "DWELLING_TOTALS", "PALETTE", "add_dwelling_totals", "CATEGORY_LABELS", "CATEGORY_OTHER", "FIELD_LABELS",
     "LAYER_FIELDS", "LAYER_STYLES", "POINT_STYLES", "STATIC_DIR", "STATUS_LABELS",
     "STREAMLIT_ASSET_BASE", "UNUSED_JS", "USED_ELEMENTS", "VENDORED", "VENDOR_DIR",
     "ZONING_COLORS", "ZONING_OTHER", "FastGeoJson", "_DwellingCluster", "_Legend", "_PointGroup",

@@ -32,7 +32,11 @@ from geoplan.present.app.maps.elements import (
     legend_html,
 )
 from geoplan.present.app.maps.layers import (
+    DWELLING_TOTAL_COLOR,
+    DWELLING_TOTALS,
+    DWELLING_TOTALS_NAME,
     add_circles,
+    add_dwelling_totals,
     add_dwellings,
     add_geojson,
     add_points,
@@ -48,8 +52,9 @@ from geoplan.present.app.maps.styles import (
     POINT_STYLES,
 )
 
-#: A legend entry: ``(kind, colour, label)``, kind in fill/line/dash/point.
-LegendItem = tuple[str, str, str]
+#: A legend entry: ``(kind, colour, label)`` or ``(kind, colour, label, layer name)``, kind in
+#: fill/line/dash/point/ramp; with a layer name the row follows that layer on and off.
+LegendItem = tuple
 
 
 # ---------------------------------------------------------------------------
@@ -228,7 +233,8 @@ def _contract_layers(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame],
             continue
         add_geojson(m, g, label, style=style, fields=LAYER_FIELDS.get(key, ()),
                     show=key not in hidden, highlight=kind == "fill")
-        legend.append((kind, (style or {}).get("fillColor", (style or {}).get("color", "#333")), label))
+        legend.append((kind, (style or {}).get("fillColor", (style or {}).get("color", "#333")), label,
+                       label))
     return legend
 
 
@@ -241,9 +247,9 @@ def _schools(m: folium.Map, skole: gpd.GeoDataFrame | None,
     if radius_m:
         km = text.compact(radius_m / 1000)
         add_circles(m, skole, radius_m, name=f"Skolesirkler {km} km")
-        legend.append(("dash", "#1f5fa8", f"Skolesirkel {km} km"))
+        legend.append(("dash", "#1f5fa8", f"Skolesirkel {km} km", f"Skolesirkler {km} km"))
     add_points(m, skole, "Skoler", color="blue", icon="school", fields=LAYER_FIELDS["skole"])
-    legend.append(("point", "#38aadd", "Skole"))
+    legend.append(("point", "#38aadd", "Skole", "Skoler"))
     return legend
 
 
@@ -256,7 +262,7 @@ def _point_layers(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame],
         if g is not None and len(g):
             add_points(m, g, label, color=color, radius=radius, fields=LAYER_FIELDS.get(key, ()),
                        show=key not in hidden)
-            legend.append(("point", color, label))
+            legend.append(("point", color, label, label))
     return legend
 
 
@@ -267,8 +273,19 @@ def _dwellings(m: folium.Map, kb: gpd.GeoDataFrame | None, *, show_address: bool
         return []
     add_dwellings(m, kb, show_address=show_address, show=show)
     return [("point", CATEGORY_COLORS.get(cat, CATEGORY_OTHER),
-             f"Kommunal bolig: {CATEGORY_LABELS.get(cat, cat)}")
+             f"Kommunal bolig: {CATEGORY_LABELS.get(cat, cat)}", "Kommunale boliger")
             for cat in sorted(pd.unique(kb["kategori"].astype(str)))]
+
+
+def _dwelling_totals(m: folium.Map, totals: gpd.GeoDataFrame | None, *, show: bool) -> list[LegendItem]:
+    """Municipal units per grunnkrets as published (small counts hidden), not single homes."""
+    if totals is None or len(totals) == 0:
+        return []
+    add_dwelling_totals(m, totals, show=show)
+    k = totals.attrs.get("min_count")
+    hidden = f" (under {text.integer(k)} skjult)" if k else ""
+    return [("point", DWELLING_TOTAL_COLOR, f"Kommunale enheter per grunnkrets{hidden}",
+             DWELLING_TOTALS_NAME)]
 
 
 def _markers(m: folium.Map, markers: Sequence[tuple[float, float, str]]) -> list[LegendItem]:
@@ -277,7 +294,7 @@ def _markers(m: folium.Map, markers: Sequence[tuple[float, float, str]]) -> list
         return []
     _PointGroup([[lat, lon, html.escape(label)] for lat, lon, label in markers], "marker",
                 _icon_options("red", "house"), name="Valgt sted", show=True).add_to(m)
-    return [("point", "#d63e2a", "Valgt sted")]
+    return [("point", "#d63e2a", "Valgt sted", "Valgt sted")]
 
 
 def _default_bounds(layers: Mapping[str, gpd.GeoDataFrame]) -> Sequence[float] | None:
@@ -296,7 +313,7 @@ def _overlays(m: folium.Map, overlays: Sequence[Mapping]) -> list[LegendItem]:
         add_geojson(m, ov["gdf"], ov["name"], style=ov.get("style"), fields=ov.get("fields", ()),
                     style_column=ov.get("style_column"), style_map=ov.get("style_map"),
                     show=ov.get("show", True))
-        legend += list(ov.get("legend", ()))
+        legend += [tuple(it) if len(it) > 3 else (*it, ov["name"]) for it in ov.get("legend", ())]
     return legend
 
 
@@ -308,7 +325,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
                      overlays: Sequence[Mapping] = (),
                      extra_legend: Sequence[LegendItem] = (),
                      bounds: Sequence[float] | None = None,
-                     markers: Sequence[tuple[float, float, str]] = ()) -> folium.Map:
+                     markers: Sequence[tuple[float, float, str]] = (),
+                     legend_hidden: Iterable[str] = ()) -> folium.Map:
     """The standard map: every layer toggleable and styled by meaning, with a legend.
 
     Parameters
@@ -341,6 +359,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
     markers
         ``(lat, lon, label)`` of highlighted places (e.g. the site being assessed),
         drawn as red pins on top.
+    legend_hidden
+        Names of layers the caller adds switched off (their legend rows start hidden).
     """
     hidden = set(hidden)
     if include is not None:
@@ -350,17 +370,22 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
     legend: list[LegendItem] = []
     if layers.get("arealformal") is not None:
         zl = add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)
-        if "arealformal" not in hidden:
-            legend += zl
+        legend += [(*it, "Arealformål") for it in zl]
     legend += _overlays(m, overlays)
     legend += _contract_layers(m, layers, quarry_buffer, hidden)
     legend += _schools(m, layers.get("skole"), radius_m)
     legend += _point_layers(m, layers, hidden)
     legend += _dwellings(m, layers.get("kommunal_bolig"), show_address=show_address,
                          show="kommunal_bolig" not in hidden)
+    legend += _dwelling_totals(m, layers.get(DWELLING_TOTALS), show="kommunal_bolig" not in hidden)
     legend += _markers(m, markers)
     legend += list(extra_legend)
-    _Legend(legend_html("Tegnforklaring", legend)).add_to(m)
+    off = {LAYER_STYLES[k][0] for k in hidden if k in LAYER_STYLES} | \
+        {POINT_STYLES[k][0] for k in hidden if k in POINT_STYLES} | \
+        {ov["name"] for ov in overlays if not ov.get("show", True)} | set(legend_hidden)
+    if "kommunal_bolig" in hidden:
+        off |= {"Kommunale boliger", DWELLING_TOTALS_NAME}
+    _Legend(legend_html("Tegnforklaring", legend, hidden=sorted(off))).add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     return m
 

@@ -141,6 +141,7 @@ class _Legend(_RenderOnce):
         {% macro script(this, kwargs) %}
         (function(){
             var legend = L.control({position: {{ this.position|tojson }}});
+            var map = {{ this._parent.get_name() }};
             legend.onAdd = function (map) {
                 var div = L.DomUtil.create('div', 'geoplan-legend');
                 div.innerHTML = {{ this.html|tojson }};
@@ -148,7 +149,18 @@ class _Legend(_RenderOnce):
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            // rows of a layer follow the layer control: a hidden layer is not explained
+            function follow(e, on) {
+                var rows = legend.getContainer().querySelectorAll('[data-layer]');
+                for (var i = 0; i < rows.length; i++) {
+                    if (rows[i].getAttribute('data-layer') === e.name) {
+                        rows[i].style.display = on ? '' : 'none';
+                    }
+                }
+            }
+            map.on('overlayadd', function (e) { follow(e, true); });
+            map.on('overlayremove', function (e) { follow(e, false); });
         })();
         {% endmacro %}
     """)
@@ -186,22 +198,45 @@ class _FitOnLoad(_RenderOnce):
         {% macro script(this, kwargs) %}
         (function (m) {
             var b = L.latLngBounds({{ this.bounds|tojson }});
-            m.fitBounds(b);
-            var tries = 0;
+            var key = {{ this.view_key|tojson }}, bkey = {{ this.bounds|tojson }}.join(',');
+            var saved = null;
+            try { saved = key && JSON.parse(window.sessionStorage.getItem('geoplan-kart:' + key)); }
+            catch (e) { saved = null; }
+            // the view the planner left is kept across reruns (a changed rate, basemap or
+            // drawn site), unless the page asks for another extent (e.g. a new site)
+            var keep = saved && saved.b === bkey;
+            function show() {
+                if (keep) { m.setView([saved.lat, saved.lng], saved.z, {animate: false}); }
+                else { m.fitBounds(b); }
+            }
+            show();
+            var tries = 0, settled = false;
             function refit() {
                 m.invalidateSize(false);
-                m.fitBounds(b);
-                if (++tries < 3) { setTimeout(refit, 400); }
+                show();
+                if (++tries < 3) { setTimeout(refit, 400); } else { settled = true; }
             }
             setTimeout(refit, 150);
+            if (key) {
+                m.on('moveend', function () {
+                    if (!settled) { return; }
+                    var c = m.getCenter();
+                    try {
+                        window.sessionStorage.setItem('geoplan-kart:' + key, JSON.stringify(
+                            {b: bkey, lat: c.lat, lng: c.lng, z: m.getZoom()}));
+                    } catch (e) { /* private mode: the view is not kept */ }
+                });
+            }
         })({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, bounds):
+    def __init__(self, bounds, view_key: str | None = None):
         super().__init__()
         self._name = "FitOnLoad"
         self.bounds = bounds
+        #: the key under which the browser keeps this map's view (``None``: always fit)
+        self.view_key = view_key
 
 
 class _DrawNorwegian(_RenderOnce):
@@ -240,10 +275,17 @@ class _DrawNorwegian(_RenderOnce):
         self._name = "DrawNorwegian"
 
 
-def legend_html(title: str, items: Sequence[tuple[str, str, str]]) -> str:
-    """HTML of a legend: ``items`` are ``(kind, colour, label)``, kind in fill/line/dash/point."""
+def legend_html(title: str, items: Sequence[tuple], hidden: Sequence[str] = ()) -> str:
+    """HTML of a legend: ``items`` are ``(kind, colour, label)`` or ``(kind, colour, label, layer)``.
+
+    kind is fill/line/dash/point/ramp (``ramp``: colour is a CSS gradient). Rows
+    with a ``layer`` (its name in the layer control) follow that layer on and off;
+    those of a layer in ``hidden`` start hidden.
+    """
     rows = []
-    for kind, color, label in items:
+    for item in items:
+        kind, color, label = item[:3]
+        layer = item[3] if len(item) > 3 else None
         c = html.escape(color)
         if kind == "fill":
             sym = (f"<span style='display:inline-block;width:14px;height:10px;background:{c};"
@@ -252,10 +294,15 @@ def legend_html(title: str, items: Sequence[tuple[str, str, str]]) -> str:
             sym = f"<span style='display:inline-block;width:16px;height:0;border-top:3px solid {c}'></span>"
         elif kind == "dash":
             sym = f"<span style='display:inline-block;width:16px;height:0;border-top:3px dashed {c}'></span>"
+        elif kind == "ramp":
+            sym = (f"<span style='display:inline-block;width:60px;height:10px;background:{c};"
+                   "border:1px solid #555'></span>")
         else:
             sym = (f"<span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
                    f"background:{c};border:1px solid #333'></span>")
-        rows.append(f"<div style='white-space:nowrap'>{sym}&nbsp;{html.escape(label)}</div>")
+        attrs = f" data-layer='{html.escape(layer, quote=True)}'" if layer else ""
+        style = "white-space:nowrap" + (";display:none" if layer and layer in hidden else "")
+        rows.append(f"<div{attrs} style='{style}'>{sym}&nbsp;{html.escape(label)}</div>")
     return ("<details open style='background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;"
             "box-shadow:0 1px 4px rgba(0,0,0,.35);font:11.5px/1.4 sans-serif;max-height:230px;"
             "overflow-y:auto'>"
@@ -302,8 +349,9 @@ class FastGeoJson(folium.map.Layer, _RenderOnce):
                 },
                 onEachFeature: function (f, l) {
                     if (f.properties._v) {
+                        // tooltips only: a bound popup stops the click event, and the map's
+                        // click (the what-if point, the clicked place) would never be heard
                         l.bindTooltip(function () { return tip(f.properties); }, {sticky: true});
-                        l.bindPopup(function () { return tip(f.properties); });
                     }
                     if (hl) {
                         l.on('mouseover', function () { l.setStyle(hl); });

@@ -129,6 +129,35 @@ def add_dwellings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "Kommunal
     return fmc
 
 
+#: display layer key of the published units per grunnkrets (see :mod:`.dwellings`)
+DWELLING_TOTALS = "kommunal_bolig_grunnkrets"
+DWELLING_TOTALS_NAME = "Kommunale enheter per grunnkrets"
+DWELLING_TOTAL_COLOR = "#0072B2"
+
+
+def add_dwelling_totals(m: folium.Map, gdf: gpd.GeoDataFrame, *, show: bool = True) -> FastGeoJson | None:
+    """Published units per grunnkrets as circles at the grunnkrets' centre (never at a home).
+
+    ``gdf`` (from :func:`geoplan.present.app.maps.dwellings.dwelling_totals`) has
+    ``grunnkretsnavn``, ``grunnkretsnummer`` and ``kommunale_enheter`` (missing where
+    the public table hides it). Hidden totals are drawn grey and say so.
+    """
+    if gdf is None or len(gdf) == 0:
+        return None
+    units = pd.to_numeric(gdf["kommunale_enheter"], errors="coerce")
+    shown = gdf.assign(enheter_tekst=[("skjult (prikket)" if pd.isna(u) else text.integer(u)) for u in units])
+    base = {"color": "#222222", "weight": 1, "fillColor": DWELLING_TOTAL_COLOR, "fillOpacity": 0.75}
+    radius = np.where(units.isna(), 5.0, 4.0 + 1.6 * np.sqrt(units.fillna(0).to_numpy(dtype=float)))
+    styles = [base | {"radius": float(r)} for r in radius]
+    styles = [s | {"fillColor": "#9e9e9e", "fillOpacity": 0.6} if pd.isna(u) else s
+              for s, u in zip(styles, units)]
+    layer = FastGeoJson(shown, styles, np.arange(len(shown)),
+                        ("grunnkretsnavn", "grunnkretsnummer", "enheter_tekst"),
+                        name=DWELLING_TOTALS_NAME, show=show, highlight={"weight": 3})
+    layer.add_to(m)
+    return layer
+
+
 def add_circles(m: folium.Map, points: gpd.GeoDataFrame, radius_m: float, *, name: str,
                 color: str = "#1f5fa8", show: bool = True) -> folium.map.Layer | None:
     """Dashed circles of ``radius_m`` metres around WGS84 points (e.g. 1.5 km school circles)."""

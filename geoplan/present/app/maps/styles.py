@@ -13,6 +13,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geoplan.present.app.maps.palette import PALETTE
+
 #: Plan-map colours for arealformål (after the SOSI/NPAD plan conventions),
 #: keyed by exact code, then by the hundred group, then by the thousand group.
 ZONING_COLORS: dict[int, tuple[str, str]] = {
@@ -42,12 +44,7 @@ ZONING_OTHER = ("#e0e0e0", "Annet arealformål")
 STATUS_LABELS = {1: "nåværende", 2: "framtidig", 3: "videreutvikling av nåværende"}
 
 #: Colours of municipal dwelling categories (demo categories first).
-CATEGORY_COLORS = {
-    "utleie": "#1f77b4",
-    "omsorgsbolig": "#2ca02c",
-    "housing_first": "#d62728",
-    "flyktning": "#9467bd",
-}
+CATEGORY_COLORS = {k: PALETTE[k] for k in ("utleie", "omsorgsbolig", "housing_first", "flyktning")}
 CATEGORY_OTHER = "#7f7f7f"
 
 CATEGORY_LABELS = {
@@ -70,6 +67,8 @@ FIELD_LABELS = {
     "type": "Type", "kommunenavn": "Kommune", "kommunenummer": "Kommunenummer",
     "areal_daa": "Areal (daa)", "andel_pct": "Andel (%)", "kommunale_enheter": "Kommunale enheter",
     "lokaliseringskvotient": "Lokaliseringskvotient", "status": "Status",
+    "klynge": "Klynge (Gi*)", "begrunnelse": "Begrunnelse", "housing_first_andel_pct": "Housing First-andel (%)",
+    "over_terskel": "Over terskel", "merknad": "Merknad", "enheter_tekst": "Kommunale enheter",
 }
 
 BASEMAPS: dict[str, dict[str, str | None]] = {
@@ -105,24 +104,24 @@ LAYER_STYLES: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "arealformal": ("Arealformål", "fill", None),
     "grunnkrets": ("Grunnkretser", "line", {"color": "#8d8d8d", "weight": 0.8, "fill": False}),
     "steinbrudd_buffer": ("Buffer rundt steinbrudd", "fill",
-                          {"color": "#8d6e63", "weight": 1, "fillColor": "#bcaaa4",
+                          {"color": PALETTE["steinbrudd"], "weight": 1, "fillColor": "#bcaaa4",
                            "fillOpacity": 0.25, "dashArray": "4 4"}),
     "steinbrudd": ("Steinbrudd og lastingsområder", "fill",
-                   {"color": "#4e342e", "weight": 1.5, "fillColor": "#795548", "fillOpacity": 0.7}),
-    "innspill": ("Innspill", "fill", {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d",
+                   {"color": "#3e2723", "weight": 1.5, "fillColor": PALETTE["steinbrudd"], "fillOpacity": 0.7}),
+    "innspill": ("Innspill", "fill", {"color": "#6b6100", "weight": 2, "fillColor": PALETTE["innspill"],
                                       "fillOpacity": 0.35, "dashArray": "5 3"}),
-    "utviklingsgrense": ("Utviklingsgrenser", "dash", {"color": "#6a1b9a", "weight": 3,
+    "utviklingsgrense": ("Utviklingsgrenser", "dash", {"color": PALETTE["utviklingsgrense"], "weight": 3,
                                                       "fill": False, "dashArray": "8 5"}),
     "kommune": ("Kommunegrense", "line", {"color": "#212121", "weight": 2.5, "fill": False,
                                           "interactive": False}),
     "gangnett": ("Gangnett", "line", {"color": "#8d6e63", "weight": 1, "opacity": 0.6}),
-    "kollektivakse": ("Kollektivakser", "line", {"color": "#c62828", "weight": 4, "opacity": 0.8}),
+    "kollektivakse": ("Kollektivakser", "line", {"color": PALETTE["kollektiv"], "weight": 4, "opacity": 0.8}),
 }
 
 POINT_STYLES: dict[str, tuple[str, str, int]] = {
-    "holdeplass": ("Holdeplasser", "#c62828", 4),
+    "holdeplass": ("Holdeplasser", PALETTE["kollektiv"], 4),
     "sentrum": ("Sentre", "#000000", 6),
-    "helsetjeneste": ("Helsetjenester", "#00897b", 6),
+    "helsetjeneste": ("Helsetjenester", PALETTE["helsetjeneste"], 6),
 }
 
 LAYER_FIELDS: dict[str, tuple[str, ...]] = {

@@ -8,15 +8,15 @@ import streamlit as st
 
 from geoplan.analysis.concentration import HOT
 from geoplan.present import text
-from geoplan.present.app import appdata, maps
+from geoplan.present.app import appdata, maps, wording
 from geoplan.present.app.login import current_user
 from geoplan.present.app.pages import compute, ui
 
 st.title("Konsentrasjon av kommunale boliger")
-st.caption("Andel kommunalt disponerte boenheter av alle boliger per grunnkrets, med terskler fra "
-           "config/concentration.toml (Housing First høyst 20 % av en blokk eller et nabolag, seed 004 "
-           "l. 13355–13359; «selg der andelen er for høy, kjøp andre steder», l. 3714–3728). Klikk på "
-           "kartet for å se hva et kjøp ville endre.")
+st.caption("Andel kommunalt disponerte boenheter av alle boliger per grunnkrets, med kommunens "
+           "terskler (Housing First høyst 20 % av en blokk eller et nabolag, og «selg der andelen er "
+           "for høy, kjøp andre steder»: Larvik kommune, Boligplan 2015–2020). Klikk på kartet for å "
+           "se hva et kjøp ville endre.")
 
 
 ds, cfg = ui.context()
@@ -27,13 +27,12 @@ settings = compute.concentration_settings(cfg)
 c1, c2 = st.columns([2, 1])
 radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings.radius_m), 50,
                    key="ko_radius")
-if user.can("concentration_unsuppressed"):
-    public = c2.toggle("Skjul små tall (prikking)", value=True, key="ko_public",
-                       help=f"Tall under {settings.min_count} (kommune.min_count_public) skjules, "
-                            "som i offentlige rapporter.")
-else:  # innsyn: what a public report shows, nothing more
-    public = True
-    c2.caption(f"Tall under {settings.min_count} er skjult (prikket), som i offentlige rapporter.")
+public = appdata.public_mode()   # the sidebar switch (always on for innsyn)
+if public:
+    c2.caption(f"Tall under {text.integer(settings.min_count)} er skjult (prikket), som i offentlige "
+               "rapporter" + (" (bryteren i sidepanelet)." if user.can("concentration_unsuppressed") else "."))
+else:
+    c2.caption("Prikkingen er slått av i sidepanelet: tallene er ikke for offentlig bruk.")
 min_count = settings.min_count
 
 model, _ = compute.concentration_model(ds, cfg, float(radius))
@@ -55,8 +54,13 @@ if public:
     st.caption(f"Prikking: tall under {min_count} er skjult (vises som tomme felt).")
 
 # -- map -------------------------------------------------------------------------------
-CLASSES = [(0, 2, "#fff5eb", "under 2 %"), (2, 5, "#fdd0a2", "2–5 %"), (5, 8, "#fd8d3c", "5–8 %"),
-           (8, 12, "#d94801", "8–12 %"), (12, 1e9, "#7f2704", "12 % eller mer")]
+t_pct = float(settings.thresholds.grunnkrets_andel_pct)   # the grunnkrets threshold is a class break
+BREAKS = [round(t_pct * 0.2, 1), round(t_pct * 0.5, 1), t_pct, round(t_pct * 1.5, 1)]
+RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
+CLASSES = [(lo, hi, col, (f"under {text.compact(hi)} %" if lo == 0 else
+                          f"{text.compact(lo)} % eller mer" if hi >= 1e9 else
+                          f"{text.compact(lo)}–{text.compact(hi)} %"))
+           for lo, hi, col in zip([0.0, *BREAKS], [*BREAKS, 1e9], RAMP)]
 disp = compute.to_display_frame(gk, cfg, "grunnkrets")
 andel = pd.to_numeric(disp["andel_pct"], errors="coerce").to_numpy(dtype=float)
 klasse = np.full(len(disp), "ukjent", dtype=object)
@@ -75,36 +79,55 @@ overlays = [{"gdf": disp, "name": "Andel kommunale boenheter", "fields": fields,
              + [("fill", "#bdbdbd", "Andel ukjent eller skjult")]}]
 hot = disp[disp["klynge"] == HOT] if "klynge" in disp.columns else disp.iloc[:0]
 if len(hot):
-    overlays.append({"gdf": hot, "name": "Varme flekker (Gi*)", "fields": ["grunnkretsnummer", "klynge"],
-                     "style": {"color": "#b71c1c", "weight": 3.5, "fillOpacity": 0.0},
-                     "legend": [("line", "#b71c1c", "Varm flekk (signifikant klynge)")]})
+    overlays.append({"gdf": hot, "name": "Varme flekker (Gi*)",
+                     "fields": ["grunnkretsnavn", "grunnkretsnummer", "andel_pct", "kommunale_enheter",
+                                "klynge"],
+                     "style": {"color": maps.PALETTE["varm_flekk"], "weight": 3.5, "fillOpacity": 0.0,
+                               "dashArray": "6 3"},
+                     "legend": [("dash", maps.PALETTE["varm_flekk"], "Varm flekk (signifikant klynge)")]})
+# single dwellings only where the role and the suppression switch allow (appdata.restrict_layers)
 layers = appdata.display_layers(ds, cfg)
-if public:  # hidden is not enough: points that are not shown are not sent either
-    layers.pop("kommunal_bolig", None)
 # zoom to where the municipal dwellings are (the rest of the municipality is one pan away)
 kb_disp = layers.get("kommunal_bolig")
+if kb_disp is None:
+    kb_disp = layers.get(maps.DWELLING_TOTALS)
 zoom = None
 if kb_disp is not None and len(kb_disp):
     xs, ys = kb_disp.geometry.x.to_numpy(), kb_disp.geometry.y.to_numpy()
     (x0, x1), (y0, y1) = np.nanpercentile(xs, [2, 98]), np.nanpercentile(ys, [2, 98])
     zoom = (x0 - 0.01, y0 - 0.005, x1 + 0.01, y1 + 0.005)
+pt_now = st.session_state.get("_ko_point")
+pins = []
+if pt_now:
+    from pyproj import Transformer
+    lon, lat = Transformer.from_crs(ds.crs, 4326, always_xy=True).transform(*pt_now)
+    pins = [(lat, lon, "Punktet for hva-om-kjøpet")]
+try:
+    img, bnds, vmax = compute.density_image(ds, settings, bool(public))
+except Exception:  # a density problem must not hide the rest of the page
+    img = None
+    st.caption("Tetthetsflaten kunne ikke lages for disse dataene.")
+DENSITY = "Tetthet av kommunale enheter"
+ramp = "linear-gradient(to right, #fcffa4, #f98e09, #bc3754, #57106e, #000004)"
+density_legend = [("ramp", ramp, f"Tetthet: 0–{text.integer(vmax)} enheter per km²", DENSITY)] \
+    if img is not None else []
 m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zoom,
                           include=["kommune", "utviklingsgrense", "kollektivakse", "holdeplass",
-                                   "kommunal_bolig"],
-                          overlays=overlays)
-try:
+                                   "kommunal_bolig", maps.DWELLING_TOTALS],
+                          overlays=overlays, markers=pins, extra_legend=density_legend,
+                          legend_hidden=[DENSITY])
+if img is not None:
     import folium
 
-    img, bnds, vmax = compute.density_image(ds, settings, bool(public))
-    folium.raster_layers.ImageOverlay(img, bounds=bnds, name="Tetthet av kommunale enheter",
+    folium.raster_layers.ImageOverlay(img, bounds=bnds, name=DENSITY,
                                       opacity=1.0, show=False, interactive=False,
                                       zindex=400).add_to(m)
     # keep the layer control last so the overlay is listed
     lc = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
     for k in lc:
         m._children.move_to_end(k)
-except Exception as e:  # a density problem must not hide the rest of the page
-    st.caption(f"Tetthetsflaten kunne ikke lages ({e}).")
+st.caption(f"Klassegrensen {text.compact(t_pct)} % er terskelen for en grunnkrets. Tetthetsflaten "
+           "(i lagvelgeren) viser kommunale enheter per km².")
 out = ui.show_map(m, key="konsentrasjon_kart", height=560, returned=["last_clicked"])
 
 # -- what-if ----------------------------------------------------------------------------
@@ -112,11 +135,25 @@ st.subheader("Hva om kommunen kjøper her?")
 clicked = (out or {}).get("last_clicked") if user.can("what_if") else None
 if not user.can("what_if"):
     st.info("Hva-om-beregningen for kjøp er forbeholdt boligkontoret (rollen «bolig»).")
-elif clicked:
+elif clicked and clicked != st.session_state.get("_ko_click"):
     from pyproj import Transformer
 
     x, y = Transformer.from_crs(4326, ds.crs, always_xy=True).transform(clicked["lng"], clicked["lat"])
+    st.session_state["_ko_click"] = clicked
     st.session_state["_ko_point"] = (float(x), float(y))
+    st.rerun()   # once more, so the map draws the clicked point
+
+
+#: what-if measures shown (anything else in the result is bookkeeping)
+WHAT_IF_LABELS = {
+    "kommunale_enheter": "Kommunale enheter", "antall_boliger": "Boliger", "andel_pct": "Andel (%)",
+    "lokaliseringskvotient": "Lokaliseringskvotient", "housing_first_andel_pct": "Housing First-andel (%)",
+    "housing_first_enheter": "Housing First-enheter", "over_terskel": "Over terskelen",
+    "over_andel_terskel": "Over terskelen for andel", "over_antall_terskel": "Over terskelen for antall",
+    "over_hf_terskel": "Over terskelen for Housing First", "hf_sammen_med": "Housing First sammen med andre",
+    "enheter_innen_radius": "Kommunale enheter innen radius", "boliger_innen_radius": "Boliger innen radius",
+    "housing_first_innen_radius": "Housing First-enheter innen radius",
+}
 
 
 def _what_if() -> None:
@@ -134,31 +171,29 @@ def _what_if() -> None:
     else:
         hv = compute.purchase_effect(model, settings, pt, n, kat, new_dwellings=nybygg, public=public,
                                      base=res if public else None)
-        st.caption(f"Punkt {pt[0]:.0f}, {pt[1]:.0f} (EPSG:{ds.epsg}): {n} enheter, "
-                   f"{maps.CATEGORY_LABELS.get(kat, kat)}.")
+        st.caption(f"Punkt øst {text.integer(pt[0])}, nord {text.integer(pt[1])} (EPSG:{ds.epsg}): "
+                   f"{text.integer(n)} enheter, {maps.CATEGORY_LABELS.get(kat, kat)}.")
         rows = []
-        names = {"kommunale_enheter": "Kommunale enheter", "antall_boliger": "Boliger",
-                 "andel_pct": "Andel (%)", "lokaliseringskvotient": "Lokaliseringskvotient",
-                 "housing_first_andel_pct": "Housing First-andel (%)", "over_terskel": "Over terskel",
-                 "enheter": "Kommunale enheter", "enheter_innenfor": "Enheter innenfor radius"}
         for scope, label in (("grunnkrets", "Grunnkrets"), ("bygning", "Bygning"), ("radius", "Radius")):
             part = hv.get(scope) or {}
             before, after = part.get("for") or {}, part.get("etter") or {}
             for k in dict.fromkeys(list(before) + list(after)):
-                if isinstance(before.get(k), (dict, list)) or isinstance(after.get(k), (dict, list)):
-                    continue
-                rows.append({"omrade": label, "mal": names.get(k, k.replace("_", " ")),
+                if k not in WHAT_IF_LABELS:
+                    continue      # internal bookkeeping, not a measure a planner reads
+                rows.append({"omrade": label, "mal": WHAT_IF_LABELS[k],
                              "for": before.get(k), "etter": after.get(k)})
         ind = hv.get("indekser") or {}
-        for k in ("dissimilaritet", "isolasjon", "romlig_dissimilaritet"):
+        for k, lab in (("dissimilaritet", "Dissimilaritetsindeks"), ("isolasjon", "Isolasjonsindeks"),
+                       ("romlig_dissimilaritet", "Romlig dissimilaritet"),
+                       ("kommunal_andel_pct", "Kommunal andel av alle boliger (%)")):
             if k in (ind.get("for") or {}):
-                rows.append({"omrade": "Kommunen", "mal": k.replace("_", " ").capitalize(),
+                rows.append({"omrade": "Kommunen", "mal": lab,
                              "for": ind["for"].get(k), "etter": (ind.get("etter") or {}).get(k)})
 
         def _txt(v):
-            if isinstance(v, float) and not text.is_missing(v):
-                return text.number(v, 3 if abs(v) < 1 else 1)
-            return text.number(v, 0)
+            if v is None or text.is_missing(v):
+                return "skjult" if public else ""
+            return ui.cell_text(v)
 
         tab = pd.DataFrame(rows)
         if len(tab):
@@ -182,16 +217,36 @@ ui.table(gk.sort_values("andel_pct", ascending=False, na_position="last").head(2
           "andel_pct": "Andel (%)", "lokaliseringskvotient": "Lokaliseringskvotient",
           "over_terskel": "Over terskel", "klynge": "Klynge", "begrunnelse": "Begrunnelse"},
          decimals={"kommunale_enheter": 0, "antall_boliger": 0, "lokaliseringskvotient": 2})
-if user.can("buildings") and len(res.bygninger):
-    b = res.bygninger
-    flagged = b[b["over_terskel"].astype("boolean").fillna(False)] if "over_terskel" in b.columns else b
-    st.subheader(f"Bygninger over terskel ({len(flagged)})")
-    ui.table(flagged, {"bygg_id": "Bygg-ID", "borettslag": "Borettslag",
-                       "grunnkretsnummer": "Grunnkrets", "antall_boliger": "Boliger",
-                       "kommunale_enheter": "Kommunale enheter", "andel_pct": "Andel (%)",
-                       "housing_first_andel_pct": "Housing First (%)", "merknad": "Merknad"},
-             decimals={"antall_boliger": 0, "kommunale_enheter": 0}, height=300)
+BUILDING_SUMMARY = {
+    "bygninger_med_kommunale_enheter": "Bygninger med kommunale enheter",
+    "bygninger_over_terskel": "Bygninger over en terskel", "bygninger_over_andel_terskel": "over andelsterskelen",
+    "bygninger_over_antall_terskel": "over antallsterskelen",
+    "bygninger_over_hf_terskel": "over terskelen for Housing First",
+    "bygninger_hf_sammen_med": "Housing First sammen med andre grupper",
+    "helt_kommunale_bygninger": "Helt kommunale bygninger",
+}
+b_res = res.bygninger
+if user.can("buildings") and b_res is not None and len(b_res):
+    if "bygg_id" not in b_res.columns:   # public: the buildings only as totals (geoplan.privacy)
+        row = b_res.iloc[0]
+        n_over = row.get("bygninger_over_terskel")
+        st.subheader(f"Bygninger over terskel ({ui.cell_text(n_over) if not text.is_missing(n_over) else 'skjult'})")
+        st.caption("Med prikking vises bygningene bare samlet, aldri hver for seg.")
+        summary = pd.DataFrame([{"mal": lab, "antall": "skjult" if text.is_missing(row.get(k)) else
+                                 text.integer(row.get(k))}
+                                for k, lab in BUILDING_SUMMARY.items() if k in b_res.columns])
+        st.dataframe(summary, hide_index=True, width="stretch",
+                     column_config={"mal": "Bygninger", "antall": "Antall"})
+    else:
+        flagged = b_res[b_res["over_terskel"].astype("boolean").fillna(False)] \
+            if "over_terskel" in b_res.columns else b_res
+        st.subheader(f"Bygninger over terskel ({text.integer(len(flagged))})")
+        ui.table(flagged, {"bygg_id": "Bygg-ID", "borettslag": "Borettslag",
+                           "grunnkretsnummer": "Grunnkrets", "antall_boliger": "Boliger",
+                           "kommunale_enheter": "Kommunale enheter", "andel_pct": "Andel (%)",
+                           "housing_first_andel_pct": "Housing First (%)", "merknad": "Merknad"},
+                 decimals={"antall_boliger": 0, "kommunale_enheter": 0}, height=300)
 if user.can("buildings") and res.datafeil:
     with st.expander(f"Datafeil ({len(res.datafeil)})"):
         for d in res.datafeil:
-            st.write(f"- {d.get('melding', d)}")
+            st.write(f"- {wording.for_users(str(d.get('melding', d)))}")

@@ -67,9 +67,12 @@ m = maps.municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
                           basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
                           show_address=appdata.app_settings(cfg).show_address)
 st.subheader("Kart")
+dwellings_note = ("Punktene for kommunale boliger er gruppert; tallet er antall enheter."
+                  if appdata.dwelling_points_allowed() else
+                  "Kommunale boliger vises bare som antall enheter per grunnkrets (små tall skjult), "
+                  "aldri som enkeltboliger.")
 st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {text.metres(radius)} rundt "
-           f"skolene; steinbruddene har en sone på {text.metres(buffer_m)}. Punktene for kommunale "
-           "boliger er gruppert; tallet er antall enheter.")
+           f"skolene; steinbruddene har en sone på {text.metres(buffer_m)}. {dwellings_note}")
 ui.show_map(m, key="oversikt_kart", height=620)
 
 # -- report --------------------------------------------------------------------

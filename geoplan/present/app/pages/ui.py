@@ -10,7 +10,7 @@ import streamlit as st
 
 from geoplan.errors import GeoplanError
 from geoplan.present import text
-from geoplan.present.app import appdata
+from geoplan.present.app import appdata, wording
 
 log = logging.getLogger("geoplan.app")
 
@@ -19,13 +19,22 @@ BASEMAP_CHOICES = {"kartverket": "Kartverket topografisk", "osm": "OpenStreetMap
 
 
 def sidebar() -> None:
-    """Data source, basemap choice and a short help text in the sidebar."""
+    """Data source, basemap choice, small-number suppression and a short help text."""
+    from geoplan.present.app import locale
+    from geoplan.present.app.login import current_user
+
+    locale.inject()
     with st.sidebar:
+        if current_user().can("concentration_unsuppressed"):
+            st.toggle("Skjul små tall (prikking)", value=True, key=appdata.PUBLIC_KEY,
+                      help="På: tall under minstegrensen for offentlige tall skjules i kart, tabeller "
+                           "og nedlastinger, og kommunale boliger vises bare samlet per grunnkrets. "
+                           "Av: enkeltboliger vises for roller som har tilgang til dem.")
         st.selectbox("Bakgrunnskart", list(BASEMAP_CHOICES), format_func=BASEMAP_CHOICES.__getitem__,
                      key="basemap",
                      help="Bakgrunnskartene hentes fra internett. Uten nett vises kartlagene "
                           "likevel, på hvit bakgrunn.")
-        st.caption(f"**Data:** {appdata.source_label(None)}")
+        st.caption(f"**Data:** {wording.for_users(appdata.source_label(None))}")
         if appdata.overrides():
             st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
                        "(se Data).")
@@ -36,13 +45,13 @@ def run_page(nav) -> None:
     try:
         nav.run()
     except GeoplanError as e:
-        st.error(e.message, icon=":material/warning:")
-    except Exception as e:  # the last line of defence
+        st.error(wording.for_users(e.message), icon=":material/warning:")
+    except Exception:  # the last line of defence: the details go to the server log only
         log.exception("Uventet feil i appen")
         st.error(
-            "En uventet feil oppsto på denne siden "
-            f"({type(e).__name__}: {e}). Kontroller dataene på siden Data; om feilen står seg, "
-            "meld den til GIS-ansvarlig.", icon=":material/warning:")
+            "Noe gikk galt på denne siden, og den kunne ikke vises ferdig. Kontroller dataene på "
+            "siden Data; om feilen står seg, meld den til GIS-ansvarlig (detaljene står i "
+            "serverens logg).", icon=":material/warning:")
 
 
 def context(only: tuple | None = None):
@@ -63,10 +72,27 @@ def show_map(m, *, key: str, height: int = 580, returned: Sequence[str] = ()) ->
     """
     from streamlit_folium import st_folium
 
+    from geoplan.present.app.maps.elements import _FitOnLoad
+    fits = [c for c in m._children.values() if isinstance(c, _FitOnLoad)]
+    for f in fits:  # the browser keeps this map's centre and zoom across reruns
+        f.view_key = key
     return st_folium(m, key=key, height=height, use_container_width=True,
                      returned_objects=list(returned)) or {}
 
 
+
+
+def cell_text(v) -> str:
+    """A table cell as a user reads it: bokmål yes/no, Norwegian numbers, no internal references."""
+    import numpy as np
+
+    if isinstance(v, (bool, np.bool_)):
+        return text.yes_no(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return text.integer(v)
+    if isinstance(v, (float, np.floating)):
+        return "" if text.is_missing(v) else text.number(v, 3 if abs(v) < 1 else 1)
+    return wording.for_users(str(v)) if v is not None else ""
 
 
 def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] | None = None,
@@ -87,14 +113,13 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
             view[c] = view[c].map(text.yes_no)
             config[c] = st.column_config.TextColumn(labels[c])
         elif pd.api.types.is_numeric_dtype(view[c]):
-            d = (decimals or {}).get(c, 1)
-            if view[c].isna().any():   # Streamlit would print "None": show blanks instead
-                view[c] = [("" if text.is_missing(v) else text.number(v, d)) for v in view[c]]
-                config[c] = st.column_config.TextColumn(labels[c])
-            else:
-                config[c] = st.column_config.NumberColumn(labels[c], format=f"%.{d}f")
+            # Norwegian numbers (comma decimals, no-break space thousands) as text: the
+            # grid's own number format follows the browser's language, not bokmål
+            d = (decimals or {}).get(c, 0 if pd.api.types.is_integer_dtype(view[c]) else 1)
+            view[c] = [("" if text.is_missing(v) else text.number(v, d)) for v in view[c]]
+            config[c] = st.column_config.TextColumn(labels[c])
         else:
-            view[c] = view[c].astype(object).where(view[c].notna(), "")
+            view[c] = view[c].astype(object).where(view[c].notna(), "").map(cell_text)
             config[c] = st.column_config.TextColumn(labels[c])
     st.dataframe(view, column_config=config, hide_index=True, use_container_width=True,
                  key=key, height=height or "auto")

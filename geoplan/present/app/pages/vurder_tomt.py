@@ -10,9 +10,10 @@ import streamlit as st
 from geoplan.config.schools import SchoolSettings
 from geoplan.config.sites import SiteSettings
 from geoplan.errors import GeoplanError, UnreadableInput
-from geoplan.io.sites import parse_xy, read_sites
+from geoplan.io.coords import parse_point
+from geoplan.io.sites import read_sites
 from geoplan.present import text
-from geoplan.present.app import appdata, assessments, audit, maps
+from geoplan.present.app import appdata, assessments, audit, maps, wording
 from geoplan.present.app.login import current_user
 from geoplan.present.app.pages import compute, ui
 
@@ -37,7 +38,8 @@ kategori = c2.selectbox("Kategori", kats, key="vt_kat",
                         format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
 trinn = c3.selectbox("Trinn i boligtrappen", ["(ikke valgt)", 1, 2, 3, 4, 5], key="vt_trinn",
                      help="Trinn 1: spredt i ordinære borettslag; 2: robuste nabolag; 3–4: "
-                          "skjermede tomter med egen inngang (Bærum, seed 003).")
+                          "skjermede tomter med egen inngang (Bærum kommune, velferdsboliger og "
+                          "planprosess). Et trinn kan endre tersklene; sjekklisten sier hvilke.")
 
 
 def _set_site(geom, navn: str, kilde: str) -> None:
@@ -56,19 +58,25 @@ with st.expander("Last opp tomt eller skriv koordinater"):
                 sites["navn"].iloc[0] is not None else f.name
             _set_site(sites.geometry.iloc[0], navn, f"fil «{f.name}»")
             if len(sites) > 1:
-                st.info(f"Filen har {len(sites)} tomter; den første vurderes. Bruk "
-                        "«geoplan assess --site FIL» for å rangere alle.")
+                st.info(f"Filen har {text.integer(len(sites))} tomter; den første vurderes. "
+                        "Last opp én tomt per fil for å vurdere de andre.")
         except GeoplanError as e:
-            st.error(f"Tomtefilen ble ikke brukt: {e.message}", icon=":material/block:")
-    xy = st.text_input(f"Koordinater X, Y (EPSG:{ds.epsg})", placeholder="f.eks. 566000, 6550000",
-                       key="vt_xy")
+            st.error(f"Tomtefilen ble ikke brukt: {wording.for_users(e.message)}", icon=":material/block:")
+    xy = st.text_input("Koordinater", placeholder="f.eks. 566000, 6550000 · 6550000, 566000 (nord først) "
+                       "· 59,05 10,03", key="vt_xy",
+                       help=f"Øst og nord i meter (EPSG:{ds.epsg}), i hvilken som helst rekkefølge, "
+                            "eller bredde- og lengdegrad i grader. Desimalkomma og -punktum går begge.")
     if xy and st.button("Bruk koordinatene", key="vt_use_xy"):
         try:
-            x, y = parse_xy(xy)
+            pp = parse_point(xy, ds.epsg)
         except GeoplanError as e:
             st.error(e.message)
         else:
-            _set_site(shapely.Point(x, y), f"Punkt {x:.0f}, {y:.0f}", "koordinater")
+            st.session_state["_vt_understood"] = wording.understood(pp)
+            _set_site(shapely.Point(pp.x, pp.y),
+                      f"Punkt øst {text.integer(pp.x)}, nord {text.integer(pp.y)}", "koordinater")
+    if st.session_state.get("_vt_understood") and (st.session_state.get(SITE) or {}).get("kilde") == "koordinater":
+        st.caption(st.session_state["_vt_understood"])
 
 # -- map with drawing tools ------------------------------------------------------------------------
 site = st.session_state.get(SITE)
@@ -122,33 +130,60 @@ result = assessor.assess(geom, units=units, kategori=None if kategori == "(ikke 
 result["tomt"]["navn"] = site["navn"]
 
 st.subheader(f"Sjekkliste for {site['navn']} ({site['kilde']})")
+kom = ds.get("kommune")
+if kom is not None and len(kom):
+    border = kom.geometry.union_all()
+    if not border.intersects(geom):
+        st.warning(f"Tomta ligger utenfor kommunen, {text.metres(border.distance(geom))} fra "
+                   "kommunegrensen. Sjekk koordinatene (rekkefølge og koordinatsystem); kriteriene "
+                   "under er regnet ut likevel.", icon=":material/wrong_location:")
 samlet = result.get("samlet", "ukjent")
 tomt = result.get("tomt", {})
 c = st.columns(3)
 c[0].markdown(f"Samlet vurdering  \n### {ui.status_markdown(samlet)}")
 if tomt.get("areal_daa"):
-    c[1].metric("Tomtas areal", f"{text.number(tomt.get('areal_daa'), 1)} daa")
+    c[1].metric("Tomtas areal", text.daa(tomt.get("areal_daa"), 1))
 counts = pd.Series([k["status"] for k in result["kriterier"]]).value_counts()
 c[2].metric("Grønn / gul / rød / ukjent",
-            " / ".join(str(int(counts.get(s, 0))) for s in ("gronn", "gul", "rod", "ukjent")))
+            " / ".join(text.integer(int(counts.get(s, 0))) for s in ("gronn", "gul", "rod", "ukjent")))
+worst = [k.get("kriterium", "") for k in result["kriterier"] if k["status"] == samlet]
+if samlet in ("rod", "gul") and worst:
+    st.markdown(f"**Hvorfor {ui.status_badge(samlet).lower()}:** den samlede vurderingen er den verste av "
+                f"kriteriene, og {text.names(worst)} er {ui.status_badge(samlet).lower()}.")
+used = [p for p in result.get("profiler", []) if p.get("beskrivelse")]
+if used:
+    st.info("Tersklene er justert for det valgte kjøpet: "
+            + "; ".join(wording.for_users(str(p["beskrivelse"])) for p in used) + ".",
+            icon=":material/tune:")
 
-def _terskel(t) -> str:
-    if t is None:
+
+def _terskel(k) -> str:
+    """The thresholds with the way they apply («gult over 1 500 m, rødt over 3 000 m»)."""
+    t = k.get("terskel_tekst")
+    if t:
+        return str(t)
+    th = k.get("terskel")
+    if not isinstance(th, dict):
+        return "" if th is None else str(th)
+    worse = "under" if k.get("retning") == "lavere_er_verre" else "over"
+    return ", ".join(f"{lab} {worse} {text.compact(th[key])}" for key, lab in (("gul", "gult"), ("rod", "rødt"))
+                     if th.get(key) is not None)
+
+
+def _verdi(v) -> str:
+    if v is None:
         return ""
-    if isinstance(t, dict):
-        names = {"gul": "gul", "rod": "rød", "gronn": "grønn"}
-        return " · ".join(f"{names.get(k, k)} {text.number(v, 1 if isinstance(v, float) and v % 1 else 0)}"
-                          for k, v in t.items() if v is not None)
-    return str(t)
+    if isinstance(v, bool):
+        return text.yes_no(v)
+    if isinstance(v, (int, float)):
+        return text.number(v, 0 if float(v).is_integer() or abs(v) >= 100 else 1)
+    return str(v)
 
 
 rows = pd.DataFrame([{
     "status": ui.status_badge(k["status"]), "kriterium": k.get("kriterium", k.get("id")),
-    "verdi": "" if k.get("verdi") is None else (f"{k['verdi']:.1f}".replace(".", ",")
-                                                if isinstance(k.get("verdi"), (int, float))
-                                                else str(k.get("verdi"))),
-    "enhet": k.get("enhet") or "", "terskel": _terskel(k.get("terskel")),
-    "begrunnelse": k.get("begrunnelse") or "", "kilde": k.get("kilde") or "",
+    "verdi": _verdi(k.get("verdi")), "enhet": k.get("enhet") or "", "terskel": _terskel(k),
+    "begrunnelse": wording.for_users(k.get("begrunnelse")), "kilde": wording.for_users(k.get("kilde")),
 } for k in result["kriterier"]])
 COLORS = {ui.STATUS_TEXT[k]: v for k, v in ui.STATUS_COLOR.items()}
 
@@ -161,9 +196,13 @@ def _row_style(r):
 st.dataframe(rows.style.apply(_row_style, axis=1), hide_index=True, width="stretch",
              height=38 + 35 * len(rows),
              column_config={"status": "Status", "kriterium": "Kriterium", "verdi": "Verdi",
-                            "enhet": "Enhet", "terskel": "Terskel",
+                            "enhet": "Enhet", "terskel": "Terskel (hvilken vei)",
                             "begrunnelse": st.column_config.TextColumn("Begrunnelse", width="large"),
                             "kilde": st.column_config.TextColumn("Kilde", width="medium")})
+with st.expander("Begrunnelse og kilde for hvert kriterium (hele teksten)"):
+    for k, r in zip(result["kriterier"], rows.itertuples(index=False)):
+        st.markdown(f"**{r.kriterium}** · {ui.status_markdown(k['status'])} · {r.terskel}  \n"
+                    f"{r.begrunnelse}  \n*Kilde:* {r.kilde}")
 
 # -- saved assessments ----------------------------------------------------------------------------
 user = current_user()
