@@ -15,16 +15,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_browser import (  # noqa: E402,F401  (fixtures)
-    MAP_IFRAME,
-    PAGES,
-    _map_paths,
-    _shot,
-    _wait_app,
-    browser,
-    page,
-    server,
-)
+import test_browser as tb  # noqa: E402  (its server, browser and page fixtures)
+
+MAP_IFRAME, PAGES, _map_paths, _shot, _wait_app = tb.MAP_IFRAME, tb.PAGES, tb._map_paths, tb._shot, tb._wait_app
+server, browser, page = tb.server, tb.browser, tb.page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -475,6 +475,23 @@ def clear_upload() -> None:
         d.remove()
 
 
+def upload_info(max_mb: float = 50.0) -> dict | None:
+    """This session's upload for a session file: name, options and the file (base64), or ``None``.
+
+    Files above ``max_mb`` are left out (the session file would be too large to pass around).
+    """
+    import base64
+
+    up = st.session_state.get(_UPLOAD)
+    if not up:
+        return None
+    p = Path(up["path"])
+    if not p.is_file() or p.stat().st_size > max_mb * 2**20:
+        return None
+    return {"name": up["name"], "layer": up.get("layer"), "crs": up.get("crs"),
+            "merge": bool(up.get("merge")), "data": base64.b64encode(p.read_bytes()).decode("ascii")}
+
+
 def has_upload() -> bool:
     return bool(st.session_state.get(_UPLOAD))
 

@@ -74,6 +74,13 @@ def main() -> None:
                    "eller legg til "
                    "«--server.enableStaticServing true».", icon=":material/warning:")
 
+    from geoplan.present.app import state
+
+    state.keep()        # choices survive a visit to another page
+    state.from_url()    # a link or a reload brings them back
     login.sidebar(user)
     ui.sidebar()
-    ui.run_page(nav)
+    try:
+        ui.run_page(nav)
+    finally:
+        state.to_url()

@@ -76,23 +76,54 @@ st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {text.metre
 ui.show_map(m, key="oversikt_kart", height=620)
 
 # -- report --------------------------------------------------------------------
+from geoplan.present.app import report_job  # noqa: E402
+
 st.subheader("Rapport til kommuneplanens arealdel")
+scen = report_job.scenario(st.session_state, ReserveSettings.from_config(cfg))
 st.caption("«Boligreserve, arealbehov og lokalisering»: scenarioer, balanse, rangering, "
            "skolesirkler, kollektivnærhet og konsentrasjon (alltid prikket), med parametere og "
-           "kilder. Bygges med parameterne i denne økten.")
+           f"kilder. Bygges med parameterne i denne økten: {scen.describe()} (velges på siden "
+           "«Arealbehov og reserve»).")
+FORMATS = {"pdf": "PDF", "html": "HTML", "xlsx": "Excel"}
+MIME = {"pdf": "application/pdf", "html": "text/html",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 c1, c2 = st.columns([1, 2])
-fmt = c1.radio("Format", ["pdf", "html", "xlsx"], horizontal=True, key="ov_fmt",
-               format_func=lambda f: {"pdf": "PDF", "html": "HTML", "xlsx": "Excel"}[f])
+fmt = c1.radio("Format", list(FORMATS), horizontal=True, key="ov_fmt", format_func=FORMATS.__getitem__)
+job_key = f"{fmt}|{scen.describe()}|{appdata.dataset_key(ds)}|{sorted(appdata.overrides().items())}"
+JOB = "_geoplan_kpa_job"
 if c1.button("Lag rapport", key="ov_make"):
-    from geoplan.present import report
-    with st.spinner("Lager rapporten (kart og tabeller) …"):
-        data = report.build_report(appdata.dataset(cfg), cfg, fmt=fmt, public=True)
-    st.session_state["_geoplan_kpa_report"] = (fmt, data)
-rep = st.session_state.get("_geoplan_kpa_report")
-if rep:
-    f, data = rep
-    mime = {"pdf": "application/pdf", "html": "text/html",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[f]
-    c2.download_button(f"Last ned rapporten ({f.upper()}, {text.number(len(data) / 1e6, 1)} MB)", data=data,
-                       file_name=f"boligreserve_arealbehov_lokalisering.{f}", mime=mime,
-                       key="ov_download", on_click=audit.log_download, args=("KPA-rapport", f))
+    from geoplan.config import load_config
+
+    rcfg = load_config(overrides=appdata.overrides() | scen.overrides)
+    st.session_state[JOB] = report_job.ReportJob(fmt=fmt, key=job_key).start(
+        appdata.dataset(rcfg), rcfg, scen.growth, public=True)
+
+
+@st.fragment(run_every=1.0)
+def _report_status() -> None:
+    """Progress of the report in steps, then its download (only for what is chosen now)."""
+    job = st.session_state.get(JOB)
+    if job is None:
+        return
+    if not job.done:
+        st.progress(job.step / max(job.steps, 1),
+                    text=f"Lager rapporten ({FORMATS[job.fmt]}): {job.label} · steg "
+                         f"{text.integer(job.step + 1)} av {text.integer(job.steps)}. Du kan bruke "
+                         "de andre sidene imens.")
+        return
+    if job.error:
+        st.error(f"Rapporten ble ikke laget: {job.error}")
+        return
+    if job.key != job_key:
+        st.caption(f"Den siste rapporten ({FORMATS[job.fmt]}) ble laget med andre valg. Trykk "
+                   "«Lag rapport» for å lage den på nytt.")
+        return
+    mb = len(job.data) / 1e6
+    st.download_button(f"Last ned rapporten som {FORMATS[job.fmt]} ({text.number(mb, 1)} MB)",
+                       data=job.data, file_name=f"boligreserve_arealbehov_lokalisering{scen.file_tag()}.{job.fmt}",
+                       mime=MIME[job.fmt], key="ov_download", on_click=audit.log_download,
+                       args=("KPA-rapport", job.fmt))
+
+
+with c2:
+    _report_status()

@@ -35,9 +35,33 @@ def sidebar() -> None:
                      help="Bakgrunnskartene hentes fra internett. Uten nett vises kartlagene "
                           "likevel, på hvit bakgrunn.")
         st.caption(f"**Data:** {wording.for_users(appdata.source_label(None))}")
+        _session_box()
         if appdata.overrides():
             st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
                        "(se Data).")
+
+
+def _session_box() -> None:
+    """«Lagre økt» and «Åpne økt»: the whole session as one file."""
+    from geoplan.present.app import state
+
+    with st.expander("Lagre eller åpne økten"):
+        st.caption("Valgene på sidene, endrede parametere, tomta og en opplastet fil, i én fil. "
+                   "Adressen i nettleseren tar også vare på valgene, så en lenke viser det samme.")
+        st.download_button("Lagre økt", data=state.session_file, file_name="geoplan-okt.json",
+                           mime="application/json", key="okt_save", on_click="ignore")
+        f = st.file_uploader("Åpne økt", type=["json"], key="okt_file",
+                             help="En fil lagret med «Lagre økt».")
+        if f is not None and st.button("Åpne den lagrede økten", key="okt_open"):
+            try:
+                done = state.open_session_file(f.getvalue())
+            except GeoplanError as e:
+                st.error(wording.for_users(e.message))
+            else:
+                st.session_state["_okt_opened"] = done
+                st.rerun()
+        if st.session_state.get("_okt_opened"):
+            st.success("Åpnet: " + ", ".join(st.session_state.pop("_okt_opened")) + ".")
 
 
 def run_page(nav) -> None:

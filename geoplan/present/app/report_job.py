@@ -1,0 +1,127 @@
+"""The KPA report built in the background, one chapter at a time, with the scenario on screen.
+
+:func:`scenario` reads the growth scenario the planner chose on «Arealbehov og
+reserve» (kept across pages by :mod:`.state`): the table's years and rates and
+the balance's year and rate. :class:`ReportJob` builds the report in a thread
+with :func:`geoplan.present.report.context.run_builder` chapter by chapter (as
+:func:`~geoplan.present.report.context.build_sections` does), so the page can
+show which chapter is being made and the planner can keep working meanwhile.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from geoplan.present import text
+
+
+@dataclass
+class Scenario:
+    """The growth scenario of the session: ``growth`` flags and config ``overrides``."""
+
+    growth: dict[str, Any]
+    overrides: dict[str, str]
+    year: int | None
+    rate: float | None
+
+    def describe(self) -> str:
+        """Bokmål: which year and rate the balance is for, and what the table shows."""
+        parts = []
+        if self.year is not None and self.rate is not None:
+            parts.append(f"balansen for {self.year} med {text.rate(self.rate)} årlig vekst")
+        years, rates = self.growth.get("year"), self.growth.get("rate")
+        if years and rates:
+            parts.append("scenariotabellen for " + text.names([str(y) for y in years], quote=False)
+                         + " med " + text.names([text.rate(r) for r in rates], quote=False))
+        return "; ".join(parts)
+
+    def file_tag(self) -> str:
+        if self.year is None or self.rate is None:
+            return ""
+        return f"_{self.year}_vekst-{text.rate(self.rate).replace(' %', '').replace(',', '-')}pst"
+
+
+def scenario(session: Any, reserve_settings: Any) -> Scenario:
+    """The scenario on screen (the «Arealbehov og reserve» controls), else the configured one."""
+    rs = reserve_settings
+    year = session.get("ab_year", rs.default_year)
+    rate = session.get("ab_rate", rs.default_rate)
+    growth: dict[str, Any] = {
+        "year": list(session.get("ab_years") or rs.horizon_years),
+        "rate": list(session.get("ab_rates") or rs.growth_rates),
+        "base_population": session.get("ab_base_pop", rs.base_population),
+        "base_year": session.get("ab_base_year", rs.base_year),
+        "persons_per_dwelling": session.get("ab_ppd", rs.persons_per_dwelling),
+    }
+    if session.get("ab_dens_on") and session.get("ab_dens"):
+        growth["dwellings_per_daa"] = session.get("ab_dens")
+    overrides = {"reserves.default_year": str(int(year)), "reserves.default_rate": repr(float(rate))}
+    return Scenario(growth=growth, overrides=overrides, year=int(year), rate=float(rate))
+
+
+@dataclass
+class ReportJob:
+    """One report being built in a thread; poll :attr:`step`, :attr:`done`, :attr:`data`."""
+
+    fmt: str
+    key: str
+    steps: int = 1
+    step: int = 0
+    label: str = "Starter …"
+    data: bytes | None = None
+    error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+    thread: threading.Thread | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.data is not None or self.error is not None
+
+    def start(self, dataset, config, growth: dict, public: bool = True) -> "ReportJob":
+        self.thread = threading.Thread(target=self._run, args=(dataset, config, growth, public),
+                                       name="geoplan-kpa-rapport", daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self, dataset, config, growth, public) -> None:
+        from geoplan.errors import GeoplanError
+        from geoplan.present.report.context import (
+            APPENDIX_IDS,
+            GrowthOptions,
+            ReportContext,
+            parse_sections,
+            run_builder,
+        )
+        from geoplan.present.report.render import render_report
+
+        try:
+            ids = parse_sections(None)
+            self.steps = len(ids) + len(APPENDIX_IDS) + 1
+            ctx = ReportContext(dataset=dataset, config=config, public=public,
+                                growth=GrowthOptions.from_mapping(growth))
+            out = []
+            for sid in ids:
+                self.label = f"Kapittel {len(out) + 1} av {len(ids)}"
+                out.append(run_builder(ctx, sid))
+                self.step += 1
+                self.label = f"Ferdig: {out[-1].title}"
+            used = sorted({cs for s in out if not s.omitted for cs in s.config_sections})
+            ctx.cache["used_config_sections"] = ["kommune"] + [u for u in used if u != "kommune"]
+            self.label = "Vedlegg: parametere og datagrunnlag"
+            out += [run_builder(ctx, sid) for sid in APPENDIX_IDS]
+            self.step += len(APPENDIX_IDS)
+            for i, s in enumerate(out, start=1):
+                s.number = i
+            self.label = {"pdf": "Setter sammen PDF-en (kart og tabeller)",
+                          "html": "Setter sammen HTML-filen", "xlsx": "Skriver regnearket"}[self.fmt]
+            self.data = render_report(out, dataset, config, self.fmt)
+            self.step = self.steps
+        except GeoplanError as e:
+            self.error = e.message
+        except Exception:  # reported on the page in Norwegian; the details go to the log
+            import logging
+            logging.getLogger("geoplan.app").exception("KPA-rapporten kunne ikke lages")
+            self.error = "Rapporten kunne ikke lages. Detaljene står i serverens logg."
