@@ -104,11 +104,23 @@ EXACT: dict[str, str] = {
     "App pages": "Sidene i appen",
     "Sidebar": "Sidepanel",
     "Toggle sidebar": "Vis eller skjul sidepanelet",
+    # the chart menu
+    "Show data": "Vis dataene",
+    "Download as PNG": "Last ned som PNG",
+    "Download as SVG": "Last ned som SVG",
+    "Save as PNG": "Lagre som PNG",
+    "Save as SVG": "Lagre som SVG",
+    "Copy Vega-Lite spec": "Kopier diagramdefinisjonen",
+    "View Source": "Vis diagramdefinisjonen",
+    "View Compiled Vega": "Vis diagramdefinisjonen (Vega)",
+    "Open in Vega Editor": "Åpne i diagramredigering",
+    "file upload": "filopplasting",
 }
 
 #: regular expressions (whole trimmed text) -> bokmål replacement
 PATTERNS: list[tuple[str, str]] = [
     (r"^Limit (\d+)\s?MB per file(.*)$", "Største fil $1 MB$2"),
+    (r"^(\d+)\s?MB per file(.*)$", "høyst $1 MB per fil$2"),
     (r"^(\d+(?:\.\d+)?)\s?(KB|MB|GB|B)$", "$1 $2"),
     (r"^Help for (.+)$", "Hjelp: $1"),
     (r"^You have requested page .*$", "Siden finnes ikke. Du er sendt til oversikten."),

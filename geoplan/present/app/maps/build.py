@@ -27,6 +27,7 @@ from geoplan.present.app.maps.elements import (
     _FitOnLoad,
     _icon_options,
     _Legend,
+    _MeasureNorwegian,
     _MetricScale,
     _PointGroup,
     legend_html,
@@ -164,6 +165,18 @@ def _add_draw_tools(m: folium.Map) -> None:
     ).add_to(m)
 
 
+def _add_measure_tools(m: folium.Map) -> None:
+    """A measuring tool (distance and area, bokmål) with Leaflet.draw's line and polygon."""
+    folium.plugins.Draw(
+        export=False, position="topleft",
+        draw_options={"polyline": {"metric": True, "feet": False, "showLength": True},
+                      "polygon": {"allowIntersection": False, "showArea": True, "metric": True},
+                      "rectangle": False, "circle": False, "circlemarker": False, "marker": False},
+        edit_options={"edit": False},
+    ).add_to(m)
+    _MeasureNorwegian().add_to(m)
+
+
 def _fit(m: folium.Map, bounds: Sequence[float]) -> None:
     """Centre on ``bounds`` (degrees) and fit to them, padded, once the map has its size."""
     minx, miny, maxx, maxy = (float(v) for v in bounds)
@@ -176,7 +189,8 @@ def _fit(m: folium.Map, bounds: Sequence[float]) -> None:
 
 
 def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverket",
-             height: str | int = "100%", draw: bool = False, fullscreen: bool = True) -> folium.Map:
+             height: str | int = "100%", draw: bool = False, fullscreen: bool = True,
+             measure: bool = False) -> folium.Map:
     """An empty map with basemaps, metric scale bar and fullscreen button.
 
     Parameters
@@ -190,6 +204,8 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
         CSS height of the map (``"100%"`` fills streamlit-folium's frame).
     draw
         Add the Leaflet.draw tools (polygon, rectangle, point) in bokmål.
+    measure
+        Add the measuring tool (distance and area, in bokmål) instead.
     fullscreen
         Add the fullscreen button.
     """
@@ -212,6 +228,8 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
                                   title_cancel="Avslutt fullskjerm", force_separate_button=True).add_to(m)
     if draw:
         _add_draw_tools(m)
+    elif measure:
+        _add_measure_tools(m)
     if bounds is not None and all(np.isfinite(bounds)):
         _fit(m, bounds)
     return m
@@ -319,7 +337,7 @@ def _overlays(m: folium.Map, overlays: Sequence[Mapping]) -> list[LegendItem]:
 
 def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "kartverket",
                      radius_m: float | None = None, quarry_buffer: gpd.GeoDataFrame | None = None,
-                     show_address: bool = False, draw: bool = False,
+                     show_address: bool = False, draw: bool = False, measure: bool = False,
                      hidden: Iterable[str] = ("grunnkrets", "gangnett"),
                      include: Iterable[str] | None = None,
                      overlays: Sequence[Mapping] = (),
@@ -366,7 +384,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
     if include is not None:
         keep = set(include)
         layers = {k: v for k, v in layers.items() if k in keep}
-    m = base_map(_default_bounds(layers) if bounds is None else bounds, basemap=basemap, draw=draw)
+    m = base_map(_default_bounds(layers) if bounds is None else bounds, basemap=basemap, draw=draw,
+                 measure=measure)
     legend: list[LegendItem] = []
     if layers.get("arealformal") is not None:
         zl = add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)

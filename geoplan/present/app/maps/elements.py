@@ -275,6 +275,69 @@ class _DrawNorwegian(_RenderOnce):
         self._name = "DrawNorwegian"
 
 
+class _MeasureNorwegian(_RenderOnce):
+    """A measuring tool in bokmål: Leaflet.draw's line and polygon, lengths and areas kept on the map.
+
+    Leaflet.draw's own readouts (``readableDistance``/``readableArea``) are replaced by
+    Norwegian ones (comma decimals, m/km, m²/daa); a finished line or polygon keeps
+    a label with its length or area.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (m) {
+            function num(v, d) {
+                var s = v.toFixed(d).split('.');
+                s[0] = s[0].replace(/\\B(?=(\\d{3})+(?!\\d))/g, '\\u00a0');
+                return s.join(',');
+            }
+            function dist(d) { return d < 1000 ? num(d, 0) + ' m' : num(d / 1000, d < 10000 ? 2 : 1) + ' km'; }
+            function area(a) { return a < 10000 ? num(a, 0) + ' m²' : num(a / 1000, 1) + ' daa'; }
+            if (L.GeometryUtil) {
+                L.GeometryUtil.readableDistance = function (d) { return dist(d); };
+                L.GeometryUtil.readableArea = function (a) { return area(a); };
+            }
+            if (L.drawLocal) {
+                var t = L.drawLocal.draw.toolbar, h = L.drawLocal.draw.handlers;
+                t.buttons.polyline = 'Mål en avstand';
+                t.buttons.polygon = 'Mål et areal';
+                t.actions.title = 'Avbryt måling'; t.actions.text = 'Avbryt';
+                t.finish.title = 'Avslutt målingen'; t.finish.text = 'Fullfør';
+                t.undo.title = 'Slett siste punkt'; t.undo.text = 'Slett siste punkt';
+                h.polyline.tooltip.start = 'Klikk for å begynne å måle.';
+                h.polyline.tooltip.cont = 'Klikk for å fortsette.';
+                h.polyline.tooltip.end = 'Klikk på siste punkt for å avslutte.';
+                h.polyline.error = '<strong>Feil:</strong> linjen kan ikke krysse seg selv.';
+                h.polygon.tooltip.start = 'Klikk for å begynne å måle arealet.';
+                h.polygon.tooltip.cont = 'Klikk for å fortsette.';
+                h.polygon.tooltip.end = 'Klikk på første punkt for å lukke flaten.';
+                var e = L.drawLocal.edit;
+                e.toolbar.buttons.remove = 'Slett målinger'; e.toolbar.buttons.removeDisabled = 'Ingen målinger å slette';
+                e.toolbar.actions.save.title = 'Lagre'; e.toolbar.actions.save.text = 'Lagre';
+                e.toolbar.actions.cancel.title = 'Avbryt'; e.toolbar.actions.cancel.text = 'Avbryt';
+                e.toolbar.actions.clearAll.title = 'Slett alle målinger'; e.toolbar.actions.clearAll.text = 'Slett alle';
+                e.handlers.remove.tooltip.text = 'Klikk på en måling for å slette den.';
+            }
+            m.on('draw:created', function (ev) {
+                var l = ev.layer, txt = null;
+                if (ev.layerType === 'polyline') {
+                    var ll = l.getLatLngs(), d = 0;
+                    for (var i = 1; i < ll.length; i++) { d += ll[i - 1].distanceTo(ll[i]); }
+                    txt = 'Avstand: ' + dist(d);
+                } else if (ev.layerType === 'polygon' && L.GeometryUtil) {
+                    txt = 'Areal: ' + area(L.GeometryUtil.geodesicArea(l.getLatLngs()[0]));
+                }
+                if (txt) { l.bindTooltip(txt, {permanent: true, direction: 'center', className: 'geoplan-maal'}); }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MeasureNorwegian"
+
+
 def legend_html(title: str, items: Sequence[tuple], hidden: Sequence[str] = ()) -> str:
     """HTML of a legend: ``items`` are ``(kind, colour, label)`` or ``(kind, colour, label, layer)``.
 

@@ -62,18 +62,82 @@ qbuf = None
 if ds.has("steinbrudd") and buffer_m > 0:
     qbuf = maps.to_display(ds["steinbrudd"].assign(geometry=ds["steinbrudd"].buffer(buffer_m)),
                            tolerance_m=10, name="steinbrudd")[["navn", "geometry"]]
-# the walking network (thousands of segments) is shown on Skolesirkler, not here
-m = maps.municipality_map({k: v for k, v in layers.items() if k != "gangnett"},
-                          basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
-                          show_address=appdata.app_settings(cfg).show_address)
+# -- search, attribute table selection, then the map --------------------------------
+from geoplan.present.app import gis  # noqa: E402
+
+shown = {k: v for k, v in layers.items() if k != "gangnett"}  # the walking network: on Skolesirkler
 st.subheader("Kart")
+q = st.text_input("Søk etter sted, adresse, gnr/bnr eller koordinater", key="ov_sok",
+                  placeholder="f.eks. Stavern, Larvik by 4, 12/34, 6546572, 558041 eller 59,05 10,03")
+focus, pins, overlays = None, [], []
+if q:
+    hits = gis.search(q, shown, ds.epsg)
+    if not hits:
+        st.caption(f"Ingen treff for «{q}» i dataene (navn, adresser, gnr/bnr, koordinater).")
+    else:
+        i = st.selectbox(f"Treff ({text.integer(len(hits))})", range(len(hits)), key="ov_treff",
+                         format_func=lambda i: f"{hits[i].label} · {gis.LAYER_LABELS.get(hits[i].layer, hits[i].layer)}")
+        h = hits[min(int(i or 0), len(hits) - 1)]
+        focus, pins = h.bounds, [(h.lat, h.lon, h.label)]
+tables = gis.table_layers(shown)
+tab_layer = st.session_state.get("ov_tabell_lag") or next(iter(tables), None)
+selected_rows = []
+sel_state = st.session_state.get("ov_tabell")
+if sel_state is not None and tab_layer in shown:
+    selected_rows = list(getattr(getattr(sel_state, "selection", None), "rows", []) or [])
+if selected_rows and tab_layer in shown:
+    sel = shown[tab_layer].reset_index(drop=True).iloc[[r for r in selected_rows if r < len(shown[tab_layer])]]
+    if len(sel):
+        overlays.append({"gdf": sel, "name": "Valgt i tabellen", "fields": maps.LAYER_FIELDS.get(tab_layer, ()),
+                         "style": {"color": "#000000", "weight": 4, "fillColor": maps.PALETTE["innspill"],
+                                   "fillOpacity": 0.6, "radius": 9},
+                         "legend": [("fill", maps.PALETTE["innspill"], "Valgt i tabellen")]})
+        if focus is None:
+            focus = tuple(sel.total_bounds)
+if focus is not None:   # pad a point or a small feature to a readable extent
+    dx, dy = max(0.01, focus[2] - focus[0]), max(0.005, focus[3] - focus[1])
+    focus = (focus[0] - dx * 0.3, focus[1] - dy * 0.3, focus[2] + dx * 0.3, focus[3] + dy * 0.3)
+m = maps.municipality_map(shown, basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
+                          show_address=appdata.app_settings(cfg).show_address, measure=True,
+                          overlays=overlays, bounds=focus, markers=pins)
 dwellings_note = ("Punktene for kommunale boliger er gruppert; tallet er antall enheter."
                   if appdata.dwelling_points_allowed() else
                   "Kommunale boliger vises bare som antall enheter per grunnkrets (små tall skjult), "
                   "aldri som enkeltboliger.")
-st.caption(f"Skru lag av og på oppe til høyre. Sirklene har radius {text.metres(radius)} rundt "
-           f"skolene; steinbruddene har en sone på {text.metres(buffer_m)}. {dwellings_note}")
+st.caption(f"Skru lag av og på oppe til høyre; mål avstander og arealer med verktøyene til venstre. "
+           f"Sirklene har radius {text.metres(radius)} rundt skolene; steinbruddene har en sone på "
+           f"{text.metres(buffer_m)}. {dwellings_note}")
 ui.show_map(m, key="oversikt_kart", height=620)
+
+# -- map export ----------------------------------------------------------------------
+c1, c2, c3 = st.columns([1, 1, 2])
+map_fmt = c1.radio("Kart som fil", ["png", "pdf"], horizontal=True, key="ov_kartfmt",
+                   format_func=str.upper)
+if c2.button("Lag kartet som fil", key="ov_kart_lag",
+             help="Med tittel, tegnforklaring, målestokk og nordpil; utsnittet er søketreffet, det "
+                  "valgte i tabellen eller hele kommunen."):
+    title = f"{navn}: {pins[0][2]}" if pins else f"{navn}: oversikt"
+    with st.spinner("Tegner kartet …"):
+        st.session_state["_ov_kart"] = (map_fmt, gis.export_map(shown, ds.crs, title=title, fmt=map_fmt,
+                                                                focus=focus))
+if st.session_state.get("_ov_kart"):
+    kf, kdata = st.session_state["_ov_kart"]
+    c3.download_button(f"Last ned kartet som {kf.upper()}", data=kdata, file_name=f"kart_{navn.lower()}.{kf}",
+                       mime="application/pdf" if kf == "pdf" else "image/png", key="ov_kart_ned",
+                       on_click=audit.log_download, args=("kart", kf))
+
+# -- attribute table -------------------------------------------------------------------
+if tables:
+    st.subheader("Tabell over kartlaget")
+    lag = st.selectbox("Kartlag", list(tables), format_func=tables.__getitem__, key="ov_tabell_lag")
+    frame, heads = gis.attribute_frame(shown[lag])
+    view = frame.copy()
+    for c in view.columns:
+        view[c] = view[c].map(ui.cell_text)
+    st.dataframe(view, hide_index=True, width="stretch", height=280, key="ov_tabell",
+                 on_select="rerun", selection_mode="multi-row",
+                 column_config={c: st.column_config.TextColumn(h) for c, h in heads.items()})
+    st.caption("Velg rader for å vise dem uthevet på kartet.")
 
 # -- report --------------------------------------------------------------------
 from geoplan.present.app import report_job  # noqa: E402
