@@ -475,14 +475,20 @@ def clear_upload() -> None:
         d.remove()
 
 
-def upload_info(max_mb: float = 50.0) -> dict | None:
-    """This session's upload for a session file: name, options and the file (base64), or ``None``.
+def upload_ref() -> dict | None:
+    """This session's upload (path, name, options), or ``None``."""
+    up = st.session_state.get(_UPLOAD)
+    return dict(up) if up else None
 
-    Files above ``max_mb`` are left out (the session file would be too large to pass around).
+
+def upload_info(up: dict | None, max_mb: float = 50.0) -> dict | None:
+    """An upload (from :func:`upload_ref`) for a session file: name, options and the file (base64).
+
+    ``None`` without upload, or for files above ``max_mb`` (the session file would be
+    too large to pass around).
     """
     import base64
 
-    up = st.session_state.get(_UPLOAD)
     if not up:
         return None
     p = Path(up["path"])

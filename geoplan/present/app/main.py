@@ -80,6 +80,7 @@ def main() -> None:
     state.from_url()    # a link or a reload brings them back
     login.sidebar(user)
     ui.sidebar()
+    ui.session_box()
     try:
         ui.run_page(nav)
     finally:

@@ -118,8 +118,8 @@ def to_url() -> None:
             qp[k] = v
 
 
-def session_file() -> bytes:
-    """The whole session as one JSON file («Lagre økt»)."""
+def snapshot() -> dict:
+    """What «Lagre økt» saves, taken now (cheap: an uploaded file is read only when saving)."""
     from geoplan.present.app import appdata
 
     doc: dict[str, Any] = {"geoplan_okt": FILE_VERSION,
@@ -131,7 +131,16 @@ def session_file() -> bytes:
                        "kilde": str((st.session_state.get(SITE) or {}).get("kilde", ""))}
     if st.session_state.get(POINT):
         doc["punkt"] = list(st.session_state[POINT])
-    up = appdata.upload_info()
+    doc["_upload"] = appdata.upload_ref()
+    return doc
+
+
+def session_file(snap: dict | None = None) -> bytes:
+    """The whole session as one JSON file («Lagre økt»), from :func:`snapshot`."""
+    from geoplan.present.app import appdata
+
+    doc = dict(snap if snap is not None else snapshot())
+    up = appdata.upload_info(doc.pop("_upload", None))
     if up:
         doc["opplasting"] = up
     return json.dumps(doc, ensure_ascii=False, indent=1, default=str).encode("utf-8")

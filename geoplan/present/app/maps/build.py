@@ -167,6 +167,7 @@ def _add_draw_tools(m: folium.Map) -> None:
 
 def _add_measure_tools(m: folium.Map) -> None:
     """A measuring tool (distance and area, bokmål) with Leaflet.draw's line and polygon."""
+    _MeasureNorwegian().add_to(m)    # before the control: it reads its texts when it is made
     folium.plugins.Draw(
         export=False, position="topleft",
         draw_options={"polyline": {"metric": True, "feet": False, "showLength": True},
@@ -174,7 +175,6 @@ def _add_measure_tools(m: folium.Map) -> None:
                       "rectangle": False, "circle": False, "circlemarker": False, "marker": False},
         edit_options={"edit": False},
     ).add_to(m)
-    _MeasureNorwegian().add_to(m)
 
 
 def _fit(m: folium.Map, bounds: Sequence[float]) -> None:

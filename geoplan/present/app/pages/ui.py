@@ -35,20 +35,26 @@ def sidebar() -> None:
                      help="Bakgrunnskartene hentes fra internett. Uten nett vises kartlagene "
                           "likevel, på hvit bakgrunn.")
         st.caption(f"**Data:** {wording.for_users(appdata.source_label(None))}")
-        _session_box()
         if appdata.overrides():
             st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
                        "(se Data).")
 
 
-def _session_box() -> None:
-    """«Lagre økt» and «Åpne økt»: the whole session as one file."""
+def session_box() -> None:
+    """«Lagre økt» and «Åpne økt» in the sidebar: the whole session as one file.
+
+    Drawn before the page (a page may stop its run while it waits for input); a page
+    that changes what is saved from a button reruns, so the file is never a step behind.
+    """
     from geoplan.present.app import state
 
-    with st.expander("Lagre eller åpne økten"):
+    with st.sidebar, st.expander("Lagre eller åpne økten"):
         st.caption("Valgene på sidene, endrede parametere, tomta og en opplastet fil, i én fil. "
                    "Adressen i nettleseren tar også vare på valgene, så en lenke viser det samme.")
-        st.download_button("Lagre økt", data=state.session_file, file_name="geoplan-okt.json",
+        import functools
+
+        st.download_button("Lagre økt", data=functools.partial(state.session_file, state.snapshot()),
+                           file_name="geoplan-okt.json",
                            mime="application/json", key="okt_save", on_click="ignore")
         f = st.file_uploader("Åpne økt", type=["json"], key="okt_file",
                              help="En fil lagret med «Lagre økt».")

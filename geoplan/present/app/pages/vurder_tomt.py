@@ -58,8 +58,9 @@ with st.expander("Last opp tomt eller skriv koordinater"):
                 sites["navn"].iloc[0] is not None else f.name
             _set_site(sites.geometry.iloc[0], navn, f"fil «{f.name}»")
             if len(sites) > 1:
-                st.info(f"Filen har {text.integer(len(sites))} tomter; den første vurderes. "
-                        "Last opp én tomt per fil for å vurdere de andre.")
+                st.session_state["_vt_note"] = (f"Filen har {text.integer(len(sites))} tomter; den første "
+                                                "vurderes. Last opp én tomt per fil for å vurdere de andre.")
+            st.rerun()   # the session file and the address follow the new site
         except GeoplanError as e:
             st.error(f"Tomtefilen ble ikke brukt: {wording.for_users(e.message)}", icon=":material/block:")
     xy = st.text_input("Koordinater", placeholder="f.eks. 566000, 6550000 · 6550000, 566000 (nord først) "
@@ -75,6 +76,9 @@ with st.expander("Last opp tomt eller skriv koordinater"):
             st.session_state["_vt_understood"] = wording.understood(pp)
             _set_site(shapely.Point(pp.x, pp.y),
                       f"Punkt øst {text.integer(pp.x)}, nord {text.integer(pp.y)}", "koordinater")
+            st.rerun()   # the session file and the address follow the new site
+    if st.session_state.get("_vt_note"):
+        st.info(st.session_state.pop("_vt_note"))
     if st.session_state.get("_vt_understood") and (st.session_state.get(SITE) or {}).get("kilde") == "koordinater":
         st.caption(st.session_state["_vt_understood"])
 
