@@ -197,7 +197,7 @@ def test_draw_site_shows_checklist(server, page):
 def _upload(page, server, name: str, data: bytes) -> None:
     page.goto(f"{server}/data")
     _wait_app(page)
-    page.locator('input[type="file"]').first.set_input_files(
+    page.locator('[data-testid="stMain"] input[type="file"]').first.set_input_files(
         {"name": name, "mimeType": "application/octet-stream", "buffer": data})
     page.get_by_role("button", name="Last inn og kontroller").click()
 
@@ -239,7 +239,7 @@ def test_upload_site_file_shows_checklist(server, page, tmp_path):
     page.goto(f"{server}/vurder-tomt")
     _wait_app(page)
     page.get_by_text("Last opp tomt eller skriv koordinater").click()
-    page.locator('input[type="file"]').first.set_input_files(
+    page.locator('[data-testid="stMain"] input[type="file"]').first.set_input_files(
         {"name": "tomt.geojson", "mimeType": "application/geo+json", "buffer": payload})
     _wait_app(page)
     page.get_by_role("button", name="Bruk filen").click()

@@ -38,6 +38,7 @@ PERSISTED: dict[str, Callable[[str], Any]] = {
 SITE = "_geoplan_site"
 POINT = "_ko_point"
 _FROM_URL_DONE = "_geoplan_state_from_url"
+_PENDING = "_geoplan_state_pending"
 FILE_VERSION = 1
 
 
@@ -50,7 +51,10 @@ def _url_value(v: Any) -> str:
 
 
 def keep() -> None:
-    """Write the lasting choices back, so a run of another page does not drop them."""
+    """Write the lasting choices back, so a run of another page does not drop them
+    (and apply the choices of a session file opened in the previous run)."""
+    for k, v in (st.session_state.pop(_PENDING, None) or {}).items():
+        st.session_state[k] = v
     for k in PERSISTED:
         if k in st.session_state:
             st.session_state[k] = st.session_state[k]
@@ -164,12 +168,15 @@ def open_session_file(data: bytes) -> list[str]:
         raise UnreadableInput("Filen er ikke en lagret geoplan-økt (lagret med «Lagre økt»).") from None
     done = []
     valg = doc.get("valg") or {}
+    pending = {}
     for k, conv in PERSISTED.items():
         if k in valg:
             try:
-                st.session_state[k] = conv(_url_value(valg[k]))
+                pending[k] = conv(_url_value(valg[k]))
             except (TypeError, ValueError):
                 continue
+    # widgets of this run are drawn already: the values are set at the start of the next run
+    st.session_state[_PENDING] = pending
     if valg:
         done.append("valgene på sidene")
     if doc.get("parametere"):
