@@ -76,13 +76,13 @@ from geoplan.analysis.sites.evaluators import raster_site_stats
 from geoplan.analysis.sites.kinds import KIND_NEEDS_LAYER, KINDS, Measure, Sites, register_kind
 from geoplan.analysis.sites.results import public_result
 from geoplan.analysis.sites.walking import make_walker
-from geoplan.analysis.sites.wording import LAYER_NOUN, SOSI_NAMES, STATUS_WORD, fmt_num
+from geoplan.analysis.sites.wording import LAYER_NOUN, STATUS_WORD, fmt_num
 from geoplan.config.sites import SiteSettings
 
 __all__ = [
     "SiteAssessor", "SiteSettings", "Criterion", "Profile", "Measure", "Sites",
     "KINDS", "KIND_NEEDS_LAYER", "register_kind", "STATUSES", "DIRECTIONS", "STATUS_WORD",
-    "LAYER_NOUN", "SOSI_NAMES", "classify", "overall_status", "criteria_from_config",
+    "LAYER_NOUN", "classify", "overall_status", "criteria_from_config",
     "criteria_from_settings", "criterion_from_dict", "select_criteria", "normalise_kategori",
     "threshold_text", "threshold_summary", "public_result", "make_walker",
     "raster_site_stats", "fmt_num",
