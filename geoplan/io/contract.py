@@ -44,6 +44,12 @@ COLUMN_ALIASES = {
     "kpområdenavn": "navn",
     "rpområdenavn": "navn",
     "feltnavn": "navn",
+    # DOK datasets as Geonorge delivers them
+    "dekningsstatus": "dekningsstatus",
+    "støysonekategori": "stoysonekategori",
+    "støykilde": "stoykilde",
+    "lokalitetnavn": "navn",
+    "skredomrnavn": "navn",
 }
 
 
@@ -64,6 +70,40 @@ class LayerSchema:
                  "LineString": "linjer (LineString)"}
         return " eller ".join(names[g] for g in self.geometry)
 
+
+#: Optional national datasets (DOK) the site assessment checks a site against when the
+#: municipality has them (config/sites.toml, kind «dok»); each «*_dekning» layer is the
+#: dataset's coverage map (NVE's and Miljødirektoratet's dekningskart), with
+#: «dekningsstatus» telling where the area was never surveyed. Optional: a missing one
+#: makes its criteria «ukjent», never a failed check.
+DOK_SCHEMAS = (
+    LayerSchema("flomsone", ("Polygon",), {}, {"gjentaksintervall": "num", "navn": "str"},
+                label="flomsoner (NVE)"),
+    LayerSchema("flomsone_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for flomsoner (NVE)"),
+    LayerSchema("kvikkleire", ("Polygon",), {}, {"faregrad": "str", "navn": "str"},
+                label="faresoner for kvikkleireskred (NVE)"),
+    LayerSchema("kvikkleire_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for kvikkleire (NVE)"),
+    LayerSchema("skredfaresone", ("Polygon",), {}, {"skredtype": "str", "navn": "str"},
+                label="faresoner for skred i bratt terreng (NVE)"),
+    LayerSchema("skredfaresone_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for skredfaresoner (NVE)"),
+    LayerSchema("kulturminne", ("Polygon", "Point"), {}, {"navn": "str", "vernetype": "str"},
+                label="kulturminner (Riksantikvaren)"),
+    LayerSchema("naturvern", ("Polygon",), {}, {"navn": "str", "verneform": "str"},
+                label="naturvernområder (Miljødirektoratet)"),
+    LayerSchema("naturtype", ("Polygon",), {}, {"naturtype": "str", "verdikategori": "str"},
+                label="naturtyper (Miljødirektoratet)"),
+    LayerSchema("naturtype_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for naturtyper (Miljødirektoratet)"),
+    LayerSchema("ar5", ("Polygon",), {"arealtype": "int"}, {"treslag": "int"},
+                label="arealressurskart AR5 (NIBIO)"),
+    LayerSchema("grunnforurensning", ("Polygon", "Point"), {}, {"navn": "str"},
+                label="grunnforurensning (Miljødirektoratet)"),
+    LayerSchema("stoysone", ("Polygon",), {}, {"stoysonekategori": "str", "stoykilde": "str"},
+                label="støysoner (Statens vegvesen, Bane NOR, Avinor)"),
+)
 
 SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommune", ("Polygon",), {"kommunenummer": "str", "kommunenavn": "str"},
@@ -97,6 +137,7 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("sentrum", ("Point",), {"navn": "str"}, {"senterniva": "str"}, label="sentre"),
     LayerSchema("helsetjeneste", ("Point",), {"navn": "str", "type": "str"},
                 label="helsetjenester (sykehjem, hjemmetjeneste)"),
+    *DOK_SCHEMAS,
 ]}
 
 

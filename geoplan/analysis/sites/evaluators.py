@@ -103,6 +103,12 @@ def _eval_zoning(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
             ok = sum(r["andel_pct"] for r in rows if int_or_none(r["kode"]) in codes)
             none_pct = max(0.0, 100.0 - sum(r["andel_pct"] for r in rows))
         ok = min(ok, 100.0)
+        if none_pct >= 100.0 - 0.05:       # no zoning under the site: unknown, not «not housing»
+            out.append(Measure(reason=(
+                f"Tomta har ikke arealformål i laget «{c.layer}»: den ligger utenfor planene "
+                "i dataene, så det er ukjent hva den er avsatt til."),
+                details={"arealformal": rows}))
+            continue
         out.append(Measure(value=ok, text=_zoning_sentence(rows, codes, ok, none_pct),
                            details={"arealformal": rows}))
     return out
