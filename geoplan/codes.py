@@ -30,7 +30,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = ["KODELISTER", "arealformal_name", "arealformal_lookup", "code_table",
-           "SOURCE"]
+           "kommune_name", "SOURCE"]
 
 #: The code lists in the table: kp (kommuneplan), rp (reguleringsplan).
 KODELISTER = ("kp", "rp")
@@ -103,3 +103,23 @@ def arealformal_name(code: Any, kodeliste: str | None = None) -> str | None:
         return None
     c = _as_code(code)
     return name if named == c else f"{name} (kode {c})"
+
+
+@lru_cache(maxsize=1)
+def _kommune_names() -> dict[str, str]:
+    import json
+    text = resources.files("geoplan").joinpath("data/kommuner.geojson").read_text("utf-8")
+    feats = json.loads(text).get("features", [])
+    return {str(f["properties"].get("kommunenummer")).zfill(4): str(f["properties"].get("kommunenavn"))
+            for f in feats if f.get("properties", {}).get("kommunenummer")}
+
+
+def kommune_name(kommunenummer: Any) -> str | None:
+    """The name of municipality ``kommunenummer`` (2024 numbering) from Kartverket's
+    municipality outlines shipped in ``geoplan/data/kommuner.geojson``; ``None`` if unknown."""
+    if kommunenummer is None:
+        return None
+    nr = str(kommunenummer).strip()
+    if nr.endswith(".0"):
+        nr = nr[:-2]
+    return _kommune_names().get(nr.zfill(4)) if nr.isdigit() else None

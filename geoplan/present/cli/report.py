@@ -60,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
     sections = rp.parse_sections(args.sections)
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    from geoplan.config.kommune import identify_kommune
+    ident = identify_kommune(ds.layers, cfg)
+    if ident.banner():              # another municipality's parameters: said first
+        print(ident.banner() + "\n")
     secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args))
     data = rp.render_report(secs, ds, cfg, fmt)
     from geoplan.io.writers import write_bytes_atomic
