@@ -65,11 +65,10 @@ def cited_lines(source: str) -> list[tuple[str, int]]:
     «l.» belongs to the last seed named before it."""
     out: list[tuple[str, int]] = []
     seed = None
-    pos = 0
     events = sorted([(m.start(), "seed", m) for m in SEED_REF.finditer(source)]
                     + [(m.start(), "lines", m) for m in LINES.finditer(source)],
                     key=lambda e: e[0])
-    for pos, kind, m in events:
+    for _pos, kind, m in events:
         if kind == "seed":
             seed = m.group(1)
         elif seed is not None:

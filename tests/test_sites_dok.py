@@ -136,7 +136,7 @@ def test_dok_entry_needs_a_hit_status():
 def test_site_in_another_municipality_is_unknown_in_every_criterion(layers):
     res = assessor(layers).assess(box(X0 + 9000, Y0, X0 + 9100, Y0 + 100))
     assert {k["status"] for k in res["kriterier"]} == {"ukjent"}
-    assert all("utenfor kommunen i dataene (Testby; 9999)" in k["begrunnelse"]
+    assert all("utenfor kommunen i dataene (Testby, kommunenummer 9999)" in k["begrunnelse"]
                for k in res["kriterier"])
     assert res["samlet"] == "ukjent"                           # not green on no data
     assert "Rødt" not in json.dumps(res, ensure_ascii=False)

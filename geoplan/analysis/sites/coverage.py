@@ -39,13 +39,13 @@ class Coverage:
 
 
 def _kommune_label(gdf: gpd.GeoDataFrame) -> str:
-    parts = []
-    for col in ("kommunenavn", "kommunenummer"):
-        if col in gdf.columns:
-            vals = [str(v) for v in gdf[col].dropna().unique() if str(v).strip()]
-            if vals:
-                parts.append(", ".join(vals))
-    return f"kommunen i dataene ({'; '.join(parts)})" if parts else "kommunegrensen i dataene"
+    def values(col: str) -> str:
+        if col not in gdf.columns:
+            return ""
+        return " / ".join(str(v) for v in gdf[col].dropna().unique() if str(v).strip())
+    navn, nr = values("kommunenavn"), values("kommunenummer")
+    inner = ", ".join(x for x in (navn, f"kommunenummer {nr}" if nr else "") if x)
+    return f"kommunen i dataene ({inner})" if inner else "kommunegrensen i dataene"
 
 
 def data_coverage(layers: Mapping[str, gpd.GeoDataFrame]) -> Coverage | None:

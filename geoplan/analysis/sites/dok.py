@@ -54,7 +54,9 @@ _UNSURVEYED_TOLERANCE = 0.01
 
 def _missing(c: Criterion) -> str:
     where = c.opt("product")
-    return (f"Laget «{c.layer}» ({c.opt('dataset', c.layer)}) finnes ikke i dataene, så det er "
+    noun = c.opt("dataset", c.layer)
+    named = f"Laget «{c.layer}»" + (f" ({noun})" if noun != c.layer else "")
+    return (f"{named} finnes ikke i dataene, så det er "
             "ukjent om tomta berøres." + (f" Hent datasettet {where} og legg det inn som laget "
                                           f"«{c.layer}»." if where else ""))
 

@@ -110,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         common.emit_json({**result, "kommune": ident.as_dict()})
     else:
-        if ident.banner():          # another municipality's parameters: said first
-            print(ident.banner() + "\n")
+        if (banner := ident.banner()) is not None:    # another municipality's parameters
+            print(banner + "\n")
         print(f"Kommune: {ident.label}")
         print(render(result))
         if out:

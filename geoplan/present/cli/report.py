@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     ds = common.load_from_args(args, config=cfg)
     from geoplan.config.kommune import identify_kommune
     ident = identify_kommune(ds.layers, cfg)
-    if ident.banner():              # another municipality's parameters: said first
-        print(ident.banner() + "\n")
+    if (banner := ident.banner()) is not None:    # another municipality's parameters: first
+        print(banner + "\n")
     secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args))
     data = rp.render_report(secs, ds, cfg, fmt)
     from geoplan.io.writers import write_bytes_atomic

@@ -13,6 +13,7 @@ from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import ui
 
 ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
+kommune = ds.get("kommune")
 ident = identify_kommune(ds.layers, cfg)
 navn = ident.navn or ident.label
 
