@@ -573,7 +573,8 @@ def test_assess_point_at_known_distances(gpkg, capsys):
     assert k["steinbrudd_avstand"]["verdi"] == pytest.approx(1300)
     assert k["stoy"]["verdi"] == pytest.approx(50) and k["stoy"]["status"] == "gronn"
     assert k["terreng"]["verdi"] == pytest.approx(10, abs=0.01) and k["terreng"]["status"] == "gul"
-    assert k["arealformal"]["status"] == "rod"                # no zoning under the point
+    assert k["arealformal"]["status"] == "ukjent"             # no zoning under the point:
+    assert "ikke arealformål" in k["arealformal"]["begrunnelse"]   # unknown, not «not housing»
 
 
 def test_assess_purchase_lifts_grunnkrets_over_threshold(gpkg, capsys):
