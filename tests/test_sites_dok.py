@@ -196,3 +196,15 @@ def test_dok_layers_come_through_the_data_contract(layers, tmp_path, capsys):
     assert k["dok_flomsone"]["status"] == "rod"
     assert k["dok_kvikkleire"]["status"] == "gronn"
     assert k["dok_jordbruk"]["status"] == "gronn"
+
+
+def test_noise_zones_from_the_plan_give_red_and_yellow(layers):
+    layers["stoysone"] = gdf([box(X0, Y0 + 1000, X0 + 100, Y0 + 1100),
+                              box(X0 + 100, Y0 + 1000, X0 + 300, Y0 + 1100)], sone=["rød", "gul"])
+    a = assessor(layers)
+    red = by_id(a.assess(Point(X0 + 50, Y0 + 1050)))
+    yellow = by_id(a.assess(Point(X0 + 200, Y0 + 1050)))
+    assert (red["dok_stoysone_rod"]["status"], red["dok_stoysone_gul"]["status"]) == ("rod", "gronn")
+    assert red["dok_stoysone_gul"]["verdi"] == pytest.approx(50.0)   # 50 m to the yellow zone
+    assert (yellow["dok_stoysone_rod"]["status"], yellow["dok_stoysone_gul"]["status"]) == (
+        "gronn", "gul")
