@@ -232,7 +232,7 @@ def sample(points: Iterable, raster_path: str | os.PathLike, *, crs=None,
 
 def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, *,
                   nodata: float | None = None, dtype: str | None = None,
-                  tags: dict | None = None) -> Path:
+                  tags: dict | None = None, option: str = "utfilen") -> Path:
     """Write one band as a deflate-compressed GeoTIFF, atomically."""
     import rasterio
 
@@ -247,7 +247,7 @@ def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, *,
         profile["nodata"] = nodata
     if np.issubdtype(np.dtype(dtype), np.floating):
         profile["predictor"] = 3
-    with atomic_path(path) as tmp:
+    with atomic_path(path, option=option) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(arr.astype(dtype), 1)
             if tags:

@@ -94,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    common.check_output(out, "--out")
     from geoplan.io.sites import read_sites
     sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
     from geoplan import runs

@@ -106,3 +106,30 @@ def dumps(obj: Any) -> str:
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as UTF-8 JSON on stdout (NaN as null, numpy types converted)."""
     sys.stdout.write(dumps(obj) + "\n")
+
+
+def check_output(path: str | Path | None, option: str, *,
+                 owned_layers: Iterable[str] | None = None) -> None:
+    """Refuse, before any work, an output that is an input of this run or cannot be written.
+
+    Call it after the data are loaded (the loader registers the inputs). For a
+    GeoPackage output (``owned_layers``: the layers the command writes) that
+    exists, say on stderr which of its layers are replaced and which are kept.
+    """
+    if not path:
+        return
+    from geoplan.io.writers import gpkg_plan, refuse_input, writable_parent
+
+    refuse_input(path, option)
+    writable_parent(Path(path))
+    if owned_layers is None:
+        return
+    replaced, kept = gpkg_plan(path, owned_layers)
+    if not (replaced or kept):
+        return
+    msg = f"{option} «{path}» finnes fra før."
+    if replaced:
+        msg += f" Lagene {', '.join(replaced)} erstattes med resultatet."
+    if kept:
+        msg += f" De andre lagene ({', '.join(kept)}) beholdes uendret."
+    print(f"geoplan: {msg}", file=sys.stderr)

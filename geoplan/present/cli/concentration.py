@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, require=["kommunal_bolig", "grunnkrets"],
                                optional=["bygning", "kommune"], config=cfg)
+    common.check_output(args.out_raster, "--out-raster")
     if args.add and abs(args.add[0]) <= 180 and abs(args.add[1]) <= 90 and ds.crs.is_projected:
         raise UnreadableInput(
             f"--add {args.add[0]:g},{args.add[1]:g},{args.add[2]}: koordinatene ser ut som lengde- og "
@@ -143,7 +144,8 @@ def _write_raster(args: argparse.Namespace, ds: Any, st: ConcentrationSettings) 
                   dtype="float32", tags={"enhet": "kommunale enheter per km²",
                                          "baandbredde_m": surf.bandwidth_m,
                                          "cellestorrelse_m": surf.cell_size_m,
-                                         "prikket": bool(args.public)})
+                                         "prikket": bool(args.public)},
+                  option="--out-raster")
     return {"fil": str(args.out_raster), "enhet": "kommunale enheter per km²",
             "cellestorrelse_m": surf.cell_size_m, "baandbredde_m": surf.bandwidth_m,
             "rader": int(surf.array.shape[0]), "kolonner": int(surf.array.shape[1])}
