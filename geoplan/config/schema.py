@@ -186,56 +186,70 @@ def check_value(v: Any, node: Node, dotted: str) -> str | None:
     return None
 
 
+def _check_param(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
+    if not isinstance(data, dict) or "value" not in data:
+        return [(dotted, "skal være en parameter-tabell med «value»")]
+    out = []
+    msg = check_value(data["value"], node, dotted)
+    if msg:
+        out.append((dotted + ".value", msg))
+    for k, x in data.items():
+        if k == "value":
+            continue
+        sub = node.children.get(k)
+        if sub is None and k in PARAM_KEYS:
+            sub = Node("leaf", type=PARAM_KEYS[k])
+        if sub is None:
+            out.append((f"{dotted}.{k}", "er en ukjent nøkkel i en parameter "
+                        f"(kjente: value, {', '.join(sorted(PARAM_KEYS))})"))
+        elif (m := check_value(x, sub, f"{dotted}.{k}")):
+            out.append((f"{dotted}.{k}", m))
+    return out
+
+
+def _check_table(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
+    if not isinstance(data, dict) or _is_param(data):
+        return [(dotted, f"skal være en tabell, men er {type_name(kind_of(data))}")]
+    out: list[tuple[str, str]] = []
+    for k, x in data.items():
+        key = f"{dotted}.{k}" if dotted else k
+        sub = node.item if node.kind == "entries" else node.children.get(k)
+        if sub is None:
+            known = ", ".join(sorted(node.children)) or "–"
+            out.append((key, f"er en ukjent nøkkel (kjente nøkler her: {known})"))
+            continue
+        out += check_section(x, sub, key)
+    return out
+
+
+def _check_array(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
+    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
+        return [(dotted, "skal være en liste av tabeller ([[...]])")]
+    out = []
+    for i, el in enumerate(data):
+        for k, x in el.items():
+            types = node.keys.get(k)
+            if types is not None and int in types:
+                types = types | {float}   # a threshold given as 2.5 where the defaults have 3
+            key = f"{dotted}[{i}].{k}"
+            if types is None:
+                out.append((key, f"er en ukjent nøkkel (kjente: {', '.join(sorted(node.keys))})"))
+            elif not any(_type_ok(x, t) for t in types):
+                want = " eller ".join(type_name(t) for t in sorted(types, key=str))
+                out.append((key, f"skal være {want}, men er {type_name(kind_of(x))} ({x!r})"))
+            elif isinstance(x, float) and not math.isfinite(x):
+                out.append((key, f"skal være et endelig tall, men er {x!r}"))
+    return out
+
+
 def check_section(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
     """Every problem of ``data`` against ``node``: ``[(dotted key, Norwegian message)]``."""
-    out: list[tuple[str, str]] = []
     if node.kind == "param":
-        if not isinstance(data, dict) or "value" not in data:
-            return [(dotted, "skal være en parameter-tabell med «value»")]
-        msg = check_value(data["value"], node, dotted)
-        if msg:
-            out.append((dotted + ".value", msg))
-        for k, x in data.items():
-            if k == "value":
-                continue
-            sub = node.children.get(k)
-            if sub is None and k in PARAM_KEYS:
-                sub = Node("leaf", type=PARAM_KEYS[k])
-            if sub is None:
-                out.append((f"{dotted}.{k}", "er en ukjent nøkkel i en parameter "
-                            f"(kjente: value, {', '.join(sorted(PARAM_KEYS))})"))
-            elif (m := check_value(x, sub, f"{dotted}.{k}")):
-                out.append((f"{dotted}.{k}", m))
-        return out
+        return _check_param(data, node, dotted)
     if node.kind in ("table", "entries"):
-        if not isinstance(data, dict) or _is_param(data):
-            return [(dotted, f"skal være en tabell, men er {type_name(kind_of(data))}")]
-        for k, x in data.items():
-            key = f"{dotted}.{k}" if dotted else k
-            sub = node.item if node.kind == "entries" else node.children.get(k)
-            if sub is None:
-                known = ", ".join(sorted(node.children)) or "–"
-                out.append((key, f"er en ukjent nøkkel (kjente nøkler her: {known})"))
-                continue
-            out += check_section(x, sub, key)
-        return out
+        return _check_table(data, node, dotted)
     if node.kind == "array":
-        if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
-            return [(dotted, "skal være en liste av tabeller ([[...]])")]
-        for i, el in enumerate(data):
-            for k, x in el.items():
-                types = node.keys.get(k)
-                if types is not None and int in types:
-                    types = types | {float}   # a threshold given as 2.5 where the defaults have 3
-                key = f"{dotted}[{i}].{k}"
-                if types is None:
-                    out.append((key, f"er en ukjent nøkkel (kjente: {', '.join(sorted(node.keys))})"))
-                elif not any(_type_ok(x, t) for t in types):
-                    want = " eller ".join(type_name(t) for t in sorted(types, key=str))
-                    out.append((key, f"skal være {want}, men er {type_name(kind_of(x))} ({x!r})"))
-                elif isinstance(x, float) and not math.isfinite(x):
-                    out.append((key, f"skal være et endelig tall, men er {x!r}"))
-        return out
+        return _check_array(data, node, dotted)
     msg = check_value(data, node, dotted)
     return [(dotted, msg)] if msg else []
 

@@ -308,6 +308,8 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
     """
     import rasterio
 
+    from geoplan.io.raster import _unreadable, raster_problem, raster_size_note
+
     reports: dict[str, LayerReport] = {}
     for name, p in list(rasters.items()):
         rep = LayerReport(name=f"{name}.tif", source=str(p))
@@ -315,14 +317,14 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
             with rasterio.open(p) as src:
                 rep.crs = crs_label(CRS.from_user_input(src.crs)) if src.crs else None
                 rep.n_read = rep.n_kept = 1
-                if src.crs is None:
-                    rep.add("Rasteret har ikke koordinatsystem; det brukes ikke.", "problem")
+                problem = raster_problem(src, p.name)
+                if problem:
+                    rep.add(f"{problem} Rasteret brukes ikke.", "problem")
                     rasters.pop(name)
                 else:
-                    rep.add(f"{src.width} × {src.height} celler à {abs(src.res[0]):g} m.")
+                    rep.add(raster_size_note(src))
         except Exception as e:
-            rep.add(f"Rasteret {p.name} kan ikke leses ({str(e).splitlines()[0]}); det brukes ikke.",
-                    "ubrukelig")
+            rep.add(f"{_unreadable(p, e).message} Rasteret brukes ikke.", "ubrukelig")
             rasters.pop(name)
         reports[f"{name}.tif"] = rep
     return reports
