@@ -46,9 +46,9 @@ def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
     n_pages = int.from_bytes(head[28:32], "big")
     if page_size and n_pages and size < page_size * n_pages:
         raise UnreadableInput(
-            f"GeoPackage-filen {path} er avkortet: den skal være {page_size * n_pages:,} byte, "
-            f"men er {size:,}. Filen ble trolig ikke ferdig kopiert eller lastet ned; "
-            "hent den på nytt.".replace(",", " ")
+            f"GeoPackage-filen {path} er avkortet: den skal være "
+            f"{page_size * n_pages:,} byte, men er {size:,}.".replace(",", "\u00a0")
+            + " Filen ble trolig ikke ferdig kopiert eller lastet ned; hent den på nytt."
         )
 
 

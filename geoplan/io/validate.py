@@ -97,6 +97,15 @@ def _shapefile_names(gdf: gpd.GeoDataFrame, schema: LayerSchema, rep: LayerRepor
 # Values
 # ---------------------------------------------------------------------------
 
+#: whole numbers beyond this are no count (and would not fit the integer column)
+_INT_MAX = 2.0**53
+#: plausible ranges of the contract's counts (a feature outside is rejected by name)
+_RANGES: dict[str, tuple[float, float]] = {
+    "antall_enheter": (1, 10_000),       # municipal units in one dwelling record
+    "antall_boliger": (0, 1_000_000),    # dwellings in a building or a grunnkrets
+    "befolkning": (0, 10_000_000),
+}
+
 _BOOL_WORDS = {"true": True, "1": True, "ja": True, "j": True, "yes": True, "sann": True,
                "false": False, "0": False, "nei": False, "n": False, "no": False, "usann": False}
 
@@ -105,25 +114,31 @@ def _coerce_number(gdf: gpd.GeoDataFrame, col: str, kind: str, required: bool,
                    rep: LayerReport) -> np.ndarray:
     """Column ``col`` as a number (``int``: whole); returns the rows to reject."""
     s = gdf[col]
-    num = pd.to_numeric(s, errors="coerce")
-    bad = num.isna().to_numpy() & s.notna().to_numpy()
+    num = pd.to_numeric(s, errors="coerce").astype(float)
+    vals = num.to_numpy(dtype=float, na_value=np.nan)
+    given = s.notna().to_numpy()
+    bad = np.isnan(vals) & given
     if required:
-        bad |= num.isna().to_numpy()
+        bad |= np.isnan(vals)
+    # inf, 1e300 and other values no count can have: rejected by name, never a crash
+    lo, hi = _RANGES.get(col, (-_INT_MAX, _INT_MAX) if kind == "int" else (-1e15, 1e15))
+    with np.errstate(invalid="ignore"):
+        out_of_range = ~np.isnan(vals) & ~((vals >= lo) & (vals <= hi))
+    bad |= out_of_range
+    ok = ~np.isnan(vals) & ~out_of_range
     if kind == "int":
-        bad |= num.notna().to_numpy() & ~np.isclose(num.fillna(0).to_numpy() % 1, 0)
-    if col == "antall_enheter":
-        bad |= num.notna().to_numpy() & (num.fillna(1).to_numpy() < 1)
-    if col in ("antall_boliger", "befolkning"):
-        bad |= num.notna().to_numpy() & (num.fillna(0).to_numpy() < 0)
+        bad |= ok & ~np.isclose(np.where(ok, vals, 0) % 1, 0)
     if bad.any():
         pos = np.flatnonzero(bad)
-        what = "et heltall ≥ 1" if col == "antall_enheter" else (
-            "et heltall" if kind == "int" else "et tall")
+        what = "et heltall" if kind == "int" else "et tall"
+        if col in _RANGES:
+            what += f" fra {_RANGES[col][0]:,.0f} til {_RANGES[col][1]:,.0f}".replace(",", "\u00a0")
         rep.add(
-            f"Kolonnen «{col}» skal være {what}; {len(pos)} objekt(er) har ugyldig eller "
-            f"tom verdi og er avvist: {_list_features(gdf, pos)}. Rett verdiene i kildedataene.",
-            "advarsel")
-    gdf[col] = num.round().astype("Int64") if kind == "int" else num.astype(float)
+            f"Kolonnen «{col}» skal være {what}; {len(pos)} objekt(er) har ugyldig, urimelig "
+            f"eller tom verdi og er avvist: {_list_features(gdf, pos)}. Rett verdiene i "
+            "kildedataene; resten av laget brukes.", "advarsel")
+    clean = pd.Series(np.where(bad, np.nan, vals), index=gdf.index)
+    gdf[col] = clean.round().astype("Int64") if kind == "int" else clean.astype(float)
     return bad
 
 
@@ -241,6 +256,16 @@ def _check_geometries(gdf: gpd.GeoDataFrame, geoms: np.ndarray, name: str, schem
         rep.add(f"{len(pos)} objekt(er) uten geometri er fjernet: {_list_features(gdf, pos)}.",
                 "advarsel")
         reject |= null
+    with np.errstate(invalid="ignore"):
+        nonfinite = ~null & ~np.isfinite(shapely.bounds(geoms)).all(axis=1)
+        nonfinite |= ~null & (np.abs(np.nan_to_num(shapely.bounds(geoms), nan=0.0)) > 1e9).any(axis=1)
+    if nonfinite.any():
+        pos = np.flatnonzero(nonfinite)
+        rep.add(f"{len(pos)} objekt(er) har koordinater som ikke er endelige tall (inf, nan eller "
+                f"urimelig store) og er avvist: {_list_features(gdf, pos)}. Rett geometrien i "
+                "kildedataene; resten av laget brukes.", "advarsel")
+        reject |= nonfinite
+        null = null | nonfinite
     types = np.array([_TYPE_IDS.get(int(t)) for t in shapely.get_type_id(geoms)], dtype=object)
     wrong = ~null & ~np.isin(types, list(schema.geometry))
     if wrong.any():

@@ -133,3 +133,35 @@ def check_output(path: str | Path | None, option: str, *,
     if kept:
         msg += f" De andre lagene ({', '.join(kept)}) beholdes uendret."
     print(f"geoplan: {msg}", file=sys.stderr)
+
+
+#: the most municipal units one option (``--units``, ``--add X,Y,N``) may add: the
+#: data contract's upper bound of ``antall_enheter`` (no 64-bit wrap-around)
+MAX_UNITS = 10_000
+
+
+def known_categories(ds, cfg: Config) -> list[str]:
+    """The categories of ``kommunal_bolig.kategori`` in the data and in the configuration."""
+    found: set[str] = set()
+    kb = ds.get("kommunal_bolig") if hasattr(ds, "get") else None
+    if kb is not None and "kategori" in kb.columns:
+        found |= {str(v) for v in kb["kategori"].dropna().unique() if str(v).strip()}
+    hf = cfg.get("concentration.housing_first_kategori", None)
+    if isinstance(hf, str) and hf:
+        found.add(hf)
+    for prof in cfg.get("sites.profiles", []) or []:
+        kat = (prof.get("match") or {}).get("kategori") if isinstance(prof, dict) else None
+        found |= {str(k) for k in (kat if isinstance(kat, list) else [kat] if kat else [])}
+    return sorted(found)
+
+
+def check_kategori(kategori: str | None, ds, cfg: Config, option: str = "--kategori") -> None:
+    """Refuse a category neither the data nor the configuration knows (a typo is no new category)."""
+    if not kategori:
+        return
+    from geoplan.errors import UnreadableInput
+    known = known_categories(ds, cfg)
+    if known and kategori not in known:
+        raise UnreadableInput(
+            f"{option} «{kategori}» er ikke en kjent kategori. Kjente kategorier: "
+            f"{', '.join(known)}.")
