@@ -99,9 +99,13 @@ def gml_integrity(path: Path) -> dict[str, int]:
     except ET.ParseError as e:
         line = getattr(e, "position", (None,))[0]
         raise UnreadableInput(
-            f"GML-filen {path} er skadet eller avkortet (XML-feil ved linje {line}: {e}). "
+            f"GML-filen {path.name} er skadet eller avkortet (XML-feil ved linje {line}). "
             "Last ned planfilen på nytt fra Geonorge eller kildesystemet."
         ) from None
+    except (LookupError, UnicodeError, ValueError):   # an unknown or wrong encoding= (fuzzer)
+        raise UnreadableInput(
+            f"GML-filen {path.name} har en tegnkoding som ikke kan leses (se encoding= i første "
+            "linje). Lagre filen som UTF-8 og prøv igjen.") from None
     return counts
 
 

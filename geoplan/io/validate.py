@@ -55,6 +55,46 @@ def _list_features(gdf: pd.DataFrame, positions: np.ndarray, limit: int = 5) -> 
     return ", ".join(labels) + more
 
 
+def _decode(b: bytes | None) -> str | None:
+    if b is None:
+        return None
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return b.decode("cp1252", errors="replace")
+
+
+def _repair_text_encoding(gdf: gpd.GeoDataFrame, rep: LayerReport) -> gpd.GeoDataFrame:
+    """Text columns that are not valid UTF-8 (a Latin-1 Shapefile without ``.cpg``) read as Windows-1252.
+
+    GDAL hands such bytes through as if they were UTF-8, and the first use of
+    the column fails; here they are decoded as Windows-1252 (a superset of
+    Latin-1, what Norwegian ArcGIS/QGIS exports use), with a warning.
+    """
+    fixed = []
+    for c in gdf.columns:
+        if c == gdf.geometry.name or gdf[c].dtype.kind not in "OU" and "string" not in str(gdf[c].dtype):
+            continue
+        try:
+            gdf[c].to_numpy(dtype=object)
+            continue
+        except Exception:  # noqa: BLE001 - pyarrow refuses invalid UTF-8 in many ways
+            pass
+        import pyarrow as pa
+
+        arr = getattr(gdf[c].array, "_pa_array", None)
+        if arr is None:
+            continue
+        raw = arr.cast(pa.binary(), safe=False).to_pylist()
+        gdf[c] = pd.Series([_decode(v) for v in raw], index=gdf.index, dtype=object)
+        fixed.append(str(c))
+    if fixed:
+        rep.add(f"Teksten i kolonnene {', '.join(f'«{c}»' for c in fixed)} er ikke UTF-8 og er lest "
+                "som Latin-1/Windows-1252 (æ, ø, å). Legg ved en .cpg-fil med tegnkodingen "
+                "(for eksempel «UTF-8» eller «1252») for å være sikker.", "advarsel")
+    return gdf
+
+
 def _normalise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     rename = {}
     geom = gdf.geometry.name
@@ -399,7 +439,7 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, *, source: str = "",
     rep = report or LayerReport(name=name, source=source)
     schema = SCHEMAS.get(name)
     rep.n_read = len(gdf)
-    gdf = _normalise_columns(gdf)
+    gdf = _normalise_columns(_repair_text_encoding(gdf, rep))
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     if schema is None:
