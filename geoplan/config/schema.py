@@ -23,6 +23,7 @@ the loader adds the file and line.
 
 from __future__ import annotations
 
+import builtins
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,13 +87,13 @@ class Node:
     """The schema of one key: ``param``, ``table``, ``entries``, ``array`` or ``leaf``."""
 
     kind: str
-    type: type = object
-    elem: type | None = None
+    type: "builtins.type" = object
+    elem: "builtins.type | None" = None
     unit: str = ""
     range: tuple[float, float, bool] | None = None
     children: dict[str, "Node"] = field(default_factory=dict)
     item: "Node | None" = None
-    keys: dict[str, set[type]] = field(default_factory=dict)
+    keys: "dict[str, set[builtins.type]]" = field(default_factory=dict)
 
 
 def _is_param(v: Any) -> bool:

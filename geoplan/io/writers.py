@@ -169,7 +169,7 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
     """
     removed: list[Path] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(str(folder)))
     except OSError:
         return removed
     now = time.time()

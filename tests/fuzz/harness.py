@@ -10,7 +10,9 @@ exception is a failure, and its input is kept under ``crash_dir`` as a
 regression case (``tests/data/hostile/fuzz/`` is re-run by the corpus test).
 
 When ``atheris`` is installed, :func:`atheris_main` runs the same contract
-under its coverage-guided engine (``python -m tests.fuzz.harness gml SECONDS``).
+under its coverage-guided engine (``python -m tests.fuzz.harness gml SECONDS``);
+it is not part of the test run (in a first trial it did not stop at its time
+limit), the mutation loop is.
 """
 
 from __future__ import annotations
@@ -127,8 +129,8 @@ def atheris_main(name: str, seconds: int) -> None:  # pragma: no cover - run as 
     import atheris
 
     with atheris.instrument_imports():
-        from geoplan.errors import GeoplanError
         import geoplan.io.readers  # noqa: F401
+        from geoplan.errors import GeoplanError
     reader, suffix = READERS[name]
     tmp = Path(tempfile.mkdtemp(prefix="geoplan-atheris-")) / f"fuzz{suffix}"
     crash_dir = Path(__file__).resolve().parent.parent / "data" / "hostile" / "fuzz"
