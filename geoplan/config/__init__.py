@@ -205,7 +205,6 @@ class Config:
                 new = _coerce(value, node[last], dotted)
                 _check_override(dotted, new, value)
                 node[last] = new
-        _check_totals(data, "overstyringene (--set)")
         return Config(data, origin=self.origin + " + overstyringer")
 
     def as_dict(self) -> dict:
@@ -323,19 +322,8 @@ def load_config(directory: str | os.PathLike | None = None,
         text = _read_text(f)
         data[f.stem] = _parse_toml(f, text)
         _check_file(f, text, data[f.stem])
-    _check_totals(data, f"konfigurasjonen i {d}")
     cfg = Config(data, origin=str(d))
     return cfg.with_overrides(overrides)
-
-
-def _check_totals(data: Mapping[str, Any], where: str) -> None:
-    """Refuse shares of one whole that sum to more than 100 % (:func:`schema.check_sums`)."""
-    from geoplan.config import schema
-
-    for name, node in _schemas().items():
-        if name in data:
-            for key, msg in schema.check_sums(data[name], node, name):
-                raise ConfigError(f"«{key}» i {where} {msg}. Rett andelene og prøv igjen.")
 
 
 _TOML_NO = [

@@ -56,7 +56,7 @@ KEY_RANGES: dict[str, tuple[float, float, bool]] = {
     "reserves.quarry_buffer_m": (0.0, 100_000.0, False),
     "app.simplify_m": (0.0, 1000.0, False),
     "concentration.bygning_treff_avstand_m": (0.0, 1000.0, False),
-    "kommune.min_count_public": (1.0, 1000.0, False),
+    "kommune.min_count_public": (0.0, 1000.0, False),   # 0 is refused by config.kommune
     "concentration.klynge_seed": (0.0, 2.0**32 - 1, False),
 }
 
@@ -254,29 +254,3 @@ def check_section(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
     msg = check_value(data, node, dotted)
     return [(dotted, msg)] if msg else []
 
-
-def check_sums(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
-    """Shares of one whole (unit «andel av ...») over a table of named entries must sum to at most 1.
-
-    ``reserves.steder.*.andel`` (each place's share of the growth) is one: the
-    places cannot take more than all of it.
-    """
-    out: list[tuple[str, str]] = []
-    if node.kind == "entries" and isinstance(data, dict) and node.item is not None:
-        for k, sub in node.item.children.items():
-            if sub.kind != "param" or not sub.unit.startswith("andel av"):
-                continue
-            vals = [(name, e[k]["value"] if isinstance(e.get(k), dict) else e.get(k))
-                    for name, e in data.items() if isinstance(e, dict)]
-            nums = [(n, v) for n, v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
-            total = sum(v for _, v in nums)
-            if total > 1 + 1e-9:
-                parts = " + ".join(f"{n} {number(round(v * 100, 2))} %" for n, v in nums)
-                out.append((f"{dotted}.*.{k}",
-                            f"summerer til {number(round(total * 100, 2))} % ({parts}); "
-                            "andelene av en helhet kan til sammen være høyst 100 %"))
-    elif node.kind == "table" and isinstance(data, dict):
-        for k, sub in node.children.items():
-            if k in data:
-                out += check_sums(data[k], sub, f"{dotted}.{k}" if dotted else k)
-    return out

@@ -159,9 +159,11 @@ def check_kategori(kategori: str | None, ds, cfg: Config, option: str = "--kateg
     """Refuse a category neither the data nor the configuration knows (a typo is no new category)."""
     if not kategori:
         return
+    from geoplan.analysis.sites.criteria import normalise_kategori
     from geoplan.errors import UnreadableInput
     known = known_categories(ds, cfg)
-    if known and kategori not in known:
+    # spelt as planners type it («Housing First», «housing-first») is the same kategori
+    if known and normalise_kategori(kategori) not in {normalise_kategori(k) for k in known}:
         raise UnreadableInput(
             f"{option} «{kategori}» er ikke en kjent kategori. Kjente kategorier: "
             f"{', '.join(known)}.")

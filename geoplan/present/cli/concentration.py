@@ -50,7 +50,7 @@ def _parse_add(text: str) -> tuple[float, float, int]:
     from geoplan.present.cli.common import MAX_UNITS
     if not math.isfinite(n) or n != int(n) or not 1 <= n <= MAX_UNITS:
         raise argparse.ArgumentTypeError(
-            f"--add «{text}»: N (antall enheter) må være et heltall fra 1 til "
+            f"--add «{text}»: N (antall enheter) må være et heltall ≥ 1 og høyst "
             f"{str(MAX_UNITS)[:-3]}\u00a0{str(MAX_UNITS)[-3:]}.")
     return x, y, int(n)
 
