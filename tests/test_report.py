@@ -300,10 +300,10 @@ def test_school_table_equals_schools_json(small, small_html, capsys):
         for k, d in (("areal_daa", 1), ("innenfor_daa", 1), ("utenfor_daa", 1),
                      ("andel_innenfor_pct", 1), ("maks_avstand_m", 0)):
             assert rp.parse_number(row[k]) == _shown(b[k], d), (b["navn"], k)
-        assert row["oppfylt"] == ("ja" if b["oppfylt"] else "nei")
+        assert row["vurdering"] == b["vurdering"]
     # closed form: Helgeroa's 1000 m square centred on its school lies inside 1.5 km;
     # its farthest corner is 500·√2 m away
-    assert tab["Helgeroa"]["oppfylt"] == "ja"
+    assert tab["Helgeroa"]["vurdering"] == "oppfylt"
     assert rp.parse_number(tab["Helgeroa"]["maks_avstand_m"]) == round(500 * math.sqrt(2))
 
 
