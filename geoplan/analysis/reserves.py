@@ -81,6 +81,7 @@ from geoplan.analysis.ranking import (  # noqa: F401  (re-exported)
     zonal_share_above_fast,
 )
 from geoplan.analysis.takeout import propose_takeout
+from geoplan.analysis.villages import spredt_review, village_need, villages
 from geoplan.config.reserves import ReserveSettings
 from geoplan.errors import ConfigError, DataProblem, MissingLayer
 from geoplan.io.crs import require_projected
@@ -565,7 +566,31 @@ def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
         parcels, bal, aktuell, excluded_geoms, centres, terrain=terrain,
         max_slope_pct=s.max_slope_pct, cell_m=s.takeout_cell_m)
     bal = bal.merge(summary.drop(columns="overskudd_reserve_daa"), on="sted", how="left")
-    return _ordered(parcels, bal), bal, excluded, take
+    bal["skolekriterium_gjelder"] = [any(e.kind == "utenfor_skolesirkel" and e.applies(p)
+                                         for e in s.exclusions) for p in bal["sted"]]
+    spredt = spredt_review(lyr["arealformal"], dissolved, s.spredt_codes, zones)
+    sk = spredt["sted"].map(place_key)
+    bal["spredt_daa"] = [float(spredt.loc[(sk == place_key(p)).to_numpy(), "areal_daa"].sum())
+                         for p in bal["sted"]]
+    return _ordered(parcels, bal), bal, excluded, take, spredt
+
+
+def _villages(run: _Run, all_places, year: int, rate: float) -> pd.DataFrame | None:
+    """The smaller places' growth «i tillegg» and the reserve near them (None with --sted)."""
+    if run.places or run.settings.villages is None:
+        return None
+    s, lyr = run.settings, run.layers
+    table, notes = villages(lyr["sentrum"], lyr["utviklingsgrense"], lyr["bygning"], s.villages,
+                            housing_reserve(lyr["arealformal"], s.housing_codes))
+    run.notes += notes
+    if not len(table):
+        return table
+    need = village_need(table, area_need, base_population=s.base_population,
+                        base_year=s.base_year, years=[year], rates=[rate],
+                        persons_per_dwelling=s.persons_per_dwelling)
+    out = table.merge(need[["sted", "vekst_personer", "boenheter", "arealbehov_daa"]], on="sted")
+    out["balanse_daa"] = out["reserve_daa"] - out["arealbehov_daa"]
+    return out
 
 
 def _ordered(parcels: gpd.GeoDataFrame, bal: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -656,8 +681,9 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
         from geoplan.config.schools import SchoolSettings
 
         school_radius_m = SchoolSettings.from_config().radius_m
-    parcels, bal, excluded, take = _review(run, (res_parcels, inn_parcels), dissolved, bal,
-                                           terrain, float(school_radius_m))
+    parcels, bal, excluded, take, spredt = _review(run, (res_parcels, inn_parcels), dissolved,
+                                                   bal, terrain, float(school_radius_m))
+    tettsteder = _villages(run, all_places, year, rate)
     forutsetninger = {
         "basis_folketall": float(s.base_population), "basisaar": int(s.base_year),
         "aar": year, "vekstrate": rate,
@@ -665,10 +691,10 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
         "boligkoder": [int(c) for c in s.housing_codes],
         "steinbrudd_avstand_m": float(s.quarry_buffer_m), "maks_helning_pct": float(s.max_slope_pct),
     }
-    forutsetninger |= {"rangering": s.ranking_method,
+    forutsetninger |= {"rangering": s.ranking_method, "spredt_koder": list(s.spredt_codes),
                        "harde_kriterier": [{"id": e.id, "grunn": e.reason,
                                             "gjelder": list(e.applies_to) or "alle steder",
                                             "kilde": e.source} for e in s.exclusions]}
     return ReserveResult(steder=bal, parseller=parcels, utenfor_daa=float(outside),
                          merknader=run.notes, forutsetninger=forutsetninger,
-                         utelatt=excluded, uttak=take)
+                         utelatt=excluded, uttak=take, spredt=spredt, tettsteder=tettsteder)
