@@ -96,8 +96,13 @@ def sec_schools(ctx: ReportContext, sec: Section) -> None:
     if res.parseller is not None and len(res.parseller):
         sec.items.append(_parcel_table(res.parseller, walking))
     names = list(dict.fromkeys(ub["navn"]))
+    applies = dict(zip(ub["navn"], ub["gjelder"])) if "gjelder" in ub.columns else {}
     for n in names[:MAX_PLACE_MAPS]:
-        sec.items.append(school_place_map(ctx, res, n, r))
+        fig = school_place_map(ctx, res, n, r)
+        if not applies.get(n, True):
+            fig.caption = (f"Kriteriet gjelder ikke for {n}; kartet viser sirkelen til "
+                           "orientering. " + fig.caption)
+        sec.items.append(fig)
     if len(names) > MAX_PLACE_MAPS:
         sec.items.append(Text(f"Kart er vist for de {MAX_PLACE_MAPS} første av {len(names)} "
                               "stedene; tallene for alle står i tabellene."))
