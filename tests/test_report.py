@@ -532,7 +532,7 @@ def test_parameters_are_listed_with_sources_and_overrides_marked(small, tmp_path
     params = {r["noekkel"]: r for r in _parse(html).tables["parametere"]}
     ppd = params["reserves.persons_per_dwelling"]
     assert ppd["verdi"] == "2,5" and "overstyrt for denne kjøringen" in ppd["kilde"]
-    assert "seed 004" in params["reserves.base_population"]["kilde"].lower()
+    assert "boligplan 2015–2020, l. 2368" in params["reserves.base_population"]["kilde"].lower()
     assert params["kommune.min_count_public"]["kommunalt_valg"] == "ja"
     # the transit thresholds borrowed from the site criteria are listed too
     assert params["sites.criteria.kollektiv_avstand.yellow"]["verdi"] == "500"
