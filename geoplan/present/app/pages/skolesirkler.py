@@ -55,9 +55,15 @@ overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolera
              "style": {"color": "#1f5fa8", "weight": 2, "fillColor": "#1f5fa8",
                        "fillOpacity": 0.06, "dashArray": "6 4"},
              "legend": [("dash", "#1f5fa8", f"Skolesirkel {km} km")]}]
-if res.utenfor is not None and len(res.utenfor):
-    overlays.append({"gdf": compute.to_display_frame(res.utenfor, cfg, "utenfor"),
-                     "name": "Utenfor sirkelen", "fields": ["lag", "navn"],
+# «outside the circle» only where the criterion applies (elsewhere it is no failure)
+applies_names = set(ub.loc[gj, "navn"].astype(str))
+if res.parseller is not None and len(res.parseller):
+    applies_names |= set(res.parseller.loc[res.parseller["gjelder"].astype(bool), "navn"].astype(str))
+utenfor = res.utenfor[res.utenfor["navn"].astype(str).isin(applies_names)] \
+    if res.utenfor is not None and len(res.utenfor) else res.utenfor
+if utenfor is not None and len(utenfor):
+    overlays.append({"gdf": compute.to_display_frame(utenfor, cfg, "utenfor"),
+                     "name": "Utenfor sirkelen (der kriteriet gjelder)", "fields": ["lag", "navn"],
                      "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
                                "fillOpacity": 0.45},
                      "legend": [("fill", "#e53935", "Utenfor sirkelen")]})
