@@ -73,7 +73,7 @@ def _outside_circles(places: gpd.GeoDataFrame, schools: gpd.GeoDataFrame,
     from geoplan.analysis.schools import choose_boundary_schools, school_circles
 
     choice = choose_boundary_schools(places.rename(columns={"sted": "navn"}), schools)
-    out = []
+    out: list = []
     for idx in choice["skole_idx"]:
         if not isinstance(idx, tuple) or not idx:
             out.append(None)
@@ -230,7 +230,7 @@ def net_balance(bal: pd.DataFrame, places: gpd.GeoDataFrame, reserve: gpd.GeoDat
                 r = shapely.area(u if zone is None else shapely.difference(u, zone))
         res_net.append(float(r) / M2_PER_DAA)
         i = 0.0
-        if len(ik):
+        if len(ik) and innspill is not None:
             sel = innspill.geometry.to_numpy()[ik == k]
             if len(sel):
                 u = shapely.union_all(sel)

@@ -577,9 +577,9 @@ def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
 
 def _villages(run: _Run, all_places, year: int, rate: float) -> pd.DataFrame | None:
     """The smaller places' growth «i tillegg» and the reserve near them (None with --sted)."""
-    if run.places or run.settings.villages is None:
-        return None
     s, lyr = run.settings, run.layers
+    if run.places or s.villages is None:
+        return None
     table, notes = villages(lyr["sentrum"], lyr["utviklingsgrense"], lyr["bygning"], s.villages,
                             housing_reserve(lyr["arealformal"], s.housing_codes))
     run.notes += notes

@@ -96,10 +96,10 @@ def sec_schools(ctx: ReportContext, sec: Section) -> None:
     if res.parseller is not None and len(res.parseller):
         sec.items.append(_parcel_table(res.parseller, walking))
     names = list(dict.fromkeys(ub["navn"]))
-    applies = dict(zip(ub["navn"], ub["gjelder"])) if "gjelder" in ub.columns else {}
+    applies_by_name = dict(zip(ub["navn"], ub["gjelder"])) if "gjelder" in ub.columns else {}
     for n in names[:MAX_PLACE_MAPS]:
         fig = school_place_map(ctx, res, n, r)
-        if not applies.get(n, True):
+        if not applies_by_name.get(n, True):
             fig.caption = (f"Kriteriet gjelder ikke for {n}; kartet viser sirkelen til "
                            "orientering. " + fig.caption)
         sec.items.append(fig)
