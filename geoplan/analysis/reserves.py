@@ -575,7 +575,7 @@ def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
     return _ordered(parcels, bal), bal, excluded, take, spredt
 
 
-def _villages(run: _Run, all_places, year: int, rate: float) -> pd.DataFrame | None:
+def _villages(run: _Run, year: int, rate: float) -> pd.DataFrame | None:
     """The smaller places' growth «i tillegg» and the reserve near them (None with --sted)."""
     s, lyr = run.settings, run.layers
     if run.places or s.villages is None:
@@ -683,7 +683,7 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
         school_radius_m = SchoolSettings.from_config().radius_m
     parcels, bal, excluded, take, spredt = _review(run, (res_parcels, inn_parcels), dissolved,
                                                    bal, terrain, float(school_radius_m))
-    tettsteder = _villages(run, all_places, year, rate)
+    tettsteder = _villages(run, year, rate)
     forutsetninger = {
         "basis_folketall": float(s.base_population), "basisaar": int(s.base_year),
         "aar": year, "vekstrate": rate,

@@ -201,6 +201,12 @@ def _net_items(sec: Section, res) -> None:
         "l. 2467–2483) og er trukket fra reserven og innspillene; hver utelatt del står med "
         "daa og grunn i tabellen under.")
     sec.items.append(Table(
+        id="harde_kriterier", title="Harde kriterier", sheet="Harde kriterier",
+        columns=[Column("grunn", "Kriterium"), Column("gjelder_tekst", "Gjelder"),
+                 Column("kilde", "Kilde")],
+        rows=[{**c, "gjelder_tekst": c["gjelder"] if isinstance(c["gjelder"], str)
+               else ", ".join(c["gjelder"])} for c in crit]))
+    sec.items.append(Table(
         id="balanse_netto", title="Balanse etter de harde kriteriene (daa)", sheet="Balanse netto",
         columns=[Column("sted", "Sted"), Column("arealbehov_daa", "Arealbehov", "num", 1),
                  Column("boligreserve_aktuell_daa", "Aktuell reserve", "num", 1),
