@@ -195,7 +195,7 @@ def test_data_page_report_and_parameters(app):
     params = at.data_editor[0].value
     assert "schools.radius_m" in set(params["nokkel"])
     src = params.set_index("nokkel").loc["schools.radius_m", "kilde"]
-    assert "seed 004" in src
+    assert "Boligplan 2015–2020, l. 2473" in src
     assert bool(params.set_index("nokkel").loc["app.show_address", "kommunalt_valg"])
 
 
