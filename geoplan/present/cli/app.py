@@ -13,6 +13,18 @@ from __future__ import annotations
 import argparse
 
 
+def _port(text: str) -> int:
+    """``--port``: a whole number 1-65535 (a port is needed to listen on; 0 would be random)."""
+    try:
+        v = int(str(text).strip())
+    except ValueError:
+        v = -1
+    if not 1 <= v <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke en gyldig port; bruk et helt tall fra 1 til 65535, f.eks. 8501")
+    return v
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "app",
@@ -26,7 +38,7 @@ def register(sub) -> None:
     )
     p.add_argument("data", nargs="?", metavar="DATA", default=None,
                    help="GeoPackage, mappe med lagfiler, eller én fil (standard: demokommunen)")
-    p.add_argument("--port", type=int, default=None, metavar="PORT",
+    p.add_argument("--port", type=_port, default=None, metavar="PORT",
                    help="porten appen lytter på (standard: 8501)")
     p.add_argument("--address", default=None, metavar="ADRESSE",
                    help="adressen appen lytter på (standard: 127.0.0.1, bare denne maskinen; andre "
