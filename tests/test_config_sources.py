@@ -28,7 +28,7 @@ SEEDS = {
 
 #: files whose citations must also carry the document's title beside the seed number.
 #: Extend with the other defaults when their citations have titles.
-TITLED_FILES = ["sites.toml", "kommune.toml", "app.toml"]
+TITLED_FILES = sorted(p.name for p in DEFAULTS.glob("*.toml"))
 
 #: document titles as citations write them -> the seed they are (a line number after a
 #: title belongs to that document, as after «seed NNN»)
