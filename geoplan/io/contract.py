@@ -88,7 +88,8 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
                 {"borettslag": "str"}, label="bygninger", used_by=("concentration", "assess")),
     LayerSchema("kollektivakse", ("LineString",), {"navn": "str"}, {"avganger_per_time": "num"},
                 label="kollektivakser"),
-    LayerSchema("holdeplass", ("Point",), {"navn": "str"}, label="holdeplasser"),
+    LayerSchema("holdeplass", ("Point",), {"navn": "str"}, {"avganger_per_time": "num"},
+                label="holdeplasser"),
     LayerSchema("innspill", ("Polygon",), {"navn": "str", "sted": "str"},
                 {"formal": "str", "rpba_avklart": "bool"}, label="innspill (foreslåtte områder)"),
     LayerSchema("steinbrudd", ("Polygon", "Point"), {"navn": "str"}, {"type": "str"},
@@ -97,6 +98,11 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("sentrum", ("Point",), {"navn": "str"}, {"senterniva": "str"}, label="sentre"),
     LayerSchema("helsetjeneste", ("Point",), {"navn": "str", "type": "str"},
                 label="helsetjenester (sykehjem, hjemmetjeneste)"),
+    LayerSchema("ar5", ("Polygon",), {"arealtype": "int"},
+                {"treslag": "int", "skogbonitet": "int", "grunnforhold": "int", "jordbruksareal": "bool"},
+                label="arealressurskart AR5 (NIBIO)"),
+    LayerSchema("stoysone", ("Polygon",), {"stoysonekategori": "str"}, {"støykilde": "str"},
+                label="støysoner etter T-1442 (rød/gul)"),
 ]}
 
 

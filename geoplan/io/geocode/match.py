@@ -93,7 +93,7 @@ def _labels(reg: AddressRegister, positions: list[int]) -> str:
 def _number(reg: AddressRegister, streets: list[str], addr: ParsedAddress,
             s: GeocodeSettings) -> Match:
     """The house number (and letter) on the matched street(s)."""
-    hits = [p for st in streets for p in reg.numbers[st].get((addr.number, addr.letter), [])]
+    hits = [p for st in streets for p in reg.numbers[st].get((addr.number or 0, addr.letter), [])]
     if len(hits) == 1:
         return Match("eksakt", hits)
     if len(hits) > 1:

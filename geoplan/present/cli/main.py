@@ -33,6 +33,8 @@ COMMANDS = {
     "assess": "geoplan.present.cli.assess",
     "report": "geoplan.present.cli.report",
     "app": "geoplan.present.cli.app",
+    "geocode": "geoplan.present.cli.geocode",
+    "import": "geoplan.present.cli.import_data",
 }
 
 
