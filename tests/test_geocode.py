@@ -19,6 +19,7 @@ import pytest
 from geoplan.config.geocode import GeocodeSettings
 from geoplan.errors import UnreadableInput
 from geoplan.io.geocode import (
+    apply_corrections,
     geocode_list,
     read_address_register,
     read_housing_list,
@@ -159,3 +160,18 @@ def test_cli_refuses_to_overwrite_its_input(tmp_path, capsys):
     rc = main(["geocode", str(p), "--adresser", str(REGISTER), "--out", str(p)])
     assert rc == 2 and "inndatafilene" in capsys.readouterr().err
     assert p.read_bytes() == LIST.read_bytes()
+
+
+def test_corrections_from_the_app_are_matched_again(result):
+    df = read_housing_list(LIST)
+    roles = resolve_columns(df, S)
+    fixed, roles2 = apply_corrections(df, roles, {13: "Vardåsveien 144", 14: "  "})
+    res = geocode_list(fixed, read_address_register(REGISTER, S), S, roles2)
+    rows = res.rows.set_index("rad")
+    assert rows.at[13, "status"] == "eksakt" and rows.at[13, "funnet_adresse"] == "Vardåsveien 144"
+    assert rows.at[14, "status"] == "ikke funnet"                  # an empty correction changes nothing
+    assert df.iloc[11]["Adresse"] == "Storgata 1"                   # the original list is untouched
+    split = read_housing_list(DATA / "boligkontoret" / "kommunale_boliger_gatenavn.csv")
+    fixed, roles3 = apply_corrections(split, resolve_columns(split, S), {5: "Tyrihansveien 14"})
+    res = geocode_list(fixed, read_address_register(REGISTER, S), S, roles3)
+    assert list(res.rows["status"]) == ["eksakt", "eksakt", "rettet", "eksakt"]

@@ -31,8 +31,11 @@ from geoplan.io.geocode.register import (
 from geoplan.io.validate import validate_layer
 from geoplan.io.writers import atomic_path
 
-__all__ = ["AddressRegister", "GeocodeResult", "STATUSES", "geocode_list", "read_address_register",
-           "read_housing_list", "resolve_columns", "write_geocoded"]
+__all__ = ["AddressRegister", "GeocodeResult", "STATUSES", "apply_corrections", "geocode_list",
+           "read_address_register", "read_housing_list", "resolve_columns", "write_geocoded"]
+
+#: the column a corrected address is written to when the list has street and number apart
+CORRECTED = "Adresse (rettet)"
 
 #: what a kategori cell that is empty (or a list without the column) is written as
 NO_CATEGORY = "uoppgitt"
@@ -182,3 +185,24 @@ def write_geocoded(result: GeocodeResult, out: str | os.PathLike, *, inputs: tup
     with atomic_path(table) as tmp:
         result.rows.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
     return out, table
+
+
+def apply_corrections(df: pd.DataFrame, roles: dict[str, str],
+                      corrections: dict[int, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The list with corrected addresses (``{rad: "Storgata 12B"}``, ``rad`` as in
+    :attr:`GeocodeResult.rows`), and its roles; the original list is not changed.
+
+    A list with an address column gets the correction there; a list with street
+    and number apart gets a column «Adresse (rettet)», used where it is filled in.
+    """
+    out, roles = df.copy(), dict(roles)
+    col = roles.get("adresse")
+    if col is None:
+        col = CORRECTED
+        out[col] = pd.Series([None] * len(out), index=out.index, dtype=object)
+        roles["adresse"] = col
+    for rad, text in corrections.items():
+        text = str(text).strip()
+        if text and 2 <= rad < len(out) + 2:
+            out.iloc[rad - 2, out.columns.get_loc(col)] = text
+    return out, roles
