@@ -79,6 +79,9 @@ def _read_layers(path: Path, label: str, scan: Scan) -> None:
         scan.unused.append((label, e.message))
         return
     except Exception as e:
+        if path.suffix.lower() == ".gml" and "Geometry type is not supported" in str(e):
+            _solids(path, label, scan)   # 3D solids (FKB-Bygning 3D): GDAL cannot hand them over
+            return
         scan.unused.append((label, f"kan ikke leses som geodata ({str(e).splitlines()[0]})"))
         return
     for name, _gtype in listed:
@@ -89,6 +92,13 @@ def _read_layers(path: Path, label: str, scan: Scan) -> None:
             scan.unused.append((f"{label}:{name}", e.message))
             continue
         scan.layers.append(SourceLayer(label if len(listed) == 1 else f"{label}:{name}", str(name), gdf))
+
+
+def _solids(path: Path, label: str, scan: Scan) -> None:
+    from geoplan.io.importer.gml3d import read_gml_solids
+    found = read_gml_solids(path)
+    for ft, gdf in found.items():
+        scan.layers.append(SourceLayer(label if len(found) == 1 else f"{label}:{ft}", ft, gdf))
 
 
 def _file(path: Path, label: str, scan: Scan) -> None:

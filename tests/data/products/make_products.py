@@ -94,6 +94,25 @@ def buildings_3d() -> None:
     (OUT / "fkb_3d.gml").write_text(_collection(ns, members), encoding="utf-8")
 
 
+def buildings_solid() -> None:
+    """FKB-Bygning 3D with each building as a gml:Solid (floor, walls, roof), which GDAL cannot hand over."""
+    ns = "http://skjema.geonorge.no/SOSI/produktspesifikasjon/FKB-Bygning/5.1"
+    members = []
+    for i, (nr, x, y, w, d, h) in enumerate([(300100005, 565500, 6548400, 10, 8, 7.0),
+                                             (300100006, 565600, 6548420, 20, 15, 12.0)]):
+        faces = [_box(x, y, w, d, 0.0), _box(x, y, w, d, h),
+                 [(x, y, 0.0), (x + w, y, 0.0), (x + w, y, h), (x, y, h), (x, y, 0.0)],
+                 [(x, y + d, 0.0), (x, y + d, h), (x + w, y + d, h), (x + w, y + d, 0.0), (x, y + d, 0.0)]]
+        shell = "".join(f'<gml:surfaceMember><gml:Polygon gml:id="f{i}_{k}"><gml:exterior><gml:LinearRing>'
+                        f"<gml:posList>{_ring(f, 3)}</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>"
+                        f"</gml:surfaceMember>" for k, f in enumerate(faces))
+        members.append(f'    <app:Bygning gml:id="bs{i}"><app:lod2Solid><gml:Solid gml:id="bs{i}s" '
+                       f'srsName="urn:ogc:def:crs:EPSG::25832" srsDimension="3"><gml:exterior><gml:Shell>{shell}'
+                       f"</gml:Shell></gml:exterior></gml:Solid></app:lod2Solid>"
+                       f"{_props({'bygningsnummer': nr, 'bygningstype': 111})}</app:Bygning>")
+    (OUT / "fkb_3d_solid.gml").write_text(_collection(ns, members), encoding="utf-8")
+
+
 def ar5() -> None:
     """AR5 (NIBIO): ArealressursFlate with arealtype, treslag, skogbonitet, grunnforhold."""
     ns = "http://skjema.geonorge.no/SOSI/produktspesifikasjon/Arealressurs/4.6"
@@ -172,7 +191,7 @@ def gtfs() -> None:
         "stops.txt": "\n".join(stops), "trips.txt": "\n".join(trips), "stop_times.txt": "\n".join(times)}
     with zipfile.ZipFile(OUT / "rutedata.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in files.items():
-            zf.writestr(name, text + "\n")
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 5, 0, 0, 0)), text + "\n")
 
 
 def _hms(t: int) -> str:
@@ -202,5 +221,5 @@ def netex() -> None:
 
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
-    for step in (schools, grunnkretser, buildings_3d, ar5, n50_roads, noise, gtfs, netex):
+    for step in (schools, grunnkretser, buildings_3d, buildings_solid, ar5, n50_roads, noise, gtfs, netex):
         step()
