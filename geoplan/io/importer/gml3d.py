@@ -48,7 +48,7 @@ def _rings(feature: ET.Element) -> tuple[list, int | None]:
 
 
 def _properties(feature: ET.Element) -> dict:
-    props = {}
+    props: dict[str, str] = {}
     for el in feature.iter():
         if el is feature or _is_gml(el.tag) or len(el):
             continue
