@@ -146,3 +146,66 @@ def test_unusable_inputs_leave_an_existing_output_alone(tmp_path, capsys):
     assert out.read_bytes() == b"old"
     with pytest.raises(UnreadableInput, match="finnes ikke"):
         import_data([FOLDER], kommune="9999")
+
+
+def test_plan_files_go_through_geoplan_io_load(tmp_path, monkeypatch):
+    """SOSI text and SOSI-GML plans are read by the package's one loader (whatever formats it knows)."""
+    import geoplan.io.loader as loader
+
+    sos = tmp_path / "plan.sos"
+    sos.write_text(".HODE\n..TEGNSETT UTF-8\n.SLUTT\n", encoding="utf-8")
+    calls = []
+    real = loader.load
+
+    def spy(path, **kw):
+        calls.append(Path(path).name)
+        return real(FOLDER / "plan_3909.gml", **kw) if Path(path).suffix == ".sos" else real(path, **kw)
+
+    monkeypatch.setattr(loader, "load", spy)
+    res = import_data([sos, FOLDER / "plan_3909.gml"], kommune="3909")
+    assert calls == ["plan.sos", "plan_3909.gml"]
+    assert len(res.layers["arealformal"]) == 4 and set(res.layers["arealformal"]["arealformal"]) == {1110, 5100}
+
+
+def test_kommune_layer_from_the_files_is_used_for_clipping(tmp_path):
+    k = tmp_path / "kommuner.geojson"
+    gpd.GeoDataFrame({"kommunenummer": ["3909", "3907"], "kommunenavn": ["Larvik", "Sandefjord"]},
+                     geometry=[shapely.box(564000, 6547000, 567000, 6550000),
+                               shapely.box(567000, 6547000, 590000, 6560000)], crs=25832).to_file(k)
+    res = import_data([k, FOLDER / "ar5.gml", FOLDER / "nedlasting_a.gml"], kommune="3909")
+    assert list(res.layers["kommune"]["kommunenavn"]) == ["Larvik"]
+    # the AR5 test areas lie west of the box: nothing is left, and the report says so
+    assert "ar5" not in res.layers and "Ingen objekter" in " ".join(res.reports["ar5"].messages)
+    assert sorted(res.layers["skole"]["navn"]) == ["Mesterfjellet skole", "Torstrand skole"]
+
+
+def test_layer_descriptions_in_the_geopackage(tmp_path):
+    import sqlite3
+
+    byg = tmp_path / "bygg.geojson"
+    gpd.GeoDataFrame({"bygningsnummer": ["1"], "bygningstype": [111], "antall_boliger": [3]},
+                     geometry=[shapely.Point(565100, 6548100)], crs=25832).to_file(byg)
+    res = import_data([FOLDER / "nedlasting_b.gml", byg], kommune="3909")
+    out = write_import(res, tmp_path / "k.gpkg")
+    with sqlite3.connect(out) as con:
+        desc = dict(con.execute("select table_name, description from gpkg_contents").fetchall())
+    assert "ESTIMERT" in desc["grunnkrets"] and "nedlasting_b.gml" in desc["grunnkrets"]
+    assert "bygg.geojson" in desc["bygning"]
+
+
+def test_progress_bar_only_on_a_terminal():
+    import io
+
+    from geoplan.present.cli.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        with Progress("Leser", 4, stream=stream) as bar:
+            for i in range(4):
+                bar.update(i)
+    assert "4/4" in tty.getvalue() and tty.getvalue().endswith("\n")
+    assert pipe.getvalue() == ""
