@@ -209,3 +209,12 @@ def test_progress_bar_only_on_a_terminal():
                 bar.update(i)
     assert "4/4" in tty.getvalue() and tty.getvalue().endswith("\n")
     assert pipe.getvalue() == ""
+
+
+def test_a_truncated_download_is_named_and_the_rest_is_read(tmp_path):
+    text = (FOLDER / "nedlasting_a.gml").read_text(encoding="utf-8")
+    broken = tmp_path / "skoler.gml"
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")
+    res = import_data([broken, FOLDER / "ar5.gml"], kommune="3909")
+    assert any(f == "skoler.gml" and "skadet" in w for f, w in res.files)
+    assert "skole" not in res.layers and len(res.layers["ar5"]) == 3

@@ -65,6 +65,27 @@ def _xml_root(path: Path) -> str:
     return ""
 
 
+def _gml_counts(path: Path) -> dict[str, int]:
+    """Features per feature type from a full parse; refuses a truncated or broken file.
+
+    GDAL can read a truncated GML file as fewer (or zero) features without an error,
+    so its counts are compared with these.
+    """
+    import xml.etree.ElementTree as ET
+    counts: dict[str, int] = {}
+    try:
+        for _ev, elem in ET.iterparse(path, events=("end",)):
+            local = elem.tag.rsplit("}", 1)[-1]
+            if local in ("featureMember", "member", "featureMembers"):
+                for child in elem:
+                    name = child.tag.rsplit("}", 1)[-1]
+                    counts[name] = counts.get(name, 0) + 1
+                elem.clear()
+    except ET.ParseError as e:
+        raise UnreadableInput(f"GML-filen er skadet eller avkortet (XML-feil: {e}); last den ned på nytt.") from None
+    return counts
+
+
 def _is_plan_gml(path: Path) -> bool:
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
@@ -84,12 +105,17 @@ def _read_layers(path: Path, label: str, scan: Scan) -> None:
             return
         scan.unused.append((label, f"kan ikke leses som geodata ({str(e).splitlines()[0]})"))
         return
+    counts = _gml_counts(path) if path.suffix.lower() == ".gml" else {}
     for name, _gtype in listed:
         try:
             gdf = read_file(path, layer=str(name), WRITE_GFS="NO") if path.suffix.lower() == ".gml" \
                 else read_file(path, layer=str(name))
         except UnreadableInput as e:
             scan.unused.append((f"{label}:{name}", e.message))
+            continue
+        if str(name) in counts and counts[str(name)] != len(gdf):
+            scan.unused.append((f"{label}:{name}", f"filen har {counts[str(name)]} objekter av typen {name}, "
+                                f"men bare {len(gdf)} kunne leses; filen er trolig skadet. Last den ned på nytt."))
             continue
         scan.layers.append(SourceLayer(label if len(listed) == 1 else f"{label}:{name}", str(name), gdf))
 
@@ -102,6 +128,14 @@ def _solids(path: Path, label: str, scan: Scan) -> None:
 
 
 def _file(path: Path, label: str, scan: Scan) -> None:
+    """One file; one that cannot be read is named in the report, and the others are still read."""
+    try:
+        _file_kind(path, label, scan)
+    except UnreadableInput as e:
+        scan.unused.append((label, e.message))
+
+
+def _file_kind(path: Path, label: str, scan: Scan) -> None:
     suffix = path.suffix.lower()
     if suffix == ".zip":
         _zip(path, label, scan)
