@@ -175,3 +175,12 @@ def test_corrections_from_the_app_are_matched_again(result):
     fixed, roles3 = apply_corrections(split, resolve_columns(split, S), {5: "Tyrihansveien 14"})
     res = geocode_list(fixed, read_address_register(REGISTER, S), S, roles3)
     assert list(res.rows["status"]) == ["eksakt", "eksakt", "rettet", "eksakt"]
+
+
+def test_cli_with_another_municipalitys_register_writes_only_the_row_table(tmp_path, capsys):
+    out = tmp_path / "kommunal_bolig.gpkg"
+    rc = main(["geocode", str(LIST), "--adresser", str(SYNTH), "--out", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 1 and not out.exists() and "ingen GeoPackage" in text
+    table = pd.read_csv(tmp_path / "kommunal_bolig_geokoding.csv", sep=";", encoding="utf-8-sig")
+    assert len(table) == 16 and set(table["status"]) == {"ikke funnet", "ugyldig"}

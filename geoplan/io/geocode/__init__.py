@@ -158,8 +158,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def write_geocoded(result: GeocodeResult, out: str | os.PathLike, *, inputs: tuple = (),
-                   target_crs: CRS | None = None) -> tuple[Path, Path]:
+                   target_crs: CRS | None = None) -> tuple[Path | None, Path]:
     """Write ``kommunal_bolig`` (GeoPackage) and the per-row table (``<out>_geokoding.csv``).
+
+    When no row was found, only the table is written (and None is returned for the layer).
 
     The layer passes :func:`geoplan.io.validate_layer` first (as ``check`` would);
     neither file may be one of ``inputs``.
@@ -171,19 +173,20 @@ def write_geocoded(result: GeocodeResult, out: str | os.PathLike, *, inputs: tup
             raise UnreadableInput(f"Utfilen {out} er en av inndatafilene; velg et annet navn med --out.")
     if out.suffix.lower() != ".gpkg":
         raise UnreadableInput(f"Utfilen {out.name} må ha endelsen .gpkg (GeoPackage).")
+    with atomic_path(table) as tmp:
+        result.rows.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
+    if result.layer.empty:
+        return None, table
     layer, rep = validate_layer(result.layer.copy(), "kommunal_bolig", source=result.register,
                                 target_crs=target_crs or result.layer.crs)
     result.report = rep
-    if layer is None or layer.empty:
-        raise UnreadableInput("Ingen rader i listen ble funnet i adresseregisteret, så det er ingen "
-                              "boliger å skrive. Se listen over rader som ikke ble funnet.")
+    if layer is None:   # pragma: no cover - every point comes from the register's coordinates
+        raise UnreadableInput("Laget kommunal_bolig kunne ikke kontrolleres: " + " ".join(rep.messages))
     desc = (f"Kommunalt disponerte boliger, geokodet mot {result.register} (Kartverket, "
             "Matrikkelen - Adresse) av geoplan geocode. Punktet er adressens koordinat.")
     with atomic_path(out) as tmp:
         layer.to_file(tmp, layer="kommunal_bolig", driver="GPKG",
                       layer_options={"DESCRIPTION": desc})
-    with atomic_path(table) as tmp:
-        result.rows.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
     return out, table
 
 

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     epsg = KommuneSettings.from_config(cfg).working_epsg
     out, table = write_geocoded(result, args.out, inputs=(args.liste, args.adresser),
                                 target_crs=CRS.from_epsg(epsg) if epsg else None)
-    summary = _summary(result, args, str(out), str(table))
+    summary = _summary(result, args, str(out) if out else "", str(table))
     if args.json:
         common.emit_json(summary)
     else:
@@ -127,10 +127,17 @@ def render_text(result, summary: dict) -> str:
             found = f" → {r['funnet_adresse']}" if r.get("funnet_adresse") else ""
             cand = f" Forslag: {r['kandidater']}." if r.get("kandidater") else ""
             lines.append(f"  rad {r['rad']}: {written}{found}: {r['merknad']}.{cand}")
-    lines += [""] + [f"Merk: {n}" for n in summary["merknader"]]
-    lines += ["", f"Skrev {summary['ut']} (laget kommunal_bolig: {integer(summary['adresser_skrevet'])} "
-                  f"adresser, {integer(summary['enheter_skrevet'])} enheter) og {summary['radtabell']} "
-                  f"(alle {integer(summary['antall_rader'])} rader med status).",
+    if summary["merknader"]:
+        lines += [""] + [f"Merk: {n}" for n in summary["merknader"]]
+    if summary["ut"]:
+        lines += ["", f"Skrev {summary['ut']} (laget kommunal_bolig: {integer(summary['adresser_skrevet'])} "
+                      f"adresser, {integer(summary['enheter_skrevet'])} enheter) og {summary['radtabell']} "
+                      f"(alle {integer(summary['antall_rader'])} rader med status)."]
+    else:
+        lines += ["", f"Ingen rader ble funnet i adresseregisteret, så ingen GeoPackage er skrevet. "
+                      f"{summary['radtabell']} viser alle {integer(summary['antall_rader'])} rader med status. "
+                      "Er adressefilen for riktig kommune?"]
+    lines += [
               "Filene inneholder adressene til kommunale boliger (personopplysninger): del dem ikke "
               "offentlig."]
     return "\n".join(lines)
