@@ -183,4 +183,4 @@ def test_cli_with_another_municipalitys_register_writes_only_the_row_table(tmp_p
     text = capsys.readouterr().out
     assert rc == 1 and not out.exists() and "ingen GeoPackage" in text
     table = pd.read_csv(tmp_path / "kommunal_bolig_geokoding.csv", sep=";", encoding="utf-8-sig")
-    assert len(table) == 16 and set(table["status"]) == {"ikke funnet", "ugyldig"}
+    assert len(table) == 16 and set(table["status"]) == {"ikke funnet"}
