@@ -69,7 +69,8 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommune", ("Polygon",), {"kommunenummer": "str", "kommunenavn": "str"},
                 label="kommunegrensen", used_by=("report",)),
     LayerSchema("arealformal", ("Polygon",), {"arealformal": "int", "arealbruksstatus": "int"},
-                {"utbygd": "bool", "planid": "str", "navn": "str"},
+                {"utbygd": "bool", "planid": "str", "navn": "str", "plannivaa": "str",
+                 "plantype": "int", "planstatus": "int", "vertikalniva": "int", "fil": "str"},
                 label="arealformål i kommuneplan/reguleringsplan",
                 used_by=("reserves", "schools", "assess", "report")),
     LayerSchema("utviklingsgrense", ("Polygon",), {"navn": "str"},
@@ -101,8 +102,20 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("ar5", ("Polygon",), {"arealtype": "int"},
                 {"treslag": "int", "skogbonitet": "int", "grunnforhold": "int", "jordbruksareal": "bool"},
                 label="arealressurskart AR5 (NIBIO)"),
-    LayerSchema("stoysone", ("Polygon",), {"stoysonekategori": "str"}, {"støykilde": "str"},
-                label="støysoner etter T-1442 (rød/gul)"),
+    # plan layers read from SOSI / SOSI-GML plan files (geoplan/io/plans.py)
+    LayerSchema("planomrade", ("Polygon",), {},
+                {"planid": "str", "plannivaa": "str", "planstatus": "int", "vertikalniva": "int",
+                 "navn": "str", "fil": "str"}, label="planområder (Kp/RpOmråde)"),
+    LayerSchema("hensynssone", ("Polygon",), {"hensynstype": "str"},
+                {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
+                label="hensynssoner i plan (angitt hensyn, sikring, båndlegging …)",
+                used_by=("assess",)),
+    LayerSchema("faresone", ("Polygon",), {},
+                {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
+                label="faresoner i plan (Kp/RpFareSone)", used_by=("assess",)),
+    LayerSchema("stoysone", ("Polygon",), {"sone": "str"},
+                {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
+                label="støysoner i plan (Kp/RpStøySone, T-1442)", used_by=("assess",)),
 ]}
 
 

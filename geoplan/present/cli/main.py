@@ -32,7 +32,10 @@ COMMANDS = {
     "concentration": "geoplan.present.cli.concentration",
     "assess": "geoplan.present.cli.assess",
     "report": "geoplan.present.cli.report",
+    "db": "geoplan.present.cli.db",
+    "users": "geoplan.present.cli.users",
     "app": "geoplan.present.cli.app",
+    "convert": "geoplan.present.cli.convert",
     "geocode": "geoplan.present.cli.geocode",
     "import": "geoplan.present.cli.import_data",
 }
