@@ -36,6 +36,8 @@ COMMANDS = {
     "users": "geoplan.present.cli.users",
     "app": "geoplan.present.cli.app",
     "convert": "geoplan.present.cli.convert",
+    "geocode": "geoplan.present.cli.geocode",
+    "import": "geoplan.present.cli.import_data",
 }
 
 
