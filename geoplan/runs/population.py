@@ -340,3 +340,62 @@ def housing(ds, cfg, *, projection=None, grunnkrets_file=None, variant: str | No
         notes.append(f"Offentlig utgave: antall kommunale boliger per sted under {k} er skjult, "
                      "sammen med gapet (som ellers ville vist tallet).")
     return HousingResult(kom, steder, v, res.base_year, res.years, s, public, notes)
+
+
+def projection_growth(cfg, projection, *, variant: str | None = None, year: int,
+                      base_year: int | None = None, kommune: str | None = None) -> dict:
+    """The growth parameters that make the Larvik formula give the projection's figures for ``year``.
+
+    ``base_population`` = P(t0), ``rate`` = (P(t)/P(t0))^(1/(t−t0)) − 1 and
+    ``persons_per_dwelling`` = growth in persons / growth in dwellings (household
+    size by age group, :func:`persons_per_horizon`), so that
+    ``vekst = base × ((1 + rate)^(t − t0) − 1)`` and ``boenheter = vekst / ppd``
+    are the projection's growth and the dwellings its age structure needs.
+    """
+    tab = persons_per_horizon(cfg, projection, variant=variant, years=[year], base_year=base_year,
+                              kommune=kommune)
+    if tab.empty:
+        raise ConfigError(f"Framskrivingen har ikke horisontåret {year}.")
+    r = tab.iloc[0]
+    y0 = int(tab.attrs["base_year"])
+    if year <= y0:
+        raise ConfigError(f"Horisontåret {year} må være etter framskrivingens basisår {y0}.")
+    p0 = float(r["personer"] - r["vekst_personer"])
+    rate = (float(r["personer"]) / p0) ** (1.0 / (year - y0)) - 1.0
+    ppd = float(r["personer_per_ny_bolig"])
+    if not np.isfinite(ppd) or ppd <= 0:
+        ppd = float(r["personer"] / r["boliger"])   # decline: the average household at the horizon
+    return {"base_population": p0, "base_year": y0, "rate": rate, "persons_per_dwelling": ppd,
+            "variant": str(r["variant"]), "source": tab.attrs["source"]}
+
+
+def apply_projection(args, cfg) -> None:
+    """Set ``args``' growth options from ``--projection``/``--variant`` (``geoplan reserves``)."""
+    from geoplan.runs.reserves import settings as reserve_settings
+
+    year = args.year or reserve_settings(cfg).default_year
+    g = projection_growth(cfg, args.projection, variant=args.variant, year=year,
+                          kommune=getattr(args, "kommune", None))
+    args.year, args.rate = year, g["rate"]
+    args.base_population, args.base_year = g["base_population"], g["base_year"]
+    args.persons_per_dwelling = g["persons_per_dwelling"]
+
+
+def projection_area_need(cfg, projection, *, variant: str | None = None, years=None, **kwargs):
+    """:func:`geoplan.runs.area_need` per horizon year with :func:`projection_growth`'s parameters.
+
+    Returns ``(need, growth parameters of the last year, notes)`` like ``area_need``,
+    with ``variant`` and ``personer_per_bolig`` columns added.
+    """
+    from geoplan.runs.reserves import area_need, settings as reserve_settings
+
+    years = list(years) if years else list(reserve_settings(cfg).horizon_years)
+    parts, gp, notes = [], {}, []
+    for y in years:
+        g = projection_growth(cfg, projection, variant=variant, year=y, kommune=kwargs.pop("kommune", None))
+        need, gp, notes = area_need(cfg, years=[y], rates=[g["rate"]], base_population=g["base_population"],
+                                    base_year=g["base_year"], persons_per_dwelling=g["persons_per_dwelling"],
+                                    **kwargs)
+        parts.append(need.assign(variant=g["variant"], personer_per_bolig=g["persons_per_dwelling"]))
+    gp = {**gp, "projection": g["source"], "variant": g["variant"]}
+    return pd.concat(parts, ignore_index=True), gp, notes

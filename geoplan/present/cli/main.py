@@ -31,6 +31,9 @@ COMMANDS = {
     "schools": "geoplan.present.cli.schools",
     "concentration": "geoplan.present.cli.concentration",
     "assess": "geoplan.present.cli.assess",
+    "befolkning": "geoplan.present.cli.befolkning",
+    "boligbehov": "geoplan.present.cli.boligbehov",
+    "tilgang": "geoplan.present.cli.tilgang",
     "report": "geoplan.present.cli.report",
     "app": "geoplan.present.cli.app",
 }
