@@ -124,8 +124,9 @@ def parse_age(code: str, label: str = "") -> tuple[int, float] | None:
         if re.search(r"alle aldre|i alt|total|^999$", t):
             return None
         m = re.match(r"^(\d+)\s*(?:år)?\s*(?:eller eldre|og eldre|og over|\+)", t)
-        if m or re.match(r"^\d+\+$", t):
-            return int(re.match(r"\d+", t).group()), np.nan
+        lead = re.match(r"\d+", t)
+        if lead is not None and (m or re.match(r"^\d+\+$", t)):
+            return int(lead.group()), np.nan
         m = re.match(r"^(\d+)\s*-\s*(\d+)", t)
         if m:
             return int(m.group(1)), float(int(m.group(2)))
@@ -227,7 +228,7 @@ def _jsonstat_frame(ds: dict, source: str) -> tuple[pd.DataFrame, str]:
         cols[f"{d}|label"] = np.asarray(labels, dtype=object)[pos]
     frame = pd.DataFrame(cols)
     frame["value"] = vals
-    roles = {}
+    roles: dict[str, list[str]] = {}
     for d in ids:
         role = _role(d, dims[d].get("label", ""))
         if role is None and d in (ds.get("role", {}) or {}).get("time", []):

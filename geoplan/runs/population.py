@@ -387,7 +387,8 @@ def projection_area_need(cfg, projection, *, variant: str | None = None, years=N
     Returns ``(need, growth parameters of the last year, notes)`` like ``area_need``,
     with ``variant`` and ``personer_per_bolig`` columns added.
     """
-    from geoplan.runs.reserves import area_need, settings as reserve_settings
+    from geoplan.runs.reserves import area_need
+    from geoplan.runs.reserves import settings as reserve_settings
 
     years = list(years) if years else list(reserve_settings(cfg).horizon_years)
     parts, gp, notes = [], {}, []

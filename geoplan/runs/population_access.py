@@ -167,7 +167,7 @@ def lowest(per_gk: pd.DataFrame, s: PopulationSettings) -> pd.DataFrame:
     """The grunnkretser with the lowest share of 80+ within the first radius of each kind."""
     col = f"andel_p80_{int(s.access_radii_m[0])}m"
     out = []
-    for k, sub in per_gk.groupby("tjenestetype", sort=False):
+    for _k, sub in per_gk.groupby("tjenestetype", sort=False):
         sub = sub[sub["p80"] > 0.5].sort_values([col, "p80"], ascending=[True, False])
         out.append(sub.head(s.lowest_coverage_n))
     return pd.concat(out, ignore_index=True) if out else per_gk.head(0)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csgraph
 
-from geoplan.analysis.network import Network, add_points, snap_points, target_distances
+from geoplan.analysis.network import Network, add_points, target_distances
 
 
 @dataclass
@@ -37,6 +37,69 @@ class AccessResult:
     snapped: np.ndarray                       # bool per home
     n_services: dict[str, int]
     notes: list[str] = field(default_factory=list)
+
+
+def snap_exact(net: Network, points, *, max_distance_m: float) -> pd.DataFrame:
+    """:func:`~geoplan.analysis.network.snap_points` for many points, by growing search boxes.
+
+    Candidates are the network edges whose bounding box meets a square of
+    half-side r around the point (an envelope query, no GEOS distance per pair);
+    the exact point-segment distances are computed in numpy. A point whose
+    nearest candidate lies within r is final (every edge closer than r meets the
+    square); the others are searched again with a larger r, up to
+    ``max_distance_m``. Same columns as ``snap_points``; for equally near edges
+    the first is taken.
+    """
+    import shapely
+
+    geoms = np.asarray(getattr(points, "geometry", points), dtype=object)
+    n = geoms.size
+    out = pd.DataFrame({"edge": np.full(n, -1, dtype=np.int64), "t": np.nan, "x": np.nan, "y": np.nan,
+                        "snap_x": np.nan, "snap_y": np.nan, "tilknytning_m": np.nan})
+    if n == 0:
+        return out
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    pts = geoms.copy()
+    notpt = ok & (shapely.get_type_id(pts) != shapely.GeometryType.POINT)
+    if notpt.any():
+        pts[notpt] = shapely.point_on_surface(pts[notpt])
+    xy = np.full((n, 2), np.nan)
+    xy[ok] = shapely.get_coordinates(pts[ok])[:, :2]
+    out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    ne = net._network_edges
+    if ne.size == 0:
+        return out
+    tree = net.tree
+    A, B = net.xy[net.u[ne]], net.xy[net.v[ne]]
+    todo = np.flatnonzero(ok)
+    r = min(25.0, max_distance_m)
+    while todo.size:
+        c = xy[todo]
+        boxes = shapely.box(c[:, 0] - r, c[:, 1] - r, c[:, 0] + r, c[:, 1] + r)
+        qi, si = tree.query(boxes)
+        p, a, b = c[qi], A[si], B[si]
+        ab = b - a
+        den = (ab * ab).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip(np.where(den > 0, ((p - a) * ab).sum(axis=1) / den, 0.0), 0.0, 1.0)
+        sp = a + ab * t[:, None]
+        d = np.hypot(*(p - sp).T)
+        order = np.lexsort((d, qi))
+        first = order[np.r_[True, qi[order][1:] != qi[order][:-1]]] if order.size else order
+        fin = d[first] <= r
+        k = first[fin]
+        rows = todo[qi[k]]
+        out.loc[rows, "edge"] = ne[si[k]]
+        out.loc[rows, "t"] = t[k]
+        out.loc[rows, "snap_x"], out.loc[rows, "snap_y"] = sp[k, 0], sp[k, 1]
+        out.loc[rows, "tilknytning_m"] = d[k]
+        done = np.zeros(todo.size, dtype=bool)
+        done[qi[k]] = True
+        if r >= max_distance_m:
+            break
+        todo = todo[~done]
+        r = min(r * 3.0, max_distance_m)
+    return out
 
 
 def path_max(pred: np.ndarray, edge_value: np.ndarray) -> np.ndarray:
@@ -83,9 +146,9 @@ def nearest_service(net: Network, services: pd.DataFrame, homes, *, snap_max_m: 
     AccessResult
     """
     kinds = list(dict.fromkeys(kinds if kinds is not None else services["tjenestetype"]))
-    snap_s = snap_points(net, services.geometry, max_distance_m=snap_max_m)
+    snap_s = snap_exact(net, services.geometry, max_distance_m=snap_max_m)
     net2, nodes = add_points(net, snap_s)
-    snap_h = snap_points(net2, homes, max_distance_m=snap_max_m)
+    snap_h = snap_exact(net2, homes, max_distance_m=snap_max_m)
     kind_of = services["tjenestetype"].to_numpy()
     z = elevation(net2.xy) if elevation is not None else None
     dist_out, steep_out, count = {}, {}, {}
