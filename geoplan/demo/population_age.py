@@ -53,10 +53,14 @@ def _base_profile() -> np.ndarray:
     young = 1.0 + 0.15 * np.exp(-((a - 50) / 14.0) ** 2)
     surv = np.exp(-np.exp((a - 88.0) / 7.5))
     prof = young * surv
+    ramp = 1.0 / (1.0 + np.exp(-(a - 57.0) / 4.0))      # a smooth tilt, no step at 60
+    lo, hi = -0.99, 5.0
+    for _ in range(60):                                    # the tilt that makes 60+ exactly 20 %
+        c = (lo + hi) / 2.0
+        q = prof * (1.0 + c * ramp)
+        lo, hi = (c, hi) if q[60:].sum() / q.sum() < 0.20 else (lo, c)
+    prof = prof * (1.0 + c * ramp)
     prof /= prof.sum()
-    share60 = prof[60:].sum()
-    prof[60:] *= 0.20 / share60
-    prof[:60] *= 0.80 / prof[:60].sum()
     men = prof * np.where(a < 70, 0.505, 0.505 - (a - 70) * 0.006).clip(0.3, 0.51)
     women = prof - men
     both = np.vstack([men, women]) * spec.POPULATION
