@@ -62,3 +62,21 @@ def test_grunnkrets_without_antall_boliger_serves_befolkning_not_concentration()
     require_command_columns(ds, "befolkning", ["grunnkrets"])
     with pytest.raises(DataProblem, match="antall_boliger"):
         require_command_columns(ds, "concentration", ["grunnkrets"])
+
+
+def test_app_page_on_the_demo(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from geoplan.io.loader import DEFAULT_DATA
+    from geoplan.present.app.main import PAGES_DIR
+
+    monkeypatch.setenv("GEOPLAN_APP_DATA", str(DEFAULT_DATA))
+    at = AppTest.from_file(str(PAGES_DIR.parent / "main.py"), default_timeout=180)
+    at.run()
+    at.switch_page(str(PAGES_DIR / "befolkning.py"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Boligbehov" in h.value for h in at.subheader)
+    at.toggle[1].set_value(True).run()      # walking access
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.dataframe) >= 5

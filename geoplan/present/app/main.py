@@ -36,6 +36,8 @@ def main() -> None:
                 url_path="konsentrasjon"),
         st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
                 url_path="vurder-tomt"),
+        st.Page(PAGES_DIR / "befolkning.py", title="Befolkning og boligbehov", icon=":material/groups:",
+                url_path="befolkning"),
         st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
     ]
 
