@@ -61,7 +61,7 @@ class PopulationResult:
                 "skjult": self.skjult, "merknader": self.notes}
 
 
-def _is_demo(ds) -> bool:
+def is_demo(ds) -> bool:
     from geoplan.io.loader import DEFAULT_DATA
 
     return str(getattr(ds, "source", "")) in (str(DEFAULT_DATA), str(DEFAULT_DATA.parent))
@@ -72,7 +72,7 @@ def load_projection(path=None, ds=None):
     from geoplan.io.ssb import read_projection
 
     if path is None:
-        if ds is not None and not _is_demo(ds):
+        if ds is not None and not is_demo(ds):
             raise ConfigError("Oppgi befolkningsframskrivingen med --projection FIL (SSBs tabell "
                               "14288 lastet ned som JSON-stat2 eller CSV fra Statistikkbanken).")
         path = DEMO_PROJECTION
@@ -103,7 +103,7 @@ def _grunnkrets_frame(ds, path) -> tuple[pd.DataFrame, object]:
     if path is None and gk is not None and age_columns(gk.columns):
         return pd.DataFrame(gk.drop(columns=gk.geometry.name)), gk
     if path is None:
-        if ds is not None and not _is_demo(ds):
+        if ds is not None and not is_demo(ds):
             raise DataProblem(
                 "Grunnkretslaget har ingen aldersgrupper. Oppgi SSBs BefolkningPåGrunnkrets "
                 "(Geonorge) med --grunnkrets-befolkning FIL, eller legg kolonnene "

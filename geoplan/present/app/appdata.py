@@ -66,7 +66,7 @@ def overrides() -> dict[str, str]:
 
 
 #: Server policy (privacy, upload limits): set in config/app.toml only, never per session.
-LOCKED_PREFIXES = ("app.",)
+LOCKED_PREFIXES = ("app.", "auth.")
 
 
 def set_overrides(values: dict[str, str]) -> None:
@@ -78,8 +78,8 @@ def set_overrides(values: dict[str, str]) -> None:
     locked = [k for k in values if k.startswith(LOCKED_PREFIXES)]
     if locked:
         raise ConfigError(
-            f"{', '.join(f'«{k}»' for k in locked)} kan bare endres i config/app.toml på serveren "
-            "(personvern og opplastingsgrenser), ikke for én økt.")
+            f"{', '.join(f'«{k}»' for k in locked)} kan bare endres i config/app.toml eller "
+            "config/auth.toml på serveren (personvern, innlogging og opplastingsgrenser), ikke for én økt.")
     load_config(overrides=values)  # raises ConfigError with a Norwegian message
     st.session_state[_OVERRIDES] = dict(values)
 
@@ -223,9 +223,24 @@ def display_layers(ds, cfg: Config) -> dict:
     """
     tol = app_settings(cfg).simplify_m
     layers = dict(_display_cached(dataset_key(ds), tol, ds))
-    if not app_settings(cfg).show_address and "kommunal_bolig" in layers:
+    return restrict_layers(layers, cfg)
+
+
+def restrict_layers(layers: dict, cfg: Config) -> dict:
+    """What the session's role may receive: the one rule the map, tables and downloads follow.
+
+    Without ``dwelling_points`` (roles innsyn and plan) the municipal dwellings
+    are not sent at all; ``adresse`` only to a role with ``addresses`` and only
+    when ``app.show_address`` allows it.
+    """
+    from geoplan.present.app.login import current_user
+    user = current_user()
+    layers = dict(layers)
+    if not user.can("dwelling_points"):
+        layers.pop("kommunal_bolig", None)
+    elif "kommunal_bolig" in layers:
         kb = layers["kommunal_bolig"]
-        if "adresse" in kb.columns:
+        if "adresse" in kb.columns and not (user.can("addresses") and app_settings(cfg).show_address):
             layers["kommunal_bolig"] = kb.drop(columns="adresse")
     return layers
 
@@ -272,8 +287,10 @@ def warm_up() -> dict[str, float]:
 
 
 def public_columns(gdf, cfg: Config):
-    """``gdf`` without ``adresse`` unless the config allows showing it."""
-    if gdf is not None and "adresse" in gdf.columns and not app_settings(cfg).show_address:
+    """``gdf`` without ``adresse`` unless the role and the config allow showing it."""
+    from geoplan.present.app.login import current_user
+    allowed = current_user().can("addresses") and app_settings(cfg).show_address
+    if gdf is not None and "adresse" in gdf.columns and not allowed:
         return gdf.drop(columns="adresse")
     return gdf
 

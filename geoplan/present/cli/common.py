@@ -24,6 +24,8 @@ def add_data_args(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None
     )
     p.add_argument("--layer", metavar="NAVN", help="lagnavn for en enkeltfil som ikke er en GeoPackage")
     p.add_argument("--crs", metavar="EPSG", help="koordinatsystem for lag uten CRS, f.eks. 25832")
+    p.add_argument("--objtype", metavar="TYPE",
+                   help="objekttypen som skal leses fra en SOSI- eller GML-fil som ikke er en plan")
     p.add_argument("--config", metavar="MAPPE", help="konfigurasjonsmappe (standard: config/)")
     p.add_argument("--set", metavar="NØKKEL=VERDI", action="append", default=[],
                    help="overstyr en parameter for denne kjøringen, f.eks. schools.radius_m=1200")
@@ -47,7 +49,7 @@ def load_from_args(args: argparse.Namespace, *, require: Iterable[str] = (),
     from geoplan.io import load
     only = (set(require) | set(optional)) if optional else None
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
-              config=config, only=only)
+              config=config, only=only, objtype=getattr(args, "objtype", None))
     ds.require(*require)
     require_command_columns(ds, getattr(args, "command", None), require)
     return ds

@@ -35,7 +35,10 @@ COMMANDS = {
     "boligbehov": "geoplan.present.cli.boligbehov",
     "tilgang": "geoplan.present.cli.tilgang",
     "report": "geoplan.present.cli.report",
+    "db": "geoplan.present.cli.db",
+    "users": "geoplan.present.cli.users",
     "app": "geoplan.present.cli.app",
+    "convert": "geoplan.present.cli.convert",
 }
 
 

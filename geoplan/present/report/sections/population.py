@@ -70,8 +70,13 @@ def elderly_map(gk, share_by_gk: dict, title: str) -> bytes:
 
 @section("befolkning", "Befolkning etter alder og boligbehov per målgruppe", ("population",))
 def sec_population(ctx: ReportContext, sec: Section) -> None:
-    from geoplan.runs.population import housing, population
+    from geoplan.present.report.model import Omit
+    from geoplan.runs.population import housing, is_demo, population
 
+    if not is_demo(ctx.dataset):
+        raise Omit("Denne delen trenger SSBs befolkningsframskriving (tabell 14288) og "
+                   "BefolkningPåGrunnkrets, som rapporten ikke har for disse dataene. Bruk "
+                   "«geoplan befolkning --projection FIL», «geoplan boligbehov» og «geoplan tilgang».")
     cfg = ctx.config
     res = ctx.once("population", lambda: population(ctx.dataset, cfg))
     v = next(iter(res.variants))
