@@ -180,8 +180,11 @@ def test_publish_writes_stamped_result_tables_beside_the_inputs(dsn, schema, cap
     with psycopg.connect(dsn) as conn:
         comment = conn.execute("SELECT obj_description(%s::regclass)", (f"{res}.reserve_parseller",)).fetchone()[0]
         n_input = conn.execute(f'SELECT count(*) FROM "{schema}".arealformal').fetchone()[0]
-        gk = conn.execute(f'SELECT grunnkretsnummer, kommunale_enheter, gi_z FROM "{res}".konsentrasjon_grunnkrets'
+        gk = conn.execute(f'SELECT grunnkretsnummer, kommunale_enheter, 0 FROM "{res}".konsentrasjon_grunnkrets'
                           ).fetchall()
+        cols = {c for (c,) in conn.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                           "table_schema = %s AND table_name = 'konsentrasjon_grunnkrets'",
+                                           (res,)).fetchall()}
     stamp = json.loads(comment)
     assert stamp["dataversjon"] == store.read(_addr(dsn, schema), wanted=[])[2]["lasting"]["dataversjon"]
     assert stamp["parametre"]["reserves"] and stamp["tidspunkt"]
@@ -190,7 +193,8 @@ def test_publish_writes_stamped_result_tables_beside_the_inputs(dsn, schema, cap
     min_count = geoplan.default_config().get("kommune.min_count_public")
     counts = [c for _g, c, _z in gk if c is not None]
     assert counts and all(c == 0 or c >= min_count for c in counts)
-    assert all(z is None for _g, c, z in gk if c is None)
+    assert not cols & {"gi_z", "p_verdi", "adresse"}  # no derived statistic a hidden count hides behind
+    assert any(c is None for _g, c, _z in gk)  # and small counts are hidden
 
 
 def test_publish_refuses_the_input_schema_and_keeps_old_results_on_failure(dsn, schema, monkeypatch):
@@ -250,3 +254,23 @@ def test_status_lists_loaded_and_published_schemas(dsn, schema, capsys):
     assert by[schema]["lag"]["bygning"] == 9222
     assert by[f"{schema}_resultater"]["publisert"]["analyser"] == ["reserves"]
     assert main(["db", "publish", dsn, "--schema", schema, "--analyses", "bogus"]) == 2
+
+
+def test_saved_site_assessments_are_kept_in_the_database_for_qgis(dsn, schema):
+    from geoplan.present.app import assessments
+    from geoplan.present.app.auth import User
+    store.load(_addr(dsn, schema), _squares(), {}, epsg=25832, source="x")
+    data = f"{dsn}?schema={schema}"
+    db = assessments.store(data, 25832)
+    assert isinstance(db, assessments.DatabaseStore)
+    site = {"wkb": shapely.to_wkb(Point(500050, 6550050)), "navn": "Tomt «Ø»", "kilde": "tegnet"}
+    rec = assessments._record(User("kari", "bolig", "OpenID Connect"), site, {"enheter": 4},
+                              {"samlet": "gul", "kriterier": [{"id": "skole", "status": "gronn"}]})
+    db.save(rec)
+    got = db.list()
+    assert got[0]["id"] == rec["id"] and got[0]["navn"] == "Tomt «Ø»" and got[0]["resultat"]["samlet"] == "gul"
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(f'SELECT bruker, ST_SRID(geom), ST_X(geom) FROM "{schema}_app".tomtevurderinger').fetchone()
+        conn.execute(f'DROP SCHEMA "{schema}_app" CASCADE')
+        conn.commit()
+    assert row == ("kari", 25832, 500050.0)

@@ -26,7 +26,9 @@ as_owner() {
 case "$cmd" in
   start)
     if [ -f "$dir/data/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-      :
+      # already running: its port is line 4 of postmaster.pid
+      sed -n 4p "$dir/data/postmaster.pid" >"$dir/port.tmp"
+      rm -f "$dir/port"
     else
       rm -rf "$dir"
       mkdir -p "$dir"

@@ -245,7 +245,8 @@ def _building_section(out: dict, pub: bool) -> list[str]:
         s0 = b[0] if b else {}
         return [f"Bygninger med kommunale enheter: {_n(s0.get('bygninger_med_kommunale_enheter'))}; "
                 f"over en terskel: {_n(s0.get('bygninger_over_terskel'))}; "
-                f"Housing First over {hf} %: {_n(s0.get('bygninger_over_hf_terskel'))} "
+                f"Housing First over {hf} %: {_n(s0.get('bygninger_over_hf_terskel'))}; "
+                f"Housing First sammen med andre med rusproblemer: {_n(s0.get('bygninger_hf_sammen_med'))} "
                 "(offentlig versjon: bare samlet, ingen enkeltbygninger).", ""]
     flagged = [r for r in b if r.get("over_terskel")]
     L = [f"Bygninger med kommunale enheter: {_n(len(b))}; over en terskel: {_n(len(flagged))} "
@@ -303,8 +304,9 @@ def _indices_section(out: dict) -> list[str]:
 def _clusters_section(out: dict) -> list[str]:
     par = out["parametere"]
     kl = out["klynger"]
+    # the public version has no z or p (geoplan.privacy): only the grunnkretser
     spots = (", ".join(f"{k['grunnkretsnummer']} (z = {_n(k['gi_z'], 2)}, p = {_n(k['p_verdi'], 3)})"
-                       for k in kl[:15]) if kl else "ingen")
+                       if "gi_z" in k else str(k["grunnkretsnummer"]) for k in kl[:15]) if kl else "ingen")
     return [f"Varme flekker (Getis-Ord Gi*, {_n(par.get('klynge_permutasjoner'))} permutasjoner, "
             f"p ≤ {_n(par.get('klynge_signifikans'), 2)}): " + spots, ""]
 

@@ -132,7 +132,8 @@ def _what_if() -> None:
     if not pt:
         st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
     else:
-        hv = compute.purchase_effect(model, settings, pt, n, kat, new_dwellings=nybygg, public=public)
+        hv = compute.purchase_effect(model, settings, pt, n, kat, new_dwellings=nybygg, public=public,
+                                     base=res if public else None)
         st.caption(f"Punkt {pt[0]:.0f}, {pt[1]:.0f} (EPSG:{ds.epsg}): {n} enheter, "
                    f"{maps.CATEGORY_LABELS.get(kat, kat)}.")
         rows = []
