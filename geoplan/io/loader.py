@@ -14,8 +14,6 @@ subclasses with a Norwegian message naming the file, layer and feature.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -23,7 +21,7 @@ import geopandas as gpd
 
 from geoplan.config import PACKAGE_DIR, Config
 from geoplan.errors import UnreadableInput
-from geoplan.io.archive import safe_extract_zip
+from geoplan.io.archive import extraction_dir, remove_extraction, safe_extract_zip
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
 from geoplan.io.crs import parse_crs, working_crs
 from geoplan.io.dataset import Dataset, default_config_or_none
@@ -61,7 +59,7 @@ def _read_source(path: Path, layer: str | None, wanted: set[str] | None,
         return read_folder(path, wanted)
     if path.suffix.lower() == ".zip":
         sniff(path)
-        tmpdir = Path(tempfile.mkdtemp(prefix="geoplan-zip-"))
+        tmpdir = extraction_dir(path)
         tmp.append(tmpdir)
         safe_extract_zip(path, tmpdir)
         return read_zip_contents(tmpdir, path.name, layer)
@@ -146,7 +144,7 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
         return Dataset(source=str(path), crs=target, layers=layers, rasters=rasters, reports=reports)
     finally:
         if tmp and not keep_tmp:
-            shutil.rmtree(tmp[0], ignore_errors=True)
+            remove_extraction(tmp[0])
 
 
 def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:

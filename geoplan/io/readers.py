@@ -48,9 +48,9 @@ def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
     n_pages = int.from_bytes(head[28:32], "big")
     if page_size and n_pages and size < page_size * n_pages:
         raise UnreadableInput(
-            f"GeoPackage-filen {path} er avkortet: den skal være {page_size * n_pages:,} byte, "
-            f"men er {size:,}. Filen ble trolig ikke ferdig kopiert eller lastet ned; "
-            "hent den på nytt.".replace(",", " ")
+            f"GeoPackage-filen {path} er avkortet: den skal være "
+            f"{page_size * n_pages:,} byte, men er {size:,}.".replace(",", "\u00a0")
+            + " Filen ble trolig ikke ferdig kopiert eller lastet ned; hent den på nytt."
         )
 
 
@@ -101,9 +101,13 @@ def gml_integrity(path: Path) -> dict[str, int]:
     except ET.ParseError as e:
         line = getattr(e, "position", (None,))[0]
         raise UnreadableInput(
-            f"GML-filen {path} er skadet eller avkortet (XML-feil ved linje {line}: {e}). "
+            f"GML-filen {path.name} er skadet eller avkortet (XML-feil ved linje {line}). "
             "Last ned planfilen på nytt fra Geonorge eller kildesystemet."
         ) from None
+    except (LookupError, UnicodeError, ValueError):   # an unknown or wrong encoding= (fuzzer)
+        raise UnreadableInput(
+            f"GML-filen {path.name} har en tegnkoding som ikke kan leses (se encoding= i første "
+            "linje). Lagre filen som UTF-8 og prøv igjen.") from None
     return counts
 
 
@@ -313,6 +317,8 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
     """
     import rasterio
 
+    from geoplan.io.raster import _unreadable, raster_problem, raster_size_note
+
     reports: dict[str, LayerReport] = {}
     for name, p in list(rasters.items()):
         rep = LayerReport(name=f"{name}.tif", source=str(p))
@@ -320,14 +326,14 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
             with rasterio.open(p) as src:
                 rep.crs = crs_label(CRS.from_user_input(src.crs)) if src.crs else None
                 rep.n_read = rep.n_kept = 1
-                if src.crs is None:
-                    rep.add("Rasteret har ikke koordinatsystem; det brukes ikke.", "problem")
+                problem = raster_problem(src, p.name)
+                if problem:
+                    rep.add(f"{problem} Rasteret brukes ikke.", "problem")
                     rasters.pop(name)
                 else:
-                    rep.add(f"{src.width} × {src.height} celler à {abs(src.res[0]):g} m.")
+                    rep.add(raster_size_note(src))
         except Exception as e:
-            rep.add(f"Rasteret {p.name} kan ikke leses ({str(e).splitlines()[0]}); det brukes ikke.",
-                    "ubrukelig")
+            rep.add(f"{_unreadable(p, e).message} Rasteret brukes ikke.", "ubrukelig")
             rasters.pop(name)
         reports[f"{name}.tif"] = rep
     return reports

@@ -24,13 +24,15 @@ def _trinn(text: str) -> int:
 
 
 def _units(text: str) -> int:
+    from geoplan.present.cli.common import MAX_UNITS
     try:
-        v = int(text)
+        v = int(str(text).strip())
     except ValueError:
         v = -1
-    if v < 0:
+    if not 0 <= v <= MAX_UNITS:
         raise argparse.ArgumentTypeError(
-            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall, 0 eller større")
+            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall fra 0 til "
+            f"{str(MAX_UNITS)[:-3]}\u00a0{str(MAX_UNITS)[-3:]}")
     return v
 
 
@@ -113,8 +115,12 @@ def run(args: argparse.Namespace) -> int:
                     f"concentration.prosjekt_boliger={args.nybygg}"]
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    common.check_output(out, "--out")
     from geoplan.io.sites import read_sites
     sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
+    from geoplan.io.sites import require_inside
+    require_inside(sites.geometry.to_numpy(), ds, "--site")
+    common.check_kategori(args.kategori, ds, cfg)
     from geoplan import runs
 
     result = runs.assess(ds, cfg, sites, units=args.units, kategori=args.kategori, trinn=args.trinn)
