@@ -48,6 +48,8 @@ COLUMN_ALIASES = {
     "dekningsstatus": "dekningsstatus",
     "lokalitetnavn": "navn",
     "skredomrnavn": "navn",
+    # SSB/Kartverket BefolkningPåGrunnkrets: the total is the contract's befolkning
+    "totalbefolkning": "befolkning",
 }
 
 
@@ -61,6 +63,9 @@ class LayerSchema:
     optional: dict[str, str] = field(default_factory=dict)
     label: str = ""                    # Norwegian description
     used_by: tuple[str, ...] = ()      # commands that need the layer
+    #: optional columns that some commands require: column -> those commands
+    #: (a grunnkrets layer without antall_boliger still serves befolkning)
+    needed_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def geometry_label(self) -> str:
@@ -119,9 +124,11 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommunal_bolig", ("Point",), {"antall_enheter": "int", "kategori": "str"},
                 {"bygg_id": "str", "malgruppe": "str", "adresse": "str"},
                 label="kommunalt disponerte boliger", used_by=("concentration", "assess", "report")),
-    LayerSchema("grunnkrets", ("Polygon",), {"grunnkretsnummer": "str", "antall_boliger": "int"},
-                {"grunnkretsnavn": "str", "befolkning": "int"},
-                label="grunnkretser (SSB)", used_by=("concentration", "assess", "report")),
+    LayerSchema("grunnkrets", ("Polygon",), {"grunnkretsnummer": "str"},
+                {"antall_boliger": "int", "grunnkretsnavn": "str", "befolkning": "int"},
+                label="grunnkretser (SSB)",
+                used_by=("concentration", "assess", "report", "befolkning", "boligbehov", "tilgang"),
+                needed_by={"antall_boliger": ("concentration", "assess")}),
     LayerSchema("bygning", ("Point", "Polygon"), {"bygg_id": "str", "antall_boliger": "int"},
                 {"borettslag": "str"}, label="bygninger", used_by=("concentration", "assess")),
     LayerSchema("kollektivakse", ("LineString",), {"navn": "str"}, {"avganger_per_time": "num"},
@@ -137,6 +144,9 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("helsetjeneste", ("Point",), {"navn": "str", "type": "str"},
                 label="helsetjenester (sykehjem, hjemmetjeneste)"),
     *DOK_SCHEMAS,
+    LayerSchema("tjeneste", ("Point",), {"navn": "str", "type": "str"}, {"plasser": "int"},
+                label="tjenester (butikk, apotek, lege, omsorgsbase, møteplass; sykehjem med plasser)",
+                used_by=("tilgang", "boligbehov")),
     # plan layers read from SOSI / SOSI-GML plan files (geoplan/io/plans.py)
     LayerSchema("planomrade", ("Polygon",), {},
                 {"planid": "str", "plannivaa": "str", "planstatus": "int", "vertikalniva": "int",
@@ -152,6 +162,23 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
                 {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
                 label="støysoner i plan (Kp/RpStøySone, T-1442)", used_by=("assess",)),
 ]}
+
+
+def missing_command_columns(name: str, columns) -> dict[str, tuple[str, ...]]:
+    """Columns of layer ``name`` that some commands need and ``columns`` lack: column -> commands."""
+    schema = SCHEMAS.get(name)
+    have = set(columns)
+    return {c: cmds for c, cmds in (schema.needed_by.items() if schema else ()) if c not in have}
+
+
+def command_columns_note(name: str, columns) -> str | None:
+    """A note for the layer report when a column some commands need is missing (None if none)."""
+    miss = missing_command_columns(name, columns)
+    if not miss:
+        return None
+    parts = [f"«{c}» (trengs av {', '.join(cmds)})" for c, cmds in miss.items()]
+    return (f"Laget «{name}» mangler kolonnen {', '.join(parts)}; laget kan brukes av de andre "
+            "kommandoene.")
 
 
 @dataclass

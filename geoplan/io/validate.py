@@ -27,6 +27,7 @@ from geoplan.io.contract import (
     LayerReport,
     LayerSchema,
     RawLayer,
+    command_columns_note,
     missing_report,
 )
 from geoplan.io.crs import check_coordinates, crs_label
@@ -463,6 +464,8 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, *, source: str = "",
         return None, rep
     gdf, bad_values = _coerce_columns(gdf, schema, rep)
     reject |= bad_values
+    if (note := command_columns_note(name, gdf.columns)) is not None:
+        rep.add(note)
     if (~reject).any() and not check_coordinates(gdf[~reject], crs, rep):
         rep.n_rejected = len(gdf)
         return None, rep

@@ -48,6 +48,8 @@ def main() -> None:
     if user.can("assess_site"):
         PAGES.append(st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
                              url_path="vurder-tomt"))
+    PAGES.append(st.Page(PAGES_DIR / "befolkning.py", title="Befolkning og boligbehov", icon=":material/groups:",
+                         url_path="befolkning"))
     PAGES.append(st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"))
 
     nav = st.navigation(PAGES, position="sidebar")

@@ -51,7 +51,24 @@ def load_from_args(args: argparse.Namespace, *, require: Iterable[str] = (),
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
               config=config, only=only, objtype=getattr(args, "objtype", None))
     ds.require(*require)
+    require_command_columns(ds, getattr(args, "command", None), require)
     return ds
+
+
+def require_command_columns(ds, command: str | None, layers: Iterable[str]) -> None:
+    """Raise DataProblem if a required layer lacks a column ``command`` needs (contract ``needed_by``)."""
+    from geoplan.errors import DataProblem
+    from geoplan.io.contract import missing_command_columns
+
+    for name in layers:
+        g = ds.get(name)
+        if g is None or not command:
+            continue
+        miss = [c for c, cmds in missing_command_columns(name, g.columns).items() if command in cmds]
+        if miss:
+            raise DataProblem(
+                f"Laget «{name}» mangler kolonnen {', '.join(f'«{c}»' for c in miss)}, som "
+                f"«geoplan {command}» trenger. Legg den til i dataene (heltall per objekt).")
 
 
 def _default(o: Any):

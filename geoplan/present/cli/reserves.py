@@ -50,6 +50,8 @@ def register(sub) -> None:
     )
     common.add_data_args(p)
     add_growth_args(p, many=False)
+    from geoplan.present.cli.befolkning import add_projection_args
+    add_projection_args(p)
     p.set_defaults(run=run)
 
 
@@ -63,6 +65,9 @@ def compute(args: argparse.Namespace):
     # 150,000 buildings that reserves never looks at)
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
               config=cfg, only=[*REQUIRED_LAYERS, *OPTIONAL_LAYERS])
+    if getattr(args, "projection", None):   # growth from the projection (issue 18)
+        from geoplan.runs.population import apply_projection
+        apply_projection(args, cfg)
     result = pipeline.reserves(
         ds, cfg, year=args.year, rate=args.rate,
         base_population=getattr(args, "base_population", None),

@@ -4,6 +4,7 @@ need           land need per scenario, balance per place, ranked parcels
 transit        proximity of reserves and proposals to public transport
 schools        the school criterion (1.5 km circles) with one map per place
 concentration  municipal dwellings per grunnkrets (always aggregated and suppressed)
+population     population by age, housing need by target group, walking access for the elderly
 appendix       parameters with sources, data provenance
 """
 
@@ -11,6 +12,7 @@ from geoplan.present.report.sections import (  # noqa: F401 - registers the buil
     appendix,
     concentration,
     need,
+    population,
     schools,
     transit,
 )
