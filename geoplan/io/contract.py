@@ -18,6 +18,12 @@ import geopandas as gpd
 #: Layer names as planners also write them (lower-cased, spaces and hyphens as «_»).
 LAYER_ALIASES = {"arealformål": "arealformal", "kommunale_boliger": "kommunal_bolig",
                  "utviklingsgrenser": "utviklingsgrense", "grunnkretser": "grunnkrets"}
+# the arealregnskap's land cover, nature and hazard layers (as NIBIO and Geonorge name them)
+LAYER_ALIASES.update({"arealressurskart": "ar5", "fkb_ar5": "ar5", "naturtyper": "naturtype",
+                      "verneområde": "verneomrade", "verneområder": "verneomrade",
+                      "verneomrader": "verneomrade", "flomsoner": "flomsone",
+                      "skredfaresone": "skredfare", "skredfaresoner": "skredfare",
+                      "100_metersbeltet": "strandsone"})
 
 
 def layer_key(name) -> str:
@@ -97,6 +103,20 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("sentrum", ("Point",), {"navn": "str"}, {"senterniva": "str"}, label="sentre"),
     LayerSchema("helsetjeneste", ("Point",), {"navn": "str", "type": "str"},
                 label="helsetjenester (sykehjem, hjemmetjeneste)"),
+    # arealregnskap: land cover today (NIBIO AR5) and the nature and hazard layers it is set against
+    LayerSchema("ar5", ("Polygon",), {"arealtype": "int"},
+                {"treslag": "int", "skogbonitet": "int", "grunnforhold": "int"},
+                label="arealressurskart AR5 (NIBIO)", used_by=("arealregnskap",)),
+    LayerSchema("naturtype", ("Polygon",), {}, {"naturtype": "str", "verdi": "str"},
+                label="naturtyper (Miljødirektoratet)"),
+    LayerSchema("verneomrade", ("Polygon",), {}, {"navn": "str", "verneform": "str"},
+                label="verneområder (naturvernloven/naturmangfoldloven)"),
+    LayerSchema("flomsone", ("Polygon",), {}, {"gjentaksintervall": "int"},
+                label="flomsoner (NVE)"),
+    LayerSchema("skredfare", ("Polygon",), {}, {"skredtype": "str"},
+                label="faresoner for skred (NVE)"),
+    LayerSchema("strandsone", ("Polygon",), {},
+                label="100-metersbeltet langs sjøen (pbl. § 1-8)"),
 ]}
 
 

@@ -1,0 +1,141 @@
+"""The union behind every table: plan in force × proposal × places × AR5, plus zone areas.
+
+:func:`build_pieces` returns the piece table the guideline's technical manual makes
+with a GIS «union» and exports to a spreadsheet (vedlegg 2), computed exactly
+(:mod:`~geoplan.analysis.arealregnskap.overlay`): one row per piece of land with the
+arealformål in force (``f_*``) and proposed (``p_*``), the place, the AR5 land type
+and, per nature/hazard layer, the m² of the piece inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoplan.analysis.arealregnskap import codes
+from geoplan.analysis.arealregnskap.overlay import Cover, cover_rest, inside_area, pieces_of, split
+from geoplan.analysis.places import dissolve_places
+from geoplan.analysis.reserves import housing_reserve
+from geoplan.config.arealregnskap import ArealregnskapSettings
+
+#: the place of land outside every utviklingsgrense
+OUTSIDE = "Utenfor utviklingsgrensene"
+#: the nature and hazard layers, in table order, with their names in the tables
+ZONE_LAYERS = {"naturtype": "Naturtyper", "verneomrade": "Verneområder", "flomsone": "Flomsoner",
+               "skredfare": "Skredfaresoner", "strandsone": "100-metersbeltet langs sjøen"}
+
+
+def plan_attrs(plan: gpd.GeoDataFrame, settings: ArealregnskapSettings, prefix: str) -> pd.DataFrame:
+    """Per plan polygon: code, building category, reserve (zoned, not built), fortetting."""
+    code = pd.to_numeric(plan["arealformal"], errors="coerce").fillna(-2).astype("int64")
+    cat_of = settings.category_of()
+    cat = code.map(cat_of).fillna("").astype(str).to_numpy()
+    # the one «zoned for building, not built» rule (reserves.housing_reserve), per category's codes
+    reserve = plan.index.isin(housing_reserve(plan, settings.building_codes).index)
+    status = pd.to_numeric(plan.get("arealbruksstatus"), errors="coerce") \
+        if "arealbruksstatus" in plan else pd.Series(np.nan, index=plan.index)
+    fort = (cat != "") & ~reserve & status.isin(settings.fortetting_status).to_numpy()
+    return pd.DataFrame({f"{prefix}_code": code.to_numpy(), f"{prefix}_cat": cat,
+                         f"{prefix}_reserve": reserve, f"{prefix}_fortetting": fort})
+
+
+def _blank(prefix: str, code: int) -> dict:
+    return {f"{prefix}_code": code, f"{prefix}_cat": "", f"{prefix}_reserve": False,
+            f"{prefix}_fortetting": False}
+
+
+def _with_proposal(base: pd.DataFrame, proposal: gpd.GeoDataFrame, settings) -> pd.DataFrame:
+    """Plan in force × proposal, both ways: every m² of either plan is in one row."""
+    p_attrs = plan_attrs(proposal, settings, "p")
+    cover = Cover.of(proposal.geometry.to_numpy(), p_attrs)
+    tol = settings.gap_tolerance_m2
+    out, covered = split(base, cover, _blank("p", codes.OUTSIDE_PLAN), _blank("p", codes.RESIDUAL), tol)
+    f_geoms = base["geometry"].to_numpy(dtype=object)
+    idx, rest_g, rest_a = cover_rest(cover, f_geoms, covered, tol)
+    p_area = shapely.area(cover.geoms)
+    resid = p_area - covered
+    resid[idx] -= rest_a
+    rows = [out]
+    ok = rest_a > 0
+    if ok.any():
+        rows.append(p_attrs.iloc[idx[ok]].reset_index(drop=True).assign(
+            **_blank("f", codes.OUTSIDE_PLAN), geometry=rest_g[ok], areal_m2=rest_a[ok]))
+    rm = resid != 0
+    if rm.any():
+        rows.append(p_attrs.iloc[np.where(rm)[0]].reset_index(drop=True).assign(
+            **_blank("f", codes.RESIDUAL), geometry=None, areal_m2=resid[rm]))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _ar5_cover(ar5: gpd.GeoDataFrame) -> Cover:
+    at = pd.to_numeric(ar5["arealtype"], errors="coerce").fillna(99).astype("int64").to_numpy()
+    bon = pd.to_numeric(ar5["skogbonitet"], errors="coerce").fillna(0).astype("int64").to_numpy() \
+        if "skogbonitet" in ar5 else np.zeros(len(ar5), "int64")
+    org = (pd.to_numeric(ar5["grunnforhold"], errors="coerce") == codes.ORGANIC_SOIL).to_numpy() \
+        if "grunnforhold" in ar5 else np.zeros(len(ar5), bool)
+    return Cover.of(ar5.geometry.to_numpy(), pd.DataFrame({"arealtype": at, "bonitet": bon,
+                                                           "organisk": org}))
+
+
+def sea_belt(ar5: gpd.GeoDataFrame | None, near, width_m: float):
+    """The belt of ``width_m`` along AR5 hav (82) near the geometries ``near``; None without hav."""
+    if ar5 is None or not len(near):
+        return None
+    at = pd.to_numeric(ar5["arealtype"], errors="coerce").to_numpy()
+    sea = ar5.geometry.to_numpy()[at == 82]
+    if not len(sea):
+        return None
+    near = np.asarray(near, dtype=object)
+    near = near[np.array([x is not None for x in near], bool)]
+    hit = np.unique(shapely.STRtree(sea).query(near, predicate="dwithin", distance=width_m)[1])
+    if not len(hit):
+        return shapely.Polygon()
+    water = shapely.union_all(sea[hit])
+    return shapely.difference(shapely.buffer(water, width_m), water)
+
+
+def build_pieces(layers: Mapping[str, gpd.GeoDataFrame | None], proposal: gpd.GeoDataFrame | None,
+                 settings: ArealregnskapSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The piece tables: (every piece of both plans by arealformål, the reserve pieces in detail).
+
+    The first (``f_*``, ``p_*``, ``areal_m2``) gives the transition table; the second
+    holds only the pieces that are reserve or fortetting in either plan, split by place
+    and AR5 (``sted``, ``arealtype``, ``bonitet``, ``organisk``) with ``<layer>_m2`` for
+    each nature/hazard layer present.
+    """
+    plan = layers["arealformal"]
+    tol = settings.gap_tolerance_m2
+    base = pieces_of(plan.geometry.to_numpy(), plan_attrs(plan, settings, "f"))
+    if proposal is not None:
+        base = _with_proposal(base, proposal, settings)
+    else:
+        base = base.assign(**_blank("p", codes.OUTSIDE_PLAN))
+    flags = base["f_reserve"] | base["f_fortetting"] | base["p_reserve"] | base["p_fortetting"]
+    rel = base.loc[flags.to_numpy()].reset_index(drop=True)
+    ug = layers.get("utviklingsgrense")
+    if ug is not None and len(ug):
+        places = dissolve_places(ug)
+        pc = Cover.of(places.geometry.to_numpy(), pd.DataFrame({"sted": places["sted"].astype(str)}))
+        rel, _ = split(rel, pc, {"sted": OUTSIDE}, {"sted": OUTSIDE}, tol)
+    else:
+        rel = rel.assign(sted=OUTSIDE)
+    ar5 = layers.get("ar5")
+    if ar5 is not None and len(ar5):
+        rel, _ = split(rel, _ar5_cover(ar5), {"arealtype": codes.NOT_COVERED, "bonitet": 0,
+                                              "organisk": False},
+                       {"arealtype": codes.RESIDUAL, "bonitet": 0, "organisk": False}, tol)
+    else:
+        rel = rel.assign(arealtype=codes.NOT_COVERED, bonitet=0, organisk=False)
+    for name in ZONE_LAYERS:
+        lyr = layers.get(name)
+        if lyr is not None and len(lyr):
+            rel[f"{name}_m2"] = inside_area(rel, lyr.geometry.to_numpy())
+        elif name == "strandsone":
+            belt = sea_belt(ar5, rel["geometry"].to_numpy(dtype=object), settings.strandsone_m)
+            if belt is not None:
+                rel[f"{name}_m2"] = inside_area(rel, [belt])
+    return base, rel
