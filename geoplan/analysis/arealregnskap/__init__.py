@@ -92,7 +92,7 @@ def _checks(plan, proposal, base, rel, trans, settings) -> dict:
     a = rel["areal_m2"].to_numpy()
     sl = has & (a < settings.sliver_m2)
     resid = (~has) | (base is None)
-    out.update({"glipper_antall": int(sl.sum()), "glipper_daa": float(a[sl].sum()) / M2_PER_DAA,
+    out.update({"glipper_grense_m2": settings.sliver_m2, "glipper_antall": int(sl.sum()), "glipper_daa": float(a[sl].sum()) / M2_PER_DAA,
                 "avvik_daa": float(a[~has].sum()) / M2_PER_DAA,
                 "avvik_abs_daa": float(np.abs(a[resid & ~has]).sum()) / M2_PER_DAA,
                 "biter": int(len(rel))})

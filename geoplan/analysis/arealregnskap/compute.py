@@ -48,18 +48,48 @@ def _blank(prefix: str, code: int) -> dict:
             f"{prefix}_fortetting": False}
 
 
+def _equal_pairs(f_geoms: np.ndarray, p_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of polygons that are identical in both plans (most of a revision)."""
+    pw = {w: j for j, w in enumerate(shapely.to_wkb(p_geoms))}
+    fi, pj = [], []
+    used: set[int] = set()
+    for i, w in enumerate(shapely.to_wkb(f_geoms)):
+        j = pw.get(w)
+        if j is not None and j not in used:
+            used.add(j)
+            fi.append(i)
+            pj.append(j)
+    return np.asarray(fi, "int64"), np.asarray(pj, "int64")
+
+
 def _with_proposal(base: pd.DataFrame, proposal: gpd.GeoDataFrame, settings) -> pd.DataFrame:
-    """Plan in force × proposal, both ways: every m² of either plan is in one row."""
+    """Plan in force × proposal, both ways: every m² of either plan is in one row.
+
+    Polygons identical in both plans are paired directly (no intersection); the rest
+    are cut exactly. (A plan whose polygons overlap each other is reported by the
+    overlap check; its double counting is not resolved here.)
+    """
     p_attrs = plan_attrs(proposal, settings, "p")
     cover = Cover.of(proposal.geometry.to_numpy(), p_attrs)
     tol = settings.gap_tolerance_m2
-    out, covered = split(base, cover, _blank("p", codes.OUTSIDE_PLAN), _blank("p", codes.RESIDUAL), tol)
     f_geoms = base["geometry"].to_numpy(dtype=object)
-    idx, rest_g, rest_a = cover_rest(cover, f_geoms, covered, tol)
+    fi, pj = _equal_pairs(f_geoms, cover.geoms)
+    same = base.iloc[fi].reset_index(drop=True)
+    same = pd.concat([same.drop(columns=["geometry", "areal_m2"]),
+                      p_attrs.iloc[pj].reset_index(drop=True)], axis=1).assign(
+        geometry=same["geometry"].to_numpy(), areal_m2=same["areal_m2"].to_numpy())
+    other = np.setdiff1d(np.arange(len(base)), fi)
+    out, covered = split(base.iloc[other].reset_index(drop=True), cover,
+                         _blank("p", codes.OUTSIDE_PLAN), _blank("p", codes.RESIDUAL), tol)
+    covered[pj] += same["areal_m2"].to_numpy()
+    select = np.ones(len(cover.geoms), bool)
+    select[pj] = False
+    idx, rest_g, rest_a = cover_rest(cover, f_geoms, covered, tol, select)
     p_area = shapely.area(cover.geoms)
     resid = p_area - covered
     resid[idx] -= rest_a
-    rows = [out]
+    resid[pj] = 0.0
+    rows = [same, out]
     ok = rest_a > 0
     if ok.any():
         rows.append(p_attrs.iloc[idx[ok]].reset_index(drop=True).assign(

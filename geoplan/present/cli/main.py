@@ -31,6 +31,7 @@ COMMANDS = {
     "schools": "geoplan.present.cli.schools",
     "concentration": "geoplan.present.cli.concentration",
     "assess": "geoplan.present.cli.assess",
+    "arealregnskap": "geoplan.present.cli.arealregnskap",
     "report": "geoplan.present.cli.report",
     "app": "geoplan.present.cli.app",
 }
