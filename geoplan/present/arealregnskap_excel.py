@@ -54,7 +54,7 @@ def workbook_bytes(res) -> bytes:
     from openpyxl import Workbook
     wb = Workbook()
     wb.remove(wb.active)
-    for tid, (title, chapter) in TABLES.items():
+    for tid in TABLES:
         if tid not in res.tables:
             continue
         _write_sheet(wb.create_sheet(tid[:31]), res.tables[tid])

@@ -138,6 +138,7 @@ def build_pieces(layers: Mapping[str, gpd.GeoDataFrame | None], proposal: gpd.Ge
     each nature/hazard layer present.
     """
     plan = layers["arealformal"]
+    assert plan is not None  # checked by analyse_arealregnskap
     tol = settings.gap_tolerance_m2
     base = pieces_of(plan.geometry.to_numpy(), plan_attrs(plan, settings, "f"))
     if proposal is not None:

@@ -9,6 +9,8 @@ Chapter 4 (the plan in force): :func:`reserve_land_types`, :func:`reserve_zones`
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -192,7 +194,7 @@ def greenhouse_gas(rel: pd.DataFrame, settings) -> pd.DataFrame:
     rows = []
     for key, name in GHG_GROUPS.items():
         m = grp == key
-        row = {"gruppe_id": key, "gruppe": name}
+        row: dict[str, Any] = {"gruppe_id": key, "gruppe": name}
         for tag, sel in (("gjeldende", f), ("forslag", p), ("lagt_til", p & ~f), ("tatt_ut", f & ~p)):
             s = m & sel
             row[f"{tag}_daa"] = d[s].sum()
