@@ -129,6 +129,16 @@ def _notes(layers, rel) -> list[str]:
     return notes
 
 
+def _place_notes(moved: list[tuple[str, str, float]]) -> list[str]:
+    if not moved:
+        return []
+    from geoplan.present import text  # the one number formatter (as sites.wording does)
+    pairs = ", ".join(f"«{a}»/«{b}» {text.daa(m / M2_PER_DAA)}" for a, b, m in moved[:5])
+    more = f" og {len(moved) - 5} til" if len(moved) > 5 else ""
+    return [f"Utviklingsgrensene overlapper ({pairs}{more}): arealet i overlappen regnes til "
+            "stedet som står først i laget, så hver daa telles én gang."]
+
+
 def analyse_arealregnskap(layers: Mapping[str, gpd.GeoDataFrame | None],
                           proposal: gpd.GeoDataFrame | None = None,
                           settings: ArealregnskapSettings | None = None) -> ArealregnskapResult:
@@ -154,7 +164,7 @@ def analyse_arealregnskap(layers: Mapping[str, gpd.GeoDataFrame | None],
     if proposal is not None:
         require_projected(proposal, "forslag")
         proposal = proposal.to_crs(plan.crs) if proposal.crs != plan.crs else proposal
-    base, rel = build_pieces(layers, proposal, settings)
+    base, rel, moved = build_pieces(layers, proposal, settings)
     trans = tb.transition(base)
     t = {"reserve_arealtype": tb.reserve_land_types(rel, settings),
          "reserve_soner": tb.reserve_zones(rel), "fortetting": tb.fortetting(rel)}
@@ -166,7 +176,9 @@ def analyse_arealregnskap(layers: Mapping[str, gpd.GeoDataFrame | None],
         t["klimagass"] = tb.greenhouse_gas(rel, settings)
     else:
         t["klimagass"] = tb.greenhouse_gas(rel, settings)
+    kontroll = _checks(plan, proposal, base, rel, trans, settings)
+    kontroll["overlapp_utviklingsgrenser_daa"] = sum(m for *_, m in moved) / M2_PER_DAA
     return ArealregnskapResult(tables=t, kart=_map_frame(rel, settings, proposal is not None, plan.crs),
-                               kontroll=_checks(plan, proposal, base, rel, trans, settings),
-                               notes=_notes(layers, rel), zones=tb.zone_columns(rel),
+                               kontroll=kontroll, notes=_notes(layers, rel) + _place_notes(moved),
+                               zones=tb.zone_columns(rel),
                                has_proposal=proposal is not None)

@@ -8,6 +8,9 @@ the kommuneplan and the NIBIO AR5 codes. Names, not parameters: the thresholds a
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 #: AR5 arealtype
 AR5_AREALTYPE = {11: "Bebygd", 12: "Samferdsel", 21: "Fulldyrka jord", 22: "Overflatedyrka jord",
                  23: "Innmarksbeite", 30: "Skog", 50: "Åpen fastmark", 60: "Myr",
@@ -49,13 +52,6 @@ OUTSIDE_PLAN = 0
 OUTSIDE_PLAN_NAME = "Utenfor planen"
 
 
-def land_type_key(arealtype: int, bonitet: int, split_forest: bool) -> tuple[int, int]:
-    """(arealtype, bonitet) as the tables group them: bonitet only for skog when split."""
-    if arealtype == 30 and split_forest and bonitet in (11, 12, 13, 14, 15):
-        return 30, bonitet
-    return arealtype, 0
-
-
 def land_type_name(arealtype: int, bonitet: int = 0) -> str:
     name = AR5_AREALTYPE.get(arealtype) or LAND_TYPE_EXTRA.get(arealtype) or f"Arealtype {arealtype}"
     if bonitet:
@@ -67,3 +63,28 @@ def arealformal_name(code: int) -> str:
     if code == OUTSIDE_PLAN:
         return OUTSIDE_PLAN_NAME
     return AREALFORMAL.get(int(code), f"Arealformål {code}")
+
+
+def land_type_bonitet(arealtype: np.ndarray, bonitet: np.ndarray, split_forest: bool) -> np.ndarray:
+    """The bonitet the tables group by: AR5 skogbonitet for skog (11-15) when split, else 0."""
+    keep = (arealtype == 30) & np.isin(bonitet, (11, 12, 13, 14, 15)) if split_forest \
+        else np.zeros(len(arealtype), bool)
+    return np.where(keep, bonitet, 0).astype("int64")
+
+
+def land_type_names(arealtype: np.ndarray, bonitet: np.ndarray) -> np.ndarray:
+    """:func:`land_type_name` for arrays (one call per distinct pair)."""
+    if not len(arealtype):
+        return np.empty(0, dtype=object)
+    pairs = pd.MultiIndex.from_arrays([np.asarray(arealtype, "int64"), np.asarray(bonitet, "int64")])
+    codes_, uniq = pd.factorize(pairs)
+    names = np.array([land_type_name(int(a), int(b)) for a, b in uniq], dtype=object)
+    return names[codes_]
+
+
+def arealformal_names(codes_) -> list[str]:
+    """:func:`arealformal_name` for a column, the residual code named as the residual."""
+    c = pd.Series(np.asarray(codes_, "int64"))
+    uniq = {int(k): (LAND_TYPE_EXTRA[RESIDUAL] if k == RESIDUAL else arealformal_name(int(k)))
+            for k in c.unique()}
+    return c.map(uniq).tolist()

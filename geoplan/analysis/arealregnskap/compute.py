@@ -49,17 +49,22 @@ def _blank(prefix: str, code: int) -> dict:
 
 
 def _equal_pairs(f_geoms: np.ndarray, p_geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs of polygons that are identical in both plans (most of a revision)."""
-    pw = {w: j for j, w in enumerate(shapely.to_wkb(p_geoms))}
-    fi, pj = [], []
-    used: set[int] = set()
-    for i, w in enumerate(shapely.to_wkb(f_geoms)):
-        j = pw.get(w)
-        if j is not None and j not in used:
-            used.add(j)
-            fi.append(i)
-            pj.append(j)
-    return np.asarray(fi, "int64"), np.asarray(pj, "int64")
+    """Index pairs of polygons that are identical in both plans (most of a revision).
+
+    Matched on the WKB (same vertices in the same order), one to one: a duplicate in
+    either plan is paired at most once and the rest is cut like any other polygon.
+    """
+    if not len(f_geoms) or not len(p_geoms):
+        return np.zeros(0, "int64"), np.zeros(0, "int64")
+    pw = pd.Index(shapely.to_wkb(p_geoms))
+    first_p = ~pw.duplicated() & ~shapely.is_missing(p_geoms)
+    lookup = pd.Series(np.arange(len(pw))[first_p], index=pw[first_p])
+    j = lookup.reindex(shapely.to_wkb(f_geoms)).to_numpy()
+    hit = ~np.isnan(j)
+    fi = np.where(hit)[0]
+    pj = j[hit].astype("int64")
+    once = ~pd.Index(pj).duplicated()
+    return fi[once], pj[once]
 
 
 def _with_proposal(base: pd.DataFrame, proposal: gpd.GeoDataFrame, settings) -> pd.DataFrame:
@@ -128,9 +133,33 @@ def sea_belt(ar5: gpd.GeoDataFrame | None, near, width_m: float):
     return shapely.difference(shapely.buffer(water, width_m), water)
 
 
+def disjoint_places(ug: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[tuple[str, str, float]]]:
+    """The places (:func:`~geoplan.analysis.places.dissolve_places`) made disjoint.
+
+    Where utviklingsgrenser overlap, the overlap goes to the place that comes first in
+    the layer, so that every m² of the reserve is in one place only. Returns the places
+    and the overlaps: (first place, later place, m² moved out of the later one).
+    """
+    places = dissolve_places(ug)
+    g = places.geometry.to_numpy().copy()
+    moved: list[tuple[str, str, float]] = []
+    qi, qj = shapely.STRtree(g).query(g, predicate="intersects")
+    earlier = {j: sorted(qi[(qj == j) & (qi < j)]) for j in range(len(g))}
+    orig = g.copy()
+    for j in range(len(g)):
+        for i in earlier[j]:
+            a = float(shapely.area(shapely.intersection(g[j], orig[i])))
+            if a > 0:
+                moved.append((str(places["sted"].iat[i]), str(places["sted"].iat[j]), a))
+                g[j] = shapely.difference(g[j], orig[i])
+    return places.set_geometry(gpd.GeoSeries(g, crs=places.crs)), moved
+
+
 def build_pieces(layers: Mapping[str, gpd.GeoDataFrame | None], proposal: gpd.GeoDataFrame | None,
-                 settings: ArealregnskapSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The piece tables: (every piece of both plans by arealformål, the reserve pieces in detail).
+                 settings: ArealregnskapSettings
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str, float]]]:
+    """The piece tables: (every piece of both plans by arealformål, the reserve pieces in detail,
+    the overlaps of the utviklingsgrenser given to the earlier place; see :func:`disjoint_places`).
 
     The first (``f_*``, ``p_*``, ``areal_m2``) gives the transition table; the second
     holds only the pieces that are reserve or fortetting in either plan, split by place
@@ -148,8 +177,9 @@ def build_pieces(layers: Mapping[str, gpd.GeoDataFrame | None], proposal: gpd.Ge
     flags = base["f_reserve"] | base["f_fortetting"] | base["p_reserve"] | base["p_fortetting"]
     rel = base.loc[flags.to_numpy()].reset_index(drop=True)
     ug = layers.get("utviklingsgrense")
+    moved: list[tuple[str, str, float]] = []
     if ug is not None and len(ug):
-        places = dissolve_places(ug)
+        places, moved = disjoint_places(ug)
         pc = Cover.of(places.geometry.to_numpy(), pd.DataFrame({"sted": places["sted"].astype(str)}))
         rel, _ = split(rel, pc, {"sted": OUTSIDE}, {"sted": OUTSIDE}, tol)
     else:
@@ -169,4 +199,4 @@ def build_pieces(layers: Mapping[str, gpd.GeoDataFrame | None], proposal: gpd.Ge
             belt = sea_belt(ar5, rel["geometry"].to_numpy(dtype=object), settings.strandsone_m)
             if belt is not None:
                 rel[f"{name}_m2"] = inside_area(rel, [belt])
-    return base, rel
+    return base, rel, moved

@@ -165,12 +165,30 @@ def inside_area(pieces: pd.DataFrame, geoms) -> np.ndarray:
 
 
 def self_overlap_m2(geoms) -> float:
-    """Total area (m²) where polygons of one layer overlap each other (double counted)."""
-    from geoplan.analysis.places import overlapping_pairs
+    """Total area (m²) where polygons of one layer overlap each other (double counted).
+
+    A plan or an AR5 cover is normally a polygon coverage (neighbours share edges), and
+    GEOS's coverage validation says so in one pass, naming the polygons whose edges are
+    not matched (the only ones an overlap can involve: a polygon inside another, a
+    duplicate and a partial overlap all flag at least one of the two). Only those are
+    tested pairwise (DE-9IM interiors intersect, then the intersection's area); the
+    neighbours that merely touch are never intersected.
+    """
     g = np.asarray(geoms, dtype=object)
+    g = g[~shapely.is_missing(g)] if len(g) else g
+    g = g[~shapely.is_empty(g)] if len(g) else g
     if len(g) < 2:
         return 0.0
-    left, right = overlapping_pairs(g)
-    if not len(left):
+    flagged = np.where(~shapely.is_empty(shapely.coverage_invalid_edges(g)))[0]
+    if not len(flagged):
         return 0.0
-    return float(shapely.area(shapely.intersection(g[left], g[right])).sum())
+    ia, ib = shapely.STRtree(g).query(g[flagged], predicate="intersects")
+    left, right = flagged[ia], ib
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    pairs = np.unique(np.stack([lo, hi], axis=1)[lo != hi], axis=0)
+    if not len(pairs):
+        return 0.0
+    left, right = pairs[:, 0], pairs[:, 1]
+    real = shapely.relate_pattern(g[left], g[right], "T********")
+    left, right = left[real], right[real]
+    return float(shapely.area(shapely.intersection(g[left], g[right])).sum()) if len(left) else 0.0

@@ -23,12 +23,10 @@ LAND_COLUMNS = ["arealtype_kode", "skogbonitet_kode", "arealtype"]
 
 
 def _land(rel: pd.DataFrame, settings: ArealregnskapSettings) -> pd.DataFrame:
-    keys = [codes.land_type_key(int(a), int(b), settings.split_forest_by_bonitet)
-            for a, b in zip(rel["arealtype"], rel["bonitet"])]
-    at = np.array([k[0] for k in keys], "int64")
-    bo = np.array([k[1] for k in keys], "int64")
-    names = [codes.land_type_name(a, b) for a, b in zip(at, bo)]
-    return rel.assign(arealtype_kode=at, skogbonitet_kode=bo, arealtype=names,
+    at = rel["arealtype"].to_numpy(dtype="int64")
+    bo = codes.land_type_bonitet(at, rel["bonitet"].to_numpy(dtype="int64"),
+                                 settings.split_forest_by_bonitet)
+    return rel.assign(arealtype_kode=at, skogbonitet_kode=bo, arealtype=codes.land_type_names(at, bo),
                       areal_daa=rel["areal_m2"] / M2_PER_DAA)
 
 
@@ -76,12 +74,9 @@ def fortetting(rel: pd.DataFrame, side: str = "f") -> pd.DataFrame:
 def transition(base: pd.DataFrame) -> pd.DataFrame:
     """Arealformål in force × proposed (guideline kap. 5), long, daa; codes 0 = outside, −1 = residual."""
     t = base.groupby(["f_code", "p_code"], sort=True)["areal_m2"].sum().reset_index()
-    name = {codes.RESIDUAL: codes.LAND_TYPE_EXTRA[codes.RESIDUAL]}
     return pd.DataFrame({
-        "gjeldende_kode": t["f_code"], "gjeldende_navn": [name.get(c) or codes.arealformal_name(c)
-                                                           for c in t["f_code"]],
-        "forslag_kode": t["p_code"], "forslag_navn": [name.get(c) or codes.arealformal_name(c)
-                                                      for c in t["p_code"]],
+        "gjeldende_kode": t["f_code"], "gjeldende_navn": codes.arealformal_names(t["f_code"]),
+        "forslag_kode": t["p_code"], "forslag_navn": codes.arealformal_names(t["p_code"]),
         "areal_daa": t["areal_m2"] / M2_PER_DAA})
 
 
@@ -101,8 +96,7 @@ def changes(rel: pd.DataFrame, settings) -> tuple[pd.DataFrame, pd.DataFrame]:
         r = _land(rel.loc[rel[f"{side}_reserve"].to_numpy() & ~kept], settings)
         r = _cat_cols(r, f"{side}_cat")
         r = r.assign(annen_plan_kode=r[f"{other}_code"],
-                     annen_plan_navn=[codes.arealformal_name(c) if c != codes.RESIDUAL else
-                                      codes.LAND_TYPE_EXTRA[codes.RESIDUAL] for c in r[f"{other}_code"]])
+                     annen_plan_navn=codes.arealformal_names(r[f"{other}_code"]))
         out.append(_sum(r, ["_o", "kategori_id", "kategori", "sted", "annen_plan_kode",
                             "annen_plan_navn"] + LAND_COLUMNS))
     return out[0], out[1]
