@@ -54,6 +54,8 @@ class ArealregnskapSettings:
     split_forest_by_bonitet : split skog by AR5 skogbonitet.
     ghg_years : years the emissions are summed over.
     ghg : land group -> (mid, low, high) t CO2e per daa; ``skog_bonitet``: bonitet -> triple.
+    ghg_ku_threshold_t : an increase above this (t CO2e) makes greenhouse gas a KU topic
+        (Miljødirektoratet M-1941); the report and the app say so.
     """
 
     categories: Mapping[str, tuple[int, ...]]
@@ -65,6 +67,7 @@ class ArealregnskapSettings:
     ghg_years: int
     ghg: Mapping[str, tuple[float, float, float]]
     ghg_bonitet: Mapping[int, tuple[float, float, float]]
+    ghg_ku_threshold_t: float = 2000.0
 
     @classmethod
     def from_config(cls, cfg: Config | None = None) -> "ArealregnskapSettings":
@@ -99,6 +102,7 @@ class ArealregnskapSettings:
                  for k in GHG_KEYS},
             ghg_bonitet={int(k): _triple(v, f"klimagass.faktor.skog_bonitet.{k}")
                          for k, v in dict(bon).items()},
+            ghg_ku_threshold_t=float(cfg.get("arealregnskap.klimagass.ku_terskel_tco2e")),
         )
 
     def category_of(self) -> dict[int, str]:

@@ -24,8 +24,8 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geoplan.demo.arealregnskap import build_arealregnskap
 from geoplan.demo import spec
+from geoplan.demo.arealregnskap import build_arealregnskap
 from geoplan.demo.geometry import (
     CRS,
     blob,

@@ -63,7 +63,8 @@ class ArealregnskapResult:
     tables : table id (see :data:`TABLES`) -> tidy DataFrame, areas in daa. Chapter 5
         tables are present only with a proposal.
     kart : GeoDataFrame of the pieces to draw: ``endring`` («lagt til», «tatt ut»; with a
-        proposal) or «reserve» (without), ``arealtype_kode``, ``arealtype``, ``areal_daa``.
+        proposal) or «reserve» (without), ``arealtype_kode``, ``skogbonitet_kode``, ``arealtype``,
+        ``areal_daa``.
     kontroll : the closure checks (sums both ways, residual, slivers, overlaps).
     notes : Norwegian notes on missing layers and what they leave out.
     zones : the nature/hazard layers measured.
@@ -110,6 +111,7 @@ def _map_frame(rel, settings, has_proposal: bool, crs) -> gpd.GeoDataFrame:
         lab = np.where(rel["f_reserve"].to_numpy(), "reserve", "")
     keep = (lab != "") & np.array([g is not None for g in rel["geometry"]], bool)
     return gpd.GeoDataFrame({"endring": lab[keep], "arealtype_kode": r["arealtype_kode"].to_numpy()[keep],
+                             "skogbonitet_kode": r["skogbonitet_kode"].to_numpy()[keep],
                              "arealtype": r["arealtype"].to_numpy()[keep],
                              "areal_daa": r["areal_daa"].to_numpy()[keep]},
                             geometry=list(rel["geometry"].to_numpy(dtype=object)[keep]), crs=crs)
