@@ -146,8 +146,11 @@ def compare(res, trans: pd.Series, rel: pd.DataFrame) -> float:
     print(f"  geoplans avviksrader (kode −1), ikke sammenlignet: {res.kontroll['avvik_daa']:.4f} daa")
     for tid, (a, b) in checks.items():
         if tid != "potensial":
+            names = [f"k{i}" for i in range(a.index.nlevels)]
+            a = a.rename_axis(names)
+            b = b.rename_axis(names)
             a, b = a.align(b, fill_value=0.0)
-        d = float((a.to_numpy() - b.to_numpy()).__abs__().max()) if len(a) else 0.0
+        d = float(np.abs(a.to_numpy() - b.to_numpy()).max()) if len(a) else 0.0
         worst = max(worst, d)
         print(f"  {tid:18s} {len(a):5d} tall, største avvik {d:.4f} daa (sum {a.sum():.1f} / {b.sum():.1f} daa)")
     return worst

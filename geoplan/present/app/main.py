@@ -34,6 +34,7 @@ def main() -> None:
                 url_path="skolesirkler"),
         st.Page(PAGES_DIR / "konsentrasjon.py", title="Konsentrasjon", icon=":material/bar_chart:",
                 url_path="konsentrasjon"),
+        st.Page(PAGES_DIR / "arealregnskap.py", title="Arealregnskap", icon=":material/table_chart:", url_path="arealregnskap"),
         st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
                 url_path="vurder-tomt"),
         st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
