@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 from geoplan.analysis.arealregnskap.compute import OUTSIDE  # noqa: E402
 
 TARGET_S = 10.0
+#: largest difference (daa) between a geoplan figure and the baseline's
+TOLERANCE_DAA = 0.01
 
 
 def _data(path: Path) -> dict[str, gpd.GeoDataFrame]:
@@ -151,8 +153,12 @@ def compare(res, trans: pd.Series, rel: pd.DataFrame) -> float:
             b = b.rename_axis(names)
             a, b = a.align(b, fill_value=0.0)
         d = float(np.abs(a.to_numpy() - b.to_numpy()).max()) if len(a) else 0.0
-        worst = max(worst, d)
-        print(f"  {tid:18s} {len(a):5d} tall, største avvik {d:.4f} daa (sum {a.sum():.1f} / {b.sum():.1f} daa)")
+        extra = " (= geoplans avviksrader: geopandas teller overlappende forslag to ganger)" \
+            if tid == "potensial" and abs(d - abs(res.kontroll["avvik_daa"])) < 1e-3 else ""
+        print(f"  {tid:18s} {len(a):5d} tall, største avvik {d:.4f} daa (sum {a.sum():.1f} / "
+              f"{b.sum():.1f} daa){extra}")
+        if not extra:
+            worst = max(worst, d)
     return worst
 
 
@@ -177,6 +183,7 @@ def main() -> int:
     t_geo, c_geo = time.perf_counter() - t, time.process_time() - c
     print(f"geoplan arealregnskap: {t_geo:.2f} s (CPU {c_geo:.2f} s)", flush=True)
     print("kontroll:", res.kontroll)
+    worst = 0.0
     if not a.no_baseline:
         t, c = time.perf_counter(), time.process_time()
         trans, rel = baseline(d["arealformal"], prop, d["utviklingsgrense"], ar5, s.category_of())
@@ -185,8 +192,9 @@ def main() -> int:
               f"{t_base / t_geo:.1f}× (CPU {c_base / c_geo:.1f}×)", flush=True)
         worst = compare(res, trans, rel)
         print(f"største avvik mot geopandas: {worst:.4f} daa")
-    ok = t_geo <= TARGET_S
-    print("OK" if ok else f"FOR TREGT (mål ≤ {TARGET_S} s)")
+    ok = t_geo <= TARGET_S and worst <= TOLERANCE_DAA
+    print("OK" if ok else (f"FOR TREGT (mål ≤ {TARGET_S} s)" if t_geo > TARGET_S
+                           else f"TALLENE AVVIKER (mer enn {TOLERANCE_DAA} daa)"))
     return 0 if ok else 1
 
 

@@ -170,12 +170,15 @@ def test_app_page_shows_the_hand_computed_figures(gpkg, monkeypatch):
     assert _num(m["Reserve i gjeldende plan"]) == 10 and _num(m["Reserve i forslaget"]) == 10
     assert _num(m["Lagt til"]) == 5 and _num(m["Tatt ut"]) == 5
     tables = [d.value for d in at.dataframe]
-    # the frames carry the column keys (the Norwegian headers are the column config)
-    ned = next(t for t in tables if "kvalitet" in t.columns)
-    row = ned.set_index("kvalitet").loc["Myr"]
-    assert row["forslag_daa"] == pytest.approx(7.0) and row["lagt_til_daa"] == pytest.approx(5.0)
-    ghg = next(t for t in tables if "forslag_tco2e_midt" in t.columns).set_index("gruppe")
-    assert ghg.loc["I alt", "forslag_tco2e_midt"] == pytest.approx(334.0)
+    ned = next(t for t in tables if "Arealkvalitet" in t.columns)
+    row = ned.set_index("Arealkvalitet").loc["Myr"]
+    assert row["Forslaget (daa)"] == pytest.approx(7.0) and row["Lagt til (daa)"] == pytest.approx(5.0)
+    ghg = next(t for t in tables if "Forslaget (t CO₂-ekv.)" in t.columns).set_index("Arealtype")
+    assert ghg.loc["I alt", "Forslaget (t CO₂-ekv.)"] == pytest.approx(334.0)
+    # shown with comma decimals (geoplan.present.text), not Streamlit's «7.0»
+    styled = next(d for d in at.dataframe if "Arealkvalitet" in d.value.columns)
+    assert "7,0" in str(styled.proto.arrow_data.styler.display_values) or \
+        "7,0" in styled.proto.SerializeToString().decode("utf-8", "ignore")
     assert any(b.label.startswith("Last ned arbeidsboken") for b in at.get("download_button"))
 
 

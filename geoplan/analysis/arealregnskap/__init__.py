@@ -23,6 +23,7 @@ Public names: analyse_arealregnskap, ArealregnskapResult, TABLES.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -78,16 +79,16 @@ class ArealregnskapResult:
     has_proposal: bool = False
 
 
-def _checks(plan, proposal, base, rel, trans, settings) -> dict:
+def _checks(plan, proposal, base, rel, trans, settings, overlaps) -> dict:
     """Sums both ways, the residual and the slivers (daa)."""
     a_f = float(plan.geometry.area.sum()) / M2_PER_DAA
     row = trans[trans["gjeldende_kode"] != 0]["areal_daa"].sum()
     out = {"gjeldende_plan_daa": a_f, "overgang_radsum_daa": float(row),
-           "overlapp_gjeldende_daa": self_overlap_m2(plan.geometry.to_numpy()) / M2_PER_DAA}
+           "overlapp_gjeldende_daa": overlaps[0].result() / M2_PER_DAA}
     if proposal is not None:
         out["forslag_daa"] = float(proposal.geometry.area.sum()) / M2_PER_DAA
         out["overgang_kolonnesum_daa"] = float(trans[trans["forslag_kode"] != 0]["areal_daa"].sum())
-        out["overlapp_forslag_daa"] = self_overlap_m2(proposal.geometry.to_numpy()) / M2_PER_DAA
+        out["overlapp_forslag_daa"] = overlaps[1].result() / M2_PER_DAA
     geo = rel["geometry"].to_numpy(dtype=object)
     has = np.array([g is not None for g in geo], bool)
     a = rel["areal_m2"].to_numpy()
@@ -166,8 +167,15 @@ def analyse_arealregnskap(layers: Mapping[str, gpd.GeoDataFrame | None],
     if proposal is not None:
         require_projected(proposal, "forslag")
         proposal = proposal.to_crs(plan.crs) if proposal.crs != plan.crs else proposal
-    base, rel, moved = build_pieces(layers, proposal, settings)
-    trans = tb.transition(base)
+    # the overlap checks of the two plans are independent of the overlay: shapely releases the
+    # GIL, so on a second core they run while the pieces are cut
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        overlaps = [pool.submit(self_overlap_m2, plan.geometry.to_numpy()),
+                    pool.submit(self_overlap_m2, proposal.geometry.to_numpy() if proposal is not None
+                                else np.empty(0, dtype=object))]
+        base, rel, moved = build_pieces(layers, proposal, settings)
+        trans = tb.transition(base)
+        kontroll = _checks(plan, proposal, base, rel, trans, settings, overlaps)
     t = {"reserve_arealtype": tb.reserve_land_types(rel, settings),
          "reserve_soner": tb.reserve_zones(rel), "fortetting": tb.fortetting(rel)}
     if proposal is not None:
@@ -178,7 +186,6 @@ def analyse_arealregnskap(layers: Mapping[str, gpd.GeoDataFrame | None],
         t["klimagass"] = tb.greenhouse_gas(rel, settings)
     else:
         t["klimagass"] = tb.greenhouse_gas(rel, settings)
-    kontroll = _checks(plan, proposal, base, rel, trans, settings)
     kontroll["overlapp_utviklingsgrenser_daa"] = sum(m for *_, m in moved) / M2_PER_DAA
     return ArealregnskapResult(tables=t, kart=_map_frame(rel, settings, proposal is not None, plan.crs),
                                kontroll=kontroll, notes=_notes(layers, rel) + _place_notes(moved),

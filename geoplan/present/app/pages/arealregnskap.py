@@ -34,11 +34,24 @@ def _workbook_cached(key: str, _res) -> bytes:
     return workbook_bytes(_res)
 
 
+def table(df, labels: dict[str, str], key: str, decimals: dict[str, int] | None = None) -> None:
+    """``df``'s ``labels`` columns with Norwegian headers and numbers (``text.number``).
+
+    A pandas Styler carries the formatted text, so the columns still sort as numbers.
+    """
+    import pandas as pd
+    cols = [c for c in labels if c in df.columns]
+    v = pd.DataFrame(df[cols]).rename(columns=labels)
+    fmt = {labels[c]: (lambda x, d=(decimals or {}).get(c, 1): text.number(x, d))
+           for c in cols if pd.api.types.is_numeric_dtype(df[c])}
+    st.dataframe(v.style.format(fmt, na_rep=""), hide_index=True, key=key)
+
+
 def _reserve_table(df, key: str) -> None:
     s = view.reserve_by_land_type(df)
     rows, _ = view.with_totals(s, "arealtype", ["innenfor_daa", "utenfor_daa", "sum_daa"], by="kategori")
     labels = {k: v for k, v in view.RESERVE_LABELS.items() if k != "arealtype_kode"}
-    ui.table(rows, labels, key=key)
+    table(rows, labels, key=key)
 
 
 def _overlays(res, cfg) -> list[dict]:
@@ -88,11 +101,11 @@ _reserve_table(t["reserve_arealtype"], "ar_reserve")
 st.caption(view.SMALL_ROWS_NOTE)
 if res.zones:
     st.markdown("**I natur- og faresoner**")
-    ui.table(t["reserve_soner"], view.zone_labels(res.zones), key="ar_soner")
+    table(t["reserve_soner"], view.zone_labels(res.zones), key="ar_soner")
 
 if res.has_proposal:
     st.subheader("Forslaget mot gjeldende plan (kap. 5)")
-    ui.table(view.potential_rows(t["potensial"]), view.POTENTIAL_LABELS, key="ar_potensial")
+    table(view.potential_rows(t["potensial"]), view.POTENTIAL_LABELS, key="ar_potensial")
     a, b = st.columns(2)
     with a:
         st.markdown("**Lagt til utbyggingsformål**")
@@ -101,21 +114,28 @@ if res.has_proposal:
         st.markdown("**Tatt ut av utbyggingsformål**")
         _reserve_table(t["tatt_ut"], "ar_tatt_ut")
     st.markdown("**Arealformål som endres**")
-    ui.table(view.changed_transitions(t["overgang"]),
+    table(view.changed_transitions(t["overgang"]),
              {k: v for k, v in view.TRANSITION_LABELS.items() if not k.endswith("_kode")}, key="ar_overgang")
     st.markdown("**Arealkvaliteter som planlegges bygget ned**")
-    ui.table(t["nedbygging"], view.NEDBYGGING_LABELS, key="ar_nedbygging")
+    table(t["nedbygging"], view.NEDBYGGING_LABELS, key="ar_nedbygging")
 
+    st.markdown("**Lagt til og tatt ut av utbyggingsformål, farget etter hva arealet er i dag (AR5)**")
     layers = appdata.display_layers(ds, cfg)
+    overlays = _overlays(res, cfg)
+    bounds = None
+    if overlays:
+        import numpy as np
+        bb = np.vstack([ov["gdf"].total_bounds for ov in overlays])
+        bounds = [float(bb[:, 0].min()), float(bb[:, 1].min()), float(bb[:, 2].max()), float(bb[:, 3].max())]
     m = maps.municipality_map(layers, basemap=ui.basemap(), include=["kommune", "utviklingsgrense"],
-                              overlays=_overlays(res, cfg))
+                              overlays=overlays, bounds=bounds)
     ui.show_map(m, key="ar_kart", height=560)
 
 st.subheader("Klimagassutslipp fra nedbygging (anslag)")
 st.caption(view.ghg_text(settings))
 rows, _ = view.ghg_rows(t["klimagass"], res.has_proposal)
 labels = view.GHG_LABELS_PROPOSAL if res.has_proposal else view.GHG_LABELS_IN_FORCE
-ui.table(rows, labels, decimals={k: 0 for k in labels if "tco2e" in k}, key="ar_klimagass")
+table(rows, labels, decimals={k: 0 for k in labels if "tco2e" in k}, key="ar_klimagass")
 if res.has_proposal:
     st.markdown(view.ghg_ku_sentence(float(t["klimagass"]["endring_tco2e_midt"].sum()), settings))
 
