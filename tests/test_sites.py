@@ -289,7 +289,10 @@ def test_profiles_and_applies_to(layers):
     assert "Sykehjemmet" in care["helsetjeneste_avstand"]["begrunnelse"]
     crits, profiles = criteria_from_config(cfg_only_sites())
     used, matched = select_criteria(crits, profiles, "housing first", None)
-    assert [m.id for m in matched] == ["housing_first"]
+    # Housing First has its own criteria (building, neighbourhood, co-location), not a profile
+    assert matched == []
+    assert {"housing_first_bygning", "housing_first_radius", "housing_first_grunnkrets",
+            "housing_first_sammen_med"} <= {c.id for c in used}
 
 
 def test_neighbours_within_radius(layers):
@@ -471,10 +474,11 @@ def test_purchase_in_a_building_and_within_radius(conc_layers):
     a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
     site = Point(X0 + 500, Y0 + 500)
     res = by_id(a.assess(site, units=2))
-    b = res["konsentrasjon_bygning"]
+    assert res["konsentrasjon_bygning"]["verdi"] == 4.0    # the count rule: 2 + 2 units
+    b = res["konsentrasjon_bygning_andel"]                   # a 20-flat block: the share applies
     assert b["verdi"] == pytest.approx(20.0)               # (2 + 2) / 20
-    assert b["status"] == "gul"                              # over 15 %, not over 20 %
-    assert by_id(a.assess(site, units=3))["konsentrasjon_bygning"]["status"] == "rod"   # 25 %
+    assert b["status"] == "rod"                              # over 15 % (a municipal choice)
+    assert by_id(a.assess(site, units=1))["konsentrasjon_bygning_andel"]["status"] == "gul"  # 15 %
     r = res["konsentrasjon_radius"]
     # within 500 m: the block's 20 flats with 2 municipal units (the 6 units are 1,044 m
     # away, the 80 flats 1,000 m away); buying 2 existing flats: 4 / 20
@@ -489,10 +493,10 @@ def test_purchase_in_a_building_and_within_radius(conc_layers):
 def test_housing_first_profile_measures_the_housing_first_share(conc_layers):
     a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
     site = Point(X0 + 500, Y0 + 500)
-    k = by_id(a.assess(site, units=4, kategori="housing_first"))["konsentrasjon_bygning"]
+    k = by_id(a.assess(site, units=4, kategori="housing_first"))["housing_first_bygning"]
     assert k["verdi"] == pytest.approx(20.0)               # 4 HF units of 20 flats
-    assert k["status"] == "gronn"                            # at most 20 % (seed 004 l. 13355)
-    k5 = by_id(a.assess(site, units=5, kategori="Housing First"))["konsentrasjon_bygning"]
+    assert k["status"] == "gronn"                            # at most 20 % (Boligplan l. 13358)
+    k5 = by_id(a.assess(site, units=5, kategori="Housing First"))["housing_first_bygning"]
     assert k5["verdi"] == pytest.approx(25.0) and k5["status"] == "rod"
 
 
@@ -545,12 +549,14 @@ def test_public_result_hides_small_counts_and_the_building(conc_layers):
     from geoplan.analysis.sites import public_result
     a = SiteAssessor.from_layers(conc_layers, cfg_only_sites())
     res = a.assess(Point(X0 + 500, Y0 + 500), units=1)
-    b = by_id(res)["konsentrasjon_bygning"]
+    b = by_id(res)["konsentrasjon_bygning_andel"]
     assert "blokk" in b["begrunnelse"] and "3 kommunale enheter av 20" in b["begrunnelse"]
-    pub = by_id(public_result(res))["konsentrasjon_bygning"]
+    pub = by_id(public_result(res))["konsentrasjon_bygning_andel"]
     assert "blokk" not in pub["begrunnelse"] and "færre enn 5" in pub["begrunnelse"]
     assert " 3 " not in pub["begrunnelse"] and "av 20" not in pub["begrunnelse"]
-    assert pub["status"] == b["status"] and pub["verdi"] == b["verdi"]
+    # a single building: its numbers never in public (shares before and after give the count)
+    assert pub["status"] == b["status"] and pub["verdi"] is None
+    assert pub["detaljer"]["for"] is None and pub["detaljer"]["etter"] is None
     assert "etter_detaljer" not in pub["detaljer"] and "bygg_id" not in pub["detaljer"]["omrade"]
     assert "Gult" in pub["begrunnelse"] or "Grønt" in pub["begrunnelse"] or "Rødt" in pub["begrunnelse"]
 

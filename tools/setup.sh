@@ -4,7 +4,7 @@
 # `pip install` there). Idempotent: a second run only checks.
 #
 #   bash tools/setup.sh            install (Python packages pinned in requirements.txt)
-#   bash tools/setup.sh --test     also the system packages the tests use (Chromium, poppler)
+#   bash tools/setup.sh --test     also the system packages the tests use (Chromium, poppler, PostgreSQL/PostGIS)
 #
 # Then `.venv/bin/geoplan app` starts the app on the embedded demo. .ci/run calls
 # this script too, so CI installs exactly as a user does.
@@ -34,6 +34,12 @@ fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  # the database tests run a throw-away PostgreSQL/PostGIS cluster (tools/pg_test_cluster.sh)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || need+=(postgresql-postgis)
+  # the login tests run a real OpenID Connect provider (node-oidc-provider, tests/oidc)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "== System packages: ${need[*]}"

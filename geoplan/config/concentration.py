@@ -39,11 +39,20 @@ class Thresholds:
     housing_first_kategori : str
         The ``kategori`` value that means Housing First.
     bygning_maks_andel_pct : float
-        Highest municipal share (%) in one building (mixed project, seed 004, l. 9843).
+        Highest municipal share (%) in an existing multi-dwelling building (municipal choice).
     bygning_maks_enheter : int
         Highest number of municipal units in one building (municipal choice).
     radius_andel_pct : float
         Highest municipal share (%) of the dwellings within the radius.
+    bygning_andel_min_boliger : int
+        Dwellings a building needs for the share rules (smaller ones: count rule only).
+    bygning_unntatt_kategorier : tuple of str
+        Kategorier the building count and share rules do not count (omsorgsbolig).
+    housing_first_ikke_sammen_med : tuple of str
+        Kategorier Housing First units shall not be located together with
+        (Larvik kommune, Boligplan 2015–2020, l. 13357–13358).
+    prosjekt_maks_andel_pct : float
+        Highest municipal share (%) of a new mixed project (l. 9845), for ``assess --nybygg``.
     """
 
     grunnkrets_andel_pct: float
@@ -53,6 +62,10 @@ class Thresholds:
     bygning_maks_andel_pct: float
     bygning_maks_enheter: int
     radius_andel_pct: float
+    bygning_andel_min_boliger: int
+    bygning_unntatt_kategorier: tuple[str, ...]
+    housing_first_ikke_sammen_med: tuple[str, ...]
+    prosjekt_maks_andel_pct: float
 
     def as_dict(self) -> dict[str, Any]:
         """The thresholds by their config names (as ``parametere`` in the result)."""
@@ -90,6 +103,9 @@ class ConcentrationSettings:
         Public outputs hide 0 as well, ``concentration.prikk_nuller``.
     min_count : int
         Smallest count shown in public outputs, ``kommune.min_count_public``.
+    project_dwellings : int
+        Dwellings of the new mixed project being assessed (``concentration.prosjekt_boliger``,
+        set by ``geoplan assess --nybygg N``); 0: a purchase in existing buildings.
     """
 
     thresholds: Thresholds
@@ -105,6 +121,7 @@ class ConcentrationSettings:
     new_dwellings: bool
     suppress_zero: bool
     min_count: int
+    project_dwellings: int = 0
 
     @classmethod
     def from_config(cls, cfg: Config | None = None) -> "ConcentrationSettings":
@@ -121,7 +138,8 @@ class ConcentrationSettings:
             src = cfg if cfg is not None and cfg.has(key) else default_config()
             return src.get(key)
 
-        th = Thresholds(**{f.name: get(f"concentration.{f.name}") for f in fields(Thresholds)})
+        th = Thresholds(**{f.name: _listed(f.name, get(f"concentration.{f.name}"))
+                           for f in fields(Thresholds)})
         _check_thresholds(th)
         out = cls(
             thresholds=th,
@@ -137,6 +155,7 @@ class ConcentrationSettings:
             new_dwellings=bool(get("concentration.hva_hvis_nybygg")),
             suppress_zero=bool(get("concentration.prikk_nuller")),
             min_count=validate_min_count(get("kommune.min_count_public")),
+            project_dwellings=_whole(get("concentration.prosjekt_boliger"), "prosjekt_boliger"),
         )
         out._check()
         return out
@@ -173,18 +192,43 @@ class ConcentrationSettings:
         """The old ``settings_from_config`` dict (``thresholds`` stays a :class:`Thresholds`)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-    def __getitem__(self, name: str) -> Any:
-        """``settings["min_count"]``: read access for callers written against the old
-        settings dict (the app page and the report); use the attributes in new code."""
-        if name not in {f.name for f in fields(self)}:
-            raise KeyError(name)
-        return getattr(self, name)
+
+def _whole(value: Any, name: str) -> int:
+    """A whole number ≥ 0, else :class:`ConfigError` naming ``concentration.<name>``."""
+    try:
+        ok = not isinstance(value, bool) and float(value) == int(value) and 0 <= int(value) <= 10**6
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ConfigError(f"Parameteren «concentration.{name}» må være et helt tall fra 0 til "
+                          f"1 000 000 (er {value!r}).")
+    return int(value)
+
+
+_LISTS = ("bygning_unntatt_kategorier", "housing_first_ikke_sammen_med")
+
+
+def _listed(name: str, value: Any) -> Any:
+    """A list of kategorier as a tuple of text (a single text is a list of one)."""
+    if name not in _LISTS:
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"Parameteren «concentration.{name}» må være en liste med kategorier "
+                          f"(tekst), f.eks. [\"omsorgsbolig\"] (er {value!r}). Rett "
+                          "config/concentration.toml eller --set.")
+    return tuple(value)
 
 
 def _check_thresholds(th: Thresholds) -> None:
+    import math
+
     for f in fields(th):
         v = getattr(th, f.name)
-        if f.name != "housing_first_kategori" and (not isinstance(v, (int, float)) or v < 0):
+        if f.name in _LISTS or f.name == "housing_first_kategori":
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ConfigError(
                 f"Parameteren «concentration.{f.name}» må være et tall ≥ 0 (er {v!r}). "
                 "Rett config/concentration.toml eller --set.")

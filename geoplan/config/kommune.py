@@ -53,9 +53,7 @@ class KommuneSettings:
             raise ConfigError(
                 f"kommune.working_epsg = {epsg} er ikke EUREF89 UTM sone 32, 33 eller 35 "
                 "(25832, 25833 eller 25835). Bruk en av dem, eller 0 for å velge ut fra dataene.")
-        minimum = get("min_count_public")
-        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
-            raise ConfigError(
-                f"kommune.min_count_public må være et helt tall på minst 1, ikke «{minimum}».")
+        from geoplan.privacy import validate_min_count  # the one check of the minimum
+        minimum = validate_min_count(get("min_count_public"))
         return cls(kommunenummer=str(get("kommunenummer")), kommunenavn=str(get("kommunenavn")),
                    working_epsg=epsg, min_count_public=minimum)

@@ -75,7 +75,8 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommune", ("Polygon",), {"kommunenummer": "str", "kommunenavn": "str"},
                 label="kommunegrensen", used_by=("report",)),
     LayerSchema("arealformal", ("Polygon",), {"arealformal": "int", "arealbruksstatus": "int"},
-                {"utbygd": "bool", "planid": "str", "navn": "str"},
+                {"utbygd": "bool", "planid": "str", "navn": "str", "plannivaa": "str",
+                 "plantype": "int", "planstatus": "int", "vertikalniva": "int", "fil": "str"},
                 label="arealformål i kommuneplan/reguleringsplan",
                 used_by=("reserves", "schools", "assess", "report")),
     LayerSchema("utviklingsgrense", ("Polygon",), {"navn": "str"},
@@ -121,6 +122,20 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
                 label="faresoner for skred (NVE)"),
     LayerSchema("strandsone", ("Polygon",), {},
                 label="100-metersbeltet langs sjøen (pbl. § 1-8)"),
+    # plan layers read from SOSI / SOSI-GML plan files (geoplan/io/plans.py)
+    LayerSchema("planomrade", ("Polygon",), {},
+                {"planid": "str", "plannivaa": "str", "planstatus": "int", "vertikalniva": "int",
+                 "navn": "str", "fil": "str"}, label="planområder (Kp/RpOmråde)"),
+    LayerSchema("hensynssone", ("Polygon",), {"hensynstype": "str"},
+                {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
+                label="hensynssoner i plan (angitt hensyn, sikring, båndlegging …)",
+                used_by=("assess",)),
+    LayerSchema("faresone", ("Polygon",), {},
+                {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
+                label="faresoner i plan (Kp/RpFareSone)", used_by=("assess",)),
+    LayerSchema("stoysone", ("Polygon",), {"sone": "str"},
+                {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
+                label="støysoner i plan (Kp/RpStøySone, T-1442)", used_by=("assess",)),
 ]}
 
 

@@ -10,6 +10,7 @@ distances are never computed in degrees.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
@@ -43,6 +44,9 @@ def parse_crs(value) -> CRS:
         return value
     try:
         s = str(value).strip()
+        code = s.split(":")[-1] if s.upper().startswith("EPSG:") else s
+        if code.isdigit() and int(code) in EPSG_V12:
+            return epsg_crs(int(code))[0]
         return CRS.from_user_input(int(s) if s.isdigit() else s)
     except (CRSError, ValueError):
         raise UnreadableInput(
@@ -236,3 +240,90 @@ def require_projected(obj: Any, what: str) -> None:
             "i meter krever et projisert system. Transformer dataene til EUREF89 UTM "
             "(f.eks. EPSG:25832) eller bruk --crs."
         )
+
+
+# ---------------------------------------------------------------------------
+# EPSG v12 ETRS89-NOR codes and GML srsName forms
+# ---------------------------------------------------------------------------
+
+#: EPSG v12 «ETRS89-NOR [EUREF89]» codes that the pinned PROJ database does not know ->
+#: ``(the code it knows for the same horizontal system, axes north-east)``. Source: EPSG
+#: registry v12 (IOGP, 2025) as tabulated by Kartverket, «Transformasjon med EPSG-koder»
+#: (column «Evt. gamal EPSG-kode»); compound codes map to their horizontal part.
+EPSG_V12 = {
+    10875: (4258, False), 10874: (4258, False), 11558: (4258, False), 11560: (4258, False),
+    11399: (4258, False),
+    **{11020 + z: (25830 + z, False) for z in range(0, 8)},      # UTM 30N..37N
+    **{11012 + z: (25830 + z, True) for z in range(0, 8)},       # UTM 30N..37N (N-E)
+    11400: (25831, False),
+    **{11403 + i: (25832 + i, False) for i in range(0, 5)},      # UTM 32N..36N + NN2000:2025
+    **{11408 + i: (5108 + i, False) for i in range(0, 23)},      # NTM 8..30 + NN2000:2025
+    11435: (5105, False), 11436: (5106, False), 11437: (5107, False),
+}
+
+_SRS_CODE = re.compile(r"(?i)EPSG(?:/\d+(?:\.\d+)*/|::|:[\d.]*:|:|\.xml#)(\d+)\s*$")
+
+
+def horizontal(crs: CRS) -> CRS:
+    """The horizontal part of a compound CRS (5972 -> 25832); other CRSs as they are."""
+    if crs.is_compound and crs.sub_crs_list:
+        return crs.sub_crs_list[0]
+    return crs
+
+
+def epsg_crs(code: int) -> tuple[CRS, str | None]:
+    """``CRS.from_epsg`` that also knows the EPSG v12 ETRS89-NOR codes (with a note)."""
+    if code in EPSG_V12:
+        known, _ne = EPSG_V12[code]
+        c = CRS.from_epsg(known)
+        return c, (f"EPSG:{code} (ETRS89-NOR [EUREF89]) er lest som EPSG:{known} "
+                   f"({c.name}); de to er samme system.")
+    return CRS.from_epsg(code), None
+
+
+def crs_from_srs_name(srs: str, where: str = "") -> tuple[CRS, str | None]:
+    """The horizontal CRS of a GML ``srsName`` in any form, with a note when it was mapped.
+
+    Accepts ``EPSG:25832``, ``urn:ogc:def:crs:EPSG::5972``, ``urn:ogc:def:crs:EPSG:6.9:25832``,
+    ``http://www.opengis.net/def/crs/EPSG/0/25832`` and ``http://www.opengis.net/gml/srs/epsg.xml#25832``;
+    compound systems (UTM + NN2000 height, 5972/5973/5975) give their horizontal part.
+
+    Raises
+    ------
+    geoplan.errors.UnreadableInput
+        When the srsName names no EPSG code geoplan knows.
+    """
+    m = _SRS_CODE.search(srs.strip())
+    try:
+        if m is None:
+            crs, note = CRS.from_user_input(srs), None
+        else:
+            crs, note = epsg_crs(int(m.group(1)))
+    except (CRSError, ValueError):
+        raise UnreadableInput(
+            f"Ukjent koordinatsystem «{srs}» (srsName) i {where or 'GML-filen'}. Eksporter planen "
+            "i EUREF89 UTM (f.eks. EPSG:25832 eller 5972), eller oppgi --crs.") from None
+    h = horizontal(crs)
+    if h is not crs and note is None:
+        note = (f"{where}: {crs.name} (srsName {srs}) har høyde; geoplan bruker den horisontale "
+                f"delen, {crs_label(h)}.").lstrip(": ")
+    return h, note
+
+
+def axis_swapped(srs: str, crs: CRS) -> bool:
+    """True when coordinates under ``srs`` come north (or latitude) first.
+
+    GML in the URN and http forms follows the EPSG axis order (latitude first for
+    EPSG:4258/4326, northing first for NGO 1948 and the «(N-E)» UTM codes); the short
+    ``EPSG:n`` form is read east/longitude first, as GDAL does.
+    """
+    m = _SRS_CODE.search(srs.strip())
+    if m and int(m.group(1)) in EPSG_V12:
+        return EPSG_V12[int(m.group(1))][1] or (
+            not srs.upper().startswith("EPSG:") and crs.is_geographic)
+    if srs.strip().upper().startswith("EPSG:"):
+        return False
+    try:
+        return crs.axis_info[0].direction.lower() == "north"
+    except (IndexError, AttributeError):  # pragma: no cover
+        return False

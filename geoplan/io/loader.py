@@ -14,8 +14,6 @@ subclasses with a Norwegian message naming the file, layer and feature.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -23,7 +21,7 @@ import geopandas as gpd
 
 from geoplan.config import PACKAGE_DIR, Config
 from geoplan.errors import UnreadableInput
-from geoplan.io.archive import safe_extract_zip
+from geoplan.io.archive import extraction_dir, remove_extraction, safe_extract_zip
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
 from geoplan.io.crs import parse_crs, working_crs
 from geoplan.io.dataset import Dataset, default_config_or_none
@@ -55,17 +53,17 @@ def _check_request(data, path: Path, layer: str | None) -> None:
 
 
 def _read_source(path: Path, layer: str | None, wanted: set[str] | None,
-                 tmp: list[Path]) -> tuple[list[RawLayer], dict[str, Path]]:
+                 tmp: list[Path], objtype: str | None = None) -> tuple[list[RawLayer], dict[str, Path]]:
     """Read DATA into raw layers and raster paths; a zip is extracted to a folder added to ``tmp``."""
     if path.is_dir():
         return read_folder(path, wanted)
     if path.suffix.lower() == ".zip":
         sniff(path)
-        tmpdir = Path(tempfile.mkdtemp(prefix="geoplan-zip-"))
+        tmpdir = extraction_dir(path)
         tmp.append(tmpdir)
         safe_extract_zip(path, tmpdir)
         return read_zip_contents(tmpdir, path.name, layer)
-    raws = read_single(path, layer, wanted)
+    raws = read_single(path, layer, wanted, objtype)
     rasters: dict[str, Path] = {}
     if path.suffix.lower() == ".gpkg":
         for name in RASTER_NAMES:
@@ -92,7 +90,7 @@ def _refuse_nothing_usable(path: Path, layers: dict[str, gpd.GeoDataFrame],
 
 def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
          crs: str | int | None = None, config: Config | None = None,
-         only: Iterable[str] | None = None) -> Dataset:
+         only: Iterable[str] | None = None, objtype: str | None = None) -> Dataset:
     """Load and validate DATA into a :class:`~geoplan.io.dataset.Dataset`.
 
     Parameters
@@ -109,6 +107,8 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
         Configuration (``kommune.working_epsg`` forces the working CRS).
     only
         Read only these layers (others are reported as not read).
+    objtype
+        The object type to read from a SOSI or GML file that is not a plan (``--objtype``).
 
     Raises
     ------
@@ -117,6 +117,9 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     """
     if config is None:
         config = default_config_or_none()
+    from geoplan.io.postgis.connect import is_database
+    if is_database(data):
+        return _load_database(str(data), crs=crs, config=config, only=only)
     path = Path(data) if data is not None else DEFAULT_DATA
     _check_request(data, path, layer)
     assume = parse_crs(crs) if crs is not None else None
@@ -127,7 +130,7 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     tmp: list[Path] = []
     keep_tmp = False
     try:
-        raws, rasters = _read_source(path, layer, wanted, tmp)
+        raws, rasters = _read_source(path, layer, wanted, tmp, objtype)
         if wanted is not None:
             raws = [r for r in raws if r.name in wanted]
         target = working_crs(((r.name, r.gdf) for r in raws), config, crs)
@@ -141,4 +144,21 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
         return Dataset(source=str(path), crs=target, layers=layers, rasters=rasters, reports=reports)
     finally:
         if tmp and not keep_tmp:
-            shutil.rmtree(tmp[0], ignore_errors=True)
+            remove_extraction(tmp[0])
+
+
+def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:
+    """DATA as a PostgreSQL address: the schema's tables validated exactly as files are."""
+    from geoplan.io.postgis import read_source
+
+    assume = parse_crs(crs) if crs is not None else None
+    wanted = set(only) | {"kommune"} if only is not None else None
+    raws, rasters, label = read_source(data, wanted)
+    target = working_crs(((r.name, r.gdf) for r in raws), config, crs)
+    layers, reports = validate_layers(raws, target_crs=target, assume_crs=assume, wanted=wanted)
+    if not layers:
+        raise UnreadableInput(
+            f"Fant ingen kjente lag i {label}. Tabellene må hete som lagene i datakontrakten "
+            f"({', '.join(SCHEMAS)}); last inn med «geoplan db load».")
+    reports.update(check_rasters(rasters))
+    return Dataset(source=label, crs=target, layers=layers, rasters=rasters, reports=reports)

@@ -17,18 +17,20 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
 from pyproj import CRS
 
 from geoplan.errors import UnreadableInput
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
 from geoplan.io.crs import crs_label
+from geoplan.io.plans import PLAN_LAYERS
+from geoplan.io.typed import TYPED_SUFFIXES
 
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
-                   ".fgb", ".gml", ".xml", ".zip"}
+                   ".fgb", ".gml", ".xml", ".zip", ".sos", ".sosi"}
 RASTER_NAMES = ("terreng", "stoy")
-SOSI_FEATURE_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde")
+SOSI_FEATURE_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde", "KpArealbrukOmråde",
+                      "RbFormålOmråde")
 
 
 # ---------------------------------------------------------------------------
@@ -46,9 +48,9 @@ def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
     n_pages = int.from_bytes(head[28:32], "big")
     if page_size and n_pages and size < page_size * n_pages:
         raise UnreadableInput(
-            f"GeoPackage-filen {path} er avkortet: den skal være {page_size * n_pages:,} byte, "
-            f"men er {size:,}. Filen ble trolig ikke ferdig kopiert eller lastet ned; "
-            "hent den på nytt.".replace(",", " ")
+            f"GeoPackage-filen {path} er avkortet: den skal være "
+            f"{page_size * n_pages:,} byte, men er {size:,}.".replace(",", "\u00a0")
+            + " Filen ble trolig ikke ferdig kopiert eller lastet ned; hent den på nytt."
         )
 
 
@@ -99,9 +101,13 @@ def gml_integrity(path: Path) -> dict[str, int]:
     except ET.ParseError as e:
         line = getattr(e, "position", (None,))[0]
         raise UnreadableInput(
-            f"GML-filen {path} er skadet eller avkortet (XML-feil ved linje {line}: {e}). "
+            f"GML-filen {path.name} er skadet eller avkortet (XML-feil ved linje {line}). "
             "Last ned planfilen på nytt fra Geonorge eller kildesystemet."
         ) from None
+    except (LookupError, UnicodeError, ValueError):   # an unknown or wrong encoding= (fuzzer)
+        raise UnreadableInput(
+            f"GML-filen {path.name} har en tegnkoding som ikke kan leses (se encoding= i første "
+            "linje). Lagre filen som UTF-8 og prøv igjen.") from None
     return counts
 
 
@@ -165,62 +171,17 @@ def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
     return out
 
 
-def _regulated_status(gdf: gpd.GeoDataFrame) -> str | None:
-    """Fill a reguleringsplan's missing ``arealbruksstatus`` with 2; the note to report.
+def read_gml(path: Path, layer: str | None, objtype: str | None = None) -> list[RawLayer]:
+    """A SOSI-GML or SOSI text plan file as the plan layers (another file: ``--objtype``)."""
+    from geoplan.io.typed import typed_raws
 
-    A reguleringsplan has no arealbruksstatus: what it regulates is, in the KPA's
-    terms, planned use. Assume 2 (framtidig) where the file has none, and say so:
-    built-up areas need «utbygd» to leave the boligreserve.
-    """
-    col = next((c for c in gdf.columns if str(c).lower() == "arealbruksstatus"), None)
-    missing = int(gdf[col].isna().sum()) if col else len(gdf)
-    if col is None:
-        gdf["arealbruksstatus"] = 2
-    else:
-        gdf[col] = gdf[col].fillna(2)
-    if not missing:
-        return None
-    return (f"{missing} RpArealformålOmråde (reguleringsplan) har ikke arealbruksstatus; "
-            "satt til 2 (framtidig). Områder som allerede er bygd ut, telles da som "
-            "boligreserve: legg til kolonnen «utbygd» (ja/nei) for dem.")
-
-
-def read_gml(path: Path, layer: str | None) -> list[RawLayer]:
-    """A SOSI-GML plan file as the ``arealformal`` layer (another GML file: ``layer``)."""
     sniff(path)
-    counts = gml_integrity(path)
-    kwargs = {"WRITE_GFS": "NO"}
-    if not counts:
-        if layer is None:
-            raise UnreadableInput(
-                f"GML-filen {path} inneholder ingen KpArealformålOmråde eller RpArealformålOmråde. "
-                "For andre GML-filer: oppgi lagnavnet med --layer NAVN."
-            )
-        return [RawLayer(layer, read_file(path, **kwargs), path.name)]
-    frames = []
-    notes: list[str] = []
-    for ftype, n in counts.items():
-        gdf = read_file(path, layer=ftype, **kwargs)
-        if len(gdf) != n:
-            raise UnreadableInput(
-                f"GML-filen {path} har {n} objekter av typen {ftype}, men bare {len(gdf)} kunne "
-                "leses. Filen er trolig skadet; last den ned på nytt."
-            )
-        gdf = gdf.copy()
-        gdf["plannivaa"] = "kommuneplan" if ftype.startswith("Kp") else "reguleringsplan"
-        if ftype.startswith("Rp"):
-            note = _regulated_status(gdf)
-            if note:
-                notes.append(note)
-        frames.append(gdf)
-    gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
-    return [RawLayer(layer or "arealformal", gdf, path.name, expected=sum(counts.values()),
-                     notes=notes)]
+    return typed_raws([(path, path.name)], objtype=objtype, layer=layer)
 
 
-def read_single(path: Path, layer: str | None, wanted: set[str] | None = None) -> list[RawLayer]:
-    """One file: a GeoPackage's layers, a GML plan, or one layer named by ``layer`` or the file."""
+def read_single(path: Path, layer: str | None, wanted: set[str] | None = None,
+                objtype: str | None = None) -> list[RawLayer]:
+    """One file: a GeoPackage's layers, a plan (GML or SOSI), or one layer named by ``layer`` or the file."""
     suffix = path.suffix.lower()
     if suffix == ".gpkg":
         raws = read_gpkg(path, wanted)
@@ -230,8 +191,8 @@ def read_single(path: Path, layer: str | None, wanted: set[str] | None = None) -
             if len(names) == 1:
                 return [RawLayer(layer, read_file(path, layer=names[0]), f"{path.name}:{names[0]}")]
         return raws
-    if suffix in (".gml", ".xml"):
-        return read_gml(path, layer)
+    if suffix in (".gml", ".xml", ".sos", ".sosi"):
+        return read_gml(path, layer, objtype)
     sniff(path)
     name = layer or layer_key(path.stem)
     if name not in SCHEMAS:
@@ -245,7 +206,34 @@ def read_single(path: Path, layer: str | None, wanted: set[str] | None = None) -
         except Exception as e:
             raise UnreadableInput(f"Kan ikke lese GeoParquet-filen {path}: {str(e).splitlines()[0]}.") from None
         return [RawLayer(name, gdf, path.name)]
-    return [RawLayer(name, read_file(path), path.name)]
+    gdf = read_file(path)
+    notes = geojson_crs_notes(path, gdf) if suffix in (".geojson", ".json") else []
+    return [RawLayer(name, gdf, path.name, notes=notes)]
+
+
+def geojson_crs_notes(path: Path, gdf: gpd.GeoDataFrame) -> list[str]:
+    """A GeoJSON without a ``crs`` member: GDAL's implicit EPSG:4326 is no declaration.
+
+    Coordinates in degrees keep EPSG:4326 (RFC 7946); coordinates in metres get no
+    CRS (so ``--crs`` applies) and a note that says they look like UTM. Modifies ``gdf``.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if b'"crs"' in head or len(gdf) == 0 or gdf.crs is None:
+        return []
+    b = gdf.total_bounds
+    if abs(b[0]) <= 180 and abs(b[2]) <= 180 and abs(b[1]) <= 90 and abs(b[3]) <= 90:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf.crs = None
+    looks = ""
+    if 0 < b[0] and b[2] < 1_000_000 and 6_400_000 < b[1] and b[3] < 8_000_000:
+        looks = (" Tallene ser ut som EUREF89 UTM (øst 0–1 000 000 m, nord 6,4–8 mill. m); sonen "
+                 "kan ikke leses av tallene: oppgi den med --crs 25832 (sone 32, Sør-Norge), "
+                 "25833 (sone 33, Midt- og Nord-Norge) eller 25835 (sone 35, Øst-Finnmark).")
+    return [f"GeoJSON-filen {path.name} oppgir ikke koordinatsystem og har koordinater i meter, "
+            f"ikke grader (GeoJSON uten «crs» skal være i lengde/breddegrad).{looks}"]
 
 
 def read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[RawLayer], dict[str, Path]]:
@@ -253,6 +241,9 @@ def read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[RawL
     raws: list[RawLayer] = []
     rasters: dict[str, Path] = {}
     broken: list[UnreadableInput] = []
+    typed = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in TYPED_SUFFIXES]
+    if typed and (wanted is None or wanted & set(PLAN_LAYERS)):
+        raws.extend(_typed_group(typed, [p.name for p in typed]))
     for p in sorted(p for p in folder.iterdir() if p.is_file()):
         suffix = p.suffix.lower()
         if suffix in (".tif", ".tiff"):
@@ -265,11 +256,9 @@ def read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[RawL
             continue
         # one broken layer file does not make the other layers of the folder unusable: it
         # is reported as «ubrukelig», as a broken layer inside a GeoPackage is
-        if suffix in (".gml", ".xml"):
-            if wanted is not None and "arealformal" not in wanted:
-                continue
-            name, read = "arealformal", lambda p=p: read_gml(p, None)
-        elif layer_key(p.stem) in SCHEMAS and (wanted is None or layer_key(p.stem) in wanted):
+        if suffix in TYPED_SUFFIXES:
+            continue
+        if layer_key(p.stem) in SCHEMAS and (wanted is None or layer_key(p.stem) in wanted):
             name, read = layer_key(p.stem), lambda p=p: read_single(p, None)
         else:
             continue
@@ -286,15 +275,35 @@ def read_folder(folder: Path, wanted: set[str] | None = None) -> tuple[list[RawL
 def read_zip_contents(folder: Path, zip_name: str,
                       layer: str | None) -> tuple[list[RawLayer], dict[str, Path]]:
     """The geodata files and GeoTIFFs of an extracted zip archive in ``folder``."""
-    inner = [p for p in folder.rglob("*") if p.is_file()
-             and p.suffix.lower() in VECTOR_SUFFIXES - {".zip"}]
+    inner = sorted(p for p in folder.rglob("*") if p.is_file()
+                   and p.suffix.lower() in VECTOR_SUFFIXES - {".zip"})
     if not inner:
-        raise UnreadableInput(f"Zip-filen {zip_name} inneholder ingen geodatafiler.")
+        found = sorted({p.suffix.lower() or p.name for p in folder.rglob("*") if p.is_file()})
+        raise UnreadableInput(
+            f"Zip-filen {zip_name} inneholder ingen geodatafiler geoplan kan lese (fant: "
+            f"{', '.join(found) or 'ingen filer'}). Bruk GeoPackage, GeoJSON, Shapefile, SOSI-GML "
+            "eller SOSI (.sos).")
     raws: list[RawLayer] = []
+    typed = [p for p in inner if p.suffix.lower() in TYPED_SUFFIXES]
+    if typed:
+        labels = [f"{zip_name}:{p.relative_to(folder).as_posix()}" for p in typed]
+        raws.extend(_typed_group(typed, labels, layer if len(inner) == 1 else None))
     for p in inner:
+        if p.suffix.lower() in TYPED_SUFFIXES:
+            continue
         raws.extend(read_single(p, layer if len(inner) == 1 else None))
     rasters = {p.stem.lower(): p for p in folder.rglob("*.tif")}
     return raws, rasters
+
+
+def _typed_group(paths: list[Path], labels: list[str], layer: str | None = None) -> list[RawLayer]:
+    """The plan (or --objtype) layers of several SOSI/GML files; all unreadable: one ubrukelig layer."""
+    from geoplan.io.typed import typed_raws
+
+    try:
+        return typed_raws(list(zip(paths, labels)), layer=layer)
+    except UnreadableInput as e:
+        return [RawLayer("arealformal", None, ", ".join(labels), error=e.message)]
 
 
 # ---------------------------------------------------------------------------
@@ -308,6 +317,8 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
     """
     import rasterio
 
+    from geoplan.io.raster import _unreadable, raster_problem, raster_size_note
+
     reports: dict[str, LayerReport] = {}
     for name, p in list(rasters.items()):
         rep = LayerReport(name=f"{name}.tif", source=str(p))
@@ -315,14 +326,14 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
             with rasterio.open(p) as src:
                 rep.crs = crs_label(CRS.from_user_input(src.crs)) if src.crs else None
                 rep.n_read = rep.n_kept = 1
-                if src.crs is None:
-                    rep.add("Rasteret har ikke koordinatsystem; det brukes ikke.", "problem")
+                problem = raster_problem(src, p.name)
+                if problem:
+                    rep.add(f"{problem} Rasteret brukes ikke.", "problem")
                     rasters.pop(name)
                 else:
-                    rep.add(f"{src.width} × {src.height} celler à {abs(src.res[0]):g} m.")
+                    rep.add(raster_size_note(src))
         except Exception as e:
-            rep.add(f"Rasteret {p.name} kan ikke leses ({str(e).splitlines()[0]}); det brukes ikke.",
-                    "ubrukelig")
+            rep.add(f"{_unreadable(p, e).message} Rasteret brukes ikke.", "ubrukelig")
             rasters.pop(name)
         reports[f"{name}.tif"] = rep
     return reports

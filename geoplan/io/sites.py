@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geoplan.errors import DataProblem, UnreadableInput
@@ -91,6 +92,12 @@ def _usable_sites(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
         raise UnreadableInput(f"Tomtefilen {path.name} har ingen geometrier.")
     if empty.any():
         gdf = gdf[~empty]
+    with np.errstate(invalid="ignore"):
+        nonfinite = ~np.isfinite(gdf.geometry.bounds.to_numpy(dtype=float)).all(axis=1)
+    if nonfinite.any():
+        raise UnreadableInput(
+            f"Tomtefilen {path.name} har {int(nonfinite.sum())} geometri(er) med koordinater som "
+            "ikke er endelige tall (inf eller nan). Rett filen og prøv igjen.")
     bad = set(gdf.geom_type) - {"Point", "MultiPoint", "Polygon", "MultiPolygon"}
     if bad:
         raise DataProblem(
@@ -141,3 +148,54 @@ def read_sites(spec: str, data_crs, layer: str | None = None) -> gpd.GeoDataFram
         raise UnreadableInput(f"«{spec}» er en mappe; --site må være en fil eller X,Y.")
     gdf = _usable_sites(_read_site_file(path, layer), path)
     return gdf.to_crs(data_crs).reset_index(drop=True)
+
+
+#: how far outside the municipality a site may reach (a plot on the border), metres
+INSIDE_TOLERANCE_M = 1000.0
+
+
+def _study_area(ds):
+    """The municipality (``kommune`` layer), else the extent of every layer widened by 5 km."""
+    kom = ds.get("kommune") if hasattr(ds, "get") else None
+    if kom is not None and len(kom):
+        return shapely.union_all(kom.geometry.to_numpy()), "kommunen"
+    boxes = [shapely.box(*g.total_bounds) for g in getattr(ds, "layers", {}).values()
+             if g is not None and len(g) and np.isfinite(g.total_bounds).all()]
+    if not boxes:
+        return None, ""
+    return shapely.box(*shapely.union_all(boxes).bounds).buffer(5000.0), "dataenes område"
+
+
+def require_inside(geoms, ds, option: str = "--site") -> None:
+    """Refuse sites (or a what-if point) that lie outside the municipality.
+
+    ``geoms``: shapely geometries in the data's CRS. The message recognises
+    coordinates given as Y,X (swapped) and says how far outside the point is.
+
+    Raises
+    ------
+    geoplan.errors.UnreadableInput
+        A geometry with non-finite coordinates, or more than
+        :data:`INSIDE_TOLERANCE_M` outside the municipality.
+    """
+    area, what = _study_area(ds)
+    for g in geoms:
+        b = np.asarray(g.bounds, dtype=float)
+        if not np.isfinite(b).all():
+            raise UnreadableInput(f"{option}: tomta har koordinater som ikke er endelige tall "
+                                  "(inf eller nan). Rett geometrien og prøv igjen.")
+        if area is None or g.distance(area) <= INSIDE_TOLERANCE_M:
+            continue
+        c = g.centroid
+        label = f"{c.x:.0f},{c.y:.0f}"
+        swapped = shapely.Point(c.y, c.x)
+        if swapped.distance(area) <= INSIDE_TOLERANCE_M:
+            raise UnreadableInput(
+                f"{option} {label} ligger utenfor {what}, men {c.y:.0f},{c.x:.0f} ligger innenfor: "
+                "X og Y ser ut til å være byttet om. Skriv X (øst) først, så Y (nord).")
+        km = g.distance(area) / 1000.0
+        dist = f"{km:,.0f}".replace(",", "\u00a0") if km < 1e7 else "svært langt"
+        raise UnreadableInput(
+            f"{option} {label} ligger {dist} km utenfor {what} (koordinatsystem "
+            f"EPSG:{getattr(ds, 'epsg', None) or '?'}). Kontroller koordinatene: X øst og Y nord "
+            "i meter, i dataenes koordinatsystem.")

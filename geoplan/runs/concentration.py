@@ -71,5 +71,6 @@ def concentration(ds: Any, cfg: Config | None, *, radius_m: float | None = None,
     if public:
         result = privacy.suppress(result, st.min_count, suppress_zero=st.suppress_zero)
         if hv is not None:
-            hv = privacy.suppress_what_if(hv, st.min_count, suppress_zero=st.suppress_zero)
+            hv = privacy.suppress_what_if(hv, st.min_count, suppress_zero=st.suppress_zero,
+                                          base=result)
     return result, hv, st

@@ -42,9 +42,9 @@ GK_COLUMNS = ["grunnkretsnummer", "grunnkretsnavn", "kommunale_enheter", "antall
 
 
 BUILDING_COLUMNS = ["bygg_id", "borettslag", "grunnkretsnummer", "antall_boliger", "kommunale_enheter",
-                    "andel_pct", "housing_first_enheter", "housing_first_andel_pct", "over_hf_terskel",
-                    "over_andel_terskel", "over_antall_terskel", "over_terskel", "helt_kommunal", "kobling",
-                    "merknad"]
+                    "andel_pct", "housing_first_enheter", "housing_first_andel_pct", "vurderte_enheter",
+                    "flerbolig", "over_hf_terskel", "over_andel_terskel", "over_antall_terskel",
+                    "hf_sammen_med", "over_terskel", "helt_kommunal", "kobling", "merknad"]
 
 
 RADIUS_COLUMNS = ["punkt_nr", "bygg_id", "kategori", "antall_enheter", "enheter_innen_radius",
@@ -85,6 +85,8 @@ def as_dict(result: ConcentrationResult, what_if: dict | None = None) -> dict:
         "parametere": {k: _py(v) for k, v in result.parametere.items()},
         "prikking": result.prikking,
     }
+    if result.kategori_totaler is not None:
+        out["kategori_totaler"] = _records(result.kategori_totaler)
     if what_if is not None:
         out["hva_hvis"] = what_if
     return out

@@ -53,7 +53,8 @@ class ConcentrationResult:
     units), ``borettslag`` (or None), ``radius`` (one row per municipal point),
     ``indekser`` (dict), ``klynger`` (significant hot spots), ``utenfor``
     (points in no grunnkrets), ``datafeil`` (list of dicts), ``parametere`` and,
-    after :func:`geoplan.privacy.suppress`, ``prikking``.
+    after :func:`geoplan.privacy.suppress`, ``prikking`` and ``kategori_totaler``
+    (the published units per kategori over the grunnkretser).
     """
 
     grunnkretser: gpd.GeoDataFrame
@@ -68,6 +69,7 @@ class ConcentrationResult:
     parametere: dict
     kategori_navn: list = field(default_factory=list)
     prikking: dict | None = None
+    kategori_totaler: pd.DataFrame | None = None
 
 
 def cluster_settings(permutations: int | None = None, seed: int | None = None,

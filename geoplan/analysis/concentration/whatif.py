@@ -99,7 +99,7 @@ def model_purchase_effect(model: ConcentrationModel, point: Any, units: int,
     if model._fast_before is None:
         model._fast_before = model.fast_indices()
     out["indekser"] = {"for": dict(model._fast_before), "etter": idx_after}
-    out["bygning"] = _building_effect(model, bpos, how, add, is_hf, new_dwellings, warn)
+    out["bygning"] = _building_effect(model, bpos, how, add, kategori, new_dwellings, warn)
     out["radius"] = _radius_effect(model, xy, add)
     out["advarsler"] = warn
     return out
@@ -144,44 +144,56 @@ def _grunnkrets_effect(model: ConcentrationModel, gk: int, add: tuple[int, int, 
             model.fast_indices(mm, tt))
 
 
-def _building_state(th: Thresholds, m: float, t: float, h: float) -> dict:
-    a, ha = _pct(m, t)[()], _pct(h, t)[()]
+def _building_state(th: Thresholds, m: float, t: float, h: float, counted: float | None = None,
+                    others: float = 0.0) -> dict:
+    """One building's numbers and flags by the rules for existing buildings
+    (:func:`.buildings.building_flags`); ``counted`` defaults to all units."""
+    from geoplan.analysis.concentration.buildings import building_flags
+
+    c = m if counted is None else counted
+    fl = building_flags(th, np.array([c]), np.array([t]), np.array([h]), np.array([others]))
+    a, ha = _pct(m, t)[()], fl["housing_first_andel_pct"][0]
+    ok = bool(np.isfinite(t) and t > 0)
     return {"kommunale_enheter": int(round(m)), "antall_boliger": None if not np.isfinite(t) else int(t),
             "andel_pct": _f(a), "housing_first_enheter": int(round(h)),
-            "housing_first_andel_pct": _f(ha),
-            "over_hf_terskel": bool(_gt(ha, th.housing_first_maks_andel_pct)) if np.isfinite(ha) else None,
-            "over_andel_terskel": bool(_gt(a, th.bygning_maks_andel_pct)) if np.isfinite(a) else None,
-            "over_antall_terskel": bool(m > th.bygning_maks_enheter)}
+            "housing_first_andel_pct": _f(ha), "vurderte_enheter": int(round(c)),
+            "flerbolig": bool(fl["flerbolig"][0]),
+            "over_hf_terskel": bool(fl["over_hf_terskel"][0]) if ok else None,
+            "over_andel_terskel": bool(fl["over_andel_terskel"][0]) if ok else None,
+            "over_antall_terskel": bool(fl["over_antall_terskel"][0]),
+            "hf_sammen_med": bool(fl["hf_sammen_med"][0])}
 
 
 def _building_effect(model: ConcentrationModel, bpos: int, how: Any, add: tuple[int, int, int],
-                     is_hf: bool, new_dwellings: bool, warn: list[str]) -> dict | None:
+                     kategori: str | None, new_dwellings: bool, warn: list[str]) -> dict | None:
     """The building at the point before and after; a new building when none is there
     and new dwellings are built; None otherwise."""
+    from geoplan.analysis.concentration.buildings import counted_units, kategori_positions
+
     th = model.thresholds
     n_add, add_dw, add_hf = add
+    kat = [kategori] if kategori else []
+    exempt = bool(kat and kategori_positions(kat, th.bygning_unntatt_kategorier))
+    avoided = bool(kat and kategori_positions(kat, th.housing_first_ikke_sammen_med))
+    c_add, o_add = (0 if exempt else n_add), (n_add if avoided else 0)
     if bpos >= 0:
         assert model.bd.ids is not None
         hf = model.hf_code()
         m0 = float(model.j.b_units[bpos])
         t0 = float(model.bd.dw[bpos])
         h0 = float(model.j.b_units_k[bpos, hf]) if hf >= 0 else 0.0
+        c0, o0 = (float(v[0]) for v in counted_units(model, model.j.b_units_k[[bpos]]))
         m1, t1, h1 = m0 + n_add, t0 + add_dw, h0 + add_hf
-        b, a = _building_state(th, m0, t0, h0), _building_state(th, m1, t1, h1)
+        b = _building_state(th, m0, t0, h0, c0, o0)
+        a = _building_state(th, m1, t1, h1, c0 + c_add, o0 + o_add)
         if np.isfinite(t1) and m1 > t1:
             warn.append(f"Kjøpet gir flere kommunale enheter ({int(m1)}) enn boliger ({int(t1)}) i "
                         f"bygning {model.bd.ids[bpos]}.")
         return {"bygg_id": model.bd.ids[bpos], "kobling": how, "for": b, "etter": a,
                 "endring_prosentpoeng": _diff(a["andel_pct"], b["andel_pct"])}
     if new_dwellings:
-        share = _pct(n_add, n_add)[()]
         return {"bygg_id": None, "kobling": "ny bygning", "for": None,
-                "etter": {"kommunale_enheter": n_add, "antall_boliger": n_add, "andel_pct": _f(share),
-                          "housing_first_enheter": n_add if is_hf else 0,
-                          "housing_first_andel_pct": 100.0 if is_hf else 0.0,
-                          "over_hf_terskel": is_hf and 100.0 > th.housing_first_maks_andel_pct,
-                          "over_andel_terskel": 100.0 > th.bygning_maks_andel_pct,
-                          "over_antall_terskel": n_add > th.bygning_maks_enheter},
+                "etter": _building_state(th, n_add, n_add, add_hf, c_add, o_add),
                 "endring_prosentpoeng": None}
     if model.buildings is not None:
         warn.append(f"Ingen bygning funnet i punktet (innenfor {model.match_distance_m:g} m).")

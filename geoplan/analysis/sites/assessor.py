@@ -101,6 +101,10 @@ class SiteAssessor:
         for c in crits:
             if c.kind == "raster":
                 p = ds.raster(c.opt("raster"))
+                rep = getattr(ds, "reports", {}).get(f"{c.opt('raster')}.tif")
+                if p is None and rep is not None and rep.status in ("problem", "ubrukelig") \
+                        and rep.source:
+                    p = Path(rep.source)   # refused at load: opening it says why, not «finnes ikke»
                 if p is not None:
                     rasters[c.opt("raster")] = p
         return cls(ds.layers, ds.crs, settings, rasters, criteria=crits, profiles=profiles)

@@ -6,6 +6,14 @@ module turns its before/after records into criterion values and sentences. The
 model is built once per assessor, with the ``concentration.*`` parameters of the
 assessor's configuration; the criterion ``konsentrasjon_radius`` may set its own
 radius.
+
+Whom each scope applies to (``config/concentration.toml``): ``bygning`` is the
+rule for an *existing* building (the count of municipal units, omsorgsboliger not
+counted; a share only in a multi-dwelling building); ``prosjekt`` is the
+mixed-project target for a *new* project (``geoplan assess --nybygg N``: 10–15 %
+municipal, Larvik kommune, Boligplan 2015–2020, l. 9845). A scope that does not
+apply gives no value and a reason beginning «Gjelder ikke». The public sentence
+goes through :mod:`geoplan.privacy` (before and after together or not at all).
 """
 
 from __future__ import annotations
@@ -30,17 +38,42 @@ def _model_settings(config: Any) -> dict:
     st = ConcentrationSettings.from_config(config)
     return {"thresholds": st.thresholds, "radius_m": float(st.radius_m),
             "match_distance_m": float(st.match_distance_m),
-            "new_dwellings": bool(st.new_dwellings)}
+            "new_dwellings": bool(st.new_dwellings), "project": int(st.project_dwellings),
+            "suppress_zero": bool(st.suppress_zero)}
 
 
 class ConcentrationAdapter:
     """Turns :meth:`geoplan.analysis.concentration.ConcentrationModel.purchase_effect` (before/after
     a purchase) into criterion values; the model is built once per assessor."""
 
-    def __init__(self, model: Any, new_dwellings: bool, min_count: int):
+    def __init__(self, model: Any, new_dwellings: bool, min_count: int, project: int = 0,
+                 suppress_zero: bool = False):
         self.model = model
-        self.new_dwellings = new_dwellings
+        self.new_dwellings = new_dwellings or project > 0
         self.min_count = int(min_count)
+        self.project = int(project)
+        self.suppress_zero = bool(suppress_zero)
+        self._shown: set[str] | None = None
+
+    def shown_grunnkretser(self) -> set[str]:
+        """Grunnkretser whose count the public concentration table shows (computed once)."""
+        if self._shown is None:
+            import numpy as np
+
+            from geoplan import privacy
+            gk, kat = self.model.grunnkrets_table()
+            names = list(self.model.dw.kat_names)
+            ng = len(gk)
+            v = kat["kommunale_enheter"].to_numpy(dtype=float, na_value=np.nan)
+            parts = (np.nan_to_num(v.reshape(len(names), ng).T) if names and len(kat) == ng * len(names)
+                     else np.nan_to_num(gk["kommunale_enheter"].to_numpy(dtype=float)).reshape(-1, 1))
+            out = self.model.outside_table()
+            outside = np.array([float(out.loc[out["kategori"] == n, "antall_enheter"].sum()) for n in names]
+                               if parts.shape[1] == len(names) else [float(out["antall_enheter"].sum())])
+            prot = privacy.protect_grunnkretser(gk, parts, outside, self.model.valid_gk(), self.min_count,
+                                                self.suppress_zero)
+            self._shown = {str(g) for g, h in zip(gk["grunnkretsnummer"], prot.row) if not h}
+        return self._shown
 
     @classmethod
     def build(cls, a: SiteAssessor) -> "ConcentrationAdapter | str":
@@ -51,6 +84,8 @@ class ConcentrationAdapter:
         from geoplan.analysis import concentration as cm
         kw = _model_settings(a.settings.config)
         new = kw.pop("new_dwellings")
+        project = kw.pop("project")
+        zero = kw.pop("suppress_zero")
         radius = next((float(c.opt("radius_m")) for c in a.criteria
                        if c.kind == "concentration" and c.opt("scope") == "radius"
                        and c.opt("radius_m") is not None), None)
@@ -61,7 +96,7 @@ class ConcentrationAdapter:
                                           a.layers.get("bygning"), **kw)
         except DataProblem as e:
             return f"Konsentrasjonen kan ikke beregnes: {e.message}"
-        return cls(model, new, a.settings.min_count_public)
+        return cls(model, new, a.settings.min_count_public, project, zero)
 
     def effects(self, s: Sites) -> list[dict]:
         """``purchase_effect`` per site (cached on the call: three criteria share it)."""
@@ -73,6 +108,8 @@ class ConcentrationAdapter:
             n = int(s.units[i])
             eff = self.model.purchase_effect(pts[i], max(n, 1), s.kategori,
                                              new_dwellings=self.new_dwellings)
+            if self.project:
+                eff["prosjekt"] = self._project_part(n, s.kategori)
             if n < 1:  # nothing bought: the "after" state is the "before" state
                 for key in ("grunnkrets", "bygning", "radius"):
                     if eff.get(key) and eff[key].get("for") is not None:
@@ -81,12 +118,46 @@ class ConcentrationAdapter:
         s.cache["concentration"] = out
         return out
 
+    def _project_part(self, n: int, kategori: str | None) -> dict:
+        """The new mixed project as a before/after record: nothing before, ``n`` of
+        ``project`` dwellings municipal after."""
+        share = 100.0 * n / self.project
+        return {"boliger_i_prosjektet": self.project, "for": None,
+                "etter": {"kommunale_enheter": n, "antall_boliger": self.project, "andel_pct": share}}
+
+    def _not_applicable(self, scope: str, field_: str, kategori: str | None, eff: dict) -> str | None:
+        """Why criterion scope ``scope`` does not apply to this purchase (or None)."""
+        th = self.model.thresholds
+        if scope == "prosjekt" and not self.project:
+            return ("Gjelder ikke: målet om 10–15 % kommunalt disponerte gjelder nye blandede "
+                    "prosjekter (geoplan assess --nybygg N), ikke kjøp i eksisterende bygninger.")
+        if scope == "bygning" and self.project:
+            return ("Gjelder ikke: tomta er et nytt prosjekt; andelen i prosjektet vurderes i "
+                    "kriteriet for nye blandede prosjekter.")
+        if scope != "bygning":
+            return None
+        from geoplan.analysis.concentration.buildings import kategori_positions
+        if kategori and kategori_positions([kategori], th.bygning_unntatt_kategorier) \
+                and not field_.startswith(("housing_first", "hf_")):
+            return ("Gjelder ikke: omsorgsboliger skal ligge samlet nær sykehjem eller base for "
+                    "hjemmesykepleien og flagges ikke for å være kommunale.")
+        after = (eff.get("bygning") or {}).get("etter") or {}
+        if field_ in ("andel_pct", "housing_first_andel_pct") and after and not after.get("flerbolig"):
+            return (f"Gjelder ikke: bygningen har færre enn {th.bygning_andel_min_boliger:g} boliger "
+                    "(enebolig eller småhus); en spredt kommunal bolig er ikke en konsentrasjon, så "
+                    "bare antallet vurderes.")
+        return None
+
     def measure(self, c: Criterion, s: Sites) -> list[Measure]:
         """One measure per site for concentration criterion ``c``."""
         scope = c.opt("scope")
         field_ = c.opt("value", "andel_pct" if scope != "radius" else "enheter_innen_radius")
         res = []
         for i, eff in enumerate(self.effects(s)):
+            why = self._not_applicable(scope, field_, s.kategori, eff)
+            if why:
+                res.append(Measure(reason=why))
+                continue
             part = eff.get(scope)
             if part is None or part.get("etter") is None:
                 res.append(Measure(reason=self._no_area_reason(scope)))
@@ -131,26 +202,46 @@ class ConcentrationAdapter:
         what = "Housing First-enheter" if hf else "kommunale enheter"
         added = f"+{n} enhet{'er' if n != 1 else ''}" if n else "ingen enheter lagt til"
         lim = self.min_count
+        hidden = self._public_hidden(scope, part, before, after)
 
         def counts(public: bool) -> str:
-            c_txt = (f"færre enn {lim}" if public and cnt is not None and 0 < cnt < lim
-                     else str(cnt))
-            return f"{c_txt} {what}" + (f" av {tot} boliger" if tot is not None and not public
-                                        else "")
+            return f"{cnt} {what}" + (f" av {tot} boliger" if tot is not None and not public else "")
 
-        def sentence(public: bool) -> str:
+        def where(public: bool) -> str:
             if scope == "grunnkrets":
                 nm = part.get("grunnkretsnavn")
-                where = f"Grunnkrets {part.get('grunnkretsnummer')}" + (f" ({nm})" if nm else "")
-            elif scope == "bygning":
-                where = "Bygningen ved tomta" if public else f"Bygning {part.get('bygg_id')}"
-            else:
-                where = f"Innenfor {fmt_num(part.get('radius_m'), 0)} m fra tomta"
-            return f"{where}: {vb} før kjøpet, {va} etter ({added}; {counts(public)})."
+                return f"Grunnkrets {part.get('grunnkretsnummer')}" + (f" ({nm})" if nm else "")
+            if scope == "bygning":
+                return "Bygningen ved tomta" if public else f"Bygning {part.get('bygg_id')}"
+            if scope == "prosjekt":
+                return f"Det nye prosjektet ({part.get('boliger_i_prosjektet')} boliger)"
+            return f"Innenfor {fmt_num(part.get('radius_m'), 0)} m fra tomta"
+
+        def sentence(public: bool) -> str:
+            if public and hidden:
+                # before and after together or not at all (geoplan.privacy.whatif)
+                return (f"{where(True)}: tallene vises ikke i offentlig versjon (færre enn {lim} "
+                        f"{what}, enkeltbygning, eller skjult for at de ikke skal kunne regnes "
+                        f"tilbake; {added}).")
+            if scope == "prosjekt":
+                return f"{where(public)}: {va} kommunalt disponerte ({added})."
+            return f"{where(public)}: {vb} før kjøpet, {va} etter ({added}; {counts(public)})."
 
         return Measure(value=float(v_after), text=sentence(False), details={
             "for": v_before, "etter": v_after,
             "omrade": {k: v for k, v in part.items() if k not in ("for", "etter")},
             "for_detaljer": before or None, "etter_detaljer": after,
             "advarsler": eff.get("advarsler") or [],
-            "offentlig_tekst": sentence(True)})
+            "offentlig_tekst": sentence(True),
+            "offentlig": {"for": None if hidden else v_before, "etter": None if hidden else v_after,
+                          "verdi": None if hidden else float(v_after)}})
+
+    def _public_hidden(self, scope: str, part: dict, before: dict, after: dict) -> bool:
+        """Whether the public output must hide this before/after pair (:func:`geoplan.privacy.pair_hidden`)."""
+        from geoplan import privacy
+        if scope == "prosjekt":   # a planned project: the numbers are the municipality's own plan
+            return False
+        shown = self.shown_grunnkretser() if scope == "grunnkrets" else None
+        return privacy.pair_hidden(scope, before or None, after, self.min_count,
+                                   suppress_zero=self.suppress_zero, shown_grunnkretser=shown,
+                                   grunnkretsnummer=part.get("grunnkretsnummer"))

@@ -202,9 +202,9 @@ def _check_options(cid: str, kind: str, e: Mapping[str, Any]) -> None:
         raise ConfigError(f"Kriteriet «{cid}» (type sum_within) mangler «radius_m» (m, et tall).")
     if kind == "raster" and not e.get("raster"):
         raise ConfigError(f"Kriteriet «{cid}» (type raster) mangler «raster» (f.eks. «stoy»).")
-    if kind == "concentration" and e.get("scope") not in ("grunnkrets", "radius", "bygning"):
+    if kind == "concentration" and e.get("scope") not in ("grunnkrets", "radius", "bygning", "prosjekt"):
         raise ConfigError(
-            f"Kriteriet «{cid}» (type concentration) må ha scope = «grunnkrets», «radius» eller «bygning»."
+            f"Kriteriet «{cid}» (type concentration) må ha scope = «grunnkrets», «radius», «bygning» eller «prosjekt»."
         )
 
 

@@ -118,7 +118,10 @@ def public_result(result: dict) -> dict:
             if "offentlig_tekst" in d and k["status"] != "ukjent":
                 k["begrunnelse"] = d["offentlig_tekst"]
             omr = {kk: vv for kk, vv in (d.get("omrade") or {}).items() if kk != "bygg_id"}
-            k["detaljer"] = {"for": d.get("for"), "etter": d.get("etter"), "omrade": omr}
+            pub = d.get("offentlig") or {"for": d.get("for"), "etter": d.get("etter"),
+                                         "verdi": k.get("verdi")}  # decided by geoplan.privacy
+            k["detaljer"] = {"for": pub["for"], "etter": pub["etter"], "omrade": omr}
+            k["verdi"] = pub["verdi"]
         r["offentlig"] = True
     if rows is not out:
         out["offentlig"] = True

@@ -66,7 +66,7 @@ def overrides() -> dict[str, str]:
 
 
 #: Server policy (privacy, upload limits): set in config/app.toml only, never per session.
-LOCKED_PREFIXES = ("app.",)
+LOCKED_PREFIXES = ("app.", "auth.")
 
 
 def set_overrides(values: dict[str, str]) -> None:
@@ -78,8 +78,8 @@ def set_overrides(values: dict[str, str]) -> None:
     locked = [k for k in values if k.startswith(LOCKED_PREFIXES)]
     if locked:
         raise ConfigError(
-            f"{', '.join(f'«{k}»' for k in locked)} kan bare endres i config/app.toml på serveren "
-            "(personvern og opplastingsgrenser), ikke for én økt.")
+            f"{', '.join(f'«{k}»' for k in locked)} kan bare endres i config/app.toml eller "
+            "config/auth.toml på serveren (personvern, innlogging og opplastingsgrenser), ikke for én økt.")
     load_config(overrides=values)  # raises ConfigError with a Norwegian message
     st.session_state[_OVERRIDES] = dict(values)
 
@@ -120,8 +120,12 @@ def default_source() -> str | None:
     return os.environ.get(APP_DATA_ENV) or None
 
 
-def _mtime(source: str | None) -> float:
+def _mtime(source: str | None) -> float | str:
+    """What changes when DATA changes: a file's time, a database schema's last load."""
     from geoplan.io.layers import DEFAULT_DATA
+    from geoplan.io.postgis.connect import is_database
+    if source and is_database(source):
+        return _database_version(source)
     p = Path(source) if source else DEFAULT_DATA
     try:
         return p.stat().st_mtime
@@ -129,8 +133,20 @@ def _mtime(source: str | None) -> float:
         return 0.0
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _database_version(source: str) -> str:
+    """The time of the schema's last ``geoplan db load`` (asked at most every 30 s)."""
+    from geoplan.io.postgis import store
+    from geoplan.io.postgis.connect import parse
+    try:
+        meta = store.meta(parse(source))
+    except GeoplanError:
+        return "?"
+    return str((meta.get("lasting") or {}).get("lastet", "?"))
+
+
 @st.cache_resource(max_entries=8, ttl=6 * 3600, show_spinner="Leser og kontrollerer kartlagene …")
-def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float,
+def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float | str,
                  config_key: str, only: tuple | None, _cfg: Config):
     from geoplan.io.layers import load
     return load(source, layer=layer, crs=crs, config=_cfg, only=only)
@@ -223,9 +239,24 @@ def display_layers(ds, cfg: Config) -> dict:
     """
     tol = app_settings(cfg).simplify_m
     layers = dict(_display_cached(dataset_key(ds), tol, ds))
-    if not app_settings(cfg).show_address and "kommunal_bolig" in layers:
+    return restrict_layers(layers, cfg)
+
+
+def restrict_layers(layers: dict, cfg: Config) -> dict:
+    """What the session's role may receive: the one rule the map, tables and downloads follow.
+
+    Without ``dwelling_points`` (roles innsyn and plan) the municipal dwellings
+    are not sent at all; ``adresse`` only to a role with ``addresses`` and only
+    when ``app.show_address`` allows it.
+    """
+    from geoplan.present.app.login import current_user
+    user = current_user()
+    layers = dict(layers)
+    if not user.can("dwelling_points"):
+        layers.pop("kommunal_bolig", None)
+    elif "kommunal_bolig" in layers:
         kb = layers["kommunal_bolig"]
-        if "adresse" in kb.columns:
+        if "adresse" in kb.columns and not (user.can("addresses") and app_settings(cfg).show_address):
             layers["kommunal_bolig"] = kb.drop(columns="adresse")
     return layers
 
@@ -272,8 +303,10 @@ def warm_up() -> dict[str, float]:
 
 
 def public_columns(gdf, cfg: Config):
-    """``gdf`` without ``adresse`` unless the config allows showing it."""
-    if gdf is not None and "adresse" in gdf.columns and not app_settings(cfg).show_address:
+    """``gdf`` without ``adresse`` unless the role and the config allow showing it."""
+    from geoplan.present.app.login import current_user
+    allowed = current_user().can("addresses") and app_settings(cfg).show_address
+    if gdf is not None and "adresse" in gdf.columns and not allowed:
         return gdf.drop(columns="adresse")
     return gdf
 

@@ -25,6 +25,16 @@ def main() -> None:
     st.set_page_config(page_title="geoplan – arealplanlegging", page_icon="🗺️", layout="wide",
                        initial_sidebar_state="expanded")
 
+    from geoplan.present.app import login
+
+    user = login.resolve_user()
+    if user is None:
+        # Only the login page: st.navigation is always called, so Streamlit never falls back
+        # to running the scripts in pages/ by their file names.
+        st.navigation([st.Page(login.login_page, title="Logg inn", url_path="logg-inn", default=True)],
+                      position="hidden").run()
+        return
+
     PAGES = [
         st.Page(PAGES_DIR / "oversikt.py", title="Oversikt", icon=":material/map:", default=True,
                 url_path="oversikt"),
@@ -35,10 +45,11 @@ def main() -> None:
         st.Page(PAGES_DIR / "konsentrasjon.py", title="Konsentrasjon", icon=":material/bar_chart:",
                 url_path="konsentrasjon"),
         st.Page(PAGES_DIR / "arealregnskap.py", title="Arealregnskap", icon=":material/table_chart:", url_path="arealregnskap"),
-        st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
-                url_path="vurder-tomt"),
-        st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
     ]
+    if user.can("assess_site"):
+        PAGES.append(st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
+                             url_path="vurder-tomt"))
+    PAGES.append(st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"))
 
     nav = st.navigation(PAGES, position="sidebar")
 
@@ -52,5 +63,6 @@ def main() -> None:
                    "eller legg til "
                    "«--server.enableStaticServing true».", icon=":material/warning:")
 
+    login.sidebar(user)
     ui.sidebar()
     ui.run_page(nav)

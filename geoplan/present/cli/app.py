@@ -13,6 +13,18 @@ from __future__ import annotations
 import argparse
 
 
+def _port(text: str) -> int:
+    """``--port``: a whole number 1-65535 (a port is needed to listen on; 0 would be random)."""
+    try:
+        v = int(str(text).strip())
+    except ValueError:
+        v = -1
+    if not 1 <= v <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke en gyldig port; bruk et helt tall fra 1 til 65535, f.eks. 8501")
+    return v
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "app",
@@ -26,10 +38,14 @@ def register(sub) -> None:
     )
     p.add_argument("data", nargs="?", metavar="DATA", default=None,
                    help="GeoPackage, mappe med lagfiler, eller én fil (standard: demokommunen)")
-    p.add_argument("--port", type=int, default=None, metavar="PORT",
+    p.add_argument("--port", type=_port, default=None, metavar="PORT",
                    help="porten appen lytter på (standard: 8501)")
     p.add_argument("--address", default=None, metavar="ADRESSE",
-                   help="adressen appen lytter på (standard: alle; 127.0.0.1 for bare denne maskinen)")
+                   help="adressen appen lytter på (standard: 127.0.0.1, bare denne maskinen; andre "
+                        "adresser krever innlogging i config/auth.toml)")
+    p.add_argument("--secrets", metavar="FIL", default=None,
+                   help="Streamlits secrets.toml med innstillingene for identitetstjenesten "
+                        "(auth.mode = «oidc»)")
     p.add_argument("--headless", action="store_true",
                    help="ikke åpne nettleseren automatisk (for servere)")
     p.add_argument("--no-warm", action="store_true", help=argparse.SUPPRESS)
@@ -72,16 +88,12 @@ def run(args) -> int:
     import time
     from pathlib import Path
 
-    from geoplan.errors import GeoplanError, UnreadableInput
+    from geoplan.errors import GeoplanError
     from geoplan.present.app import main as app_main
 
+    address, secrets = _serving(args)
     app_py = Path(app_main.__file__).with_name("streamlit_app.py")
-    if args.data:
-        data = Path(args.data).expanduser()
-        if not data.exists():
-            raise UnreadableInput(f"Fant ikke {args.data}. Oppgi en GeoPackage, en mappe med lagfiler "
-                                  "eller én fil.")
-        os.environ["GEOPLAN_APP_DATA"] = str(data.resolve())
+    _app_data(args)
     cfg_dir = os.environ.get("GEOPLAN_CONFIG_DIR")
     if cfg_dir:  # keep a relative configuration folder pointing where the user meant
         os.environ["GEOPLAN_CONFIG_DIR"] = str(Path(cfg_dir).expanduser().resolve())
@@ -122,8 +134,9 @@ def run(args) -> int:
     argv = ["streamlit", "run", str(app_py), *streamlit_options()]
     if args.port is not None:
         argv += ["--server.port", str(args.port)]
-    if args.address:
-        argv += ["--server.address", args.address]
+    argv += ["--server.address", address]
+    if secrets is not None:
+        argv += ["--secrets.files", str(secrets)]
     if args.headless:
         argv += ["--server.headless", "true"]
     sys.argv = argv
@@ -132,3 +145,54 @@ def run(args) -> int:
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 1
     return 0
+
+
+def _has_streamlit_secrets() -> bool:
+    """A secrets.toml where Streamlit looks by default (this folder or the home folder)."""
+    from pathlib import Path
+    return any(p.is_file() for p in (Path.cwd() / ".streamlit" / "secrets.toml",
+                                      Path.home() / ".streamlit" / "secrets.toml"))
+
+
+def _serving(args):
+    """The address and secrets file to serve with; refuses what the login mode does not allow."""
+    from pathlib import Path
+
+    from geoplan.errors import UnreadableInput
+    from geoplan.present.app.auth import AuthSettings, check_serving
+    from geoplan.present.cli import common
+
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise UnreadableInput(f"--port {args.port}: porten må være et heltall fra 1 til 65535.")
+    settings = AuthSettings.from_config(common.config_from_args(argparse.Namespace()))
+    address = args.address or "127.0.0.1"
+    check_serving(address, settings)
+    secrets = None
+    if args.secrets:
+        secrets = Path(args.secrets).expanduser().resolve()
+        if not secrets.is_file():
+            raise UnreadableInput(f"--secrets: fant ikke {args.secrets}.")
+    elif settings.mode == "oidc" and not _has_streamlit_secrets():
+        raise UnreadableInput(
+            "Innlogging med OpenID Connect (auth.mode = «oidc») trenger innstillingene for "
+            "identitetstjenesten i en secrets.toml ([auth] med redirect_uri, cookie_secret, client_id, "
+            "client_secret og server_metadata_url). Oppgi filen med --secrets FIL.")
+    return address, secrets
+
+
+def _app_data(args) -> None:
+    """DATA for the app (a file, a folder or a database address) through the environment."""
+    import os
+    from pathlib import Path
+
+    from geoplan.errors import UnreadableInput
+    from geoplan.io.postgis.connect import is_database
+
+    if args.data and is_database(args.data):
+        os.environ["GEOPLAN_APP_DATA"] = args.data
+    elif args.data:
+        data = Path(args.data).expanduser()
+        if not data.exists():
+            raise UnreadableInput(f"Fant ikke {args.data}. Oppgi en GeoPackage, en mappe med lagfiler "
+                                  "eller én fil.")
+        os.environ["GEOPLAN_APP_DATA"] = str(data.resolve())

@@ -24,13 +24,26 @@ def _trinn(text: str) -> int:
 
 
 def _units(text: str) -> int:
+    from geoplan.present.cli.common import MAX_UNITS
+    try:
+        v = int(str(text).strip())
+    except ValueError:
+        v = -1
+    if not 0 <= v <= MAX_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall fra 0 til "
+            f"{str(MAX_UNITS)[:-3]}\u00a0{str(MAX_UNITS)[-3:]}")
+    return v
+
+
+def _project(text: str) -> int:
     try:
         v = int(text)
     except ValueError:
-        v = -1
-    if v < 0:
+        v = 0
+    if not 1 <= v <= 100_000:
         raise argparse.ArgumentTypeError(
-            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall, 0 eller større")
+            f"--nybygg «{text}»: oppgi antall boliger i hele prosjektet, et helt tall fra 1 til 100 000")
     return v
 
 
@@ -60,6 +73,10 @@ def register(sub) -> None:
                    help="kategori: utleie, omsorgsbolig, housing_first, flyktning")
     p.add_argument("--trinn", type=_trinn, metavar="1-5",
                    help="trinn i boligtrappen (1–5) som velger profil")
+    p.add_argument("--nybygg", type=_project, metavar="N",
+                   help="tomta er et nytt blandet prosjekt med N boliger i alt, av dem --units "
+                        "kommunale: andelen vurderes mot concentration.prosjekt_maks_andel_pct "
+                        "(10–15 %% i Boligplanen), ikke mot reglene for eksisterende bygninger")
     p.add_argument("--public", action="store_true",
                    help="for utdata som deles: antall kommunale enheter under "
                         "kommune.min_count_public skjules, og bygningens id utelates "
@@ -92,10 +109,18 @@ def run(args: argparse.Namespace) -> int:
     if args.units is not None and args.units < 0:
         raise UnreadableInput("--units må være 0 eller større.")
 
+    if getattr(args, "nybygg", None):
+        # a new mixed project: new dwellings, and the project's size for its share
+        args.set = [*(getattr(args, "set", None) or []), "concentration.hva_hvis_nybygg=true",
+                    f"concentration.prosjekt_boliger={args.nybygg}"]
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    common.check_output(out, "--out")
     from geoplan.io.sites import read_sites
     sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
+    from geoplan.io.sites import require_inside
+    require_inside(sites.geometry.to_numpy(), ds, "--site")
+    common.check_kategori(args.kategori, ds, cfg)
     from geoplan import runs
 
     result = runs.assess(ds, cfg, sites, units=args.units, kategori=args.kategori, trinn=args.trinn)

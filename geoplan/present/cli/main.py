@@ -33,7 +33,10 @@ COMMANDS = {
     "assess": "geoplan.present.cli.assess",
     "arealregnskap": "geoplan.present.cli.arealregnskap",
     "report": "geoplan.present.cli.report",
+    "db": "geoplan.present.cli.db",
+    "users": "geoplan.present.cli.users",
     "app": "geoplan.present.cli.app",
+    "convert": "geoplan.present.cli.convert",
 }
 
 

@@ -60,10 +60,11 @@ def run(args: argparse.Namespace) -> int:
     sections = rp.parse_sections(args.sections)
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    common.check_output(out, "--out")
     secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args))
     data = rp.render_report(secs, ds, cfg, fmt)
     from geoplan.io.writers import write_bytes_atomic
-    write_bytes_atomic(out, data)
+    write_bytes_atomic(out, data, option="--out")
     print(f"Rapporten «{rp.REPORT_TITLE}» er skrevet til {out} ({fmt.upper()}, "
           f"{len(data) / 1024:.0f} kB).")
     for s in secs:

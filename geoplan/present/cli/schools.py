@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     require = ["utviklingsgrense", "skole"] + (["gangnett"] if args.walking else [])
     ds = common.load_from_args(args, require=require, optional=["arealformal", "innspill"],
                                config=cfg)
+    common.check_output(args.out, "--out", owned_layers=GPKG_LAYERS)
     corridor = settings.walk_corridor_width_m
     res = pipeline.schools(ds, cfg, radius_m=radius, walking=bool(args.walking))
     if args.out:
@@ -171,11 +172,17 @@ def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
     return "\n".join(lines)
 
 
-def write_geopackage(res, target) -> None:
-    """Write the result layers to one GeoPackage, atomically (QGIS-ready)."""
-    import pyogrio
+#: the layers ``schools --out`` writes (the only ones it replaces in an existing GeoPackage)
+GPKG_LAYERS = ("utviklingsgrenser", "parseller", "skolesirkler", "skoler", "innenfor_sirkel",
+               "utenfor_sirkel", "gangavstand_areal", "innenfor_sirkel_ikke_gang")
 
-    from geoplan.io.writers import atomic_path
+
+def write_geopackage(res, target) -> None:
+    """Write the result layers to one GeoPackage, atomically (QGIS-ready).
+
+    An existing GeoPackage keeps its other layers; only :data:`GPKG_LAYERS` are replaced.
+    """
+    from geoplan.io.writers import write_gpkg_layers
     def flat(gdf):
         gdf = gdf.copy()
         for c in gdf.columns:
@@ -193,9 +200,6 @@ def write_geopackage(res, target) -> None:
         ("gangavstand_areal", res.gangareal),
         ("innenfor_sirkel_ikke_gang", res.ikke_gang),
     ]
-    with atomic_path(target) as tmp:
-        for name, gdf in layers:
-            if gdf is None or len(gdf) == 0:
-                continue
-            pyogrio.write_dataframe(flat(gdf), tmp, layer=name, driver="GPKG",
-                                    promote_to_multi=name != "skoler")
+    write_gpkg_layers(target, [(n, None if g is None else flat(g)) for n, g in layers],
+                      owned=GPKG_LAYERS,
+                      layer_options=lambda name: {"promote_to_multi": name != "skoler"})

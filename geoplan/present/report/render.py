@@ -16,6 +16,7 @@ from geoplan.config.kommune import KommuneSettings
 from geoplan.errors import UnreadableInput
 from geoplan.present import text
 from geoplan.present.report.model import STATUS_TEXT, SUPPRESSED, Column, Section, Table
+from geoplan.privacy import safe_cell
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -122,13 +123,13 @@ def _write_table(wb, sheet: str, t: Table) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(sheet)
-    ws.append([c.label for c in t.columns])
+    ws.append([safe_cell(c.label) for c in t.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     for i, row in enumerate(t.rows):
-        ws.append([SUPPRESSED if (i, c.key) in t.suppressed_cells else xlsx_value(row.get(c.key), c)
+        ws.append([SUPPRESSED if (i, c.key) in t.suppressed_cells else safe_cell(xlsx_value(row.get(c.key), c))
                    for c in t.columns])
         if i in t.sum_rows:
             for cell in ws[ws.max_row]:
@@ -144,7 +145,7 @@ def _write_table(wb, sheet: str, t: Table) -> None:
     ws.freeze_panes = "A2"
     if t.note:
         ws.append([])
-        ws.append([t.note])
+        ws.append([safe_cell(t.note)])
 
 
 def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
@@ -156,25 +157,25 @@ def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
     about = wb.active
     about.title = "Om rapporten"
     used = {"om rapporten"}
-    about.append([meta["title"]])
+    about.append([safe_cell(meta["title"])])
     about["A1"].font = Font(bold=True, size=14)
     for k, label in (("kommune", "Kommune"), ("created", "Laget"), ("source", "Datagrunnlag"),
                      ("crs", "Koordinatsystem"), ("version", "geoplan-versjon")):
-        about.append([label, meta.get(k, "")])
+        about.append([label, safe_cell(meta.get(k, ""))])
     about.append([])
     about.append(["Innhold"])
     about.cell(row=about.max_row, column=1).font = Font(bold=True)
     for s in sections:
         if s.omitted:
-            about.append([f"{s.number}. {s.title}", s.omitted])
+            about.append([safe_cell(f"{s.number}. {s.title}"), safe_cell(s.omitted)])
             continue
         if s.privacy:
-            about.append([f"{s.number}. {s.title}", s.privacy])
+            about.append([safe_cell(f"{s.number}. {s.title}"), safe_cell(s.privacy)])
         for t in s.tables:
             if not t.in_xlsx:
                 continue
             sheet = _sheet_name(t.sheet or t.title or s.title, used)
-            about.append([f"{s.number}. {s.title}", f"Ark «{sheet}»: {t.title or s.title}"])
+            about.append([safe_cell(f"{s.number}. {s.title}"), safe_cell(f"Ark «{sheet}»: {t.title or s.title}")])
             _write_table(wb, sheet, t)
     about.column_dimensions["A"].width = 40
     about.column_dimensions["B"].width = 100

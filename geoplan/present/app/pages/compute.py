@@ -105,7 +105,7 @@ def concentration(ds, cfg, radius_m: float, public: bool):
 
 
 def purchase_effect(model, settings, point, units: int, kategori: str, *,
-                    new_dwellings: bool, public: bool) -> dict:
+                    new_dwellings: bool, public: bool, base=None) -> dict:
     """Before/after of buying ``units`` at ``point`` (grunnkrets, building, radius).
 
     The quick what-if of the page (no new hot-spot run, unlike ``geoplan
@@ -116,7 +116,9 @@ def purchase_effect(model, settings, point, units: int, kategori: str, *,
 
     hv = model.purchase_effect(point, units, kategori, new_dwellings=new_dwellings)
     if public:
-        hv = privacy.suppress_what_if(hv, settings.min_count, suppress_zero=settings.suppress_zero)
+        # base: the public table shown beside it, whose hidden grunnkretser stay hidden
+        hv = privacy.suppress_what_if(hv, settings.min_count, suppress_zero=settings.suppress_zero,
+                                      base=base)
     return hv
 
 

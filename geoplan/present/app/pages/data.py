@@ -9,49 +9,89 @@ from geoplan.errors import GeoplanError
 from geoplan.io.layers import SCHEMAS
 from geoplan.present import text
 from geoplan.present.app import appdata
+from geoplan.present.app.login import current_user
 
 st.title("Data")
+user = current_user()
 
 # -- upload -------------------------------------------------------------------
-st.subheader("Bruk egne data")
 cfg = appdata.config()
-max_mb = text.compact(appdata.app_settings(cfg).max_upload_mb)
-st.markdown(
-    "Last opp en **GeoPackage** (.gpkg) med lagene i datakontrakten, en **zippet Shapefile** "
-    "(.zip) eller en **SOSI-GML**-fil med arealformål (.gml). Filen brukes bare i denne "
-    "nettleserøkten og er ikke synlig for andre brukere; den slettes når du går tilbake til "
-    f"demodataene. Største fil: {max_mb} MB.")
 
-with st.form("opplasting", clear_on_submit=False):
-    up = st.file_uploader("Geodatafil", type=appdata.UPLOAD_TYPES, accept_multiple_files=False,
-                          key="upload_file")
-    c1, c2, c3 = st.columns(3)
-    layer = c1.selectbox("Lagnavn for en enkeltfil", ["(automatisk)"] + list(SCHEMAS),
-                         help="Trengs for en enkeltfil som ikke er GeoPackage eller SOSI-GML, "
-                              "f.eks. en Shapefile med skoler: velg «skole».")
-    crs = c2.text_input("Koordinatsystem for lag uten CRS", placeholder="f.eks. 25832",
-                        help="Brukes bare for lag som ikke har koordinatsystem i filen.")
-    merge = c3.checkbox("Behold de andre lagene fra demodataene", value=False,
-                        help="Lagene i filen erstatter demoens lag med samme navn.")
-    sent = st.form_submit_button("Last inn og kontroller", type="primary")
 
-if sent:
-    if up is None:
-        st.warning("Velg en fil først.")
-    else:
+def _upload() -> None:
+    """Upload a file for this session (roles plan, bolig, admin)."""
+    st.subheader("Bruk egne data")
+    max_mb = text.compact(appdata.app_settings(cfg).max_upload_mb)
+    st.markdown(
+        "Last opp en **GeoPackage** (.gpkg) med lagene i datakontrakten, en **zippet Shapefile** "
+        "(.zip) eller en **SOSI-GML**-fil med arealformål (.gml). Filen brukes bare i denne "
+        "nettleserøkten og er ikke synlig for andre brukere; den slettes når du går tilbake til "
+        f"demodataene. Største fil: {max_mb} MB.")
+
+    with st.form("opplasting", clear_on_submit=False):
+        up = st.file_uploader("Geodatafil", type=appdata.UPLOAD_TYPES, accept_multiple_files=False,
+                              key="upload_file")
+        c1, c2, c3 = st.columns(3)
+        layer = c1.selectbox("Lagnavn for en enkeltfil", ["(automatisk)"] + list(SCHEMAS),
+                             help="Trengs for en enkeltfil som ikke er GeoPackage eller SOSI-GML, "
+                                  "f.eks. en Shapefile med skoler: velg «skole».")
+        crs = c2.text_input("Koordinatsystem for lag uten CRS", placeholder="f.eks. 25832",
+                            help="Brukes bare for lag som ikke har koordinatsystem i filen.")
+        merge = c3.checkbox("Behold de andre lagene fra demodataene", value=False,
+                            help="Lagene i filen erstatter demoens lag med samme navn.")
+        sent = st.form_submit_button("Last inn og kontroller", type="primary")
+
+    if sent:
+        if up is None:
+            st.warning("Velg en fil først.")
+        else:
+            try:
+                new = appdata.load_upload(up.name, up.getvalue(), cfg,
+                                          layer=None if layer == "(automatisk)" else layer,
+                                          crs=crs.strip() or None, merge=merge)
+                st.success(f"«{up.name}» er lest inn med {len(new.layers)} brukbare lag. "
+                           "Alle sidene bruker nå disse dataene i denne økten.")
+            except GeoplanError as e:
+                st.error(f"Filen ble ikke tatt i bruk: {e.message}", icon=":material/block:")
+
+    if appdata.has_upload():
+        if st.button("Gå tilbake til demodataene"):
+            appdata.clear_upload()
+            st.rerun()
+
+
+def _save_to_database() -> None:
+    """Admin: keep the checked upload in the app's PostGIS database (one transaction)."""
+    from geoplan.io.postgis import store
+    from geoplan.io.postgis.connect import is_database, parse
+    source = appdata.default_source()
+    if not (appdata.has_upload() and source and is_database(source) and user.can("save_to_database")):
+        return
+    st.subheader("Lagre i databasen")
+    st.caption("Kontrollrapporten under viser hva som blir lagret. Lagringen skjer i én transaksjon: "
+               "feiler den, er databasen som før.")
+    schema = st.text_input("Skjema", placeholder="f.eks. larvik_kpa2027", key="db_schema")
+    replace = st.checkbox("Erstatt lagene som allerede ligger i skjemaet", key="db_replace")
+    if st.button("Lagre de kontrollerte lagene i databasen", key="db_save") and schema.strip():
+        from geoplan.present.app import audit
         try:
-            new = appdata.load_upload(up.name, up.getvalue(), cfg,
-                                      layer=None if layer == "(automatisk)" else layer,
-                                      crs=crs.strip() or None, merge=merge)
-            st.success(f"«{up.name}» er lest inn med {len(new.layers)} brukbare lag. "
-                       "Alle sidene bruker nå disse dataene i denne økten.")
+            ds_up = appdata.dataset(cfg)
+            address = parse(source).with_schema(schema.strip())
+            rasters = {n: (pth.name, pth.read_bytes()) for n, pth in ds_up.rasters.items()}
+            meta = store.load(address, ds_up.layers, rasters, epsg=ds_up.epsg or 0,
+                              source=appdata.source_label(ds_up), replace=replace)
+            audit.log(user, "data lagret i databasen", skjema=address.schema, dataversjon=meta["dataversjon"])
+            st.success(f"Lagret {len(meta['lag'])} lag i skjemaet {address.schema} "
+                       f"(dataversjon {meta['dataversjon']}).")
         except GeoplanError as e:
-            st.error(f"Filen ble ikke tatt i bruk: {e.message}", icon=":material/block:")
+            st.error(e.message)
 
-if appdata.has_upload():
-    if st.button("Gå tilbake til demodataene"):
-        appdata.clear_upload()
-        st.rerun()
+
+if user.can("upload"):
+    _upload()
+else:
+    st.caption("Opplasting av egne data er forbeholdt planleggere og boligkontoret.")
+_save_to_database()
 
 # -- check report -------------------------------------------------------------
 st.subheader("Kontrollrapport")
@@ -102,13 +142,16 @@ st.caption("Parametere under «app.» (visning av adresser, opplastingsgrenser) 
            "config/app.toml på serveren.")
 edited = st.data_editor(
     pdf, hide_index=True, width="stretch", key="param_editor",
-    disabled=["nokkel", "beskrivelse", "enhet", "kilde", "kommunalt_valg"],
+    disabled=(["nokkel", "beskrivelse", "enhet", "kilde", "kommunalt_valg"] if user.can("parameters")
+              else True),
     column_config={"nokkel": "Parameter", "beskrivelse": "Beskrivelse",
                    "verdi": st.column_config.TextColumn("Verdi", help="Lister skrives med komma"),
                    "enhet": "Enhet", "kilde": st.column_config.TextColumn("Kilde", width="large"),
                    "kommunalt_valg": st.column_config.CheckboxColumn("Kommunalt valg")})
 c1, c2 = st.columns(2)
-if c1.button("Bruk endrede parametere i denne økten", type="primary"):
+if not user.can("parameters"):
+    st.caption("Parametrene kan ikke endres med din rolle.")
+elif c1.button("Bruk endrede parametere i denne økten", type="primary"):
     base = {p.key: _show(p.value) for p in appdata.load_config_plain().params()}
     changed = {k: v for k, v in zip(edited["nokkel"], edited["verdi"])
                if str(v).strip() != base.get(k)}

@@ -9,6 +9,7 @@ import streamlit as st
 from geoplan.analysis.concentration import HOT
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
+from geoplan.present.app.login import current_user
 from geoplan.present.app.pages import compute, ui
 
 st.title("Konsentrasjon av kommunale boliger")
@@ -19,15 +20,20 @@ st.caption("Andel kommunalt disponerte boenheter av alle boliger per grunnkrets,
 
 
 ds, cfg = ui.context()
+user = current_user()
 ds.require("kommunal_bolig", "grunnkrets")
 settings = compute.concentration_settings(cfg)
 
 c1, c2 = st.columns([2, 1])
 radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings.radius_m), 50,
                    key="ko_radius")
-public = c2.toggle("Skjul små tall (prikking)", value=True, key="ko_public",
-                   help=f"Tall under {settings.min_count} (kommune.min_count_public) skjules, "
-                        "som i offentlige rapporter.")
+if user.can("concentration_unsuppressed"):
+    public = c2.toggle("Skjul små tall (prikking)", value=True, key="ko_public",
+                       help=f"Tall under {settings.min_count} (kommune.min_count_public) skjules, "
+                            "som i offentlige rapporter.")
+else:  # innsyn: what a public report shows, nothing more
+    public = True
+    c2.caption(f"Tall under {settings.min_count} er skjult (prikket), som i offentlige rapporter.")
 min_count = settings.min_count
 
 model, _ = compute.concentration_model(ds, cfg, float(radius))
@@ -73,6 +79,8 @@ if len(hot):
                      "style": {"color": "#b71c1c", "weight": 3.5, "fillOpacity": 0.0},
                      "legend": [("line", "#b71c1c", "Varm flekk (signifikant klynge)")]})
 layers = appdata.display_layers(ds, cfg)
+if public:  # hidden is not enough: points that are not shown are not sent either
+    layers.pop("kommunal_bolig", None)
 # zoom to where the municipal dwellings are (the rest of the municipality is one pan away)
 kb_disp = layers.get("kommunal_bolig")
 zoom = None
@@ -83,7 +91,7 @@ if kb_disp is not None and len(kb_disp):
 m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zoom,
                           include=["kommune", "utviklingsgrense", "kollektivakse", "holdeplass",
                                    "kommunal_bolig"],
-                          hidden=["kommunal_bolig"] if public else [], overlays=overlays)
+                          overlays=overlays)
 try:
     import folium
 
@@ -101,59 +109,70 @@ out = ui.show_map(m, key="konsentrasjon_kart", height=560, returned=["last_click
 
 # -- what-if ----------------------------------------------------------------------------
 st.subheader("Hva om kommunen kjøper her?")
-clicked = (out or {}).get("last_clicked")
-if clicked:
+clicked = (out or {}).get("last_clicked") if user.can("what_if") else None
+if not user.can("what_if"):
+    st.info("Hva-om-beregningen for kjøp er forbeholdt boligkontoret (rollen «bolig»).")
+elif clicked:
     from pyproj import Transformer
 
     x, y = Transformer.from_crs(4326, ds.crs, always_xy=True).transform(clicked["lng"], clicked["lat"])
     st.session_state["_ko_point"] = (float(x), float(y))
-pt = st.session_state.get("_ko_point")
-c1, c2, c3 = st.columns(3)
-n = int(c1.number_input("Antall boenheter", 1, 200, 4, key="ko_n"))
-kats = sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
-kat = c2.selectbox("Kategori", kats, key="ko_kat", format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
-nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så også antall boliger øker. "
-                   "Av: kommunen kjøper eksisterende boliger.",
-                   value=settings.new_dwellings, key="ko_nybygg")
-if not pt:
-    st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
-else:
-    hv = compute.purchase_effect(model, settings, pt, n, kat, new_dwellings=nybygg, public=public)
-    st.caption(f"Punkt {pt[0]:.0f}, {pt[1]:.0f} (EPSG:{ds.epsg}): {n} enheter, "
-               f"{maps.CATEGORY_LABELS.get(kat, kat)}.")
-    rows = []
-    names = {"kommunale_enheter": "Kommunale enheter", "antall_boliger": "Boliger",
-             "andel_pct": "Andel (%)", "lokaliseringskvotient": "Lokaliseringskvotient",
-             "housing_first_andel_pct": "Housing First-andel (%)", "over_terskel": "Over terskel",
-             "enheter": "Kommunale enheter", "enheter_innenfor": "Enheter innenfor radius"}
-    for scope, label in (("grunnkrets", "Grunnkrets"), ("bygning", "Bygning"), ("radius", "Radius")):
-        part = hv.get(scope) or {}
-        before, after = part.get("for") or {}, part.get("etter") or {}
-        for k in dict.fromkeys(list(before) + list(after)):
-            if isinstance(before.get(k), (dict, list)) or isinstance(after.get(k), (dict, list)):
-                continue
-            rows.append({"omrade": label, "mal": names.get(k, k.replace("_", " ")),
-                         "for": before.get(k), "etter": after.get(k)})
-    ind = hv.get("indekser") or {}
-    for k in ("dissimilaritet", "isolasjon", "romlig_dissimilaritet"):
-        if k in (ind.get("for") or {}):
-            rows.append({"omrade": "Kommunen", "mal": k.replace("_", " ").capitalize(),
-                         "for": ind["for"].get(k), "etter": (ind.get("etter") or {}).get(k)})
 
-    def _txt(v):
-        if isinstance(v, float) and not text.is_missing(v):
-            return text.number(v, 3 if abs(v) < 1 else 1)
-        return text.number(v, 0)
 
-    tab = pd.DataFrame(rows)
-    if len(tab):
-        tab["for"] = tab["for"].map(_txt)
-        tab["etter"] = tab["etter"].map(_txt)
-        st.dataframe(tab, hide_index=True, width="stretch",
-                     column_config={"omrade": "Område", "mal": "Mål", "for": "Før kjøpet",
-                                    "etter": "Etter kjøpet"})
-    for w in hv.get("advarsler", []) or []:
-        st.warning(w)
+def _what_if() -> None:
+    """The what-if purchase: before and after at the clicked point (role «bolig»)."""
+    pt = st.session_state.get("_ko_point")
+    c1, c2, c3 = st.columns(3)
+    n = int(c1.number_input("Antall boenheter", 1, 200, 4, key="ko_n"))
+    kats = sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
+    kat = c2.selectbox("Kategori", kats, key="ko_kat", format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
+    nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så også antall boliger øker. "
+                       "Av: kommunen kjøper eksisterende boliger.",
+                       value=settings.new_dwellings, key="ko_nybygg")
+    if not pt:
+        st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
+    else:
+        hv = compute.purchase_effect(model, settings, pt, n, kat, new_dwellings=nybygg, public=public,
+                                     base=res if public else None)
+        st.caption(f"Punkt {pt[0]:.0f}, {pt[1]:.0f} (EPSG:{ds.epsg}): {n} enheter, "
+                   f"{maps.CATEGORY_LABELS.get(kat, kat)}.")
+        rows = []
+        names = {"kommunale_enheter": "Kommunale enheter", "antall_boliger": "Boliger",
+                 "andel_pct": "Andel (%)", "lokaliseringskvotient": "Lokaliseringskvotient",
+                 "housing_first_andel_pct": "Housing First-andel (%)", "over_terskel": "Over terskel",
+                 "enheter": "Kommunale enheter", "enheter_innenfor": "Enheter innenfor radius"}
+        for scope, label in (("grunnkrets", "Grunnkrets"), ("bygning", "Bygning"), ("radius", "Radius")):
+            part = hv.get(scope) or {}
+            before, after = part.get("for") or {}, part.get("etter") or {}
+            for k in dict.fromkeys(list(before) + list(after)):
+                if isinstance(before.get(k), (dict, list)) or isinstance(after.get(k), (dict, list)):
+                    continue
+                rows.append({"omrade": label, "mal": names.get(k, k.replace("_", " ")),
+                             "for": before.get(k), "etter": after.get(k)})
+        ind = hv.get("indekser") or {}
+        for k in ("dissimilaritet", "isolasjon", "romlig_dissimilaritet"):
+            if k in (ind.get("for") or {}):
+                rows.append({"omrade": "Kommunen", "mal": k.replace("_", " ").capitalize(),
+                             "for": ind["for"].get(k), "etter": (ind.get("etter") or {}).get(k)})
+
+        def _txt(v):
+            if isinstance(v, float) and not text.is_missing(v):
+                return text.number(v, 3 if abs(v) < 1 else 1)
+            return text.number(v, 0)
+
+        tab = pd.DataFrame(rows)
+        if len(tab):
+            tab["for"] = tab["for"].map(_txt)
+            tab["etter"] = tab["etter"].map(_txt)
+            st.dataframe(tab, hide_index=True, width="stretch",
+                         column_config={"omrade": "Område", "mal": "Mål", "for": "Før kjøpet",
+                                        "etter": "Etter kjøpet"})
+        for w in hv.get("advarsler", []) or []:
+            st.warning(w)
+
+
+if user.can("what_if"):
+    _what_if()
 
 # -- tables ---------------------------------------------------------------------------------
 st.subheader("Grunnkretser med høyest andel")
@@ -163,7 +182,7 @@ ui.table(gk.sort_values("andel_pct", ascending=False, na_position="last").head(2
           "andel_pct": "Andel (%)", "lokaliseringskvotient": "Lokaliseringskvotient",
           "over_terskel": "Over terskel", "klynge": "Klynge", "begrunnelse": "Begrunnelse"},
          decimals={"kommunale_enheter": 0, "antall_boliger": 0, "lokaliseringskvotient": 2})
-if len(res.bygninger):
+if user.can("buildings") and len(res.bygninger):
     b = res.bygninger
     flagged = b[b["over_terskel"].astype("boolean").fillna(False)] if "over_terskel" in b.columns else b
     st.subheader(f"Bygninger over terskel ({len(flagged)})")
@@ -172,7 +191,7 @@ if len(res.bygninger):
                        "kommunale_enheter": "Kommunale enheter", "andel_pct": "Andel (%)",
                        "housing_first_andel_pct": "Housing First (%)", "merknad": "Merknad"},
              decimals={"antall_boliger": 0, "kommunale_enheter": 0}, height=300)
-if res.datafeil:
+if user.can("buildings") and res.datafeil:
     with st.expander(f"Datafeil ({len(res.datafeil)})"):
         for d in res.datafeil:
             st.write(f"- {d.get('melding', d)}")

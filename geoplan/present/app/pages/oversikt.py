@@ -9,7 +9,7 @@ from geoplan.config.kommune import KommuneSettings
 from geoplan.config.reserves import ReserveSettings
 from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
-from geoplan.present.app import appdata, maps
+from geoplan.present.app import appdata, audit, maps
 from geoplan.present.app.pages import ui
 
 ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
@@ -92,4 +92,4 @@ if rep:
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[f]
     c2.download_button(f"Last ned rapporten ({f.upper()}, {text.number(len(data) / 1e6, 1)} MB)", data=data,
                        file_name=f"boligreserve_arealbehov_lokalisering.{f}", mime=mime,
-                       key="ov_download")
+                       key="ov_download", on_click=audit.log_download, args=("KPA-rapport", f))

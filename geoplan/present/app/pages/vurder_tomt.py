@@ -12,7 +12,8 @@ from geoplan.config.sites import SiteSettings
 from geoplan.errors import GeoplanError, UnreadableInput
 from geoplan.io.sites import parse_xy, read_sites
 from geoplan.present import text
-from geoplan.present.app import appdata, maps
+from geoplan.present.app import appdata, assessments, audit, maps
+from geoplan.present.app.login import current_user
 from geoplan.present.app.pages import compute, ui
 
 st.title("Vurder tomt")
@@ -164,6 +165,40 @@ st.dataframe(rows.style.apply(_row_style, axis=1), hide_index=True, width="stret
                             "begrunnelse": st.column_config.TextColumn("Begrunnelse", width="large"),
                             "kilde": st.column_config.TextColumn("Kilde", width="medium")})
 
+# -- saved assessments ----------------------------------------------------------------------------
+user = current_user()
+params = {"enheter": units, "kategori": None if kategori == "(ikke valgt)" else kategori,
+          "trinn": None if trinn == "(ikke valgt)" else int(str(trinn)),
+          "endrede_parametere": appdata.overrides()}
+if user.can("save_assessment"):
+    if st.button("Lagre vurderingen", key="vt_save",
+                 help="Tomta, parametrene og resultatet lagres med ditt navn og tidspunktet, og kan "
+                      "åpnes igjen senere."):
+        try:
+            rec = assessments.save(user, site, params, result, data=appdata.default_source(), epsg=ds.epsg)
+            st.success(f"Vurderingen av «{rec['navn']}» er lagret ({rec['tid']}).")
+        except GeoplanError as e:
+            st.error(f"Vurderingen ble ikke lagret: {e.message}")
+    with st.expander("Lagrede vurderinger"):
+        try:
+            saved = assessments.recent(appdata.default_source(), ds.epsg)
+        except GeoplanError as e:
+            saved = []
+            st.error(e.message)
+        if not saved:
+            st.caption("Ingen lagrede vurderinger ennå.")
+        for rec in saved[:20]:
+            cols = st.columns([3, 2, 1])
+            cols[0].write(f"**{rec['navn']}** · {ui.status_markdown(str(rec.get('samlet') or 'ukjent'))}")
+            cols[1].caption(f"{rec['bruker']}, {str(rec['tid'])[:16].replace('T', ' ')}")
+            if cols[2].button("Åpne", key=f"vt_open_{rec['id']}"):
+                _set_site(shapely.from_wkt(rec["wkt"]), str(rec["navn"]), f"lagret vurdering {rec['id']}")
+                prm = rec.get("parametre") or {}
+                st.session_state["vt_units"] = int(prm.get("enheter") or 0)
+                st.session_state["vt_kat"] = prm.get("kategori") or "(ikke valgt)"
+                st.session_state["vt_trinn"] = prm.get("trinn") or "(ikke valgt)"
+                st.rerun()
+
 # -- report download ------------------------------------------------------------------------------
 st.subheader("Tomterapport")
 c1, c2 = st.columns(2)
@@ -181,4 +216,5 @@ if rep:
     c2.download_button(f"Last ned tomterapport ({fmt_r.upper()})", data=data,
                        file_name=f"tomterapport.{fmt_r}",
                        mime="application/pdf" if fmt_r == "pdf" else "text/html",
-                       key="vt_download")
+                       key="vt_download", on_click=audit.log_download,
+                       args=("tomterapport", fmt_r, site["navn"]))

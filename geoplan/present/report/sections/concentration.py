@@ -36,7 +36,7 @@ def concentration_results(ctx: ReportContext):
         ctx.need("kommunal_bolig", "grunnkrets")
         model, st = runs.concentration_model(ctx.dataset, ctx.config)
         raw = model.result(**runs.cluster_kwargs(st))
-        pub = suppress(raw, max(st["min_count"], ctx.min_count), suppress_zero=True)
+        pub = suppress(raw, max(st.min_count, ctx.min_count), suppress_zero=True)
         return raw, pub, st
     return ctx.once("concentration", run)
 
@@ -48,9 +48,6 @@ def mark_hidden(table: Table, raw_rows: list[dict], keys: Sequence[str]) -> None
             if text.is_missing(row.get(k)) and not text.is_missing(rraw.get(k)):
                 table.suppressed_cells.add((i, k))
 
-
-def _fewer(n: int, limit: int) -> str:
-    return f"færre enn {limit}" if n < limit else text.integer(n)
 
 
 def _intro(sec: Section, par: dict, limit: int) -> None:
@@ -114,21 +111,25 @@ def _municipality_items(raw, pub, limit: int) -> list:
     itab.note = ("Kommunale enheter mot alle boliger i grunnkretsene. Ved jevn fordeling er "
                  "isolasjonsindeksen lik kommunens andel.")
     tot = idx.get("kommunale_enheter_totalt")
-    shown = text.integer(tot) if tot is not None and not text.is_missing(tot) and tot >= limit else SUPPRESSED
+    shown = SUPPRESSED if tot is None or text.is_missing(tot) else text.integer(tot)
     items: list = [Heading("Hele kommunen"),
                    Text(f"Kommunale enheter i alt: {shown} "
                         f"av {text.integer(idx.get('antall_boliger_totalt'))} boliger."),
                    itab]
-    kat_raw = raw.kategorier
-    if len(kat_raw):
-        agg = kat_raw.groupby("kategori", sort=True)["kommunale_enheter"].sum()
+    totals = pub.kategori_totaler
+    if totals is not None and len(totals):
+        # the totals per kategori as the disclosure control published them (with the
+        # municipal total above, a single hidden kategori would be a subtraction away)
         kt = Table(id="konsentrasjon_kategori",
                    title="Kommunale enheter per kategori, hele kommunen",
                    sheet="Konsentrasjon kategori",
                    columns=[Column("kategori", "Kategori"),
                             Column("kommunale_enheter", "Kommunale enheter", "count")],
-                   rows=[{"kategori": k, "kommunale_enheter": int(v)} for k, v in agg.items()])
-        suppress_small(kt, ["kommunale_enheter"], limit)
+                   rows=[{"kategori": r["kategori"],
+                          "kommunale_enheter": None if text.is_missing(r["kommunale_enheter"])
+                          else int(r["kommunale_enheter"])} for r in totals.to_dict("records")])
+        kt.suppressed_cells |= {(i, "kommunale_enheter") for i, r in enumerate(kt.rows)
+                                if r["kommunale_enheter"] is None}
         items.append(kt)
     return items
 
@@ -145,41 +146,47 @@ def _cluster_item(raw, pub, par: dict):
     if not len(kl):
         return Text("Ingen grunnkretser er signifikante varme eller kalde flekker.")
     krows = kl.to_dict("records")
+    # z and p are not published: they mix the shares of hidden neighbours (geoplan.privacy)
     kt = Table(id="konsentrasjon_klynger",
                title=f"Varme og kalde flekker (Getis-Ord Gi*, {par.get('klynge_permutasjoner')} "
                      f"permutasjoner, p ≤ {text.number(par.get('klynge_signifikans'), 2)})",
                sheet="Konsentrasjon klynger",
                columns=[Column("grunnkretsnummer", "Grunnkrets"), Column("klynge", "Klynge"),
-                        Column("gi_z", "z", "num", 2), Column("p_verdi", "p", "num", 3),
                         Column("andel_pct", "Andel %", "num", 1)], rows=krows)
     kraw = {str(r["grunnkretsnummer"]): r for r in raw.klynger.to_dict("records")}
     mark_hidden(kt, [kraw.get(str(r["grunnkretsnummer"]), {}) for r in krows], ["andel_pct"])
     return kt
 
 
-def _building_items(ctx: ReportContext, raw, par: dict, limit: int) -> list:
-    """Buildings with municipal units: aggregates only."""
-    b = raw.bygninger
-    if not len(b):
+def _building_items(ctx: ReportContext, raw, pub, par: dict, limit: int) -> list:
+    """Buildings with municipal units: the public aggregates (:func:`geoplan.privacy.suppress`)."""
+    if not len(raw.bygninger):
         if ctx.has("bygning"):
             return []
         return [Text("Laget «bygning» mangler, så konsentrasjon per bygning (Housing "
                      "First-regelen) er ikke vurdert.")]
+    s0 = pub.bygninger.to_dict("records")[0] if len(pub.bygninger) else {}
 
-    def cnt(col):
-        return int(b[col].fillna(False).astype(bool).sum()) if col in b.columns else 0
-    rows = [{"hva": "Bygninger med kommunale enheter", "antall": _fewer(len(b), limit)},
-            {"hva": f"Over Housing First-grensen "
-                    f"({text.integer(par.get('housing_first_maks_andel_pct'))} %)",
-             "antall": _fewer(cnt("over_hf_terskel"), limit)},
-            {"hva": f"Andel over {text.integer(par.get('bygning_maks_andel_pct'))} %",
-             "antall": _fewer(cnt("over_andel_terskel"), limit)},
-            {"hva": f"Flere enn {text.integer(par.get('bygning_maks_enheter'))} enheter",
-             "antall": _fewer(cnt("over_antall_terskel"), limit)}]
+    def show(key: str) -> str:
+        v = s0.get(key)
+        return f"færre enn {limit}" if v is None or text.is_missing(v) else text.integer(v)
+    rows = [{"hva": "Bygninger med kommunale enheter", "antall": show("bygninger_med_kommunale_enheter")},
+            {"hva": f"Flere enn {text.integer(par.get('bygning_maks_enheter'))} kommunale enheter "
+                    "(omsorgsboliger ikke medregnet)",
+             "antall": show("bygninger_over_antall_terskel")},
+            {"hva": f"Andel over {text.integer(par.get('bygning_maks_andel_pct'))} % i bygninger med "
+                    f"minst {text.integer(par.get('bygning_andel_min_boliger'))} boliger",
+             "antall": show("bygninger_over_andel_terskel")},
+            {"hva": f"Housing First over {text.integer(par.get('housing_first_maks_andel_pct'))} % "
+                    "i en boligblokk",
+             "antall": show("bygninger_over_hf_terskel")},
+            {"hva": "Housing First i samme bygning som andre med rus- eller psykiatriproblemer",
+             "antall": show("bygninger_hf_sammen_med")}]
     return [Table(id="konsentrasjon_bygninger", title="Bygninger (bare samlet)",
                   sheet="Konsentrasjon bygninger",
                   columns=[Column("hva", "Bygninger"), Column("antall", "Antall")], rows=rows,
-                  note="Enkeltbygninger vises ikke i en offentlig rapport.")]
+                  note="Enkeltbygninger vises ikke i en offentlig rapport. Eneboliger og "
+                       "omsorgsboliger flagges ikke for å være kommunale.")]
 
 
 def _radius_text(pub, radius_m: float) -> list:
@@ -229,8 +236,8 @@ def sec_concentration(ctx: ReportContext, sec: Section) -> None:
     sec.items += [Heading("Per grunnkrets"), t,
                   concentration_map(ctx, pub.grunnkretser, _public_shares(t, gk_pub), limit),
                   _cluster_item(raw, pub, par)]
-    sec.items += _building_items(ctx, raw, par, limit)
-    sec.items += _radius_text(pub, st["radius_m"])
+    sec.items += _building_items(ctx, raw, pub, par, limit)
+    sec.items += _radius_text(pub, st.radius_m)
     sec.items += [Text(f["melding"]) for f in pub.datafeil or [] if f.get("melding")]
     if len(pub.kategorier):
         sec.items.append(_category_grunnkrets_table(raw, pub, limit))

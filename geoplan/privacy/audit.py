@@ -1,0 +1,167 @@
+"""Complementary suppression checked by an attacker: the linear audit of a published table.
+
+The model. A public table is a set of *statistics*, each the sum of some
+non-negative integer *cells* (here: municipal units per grunnkrets × kategori,
+and per kategori outside every grunnkrets). A cell is a statistic of one cell; a
+grunnkrets total, a kategori total or the municipal total is a statistic of many.
+Every statistic is either published (its value is known) or hidden. An attacker
+knows every published value, that every cell is a whole number ≥ 0, and the upper
+bounds that are public anyway (a grunnkrets cannot hold more municipal units than
+it has dwellings). A hidden statistic is *disclosed* when these facts leave it
+only one possible value.
+
+:func:`protect` hides statistics below the minimum (primary suppression), then
+asks an integer-programming attacker (:func:`bounds`, SciPy's HiGHS ``milp``) for
+the smallest and largest value of every primary-hidden statistic consistent with
+what is published. Where both are equal, it hides one more statistic
+(complementary suppression: the smallest published cell sharing an equation with
+the exposed one, or a total containing it) and asks again, until no primary
+statistic is determined. This is the audit SSB and other statistics offices run
+on tables with margins (primary + secondary suppression), with a protection
+interval of one unit: every hidden small count must have at least two possible
+values for the attacker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["Stat", "Table", "bounds", "protect"]
+
+#: A statistic whose upper bound is unknown (the outside-every-grunnkrets row).
+NO_BOUND = 1e7
+
+
+@dataclass
+class Stat:
+    """One published-or-hidden number: the sum of ``cells`` (positions in the cell vector)."""
+
+    name: str
+    cells: np.ndarray
+    value: float
+    hidden: bool = False
+    primary: bool = False
+
+
+@dataclass
+class Table:
+    """Cells (their true values and public upper bounds), the statistics over them,
+    and groups of cells whose sum is bounded (a grunnkrets' dwellings)."""
+
+    values: np.ndarray
+    upper: np.ndarray
+    stats: list[Stat] = field(default_factory=list)
+    group_bounds: list[tuple[np.ndarray, float]] = field(default_factory=list)
+
+    def add(self, name: str, cells: Sequence[int], value: float, *, primary: bool) -> Stat:
+        s = Stat(name, np.asarray(cells, dtype=np.int64), float(value), hidden=primary,
+                 primary=primary)
+        self.stats.append(s)
+        return s
+
+
+def _constraints(t: Table):
+    from scipy.optimize import LinearConstraint
+
+    n = len(t.values)
+    rows, lo, hi = [], [], []
+    for s in t.stats:
+        if not s.hidden and len(s.cells):
+            r = np.zeros(n)
+            r[s.cells] = 1.0
+            rows.append(r)
+            lo.append(s.value)
+            hi.append(s.value)
+    for cells, ub in t.group_bounds:
+        if np.isfinite(ub):
+            r = np.zeros(n)
+            r[cells] = 1.0
+            rows.append(r)
+            lo.append(0.0)
+            hi.append(ub)
+    if not rows:
+        return []
+    return [LinearConstraint(np.array(rows), np.array(lo), np.array(hi))]
+
+
+def bounds(t: Table, stat: Stat, constraints=None) -> tuple[float, float]:
+    """The attacker's range ``(min, max)`` of ``stat`` given every published statistic.
+
+    Integer cells ≥ 0 and ≤ their upper bound; ``(nan, nan)`` if the solver fails
+    (then the statistic counts as exposed, to be safe).
+    """
+    from scipy.optimize import Bounds, milp
+
+    n = len(t.values)
+    cons = _constraints(t) if constraints is None else constraints
+    c = np.zeros(n)
+    c[stat.cells] = 1.0
+    b = Bounds(np.zeros(n), np.minimum(t.upper, NO_BOUND))
+    out = []
+    for sign in (1.0, -1.0):
+        res = milp(sign * c, integrality=np.ones(n), bounds=b, constraints=cons,
+                   options={"time_limit": 10.0})
+        if res.x is None:
+            return float("nan"), float("nan")
+        out.append(float(c @ np.rint(res.x)))
+    return out[0], out[1]
+
+
+def _exposed(t: Table, s: Stat, cons) -> bool:
+    if float(np.sum(t.upper[s.cells])) <= 0:   # no dwellings: nothing about anyone
+        return False
+    lo, hi = bounds(t, s, cons)
+    return not (hi - lo >= 1 - 1e-9)
+
+
+def _candidates(t: Table, s: Stat) -> list[Stat]:
+    """Published statistics to hide so that ``s`` gets a range: cells that share an
+    equation with it (smallest non-zero first, then zeros), then totals that contain it."""
+    mine = set(int(c) for c in s.cells)
+    linked: set[int] = set()
+    for o in t.stats:
+        if len(o.cells) > 1 and mine & set(int(c) for c in o.cells):
+            linked |= set(int(c) for c in o.cells)
+    cells = [o for o in t.stats if not o.hidden and len(o.cells) == 1
+             and int(o.cells[0]) in linked - mine]
+    totals = [o for o in t.stats if not o.hidden and len(o.cells) > 1
+              and (mine & set(int(c) for c in o.cells) or len(s.cells) > 1)]
+    cells.sort(key=lambda o: (o.value == 0, o.value))
+    totals.sort(key=lambda o: o.value)
+    return (totals + cells) if len(s.cells) > 1 else (cells + totals)
+
+
+def protect(t: Table, max_fixes: int = 200) -> int:
+    """Hide statistics until no primary-hidden one is determined; returns how many were added.
+
+    Each primary statistic is audited once: while it is determined, the first
+    candidate that gives it a range is hidden (or, if none alone does, the first
+    candidate, and it is audited again). Hiding only removes equations, so a
+    statistic with a range keeps it: none needs a second audit.
+    """
+    added = 0
+    for s in t.stats:
+        if not s.primary:
+            continue
+        for _ in range(max_fixes):
+            if not _exposed(t, s, _constraints(t)):
+                break
+            cands = _candidates(t, s)
+            if not cands:
+                break
+            chosen = None
+            for o in cands[:12]:
+                o.hidden = True
+                if not _exposed(t, s, _constraints(t)):
+                    chosen = o
+                    break
+                o.hidden = False
+            if chosen is None:
+                cands[0].hidden = True
+            added += 1
+            if chosen is not None:
+                break
+    return added
