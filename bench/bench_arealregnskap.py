@@ -13,6 +13,7 @@ against a ``geopandas.overlay`` chain doing the same unions (plan × proposal, �
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -182,6 +183,10 @@ def main() -> int:
     res = analyse_arealregnskap(layers, proposal=prop, settings=s)
     t_geo, c_geo = time.perf_counter() - t, time.process_time() - c
     print(f"geoplan arealregnskap: {t_geo:.2f} s (CPU {c_geo:.2f} s)", flush=True)
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > cores:
+        print(f"  maskinen er belastet (load {load:.1f} på {cores} kjerner): veggtiden måler køen, "
+              "CPU-tiden er arbeidet", flush=True)
     print("kontroll:", res.kontroll)
     worst = 0.0
     if not a.no_baseline:
