@@ -601,12 +601,14 @@ def test_assess_housing_first_in_a_building(gpkg, capsys):
     code, res = run_json(["assess", str(gpkg), "--site", site, "--units", "11",
                           "--kategori", "housing_first"], capsys)
     assert code == 0
-    k = by_id(res)["konsentrasjon_bygning"]
+    k = by_id(res)["housing_first_bygning"]   # the Housing First rule, for Housing First units
     assert k["verdi"] == pytest.approx(22.0) and k["status"] == "rod"
+    k = by_id(res)["konsentrasjon_bygning"]   # existing buildings: judged by count of units
+    assert k["verdi"] == pytest.approx(14)                    # 3 there + 11 bought
     code, res = run_json(["assess", str(gpkg), "--site", site, "--units", "11", "--public"], capsys)
-    k = by_id(res)["konsentrasjon_bygning"]
-    assert k["verdi"] == pytest.approx(100 * 14 / 50)         # all municipal units
     assert "B5" not in json.dumps(res, ensure_ascii=False)     # no building id in public output
+    k = by_id(res)["konsentrasjon_bygning"]
+    assert k["verdi"] is None                                  # a single building's numbers are never public
 
 
 SITES = [  # name, geometry, expected {criterion: (value, status)}
