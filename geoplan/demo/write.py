@@ -79,6 +79,9 @@ def metadata_table(layers: dict[str, gpd.GeoDataFrame], seed: int = SEED) -> pd.
                                     "(646 og 382 per oktober 2013, seed 004 l. 2661–2662); ett "
                                     "borettslag med 32 kommunale leiligheter (l. 2895, 9775). "
                                     "Fordelingen er syntetisk."),
+        ("syntetisk_arealregnskap", "Lagene ar5, naturtype, verneomrade, flomsone, skredfare og "
+                                    "arealformal_forslag er SYNTETISKE (geoplan.demo.arealregnskap): "
+                                    "et oppdiktet AR5-dekke og et oppdiktet planforslag."),
         ("koordinatsystem", CRS),
         ("generator", f"geoplan.demo.build_demo(seed={seed})"),
     ]
@@ -102,6 +105,9 @@ README_TEXT = """# Demodata: syntetisk Larvik (geoplan)
 Bygninger, adresser, borettslag, grunnkretser, arealformål, skoler, helsetjenester,
 steinbrudd, gangnett, terreng og støy er syntetiske. Reservene i Larvik by og Stavern
 er syntetiske. Adressene er oppdiktet: dataene inneholder ingen virkelige personers hjem.
+Arealressurskartet `ar5`, natur- og farelagene (`naturtype`, `verneomrade`, `flomsone`,
+`skredfare`) og planforslaget `arealformal_forslag` (innspillene tatt inn, en del av
+reserven tatt ut) er også syntetiske: de er ikke NIBIOs AR5 og ikke Larviks planforslag.
 
 Filer (EPSG:25832):
 

@@ -18,6 +18,12 @@ import geopandas as gpd
 #: Layer names as planners also write them (lower-cased, spaces and hyphens as «_»).
 LAYER_ALIASES = {"arealformål": "arealformal", "kommunale_boliger": "kommunal_bolig",
                  "utviklingsgrenser": "utviklingsgrense", "grunnkretser": "grunnkrets"}
+# the arealregnskap's land cover, nature and hazard layers (as NIBIO and Geonorge name them)
+LAYER_ALIASES.update({"arealressurskart": "ar5", "fkb_ar5": "ar5", "naturtyper": "naturtype",
+                      "verneområde": "verneomrade", "verneområder": "verneomrade",
+                      "verneomrader": "verneomrade", "flomsoner": "flomsone",
+                      "skredfaresone": "skredfare", "skredfaresoner": "skredfare",
+                      "100_metersbeltet": "strandsone"})
 
 
 def layer_key(name) -> str:
@@ -147,6 +153,18 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("tjeneste", ("Point",), {"navn": "str", "type": "str"}, {"plasser": "int"},
                 label="tjenester (butikk, apotek, lege, omsorgsbase, møteplass; sykehjem med plasser)",
                 used_by=("tilgang", "boligbehov")),
+    # arealregnskap: the proposal, and the nature and hazard layers it is set against
+    # (ar5, naturtype and flomsone are DOK layers above)
+    LayerSchema("arealformal_forslag", ("Polygon",), {"arealformal": "int", "arealbruksstatus": "int"},
+                {"utbygd": "bool", "planid": "str", "navn": "str"},
+                label="arealformål i forslaget til ny arealdel (for arealregnskapet)",
+                used_by=("arealregnskap",)),
+    LayerSchema("verneomrade", ("Polygon",), {}, {"navn": "str", "verneform": "str"},
+                label="verneområder (naturvernloven/naturmangfoldloven)"),
+    LayerSchema("skredfare", ("Polygon",), {}, {"skredtype": "str"},
+                label="faresoner for skred (NVE)"),
+    LayerSchema("strandsone", ("Polygon",), {},
+                label="100-metersbeltet langs sjøen (pbl. § 1-8)"),
     # plan layers read from SOSI / SOSI-GML plan files (geoplan/io/plans.py)
     LayerSchema("planomrade", ("Polygon",), {},
                 {"planid": "str", "plannivaa": "str", "planstatus": "int", "vertikalniva": "int",

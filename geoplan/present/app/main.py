@@ -44,6 +44,7 @@ def main() -> None:
                 url_path="skolesirkler"),
         st.Page(PAGES_DIR / "konsentrasjon.py", title="Konsentrasjon", icon=":material/bar_chart:",
                 url_path="konsentrasjon"),
+        st.Page(PAGES_DIR / "arealregnskap.py", title="Arealregnskap", icon=":material/table_chart:", url_path="arealregnskap"),
     ]
     if user.can("assess_site"):
         PAGES.append(st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",

@@ -34,6 +34,7 @@ COMMANDS = {
     "befolkning": "geoplan.present.cli.befolkning",
     "boligbehov": "geoplan.present.cli.boligbehov",
     "tilgang": "geoplan.present.cli.tilgang",
+    "arealregnskap": "geoplan.present.cli.arealregnskap",
     "report": "geoplan.present.cli.report",
     "db": "geoplan.present.cli.db",
     "users": "geoplan.present.cli.users",

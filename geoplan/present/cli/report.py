@@ -34,7 +34,7 @@ def register(sub) -> None:
                    help="utfil: rapport.html, rapport.pdf eller rapport.xlsx")
     p.add_argument("--sections", metavar="DELER", action="append",
                    help="bare disse delene, kommaseparert (kan gjentas): arealbehov, balanse, "
-                        "parseller, skoler, kollektiv, konsentrasjon (standard: alle). "
+                        "parseller, skoler, kollektiv, konsentrasjon, arealregnskap (standard: alle). "
                         "Parametere og datagrunnlag kommer alltid med.")
     p.add_argument("--public", action="store_true",
                    help="offentlig versjon: antall under kommune.min_count_public vises ikke. "

@@ -132,7 +132,7 @@ def section(id: str, title: str, config_sections: tuple[str, ...] = ()):
 
 #: Analysis sections in report order (``--sections`` chooses among these).
 SECTION_IDS = ("arealbehov", "balanse", "parseller", "skoler", "kollektiv", "konsentrasjon",
-               "befolkning")
+               "befolkning", "arealregnskap")
 #: Always added at the end: parameters with sources, data provenance.
 APPENDIX_IDS = ("parametere", "datagrunnlag")
 
@@ -144,6 +144,7 @@ SECTION_HELP = {
     "kollektiv": "nærhet til kollektivtilbud for reserver og innspill",
     "konsentrasjon": "konsentrasjon av kommunale boliger (alltid aggregert og prikket)",
     "befolkning": "befolkning etter alder, boligbehov per målgruppe, gangavstand for eldre",
+    "arealregnskap": "arealregnskap: reserven etter arealtype, forslaget mot gjeldende plan, klimagass",
 }
 
 
