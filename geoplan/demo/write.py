@@ -119,7 +119,7 @@ Lag ({n} stk.):
 
 {table}
 
-Befolkning etter alder (syntetisk, issue 18): `{projection_file}` er en befolkningsframskriving
+Befolkning etter alder (syntetisk): `{projection_file}` er en befolkningsframskriving
 i SSBs JSON-stat2-format (oppsettet til Statistikkbanken-tabell 14288; alternativene MMMM, LLML
 og HHMH), kalibrert til 43 200 innbyggere i 2014 og +55 % i aldersgruppen 60+ til 2030
 (Boligplanen l. 1720–1723); `{grunnkrets_file}` har aldersgrupper per grunnkrets med kolonnene
