@@ -55,7 +55,6 @@ shipped), :mod:`.assessor` (:class:`SiteAssessor`), :mod:`.indexes` and
 (the Norwegian words). The config keys are read by :mod:`geoplan.config.sites`.
 """
 
-import geoplan.analysis.sites.noise_zones  # noqa: F401  (registers kind stoysone)
 from geoplan.analysis.sites import evaluators  # noqa: F401  (registers the shipped kinds)
 from geoplan.analysis.sites.assessor import SiteAssessor
 from geoplan.analysis.sites.criteria import (
