@@ -44,6 +44,10 @@ COLUMN_ALIASES = {
     "kpområdenavn": "navn",
     "rpområdenavn": "navn",
     "feltnavn": "navn",
+    # DOK datasets as Geonorge delivers them
+    "dekningsstatus": "dekningsstatus",
+    "lokalitetnavn": "navn",
+    "skredomrnavn": "navn",
 }
 
 
@@ -64,6 +68,38 @@ class LayerSchema:
                  "LineString": "linjer (LineString)"}
         return " eller ".join(names[g] for g in self.geometry)
 
+
+#: Optional national datasets (DOK) the site assessment checks a site against when the
+#: municipality has them (config/sites.toml, kind «dok»); each «*_dekning» layer is the
+#: dataset's coverage map (NVE's and Miljødirektoratet's dekningskart), with
+#: «dekningsstatus» telling where the area was never surveyed. Optional: a missing one
+#: makes its criteria «ukjent», never a failed check.
+DOK_SCHEMAS = (
+    LayerSchema("flomsone", ("Polygon",), {}, {"gjentaksintervall": "num", "navn": "str"},
+                label="flomsoner (NVE)"),
+    LayerSchema("flomsone_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for flomsoner (NVE)"),
+    LayerSchema("kvikkleire", ("Polygon",), {}, {"faregrad": "str", "navn": "str"},
+                label="faresoner for kvikkleireskred (NVE)"),
+    LayerSchema("kvikkleire_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for kvikkleire (NVE)"),
+    LayerSchema("skredfaresone", ("Polygon",), {}, {"skredtype": "str", "navn": "str"},
+                label="faresoner for skred i bratt terreng (NVE)"),
+    LayerSchema("skredfaresone_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for skredfaresoner (NVE)"),
+    LayerSchema("kulturminne", ("Polygon", "Point"), {}, {"navn": "str", "vernetype": "str"},
+                label="kulturminner (Riksantikvaren)"),
+    LayerSchema("naturvern", ("Polygon",), {}, {"navn": "str", "verneform": "str"},
+                label="naturvernområder (Miljødirektoratet)"),
+    LayerSchema("naturtype", ("Polygon",), {}, {"naturtype": "str", "verdikategori": "str"},
+                label="naturtyper (Miljødirektoratet)"),
+    LayerSchema("naturtype_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for naturtyper (Miljødirektoratet)"),
+    LayerSchema("ar5", ("Polygon",), {"arealtype": "int"}, {"treslag": "int"},
+                label="arealressurskart AR5 (NIBIO)"),
+    LayerSchema("grunnforurensning", ("Polygon", "Point"), {}, {"navn": "str"},
+                label="grunnforurensning (Miljødirektoratet)"),
+)
 
 SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommune", ("Polygon",), {"kommunenummer": "str", "kommunenavn": "str"},
@@ -98,6 +134,7 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("sentrum", ("Point",), {"navn": "str"}, {"senterniva": "str"}, label="sentre"),
     LayerSchema("helsetjeneste", ("Point",), {"navn": "str", "type": "str"},
                 label="helsetjenester (sykehjem, hjemmetjeneste)"),
+    *DOK_SCHEMAS,
     # plan layers read from SOSI / SOSI-GML plan files (geoplan/io/plans.py)
     LayerSchema("planomrade", ("Polygon",), {},
                 {"planid": "str", "plannivaa": "str", "planstatus": "int", "vertikalniva": "int",

@@ -168,10 +168,11 @@ def _serving(args):
     address = args.address or "127.0.0.1"
     check_serving(address, settings)
     secrets = None
-    if args.secrets:
-        secrets = Path(args.secrets).expanduser().resolve()
+    given = getattr(args, "secrets", None)
+    if given:
+        secrets = Path(given).expanduser().resolve()
         if not secrets.is_file():
-            raise UnreadableInput(f"--secrets: fant ikke {args.secrets}.")
+            raise UnreadableInput(f"--secrets: fant ikke {given}.")
     elif settings.mode == "oidc" and not _has_streamlit_secrets():
         raise UnreadableInput(
             "Innlogging med OpenID Connect (auth.mode = «oidc») trenger innstillingene for "

@@ -133,6 +133,11 @@ def run(args: argparse.Namespace) -> int:
                                                "boenheter", "arealbehov_daa"]))
     else:
         print(render_text(need, gp))
+        if gp["all_places"]:
+            print("\nMindre tettsteder utenfor stedene over får en vekst i tillegg, som "
+                  "opprettholder dagens tettstedsstruktur (Larvik kommune, Boligplan 2015–2020, "
+                  "l. 2348–2350; reserves.villages). Andelen regnes av dagens boliger i dataene: "
+                  "se «geoplan reserves».")
     return 0
 
 

@@ -131,9 +131,14 @@ def run(args: argparse.Namespace) -> int:
         _write_report(public_result(result), ds, out, cfg, sites)
     if args.public:
         result = public_result(result)
+    from geoplan.config.kommune import identify_kommune
+    ident = identify_kommune(ds.layers, cfg)
     if args.json:
-        common.emit_json(result)
+        common.emit_json({**result, "kommune": ident.as_dict()})
     else:
+        if (banner := ident.banner()) is not None:    # another municipality's parameters
+            print(banner + "\n")
+        print(f"Kommune: {ident.label}")
         print(render(result))
         if out:
             print(f"\nTomterapporten er skrevet til {out}.")

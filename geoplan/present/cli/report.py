@@ -61,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
     common.check_output(out, "--out")
+    from geoplan.config.kommune import identify_kommune
+    ident = identify_kommune(ds.layers, cfg)
+    if (banner := ident.banner()) is not None:    # another municipality's parameters: first
+        print(banner + "\n")
     secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args))
     data = rp.render_report(secs, ds, cfg, fmt)
     from geoplan.io.writers import write_bytes_atomic
