@@ -23,6 +23,7 @@ from pyproj import CRS
 from geoplan.errors import UnreadableInput
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
 from geoplan.io.crs import crs_label
+from geoplan.io.gdalpath import gdal_path
 from geoplan.io.plans import PLAN_LAYERS
 from geoplan.io.typed import TYPED_SUFFIXES
 
@@ -115,19 +116,38 @@ def gml_integrity(path: Path) -> dict[str, int]:
 # Files
 # ---------------------------------------------------------------------------
 
+#: GDAL's English reasons, by a fragment of the text, in Norwegian
+_GDAL_REASONS = (
+    ("no such file", "filen finnes ikke"),
+    ("not recognized as being in a supported file format", "formatet gjenkjennes ikke"),
+    ("not recognised as being in a supported file format", "formatet gjenkjennes ikke"),
+    ("permission denied", "ingen lesetilgang til filen"),
+    ("could not be opened", "laget finnes ikke i filen eller kan ikke åpnes"),
+)
+
+
+def gdal_reason(e: Exception) -> str:
+    """Why GDAL could not read a file, in Norwegian (its English text is never shown)."""
+    text = str(e).lower()
+    for fragment, reason in _GDAL_REASONS:
+        if fragment in text:
+            return reason
+    return "filen er ikke gyldige geodata eller er skadet"
+
+
 def read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
     """One layer of a vector file through pyogrio, with a Norwegian error."""
+    where = gdal_path(path)   # «a;b.gpkg» is not «a» (see geoplan.io.gdalpath)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
+            gdf = pyogrio.read_dataframe(where, layer=layer, use_arrow=True, **kwargs)
     except Exception as e:  # pyogrio.errors.DataSourceError and friends
-        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         what = f"laget «{layer}» i " if layer else ""
         hint = (" En Shapefile består av flere filer med samme navn (.shp, .shx, .dbf og .prj): "
                 "ta med alle." if path.suffix.lower() == ".shp" else "")
         raise UnreadableInput(
-            f"Kan ikke lese {what}{path}: filen er ikke gyldige geodata eller er skadet ({msg})."
+            f"Kan ikke lese {what}{path.name}: {gdal_reason(e)}."
             f"{hint} Kontroller filen, eller eksporter den på nytt (GeoPackage, GeoJSON, Shapefile "
             "eller SOSI-GML)."
         ) from None
@@ -144,8 +164,9 @@ def read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFram
 def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
     """The contract layers of a GeoPackage (``wanted``: only these)."""
     sniff(path)
+    where = gdal_path(path)
     try:
-        listed = pyogrio.list_layers(path)
+        listed = pyogrio.list_layers(where)
     except Exception as e:
         raise UnreadableInput(
             f"Kan ikke lese GeoPackage-filen {path}: den er skadet eller avkortet ({str(e).splitlines()[0]}). "
@@ -160,7 +181,7 @@ def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
         try:
             gdf = read_file(path, layer=lname)
             # A truncated/corrupt page can make GDAL return fewer rows silently.
-            info = pyogrio.read_info(path, layer=lname)
+            info = pyogrio.read_info(where, layer=lname)
             expected = info.get("features")
             out.append(RawLayer(key, gdf, f"{path.name}:{lname}",
                                 expected=expected if expected is not None and expected >= 0 else None))
@@ -187,7 +208,7 @@ def read_single(path: Path, layer: str | None, wanted: set[str] | None = None,
         raws = read_gpkg(path, wanted)
         if layer and not raws:
             # a GeoPackage with one foreign-named layer given a name
-            names = [str(n) for n, _ in pyogrio.list_layers(path)]
+            names = [str(n) for n, _ in pyogrio.list_layers(gdal_path(path))]
             if len(names) == 1:
                 return [RawLayer(layer, read_file(path, layer=names[0]), f"{path.name}:{names[0]}")]
         return raws

@@ -192,8 +192,13 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
 
 
 def tmp_name(target: Path) -> Path:
-    """A recognisable temporary name beside ``target`` (same suffix, so drivers still match)."""
-    return target.parent / f".{target.stem}{TMP_TAG}{os.getpid()}-{secrets.token_hex(4)}{target.suffix}"
+    """A recognisable temporary name beside ``target`` (same suffix, so drivers still match).
+
+    ``;`` and ``!`` in the name become ``_``: pyogrio would write «a;b.gpkg» as «a»
+    (:mod:`geoplan.io.gdalpath`); the rename to ``target`` keeps the user's name.
+    """
+    stem = target.stem.replace(";", "_").replace("!", "_")
+    return target.parent / f".{stem}{TMP_TAG}{os.getpid()}-{secrets.token_hex(4)}{target.suffix}"
 
 
 def _cannot_write(parent: Path, target: Path, err: OSError) -> UnreadableInput:
@@ -281,11 +286,14 @@ def existing_gpkg_layers(target: str | os.PathLike) -> list[str]:
     """
     import pyogrio
 
+    from geoplan.io.gdalpath import gdal_path
+
     target = Path(target)
     if not target.exists():
         return []
+    where = gdal_path(target)
     try:
-        return [str(n) for n, _ in pyogrio.list_layers(target)]
+        return [str(n) for n, _ in pyogrio.list_layers(where)]
     except Exception:
         raise UnreadableInput(
             f"«{target}» finnes og er ikke en GeoPackage geoplan kan lese. Den overskrives ikke; "
@@ -314,6 +322,9 @@ def write_gpkg_layers(target: str | os.PathLike, layers: Iterable[tuple[str, obj
     """
     import pyogrio
 
+    from geoplan.io.gdalpath import gdal_path, refuse_unwritable_folder
+
+    refuse_unwritable_folder(target)
     replaced, kept = gpkg_plan(target, owned)
     with atomic_path(target, option=option) as tmp:
         if Path(target).exists():
@@ -324,5 +335,5 @@ def write_gpkg_layers(target: str | os.PathLike, layers: Iterable[tuple[str, obj
             if len(gdf) == 0 and name not in replaced:  # type: ignore[arg-type]
                 continue
             kw = layer_options(name) if layer_options else {}
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", **kw)
+            pyogrio.write_dataframe(gdf, gdal_path(tmp, writing=True), layer=name, driver="GPKG", **kw)
     return replaced, kept

@@ -6,7 +6,8 @@ reader today, the SOSI reader once it exists -- and seed files, mutates them
 seeds crossed) for a fixed time, writes each distinct input to a file and calls
 the reader. The contract is that of the loader: a reader either returns or
 raises :class:`geoplan.errors.GeoplanError` (a Norwegian message); any other
-exception is a failure, and its input is kept under ``crash_dir`` as a
+exception is a failure, and so is a refusal whose message ``accept`` rejects
+(the SOSI reader must name the line); the input is kept under ``crash_dir`` as a
 regression case (``tests/data/hostile/fuzz/`` is re-run by the corpus test).
 
 When ``atheris`` is installed, :func:`atheris_main` runs the same contract
@@ -78,8 +79,12 @@ def mutate(data: bytes, rng: random.Random, others: list[bytes]) -> bytes:
 
 def fuzz_reader(reader: Callable[[Path], Any], seeds: Iterable[bytes], *, seconds: float,
                 suffix: str, crash_dir: Path | None = None, rng_seed: int = 13,
-                max_inputs: int | None = None) -> FuzzStats:
-    """Run ``reader`` on mutated ``seeds`` for ``seconds``; return the :class:`FuzzStats`."""
+                max_inputs: int | None = None,
+                accept: Callable[[str], bool] | None = None) -> FuzzStats:
+    """Run ``reader`` on mutated ``seeds`` for ``seconds``; return the :class:`FuzzStats`.
+
+    ``accept(message)``: whether a refusal's Norwegian message is good enough (None: any).
+    """
     from geoplan.errors import GeoplanError
 
     rng = random.Random(rng_seed)
@@ -102,16 +107,24 @@ def fuzz_reader(reader: Callable[[Path], Any], seeds: Iterable[bytes], *, second
                 stats.accepted += 1
                 if len(pool) < 200 and rng.random() < 0.05:
                     pool.append(data)                       # survivors become seeds
-            except GeoplanError:
-                stats.refused += 1
+            except GeoplanError as e:
+                if accept is None or accept(e.message):
+                    stats.refused += 1
+                else:
+                    _keep(stats, crash_dir, data, h, suffix, f"message not accepted: {e.message}")
             except Exception as e:  # noqa: BLE001 - this is what the fuzzer looks for
-                stats.failures += 1
-                name = f"crash-{h[:12]}{suffix}"
-                if crash_dir is not None:
-                    crash_dir.mkdir(parents=True, exist_ok=True)
-                    (crash_dir / name).write_bytes(data)
-                stats.crashes.append((name, f"{type(e).__name__}: {e}"[:300]))
+                _keep(stats, crash_dir, data, h, suffix, f"{type(e).__name__}: {e}")
     return stats
+
+
+def _keep(stats: FuzzStats, crash_dir: Path | None, data: bytes, h: str, suffix: str, why: str) -> None:
+    """Count a failure and keep its input as a regression case."""
+    stats.failures += 1
+    name = f"crash-{h[:12]}{suffix}"
+    if crash_dir is not None:
+        crash_dir.mkdir(parents=True, exist_ok=True)
+        (crash_dir / name).write_bytes(data)
+    stats.crashes.append((name, why[:300]))
 
 
 def gml_reader(path: Path) -> Any:
@@ -121,7 +134,20 @@ def gml_reader(path: Path) -> Any:
     return load(path)
 
 
-READERS: dict[str, tuple[Callable[[Path], Any], str]] = {"gml": (gml_reader, ".gml")}
+def sosi_reader(path: Path) -> Any:
+    """The SOSI text reader itself (``geoplan.io.sosi.read_sosi``): the parser and geometry."""
+    from geoplan.io.sosi import read_sosi
+
+    return read_sosi(path)
+
+
+def sosi_message_names_the_line(message: str) -> bool:
+    """A SOSI refusal names the line, unless it is about the whole file (empty)."""
+    return "linje" in message or message.endswith("er tom. Eksporter SOSI-filen på nytt.")
+
+
+READERS: dict[str, tuple[Callable[[Path], Any], str]] = {"gml": (gml_reader, ".gml"),
+                                                         "sosi": (sosi_reader, ".sos")}
 
 
 def atheris_main(name: str, seconds: int) -> None:  # pragma: no cover - run as a subprocess
@@ -152,9 +178,12 @@ def atheris_main(name: str, seconds: int) -> None:  # pragma: no cover - run as 
 
     import atexit
     atexit.register(lambda: print(f"FUZZ-INPUTS {count[0]}", flush=True))
-    seeds = Path(__file__).resolve().parent.parent / "data" / "kpa_sosi.gml"
+    data = Path(__file__).resolve().parent.parent / "data"
+    seeds = [data / "kpa_sosi.gml"] if name == "gml" else sorted(
+        p for p in (data / "real").iterdir() if p.suffix.lower() == ".sos")
     corpus = Path(tempfile.mkdtemp(prefix="geoplan-atheris-corpus-"))
-    (corpus / "seed.gml").write_bytes(seeds.read_bytes())
+    for i, seed in enumerate(seeds):
+        (corpus / f"seed{i}{suffix}").write_bytes(seed.read_bytes())
     atheris.Setup([sys.argv[0], f"-max_total_time={seconds}", "-rss_limit_mb=3000",
                    "-max_len=200000", str(corpus)], one)
     atheris.Fuzz()

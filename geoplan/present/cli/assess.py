@@ -63,7 +63,8 @@ def register(sub) -> None:
     common.add_data_args(p)
     p.add_argument("--site", required=True, metavar="FIL|X,Y",
                    help="tomta: GeoJSON/GeoPackage med punkt eller flate (alle koordinatsystem "
-                        "med CRS), eller koordinatene X,Y i dataenes koordinatsystem")
+                        "med CRS; uten CRS: --crs), CSV med kolonnene X,Y eller lon,lat, eller "
+                        "koordinatene X,Y i dataenes koordinatsystem")
     p.add_argument("--site-layer", metavar="NAVN",
                    help="lagnavn i tomtefilen når den har flere lag")
     p.add_argument("--units", type=_units, default=None, metavar="N",
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     ds = common.load_from_args(args, config=cfg)
     common.check_output(out, "--out")
     from geoplan.io.sites import read_sites
-    sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
+    sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None), crs=getattr(args, "crs", None))
     from geoplan.io.sites import require_inside
     require_inside(sites.geometry.to_numpy(), ds, "--site")
     common.check_kategori(args.kategori, ds, cfg)
