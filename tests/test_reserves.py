@@ -548,9 +548,14 @@ def test_quarry_buffer_excludes_rather_than_ranks():
     assert list(r.utelatt["navn"]) == ["west"] and list(r.utelatt["kriterium"]) == ["steinbrudd"]
 
 
-def test_cli_arealbehov_warns_when_shares_do_not_sum_to_one(capsys):
-    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.12"]) == 0
-    assert "102,0 %" in capsys.readouterr().out
+def test_cli_arealbehov_refuses_shares_over_100_and_warns_under(capsys):
+    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.12"]) == 2
+    err = capsys.readouterr().err
+    assert "102,0 %" in err and "høyst 100 %" in err and "uventet" not in err
+    assert main(["reserves", "--set", "reserves.steder.stavern.andel=0.90"]) == 2
+    assert "180,0 %" in capsys.readouterr().err
+    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.05"]) == 0
+    assert "95,0 %" in capsys.readouterr().out
     assert main(["arealbehov"]) == 0
     assert "summerer" not in capsys.readouterr().out
 

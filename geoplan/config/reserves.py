@@ -38,8 +38,35 @@ def plain_places(cfg: Config | None = None) -> dict[str, dict[str, Any]]:
     cfg = cfg or default_config()
     # no [steder] table is a municipality without configured places, not a missing default
     raw = cfg.get("reserves.steder", {}) or {}
-    return {key: {k: _plain(v) for k, v in entry.items()}
-            for key, entry in raw.items() if isinstance(entry, dict)}
+    places = {key: {k: _plain(v) for k, v in entry.items()}
+              for key, entry in raw.items() if isinstance(entry, dict)}
+    check_share_sum(places)
+    return places
+
+
+#: rounding slack when the shares of growth are added up (0.1 percentage point)
+SHARE_SUM_TOLERANCE = 0.001
+
+
+def check_share_sum(places: Mapping[str, Mapping[str, Any]]) -> None:
+    """The named places' shares of the growth may add up to at most 100 %.
+
+    More than 100 % would grow the municipality by more than its growth (180 % in
+    all is a typing error, not a scenario); less leaves the rest to the villages and
+    is reported by the commands.
+    """
+    shares = {str(v.get("navn", k)): v.get("andel") for k, v in places.items()}
+    try:
+        total = sum(float(a) for a in shares.values() if a is not None)
+    except (TypeError, ValueError):
+        return  # the schema names a share that is not a number
+    if total > 1.0 + SHARE_SUM_TOLERANCE:
+        listed = ", ".join(f"{n} {float(a) * 100:.1f} %".replace(".", ",")
+                           for n, a in shares.items() if a is not None)
+        raise ConfigError(
+            f"Andelene av veksten (reserves.steder.*.andel) summerer til "
+            f"{total * 100:.1f} %".replace(".", ",") + f", mer enn 100 % ({listed}). Rett andelene i "
+            "config/reserves.toml eller med --set, slik at de til sammen er høyst 100 %.")
 
 
 #: ranking methods: the source's three steps in turn, or the weighted score (municipal choice)
