@@ -17,8 +17,9 @@ def test_public_names_resolve():
 
 
 def test_schools_on_hand_built_frames_use_the_shipped_radius():
-    ug = gpd.GeoDataFrame({"navn": ["Stavern"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=25832)
-    sk = gpd.GeoDataFrame({"navn": ["Stavern skole"]}, geometry=[shapely.Point(500, 500)], crs=25832)
+    # Kvelde: an avklaringsområde, one of the places the shipped criterion applies to
+    ug = gpd.GeoDataFrame({"navn": ["Kvelde"]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=25832)
+    sk = gpd.GeoDataFrame({"navn": ["Kvelde skole"]}, geometry=[shapely.Point(500, 500)], crs=25832)
     res = geoplan.analyse_schools(ug, sk)
     row = res.utviklingsgrenser.iloc[0]
     assert res.radius_m == 1500.0 and bool(row["oppfylt"])

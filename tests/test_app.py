@@ -109,6 +109,8 @@ def test_arealbehov_page_matches_cli_function(app):
 
 
 def test_skolesirkler_page(app):
+    # Testvik's own places: the shipped list is Larvik's avklaringsområder
+    app.session_state["_geoplan_overrides"] = {"schools.applies_to": "Byen,Øvre Bø"}
     at = _open(app, "skolesirkler")
     m = _metrics(at)
     assert _num(m["Utviklingsgrenser"]) == 2
@@ -121,7 +123,15 @@ def test_skolesirkler_page(app):
     assert _num(m["Areal utenfor sirklene"]) == pytest.approx(2 * outside, rel=0.005)
 
 
+def test_skolesirkler_says_gjelder_ikke_outside_the_configured_places(app):
+    at = _open(app, "skolesirkler")          # Larvik's list: neither Byen nor Øvre Bø
+    assert _metrics(at)["Helt innenfor sirkelen"].startswith("0 av 0")
+    tab = next(df.value for df in at.dataframe if "vurdering" in df.value.columns)
+    assert set(tab["vurdering"]) == {"gjelder ikke"}
+
+
 def test_skolesirkler_radius_control(app):
+    app.session_state["_geoplan_overrides"] = {"schools.applies_to": "Byen,Øvre Bø"}
     at = _open(app, "skolesirkler")
     at.slider(key="sk_radius").set_value(1700).run()
     assert not at.exception
@@ -185,7 +195,7 @@ def test_data_page_report_and_parameters(app):
     params = at.data_editor[0].value
     assert "schools.radius_m" in set(params["nokkel"])
     src = params.set_index("nokkel").loc["schools.radius_m", "kilde"]
-    assert "seed 004" in src
+    assert "Boligplan 2015–2020, l. 2473" in src
     assert bool(params.set_index("nokkel").loc["app.show_address", "kommunalt_valg"])
 
 

@@ -87,8 +87,9 @@ def test_serving_beyond_this_machine_needs_a_login_mode(capsys):
     auth.check_serving("10.0.0.5", _settings(mode="lokal"))  # allowed with a login mode
     with pytest.raises(UnreadableInput):
         auth.check_serving("10.0.0.5", _settings(mode="ingen"))
-    assert main(["app", "--port", "-1", "--no-warm"]) == 2
-    assert "1 til 65535" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # refused by the option parser, in Norwegian
+        main(["app", "--port", "-1", "--no-warm"])
+    assert exc.value.code == 2 and "1 til 65535" in capsys.readouterr().err
 
 
 def test_oidc_without_provider_settings_is_refused_with_what_to_do(tmp_path, monkeypatch, capsys):
@@ -146,3 +147,54 @@ def test_saved_assessments_are_kept_in_a_file_and_reopened(tmp_path):
     assert [r["samlet"] for r in got] == ["rod", "gul"]
     assert shapely.from_wkt(got[0]["wkt"]).area == pytest.approx(10_000)
     assert got[0]["bruker"] == "kari" and got[0]["parametre"] == {"enheter": 4}
+
+
+@pytest.fixture()
+def local_mode(tmp_path, monkeypatch):
+    """A config folder with auth.mode = "lokal", one user per role, and the audit log in tmp."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    import geoplan_app_fixture as fx
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    for p in (ROOT / "geoplan" / "config" / "defaults").glob("*.toml"):
+        (cfg / p.name).write_text(p.read_text())
+    users = tmp_path / "brukere.toml"
+    auth.write_users(users, {r: {"role": r, "password": auth.hash_password(f"passord-{r}-123")}
+                             for r in ("innsyn", "bolig")})
+    text = (cfg / "auth.toml").read_text().replace('value = "ingen"', 'value = "lokal"', 1)
+    text = text.replace('[users_file]\nvalue = ""', f'[users_file]\nvalue = "{users}"')
+    text = text.replace('[audit_file]\nvalue = ""', f'[audit_file]\nvalue = "{tmp_path / "logg.jsonl"}"')
+    (cfg / "auth.toml").write_text(text)
+    monkeypatch.setenv("GEOPLAN_CONFIG_DIR", str(cfg))
+    monkeypatch.setenv("GEOPLAN_APP_DATA", str(fx.write_gpkg(tmp_path / "testvik.gpkg")))
+    return tmp_path
+
+
+def _login(at, name, password):
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click()
+    at.run()
+    return at
+
+
+def test_local_accounts_login_page_gate_and_roles(local_mode):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("Logg inn med brukernavnet" in i.value for i in at.info)
+    assert not at.metric  # no page ran behind the gate
+    _login(at, "bolig", "feil-passord")
+    assert any("Feil brukernavn eller passord" in e.value for e in at.error)
+    _login(at, "innsyn", "passord-innsyn-123")
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Innlogget:** innsyn" in captions and "rolle innsyn" in captions
+    at.switch_page("geoplan/present/app/pages/konsentrasjon.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [t for t in at.toggle if "prikking" in t.label.lower()]  # cannot switch suppression off
+    assert any("forbeholdt boligkontoret" in i.value for i in at.info)
+    log = [json.loads(x) for x in (local_mode / "logg.jsonl").read_text().splitlines()]
+    assert [e["handling"] for e in log] == ["innlogging avvist", "innlogging"]

@@ -15,30 +15,32 @@ def _write(d, name, text):
 
 
 def test_parameters_have_value_unit_and_source(tmp_path):
-    _write(tmp_path, "skole", '[radius_m]\nvalue = 1500\nunit = "m"\nlabel = "Radius"\n'
-                              'source = "seed 004 l. 2467"\n')
+    _write(tmp_path, "schools", '[radius_m]\nvalue = 1500\nunit = "m"\nlabel = "Radius"\n'
+                                'source = "seed 004 l. 2467"\n')
     cfg = load_config(tmp_path)
-    p = cfg.param("skole.radius_m")
+    p = cfg.param("schools.radius_m")
     assert (p.value, p.unit, p.source, p.assumption) == (1500, "m", "seed 004 l. 2467", False)
-    assert cfg.get("skole.radius_m") == 1500
+    assert cfg.get("schools.radius_m") == 1500
 
 
 def test_overrides_are_typed_and_marked(tmp_path):
-    _write(tmp_path, "skole", '[radius_m]\nvalue = 1500\n[andel]\nvalue = 0.2\n[\"på\"]\nvalue = true\n')
-    cfg = load_config(tmp_path, parse_set_options(["skole.radius_m=1200", "skole.andel=0,25",
-                                                   "skole.på=nei"]))
-    assert cfg.get("skole.radius_m") == 1200
-    assert cfg.get("skole.andel") == pytest.approx(0.25)
-    assert cfg.get("skole.på") is False
-    assert "overstyrt" in cfg.param("skole.radius_m").source
+    _write(tmp_path, "schools", '[radius_m]\nvalue = 1500\n[node_tolerance_m]\nvalue = 0.2\n'
+                                '[node_crossings]\nvalue = true\n')
+    cfg = load_config(tmp_path, parse_set_options(["schools.radius_m=1200",
+                                                   "schools.node_tolerance_m=0,25",
+                                                   "schools.node_crossings=nei"]))
+    assert cfg.get("schools.radius_m") == 1200
+    assert cfg.get("schools.node_tolerance_m") == pytest.approx(0.25)
+    assert cfg.get("schools.node_crossings") is False
+    assert "overstyrt" in cfg.param("schools.radius_m").source
 
 
 def test_bad_override_and_unknown_key_give_norwegian_errors(tmp_path):
-    _write(tmp_path, "skole", '[radius_m]\nvalue = 1500\n')
+    _write(tmp_path, "schools", '[radius_m]\nvalue = 1500\n')
     with pytest.raises(ConfigError, match="Ugyldig verdi"):
-        load_config(tmp_path, {"skole.radius_m": "langt"})
+        load_config(tmp_path, {"schools.radius_m": "langt"})
     with pytest.raises(ConfigError, match="finnes ikke"):
-        load_config(tmp_path, {"skole.radien": "1"})
+        load_config(tmp_path, {"schools.radien": "1"})
     with pytest.raises(ConfigError, match="seksjon.parameter=verdi"):
         parse_set_options(["radius"])
 

@@ -573,7 +573,8 @@ def test_assess_point_at_known_distances(gpkg, capsys):
     assert k["steinbrudd_avstand"]["verdi"] == pytest.approx(1300)
     assert k["stoy"]["verdi"] == pytest.approx(50) and k["stoy"]["status"] == "gronn"
     assert k["terreng"]["verdi"] == pytest.approx(10, abs=0.01) and k["terreng"]["status"] == "gul"
-    assert k["arealformal"]["status"] == "rod"                # no zoning under the point
+    assert k["arealformal"]["status"] == "ukjent"             # no zoning under the point:
+    assert "ikke arealformål" in k["arealformal"]["begrunnelse"]   # unknown, not «not housing»
 
 
 def test_assess_purchase_lifts_grunnkrets_over_threshold(gpkg, capsys):
@@ -601,12 +602,14 @@ def test_assess_housing_first_in_a_building(gpkg, capsys):
     code, res = run_json(["assess", str(gpkg), "--site", site, "--units", "11",
                           "--kategori", "housing_first"], capsys)
     assert code == 0
-    k = by_id(res)["konsentrasjon_bygning"]
+    k = by_id(res)["housing_first_bygning"]   # the Housing First rule, for Housing First units
     assert k["verdi"] == pytest.approx(22.0) and k["status"] == "rod"
+    k = by_id(res)["konsentrasjon_bygning"]   # existing buildings: judged by count of units
+    assert k["verdi"] == pytest.approx(14)                    # 3 there + 11 bought
     code, res = run_json(["assess", str(gpkg), "--site", site, "--units", "11", "--public"], capsys)
-    k = by_id(res)["konsentrasjon_bygning"]
-    assert k["verdi"] == pytest.approx(100 * 14 / 50)         # all municipal units
     assert "B5" not in json.dumps(res, ensure_ascii=False)     # no building id in public output
+    k = by_id(res)["konsentrasjon_bygning"]
+    assert k["verdi"] is None                                  # a single building's numbers are never public
 
 
 SITES = [  # name, geometry, expected {criterion: (value, status)}
@@ -743,11 +746,15 @@ def test_sosi_gml_with_a_hole_and_multipart_site(tmp_path, capsys):
 
 
 def test_reserve_ranking_and_candidates_recomputed_independently(gpkg, capsys):
-    """Tromsø with a small need has a surplus: its reserves are ranked by the weighted
-    part scores d / (d + 1000 m) of config/reserves.toml (recomputed here with shapely),
-    and the worst placed are taken out while the rest still covers the need."""
+    """Tromsø with a small need has a surplus. With the weighted score (a municipal choice,
+    reserves.ranking.method = vektet) its reserves are ranked by the part scores
+    d / (d + 1000 m) of config/reserves.toml (recomputed here with shapely). The take-out
+    goes down to the need: the half of «Øvre Åsen» inside the quarry buffer first (not
+    aktuell), then whole reserves worst placed first, then part of the first that does not
+    fit, so the total is the surplus to within one 20 m cell, never under the need."""
     code, out = run_json(["reserves", str(gpkg), *GROWTH, "--share", "0.03",
-                          "--dwellings-per-daa", "4"], capsys)
+                          "--dwellings-per-daa", "4", "--set", "reserves.ranking.method=vektet"],
+                         capsys)
     assert code == 0
     need = growth_need(70000, 2020, 2030, 0.01, 0.03, 2.0, 4.0)[2]
     L = municipality()
@@ -770,15 +777,22 @@ def test_reserve_ranking_and_candidates_recomputed_independently(gpkg, capsys):
         assert res[name]["skaar"] == pytest.approx(s, rel=1e-9), name
     order = sorted(score, key=score.get)
     assert [res[n]["rang"] for n in order] == [1, 2, 3, 4]
-    room = RESERVE["Tromsø"] - need
+    excluded = 0.5 * af.geometry["Øvre Åsen"].area / 1000.0
+    assert res["Øvre Åsen"]["utelatt_daa"] == pytest.approx(excluded, rel=1e-3)
+    room = RESERVE["Tromsø"] - excluded - need
     expected = set()
     for name in reversed(order):                                  # worst placed first
-        inside = res[name]["areal_innenfor_daa"]
-        if inside <= room + 1e-9:
-            expected.add(name)
-            room -= inside
+        aktuelt = res[name]["areal_innenfor_daa"] - (excluded if name == "Øvre Åsen" else 0.0)
+        if aktuelt > room + 1e-6:
+            break                                                 # this one gives a part
+        expected.add(name)
+        room -= aktuelt
     assert {n for n, p in res.items() if p["kandidat_uttak"]} == expected
     assert expected                                                # the case is not vacuous
+    st = {s["sted"]: s for s in out["steder_netto"]}["Tromsø"]
+    surplus = RESERVE["Tromsø"] - need
+    assert st["overskudd_reserve_daa"] == pytest.approx(surplus)
+    assert surplus - 0.4 - 1e-6 <= st["uttak_daa"] <= surplus + 1e-6
 
 
 def test_concentration_data_errors_are_reported_not_divided(tmp_path, capsys):

@@ -300,10 +300,10 @@ def test_school_table_equals_schools_json(small, small_html, capsys):
         for k, d in (("areal_daa", 1), ("innenfor_daa", 1), ("utenfor_daa", 1),
                      ("andel_innenfor_pct", 1), ("maks_avstand_m", 0)):
             assert rp.parse_number(row[k]) == _shown(b[k], d), (b["navn"], k)
-        assert row["oppfylt"] == ("ja" if b["oppfylt"] else "nei")
+        assert row["vurdering"] == b["vurdering"]
     # closed form: Helgeroa's 1000 m square centred on its school lies inside 1.5 km;
     # its farthest corner is 500·√2 m away
-    assert tab["Helgeroa"]["oppfylt"] == "ja"
+    assert tab["Helgeroa"]["vurdering"] == "oppfylt"
     assert rp.parse_number(tab["Helgeroa"]["maks_avstand_m"]) == round(500 * math.sqrt(2))
 
 
@@ -532,7 +532,7 @@ def test_parameters_are_listed_with_sources_and_overrides_marked(small, tmp_path
     params = {r["noekkel"]: r for r in _parse(html).tables["parametere"]}
     ppd = params["reserves.persons_per_dwelling"]
     assert ppd["verdi"] == "2,5" and "overstyrt for denne kjøringen" in ppd["kilde"]
-    assert "seed 004" in params["reserves.base_population"]["kilde"].lower()
+    assert "boligplan 2015–2020, l. 2368" in params["reserves.base_population"]["kilde"].lower()
     assert params["kommune.min_count_public"]["kommunalt_valg"] == "ja"
     # the transit thresholds borrowed from the site criteria are listed too
     assert params["sites.criteria.kollektiv_avstand.yellow"]["verdi"] == "500"

@@ -264,7 +264,9 @@ def _analyse(af, ug, *, quarry_buffer_m=None, **kw):
     s = dataclasses.replace(ReserveSettings.from_config(), base_population=43200, base_year=2014,
                             persons_per_dwelling=2.0, places={}, default_dwellings_per_daa=3.0)
     if quarry_buffer_m is not None:
-        s = dataclasses.replace(s, quarry_buffer_m=float(quarry_buffer_m))
+        s = dataclasses.replace(s, quarry_buffer_m=float(quarry_buffer_m), exclusions=tuple(
+            dataclasses.replace(e, buffer_m=float(quarry_buffer_m)) if e.id == "steinbrudd" else e
+            for e in s.exclusions))
     return R.analyse_reserves(layers, None, s, year=2040, rate=0.015, **kw)
 
 
@@ -516,9 +518,10 @@ def test_no_reserve_at_all_and_unknown_place(town):
         _analyse(af, ug, places=["Nowhere"])
 
 
-def test_quarry_conflict_lowers_the_rank():
+def test_quarry_buffer_excludes_rather_than_ranks():
     """Two innspill about 500 m from the centre on either side, "west" a little nearer
-    (it would rank first on distances alone); a quarry next to "west"."""
+    (it ranks first on distances alone); a quarry 200 m from "west": inside the 500 m
+    buffer it is «ikke aktuell» (Boligplan l. 2479–2483), not merely ranked lower."""
     ug = gdf({"navn": ["A"]}, [sq(-2000, -2000, 2000, 2000)])
     af = zoning([(1110, 1, None, "bygd", sq(-50, -50, 50, 50))])
     sentrum = gdf({"navn": ["A"]}, [Point(X0, Y0)])
@@ -532,12 +535,27 @@ def test_quarry_conflict_lowers_the_rank():
     p = r.parseller.set_index("navn")
     assert p.at["west", "andel_steinbrudd_pct"] == pytest.approx(100.0)
     assert p.at["east", "andel_steinbrudd_pct"] == 0
-    assert (p.at["east", "rang"], p.at["west", "rang"]) == (1, 2)
+    assert bool(p.at["west", "ikke_aktuell"]) and pd.isna(p.at["west", "rang"])
+    assert p.at["west", "utelatt_daa"] == pytest.approx(10.0)
+    assert "steinbrudd" in p.at["west", "grunn_ikke_aktuell"]
+    assert p.at["east", "rang"] == 1
+    # kept out of the cumulative area and of the net balance, not of the source's balance
+    assert p.at["east", "kumulativt_areal_daa"] == pytest.approx(10.0)
+    st = r.steder.iloc[0]
+    assert st.innspill_daa == pytest.approx(20.0)
+    assert st.innspill_aktuelt_daa == pytest.approx(10.0)
+    assert st.balanse_netto_daa == pytest.approx(st.balanse_daa - 10.0)
+    assert list(r.utelatt["navn"]) == ["west"] and list(r.utelatt["kriterium"]) == ["steinbrudd"]
 
 
-def test_cli_arealbehov_warns_when_shares_do_not_sum_to_one(capsys):
-    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.12"]) == 0
-    assert "102,0 %" in capsys.readouterr().out
+def test_cli_arealbehov_refuses_shares_over_100_and_warns_under(capsys):
+    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.12"]) == 2
+    err = capsys.readouterr().err
+    assert "102,0 %" in err and "høyst 100 %" in err and "uventet" not in err
+    assert main(["reserves", "--set", "reserves.steder.stavern.andel=0.90"]) == 2
+    assert "180,0 %" in capsys.readouterr().err
+    assert main(["arealbehov", "--set", "reserves.steder.stavern.andel=0.05"]) == 0
+    assert "95,0 %" in capsys.readouterr().out
     assert main(["arealbehov"]) == 0
     assert "summerer" not in capsys.readouterr().out
 

@@ -13,8 +13,8 @@ import shapely
 from shapely.geometry import LineString, Point, box
 
 from geoplan.analysis.reserves import reserve_by_place
+from geoplan.analysis.schools import analyse_schools as _analyse_schools
 from geoplan.analysis.schools import (
-    analyse_schools,
     circle_coverage,
     collect_parcels,
     max_distance,
@@ -26,6 +26,13 @@ from geoplan.errors import DataProblem
 
 CRS = 25832
 R = 1500.0
+
+
+def analyse_schools(*args, **kw):
+    """The analysis with the criterion applied to every place (the geometry tests use
+    made-up place names; which places it applies to is tested on its own below)."""
+    kw.setdefault("applies_to", ())
+    return _analyse_schools(*args, **kw)
 # somewhere near Larvik, so the loader's coordinate checks pass in the CLI tests
 X0, Y0 = 560_000.0, 6_550_000.0
 
@@ -211,11 +218,11 @@ def _write_gpkg(path):
     layers = {
         "kommune": gdf({"kommunenummer": ["3909"], "kommunenavn": ["Larvik"]},
                        [box(-10_000, -10_000, 10_000, 10_000)]),
-        "utviklingsgrense": gdf({"navn": ["Sentrum", "Utkant"]},
+        "utviklingsgrense": gdf({"navn": ["Kvelde", "Helgeroa"]},
                                 [box(-2000, -2000, 2000, 2000), box(-500, 5000, 500, 6000)]),
-        "skole": gdf({"navn": ["Sentrum skole", "Nord skole"], "sted": ["Sentrum", "Utkant"]},
+        "skole": gdf({"navn": ["Kvelde skole", "Nord skole"], "sted": ["Kvelde", "Helgeroa"]},
                      [Point(0, 0), Point(0, 5500)]),
-        "innspill": gdf({"navn": ["Jordet"], "sted": ["Sentrum"]}, [box(100, 100, 300, 300)]),
+        "innspill": gdf({"navn": ["Jordet"], "sted": ["Kvelde"]}, [box(100, 100, 300, 300)]),
         "gangnett": gdf({"id": [1, 2]}, [LineString([(-3000, 0), (3000, 0)]),
                                          LineString([(0, -3000), (0, 3000)])]),
     }
@@ -234,13 +241,13 @@ def test_cli_json(gpkg, capsys):
     assert main(["schools", str(gpkg), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     ug = {d["navn"]: d for d in out["utviklingsgrenser"]}
-    assert set(ug["Sentrum"]) >= {"navn", "skoler", "areal_daa", "innenfor_daa", "utenfor_daa",
+    assert set(ug["Kvelde"]) >= {"navn", "skoler", "areal_daa", "innenfor_daa", "utenfor_daa",
                                   "andel_innenfor_pct", "oppfylt", "maks_avstand_m"}
-    assert ug["Sentrum"]["skoler"] == ["Sentrum skole"]
-    assert ug["Sentrum"]["innenfor_daa"] == pytest.approx(math.pi * 1.5 ** 2 * 1000, rel=1e-3)
-    assert ug["Sentrum"]["oppfylt"] is False
-    assert ug["Utkant"]["oppfylt"] is True
-    assert ug["Utkant"]["maks_avstand_m"] == pytest.approx(math.hypot(500, 500))
+    assert ug["Kvelde"]["skoler"] == ["Kvelde skole"]
+    assert ug["Kvelde"]["innenfor_daa"] == pytest.approx(math.pi * 1.5 ** 2 * 1000, rel=1e-3)
+    assert ug["Kvelde"]["oppfylt"] is False
+    assert ug["Helgeroa"]["oppfylt"] is True
+    assert ug["Helgeroa"]["maks_avstand_m"] == pytest.approx(math.hypot(500, 500))
     assert out["parseller"][0]["navn"] == "Jordet"
     assert out["parseller"][0]["andel_innenfor_pct"] == pytest.approx(100.0)
 
@@ -256,15 +263,15 @@ def test_cli_radius_walking_and_geopackage(gpkg, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["radius_m"] == 1000.0
     ug = {d["navn"]: d for d in out["utviklingsgrenser"]}
-    assert ug["Sentrum"]["innenfor_daa"] == pytest.approx(math.pi * 1000, rel=1e-3)
+    assert ug["Kvelde"]["innenfor_daa"] == pytest.approx(math.pi * 1000, rel=1e-3)
     # the corridor along the two axes is far smaller than the circle
-    assert 0 < ug["Sentrum"]["innenfor_gang_daa"] < ug["Sentrum"]["innenfor_daa"] / 5
-    assert ug["Sentrum"]["innenfor_ikke_gang_daa"] == pytest.approx(
-        ug["Sentrum"]["innenfor_daa"] - ug["Sentrum"]["innenfor_gang_daa"], rel=1e-6)
+    assert 0 < ug["Kvelde"]["innenfor_gang_daa"] < ug["Kvelde"]["innenfor_daa"] / 5
+    assert ug["Kvelde"]["innenfor_ikke_gang_daa"] == pytest.approx(
+        ug["Kvelde"]["innenfor_daa"] - ug["Kvelde"]["innenfor_gang_daa"], rel=1e-6)
     # the northern school is 5.5 km from the network: reported, not silently 0
     assert any(d["hva"] == "skole" and d["navn"] == "Nord skole" for d in out["gang"]["ikke_naadd"])
     tk = {d["skole"]: d["tilknytning_m"] for d in out["gang"]["skoler_tilknytning"]}
-    assert tk["Sentrum skole"] == pytest.approx(0.0) and tk["Nord skole"] is None
+    assert tk["Kvelde skole"] == pytest.approx(0.0) and tk["Nord skole"] is None
     p = out["parseller"][0]
     # point on surface of the 200 x 200 box at (200, 200) is 200 m from the nearest axis
     assert p["gangavstand_m"] == pytest.approx(400.0)
@@ -381,3 +388,43 @@ def test_cli_numbers_go_through_the_one_formatter():
     assert _num(float("inf"), 0) == "ikke nådd"      # walking: the network does not connect
     assert _num(np.float64(np.inf)) == "ikke nådd"
     assert _num(None) == _num(float("nan")) == "–"
+
+
+# ------------------------------------------------------------- whom the criterion applies to
+def test_criterion_applies_only_to_the_named_places():
+    """Boligplan 2015–2020, l. 2467–2469: the criteria are for the avklaringsområder; a
+    boundary of another place reads «gjelder ikke», never a failure."""
+    far = box(-3000, -3000, 3000, 3000)          # far outside a 1.5 km circle
+    b = boundaries(far, shapely.affinity.translate(far, 20_000, 0),
+                   names=["Larvik by", "Kvelde"])
+    s = schools((0, 0), (20_000, 0), names=["A", "B"], steder=["Larvik by", "Kvelde"])
+    ub = _analyse_schools(b, s, radius_m=R).utviklingsgrenser.set_index("navn")
+    assert ub.at["Larvik by", "vurdering"] == "gjelder ikke"
+    assert not ub.at["Larvik by", "gjelder"] and pd.isna(ub.at["Larvik by", "oppfylt"])
+    assert ub.at["Kvelde", "vurdering"] == "ikke oppfylt" and not ub.at["Kvelde", "oppfylt"]
+    # the measurements stay for information: 6 × 6 km square minus the circle
+    assert ub.at["Larvik by", "utenfor_daa"] == pytest.approx(36_000 - math.pi * 1.5 ** 2 * 1000,
+                                                              rel=1e-3)
+    every = _analyse_schools(b, s, radius_m=R, applies_to=[]).utviklingsgrenser
+    assert list(every["vurdering"]) == ["ikke oppfylt", "ikke oppfylt"]
+
+
+def test_shipped_places_are_the_avklaringsomrader():
+    from geoplan.config.schools import SchoolSettings
+    s = SchoolSettings.from_config()
+    assert [p for p in s.applies_to] == ["Helgeroa", "Tjøllingvollen", "Kvelde"]
+    assert s.applies(" kvelde ") and not s.applies("Larvik by") and not s.applies("Stavern")
+    assert not s.applies(None)
+
+
+def test_cli_text_says_gjelder_ikke_for_larvik_by(tmp_path, capsys):
+    from geoplan.present.cli.main import main
+    path = _write_gpkg(tmp_path / "k.gpkg")
+    ug = gpd.read_file(path, layer="utviklingsgrense")
+    ug.loc[0, "navn"] = "Larvik by"
+    ug.to_file(path, layer="utviklingsgrense", driver="GPKG")
+    assert main(["schools", str(path)]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.startswith("Larvik by"))
+    assert "gjelder ikke" in line and " nei " not in line
+    assert "Kriteriet gjelder 1 av 2 utviklingsgrenser" in out

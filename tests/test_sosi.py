@@ -156,3 +156,39 @@ def test_real_islands_flate_oy():
     areas = sorted(d.layers["Mahogney"].geometry.area)
     # 1000 x 1000 m squares; islands 10 x 10 m (a curve ring, or a surface given as island)
     assert areas == pytest.approx([100.0, 1_000_000 - 100, 1_000_000 - 100])
+
+
+# -- what the mutation fuzzer found (tests/test_trust_fuzz.py; inputs in data/hostile/fuzz/) --
+
+FUZZ = Path(__file__).parent / "data" / "hostile" / "fuzz"
+
+
+def test_curves_out_of_order_and_of_different_lengths_still_make_the_surface():
+    """..REF :1 :3 :2 :4 does not chain in order; the fallback (polygonize) used to fail on
+    curves of different lengths. The 100 m x 100 m square, by hand: 10 000 m²."""
+    d = read_sosi(FUZZ / "sosi-refs-out-of-order.sos")
+    assert d.layers["RpArealformålOmråde"].geometry.iloc[0].area == pytest.approx(100 * 100)
+    assert d.n_objects == d.n_features + d.n_skipped == 5
+
+
+def test_a_one_point_curve_in_a_boundary_is_counted_not_a_crash():
+    d = read_sosi(FUZZ / "sosi-one-point-curve.sos")
+    assert d.layers["RpArealformålOmråde"].geometry.iloc[0].area == pytest.approx(100 * 100)
+    assert d.skipped["short"] == 1 and any("KURVE 2 (linje 14)" in n for n in d.notes)
+
+
+def test_a_non_finite_coordinate_is_named_with_its_line():
+    d = read_sosi(FUZZ / "sosi-inf-coordinate.sos")
+    assert d.n_features == 0 and d.skipped["error"] == 1
+    assert any("linje 12" in n and "«inf»" in n and "endelig" in n for n in d.notes)
+
+
+def test_bom_before_bytes_that_are_not_utf8_is_read_with_a_note():
+    d = read_sosi(FUZZ / "sosi-bom-not-utf8.sos")
+    assert d.encoding == "UTF-8" and any("BOM" in n for n in d.notes)
+    assert d.layers["Grense"]["NAVN"].iloc[0] == "\ufffd\ufffd\ufffd"
+
+
+def test_an_integer_beyond_int64_stays_text():
+    d = read_sosi(FUZZ / "sosi-huge-integer.sos")
+    assert d.layers["Punkt"]["NUMMER"].iloc[0] == "99999999999999999999999"

@@ -180,14 +180,70 @@ def _score(out: pd.DataFrame, has: np.ndarray, w: Mapping[str, float],
     return skaar
 
 
+#: the steps of the source's order of development: column, Norwegian label
+STEPS = [("trinn1_m", "trinn 1: avstand til stedets sentrum (skole, butikk, arbeidsplasser)"),
+         ("trinn2_m", "trinn 2: avstand til gangnett og kollektivtilbud (den største)"),
+         ("trinn3_ikke_avklart", "trinn 3: ikke avklart i regional plan (RPBA)")]
+
+
+def step_values(out: pd.DataFrame) -> pd.DataFrame:
+    """The three steps of the order of development (Boligplan 2015–2020, l. 2485–2497).
+
+    * ``trinn1_m``: distance to the place's centre (m), where school, shop and
+      jobs are (l. 2488–2491);
+    * ``trinn2_m``: the larger of the distance to the walking network and to public
+      transport (the nearer of stop and axis), i.e. near both (l. 2493–2494);
+      the available one alone when a layer is missing, NaN with neither;
+    * ``trinn3_ikke_avklart``: 1 not cleared (or unknown) in the RPBA, 0 cleared
+      (innspill); NaN for reserves (already in the plan) (l. 2496–2497).
+    """
+    def col(c):
+        return out[c].to_numpy(dtype=float) if c in out.columns else np.full(len(out), np.nan)
+
+    with np.errstate(invalid="ignore"):
+        transit = np.fmin(col("avstand_holdeplass_m"), col("avstand_kollektivakse_m"))
+        step2 = np.fmax(col("avstand_gangnett_m"), transit)
+    return pd.DataFrame({"trinn1_m": col("avstand_sentrum_m"), "trinn2_m": step2,
+                         "trinn3_ikke_avklart": col("rpba_ikke_avklart")}, index=out.index)
+
+
+def _band(v: np.ndarray, band: float) -> np.ndarray:
+    """The band of each value (values in one band count as equal); NaN last."""
+    v = np.asarray(v, dtype=float)
+    b = np.floor(v / band) if band and band > 0 else v.copy()
+    return np.where(np.isfinite(b), b, np.inf)
+
+
+def _sequence_keys(out: pd.DataFrame, band_step1_m: float, band_step2_m: float) -> list:
+    """Sort keys of the source's order: step 1 band, step 2 band, step 3, then the exact
+    step-1 distance and the larger area."""
+    st = step_values(out)
+    s3 = st["trinn3_ikke_avklart"].to_numpy(dtype=float)
+    return [_band(st["trinn1_m"].to_numpy(), band_step1_m),
+            _band(st["trinn2_m"].to_numpy(), band_step2_m),
+            np.where(np.isfinite(s3), s3, 1.0),
+            _band(st["trinn1_m"].to_numpy(), 0.0)]
+
+
 def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
                  settlement: np.ndarray | None = None,
                  gangnett: gpd.GeoDataFrame | None = None,
                  holdeplass: gpd.GeoDataFrame | None = None,
                  kollektivakse: gpd.GeoDataFrame | None = None,
                  weights: Mapping[str, float] | None = None,
-                 half_distance_m: float | None = None) -> gpd.GeoDataFrame:
+                 half_distance_m: float | None = None,
+                 method: str = "rekkefolge", band_step1_m: float = 0.0,
+                 band_step2_m: float = 0.0) -> gpd.GeoDataFrame:
     """Rank parcels per place and type by the Larvik order of development.
+
+    ``method="rekkefolge"`` (the default, the source's order, l. 2485–2497):
+    the three steps of :func:`step_values` in turn; values of a step in the
+    same band (``band_step1_m``, ``band_step2_m``; 0 = exact) count as equal
+    and the next step decides; then the exact step-1 distance, then the larger
+    area. ``method="vektet"``: the weighted score ``skaar`` (a municipal
+    choice), described below; ``skaar`` is computed with either method.
+    Parcels marked ``ikke_aktuell`` (a hard criterion excludes them wholly,
+    :mod:`geoplan.analysis.exclusions`) get no rank.
 
     Criteria (seed 004, l. 2486-2497), each a distance in metres from the parcel
     (0 where it touches): to the place's centre (``avstand_sentrum_m``), to the
@@ -195,8 +251,8 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     (``avstand_gangnett_m``), to the nearest stop (``avstand_holdeplass_m``)
     and public-transport axis (``avstand_kollektivakse_m``); and whether the
     area is cleared in the regional plan (``rpba_avklart``, innspill only).
-    Conflicts count as well when the columns are there (DOMAIN.md: areas near
-    quarries are left out): ``andel_steinbrudd_pct`` and ``andel_bratt_pct``.
+    In the weighted score conflicts count as well when the columns are there:
+    ``andel_steinbrudd_pct`` and ``andel_bratt_pct``.
     Every distance d becomes a part score d / (d + ``half_distance_m``) in
     [0, 1) (0 touching, 0.5 at the half distance), so small differences in
     distance weigh little; rpba scores 0 cleared, 1 not or unknown; the
@@ -219,7 +275,8 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
 
     Returns
     -------
-    A copy of ``parcels`` with the distance columns, ``skaar`` and ``rang``.
+    A copy of ``parcels`` with the distance columns, the step columns
+    (``trinn1_m``, ``trinn2_m``, ``trinn3_ikke_avklart``), ``skaar`` and ``rang``.
     Parcels without a place get no rank (NaN).
     """
     if half_distance_m is None:
@@ -228,13 +285,27 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
         half_distance_m = ReserveSettings.from_config().half_distance_m
     out = parcels.copy()
     has, d = _distance_columns(out, centres, settlement, gangnett, holdeplass, kollektivakse)
+    if method not in ("rekkefolge", "vektet"):
+        raise ConfigError(f"reserves.ranking.method må være «rekkefolge» eller «vektet» "
+                          f"(fikk «{method}»).")
     skaar = _score(out, has, _weights(weights), half_distance_m)
     out["skaar"] = skaar
+    for c, v in step_values(out).items():
+        out[c] = v.to_numpy()
+    if "ikke_aktuell" in out.columns:
+        has = has & ~out["ikke_aktuell"].fillna(False).to_numpy(dtype=bool)
     key = out["sted"].map(place_key).where(has, "\uffff")
-    tmp = pd.DataFrame({"k": key.to_numpy(), "t": out["type"].to_numpy(), "s": skaar,
-                        "d": d, "a": -out["areal_daa"].to_numpy(dtype=float)},
-                       index=np.arange(len(out)))
-    tmp = tmp.sort_values(["k", "t", "s", "d", "a"], kind="stable")
+    area_col = "aktuelt_daa" if "aktuelt_daa" in out.columns else "areal_daa"
+    tmp = pd.DataFrame({"k": key.to_numpy(), "t": out["type"].to_numpy(),
+                        "a": -out[area_col].to_numpy(dtype=float)}, index=np.arange(len(out)))
+    if method == "vektet":
+        order = ["s", "d"]
+        tmp["s"], tmp["d"] = skaar, d
+    else:
+        order = ["b1", "b2", "r3", "d1"]
+        for name, v in zip(order, _sequence_keys(out, band_step1_m, band_step2_m)):
+            tmp[name] = v
+    tmp = tmp.sort_values(["k", "t", *order, "a"], kind="stable")
     tmp["rang"] = tmp.groupby(["k", "t"]).cumcount() + 1
     rang = tmp["rang"].sort_index().to_numpy(dtype=float)
     rang[~has] = np.nan
@@ -242,50 +313,37 @@ def rank_parcels(parcels: gpd.GeoDataFrame, centres: gpd.GeoDataFrame, *,
     return out
 
 
-def mark_cover_and_removal(parcels: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
-    """Which innspill cover the need, and which reserves could be taken out.
+def mark_cover(parcels: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Which innspill cover the need for new land, best ranked first.
 
     Parameters
     ----------
     parcels : ranked parcels (:func:`rank_parcels`).
-    places : the balance per place (``sted``, ``behov_nye_daa``,
-        ``overskudd_reserve_daa``).
+    places : the balance per place (``sted``, ``behov_nye_daa``; with the net
+        balance, ``behov_nye_netto_daa`` counts: the need the aktuell reserve leaves).
 
     Returns
     -------
-    A copy of ``parcels`` with ``kumulativt_areal_daa`` (innspill area summed by
-    rank), ``dekker_behov`` (the innspill needed to cover the need for new
-    land, best first) and ``kandidat_uttak`` (reserves, worst placed first, that
-    can go while the rest still covers the need).
+    A copy of ``parcels`` with ``kumulativt_areal_daa`` (the aktuelt innspill
+    area, ``aktuelt_daa`` when present, summed by rank; innspill that are
+    «ikke aktuell» have no rank and are not summed) and ``dekker_behov`` (the
+    innspill needed to cover the need, best first). The reserves to take out are
+    :func:`geoplan.analysis.takeout.propose_takeout`.
     """
     out = parcels.copy()
     out["kumulativt_areal_daa"] = np.nan
     out["dekker_behov"] = False
-    out["kandidat_uttak"] = False
-    pk = dict(zip(places["sted"].map(place_key), places["behov_nye_daa"]))
-    sk = dict(zip(places["sted"].map(place_key), places["overskudd_reserve_daa"]))
+    need_col = "behov_nye_netto_daa" if "behov_nye_netto_daa" in places.columns else "behov_nye_daa"
+    area_col = "aktuelt_daa" if "aktuelt_daa" in out.columns else "areal_daa"
+    pk = dict(zip(places["sted"].map(place_key), places[need_col]))
     keys = out["sted"].map(place_key)
     inn = (out["type"] == "innspill") & out["rang"].notna()
     if inn.any():
         sub = out.loc[inn].assign(_k=keys[inn]).sort_values(["_k", "rang"])
-        cum = sub.groupby("_k")["areal_daa"].cumsum()
+        cum = sub.groupby("_k")[area_col].cumsum()
         need = sub["_k"].map(pk).fillna(0.0)
         out.loc[cum.index, "kumulativt_areal_daa"] = cum
-        out.loc[cum.index, "dekker_behov"] = ((cum - sub["areal_daa"]) < need - 1e-9) & (need > 0)
-    res = (out["type"] == "reserve") & out["rang"].notna()
-    if res.any():
-        sub = out.loc[res].assign(_k=keys[res]).sort_values(["_k", "rang"], ascending=[True, False])
-        cand = pd.Series(False, index=sub.index)
-        # worst placed first; take each reserve out while what remains still covers the need
-        for k, g in sub.groupby("_k", sort=False):
-            room = float(sk.get(k, 0.0) or 0.0)
-            if room <= 0:
-                continue
-            for idx, a in zip(g.index, g["areal_innenfor_daa"].to_numpy(dtype=float)):
-                if a <= room + 1e-9:
-                    cand[idx] = True
-                    room -= a
-        out.loc[cand.index, "kandidat_uttak"] = cand
+        out.loc[cum.index, "dekker_behov"] = ((cum - sub[area_col]) < need - 1e-9) & (need > 0)
     return out
 
 

@@ -45,12 +45,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.analysis.exclusions import exclusion_zones, mark_excluded, net_balance, parcel_basis
 from geoplan.analysis.growth import (  # noqa: F401  (re-exported)
     NEED_COLUMNS,
     area_need,
     check_growth_parameters,
     growth_persons,
     place_parameters,
+)
+from geoplan.analysis.innspill import (  # noqa: F401  (re-exported)
+    _codes,
+    _label,
+    balance,
+    housing_formal,
+    innspill_by_place,
 )
 from geoplan.analysis.places import (  # noqa: F401  (re-exported)
     M2_PER_DAA,
@@ -65,13 +73,15 @@ from geoplan.analysis.places import (  # noqa: F401  (re-exported)
 from geoplan.analysis.ranking import (  # noqa: F401  (re-exported)
     ABSOLUTE,
     CRITERIA,
-    mark_cover_and_removal,
+    mark_cover,
     place_centres,
     quarry_conflict,
     rank_parcels,
     slope_conflict,
     zonal_share_above_fast,
 )
+from geoplan.analysis.takeout import propose_takeout
+from geoplan.analysis.villages import spredt_review, village_need, villages
 from geoplan.config.reserves import ReserveSettings
 from geoplan.errors import ConfigError, DataProblem, MissingLayer
 from geoplan.io.crs import require_projected
@@ -87,14 +97,8 @@ PLACE_COLUMNS = ["sted", "arealbehov_daa", "boligreserve_daa", "behov_nye_daa",
 #: the layers :func:`analyse_reserves` needs, and the ones it uses when present
 REQUIRED_LAYERS = ("arealformal", "utviklingsgrense")
 OPTIONAL_LAYERS = ("innspill", "steinbrudd", "sentrum", "gangnett", "holdeplass",
-                   "kollektivakse")
+                   "kollektivakse", "skole", "bygning")
 
-
-def _codes(housing_codes: Iterable[int] | None) -> list[int]:
-    """The housing codes given, else ``reserves.housing_codes`` of the shipped config."""
-    if housing_codes is None:
-        housing_codes = ReserveSettings.from_config().housing_codes
-    return [int(c) for c in housing_codes]
 
 
 # ---------------------------------------------------------------------------
@@ -143,16 +147,6 @@ def _settled(arealformal: gpd.GeoDataFrame, housing_codes: Iterable[int]) -> np.
     built = housing & ~arealformal.index.isin(res_idx)
     g = arealformal.geometry.to_numpy()[built]
     return g[present(g)]
-
-
-def _label(df: pd.DataFrame, prefix: str) -> np.ndarray:
-    """A display name per row: ``navn`` if present, else ``<prefix> <index label>``."""
-    idx = np.asarray([f"{prefix} {i}" for i in df.index], dtype=object)
-    if "navn" in df.columns:
-        nm = df["navn"].astype(object).to_numpy()
-        has = pd.notna(nm) & (pd.Series(nm).astype(str).str.strip() != "").to_numpy()
-        return np.where(has, nm, idx)
-    return idx
 
 
 def _split_by_places(geoms: np.ndarray, pg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -306,161 +300,6 @@ def housing_reserve_parcels(arealformal: gpd.GeoDataFrame,
 
 
 # ---------------------------------------------------------------------------
-# Innspill and balance
-# ---------------------------------------------------------------------------
-
-def housing_formal(formal: pd.Series, housing_words: Iterable[str] | None = None,
-                   housing_codes: Iterable[int] | None = None) -> np.ndarray:
-    """Whether each innspill's ``formal`` is housing.
-
-    Empty ``formal`` counts as housing (the contract makes the column optional);
-    otherwise a word in ``housing_words`` (case-insensitive, e.g. "bolig"), a word
-    starting with "bolig", or a SOSI code in ``housing_codes``. ``None``: the
-    configured ``reserves.innspill_housing_formal`` / ``reserves.housing_codes``.
-    """
-    if housing_words is None:
-        housing_words = ReserveSettings.from_config().innspill_housing_words
-    txt = formal.astype(object).where(formal.notna(), None).map(
-        lambda v: "" if v is None else " ".join(str(v).split()).casefold())
-    words = {str(w).casefold() for w in housing_words}
-    codes = {str(c) for c in _codes(housing_codes)}
-    num = pd.to_numeric(txt, errors="coerce")
-    as_code = num.map(lambda v: "" if v != v else str(int(v)))
-    return ((txt == "") | txt.isin(words) | txt.str.startswith("bolig")
-            | as_code.isin(codes)).to_numpy(dtype=bool)
-
-
-def _empty_innspill(innspill, utviklingsgrense):
-    cols = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel_innenfor_pct",
-            "overlapp_daa"]
-    crs = innspill.crs if innspill is not None else (
-        utviklingsgrense.crs if utviklingsgrense is not None else None)
-    return (pd.DataFrame({"sted": pd.Series(dtype=object), "innspill_daa": pd.Series(dtype=float),
-                          "antall_innspill": pd.Series(dtype=int)}),
-            gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=crs))
-
-
-def _inside_own_place(geoms, areas, keys, sted, utviklingsgrense):
-    """Area (m²) of each innspill inside its own place's boundary, and the place
-    names as the boundaries spell them."""
-    inside = np.zeros(len(geoms))
-    if utviklingsgrense is not None and len(utviklingsgrense):
-        places = dissolve_places(utviklingsgrense)
-        lookup = dict(zip(places["_key"], places.geometry.to_numpy()))
-        own = np.array([lookup.get(k) for k in keys], dtype=object)
-        has = np.array([g is not None for g in own])
-        if has.any():
-            inside[has] = np.nan_to_num(shapely.area(shapely.intersection(geoms[has], own[has])))
-        names = dict(zip(places["_key"], places["sted"]))
-        sted = np.array([names.get(k, s) for k, s in zip(keys, sted)], dtype=object)
-    return np.minimum(inside, areas), sted
-
-
-def innspill_by_place(innspill: gpd.GeoDataFrame | None,
-                      utviklingsgrense: gpd.GeoDataFrame | None = None, *,
-                      housing_words: Iterable[str] | None = None,
-                      housing_codes: Iterable[int] | None = None):
-    """Innspill area per place (``innspill.sted``), wherever the parcels lie.
-
-    Only innspill for housing count (see :func:`housing_formal`); the others are
-    listed with ``boligformal`` False and left out of the totals.
-
-    Parameters
-    ----------
-    innspill : proposed areas with ``navn`` and ``sted``; ``None`` or empty for none.
-    utviklingsgrense : boundaries; used for each parcel's share inside its own
-        place's boundary.
-    housing_words, housing_codes : what counts as a housing ``formal``
-        (``None``: the configured ones).
-
-    Returns
-    -------
-    (per_place, parcels)
-        per_place : DataFrame ``sted``, ``innspill_daa`` (union per place,
-            overlaps counted once), ``antall_innspill``; one row per ``sted``
-            value in the innspill.
-        parcels : GeoDataFrame ``navn``, ``sted``, ``type`` ("innspill"),
-            ``areal_daa``, ``areal_innenfor_daa``, ``andel_innenfor_pct``,
-            ``overlapp_daa``, ``boligformal``, plus ``formal`` and
-            ``rpba_avklart`` when present.
-    """
-    if innspill is None or len(innspill) == 0:
-        return _empty_innspill(innspill, utviklingsgrense)
-    require_projected(innspill, "innspill")
-    geoms = innspill.geometry.to_numpy()
-    ok = present(geoms)
-    inn = innspill.loc[ok]
-    geoms = geoms[ok]
-    areas = shapely.area(geoms)
-    has_sted = "sted" in inn
-    keys = inn["sted"].map(place_key).to_numpy(dtype=object) if has_sted else \
-        np.full(len(inn), "", dtype=object)
-    codes, uniq = pd.factorize(keys, sort=False)
-    sted = inn["sted"].to_numpy(dtype=object) if has_sted else np.full(len(inn), None)
-    display = pd.Series(sted).groupby(codes).first().to_numpy(dtype=object)
-    display = np.where(np.asarray(uniq, dtype=object) == "", None, display)
-    is_housing = housing_formal(inn["formal"], housing_words, housing_codes) \
-        if "formal" in inn.columns else np.ones(len(inn), dtype=bool)
-    per = union_area_by_group(geoms[is_housing], codes[is_housing], len(uniq), areas[is_housing])
-    per_place = pd.DataFrame({"sted": display, "innspill_daa": per / M2_PER_DAA,
-                              "antall_innspill": np.bincount(codes[is_housing],
-                                                             minlength=len(uniq))})
-    inside, sted = _inside_own_place(geoms, areas, keys, sted, utviklingsgrense)
-    parcels = gpd.GeoDataFrame({
-        "navn": _label(inn, "Innspill"),
-        "sted": sted,
-        "type": "innspill",
-        "areal_daa": areas / M2_PER_DAA,
-        "areal_innenfor_daa": inside / M2_PER_DAA,
-        "andel_innenfor_pct": np.divide(inside * 100.0, areas, out=np.zeros(len(inn)),
-                                        where=areas > 0),
-        "overlapp_daa": overlap_area_each(geoms) / M2_PER_DAA,
-    }, geometry=geoms, crs=innspill.crs, index=inn.index)
-    parcels["boligformal"] = is_housing
-    for c in ("formal", "rpba_avklart"):
-        if c in inn.columns:
-            parcels[c] = inn[c].to_numpy()
-    return per_place, parcels
-
-
-def balance(need: pd.DataFrame | Mapping[str, float], reserve: pd.DataFrame,
-            innspill: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The land balance per place.
-
-    Parameters
-    ----------
-    need : DataFrame ``sted``, ``arealbehov_daa`` (one row per place), or a
-        mapping ``{sted: arealbehov_daa}``.
-    reserve : DataFrame ``sted``, ``boligreserve_daa`` (from :func:`reserve_by_place`);
-        defines the places (rows) of the result.
-    innspill : DataFrame ``sted``, ``innspill_daa`` (from :func:`innspill_by_place`);
-        matched by :func:`place_key`.
-
-    Returns
-    -------
-    DataFrame ``sted``, ``arealbehov_daa``, ``boligreserve_daa``, ``behov_nye_daa``
-    (= max(need − reserve, 0)), ``innspill_daa``, ``balanse_daa``
-    (= reserve + innspill − need; + surplus, − deficit),
-    ``overskudd_reserve_daa`` (= max(reserve − need, 0)).
-    """
-    if not isinstance(need, pd.DataFrame):
-        need = pd.DataFrame({"sted": list(need.keys()), "arealbehov_daa": list(need.values())})
-    nmap = dict(zip(need["sted"].map(place_key), need["arealbehov_daa"].astype(float)))
-    imap = {}
-    if innspill is not None and len(innspill):
-        imap = dict(zip(innspill["sted"].map(place_key), innspill["innspill_daa"].astype(float)))
-    keys = reserve["sted"].map(place_key)
-    out = pd.DataFrame({"sted": reserve["sted"].to_numpy(dtype=object)})
-    out["arealbehov_daa"] = keys.map(nmap).astype(float).to_numpy()
-    out["boligreserve_daa"] = reserve["boligreserve_daa"].astype(float).to_numpy()
-    out["behov_nye_daa"] = np.maximum(out["arealbehov_daa"] - out["boligreserve_daa"], 0.0)
-    out["innspill_daa"] = keys.map(imap).fillna(0.0).astype(float).to_numpy()
-    out["balanse_daa"] = out["boligreserve_daa"] + out["innspill_daa"] - out["arealbehov_daa"]
-    out["overskudd_reserve_daa"] = np.maximum(out["boligreserve_daa"] - out["arealbehov_daa"], 0.0)
-    return out
-
-
-# ---------------------------------------------------------------------------
 # All in one
 # ---------------------------------------------------------------------------
 
@@ -479,9 +318,21 @@ class ReserveResult:
         :func:`reserve_by_place`, :func:`innspill_by_place`, :func:`rank_parcels`,
         conflicts ``areal_steinbrudd_daa``, ``andel_steinbrudd_pct``,
         ``andel_bratt_pct``).
+        ``steder`` also has the balance after the hard criteria
+        (:func:`geoplan.analysis.exclusions.net_balance`: ``boligreserve_aktuell_daa``,
+        ``innspill_aktuelt_daa``, ``balanse_netto_daa`` …) and the take-out
+        summary (``uttak_daa``, ``uttak_ikke_aktuelt_daa``, ``gjenstaar_daa``).
+        ``parseller`` also has ``aktuelt_daa``, ``utelatt_daa``, ``ikke_aktuell``,
+        ``grunn_ikke_aktuell``, the step columns, ``uttak_daa``.
     utenfor_daa : reserve outside every utviklingsgrense, daa.
     merknader : Norwegian notes on what was left out and why.
     forutsetninger : the parameters used.
+    utelatt : one row per parcel and hard criterion that hits it (``sted``,
+        ``type``, ``navn``, ``kriterium``, ``grunn``, ``utelatt_daa``).
+    uttak : the take-out proposal, one row per piece (``sted``, ``navn``, ``hva``,
+        ``grunn``, ``uttak_daa``, geometry); see :mod:`geoplan.analysis.takeout`.
+    spredt : spredt boligbebyggelse (``reserves.spredt_codes``), reviewed on its own.
+    tettsteder : growth of the smaller places «i tillegg» (:mod:`geoplan.analysis.villages`).
     """
 
     steder: pd.DataFrame
@@ -489,6 +340,10 @@ class ReserveResult:
     utenfor_daa: float
     merknader: list[str] = field(default_factory=list)
     forutsetninger: dict = field(default_factory=dict)
+    utelatt: pd.DataFrame | None = None
+    uttak: gpd.GeoDataFrame | None = None
+    spredt: gpd.GeoDataFrame | None = None
+    tettsteder: pd.DataFrame | None = None
 
     def utenfor_reserver(self) -> gpd.GeoDataFrame:
         """Reserve parcels lying (partly) outside every boundary."""
@@ -658,28 +513,84 @@ def _layer_notes(run: _Run, terrain) -> None:
         run.notes.append("Terrengmodellen «terreng.tif» finnes ikke: bratthet er ikke vurdert.")
 
 
-def _ranked_parcels(run: _Run, frames, dissolved, bal, terrain) -> gpd.GeoDataFrame:
-    """Reserve and innspill parcels with conflicts, rank, cover and removal marks."""
-    lyr, s = run.layers, run.settings
-    crs = lyr["arealformal"].crs
+def _parcel_frame(frames, crs) -> gpd.GeoDataFrame:
     frames = [f for f in frames if len(f)]
     if frames:
-        parcels = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
-                                   crs=crs)
-    else:
-        parcels = gpd.GeoDataFrame({"navn": [], "sted": [], "type": [], "areal_daa": [],
-                                    "areal_innenfor_daa": [], "andel_innenfor_pct": [],
-                                    "overlapp_daa": []}, geometry=[], crs=crs)
+        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+    return gpd.GeoDataFrame({"navn": [], "sted": [], "type": [], "areal_daa": [],
+                             "areal_innenfor_daa": [], "andel_innenfor_pct": [],
+                             "overlapp_daa": []}, geometry=[], crs=crs)
+
+
+def _extent(run: _Run, parcels: gpd.GeoDataFrame):
+    """A polygon covering the boundaries and every parcel (1 km around)."""
+    g = np.concatenate([run.layers["utviklingsgrense"].geometry.to_numpy(),
+                        parcels.geometry.to_numpy()])
+    g = g[present(g)]
+    x0, y0, x1, y1 = shapely.total_bounds(g)
+    return shapely.box(x0 - 1000, y0 - 1000, x1 + 1000, y1 + 1000)
+
+
+def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
+    """Reserve and innspill parcels with exclusions, conflicts, rank, cover and the take-out
+    proposal; the balance with the net columns beside the source's.
+
+    Returns (parcels, balance, excluded list, take-out pieces, take-out summary).
+    """
+    lyr, s = run.layers, run.settings
+    parcels = _parcel_frame(frames, lyr["arealformal"].crs)
+    zones = exclusion_zones(dissolved, lyr, s.exclusions, school_radius_m=school_radius_m,
+                            extent=_extent(run, parcels))
+    run.notes += zones.notes
+    basis = parcel_basis(parcels, dissolved)
+    parcels, excluded, aktuell = mark_excluded(parcels, basis, zones, s.min_aktuelt_daa)
+    inn = lyr["innspill"]
+    if inn is not None and len(inn) and "formal" in inn.columns:
+        inn = inn[housing_formal(inn["formal"], s.innspill_housing_words, s.housing_codes)]
+    bal = net_balance(bal, dissolved, housing_reserve(lyr["arealformal"], s.housing_codes),
+                      inn if inn is not None and "sted" in inn.columns else None, zones)
     centres = place_centres(dissolved, lyr["sentrum"])
-    settle = _settled(lyr["arealformal"], s.housing_codes)
     q = quarry_conflict(parcels, lyr["steinbrudd"], s.quarry_buffer_m)
     parcels["areal_steinbrudd_daa"] = q["areal_steinbrudd_daa"].to_numpy()
     parcels["andel_steinbrudd_pct"] = q["andel_steinbrudd_pct"].to_numpy()
     parcels["andel_bratt_pct"] = slope_conflict(parcels, terrain, s.max_slope_pct).to_numpy()
-    parcels = rank_parcels(parcels, centres, settlement=settle, gangnett=lyr["gangnett"],
-                           holdeplass=lyr["holdeplass"], kollektivakse=lyr["kollektivakse"],
-                           weights=s.weights, half_distance_m=s.half_distance_m)
-    return _ordered(mark_cover_and_removal(parcels, bal), bal)
+    parcels = rank_parcels(parcels, centres, settlement=_settled(lyr["arealformal"], s.housing_codes),
+                           gangnett=lyr["gangnett"], holdeplass=lyr["holdeplass"],
+                           kollektivakse=lyr["kollektivakse"], weights=s.weights,
+                           half_distance_m=s.half_distance_m, method=s.ranking_method,
+                           band_step1_m=s.band_step1_m, band_step2_m=s.band_step2_m)
+    parcels = mark_cover(parcels, bal)
+    excluded_geoms = np.array([shapely.difference(b, a) if b is not None and a is not None else None
+                               for b, a in zip(basis, aktuell)], dtype=object)
+    parcels, take, summary = propose_takeout(
+        parcels, bal, aktuell, excluded_geoms, centres, terrain=terrain,
+        max_slope_pct=s.max_slope_pct, cell_m=s.takeout_cell_m)
+    bal = bal.merge(summary.drop(columns="overskudd_reserve_daa"), on="sted", how="left")
+    bal["skolekriterium_gjelder"] = [any(e.kind == "utenfor_skolesirkel" and e.applies(p)
+                                         for e in s.exclusions) for p in bal["sted"]]
+    spredt = spredt_review(lyr["arealformal"], dissolved, s.spredt_codes, zones)
+    sk = spredt["sted"].map(place_key)
+    bal["spredt_daa"] = [float(spredt.loc[(sk == place_key(p)).to_numpy(), "areal_daa"].sum())
+                         for p in bal["sted"]]
+    return _ordered(parcels, bal), bal, excluded, take, spredt
+
+
+def _villages(run: _Run, year: int, rate: float) -> pd.DataFrame | None:
+    """The smaller places' growth «i tillegg» and the reserve near them (None with --sted)."""
+    s, lyr = run.settings, run.layers
+    if run.places or s.villages is None:
+        return None
+    table, notes = villages(lyr["sentrum"], lyr["utviklingsgrense"], lyr["bygning"], s.villages,
+                            housing_reserve(lyr["arealformal"], s.housing_codes))
+    run.notes += notes
+    if not len(table):
+        return table
+    need = village_need(table, area_need, base_population=s.base_population,
+                        base_year=s.base_year, years=[year], rates=[rate],
+                        persons_per_dwelling=s.persons_per_dwelling)
+    out = table.merge(need[["sted", "vekst_personer", "boenheter", "arealbehov_daa"]], on="sted")
+    out["balanse_daa"] = out["reserve_daa"] - out["arealbehov_daa"]
+    return out
 
 
 def _ordered(parcels: gpd.GeoDataFrame, bal: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -690,8 +601,9 @@ def _ordered(parcels: gpd.GeoDataFrame, bal: pd.DataFrame) -> gpd.GeoDataFrame:
     r = parcels["rang"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     parcels = parcels.iloc[np.lexsort((r, parcels["type"].to_numpy(), k))].reset_index(drop=True)
     front = ["navn", "sted", "type", "areal_daa", "areal_innenfor_daa", "andel_innenfor_pct",
-             "overlapp_daa", "rang", "skaar", "kumulativt_areal_daa", "dekker_behov",
-             "kandidat_uttak"]
+             "overlapp_daa", "aktuelt_daa", "utelatt_daa", "ikke_aktuell", "grunn_ikke_aktuell",
+             "rang", "skaar", "kumulativt_areal_daa", "dekker_behov", "kandidat_uttak",
+             "uttak_daa"]
     rest = [c for c in parcels.columns if c not in front and c != "geometry"]
     parcels = parcels[front + rest + ["geometry"]]
     for c in ("rang", "arealformal", "arealbruksstatus"):
@@ -705,7 +617,8 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
                      settings: ReserveSettings | None = None, *,
                      year: int | None = None, rate: float | None = None,
                      share: float | None = None, dwellings_per_daa: float | None = None,
-                     places: Sequence[str] | None = None) -> ReserveResult:
+                     places: Sequence[str] | None = None,
+                     school_radius_m: float | None = None) -> ReserveResult:
     """Land need, boligreserve, innspill, balance, ranking and conflicts per place.
 
     Parameters
@@ -726,6 +639,8 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
     share, dwellings_per_daa : when given, used for every place analysed
         (overrides configuration and data).
     places : restrict the result to these places (names as in ``utviklingsgrense``).
+    school_radius_m : radius of the school circle of the exclusion «utenfor
+        skolesirkelen» (``None``: ``schools.radius_m`` of the shipped config).
 
     Places come in configuration order, then the others in data order.
 
@@ -762,7 +677,13 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
                          "alle utviklingsgrenser og er ikke regnet med i noe steds reserve (se "
                          "parsellene uten sted).")
     _layer_notes(run, terrain)
-    parcels = _ranked_parcels(run, (res_parcels, inn_parcels), dissolved, bal, terrain)
+    if school_radius_m is None:
+        from geoplan.config.schools import SchoolSettings
+
+        school_radius_m = SchoolSettings.from_config().radius_m
+    parcels, bal, excluded, take, spredt = _review(run, (res_parcels, inn_parcels), dissolved,
+                                                   bal, terrain, float(school_radius_m))
+    tettsteder = _villages(run, year, rate)
     forutsetninger = {
         "basis_folketall": float(s.base_population), "basisaar": int(s.base_year),
         "aar": year, "vekstrate": rate,
@@ -770,5 +691,10 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
         "boligkoder": [int(c) for c in s.housing_codes],
         "steinbrudd_avstand_m": float(s.quarry_buffer_m), "maks_helning_pct": float(s.max_slope_pct),
     }
+    forutsetninger |= {"rangering": s.ranking_method, "spredt_koder": list(s.spredt_codes),
+                       "harde_kriterier": [{"id": e.id, "grunn": e.reason,
+                                            "gjelder": list(e.applies_to) or "alle steder",
+                                            "kilde": e.source} for e in s.exclusions]}
     return ReserveResult(steder=bal, parseller=parcels, utenfor_daa=float(outside),
-                         merknader=run.notes, forutsetninger=forutsetninger)
+                         merknader=run.notes, forutsetninger=forutsetninger,
+                         utelatt=excluded, uttak=take, spredt=spredt, tettsteder=tettsteder)

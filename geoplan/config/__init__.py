@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,33 +162,49 @@ class Config:
         """A new Config with ``{"section.key": value}`` applied.
 
         Overriding a parameter replaces its ``value`` and keeps its source,
-        marked as changed for this run.
+        marked as changed for this run. Every value is checked against the
+        schema of the shipped defaults (:mod:`geoplan.config.schema`): its type,
+        a finite number, its range; a table cannot be overridden by a value.
         """
         if not overrides:
             return self
         data = copy.deepcopy(self._data)
         for dotted, value in overrides.items():
-            parts = dotted.split(".")
+            parts = str(dotted).split(".")
             node = data
             for part in parts[:-1]:
-                if part not in node or not isinstance(node[part], dict):
+                if part not in node or not isinstance(node[part], dict) or _is_param(node[part]):
                     raise ConfigError(
                         f"Kan ikke overstyre «{dotted}»: «{part}» finnes ikke i konfigurasjonen."
                     )
                 node = node[part]
             last = parts[-1]
-            if last in node and _is_param(node[last]):
-                old = node[last]["value"]
-                node[last]["value"] = _coerce(value, old, dotted)
-                src = node[last].get("source", "")
-                node[last]["source"] = f"{src} (overstyrt for denne kjøringen)".strip()
-            elif last in node:
-                node[last] = _coerce(value, node[last], dotted)
-            else:
+            if last not in node:
                 raise ConfigError(
                     f"Kan ikke overstyre «{dotted}»: parameteren finnes ikke. "
                     "Se «geoplan check --json» eller config/ for gyldige navn."
                 )
+            if _is_param(node[last]):
+                old = node[last]["value"]
+                new = _coerce(value, old, dotted)
+                _check_override(dotted, new, value)
+                node[last]["value"] = new
+                src = node[last].get("source", "")
+                node[last]["source"] = f"{src} (overstyrt for denne kjøringen)".strip()
+            elif isinstance(node[last], dict):
+                raise ConfigError(
+                    f"Kan ikke overstyre «{dotted}» med «{value}»: det er en tabell med flere "
+                    "verdier, ikke én parameter. Overstyr parameterne i den hver for seg "
+                    f"(f.eks. {dotted}.{next(iter(node[last]), 'navn')}=verdi), "
+                    "eller endre filen under config/.")
+            elif isinstance(node[last], list) and any(isinstance(x, dict) for x in node[last]):
+                raise ConfigError(
+                    f"Kan ikke overstyre «{dotted}» med «{value}»: det er en liste av tabeller "
+                    f"([[{last}]]), som bare kan endres i filen {parts[0]}.toml under config/.")
+            else:
+                new = _coerce(value, node[last], dotted)
+                _check_override(dotted, new, value)
+                node[last] = new
         return Config(data, origin=self.origin + " + overstyringer")
 
     def as_dict(self) -> dict:
@@ -209,16 +227,70 @@ def _coerce(value: Any, like: Any, dotted: str) -> Any:
                 return False
             raise ValueError(value)
         if isinstance(like, int):
-            return int(value)
+            return _whole(value)
         if isinstance(like, float):
-            return float(value.replace(",", "."))
+            return _finite(value)
         if isinstance(like, list):
-            return [type(like[0])(v) if like else v for v in value.split(",")]
-    except (ValueError, TypeError):
+            return _list(value, like)
+    except (ValueError, TypeError, OverflowError):
+        from geoplan.config.schema import kind_of, type_name
+        what = "et endelig tall (ikke inf eller nan)" if isinstance(like, float) else \
+            type_name(kind_of(like))
+        if isinstance(like, list) and like:
+            what += f" av {type_name(kind_of(like[0]))}, skilt med komma"
         raise ConfigError(
-            f"Ugyldig verdi «{value}» for «{dotted}»: forventet {type(like).__name__}."
+            f"Ugyldig verdi «{value}» for «{dotted}»: forventet {what}."
         ) from None
     return value
+
+
+def _finite(text: str) -> float:
+    v = float(text.strip().replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    if not math.isfinite(v):
+        raise ValueError(text)
+    return v
+
+
+def _whole(text: str) -> int:
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    try:
+        return int(t)
+    except ValueError:
+        v = _finite(t)
+        if not v.is_integer():
+            raise
+        return int(v)
+
+
+def _list(text: str, like: list) -> list:
+    t = text.strip()
+    if t.startswith("["):
+        try:
+            v = tomllib.loads(f"v = {t}")["v"]
+        except tomllib.TOMLDecodeError:
+            raise ValueError(text) from None
+        return list(v)
+    parts = [p.strip() for p in t.split(";" if ";" in t else ",") if p.strip()]
+    if not like:
+        return parts
+    first = like[0]
+    conv = (_whole if isinstance(first, int) and not isinstance(first, bool) else
+            _finite if isinstance(first, float) else str)
+    return [conv(p) for p in parts]
+
+
+def _check_override(dotted: str, new: Any, given: Any) -> None:
+    """Refuse an override the shipped defaults' schema does not allow."""
+    from geoplan.config import schema
+
+    node = _schema_node(dotted)
+    if node is None:
+        return
+    msg = schema.check_value(new, node, dotted)
+    if msg:
+        raise ConfigError(
+            f"Ugyldig verdi «{given}» for «{dotted}»: {msg}. Verdien er ikke brukt; "
+            "rett den og kjør på nytt.")
 
 
 def parse_set_options(items: Iterable[str] | None) -> dict[str, str]:
@@ -236,21 +308,146 @@ def parse_set_options(items: Iterable[str] | None) -> dict[str, str]:
 
 def load_config(directory: str | os.PathLike | None = None,
                 overrides: Mapping[str, Any] | None = None) -> Config:
-    """Read every ``*.toml`` in the configuration folder into one :class:`Config`."""
+    """Read every ``*.toml`` in the configuration folder into one :class:`Config`.
+
+    Each file must be UTF-8 TOML whose keys are keys of the shipped defaults,
+    each value of its default's type and within its range
+    (:mod:`geoplan.config.schema`); a file that is not is named with the line.
+    """
     d = Path(directory) if directory else config_dir()
     if not d.is_dir():
         raise ConfigError(f"Fant ikke konfigurasjonsmappen {d}.")
     data: dict[str, Any] = {}
     for f in sorted(d.glob("*.toml")):
-        try:
-            with open(f, "rb") as fh:
-                data[f.stem] = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(
-                f"Konfigurasjonsfilen {f} kan ikke leses: {e}. Rett feilen i filen og prøv igjen."
-            ) from None
+        text = _read_text(f)
+        data[f.stem] = _parse_toml(f, text)
+        _check_file(f, text, data[f.stem])
     cfg = Config(data, origin=str(d))
     return cfg.with_overrides(overrides)
+
+
+_TOML_NO = [
+    ("Invalid value", "ugyldig verdi (tekst må stå i anførselstegn, tall med desimalpunktum)"),
+    ("Expected '=' after a key", "mangler «=» etter nøkkelen"),
+    ("Cannot overwrite a value", "nøkkelen er gitt to ganger"),
+    ("Cannot declare", "tabellen er gitt to ganger"),
+    ("Expected ']'", "mangler «]»"),
+    ("Unclosed array", "listen mangler «]»"),
+    ("Unterminated string", "tekst uten avsluttende anførselstegn"),
+    ("Illegal character", "ulovlig tegn"),
+    ("Invalid initial character for a key part", "ugyldig tegn i en nøkkel"),
+]
+
+
+def _read_text(f: Path) -> str:
+    try:
+        raw = f.read_bytes()
+    except OSError:
+        raise ConfigError(f"Konfigurasjonsfilen {f} kan ikke leses (ingen lesetilgang?).") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise ConfigError(
+            f"Konfigurasjonsfilen {f}, linje {line}: filen er ikke lagret som UTF-8 "
+            f"(byte 0x{raw[e.start]:02x}, trolig æ, ø eller å i Latin-1/Windows-1252). "
+            "Lagre filen som UTF-8 og prøv igjen.") from None
+
+
+def _parse_toml(f: Path, text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        where = f", linje {m.group(1)}, kolonne {m.group(2)}" if m else ""
+        what = next((no for en, no in _TOML_NO if msg.startswith(en)), "ugyldig TOML-syntaks")
+        raise ConfigError(
+            f"Konfigurasjonsfilen {f}{where} kan ikke leses: {what}. "
+            "Rett feilen i filen og prøv igjen."
+        ) from None
+
+
+def _check_file(f: Path, text: str, data: dict) -> None:
+    """Refuse a file whose section, keys, types or values the defaults' schema does not allow."""
+    from geoplan.config import schema
+
+    schemas = _schemas()
+    if not schemas:
+        return
+    node = schemas.get(f.stem)
+    if node is None:
+        raise ConfigError(
+            f"Konfigurasjonsfilen {f} er ukjent: geoplan leser {', '.join(f'{k}.toml' for k in schemas)}. "
+            "Gi filen riktig navn eller fjern den.")
+    problems = schema.check_section(data, node, "")
+    if problems:
+        key, msg = problems[0]
+        line = _line_of(text, key)
+        where = f", linje {line}" if line else ""
+        more = f" (og {len(problems) - 1} feil til)" if len(problems) > 1 else ""
+        shown = key[:-len(".value")] if key.endswith(".value") else key
+        raise ConfigError(
+            f"Konfigurasjonsfilen {f}{where}: «{f.stem}.{shown}» {msg}{more}. "
+            "Rett filen og prøv igjen.")
+
+
+@functools.lru_cache(maxsize=1)
+def _schemas() -> dict:
+    """Section name -> schema, built from the shipped defaults (read directly, once)."""
+    from geoplan.config import schema
+
+    out = {}
+    for f in sorted(DEFAULT_CONFIG_DIR.glob("*.toml")):
+        with open(f, "rb") as fh:
+            out[f.stem] = schema.build(tomllib.load(fh), f.stem)
+    return out
+
+
+def _schema_node(dotted: str):
+    """The schema node of a dotted key (None when the section is not a shipped one)."""
+    parts = dotted.split(".")
+    node = _schemas().get(parts[0])
+    for part in parts[1:]:
+        if node is None:
+            return None
+        node = node.item if node.kind == "entries" else node.children.get(part)
+    return node
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_\-.\"' æøåÆØÅ]+?)\s*=")
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line (1-based) where dotted ``key`` (``a.b``, ``criteria[2].kind``) is set in ``text``."""
+    want = key.replace("[", ".[").split(".")
+    counts: dict[str, int] = {}
+    header: list[str] = []
+    best: tuple[int, int] | None = None   # (matched parts, line)
+    for no, line in enumerate(text.splitlines(), 1):
+        h = _HEADER.match(line)
+        if h:
+            name = h.group(2).replace('"', "").split(".")
+            if h.group(1) == "[[":
+                i = counts.get(h.group(2), 0)
+                counts[h.group(2)] = i + 1
+                name = [*name, f"[{i}]"]
+            header = name
+            path = header
+        else:
+            a = _ASSIGN.match(line)
+            if not a or line.lstrip().startswith("#"):
+                continue
+            path = [*header, *a.group(1).replace('"', "").strip().split(".")]
+        n = 0
+        while n < min(len(path), len(want)) and path[n] == want[n]:
+            n += 1
+        if n == len(path) and (best is None or n > best[0]):
+            best = (n, no)
+            if n == len(want):
+                break
+    return best[1] if best else None
 
 
 @functools.lru_cache(maxsize=1)

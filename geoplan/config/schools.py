@@ -19,6 +19,11 @@ from geoplan.config import Config, default_config
 from geoplan.errors import ConfigError
 
 
+def _key(name: Any) -> str:
+    """A place name as places are matched (as :func:`geoplan.analysis.places.place_key`)."""
+    return " ".join(str(name).split()).casefold()
+
+
 @dataclass(frozen=True)
 class SchoolSettings:
     """Parameters of :func:`geoplan.analysis.schools.analyse_schools` and the walking network.
@@ -39,6 +44,10 @@ class SchoolSettings:
         Join network lines where they cross without a shared vertex.
     node_tolerance_m : float
         Network coordinates closer than this (m) are one node.
+    applies_to : tuple of str
+        The places (``utviklingsgrense.navn``) the criterion applies to; empty:
+        every place. Larvik: Helgeroa, Tjøllingvollen, Kvelde (the
+        avklaringsområder, Boligplan 2015–2020, l. 2467–2469).
     """
 
     radius_m: float
@@ -47,6 +56,7 @@ class SchoolSettings:
     snap_max_m: float
     node_crossings: bool
     node_tolerance_m: float
+    applies_to: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, cfg: Config | None = None) -> "SchoolSettings":
@@ -64,7 +74,16 @@ class SchoolSettings:
             snap_max_m=float(get("snap_max_m")),
             node_crossings=bool(get("node_crossings")),
             node_tolerance_m=float(get("node_tolerance_m")),
+            applies_to=tuple(str(p) for p in (get("applies_to") or ())),
         )
+
+    def applies(self, place) -> bool:
+        """Whether the criterion applies to ``place`` (a name; case and spacing ignored)."""
+        if not self.applies_to:
+            return True
+        if place is None or place != place:  # None, NaN: no place, so not one of the named
+            return False
+        return _key(place) in {_key(p) for p in self.applies_to}
 
     @classmethod
     def resolve(cls, settings: "SchoolSettings | None" = None, **values: Any) -> "SchoolSettings":

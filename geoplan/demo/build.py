@@ -25,6 +25,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.demo import spec
+from geoplan.demo.arealregnskap import build_arealregnskap
 from geoplan.demo.geometry import (
     CRS,
     blob,
@@ -609,4 +610,5 @@ def build_demo(seed: int = SEED) -> tuple[dict[str, gpd.GeoDataFrame], dict[str,
         "helsetjeneste": sort_layer(helsetjeneste, ["type", "navn"]),
         "gangnett": sort_layer(gangnett, []),
     }
+    layers.update(build_arealregnskap(layers))  # own seed, after every other step
     return layers, rasters

@@ -15,6 +15,13 @@ import pandas as pd
 
 from geoplan.demo.build import build_demo
 from geoplan.demo.geometry import CRS
+from geoplan.demo.population_age import (
+    GRUNNKRETS_FILE,
+    POPULATION_METADATA,
+    PROJECTION_FILE,
+    build_population_age,
+    projection_text,
+)
 from geoplan.demo.rasters import write_geotiff
 from geoplan.demo.spec import ATTRIBUTION, DWELLINGS, OMSORG_UNITS, POPULATION, RENTAL_UNITS, SEED
 from geoplan.io.writers import atomic_path, write_text_atomic
@@ -72,6 +79,9 @@ def metadata_table(layers: dict[str, gpd.GeoDataFrame], seed: int = SEED) -> pd.
                                     "(646 og 382 per oktober 2013, seed 004 l. 2661–2662); ett "
                                     "borettslag med 32 kommunale leiligheter (l. 2895, 9775). "
                                     "Fordelingen er syntetisk."),
+        ("syntetisk_arealregnskap", "Lagene ar5, naturtype, verneomrade, flomsone, skredfare og "
+                                    "arealformal_forslag er SYNTETISKE (geoplan.demo.arealregnskap): "
+                                    "et oppdiktet AR5-dekke og et oppdiktet planforslag."),
         ("koordinatsystem", CRS),
         ("generator", f"geoplan.demo.build_demo(seed={seed})"),
     ]
@@ -95,6 +105,9 @@ README_TEXT = """# Demodata: syntetisk Larvik (geoplan)
 Bygninger, adresser, borettslag, grunnkretser, arealformål, skoler, helsetjenester,
 steinbrudd, gangnett, terreng og støy er syntetiske. Reservene i Larvik by og Stavern
 er syntetiske. Adressene er oppdiktet: dataene inneholder ingen virkelige personers hjem.
+Arealressurskartet `ar5`, natur- og farelagene (`naturtype`, `verneomrade`, `flomsone`,
+`skredfare`) og planforslaget `arealformal_forslag` (innspillene tatt inn, en del av
+reserven tatt ut) er også syntetiske: de er ikke NIBIOs AR5 og ikke Larviks planforslag.
 
 Filer (EPSG:25832):
 
@@ -105,6 +118,13 @@ Filer (EPSG:25832):
 Lag ({n} stk.):
 
 {table}
+
+Befolkning etter alder (syntetisk): `{projection_file}` er en befolkningsframskriving
+i SSBs JSON-stat2-format (oppsettet til Statistikkbanken-tabell 14288; alternativene MMMM, LLML
+og HHMH), kalibrert til 43 200 innbyggere i 2014 og +55 % i aldersgruppen 60+ til 2030
+(Boligplanen l. 1720–1723); `{grunnkrets_file}` har aldersgrupper per grunnkrets med kolonnene
+til SSBs BefolkningPåGrunnkrets (celler med 1–4 personer er prikket, dvs. tomme); laget
+`tjeneste` har oppdiktede butikker, apotek, møteplasser og sykehjem med plasser.
 
 Bygges på nytt, likt hver gang, med `python -m geoplan demo --out MAPPE`.
 """
@@ -120,15 +140,23 @@ def write_demo(out_dir: str | os.PathLike, seed: int = SEED) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     layers, rasters = build_demo(seed)
+    extra = build_population_age(layers)   # own rng, after every existing step (issue 18)
+    layers = {**layers, "tjeneste": extra["tjeneste"]}
     meta = metadata_table(layers, seed)
+    meta = pd.concat([meta, pd.DataFrame(POPULATION_METADATA, columns=["nokkel", "verdi"])],
+                     ignore_index=True)
     paths = {"gpkg": write_gpkg(layers, out / "demo.gpkg", meta)}
     t, ttr, _ = rasters["terreng"]
     paths["terreng"] = write_geotiff(t, ttr, out / "terreng.tif", description="høyde", units="m")
     s, str_, nd = rasters["stoy"]
     paths["stoy"] = write_geotiff(s, str_, out / "stoy.tif", nodata=nd, description="Lden", units="dB")
+    paths["framskriving"] = write_text_atomic(out / PROJECTION_FILE, projection_text(extra["projection"]))
+    paths["befolkning_grunnkrets"] = write_text_atomic(
+        out / GRUNNKRETS_FILE, extra["grunnkrets_ages"].to_csv(sep=";", index=False, lineterminator="\n"))
     table = "\n".join(f"* `{k}` – {len(v)} objekter" for k, v in layers.items())
     paths["readme"] = write_text_atomic(out / "README.md", README_TEXT.format(
-        attribution=ATTRIBUTION, n=len(layers), table=table))
+        attribution=ATTRIBUTION, n=len(layers), table=table, projection_file=PROJECTION_FILE,
+        grunnkrets_file=GRUNNKRETS_FILE))
     return paths
 
 

@@ -18,6 +18,12 @@ import geopandas as gpd
 #: Layer names as planners also write them (lower-cased, spaces and hyphens as «_»).
 LAYER_ALIASES = {"arealformål": "arealformal", "kommunale_boliger": "kommunal_bolig",
                  "utviklingsgrenser": "utviklingsgrense", "grunnkretser": "grunnkrets"}
+# the arealregnskap's land cover, nature and hazard layers (as NIBIO and Geonorge name them)
+LAYER_ALIASES.update({"arealressurskart": "ar5", "fkb_ar5": "ar5", "naturtyper": "naturtype",
+                      "verneområde": "verneomrade", "verneområder": "verneomrade",
+                      "verneomrader": "verneomrade", "flomsoner": "flomsone",
+                      "skredfaresone": "skredfare", "skredfaresoner": "skredfare",
+                      "100_metersbeltet": "strandsone"})
 
 
 def layer_key(name) -> str:
@@ -44,6 +50,12 @@ COLUMN_ALIASES = {
     "kpområdenavn": "navn",
     "rpområdenavn": "navn",
     "feltnavn": "navn",
+    # DOK datasets as Geonorge delivers them
+    "dekningsstatus": "dekningsstatus",
+    "lokalitetnavn": "navn",
+    "skredomrnavn": "navn",
+    # SSB/Kartverket BefolkningPåGrunnkrets: the total is the contract's befolkning
+    "totalbefolkning": "befolkning",
 }
 
 
@@ -57,6 +69,9 @@ class LayerSchema:
     optional: dict[str, str] = field(default_factory=dict)
     label: str = ""                    # Norwegian description
     used_by: tuple[str, ...] = ()      # commands that need the layer
+    #: optional columns that some commands require: column -> those commands
+    #: (a grunnkrets layer without antall_boliger still serves befolkning)
+    needed_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def geometry_label(self) -> str:
@@ -64,6 +79,39 @@ class LayerSchema:
                  "LineString": "linjer (LineString)"}
         return " eller ".join(names[g] for g in self.geometry)
 
+
+#: Optional national datasets (DOK) the site assessment checks a site against when the
+#: municipality has them (config/sites.toml, kind «dok»); each «*_dekning» layer is the
+#: dataset's coverage map (NVE's and Miljødirektoratet's dekningskart), with
+#: «dekningsstatus» telling where the area was never surveyed. Optional: a missing one
+#: makes its criteria «ukjent», never a failed check.
+DOK_SCHEMAS = (
+    LayerSchema("flomsone", ("Polygon",), {}, {"gjentaksintervall": "num", "navn": "str"},
+                label="flomsoner (NVE)"),
+    LayerSchema("flomsone_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for flomsoner (NVE)"),
+    LayerSchema("kvikkleire", ("Polygon",), {}, {"faregrad": "str", "navn": "str"},
+                label="faresoner for kvikkleireskred (NVE)"),
+    LayerSchema("kvikkleire_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for kvikkleire (NVE)"),
+    LayerSchema("skredfaresone", ("Polygon",), {}, {"skredtype": "str", "navn": "str"},
+                label="faresoner for skred i bratt terreng (NVE)"),
+    LayerSchema("skredfaresone_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for skredfaresoner (NVE)"),
+    LayerSchema("kulturminne", ("Polygon", "Point"), {}, {"navn": "str", "vernetype": "str"},
+                label="kulturminner (Riksantikvaren)"),
+    LayerSchema("naturvern", ("Polygon",), {}, {"navn": "str", "verneform": "str"},
+                label="naturvernområder (Miljødirektoratet)"),
+    LayerSchema("naturtype", ("Polygon",), {}, {"naturtype": "str", "verdikategori": "str"},
+                label="naturtyper (Miljødirektoratet)"),
+    LayerSchema("naturtype_dekning", ("Polygon",), {}, {"dekningsstatus": "str"},
+                label="dekningskart for naturtyper (Miljødirektoratet)"),
+    LayerSchema("ar5", ("Polygon",), {"arealtype": "int"},
+                {"treslag": "int", "skogbonitet": "int", "grunnforhold": "int", "jordbruksareal": "bool"},
+                label="arealressurskart AR5 (NIBIO)"),
+    LayerSchema("grunnforurensning", ("Polygon", "Point"), {}, {"navn": "str"},
+                label="grunnforurensning (Miljødirektoratet)"),
+)
 
 SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommune", ("Polygon",), {"kommunenummer": "str", "kommunenavn": "str"},
@@ -82,14 +130,17 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("kommunal_bolig", ("Point",), {"antall_enheter": "int", "kategori": "str"},
                 {"bygg_id": "str", "malgruppe": "str", "adresse": "str"},
                 label="kommunalt disponerte boliger", used_by=("concentration", "assess", "report")),
-    LayerSchema("grunnkrets", ("Polygon",), {"grunnkretsnummer": "str", "antall_boliger": "int"},
-                {"grunnkretsnavn": "str", "befolkning": "int"},
-                label="grunnkretser (SSB)", used_by=("concentration", "assess", "report")),
+    LayerSchema("grunnkrets", ("Polygon",), {"grunnkretsnummer": "str"},
+                {"antall_boliger": "int", "grunnkretsnavn": "str", "befolkning": "int"},
+                label="grunnkretser (SSB)",
+                used_by=("concentration", "assess", "report", "befolkning", "boligbehov", "tilgang"),
+                needed_by={"antall_boliger": ("concentration", "assess")}),
     LayerSchema("bygning", ("Point", "Polygon"), {"bygg_id": "str", "antall_boliger": "int"},
                 {"borettslag": "str"}, label="bygninger", used_by=("concentration", "assess")),
     LayerSchema("kollektivakse", ("LineString",), {"navn": "str"}, {"avganger_per_time": "num"},
                 label="kollektivakser"),
-    LayerSchema("holdeplass", ("Point",), {"navn": "str"}, label="holdeplasser"),
+    LayerSchema("holdeplass", ("Point",), {"navn": "str"}, {"avganger_per_time": "num"},
+                label="holdeplasser"),
     LayerSchema("innspill", ("Polygon",), {"navn": "str", "sted": "str"},
                 {"formal": "str", "rpba_avklart": "bool"}, label="innspill (foreslåtte områder)"),
     LayerSchema("steinbrudd", ("Polygon", "Point"), {"navn": "str"}, {"type": "str"},
@@ -98,6 +149,22 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
     LayerSchema("sentrum", ("Point",), {"navn": "str"}, {"senterniva": "str"}, label="sentre"),
     LayerSchema("helsetjeneste", ("Point",), {"navn": "str", "type": "str"},
                 label="helsetjenester (sykehjem, hjemmetjeneste)"),
+    *DOK_SCHEMAS,
+    LayerSchema("tjeneste", ("Point",), {"navn": "str", "type": "str"}, {"plasser": "int"},
+                label="tjenester (butikk, apotek, lege, omsorgsbase, møteplass; sykehjem med plasser)",
+                used_by=("tilgang", "boligbehov")),
+    # arealregnskap: the proposal, and the nature and hazard layers it is set against
+    # (ar5, naturtype and flomsone are DOK layers above)
+    LayerSchema("arealformal_forslag", ("Polygon",), {"arealformal": "int", "arealbruksstatus": "int"},
+                {"utbygd": "bool", "planid": "str", "navn": "str"},
+                label="arealformål i forslaget til ny arealdel (for arealregnskapet)",
+                used_by=("arealregnskap",)),
+    LayerSchema("verneomrade", ("Polygon",), {}, {"navn": "str", "verneform": "str"},
+                label="verneområder (naturvernloven/naturmangfoldloven)"),
+    LayerSchema("skredfare", ("Polygon",), {}, {"skredtype": "str"},
+                label="faresoner for skred (NVE)"),
+    LayerSchema("strandsone", ("Polygon",), {},
+                label="100-metersbeltet langs sjøen (pbl. § 1-8)"),
     # plan layers read from SOSI / SOSI-GML plan files (geoplan/io/plans.py)
     LayerSchema("planomrade", ("Polygon",), {},
                 {"planid": "str", "plannivaa": "str", "planstatus": "int", "vertikalniva": "int",
@@ -113,6 +180,23 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in [
                 {"kode": "int", "navn": "str", "planid": "str", "fil": "str"},
                 label="støysoner i plan (Kp/RpStøySone, T-1442)", used_by=("assess",)),
 ]}
+
+
+def missing_command_columns(name: str, columns) -> dict[str, tuple[str, ...]]:
+    """Columns of layer ``name`` that some commands need and ``columns`` lack: column -> commands."""
+    schema = SCHEMAS.get(name)
+    have = set(columns)
+    return {c: cmds for c, cmds in (schema.needed_by.items() if schema else ()) if c not in have}
+
+
+def command_columns_note(name: str, columns) -> str | None:
+    """A note for the layer report when a column some commands need is missing (None if none)."""
+    miss = missing_command_columns(name, columns)
+    if not miss:
+        return None
+    parts = [f"«{c}» (trengs av {', '.join(cmds)})" for c, cmds in miss.items()]
+    return (f"Laget «{name}» mangler kolonnen {', '.join(parts)}; laget kan brukes av de andre "
+            "kommandoene.")
 
 
 @dataclass

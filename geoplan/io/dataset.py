@@ -8,7 +8,7 @@ validation.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
@@ -44,6 +44,19 @@ class Dataset:
     layers: dict[str, gpd.GeoDataFrame]
     rasters: dict[str, Path]
     reports: dict[str, LayerReport]
+    #: keeps the temporary folder of an extracted zip alive while its rasters are read
+    _holders: list = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from geoplan.io.archive import hold
+        from geoplan.io.writers import register_inputs
+
+        self._holders = hold(self.rasters.values())
+        # every file read here is an input no writer of this process may overwrite
+        src = Path(self.source) if self.source and self.source != FRAMES_SOURCE else None
+        register_inputs([src if src is not None and src.is_file() else None,
+                         *self.rasters.values()],
+                        folders=[src] if src is not None and src.is_dir() else [])
 
     @property
     def epsg(self) -> int | None:

@@ -256,6 +256,10 @@ def read_gml(source: str | os.PathLike, *, name: str | None = None) -> GmlData:
             "Last ned filen på nytt fra Geonorge eller kildesystemet.") from None
     except OSError as e:
         raise UnreadableInput(f"Filen {label} kan ikke leses ({e.strerror}).") from None
+    except LookupError:   # encoding="..." that Python does not know (found by the fuzzer)
+        raise UnreadableInput(
+            f"GML-filen {label} oppgir en tegnkoding som ikke finnes (encoding= i første linje). "
+            "Lagre filen som UTF-8 og prøv igjen.") from None
     return _assemble(label, rows, counts, skipped, srs_names, geo.had_height)
 
 

@@ -14,8 +14,6 @@ subclasses with a Norwegian message naming the file, layer and feature.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -23,7 +21,8 @@ import geopandas as gpd
 
 from geoplan.config import PACKAGE_DIR, Config
 from geoplan.errors import UnreadableInput
-from geoplan.io.archive import safe_extract_zip
+from geoplan.io.archive import extraction_dir, remove_extraction, safe_extract_zip
+from geoplan.io.consistency import check_across_layers
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
 from geoplan.io.crs import parse_crs, working_crs
 from geoplan.io.dataset import Dataset, default_config_or_none
@@ -61,7 +60,7 @@ def _read_source(path: Path, layer: str | None, wanted: set[str] | None,
         return read_folder(path, wanted)
     if path.suffix.lower() == ".zip":
         sniff(path)
-        tmpdir = Path(tempfile.mkdtemp(prefix="geoplan-zip-"))
+        tmpdir = extraction_dir(path)
         tmp.append(tmpdir)
         safe_extract_zip(path, tmpdir)
         return read_zip_contents(tmpdir, path.name, layer)
@@ -138,6 +137,7 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
         target = working_crs(((r.name, r.gdf) for r in raws), config, crs)
         layers, reports = validate_layers(raws, target_crs=target, assume_crs=assume, wanted=wanted)
         _refuse_nothing_usable(path, layers, reports)
+        check_across_layers(layers, reports)
         for name in list(rasters):
             if name not in RASTER_NAMES:
                 rasters.pop(name)
@@ -146,7 +146,7 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
         return Dataset(source=str(path), crs=target, layers=layers, rasters=rasters, reports=reports)
     finally:
         if tmp and not keep_tmp:
-            shutil.rmtree(tmp[0], ignore_errors=True)
+            remove_extraction(tmp[0])
 
 
 def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:
@@ -162,5 +162,6 @@ def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:
         raise UnreadableInput(
             f"Fant ingen kjente lag i {label}. Tabellene må hete som lagene i datakontrakten "
             f"({', '.join(SCHEMAS)}); last inn med «geoplan db load».")
+    check_across_layers(layers, reports)
     reports.update(check_rasters(rasters))
     return Dataset(source=label, crs=target, layers=layers, rasters=rasters, reports=reports)

@@ -153,35 +153,119 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+#: the most cells one raster may have: 60 million float64 cells are 480 MB, and the
+#: slope of a terrain model needs as much again (a 10 m model of 70 × 85 km fits)
+MAX_CELLS = 60_000_000
+
+
+def raster_problem(src, name: str) -> str | None:
+    """Why an open rasterio dataset cannot be used, in Norwegian (None: usable).
+
+    Refused: no CRS; a projected CRS whose unit is not the metre; more than
+    :data:`MAX_CELLS` cells (the size is read from the header, before any cell
+    is). A raster in degrees (EPSG:4326) is usable: :func:`open_raster`
+    reprojects it to EUREF89 UTM, since slope needs the cell size in metres.
+    """
+    if src.crs is None:
+        return (f"Rasteret {name} har ikke koordinatsystem. Sett CRS (f.eks. EPSG:25832) "
+                "i GeoTIFF-filen og prøv igjen.")
+    crs = CRS.from_user_input(src.crs)
+    if crs.is_projected:
+        unit = (crs.axis_info[0].unit_name or "").lower() if crs.axis_info else ""
+        if unit not in ("metre", "meter", "m"):
+            return (f"Rasteret {name} har koordinatsystemet «{crs.name}» med enheten «{unit}», "
+                    "ikke meter. Transformer det til EUREF89 UTM (f.eks. EPSG:25832) og prøv igjen.")
+    elif not crs.is_geographic:
+        return (f"Rasteret {name} har et koordinatsystem geoplan ikke kan bruke («{crs.name}»). "
+                "Transformer det til EUREF89 UTM (f.eks. EPSG:25832).")
+    cells = int(src.width) * int(src.height)
+    if cells > MAX_CELLS:
+        def n(v: float) -> str:
+            return f"{v:,.0f}".replace(",", "\u00a0")
+        gb = f"{cells * 16 / 2**30:.1f}".replace(".", ",")
+        return (f"Rasteret {name} har {n(src.width)} × {n(src.height)} celler ({n(cells)}), mer enn "
+                f"geoplan leser ({n(MAX_CELLS)}); det ville kreve om lag {gb} GB minne. "
+                "Klipp det til kommunen eller gjør cellene større (f.eks. gdalwarp -tr 10 10) "
+                "og prøv igjen.")
+    return None
+
+
+def raster_size_note(src) -> str:
+    """«2 000 × 1 500 celler à 10 m» (a raster in degrees: the cell size in degrees, and that it is reprojected)."""
+    crs = CRS.from_user_input(src.crs)
+    w, h = (f"{v:,}".replace(",", "\u00a0") for v in (src.width, src.height))
+    cell = f"{abs(src.res[0]):g}".replace(".", ",")
+    if crs.is_geographic:
+        return (f"{w} × {h} celler à {cell} grader; rasteret transformeres til EUREF89 UTM "
+                "(meter) før helning og verdier beregnes.")
+    return f"{w} × {h} celler à {cell} m."
+
+
+def _read_band(src, name: str) -> tuple[np.ndarray, Affine, CRS]:
+    """Band 1 as float64 (NaN for nodata) in a metric CRS; a raster in degrees is reprojected."""
+    crs = CRS.from_user_input(src.crs)
+    arr = src.read(1, masked=True).astype("float64").filled(np.nan)
+    if not crs.is_geographic:
+        return arr, src.transform, crs
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    from geoplan.io.crs import utm_for_lon
+
+    west, south, east, north = src.bounds
+    dst = CRS.from_epsg(utm_for_lon((west + east) / 2))
+    tr, w, h = calculate_default_transform(src.crs, dst.to_wkt(), src.width, src.height,
+                                          *src.bounds)
+    if int(w) * int(h) > MAX_CELLS:
+        raise DataProblem(f"Rasteret {name} blir for stort ({w} × {h} celler) når det "
+                          "transformeres fra grader til meter. Klipp det til kommunen først.")
+    out = np.full((h, w), np.nan)
+    reproject(arr, out, src_transform=src.transform, src_crs=src.crs, dst_transform=tr,
+              dst_crs=dst.to_wkt(), src_nodata=np.nan, dst_nodata=np.nan,
+              resampling=Resampling.bilinear)
+    return out, tr, dst
+
+
+def _unreadable(path: Path, e: Exception) -> UnreadableInput:
+    if isinstance(e, PermissionError) or not os.access(path, os.R_OK):
+        why = "ingen lesetilgang til filen"
+    else:
+        why = "filen er ikke en gyldig GeoTIFF, eller den er skadet eller avkortet"
+    return UnreadableInput(f"Rasteret {path.name} kan ikke leses: {why}. "
+                           "Kontroller filen og prøv igjen.")
+
+
 @functools.lru_cache(maxsize=8)
 def _open_cached(path: str, mtime: float) -> Raster:
     import rasterio
 
+    name = Path(path).name
     try:
         with rasterio.open(path) as src:
-            if src.crs is None:
-                raise DataProblem(
-                    f"Rasteret {path} har ikke koordinatsystem. Sett CRS (f.eks. EPSG:25832) "
-                    "i GeoTIFF-filen og prøv igjen."
-                )
-            arr = src.read(1, masked=True).astype("float64")
-            data = arr.filled(np.nan)
-            return Raster(Path(path), data, src.transform, CRS.from_user_input(src.crs),
+            problem = raster_problem(src, name)
+            if problem:
+                raise DataProblem(problem)
+            data, transform, crs = _read_band(src, name)
+            return Raster(Path(path), data, transform, crs,
                           unit=(src.units[0] or "") if src.units else "")
     except DataProblem:
         raise
+    except MemoryError:
+        raise DataProblem(f"Rasteret {name} er for stort for minnet på denne maskinen. "
+                          "Klipp det til kommunen eller gjør cellene større.") from None
     except Exception as e:
-        raise UnreadableInput(
-            f"Rasteret {path} kan ikke leses ({str(e).splitlines()[0]}). "
-            "Kontroller at filen er en gyldig GeoTIFF."
-        ) from None
+        raise _unreadable(Path(path), e) from None
 
 
 def open_raster(path: str | os.PathLike) -> Raster:
-    """Open (and cache) a single-band GeoTIFF as a :class:`Raster`."""
+    """Open (and cache) a single-band GeoTIFF as a :class:`Raster` in a metric CRS.
+
+    A raster in degrees is reprojected to its EUREF89 UTM zone; one without a CRS,
+    in a non-metric projection or with more than :data:`MAX_CELLS` cells is
+    refused (:func:`raster_problem`).
+    """
     p = Path(path)
     if not p.exists():
-        raise UnreadableInput(f"Fant ikke rasteret {p}.")
+        raise UnreadableInput(f"Fant ikke rasteret {p.name}.")
     return _open_cached(str(p.resolve()), _mtime(p))
 
 
@@ -232,7 +316,7 @@ def sample(points: Iterable, raster_path: str | os.PathLike, *, crs=None,
 
 def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, *,
                   nodata: float | None = None, dtype: str | None = None,
-                  tags: dict | None = None) -> Path:
+                  tags: dict | None = None, option: str = "utfilen") -> Path:
     """Write one band as a deflate-compressed GeoTIFF, atomically."""
     import rasterio
 
@@ -247,7 +331,7 @@ def write_geotiff(path: str | os.PathLike, array: np.ndarray, transform, crs, *,
         profile["nodata"] = nodata
     if np.issubdtype(np.dtype(dtype), np.floating):
         profile["predictor"] = 3
-    with atomic_path(path) as tmp:
+    with atomic_path(path, option=option) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(arr.astype(dtype), 1)
             if tags:

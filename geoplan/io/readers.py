@@ -23,6 +23,7 @@ from pyproj import CRS
 from geoplan.errors import UnreadableInput
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
 from geoplan.io.crs import crs_label
+from geoplan.io.gdalpath import gdal_path
 from geoplan.io.plans import PLAN_LAYERS
 from geoplan.io.typed import TYPED_SUFFIXES
 
@@ -48,9 +49,9 @@ def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
     n_pages = int.from_bytes(head[28:32], "big")
     if page_size and n_pages and size < page_size * n_pages:
         raise UnreadableInput(
-            f"GeoPackage-filen {path} er avkortet: den skal være {page_size * n_pages:,} byte, "
-            f"men er {size:,}. Filen ble trolig ikke ferdig kopiert eller lastet ned; "
-            "hent den på nytt.".replace(",", " ")
+            f"GeoPackage-filen {path} er avkortet: den skal være "
+            f"{page_size * n_pages:,} byte, men er {size:,}.".replace(",", "\u00a0")
+            + " Filen ble trolig ikke ferdig kopiert eller lastet ned; hent den på nytt."
         )
 
 
@@ -101,9 +102,13 @@ def gml_integrity(path: Path) -> dict[str, int]:
     except ET.ParseError as e:
         line = getattr(e, "position", (None,))[0]
         raise UnreadableInput(
-            f"GML-filen {path} er skadet eller avkortet (XML-feil ved linje {line}: {e}). "
+            f"GML-filen {path.name} er skadet eller avkortet (XML-feil ved linje {line}). "
             "Last ned planfilen på nytt fra Geonorge eller kildesystemet."
         ) from None
+    except (LookupError, UnicodeError, ValueError):   # an unknown or wrong encoding= (fuzzer)
+        raise UnreadableInput(
+            f"GML-filen {path.name} har en tegnkoding som ikke kan leses (se encoding= i første "
+            "linje). Lagre filen som UTF-8 og prøv igjen.") from None
     return counts
 
 
@@ -111,19 +116,38 @@ def gml_integrity(path: Path) -> dict[str, int]:
 # Files
 # ---------------------------------------------------------------------------
 
+#: GDAL's English reasons, by a fragment of the text, in Norwegian
+_GDAL_REASONS = (
+    ("no such file", "filen finnes ikke"),
+    ("not recognized as being in a supported file format", "formatet gjenkjennes ikke"),
+    ("not recognised as being in a supported file format", "formatet gjenkjennes ikke"),
+    ("permission denied", "ingen lesetilgang til filen"),
+    ("could not be opened", "laget finnes ikke i filen eller kan ikke åpnes"),
+)
+
+
+def gdal_reason(e: Exception) -> str:
+    """Why GDAL could not read a file, in Norwegian (its English text is never shown)."""
+    text = str(e).lower()
+    for fragment, reason in _GDAL_REASONS:
+        if fragment in text:
+            return reason
+    return "filen er ikke gyldige geodata eller er skadet"
+
+
 def read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
     """One layer of a vector file through pyogrio, with a Norwegian error."""
+    where = gdal_path(path)   # «a;b.gpkg» is not «a» (see geoplan.io.gdalpath)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
+            gdf = pyogrio.read_dataframe(where, layer=layer, use_arrow=True, **kwargs)
     except Exception as e:  # pyogrio.errors.DataSourceError and friends
-        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         what = f"laget «{layer}» i " if layer else ""
         hint = (" En Shapefile består av flere filer med samme navn (.shp, .shx, .dbf og .prj): "
                 "ta med alle." if path.suffix.lower() == ".shp" else "")
         raise UnreadableInput(
-            f"Kan ikke lese {what}{path}: filen er ikke gyldige geodata eller er skadet ({msg})."
+            f"Kan ikke lese {what}{path.name}: {gdal_reason(e)}."
             f"{hint} Kontroller filen, eller eksporter den på nytt (GeoPackage, GeoJSON, Shapefile "
             "eller SOSI-GML)."
         ) from None
@@ -140,8 +164,9 @@ def read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFram
 def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
     """The contract layers of a GeoPackage (``wanted``: only these)."""
     sniff(path)
+    where = gdal_path(path)
     try:
-        listed = pyogrio.list_layers(path)
+        listed = pyogrio.list_layers(where)
     except Exception as e:
         raise UnreadableInput(
             f"Kan ikke lese GeoPackage-filen {path}: den er skadet eller avkortet ({str(e).splitlines()[0]}). "
@@ -156,7 +181,7 @@ def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
         try:
             gdf = read_file(path, layer=lname)
             # A truncated/corrupt page can make GDAL return fewer rows silently.
-            info = pyogrio.read_info(path, layer=lname)
+            info = pyogrio.read_info(where, layer=lname)
             expected = info.get("features")
             out.append(RawLayer(key, gdf, f"{path.name}:{lname}",
                                 expected=expected if expected is not None and expected >= 0 else None))
@@ -183,7 +208,7 @@ def read_single(path: Path, layer: str | None, wanted: set[str] | None = None,
         raws = read_gpkg(path, wanted)
         if layer and not raws:
             # a GeoPackage with one foreign-named layer given a name
-            names = [str(n) for n, _ in pyogrio.list_layers(path)]
+            names = [str(n) for n, _ in pyogrio.list_layers(gdal_path(path))]
             if len(names) == 1:
                 return [RawLayer(layer, read_file(path, layer=names[0]), f"{path.name}:{names[0]}")]
         return raws
@@ -313,6 +338,8 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
     """
     import rasterio
 
+    from geoplan.io.raster import _unreadable, raster_problem, raster_size_note
+
     reports: dict[str, LayerReport] = {}
     for name, p in list(rasters.items()):
         rep = LayerReport(name=f"{name}.tif", source=str(p))
@@ -320,14 +347,14 @@ def check_rasters(rasters: dict[str, Path]) -> dict[str, LayerReport]:
             with rasterio.open(p) as src:
                 rep.crs = crs_label(CRS.from_user_input(src.crs)) if src.crs else None
                 rep.n_read = rep.n_kept = 1
-                if src.crs is None:
-                    rep.add("Rasteret har ikke koordinatsystem; det brukes ikke.", "problem")
+                problem = raster_problem(src, p.name)
+                if problem:
+                    rep.add(f"{problem} Rasteret brukes ikke.", "problem")
                     rasters.pop(name)
                 else:
-                    rep.add(f"{src.width} × {src.height} celler à {abs(src.res[0]):g} m.")
+                    rep.add(raster_size_note(src))
         except Exception as e:
-            rep.add(f"Rasteret {p.name} kan ikke leses ({str(e).splitlines()[0]}); det brukes ikke.",
-                    "ubrukelig")
+            rep.add(f"{_unreadable(p, e).message} Rasteret brukes ikke.", "ubrukelig")
             rasters.pop(name)
         reports[f"{name}.tif"] = rep
     return reports

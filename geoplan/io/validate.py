@@ -27,6 +27,7 @@ from geoplan.io.contract import (
     LayerReport,
     LayerSchema,
     RawLayer,
+    command_columns_note,
     missing_report,
 )
 from geoplan.io.crs import check_coordinates, crs_label
@@ -53,6 +54,46 @@ def _list_features(gdf: pd.DataFrame, positions: np.ndarray, limit: int = 5) -> 
     labels = [_feature_label(gdf, int(p)) for p in positions[:limit]]
     more = f" og {len(positions) - limit} til" if len(positions) > limit else ""
     return ", ".join(labels) + more
+
+
+def _decode(b: bytes | None) -> str | None:
+    if b is None:
+        return None
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return b.decode("cp1252", errors="replace")
+
+
+def _repair_text_encoding(gdf: gpd.GeoDataFrame, rep: LayerReport) -> gpd.GeoDataFrame:
+    """Text columns that are not valid UTF-8 (a Latin-1 Shapefile without ``.cpg``) read as Windows-1252.
+
+    GDAL hands such bytes through as if they were UTF-8, and the first use of
+    the column fails; here they are decoded as Windows-1252 (a superset of
+    Latin-1, what Norwegian ArcGIS/QGIS exports use), with a warning.
+    """
+    fixed = []
+    for c in gdf.columns:
+        if c == gdf.geometry.name or gdf[c].dtype.kind not in "OU" and "string" not in str(gdf[c].dtype):
+            continue
+        try:
+            gdf[c].to_numpy(dtype=object)
+            continue
+        except Exception:  # noqa: BLE001 - pyarrow refuses invalid UTF-8 in many ways
+            pass
+        import pyarrow as pa
+
+        arr = getattr(gdf[c].array, "_pa_array", None)
+        if arr is None:
+            continue
+        raw = arr.cast(pa.binary(), safe=False).to_pylist()
+        gdf[c] = pd.Series([_decode(v) for v in raw], index=gdf.index, dtype=object)
+        fixed.append(str(c))
+    if fixed:
+        rep.add(f"Teksten i kolonnene {', '.join(f'«{c}»' for c in fixed)} er ikke UTF-8 og er lest "
+                "som Latin-1/Windows-1252 (æ, ø, å). Legg ved en .cpg-fil med tegnkodingen "
+                "(for eksempel «UTF-8» eller «1252») for å være sikker.", "advarsel")
+    return gdf
 
 
 def _normalise_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -97,6 +138,15 @@ def _shapefile_names(gdf: gpd.GeoDataFrame, schema: LayerSchema, rep: LayerRepor
 # Values
 # ---------------------------------------------------------------------------
 
+#: whole numbers beyond this are no count (and would not fit the integer column)
+_INT_MAX = 2.0**53
+#: plausible ranges of the contract's counts (a feature outside is rejected by name)
+_RANGES: dict[str, tuple[float, float]] = {
+    "antall_enheter": (1, 10_000),       # municipal units in one dwelling record
+    "antall_boliger": (0, 1_000_000),    # dwellings in a building or a grunnkrets
+    "befolkning": (0, 10_000_000),
+}
+
 _BOOL_WORDS = {"true": True, "1": True, "ja": True, "j": True, "yes": True, "sann": True,
                "false": False, "0": False, "nei": False, "n": False, "no": False, "usann": False}
 
@@ -105,25 +155,31 @@ def _coerce_number(gdf: gpd.GeoDataFrame, col: str, kind: str, required: bool,
                    rep: LayerReport) -> np.ndarray:
     """Column ``col`` as a number (``int``: whole); returns the rows to reject."""
     s = gdf[col]
-    num = pd.to_numeric(s, errors="coerce")
-    bad = num.isna().to_numpy() & s.notna().to_numpy()
+    num = pd.to_numeric(s, errors="coerce").astype(float)
+    vals = num.to_numpy(dtype=float, na_value=np.nan)
+    given = s.notna().to_numpy()
+    bad = np.isnan(vals) & given
     if required:
-        bad |= num.isna().to_numpy()
+        bad |= np.isnan(vals)
+    # inf, 1e300 and other values no count can have: rejected by name, never a crash
+    lo, hi = _RANGES.get(col, (-_INT_MAX, _INT_MAX) if kind == "int" else (-1e15, 1e15))
+    with np.errstate(invalid="ignore"):
+        out_of_range = ~np.isnan(vals) & ~((vals >= lo) & (vals <= hi))
+    bad |= out_of_range
+    ok = ~np.isnan(vals) & ~out_of_range
     if kind == "int":
-        bad |= num.notna().to_numpy() & ~np.isclose(num.fillna(0).to_numpy() % 1, 0)
-    if col == "antall_enheter":
-        bad |= num.notna().to_numpy() & (num.fillna(1).to_numpy() < 1)
-    if col in ("antall_boliger", "befolkning"):
-        bad |= num.notna().to_numpy() & (num.fillna(0).to_numpy() < 0)
+        bad |= ok & ~np.isclose(np.where(ok, vals, 0) % 1, 0)
     if bad.any():
         pos = np.flatnonzero(bad)
-        what = "et heltall ≥ 1" if col == "antall_enheter" else (
-            "et heltall" if kind == "int" else "et tall")
+        what = "et heltall" if kind == "int" else "et tall"
+        if col in _RANGES:
+            what += f" fra {_RANGES[col][0]:,.0f} til {_RANGES[col][1]:,.0f}".replace(",", "\u00a0")
         rep.add(
-            f"Kolonnen «{col}» skal være {what}; {len(pos)} objekt(er) har ugyldig eller "
-            f"tom verdi og er avvist: {_list_features(gdf, pos)}. Rett verdiene i kildedataene.",
-            "advarsel")
-    gdf[col] = num.round().astype("Int64") if kind == "int" else num.astype(float)
+            f"Kolonnen «{col}» skal være {what}; {len(pos)} objekt(er) har ugyldig, urimelig "
+            f"eller tom verdi og er avvist: {_list_features(gdf, pos)}. Rett verdiene i "
+            "kildedataene; resten av laget brukes.", "advarsel")
+    clean = pd.Series(np.where(bad, np.nan, vals), index=gdf.index)
+    gdf[col] = clean.round().astype("Int64") if kind == "int" else clean.astype(float)
     return bad
 
 
@@ -241,6 +297,16 @@ def _check_geometries(gdf: gpd.GeoDataFrame, geoms: np.ndarray, name: str, schem
         rep.add(f"{len(pos)} objekt(er) uten geometri er fjernet: {_list_features(gdf, pos)}.",
                 "advarsel")
         reject |= null
+    with np.errstate(invalid="ignore"):
+        nonfinite = ~null & ~np.isfinite(shapely.bounds(geoms)).all(axis=1)
+        nonfinite |= ~null & (np.abs(np.nan_to_num(shapely.bounds(geoms), nan=0.0)) > 1e9).any(axis=1)
+    if nonfinite.any():
+        pos = np.flatnonzero(nonfinite)
+        rep.add(f"{len(pos)} objekt(er) har koordinater som ikke er endelige tall (inf, nan eller "
+                f"urimelig store) og er avvist: {_list_features(gdf, pos)}. Rett geometrien i "
+                "kildedataene; resten av laget brukes.", "advarsel")
+        reject |= nonfinite
+        null = null | nonfinite
     types = np.array([_TYPE_IDS.get(int(t)) for t in shapely.get_type_id(geoms)], dtype=object)
     wrong = ~null & ~np.isin(types, list(schema.geometry))
     if wrong.any():
@@ -374,7 +440,7 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, *, source: str = "",
     rep = report or LayerReport(name=name, source=source)
     schema = SCHEMAS.get(name)
     rep.n_read = len(gdf)
-    gdf = _normalise_columns(gdf)
+    gdf = _normalise_columns(_repair_text_encoding(gdf, rep))
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     if schema is None:
@@ -398,6 +464,8 @@ def validate_layer(gdf: gpd.GeoDataFrame, name: str, *, source: str = "",
         return None, rep
     gdf, bad_values = _coerce_columns(gdf, schema, rep)
     reject |= bad_values
+    if (note := command_columns_note(name, gdf.columns)) is not None:
+        rep.add(note)
     if (~reject).any() and not check_coordinates(gdf[~reject], crs, rep):
         rep.n_rejected = len(gdf)
         return None, rep

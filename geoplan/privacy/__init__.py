@@ -33,8 +33,10 @@ from __future__ import annotations
 
 from geoplan.privacy.concentration import protect_grunnkretser, public_problem, suppress
 from geoplan.privacy.core import suppress_density_cells, validate_min_count
+from geoplan.privacy.places import suppress_place_counts
 from geoplan.privacy.spreadsheet import safe_cell
 from geoplan.privacy.whatif import pair_hidden, suppress_what_if
 
 __all__ = ["validate_min_count", "suppress", "suppress_what_if", "suppress_density_cells",
            "protect_grunnkretser", "public_problem", "pair_hidden", "safe_cell"]
+__all__ += ["suppress_place_counts"]

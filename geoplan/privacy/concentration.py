@@ -347,6 +347,8 @@ _PUBLIC_MSG = {
     "duplikat_bygg_id": "{n} bygninger har samme bygg_id som en annen bygning.",
     "flere_enheter_enn_boliger": "{n} grunnkrets(er) har flere kommunale enheter enn boliger; andelen er "
                                  "ikke beregnet, og grunnkretsen er holdt utenfor indeksene.",
+    "flere_enheter_enn_boliger_bygning": "{n} bygning(er) har flere kommunale enheter enn boliger "
+                                         "(datafeil; andelen er ikke beregnet for dem).",
 }
 
 

@@ -11,6 +11,7 @@ One module per analysis; their functions are re-exported here, so callers write
 ``runs.reserves(ds, cfg, year=2040)``.
 """
 
+from geoplan.runs.arealregnskap import arealregnskap  # noqa: F401
 from geoplan.runs.concentration import (  # noqa: F401
     cluster_kwargs,
     concentration,

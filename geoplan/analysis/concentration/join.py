@@ -2,8 +2,9 @@
 
 A point belongs to the first grunnkrets it intersects. It belongs to the building
 with its ``bygg_id``, else the building it lies in, else the nearest building
-within the match distance. Unmatched points, unknown ``bygg_id`` and repeated
-``bygg_id`` are reported in ``datafeil``.
+within the match distance. Unmatched points, unknown ``bygg_id``, repeated
+``bygg_id`` and buildings with more municipal units than dwellings are reported
+in ``datafeil`` (by ``bygg_id``: internal; :mod:`geoplan.privacy` publishes the count).
 """
 
 from __future__ import annotations
@@ -125,6 +126,30 @@ def match_buildings(dw: Dwellings, bd: Buildings, pts: np.ndarray,
     return b_of, how, problems
 
 
+def building_unit_problems(bd: Buildings, b_units: np.ndarray) -> list[dict]:
+    """Buildings with more municipal units than dwellings (a data error), named by ``bygg_id``.
+
+    Their share is undefined (:func:`.buildings.building_table` leaves it out and marks
+    the row); a building without ``antall_boliger`` is not counted here.
+    """
+    if bd.ids is None or len(b_units) == 0:
+        return []
+    over = np.flatnonzero(np.isfinite(bd.dw) & (b_units > bd.dw))
+    if not len(over):
+        return []
+    det = ", ".join(f"{_labels(np.array([p]), bd.ids)}: {int(round(b_units[p]))} enheter mot "
+                    f"{int(bd.dw[p])} boliger" for p in over[:5])
+    more = f" og {len(over) - 5} til" if len(over) > 5 else ""
+    return [{
+        "type": "flere_enheter_enn_boliger_bygning", "antall": int(len(over)),
+        "objekter": [str(bd.ids[p]) if pd.notna(bd.ids[p]) else f"objekt nr. {int(p) + 1}"
+                     for p in over],
+        "melding": (f"{len(over)} bygning(er) har flere kommunale enheter enn boliger ({det}{more}). "
+                    "Andelen er ikke beregnet for dem. Kontroller antall_boliger i laget «bygning» "
+                    "og antall_enheter og bygg_id i laget «kommunal_bolig»."),
+    }]
+
+
 def join(dw: Dwellings, gk: Grunnkretser, bd: Buildings, *, match_distance_m: float,
          hf_code: int) -> tuple[Joined, list[dict]]:
     """Join the points to grunnkretser and buildings and sum their units per area and place.
@@ -146,6 +171,7 @@ def join(dw: Dwellings, gk: Grunnkretser, bd: Buildings, *, match_distance_m: fl
     b_units = np.bincount(b_of[inb], weights=dw.units[inb], minlength=nb)
     b_units_k = np.bincount(b_of[inb] * nk + dw.kat_code[inb],
                             weights=dw.units[inb], minlength=nb * nk).reshape(nb, nk)
+    problems += building_unit_problems(bd, b_units)
     # KD-tree of municipal points (unique places, summed weights)
     uxy, inv = np.unique(dw.xy, axis=0, return_inverse=True)
     inv = inv.reshape(-1)

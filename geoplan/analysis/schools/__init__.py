@@ -77,6 +77,10 @@ from geoplan.io.crs import require_projected
 
 BOUNDARY_COLUMNS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
                     "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]
+#: whether the criterion applies (``gjelder``) and the verdict in words (``vurdering``)
+VERDICT_COLUMNS = ["gjelder", "vurdering"]
+#: ``vurdering`` values
+FULFILLED, NOT_FULFILLED, NOT_APPLICABLE = "oppfylt", "ikke oppfylt", "gjelder ikke"
 WALK_COLUMNS = ["innenfor_gang_daa", "andel_innenfor_gang_pct", "innenfor_ikke_gang_daa"]
 PARCEL_COLUMNS = ["type", "navn", "sted"] + BOUNDARY_COLUMNS[1:]
 UNREACHED_COLUMNS = ["hva", "navn", "grunn", "tilknytning_m"]
@@ -92,7 +96,10 @@ class SchoolAnalysis:
         One row per boundary: ``navn``, ``skoler`` (list), ``regel``,
         ``areal_daa``, ``innenfor_daa``, ``utenfor_daa``,
         ``andel_innenfor_pct``, ``oppfylt``, ``maks_avstand_m`` (+ walking
-        columns); geometry = the boundary.
+        columns), ``gjelder`` (the criterion applies to the place, see
+        ``SchoolSettings.applies_to``) and ``vurdering`` ("oppfylt", "ikke
+        oppfylt", "gjelder ikke"); ``oppfylt`` is None where it does not apply
+        (the measurements stay, for information); geometry = the boundary.
     parseller : GeoDataFrame or None
         The same per reserve and innspill parcel, with ``type`` and ``sted``.
     sirkler : GeoDataFrame
@@ -157,6 +164,7 @@ def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
                     parcels: gpd.GeoDataFrame | None = None, network=None,
                     radius_m: float | None = None, quad_segs: int | None = None,
                     corridor_width_m: float | None = None, max_snap_m: float | None = None,
+                    applies_to=None,
                     settings: SchoolSettings | None = None) -> SchoolAnalysis:
     """The school-circle criterion for boundaries and parcels (and walking, with a network).
 
@@ -178,6 +186,9 @@ def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
         Width (m) of the walking corridor along reachable paths.
     max_snap_m : float, optional
         Largest distance (m) from a school or parcel to the network.
+    applies_to : sequence of str, optional
+        The places the criterion applies to (empty: all); default
+        ``schools.applies_to`` (Larvik: Helgeroa, Tjøllingvollen, Kvelde).
     settings : SchoolSettings, optional
         The parameters not given as keywords (default:
         ``SchoolSettings.from_config()``, the shipped ``schools.toml``).
@@ -193,7 +204,8 @@ def analyse_schools(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame, *,
         usable school.
     """
     s = SchoolSettings.resolve(settings, radius_m=radius_m, circle_quad_segs=quad_segs,
-                               walk_corridor_width_m=corridor_width_m, snap_max_m=max_snap_m)
+                               walk_corridor_width_m=corridor_width_m, snap_max_m=max_snap_m,
+                               applies_to=None if applies_to is None else tuple(applies_to))
     require_projected(boundaries, "utviklingsgrense")
     if parcels is not None:
         require_projected(parcels, "parseller")
@@ -229,6 +241,7 @@ def _measure(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame,
                              geometry=boundaries.geometry.values, crs=crs)
     for c in BOUNDARY_COLUMNS[3:]:
         b_out[c] = bcov[c].to_numpy()
+    _verdict(b_out, b_out["navn"], s)
     feats = _Features(boundaries=boundaries, bchoice=bchoice, bcov=bcov, b_out=b_out)
     if parcels is None:
         return feats
@@ -246,8 +259,20 @@ def _measure(boundaries: gpd.GeoDataFrame, schools: gpd.GeoDataFrame,
     }, geometry=parcels.geometry.values, crs=crs)
     for c in BOUNDARY_COLUMNS[3:]:
         p_out[c] = pcov[c].to_numpy()
+    _verdict(p_out, p_out["sted"], s)
     feats.parcels, feats.pchoice, feats.pcov, feats.p_out = parcels, pchoice, pcov, p_out
     return feats
+
+
+def _verdict(out: gpd.GeoDataFrame, places, s: SchoolSettings) -> None:
+    """Add ``gjelder`` and ``vurdering``; ``oppfylt`` None where the criterion does not
+    apply (a boundary or parcel of a place not in ``s.applies_to``)."""
+    gjelder = np.array([s.applies(p) for p in places], dtype=bool)
+    ok = out["oppfylt"].to_numpy(dtype=bool)
+    out["oppfylt"] = pd.array(np.where(gjelder, ok, False), dtype="boolean")
+    out.loc[~gjelder, "oppfylt"] = pd.NA
+    out["gjelder"] = gjelder
+    out["vurdering"] = np.where(~gjelder, NOT_APPLICABLE, np.where(ok, FULFILLED, NOT_FULFILLED))
 
 
 def _polygon_layer(lag, navn, geoms, crs) -> gpd.GeoDataFrame:

@@ -28,6 +28,15 @@ Kinds (see :data:`KINDS`):
     municipal dwellings before and after the purchase, ``scope`` grunnkrets (share
     of dwellings, %), radius (units within ``radius_m``) or bygning (share of the
     building's dwellings, %), via :mod:`geoplan.analysis.concentration`.
+``dok``
+    a national dataset (flomsoner, kvikkleire, kulturminner, naturvern, naturtyper,
+    AR5, grunnforurensning, støysoner) as Kartverket's DOK-arealanalyse judges it:
+    a hit has the entry's ``hit_status``, no hit is green with the distance to the
+    nearest object, and «ikke kartlagt» (``ukjent``) where the dataset's coverage
+    map says the area was never surveyed (:mod:`.dok`).
+
+A site outside the ``kommune`` layer is ``ukjent`` in every criterion, with the
+reason (:mod:`.coverage`).
 
 Usage::
 
@@ -40,7 +49,8 @@ Usage::
 "oppsummering": {...}, "tomt": {...}, "profiler": [...]}``; each criterion is
 ``{"id", "kriterium", "status", "verdi", "terskel", "enhet", "begrunnelse", "kilde", ...}``.
 Statuses: ``gronn``, ``gul``, ``rod`` and ``ukjent`` (a layer or raster is missing,
-the site is outside the raster, ...: the reason is in ``begrunnelse``). A missing
+the site is outside the raster or the municipality, ...: the reason is in
+``begrunnelse``). A missing
 layer never raises.
 
 All distances are in metres and areas in daa (1 daa = 1,000 m²), in the projected
@@ -55,7 +65,7 @@ shipped), :mod:`.assessor` (:class:`SiteAssessor`), :mod:`.indexes` and
 (the Norwegian words). The config keys are read by :mod:`geoplan.config.sites`.
 """
 
-from geoplan.analysis.sites import evaluators  # noqa: F401  (registers the shipped kinds)
+from geoplan.analysis.sites import dok, evaluators  # noqa: F401  (register the shipped kinds)
 from geoplan.analysis.sites.assessor import SiteAssessor
 from geoplan.analysis.sites.criteria import (
     DIRECTIONS,
@@ -76,13 +86,13 @@ from geoplan.analysis.sites.evaluators import raster_site_stats
 from geoplan.analysis.sites.kinds import KIND_NEEDS_LAYER, KINDS, Measure, Sites, register_kind
 from geoplan.analysis.sites.results import public_result
 from geoplan.analysis.sites.walking import make_walker
-from geoplan.analysis.sites.wording import LAYER_NOUN, SOSI_NAMES, STATUS_WORD, fmt_num
+from geoplan.analysis.sites.wording import LAYER_NOUN, STATUS_WORD, fmt_num
 from geoplan.config.sites import SiteSettings
 
 __all__ = [
     "SiteAssessor", "SiteSettings", "Criterion", "Profile", "Measure", "Sites",
     "KINDS", "KIND_NEEDS_LAYER", "register_kind", "STATUSES", "DIRECTIONS", "STATUS_WORD",
-    "LAYER_NOUN", "SOSI_NAMES", "classify", "overall_status", "criteria_from_config",
+    "LAYER_NOUN", "classify", "overall_status", "criteria_from_config",
     "criteria_from_settings", "criterion_from_dict", "select_criteria", "normalise_kategori",
     "threshold_text", "threshold_summary", "public_result", "make_walker",
     "raster_site_stats", "fmt_num",

@@ -12,6 +12,7 @@ import shapely
 from pyproj import CRS
 
 from geoplan.analysis.sites.concentration_adapter import ConcentrationAdapter
+from geoplan.analysis.sites.coverage import data_coverage
 from geoplan.analysis.sites.criteria import (
     Criterion,
     Profile,
@@ -21,7 +22,7 @@ from geoplan.analysis.sites.criteria import (
     select_criteria,
 )
 from geoplan.analysis.sites.indexes import Index, LayerIndexes
-from geoplan.analysis.sites.kinds import KINDS, Sites, unknown_all
+from geoplan.analysis.sites.kinds import KINDS, Measure, Sites, unknown_all
 from geoplan.analysis.sites.results import criterion_row, ranked_results, site_result
 from geoplan.analysis.sites.walking import Walker, make_walker
 from geoplan.analysis.sites.wording import missing_layer_reason
@@ -101,6 +102,10 @@ class SiteAssessor:
         for c in crits:
             if c.kind == "raster":
                 p = ds.raster(c.opt("raster"))
+                rep = getattr(ds, "reports", {}).get(f"{c.opt('raster')}.tif")
+                if p is None and rep is not None and rep.status in ("problem", "ubrukelig") \
+                        and rep.source:
+                    p = Path(rep.source)   # refused at load: opening it says why, not «finnes ikke»
                 if p is not None:
                     rasters[c.opt("raster")] = p
         return cls(ds.layers, ds.crs, settings, rasters, criteria=crits, profiles=profiles)
@@ -126,7 +131,7 @@ class SiteAssessor:
             try:
                 if c.kind == "inside":
                     self._union(c.layer_name)
-                elif c.kind in ("distance", "sum_within"):
+                elif c.kind in ("distance", "sum_within", "dok"):
                     self._filtered_index(c.layer_name, c.opt("filter"))
                 elif c.kind == "zoning_share":
                     self._layer_index(c.layer_name)
@@ -220,6 +225,8 @@ class SiteAssessor:
         crits, used = select_criteria(self.criteria, self.profiles, s.kategori, s.trinn,
                                       self.config)
         per_site: list[list[dict]] = [[] for _ in range(s.n)]
+        cover = self.index.memo(("coverage",), lambda: data_coverage(self.layers))
+        outside = cover.outside(s.geoms) if cover is not None else np.zeros(s.n, dtype=bool)
         for c in crits:
             try:
                 measures = KINDS[c.kind](self, c, s)
@@ -229,6 +236,8 @@ class SiteAssessor:
                 msg = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
                 measures = unknown_all(s.n, f"Kriteriet kunne ikke beregnes ({msg}).")
             for i, m in enumerate(measures):
+                if outside[i]:      # the data do not reach the site: nothing is known
+                    m = Measure(reason=cover.reason(), details={"utenfor_dataene": True})
                 per_site[i].append(criterion_row(c, m))
         return crits, used, per_site
 

@@ -142,6 +142,8 @@ def criterion_from_dict(entry: Mapping[str, Any], config: Config | None = None) 
     if not cid:
         raise ConfigError("Et kriterium i config/sites.toml mangler «id». Gi hvert kriterium en id.")
     e = resolve_refs(entry, config, cid)
+    if e.get("kind") == "dok":
+        e = _dok_thresholds(cid, e)
     kind, direction = e.get("kind"), e.get("direction", "max")
     _check_kind_and_direction(cid, kind, direction)
     yellow, red = e.get("yellow"), e.get("red")
@@ -161,6 +163,21 @@ def criterion_from_dict(entry: Mapping[str, Any], config: Config | None = None) 
         decimals=int(e.get("decimals", 1)), applies_to=dict(applies),
         options={k: v for k, v in e.items() if k not in _CRITERION_FIELDS},
     )
+
+
+def _dok_thresholds(cid: str, e: Mapping[str, Any]) -> dict:
+    """A ``dok`` entry's thresholds from ``hit_status`` and ``buffer_m``: the value is the
+    distance to the nearest object, and a hit (distance ≤ buffer) has the hit's status."""
+    hit, buffer_m = e.get("hit_status"), e.get("buffer_m", 0)
+    if hit not in ("rod", "gul"):
+        raise ConfigError(f"Kriteriet «{cid}» (type dok) må ha hit_status = «rod» eller «gul» "
+                          "(statusen ved treff).")
+    if isinstance(buffer_m, bool) or not isinstance(buffer_m, (int, float)) or buffer_m < 0:
+        raise ConfigError(f"Kriteriet «{cid}» (type dok): buffer_m må være et tall ≥ 0 (meter).")
+    out = {k: v for k, v in e.items() if k not in ("yellow", "red")}
+    out.update({"direction": "min", "at_threshold": "worse", "unit": e.get("unit", "m"),
+                "decimals": e.get("decimals", 0), ("red" if hit == "rod" else "yellow"): float(buffer_m)})
+    return out
 
 
 def _check_kind_and_direction(cid: str, kind: Any, direction: Any) -> None:
@@ -317,17 +334,23 @@ def classify(value: float | None, yellow: float | None, red: float | None,
 
 
 def overall_status(statuses: Iterable[str]) -> str:
-    """``rod`` if any red, else ``gul`` if any yellow, else ``gronn`` (``ukjent`` counted apart)."""
+    """``rod`` if any red, else ``gul`` if any yellow, else ``gronn`` (``ukjent`` counted
+    apart); ``ukjent`` when every status is unknown (a site outside the data is not green)."""
     s = list(statuses)
     if "rod" in s:
         return "rod"
     if "gul" in s:
         return "gul"
+    if s and all(x == "ukjent" for x in s):
+        return "ukjent"
     return "gronn"
 
 
 def threshold_text(c: Criterion, status: str) -> str:
     """The sentence on thresholds that ends a ``begrunnelse``."""
+    if c.kind == "dok":
+        return {"rod": "Rødt: treff.", "gul": "Gult: treff.", "gronn": "Grønt: ingen treff."
+                }.get(status, "")
     d = c.decimals if c.decimals > 0 else 0
     y = None if c.yellow is None else fmt_val(c.yellow, c.unit, dec_for(c.yellow, d))
     r = None if c.red is None else fmt_val(c.red, c.unit, dec_for(c.red, d))
@@ -347,6 +370,10 @@ def threshold_text(c: Criterion, status: str) -> str:
 
 def threshold_summary(c: Criterion) -> str:
     """``"gult over 1 500 m, rødt over 3 000 m"``."""
+    if c.kind == "dok":
+        word = "rødt" if c.opt("hit_status") == "rod" else "gult"
+        buf = float(c.opt("buffer_m", 0) or 0)
+        return f"{word} ved treff" + (f" innenfor {fmt_val(buf, 'm', 0)}" if buf > 0 else "")
     d = c.decimals
     worse = "over" if c.direction == "max" else "under"
     if c.opt("at_threshold", "better") == "worse":

@@ -25,7 +25,8 @@ from geoplan.analysis.sites.kinds import (
     register_kind,
     unknown_all,
 )
-from geoplan.analysis.sites.wording import LAYER_NOUN, SOSI_NAMES, fmt_num, missing_layer_reason
+from geoplan.analysis.sites.wording import LAYER_NOUN, fmt_num, missing_layer_reason
+from geoplan.codes import arealformal_name
 from geoplan.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -102,6 +103,12 @@ def _eval_zoning(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
             ok = sum(r["andel_pct"] for r in rows if int_or_none(r["kode"]) in codes)
             none_pct = max(0.0, 100.0 - sum(r["andel_pct"] for r in rows))
         ok = min(ok, 100.0)
+        if none_pct >= 100.0 - 0.05:       # no zoning under the site: unknown, not «not housing»
+            out.append(Measure(reason=(
+                f"Tomta har ikke arealformål i laget «{c.layer}»: den ligger utenfor planene "
+                "i dataene, så det er ukjent hva den er avsatt til."),
+                details={"arealformal": rows}))
+            continue
         out.append(Measure(value=ok, text=_zoning_sentence(rows, codes, ok, none_pct),
                            details={"arealformal": rows}))
     return out
@@ -114,7 +121,7 @@ def _zoning_sentence(rows: list[dict], codes: set[int], ok: float, none_pct: flo
         parts[0] += " (" + ", ".join(f"{r['kode']}" for r in ok_codes) + ")"
     if other:
         parts.append("resten er " + ", ".join(
-            f"{r['kode']} {SOSI_NAMES.get(int_or_none(r['kode']) or -1, '')} "
+            f"{r['kode']} {arealformal_name(r['kode']) or ''} "
             f"{fmt_num(r['andel_pct'], 1)} %".replace("  ", " ")
             for r in other) + ", som krever planendring for bolig")
     if none_pct > 0.05:

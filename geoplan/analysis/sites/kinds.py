@@ -29,6 +29,7 @@ class Measure:
     text: str = ""                    # measurement sentence (Norwegian)
     reason: str | None = None         # why the value is unknown
     details: dict = field(default_factory=dict)
+    status: str | None = None         # a status the evaluator decides itself (no value to classify)
 
 
 @dataclass

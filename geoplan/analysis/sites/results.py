@@ -23,11 +23,16 @@ from geoplan.analysis.sites.wording import STATUS_WORD
 
 def criterion_row(c: Criterion, m: Measure) -> dict:
     """``{"id", "kriterium", "status", "verdi", "terskel", "begrunnelse", ...}`` of one criterion."""
-    if m.reason is not None or m.value is None or not math.isfinite(m.value):
+    if m.reason is None and m.status in STATUSES:     # decided by the evaluator
+        status = m.status
+        verdi = (round(float(m.value), c.decimals)
+                 if m.value is not None and math.isfinite(m.value) else None)
+        text = f"{m.text} {threshold_text(c, status)}".strip()
+    elif m.reason is not None or m.value is None or not math.isfinite(m.value):
         status = "ukjent"
         verdi = None
         text = m.reason or m.text or "Verdien kunne ikke beregnes."
-        if not text.startswith("Ukjent"):
+        if not text.startswith(("Ukjent", "Ikke kartlagt")):
             text = "Ukjent: " + text
     else:
         verdi = round(float(m.value), c.decimals)

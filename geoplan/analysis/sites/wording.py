@@ -28,17 +28,6 @@ LAYER_NOUN = {
     "grunnkrets": "grunnkrets",
 }
 
-#: A few SOSI land-use codes by name, for sentences.
-SOSI_NAMES = {
-    1110: "boligbebyggelse", 1111: "frittliggende småhusbebyggelse",
-    1112: "konsentrert småhusbebyggelse", 1113: "blokkbebyggelse",
-    1130: "sentrumsformål", 1300: "næringsvirksomhet",
-    1500: "offentlig eller privat tjenesteyting", 1600: "fritidsbebyggelse",
-    1800: "kombinert bebyggelse og anleggsformål", 2010: "veg",
-    3001: "grønnstruktur", 5100: "LNFR",
-}
-
-
 def fmt_num(v: float | None, decimals: int = 1) -> str:
     """``1499.04`` -> ``"1 499,0"`` (no-break space between thousands, decimal comma).
 

@@ -13,7 +13,7 @@ import shapely
 
 from geoplan.analysis.sites.indexes import LayerIndexes
 from geoplan.analysis.sites.kinds import Sites, int_or_none
-from geoplan.analysis.sites.wording import SOSI_NAMES
+from geoplan.codes import arealformal_name
 
 
 def zoning_codes(idx: LayerIndexes, layer: str, column: str) -> tuple[np.ndarray, list]:
@@ -72,7 +72,7 @@ def _zoning_overlap(idx: LayerIndexes, layer: str, column: str, s: Sites) -> lis
             else:
                 a, pct = 0.0, 100.0 * hits[i, c] / n_hits[i]
             num = int_or_none(kode)
-            out[i].append({"kode": kode, "navn": None if num is None else SOSI_NAMES.get(num),
+            out[i].append({"kode": kode, "navn": None if num is None else arealformal_name(num),
                            "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
         out[i].sort(key=lambda r: -r["andel_pct"])
     return out

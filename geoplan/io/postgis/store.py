@@ -304,6 +304,15 @@ def read(address: Address, wanted: Iterable[str] | None = None) -> tuple[dict, d
     return layers, rasters, meta
 
 
+def meta(address: Address) -> dict:
+    """The schema's ``_geoplan_meta`` rows (``lasting``, ``publisert``); ``{}`` if it has none."""
+    with connect(address) as conn, conn.cursor() as cur:
+        if not _has_table(cur, address.schema, META):
+            return {}
+        cur.execute(sql().SQL("SELECT nokkel, verdi FROM {}").format(sql().Identifier(address.schema, META)))
+        return dict(cur.fetchall())
+
+
 def _has_table(cur, schema: str, table: str) -> bool:
     cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
                 (schema, table))

@@ -78,12 +78,17 @@ def decode(raw: bytes) -> tuple[str, str, str | None, str | None]:
         text = raw.decode("ascii", errors="replace").translate(_ND7)
     elif real != "utf-8" or is_ascii:
         text = raw.decode(real if real != "utf-8" else "ascii", errors="replace")
+    elif not utf8_ok:   # a UTF-8 byte order mark before bytes that are not UTF-8 (fuzzer)
+        text = raw.decode("utf-8", errors="replace")
     note = None
     if declared is None:
         note = f"Filen oppgir ikke tegnsett (..TEGNSETT); lest som {LABEL[real]}."
     elif codec is None:
         note = f"Ukjent tegnsett «{declared}» i ..TEGNSETT; lest som {LABEL[real]}."
-    elif codec != real and not (is_ascii and codec != "nd7"):
+    elif bom and not utf8_ok:
+        note = ("Filen begynner med UTF-8-merket (BOM), men har tegn som ikke er gyldig UTF-8; "
+                "de er erstattet med «\ufffd». Eksporter filen på nytt.")
+    elif codec is not None and codec != real and not (is_ascii and codec != "nd7"):
         note = (f"Filen oppgir tegnsettet {declared} (..TEGNSETT), men er skrevet i "
                 f"{LABEL[real]}; lest som {LABEL[real]} så bokstavene (æ, ø, å) blir riktige. "
                 "Rett ..TEGNSETT i kildesystemet.")

@@ -98,12 +98,14 @@ def rings_from_refs(group: list[int], curves: dict[int, np.ndarray],
             parts.append(shell)
             continue
         parts.append(c[::-1] if r < 0 else c)
+    parts = [c for c in parts if len(c) >= 2]   # a one-point curve bounds nothing (fuzzer)
     if not parts:
         return [], None
     rings = _chain(parts)
     if rings is not None:
         return rings, None
-    polys = shapely.get_parts(shapely.polygonize(shapely.linestrings(parts)))
+    lines = build_lines(parts)   # one call for curves of different lengths (fuzzer)
+    polys = shapely.get_parts(shapely.polygonize(lines))
     return [np.asarray(shapely.get_coordinates(p.exterior)) for p in polys], None
 
 

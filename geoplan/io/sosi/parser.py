@@ -109,6 +109,12 @@ def _coords(blocks: list[tuple[int, str, int]], obj: SosiObject, name: str) -> N
             obj.error = (f"{name}, linje {line}: ventet koordinater (tall) etter ..NØ"
                          f"{'H' if dim == 3 else ''}, fant «{bad[:30]}»")
             return
+        if not np.isfinite(vals).all():
+            bad = next(t for t in text.split() if not np.isfinite(float(t)))
+            line += text.count("\n", 0, text.find(bad))
+            obj.error = (f"{name}, linje {line}: koordinaten «{bad[:30]}» etter ..NØ"
+                         f"{'H' if dim == 3 else ''} er ikke et endelig tall")
+            return
         if len(vals) % dim:
             obj.error = (f"{name}, linje {line}: {len(vals)} tall etter ..NØ"
                          f"{'H' if dim == 3 else ''} går ikke opp i {dim} per punkt; "

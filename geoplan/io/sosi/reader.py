@@ -90,6 +90,8 @@ def _typed(values: list) -> pd.Series | list:
     if not present:
         return values
     if all(_INT.match(v) for v in present):
+        if any(len(v) > 18 for v in present):   # beyond int64: a code, kept as text (fuzzer)
+            return values
         return pd.array([int(v) if v not in (None, "") else None for v in values], dtype="Int64")
     if all(_INT.match(v) or _FLOAT.match(v) for v in present):
         return [float(v) if v not in (None, "") else np.nan for v in values]

@@ -120,8 +120,12 @@ def default_source() -> str | None:
     return os.environ.get(APP_DATA_ENV) or None
 
 
-def _mtime(source: str | None) -> float:
+def _mtime(source: str | None) -> float | str:
+    """What changes when DATA changes: a file's time, a database schema's last load."""
     from geoplan.io.layers import DEFAULT_DATA
+    from geoplan.io.postgis.connect import is_database
+    if source and is_database(source):
+        return _database_version(source)
     p = Path(source) if source else DEFAULT_DATA
     try:
         return p.stat().st_mtime
@@ -129,8 +133,20 @@ def _mtime(source: str | None) -> float:
         return 0.0
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _database_version(source: str) -> str:
+    """The time of the schema's last ``geoplan db load`` (asked at most every 30 s)."""
+    from geoplan.io.postgis import store
+    from geoplan.io.postgis.connect import parse
+    try:
+        meta = store.meta(parse(source))
+    except GeoplanError:
+        return "?"
+    return str((meta.get("lasting") or {}).get("lastet", "?"))
+
+
 @st.cache_resource(max_entries=8, ttl=6 * 3600, show_spinner="Leser og kontrollerer kartlagene …")
-def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float,
+def _load_cached(source: str | None, layer: str | None, crs: str | None, mtime: float | str,
                  config_key: str, only: tuple | None, _cfg: Config):
     from geoplan.io.layers import load
     return load(source, layer=layer, crs=crs, config=_cfg, only=only)

@@ -56,10 +56,13 @@ def main() -> None:
                 url_path="skolesirkler"),
         st.Page(PAGES_DIR / "konsentrasjon.py", title="Konsentrasjon", icon=":material/bar_chart:",
                 url_path="konsentrasjon"),
+        st.Page(PAGES_DIR / "arealregnskap.py", title="Arealregnskap", icon=":material/table_chart:", url_path="arealregnskap"),
     ]
     if user.can("assess_site"):
         PAGES.append(st.Page(PAGES_DIR / "vurder_tomt.py", title="Vurder tomt", icon=":material/location_on:",
                              url_path="vurder-tomt"))
+    PAGES.append(st.Page(PAGES_DIR / "befolkning.py", title="Befolkning og boligbehov", icon=":material/groups:",
+                         url_path="befolkning"))
     PAGES.append(st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/folder_open:", url_path="data"))
 
     nav = st.navigation(PAGES, position="sidebar")

@@ -13,6 +13,18 @@ from __future__ import annotations
 import argparse
 
 
+def _port(text: str) -> int:
+    """``--port``: a whole number 1-65535 (a port is needed to listen on; 0 would be random)."""
+    try:
+        v = int(str(text).strip())
+    except ValueError:
+        v = -1
+    if not 1 <= v <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"«{text}» er ikke en gyldig port; bruk et helt tall fra 1 til 65535, f.eks. 8501")
+    return v
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "app",
@@ -26,7 +38,7 @@ def register(sub) -> None:
     )
     p.add_argument("data", nargs="?", metavar="DATA", default=None,
                    help="GeoPackage, mappe med lagfiler, eller én fil (standard: demokommunen)")
-    p.add_argument("--port", type=int, default=None, metavar="PORT",
+    p.add_argument("--port", type=_port, default=None, metavar="PORT",
                    help="porten appen lytter på (standard: 8501)")
     p.add_argument("--address", default=None, metavar="ADRESSE",
                    help="adressen appen lytter på (standard: 127.0.0.1, bare denne maskinen; andre "
@@ -156,10 +168,11 @@ def _serving(args):
     address = args.address or "127.0.0.1"
     check_serving(address, settings)
     secrets = None
-    if args.secrets:
-        secrets = Path(args.secrets).expanduser().resolve()
+    given = getattr(args, "secrets", None)
+    if given:
+        secrets = Path(given).expanduser().resolve()
         if not secrets.is_file():
-            raise UnreadableInput(f"--secrets: fant ikke {args.secrets}.")
+            raise UnreadableInput(f"--secrets: fant ikke {given}.")
     elif settings.mode == "oidc" and not _has_streamlit_secrets():
         raise UnreadableInput(
             "Innlogging med OpenID Connect (auth.mode = «oidc») trenger innstillingene for "

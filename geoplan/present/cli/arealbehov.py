@@ -116,6 +116,8 @@ def register(sub) -> None:
                    help="skriv en liste med {sted, aar, vekstrate, vekst_personer, boenheter, "
                         "arealbehov_daa}, uavrundet")
     add_growth_args(p, many=True)
+    from geoplan.present.cli.befolkning import add_projection_args
+    add_projection_args(p)
     p.set_defaults(run=run)
 
 
@@ -123,16 +125,27 @@ def run(args: argparse.Namespace) -> int:
     from geoplan import runs
 
     cfg = common.config_from_args(args)
-    need, gp, _ = runs.area_need(
-        cfg, years=args.year, rates=args.rate, places=args.sted, share=args.share,
-        dwellings_per_daa=args.dwellings_per_daa, base_population=args.base_population,
-        base_year=args.base_year, persons_per_dwelling=args.persons_per_dwelling)
+    if getattr(args, "projection", None):   # the projection instead of flat rates (issue 18)
+        from geoplan.runs.population import projection_area_need
+        need, gp, _ = projection_area_need(cfg, args.projection, variant=args.variant, years=args.year,
+                                           places=args.sted, share=args.share,
+                                           dwellings_per_daa=args.dwellings_per_daa)
+    else:
+        need, gp, _ = runs.area_need(
+            cfg, years=args.year, rates=args.rate, places=args.sted, share=args.share,
+            dwellings_per_daa=args.dwellings_per_daa, base_population=args.base_population,
+            base_year=args.base_year, persons_per_dwelling=args.persons_per_dwelling)
     gp["all_places"] = not args.sted and args.share is None
     if args.json:
         common.emit_json(common.records(need, ["sted", "aar", "vekstrate", "vekst_personer",
                                                "boenheter", "arealbehov_daa"]))
     else:
         print(render_text(need, gp))
+        if gp["all_places"]:
+            print("\nMindre tettsteder utenfor stedene over får en vekst i tillegg, som "
+                  "opprettholder dagens tettstedsstruktur (Larvik kommune, Boligplan 2015–2020, "
+                  "l. 2348–2350; reserves.villages). Andelen regnes av dagens boliger i dataene: "
+                  "se «geoplan reserves».")
     return 0
 
 

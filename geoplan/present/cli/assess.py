@@ -24,13 +24,15 @@ def _trinn(text: str) -> int:
 
 
 def _units(text: str) -> int:
+    from geoplan.present.cli.common import MAX_UNITS
     try:
-        v = int(text)
+        v = int(str(text).strip())
     except ValueError:
         v = -1
-    if v < 0:
+    if not 0 <= v <= MAX_UNITS:
         raise argparse.ArgumentTypeError(
-            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall, 0 eller større")
+            f"«{text}» er ikke et gyldig antall boenheter; bruk et helt tall fra 0 til "
+            f"{str(MAX_UNITS)[:-3]}\u00a0{str(MAX_UNITS)[-3:]}")
     return v
 
 
@@ -61,7 +63,8 @@ def register(sub) -> None:
     common.add_data_args(p)
     p.add_argument("--site", required=True, metavar="FIL|X,Y",
                    help="tomta: GeoJSON/GeoPackage med punkt eller flate (alle koordinatsystem "
-                        "med CRS), eller koordinatene X,Y i dataenes koordinatsystem")
+                        "med CRS; uten CRS: --crs), CSV med kolonnene X,Y eller lon,lat, eller "
+                        "koordinatene X,Y i dataenes koordinatsystem")
     p.add_argument("--site-layer", metavar="NAVN",
                    help="lagnavn i tomtefilen når den har flere lag")
     p.add_argument("--units", type=_units, default=None, metavar="N",
@@ -113,8 +116,12 @@ def run(args: argparse.Namespace) -> int:
                     f"concentration.prosjekt_boliger={args.nybygg}"]
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    common.check_output(out, "--out")
     from geoplan.io.sites import read_sites
-    sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None))
+    sites = read_sites(args.site, ds.crs, getattr(args, "site_layer", None), crs=getattr(args, "crs", None))
+    from geoplan.io.sites import require_inside
+    require_inside(sites.geometry.to_numpy(), ds, "--site")
+    common.check_kategori(args.kategori, ds, cfg)
     from geoplan import runs
 
     result = runs.assess(ds, cfg, sites, units=args.units, kategori=args.kategori, trinn=args.trinn)
@@ -124,9 +131,14 @@ def run(args: argparse.Namespace) -> int:
         _write_report(public_result(result), ds, out, cfg, sites)
     if args.public:
         result = public_result(result)
+    from geoplan.config.kommune import identify_kommune
+    ident = identify_kommune(ds.layers, cfg)
     if args.json:
-        common.emit_json(result)
+        common.emit_json({**result, "kommune": ident.as_dict()})
     else:
+        if (banner := ident.banner()) is not None:    # another municipality's parameters
+            print(banner + "\n")
+        print(f"Kommune: {ident.label}")
         print(render(result))
         if out:
             print(f"\nTomterapporten er skrevet til {out}.")

@@ -51,7 +51,24 @@ def load_from_args(args: argparse.Namespace, *, require: Iterable[str] = (),
     ds = load(args.data, layer=getattr(args, "layer", None), crs=getattr(args, "crs", None),
               config=config, only=only, objtype=getattr(args, "objtype", None))
     ds.require(*require)
+    require_command_columns(ds, getattr(args, "command", None), require)
     return ds
+
+
+def require_command_columns(ds, command: str | None, layers: Iterable[str]) -> None:
+    """Raise DataProblem if a required layer lacks a column ``command`` needs (contract ``needed_by``)."""
+    from geoplan.errors import DataProblem
+    from geoplan.io.contract import missing_command_columns
+
+    for name in layers:
+        g = ds.get(name)
+        if g is None or not command:
+            continue
+        miss = [c for c, cmds in missing_command_columns(name, g.columns).items() if command in cmds]
+        if miss:
+            raise DataProblem(
+                f"Laget «{name}» mangler kolonnen {', '.join(f'«{c}»' for c in miss)}, som "
+                f"«geoplan {command}» trenger. Legg den til i dataene (heltall per objekt).")
 
 
 def _default(o: Any):
@@ -108,3 +125,64 @@ def dumps(obj: Any) -> str:
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as UTF-8 JSON on stdout (NaN as null, numpy types converted)."""
     sys.stdout.write(dumps(obj) + "\n")
+
+
+def check_output(path: str | Path | None, option: str, *,
+                 owned_layers: Iterable[str] | None = None) -> None:
+    """Refuse, before any work, an output that is an input of this run or cannot be written.
+
+    Call it after the data are loaded (the loader registers the inputs). For a
+    GeoPackage output (``owned_layers``: the layers the command writes) that
+    exists, say on stderr which of its layers are replaced and which are kept.
+    """
+    if not path:
+        return
+    from geoplan.io.writers import gpkg_plan, refuse_input, writable_parent
+
+    refuse_input(path, option)
+    writable_parent(Path(path))
+    if owned_layers is None:
+        return
+    replaced, kept = gpkg_plan(path, owned_layers)
+    if not (replaced or kept):
+        return
+    msg = f"{option} «{path}» finnes fra før."
+    if replaced:
+        msg += f" Lagene {', '.join(replaced)} erstattes med resultatet."
+    if kept:
+        msg += f" De andre lagene ({', '.join(kept)}) beholdes uendret."
+    print(f"geoplan: {msg}", file=sys.stderr)
+
+
+#: the most municipal units one option (``--units``, ``--add X,Y,N``) may add: the
+#: data contract's upper bound of ``antall_enheter`` (no 64-bit wrap-around)
+MAX_UNITS = 10_000
+
+
+def known_categories(ds, cfg: Config) -> list[str]:
+    """The categories of ``kommunal_bolig.kategori`` in the data and in the configuration."""
+    found: set[str] = set()
+    kb = ds.get("kommunal_bolig") if hasattr(ds, "get") else None
+    if kb is not None and "kategori" in kb.columns:
+        found |= {str(v) for v in kb["kategori"].dropna().unique() if str(v).strip()}
+    hf = cfg.get("concentration.housing_first_kategori", None)
+    if isinstance(hf, str) and hf:
+        found.add(hf)
+    for prof in cfg.get("sites.profiles", []) or []:
+        kat = (prof.get("match") or {}).get("kategori") if isinstance(prof, dict) else None
+        found |= {str(k) for k in (kat if isinstance(kat, list) else [kat] if kat else [])}
+    return sorted(found)
+
+
+def check_kategori(kategori: str | None, ds, cfg: Config, option: str = "--kategori") -> None:
+    """Refuse a category neither the data nor the configuration knows (a typo is no new category)."""
+    if not kategori:
+        return
+    from geoplan.analysis.sites.criteria import normalise_kategori
+    from geoplan.errors import UnreadableInput
+    known = known_categories(ds, cfg)
+    # spelt as planners type it («Housing First», «housing-first») is the same kategori
+    if known and normalise_kategori(kategori) not in {normalise_kategori(k) for k in known}:
+        raise UnreadableInput(
+            f"{option} «{kategori}» er ikke en kjent kategori. Kjente kategorier: "
+            f"{', '.join(known)}.")

@@ -47,8 +47,11 @@ def _parse_add(text: str) -> tuple[float, float, int]:
         raise argparse.ArgumentTypeError(
             f"--add «{text}»: X, Y og N må være tall (desimalpunktum), f.eks. --add 562300.5,6547800,4"
         ) from None
-    if not math.isfinite(n) or n != int(n) or n < 1:
-        raise argparse.ArgumentTypeError(f"--add «{text}»: N (antall enheter) må være et heltall ≥ 1.")
+    from geoplan.present.cli.common import MAX_UNITS
+    if not math.isfinite(n) or n != int(n) or not 1 <= n <= MAX_UNITS:
+        raise argparse.ArgumentTypeError(
+            f"--add «{text}»: N (antall enheter) må være et heltall ≥ 1 og høyst "
+            f"{str(MAX_UNITS)[:-3]}\u00a0{str(MAX_UNITS)[-3:]}.")
     return x, y, int(n)
 
 
@@ -97,11 +100,18 @@ def run(args: argparse.Namespace) -> int:
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, require=["kommunal_bolig", "grunnkrets"],
                                optional=["bygning", "kommune"], config=cfg)
+    common.check_output(args.out_raster, "--out-raster")
+    common.check_kategori(args.kategori, ds, cfg)
     if args.add and abs(args.add[0]) <= 180 and abs(args.add[1]) <= 90 and ds.crs.is_projected:
         raise UnreadableInput(
             f"--add {args.add[0]:g},{args.add[1]:g},{args.add[2]}: koordinatene ser ut som lengde- og "
             f"breddegrad (grader), men X,Y skal være i dataenes koordinatsystem (EPSG:{ds.epsg}, "
             "meter), f.eks. --add 562300,6547800,4.")
+    if args.add:
+        import shapely
+
+        from geoplan.io.sites import require_inside
+        require_inside([shapely.Point(args.add[0], args.add[1])], ds, "--add")
     result, hv, st = runs.concentration(
         ds, cfg, radius_m=args.radius, add=args.add, kategori=args.kategori,
         new_dwellings=True if args.nybygg else None, public=bool(args.public))
@@ -143,7 +153,8 @@ def _write_raster(args: argparse.Namespace, ds: Any, st: ConcentrationSettings) 
                   dtype="float32", tags={"enhet": "kommunale enheter per km²",
                                          "baandbredde_m": surf.bandwidth_m,
                                          "cellestorrelse_m": surf.cell_size_m,
-                                         "prikket": bool(args.public)})
+                                         "prikket": bool(args.public)},
+                  option="--out-raster")
     return {"fil": str(args.out_raster), "enhet": "kommunale enheter per km²",
             "cellestorrelse_m": surf.cell_size_m, "baandbredde_m": surf.bandwidth_m,
             "rader": int(surf.array.shape[0]), "kolonner": int(surf.array.shape[1])}

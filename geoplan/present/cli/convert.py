@@ -42,11 +42,13 @@ def _check_paths(src: Path, out: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geoplan.io.crs import crs_label, parse_crs
+    from geoplan.io.gdalpath import gdal_path, refuse_unwritable_folder
     from geoplan.io.typed import read_typed
     from geoplan.io.writers import atomic_path
 
     src, out = Path(args.input), Path(args.output)
     _check_paths(src, out)
+    refuse_unwritable_folder(out)
     f = read_typed(src)
     types = f.types
     if args.objtype:
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             dropped = len(types[t]) - len(gdf)
             if gdf.crs is None and assume is not None:
                 gdf = gdf.set_crs(assume)
-            pyogrio.write_dataframe(gdf, tmp, layer=t, driver="GPKG", append=tmp.exists())
+            pyogrio.write_dataframe(gdf, gdal_path(tmp, writing=True), layer=t, driver="GPKG", append=tmp.exists())
             rows.append({"navn": t, "antall_lest": len(types[t]), "antall_skrevet": len(gdf),
                          "antall_uten_geometri": dropped, "crs": crs_label(gdf.crs)})
     report = {"kilde": src.name, "ut": str(out), "lag": rows, "meldinger": f.notes,

@@ -180,7 +180,7 @@ def run_publish(args) -> int:
     cfg = common.config_from_args(args)
     ds = load(args.address if "schema=" in args.address else _with_schema(args.address, address.schema),
               config=cfg)
-    _layers, _rasters, meta = store.read(address, wanted=[])
+    meta = store.meta(address)
     tables: dict = {}
     for i, name in enumerate(wanted, 1):
         if not args.json:

@@ -31,11 +31,17 @@ COMMANDS = {
     "schools": "geoplan.present.cli.schools",
     "concentration": "geoplan.present.cli.concentration",
     "assess": "geoplan.present.cli.assess",
+    "befolkning": "geoplan.present.cli.befolkning",
+    "boligbehov": "geoplan.present.cli.boligbehov",
+    "tilgang": "geoplan.present.cli.tilgang",
+    "arealregnskap": "geoplan.present.cli.arealregnskap",
     "report": "geoplan.present.cli.report",
     "db": "geoplan.present.cli.db",
     "users": "geoplan.present.cli.users",
     "app": "geoplan.present.cli.app",
     "convert": "geoplan.present.cli.convert",
+    "geocode": "geoplan.present.cli.geocode",
+    "import": "geoplan.present.cli.import_data",
 }
 
 

@@ -34,7 +34,7 @@ def register(sub) -> None:
                    help="utfil: rapport.html, rapport.pdf eller rapport.xlsx")
     p.add_argument("--sections", metavar="DELER", action="append",
                    help="bare disse delene, kommaseparert (kan gjentas): arealbehov, balanse, "
-                        "parseller, skoler, kollektiv, konsentrasjon (standard: alle). "
+                        "parseller, skoler, kollektiv, konsentrasjon, arealregnskap (standard: alle). "
                         "Parametere og datagrunnlag kommer alltid med.")
     p.add_argument("--public", action="store_true",
                    help="offentlig versjon: antall under kommune.min_count_public vises ikke. "
@@ -60,10 +60,15 @@ def run(args: argparse.Namespace) -> int:
     sections = rp.parse_sections(args.sections)
     cfg = common.config_from_args(args)
     ds = common.load_from_args(args, config=cfg)
+    common.check_output(out, "--out")
+    from geoplan.config.kommune import identify_kommune
+    ident = identify_kommune(ds.layers, cfg)
+    if (banner := ident.banner()) is not None:    # another municipality's parameters: first
+        print(banner + "\n")
     secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args))
     data = rp.render_report(secs, ds, cfg, fmt)
     from geoplan.io.writers import write_bytes_atomic
-    write_bytes_atomic(out, data)
+    write_bytes_atomic(out, data, option="--out")
     print(f"Rapporten «{rp.REPORT_TITLE}» er skrevet til {out} ({fmt.upper()}, "
           f"{len(data) / 1024:.0f} kB).")
     for s in secs:

@@ -10,7 +10,7 @@ from geoplan.present import text
 from geoplan.present.cli import common
 
 BOUNDARY_KEYS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
-                 "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]
+                 "andel_innenfor_pct", "oppfylt", "maks_avstand_m", "gjelder", "vurdering"]
 PARCEL_KEYS = ["type", "navn", "sted"] + BOUNDARY_KEYS[1:]
 WALK_KEYS = ["innenfor_gang_daa", "andel_innenfor_gang_pct", "innenfor_ikke_gang_daa"]
 PARCEL_WALK_KEYS = WALK_KEYS + ["gangavstand_m", "tilknytning_m"]
@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     require = ["utviklingsgrense", "skole"] + (["gangnett"] if args.walking else [])
     ds = common.load_from_args(args, require=require, optional=["arealformal", "innspill"],
                                config=cfg)
+    common.check_output(args.out, "--out", owned_layers=GPKG_LAYERS)
     corridor = settings.walk_corridor_width_m
     res = pipeline.schools(ds, cfg, radius_m=radius, walking=bool(args.walking))
     if args.out:
@@ -109,6 +110,27 @@ def _table(rows: list[list[str]], header: list[str], right: set[int]) -> list[st
     return [fmt(header), "-" * (sum(widths) + 2 * (len(widths) - 1))] + [fmt(r) for r in rows]
 
 
+def verdict_text(d) -> str:
+    """«ja», «nei», or «gjelder ikke» where the criterion does not apply to the place."""
+    if d.get("gjelder") is False or d.get("vurdering") == "gjelder ikke":
+        return "gjelder ikke"
+    return text.yes_no(d["oppfylt"])
+
+
+def summary_text(ub) -> str:
+    """How many boundaries the criterion applies to, and how many of them fulfil it."""
+    gj = ub["gjelder"].astype(bool) if "gjelder" in ub.columns else None
+    if gj is None:
+        return f"{int(ub['oppfylt'].sum())} av {len(ub)} utviklingsgrenser ligger helt innenfor."
+    ok = int(ub.loc[gj, "oppfylt"].astype(bool).sum())
+    out = (f"Kriteriet gjelder {int(gj.sum())} av {len(ub)} utviklingsgrenser; {ok} av dem "
+           "ligger helt innenfor skolesirkelen.")
+    if (~gj).any():
+        out += (f" Gjelder ikke: {', '.join(ub.loc[~gj, 'navn'].astype(str))} (kriteriet "
+                "gjelder bare stedene i schools.applies_to).")
+    return out
+
+
 def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
     r = res.radius_m
     lines = [f"Skolesirkler: radius {text.metres(r)} (utviklingsgrensen skal ligge innenfor "
@@ -122,7 +144,7 @@ def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
         rr = [first, ", ".join(d["skoler"]) or text.MISSING,
               RULE_TEXT.get(d["regel"], d["regel"] or text.MISSING),
               _num(d["areal_daa"]), _num(d["innenfor_daa"]), _num(d["utenfor_daa"]),
-              _num(d["andel_innenfor_pct"]), text.yes_no(d["oppfylt"]),
+              _num(d["andel_innenfor_pct"]), verdict_text(d),
               _num(d["maks_avstand_m"], 0)]
         if walking:
             rr += [_num(d.get("innenfor_gang_daa")), _num(d.get("andel_innenfor_gang_pct"))]
@@ -131,8 +153,7 @@ def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
     right = set(range(3, len(header)))
     ub = res.utviklingsgrenser
     lines += _table([row(d, d["navn"]) for d in ub.to_dict("records")], header, right)
-    ok = int(ub["oppfylt"].sum())
-    lines += ["", f"{ok} av {len(ub)} utviklingsgrenser ligger helt innenfor skolesirkelen."]
+    lines += ["", summary_text(ub)]
     if res.parseller is not None and len(res.parseller):
         ph = ["Parsell"] + header[1:]
         if walking:
@@ -171,11 +192,17 @@ def render_text(res, *, walking: bool, corridor_m: float, out=None) -> str:
     return "\n".join(lines)
 
 
-def write_geopackage(res, target) -> None:
-    """Write the result layers to one GeoPackage, atomically (QGIS-ready)."""
-    import pyogrio
+#: the layers ``schools --out`` writes (the only ones it replaces in an existing GeoPackage)
+GPKG_LAYERS = ("utviklingsgrenser", "parseller", "skolesirkler", "skoler", "innenfor_sirkel",
+               "utenfor_sirkel", "gangavstand_areal", "innenfor_sirkel_ikke_gang")
 
-    from geoplan.io.writers import atomic_path
+
+def write_geopackage(res, target) -> None:
+    """Write the result layers to one GeoPackage, atomically (QGIS-ready).
+
+    An existing GeoPackage keeps its other layers; only :data:`GPKG_LAYERS` are replaced.
+    """
+    from geoplan.io.writers import write_gpkg_layers
     def flat(gdf):
         gdf = gdf.copy()
         for c in gdf.columns:
@@ -193,9 +220,6 @@ def write_geopackage(res, target) -> None:
         ("gangavstand_areal", res.gangareal),
         ("innenfor_sirkel_ikke_gang", res.ikke_gang),
     ]
-    with atomic_path(target) as tmp:
-        for name, gdf in layers:
-            if gdf is None or len(gdf) == 0:
-                continue
-            pyogrio.write_dataframe(flat(gdf), tmp, layer=name, driver="GPKG",
-                                    promote_to_multi=name != "skoler")
+    write_gpkg_layers(target, [(n, None if g is None else flat(g)) for n, g in layers],
+                      owned=GPKG_LAYERS,
+                      layer_options=lambda name: {"promote_to_multi": name != "skoler"})

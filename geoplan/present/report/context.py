@@ -131,7 +131,8 @@ def section(id: str, title: str, config_sections: tuple[str, ...] = ()):
 
 
 #: Analysis sections in report order (``--sections`` chooses among these).
-SECTION_IDS = ("arealbehov", "balanse", "parseller", "skoler", "kollektiv", "konsentrasjon")
+SECTION_IDS = ("arealbehov", "balanse", "parseller", "skoler", "kollektiv", "konsentrasjon",
+               "befolkning", "arealregnskap")
 #: Always added at the end: parameters with sources, data provenance.
 APPENDIX_IDS = ("parametere", "datagrunnlag")
 
@@ -142,6 +143,8 @@ SECTION_HELP = {
     "skoler": "skolesirkler (1,5 km) med kart per sted",
     "kollektiv": "nærhet til kollektivtilbud for reserver og innspill",
     "konsentrasjon": "konsentrasjon av kommunale boliger (alltid aggregert og prikket)",
+    "befolkning": "befolkning etter alder, boligbehov per målgruppe, gangavstand for eldre",
+    "arealregnskap": "arealregnskap: reserven etter arealtype, forslaget mot gjeldende plan, klimagass",
 }
 
 

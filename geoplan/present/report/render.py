@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from geoplan import __version__
-from geoplan.config.kommune import KommuneSettings
+from geoplan.config.kommune import identify_kommune
 from geoplan.errors import UnreadableInput
 from geoplan.present import text
 from geoplan.present.report.model import STATUS_TEXT, SUPPRESSED, Column, Section, Table
@@ -38,13 +38,9 @@ def _jinja_env():
     )
 
 
-def _kommune_name(dataset, config) -> str:
-    k = dataset.get("kommune") if dataset is not None else None
-    if k is not None and len(k) and "kommunenavn" in k.columns:
-        names = [str(n) for n in k["kommunenavn"].dropna().unique()]
-        if names:
-            return " / ".join(names[:3])
-    return KommuneSettings.from_config(config).kommunenavn
+def _kommune(dataset, config):
+    """The data's municipality against the configuration's (:func:`identify_kommune`)."""
+    return identify_kommune(getattr(dataset, "layers", None) or {}, config)
 
 
 def report_meta(dataset, config, title: str, subtitle: str) -> dict:
@@ -52,7 +48,8 @@ def report_meta(dataset, config, title: str, subtitle: str) -> dict:
     return {
         "title": title,
         "subtitle": subtitle,
-        "kommune": _kommune_name(dataset, config),
+        "kommune": (ident := _kommune(dataset, config)).label,
+        "kommune_merknad": ident.banner(),
         "created": text.datetime_text(),
         "source": str(getattr(dataset, "source", "")),
         "crs": (f"EPSG:{dataset.epsg}" if getattr(dataset, "epsg", None)
@@ -159,6 +156,9 @@ def sections_to_xlsx(sections: Sequence[Section], meta: dict) -> bytes:
     used = {"om rapporten"}
     about.append([safe_cell(meta["title"])])
     about["A1"].font = Font(bold=True, size=14)
+    if meta.get("kommune_merknad"):
+        about.append([meta["kommune_merknad"]])
+        about.cell(row=about.max_row, column=1).font = Font(bold=True, color="B00000")
     for k, label in (("kommune", "Kommune"), ("created", "Laget"), ("source", "Datagrunnlag"),
                      ("crs", "Koordinatsystem"), ("version", "geoplan-versjon")):
         about.append([label, safe_cell(meta.get(k, ""))])

@@ -13,32 +13,20 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geoplan.codes import arealformal_name
 from geoplan.present.app.maps.palette import PALETTE
 
-#: Plan-map colours for arealformål (after the SOSI/NPAD plan conventions),
-#: keyed by exact code, then by the hundred group, then by the thousand group.
-ZONING_COLORS: dict[int, tuple[str, str]] = {
-    # code: (colour, Norwegian label)
-    1110: ("#f5e04a", "Boligbebyggelse"),
-    1120: ("#f2b84b", "Fritidsbebyggelse"),
-    1130: ("#d9884a", "Sentrumsformål"),
-    1140: ("#c9795a", "Kjøpesenter"),
-    1150: ("#7f9fd6", "Forretninger"),
-    1160: ("#ef8f8f", "Offentlig eller privat tjenesteyting"),
-    1170: ("#f0c27b", "Fritids- og turistformål"),
-    1200: ("#a98b7a", "Råstoffutvinning"),
-    1300: ("#c39bd3", "Næringsvirksomhet"),
-    1400: ("#9ccc65", "Idrettsanlegg"),
-    1500: ("#d7c9a7", "Andre typer bebyggelse og anlegg"),
-    1600: ("#c5e1a5", "Uteoppholdsareal"),
-    1700: ("#a1887f", "Grav- og urnelund"),
-    1800: ("#e0b36e", "Kombinert bebyggelse og anleggsformål"),
-    2000: ("#bdbdbd", "Samferdselsanlegg og teknisk infrastruktur"),
-    3000: ("#66bb6a", "Grønnstruktur"),
-    4000: ("#9e9d72", "Forsvaret"),
-    5000: ("#e6eec9", "Landbruks-, natur- og friluftsformål (LNFR)"),
-    6000: ("#9fd3f0", "Bruk og vern av sjø og vassdrag"),
+#: Plan-map colours for arealformål (after the SOSI/NPAD plan conventions), keyed by
+#: exact code, then by the ten and hundred group, then by the main group (1001, 2001 ...).
+#: The labels are the SOSI code list's names (:mod:`geoplan.codes`), not written here.
+_ZONING_COLOURS: dict[int, str] = {
+    1110: "#f5e04a", 1120: "#f2b84b", 1130: "#d9884a", 1140: "#c9795a", 1150: "#7f9fd6",
+    1160: "#ef8f8f", 1170: "#f0c27b", 1200: "#a98b7a", 1300: "#c39bd3", 1400: "#9ccc65",
+    1500: "#d7c9a7", 1600: "#c5e1a5", 1700: "#a1887f", 1800: "#e0b36e", 2001: "#bdbdbd",
+    3001: "#66bb6a", 4001: "#9e9d72", 5001: "#e6eec9", 6001: "#9fd3f0",
 }
+ZONING_COLORS: dict[int, tuple[str, str]] = {
+    code: (colour, arealformal_name(code) or str(code)) for code, colour in _ZONING_COLOURS.items()}
 ZONING_OTHER = ("#e0e0e0", "Annet arealformål")
 
 STATUS_LABELS = {1: "nåværende", 2: "framtidig", 3: "videreutvikling av nåværende"}
@@ -92,7 +80,7 @@ def zoning_style(code) -> tuple[str, str]:
         c = int(code)
     except (TypeError, ValueError):
         return ZONING_OTHER
-    for key in (c, c // 10 * 10, c // 100 * 100, c // 1000 * 1000):
+    for key in (c, c // 10 * 10, c // 100 * 100, c // 1000 * 1000 + 1):
         if key in ZONING_COLORS:
             return ZONING_COLORS[key]
     return ZONING_OTHER
@@ -142,7 +130,7 @@ LAYER_FIELDS: dict[str, tuple[str, ...]] = {
 def zoning_display(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Add ``arealformal_navn`` and a readable status to a zoning layer (display only)."""
     out = gdf.copy()
-    out["arealformal_navn"] = [zoning_style(c)[1] for c in out["arealformal"]]
+    out["arealformal_navn"] = [arealformal_name(c) or zoning_style(c)[1] for c in out["arealformal"]]
     if "arealbruksstatus" in out.columns:
         out["arealbruksstatus"] = [STATUS_LABELS.get(int(s), str(s)) if pd.notna(s) else None
                                    for s in out["arealbruksstatus"]]

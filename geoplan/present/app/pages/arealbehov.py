@@ -115,7 +115,45 @@ ui.table(steder, {"sted": "Sted", "arealbehov_daa": "Arealbehov (daa)",
                   "innspill_daa": "Innspill (daa)", "balanse_daa": "Balanse (daa)"},
          decimals={k: 0 for k in ("arealbehov_daa", "boligreserve_daa", "behov_nye_daa",
                                   "innspill_daa", "balanse_daa")})
-st.caption(f"Boligreserve utenfor alle utviklingsgrenser: {text.daa(res.utenfor_daa, 0)}.")
+st.caption(f"Boligreserve utenfor alle utviklingsgrenser: {text.daa(res.utenfor_daa, 0)}. "
+           "Tabellen over er boligplanens balanse (hele reserven, alle boliginnspill).")
+if "balanse_netto_daa" in steder.columns:
+    st.markdown("**Etter de harde kriteriene** (nær steinbrudd; utenfor skolesirkelen der "
+                "kriteriet gjelder): delene de treffer er ikke aktuelle.")
+    ui.table(steder, {"sted": "Sted", "arealbehov_daa": "Arealbehov (daa)",
+                      "boligreserve_aktuell_daa": "Aktuell reserve (daa)",
+                      "reserve_utelatt_daa": "Reserve ikke aktuell (daa)",
+                      "innspill_aktuelt_daa": "Aktuelle innspill (daa)",
+                      "innspill_utelatt_daa": "Innspill ikke aktuelle (daa)",
+                      "balanse_netto_daa": "Balanse (daa)",
+                      "skolekriterium_gjelder": "Skolesirkelen gjelder"},
+             decimals={k: 0 for k in ("arealbehov_daa", "boligreserve_aktuell_daa",
+                                      "reserve_utelatt_daa", "innspill_aktuelt_daa",
+                                      "innspill_utelatt_daa", "balanse_netto_daa")})
+    if res.utelatt is not None and len(res.utelatt):
+        with st.expander("Ikke aktuelle deler, med grunn"):
+            ui.table(res.utelatt, {"sted": "Sted", "type": "Type", "navn": "Navn",
+                                   "grunn": "Grunn", "utelatt_daa": "Ikke aktuelt (daa)"})
+if res.uttak is not None and len(res.uttak):
+    st.markdown("**Forslag til uttak** (ikke aktuelle deler først, så dårligst plassert, ned til "
+                "arealbehovet)")
+    ui.table(steder[steder["uttak_daa"] > 0],
+             {"sted": "Sted", "overskudd_reserve_daa": "Overskudd (daa)",
+              "uttak_daa": "Uttak i alt (daa)", "gjenstaar_daa": "Gjenstår (daa)"})
+    ui.table(res.uttak, {"sted": "Sted", "navn": "Navn", "hva": "Hva", "grunn": "Grunn",
+                         "uttak_daa": "Uttak (daa)"})
+if res.tettsteder is not None and len(res.tettsteder):
+    st.markdown("**Mindre tettsteder, vekst i tillegg** (andel av dagens boliger, "
+                "reserves.villages)")
+    ui.table(res.tettsteder.assign(andel_pct=res.tettsteder["andel"] * 100),
+             {"sted": "Sted", "boliger_i_dag": "Boliger i dag", "andel_pct": "Andel (%)",
+              "vekst_personer": "Vekst (personer)", "arealbehov_daa": "Arealbehov (daa)",
+              "reserve_daa": "Reserve i nærheten (daa)", "balanse_daa": "Balanse (daa)"},
+             decimals={"boliger_i_dag": 0, "andel_pct": 2, "vekst_personer": 0})
+if res.spredt is not None:
+    st.caption(f"Spredt boligbebyggelse (vurdert for seg, ikke tett reserve): "
+               f"{text.daa(float(res.spredt['areal_daa'].sum()), 0)} i "
+               f"{text.integer(len(res.spredt))} flater.")
 chart = steder.set_index("sted")[["arealbehov_daa", "boligreserve_daa", "innspill_daa"]].rename(
     columns={"arealbehov_daa": "Arealbehov", "boligreserve_daa": "Boligreserve",
              "innspill_daa": "Innspill"})
@@ -154,6 +192,12 @@ if len(parc):
                    "dashArray": "5 3"},
          "legend": [("fill", "#ffb74d", "Innspill")]},
     ]
+    if res.uttak is not None and len(res.uttak):
+        overlays.append({"gdf": compute.to_display_frame(res.uttak, cfg, name="uttak"),
+                         "name": "Foreslått tatt ut", "fields": ["navn", "hva", "uttak_daa"],
+                         "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
+                                   "fillOpacity": 0.5},
+                         "legend": [("fill", "#e53935", "Foreslått tatt ut")]})
 else:
     overlays = []
     st.info("Ingen boligreserve eller innspill i dataene.")
@@ -166,16 +210,19 @@ ui.show_map(m, key="arealbehov_kart", height=560)
 
 # -- ranking -----------------------------------------------------------------------
 st.subheader("Rangering av innspill og reserver")
-st.caption("Rang 1 er best plassert (nær sentrum og bebyggelse, gangnett og kollektivtilbud, "
-           "avklart i regional plan). «Dekker behov»: innspillene som etter rangering dekker "
-           "behovet for nye arealer. Der reserven er større enn behovet, er de dårligst plasserte "
-           "reservene kandidater til å tas ut.")
+st.caption("Rang 1 er best plassert etter boligplanens tre trinn i rekkefølge: nær sentrum "
+           "(trinn 1), nær gangnett og kollektivtilbud (trinn 2), avklart i regional plan "
+           "(trinn 3); ikke aktuelle arealer har ingen rang. «Dekker behov»: innspillene som etter "
+           "rangering dekker behovet for nye arealer.")
 view = parc if valg == "Alle" else parc[parc["sted"].astype(str) == valg]
 ui.table(view, {"rang": "Rang", "navn": "Navn", "sted": "Sted", "type": "Type",
                 "areal_daa": "Areal (daa)", "areal_innenfor_daa": "Innenfor grensen (daa)",
-                "skaar": "Skår", "kumulativt_areal_daa": "Kumulativt (daa)",
-                "dekker_behov": "Dekker behov", "kandidat_uttak": "Kandidat til uttak",
+                "aktuelt_daa": "Aktuelt (daa)", "grunn_ikke_aktuell": "Ikke aktuelt fordi",
+                "trinn1_m": "Trinn 1 (m)", "trinn2_m": "Trinn 2 (m)",
+                "kumulativt_areal_daa": "Kumulativt (daa)",
+                "dekker_behov": "Dekker behov", "uttak_daa": "Foreslått uttak (daa)",
                 "avstand_sentrum_m": "Til sentrum (m)", "avstand_holdeplass_m": "Til holdeplass (m)",
                 "andel_steinbrudd_pct": "Nær steinbrudd (%)", "andel_bratt_pct": "Bratt (%)"},
-         decimals={"rang": 0, "skaar": 2, "avstand_sentrum_m": 0, "avstand_holdeplass_m": 0},
+         decimals={"rang": 0, "trinn1_m": 0, "trinn2_m": 0, "avstand_sentrum_m": 0,
+                   "avstand_holdeplass_m": 0},
          height=380)

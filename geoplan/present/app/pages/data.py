@@ -93,6 +93,107 @@ else:
     st.caption("Opplasting av egne data er forbeholdt planleggere og boligkontoret.")
 _save_to_database()
 
+# -- the housing office's list (geocoding) --------------------------------------
+st.subheader("Kommunale boliger fra boligkontorets liste")
+st.markdown(
+    "Last opp boligkontorets liste over kommunalt disponerte boliger (**Excel** eller **CSV**, med "
+    "adresse eller gårds- og bruksnummer) og Kartverkets **adresser for kommunen** («Matrikkelen - "
+    "Adresse» som CSV fra Geonorge, eller zip-filen slik den lastes ned). Hver rad blir funnet som "
+    "skrevet, funnet etter en oppgitt retting, eller vist under med forslag, slik at du kan rette den. "
+    "Listen inneholder adresser til boliger for vanskeligstilte: den brukes bare i denne økten.")
+GEO = "geokoding"
+with st.form("geokoding_form", clear_on_submit=False):
+    g1, g2 = st.columns(2)
+    up_list = g1.file_uploader("Boligliste", type=["xlsx", "csv"], key="geo_list")
+    up_reg = g2.file_uploader("Adresser (Kartverket)", type=["csv", "zip"], key="geo_reg")
+    knr = st.text_input("Kommunenummer (valgfritt, når adressefilen har flere kommuner)", max_chars=4)
+    geo_sent = st.form_submit_button("Finn boligene i adresseregisteret")
+
+
+def _geocode(state: dict) -> None:
+    from geoplan.config.geocode import GeocodeSettings
+    from geoplan.io.geocode import (
+        geocode_list,
+        read_address_register,
+        read_housing_list,
+        resolve_columns,
+    )
+    settings = GeocodeSettings.from_config(cfg)
+    if "df" not in state:
+        state["df"] = read_housing_list(state["list_path"])
+        state["roles"] = resolve_columns(state["df"], settings)
+    reg = read_address_register(state["reg_path"], settings, state.get("kommune") or None)
+    state["result"] = geocode_list(state["df"], reg, settings, state["roles"])
+
+
+if geo_sent:
+    if up_list is None or up_reg is None:
+        st.warning("Velg både boliglisten og adressefilen.")
+    else:
+        folder = appdata.session_dir()
+        paths = {}
+        for key, up in (("list_path", up_list), ("reg_path", up_reg)):
+            safe = "".join(ch for ch in up.name if ch.isalnum() or ch in "._-") or "fil"
+            paths[key] = folder / f"geokoding_{key}_{safe}"
+            paths[key].write_bytes(up.getvalue())
+        state = {**paths, "kommune": knr.strip()}
+        try:
+            _geocode(state)
+            st.session_state[GEO] = state
+            st.session_state.pop("geo_editor", None)
+        except GeoplanError as e:
+            st.error(e.message, icon=":material/block:")
+
+geo = st.session_state.get(GEO)
+if geo and "result" in geo:
+    res = geo["result"]
+    counts = res.counts()
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Funnet som skrevet", text.integer(counts["eksakt"]))
+    m2.metric("Funnet etter retting", text.integer(counts["rettet"]))
+    m3.metric("Ikke funnet", text.integer(counts["ikke funnet"]))
+    m4.metric("Ikke brukbare", text.integer(counts["ugyldig"]))
+    for note in res.notes:
+        st.caption(note)
+    fixed = res.rows[res.rows["status"] == "rettet"][["rad", "merknad", "funnet_adresse"]]
+    if not fixed.empty:
+        with st.expander(f"Rettet automatisk ({text.integer(len(fixed))}): kontroller"):
+            st.dataframe(fixed, hide_index=True, width="stretch",
+                         column_config={"rad": "Rad", "merknad": "Retting", "funnet_adresse": "Funnet adresse"})
+    todo = res.rows[res.rows["status"].isin(["ikke funnet", "ugyldig"])]
+    if not todo.empty:
+        st.markdown("**Rader som ikke ble funnet.** Skriv riktig adresse i kolonnen «Rettet adresse» "
+                    "(f.eks. et av forslagene) og prøv igjen.")
+        table = todo[["rad", "status", "merknad", "kandidater"]].assign(rettet=[""] * len(todo))
+        edited_geo = st.data_editor(
+            table, hide_index=True, width="stretch", key="geo_editor",
+            disabled=["rad", "status", "merknad", "kandidater"],
+            column_config={"rad": "Rad", "status": "Status", "merknad": "Hvorfor",
+                           "kandidater": st.column_config.TextColumn("Forslag", width="large"),
+                           "rettet": st.column_config.TextColumn("Rettet adresse")})
+        if st.button("Prøv igjen med rettelsene"):
+            from geoplan.io.geocode import apply_corrections
+            corr = {int(r): str(v) for r, v in zip(edited_geo["rad"], edited_geo["rettet"]) if str(v).strip()}
+            geo["df"], geo["roles"] = apply_corrections(geo["df"], geo["roles"], corr)
+            try:
+                _geocode(geo)
+            except GeoplanError as e:
+                st.error(e.message, icon=":material/warning:")
+            st.session_state.pop("geo_editor", None)   # the edits belong to the rows just matched
+            st.rerun()
+    if len(res.layer):
+        if st.button("Bruk de plasserte boligene i denne økten", type="primary"):
+            from geoplan.io.geocode import write_geocoded
+            out = appdata.session_dir() / "kommunal_bolig.gpkg"
+            try:
+                write_geocoded(res, out)
+                new = appdata.load_upload("kommunal_bolig.gpkg", out.read_bytes(), cfg, merge=True)
+                st.success(f"{text.integer(len(res.layer))} adresser med "
+                           f"{text.integer(int(res.layer['antall_enheter'].sum()))} enheter er laget "
+                           f"«kommunal_bolig» i denne økten ({len(new.layers)} brukbare lag).")
+            except GeoplanError as e:
+                st.error(e.message, icon=":material/block:")
+
 # -- check report -------------------------------------------------------------
 st.subheader("Kontrollrapport")
 try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geoplan.config.kommune import KommuneSettings
+from geoplan.config.kommune import identify_kommune
 from geoplan.config.reserves import ReserveSettings
 from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
@@ -14,10 +14,8 @@ from geoplan.present.app.pages import ui
 
 ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
 kommune = ds.get("kommune")
-navn = None
-if kommune is not None and len(kommune) and "kommunenavn" in kommune.columns:
-    navn = str(kommune["kommunenavn"].iloc[0])
-navn = navn or KommuneSettings.from_config(cfg).kommunenavn
+ident = identify_kommune(ds.layers, cfg)
+navn = ident.navn or ident.label
 
 st.title(f"{navn}: oversikt")
 st.caption(appdata.source_label(ds))

@@ -10,9 +10,11 @@ from geoplan.present.app import appdata, maps
 from geoplan.present.app.pages import compute, ui
 
 st.title("Skolesirkler")
-st.caption("Larviks kriterium (Boligplan 2015–2020): utviklingsgrensen skal ligge innenfor "
-           "sirkelen på 1,5 km fra stedets skole. Med gangavstand måles også avstanden langs "
-           "gangnettet, som viser hvor sirkelen lover mer enn veien gir.")
+st.caption("Larviks kriterium (Boligplan 2015–2020, l. 2467–2474): utviklingsgrensene rundt "
+           "avklaringsområdene skal ligge innenfor sirkelen på 1,5 km fra stedets skole. For "
+           "steder kriteriet ikke gjelder (schools.applies_to) står det «gjelder ikke». Med "
+           "gangavstand måles også avstanden langs gangnettet, som viser hvor sirkelen lover mer "
+           "enn veien gir.")
 
 ds, cfg = ui.context()
 c1, c2 = st.columns([2, 1])
@@ -24,10 +26,12 @@ walking = c2.toggle("Gangavstand langs gangnettet", value=False, key="sk_walking
 
 res = compute.schools(ds, cfg, float(radius), bool(walking))
 ub = res.utviklingsgrenser
-ok = int(ub["oppfylt"].sum())
+gj = ub["gjelder"].astype(bool)
+ok = int(ub.loc[gj, "oppfylt"].astype(bool).sum())
 c = st.columns(4)
-c[0].metric("Utviklingsgrenser", text.integer(len(ub)))
-c[1].metric("Helt innenfor sirkelen", f"{ok} av {len(ub)}")
+c[0].metric("Utviklingsgrenser", text.integer(len(ub)),
+            help="Kriteriet gjelder: " + (", ".join(ub.loc[gj, "navn"].astype(str)) or "ingen"))
+c[1].metric("Helt innenfor sirkelen", f"{ok} av {int(gj.sum())} kriteriet gjelder for")
 c[2].metric("Areal utenfor sirklene", text.daa(ub["utenfor_daa"].sum(), 0))
 c[3].metric("Lengste avstand til skole", text.with_unit(ub["maks_avstand_m"].max(), "m", 0))
 
@@ -36,7 +40,7 @@ view = ub.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s
                          for s in ub["skoler"]])
 labels = {"navn": "Utviklingsgrense", "skoler": "Skole(r)", "areal_daa": "Areal (daa)",
           "innenfor_daa": "Innenfor (daa)", "utenfor_daa": "Utenfor (daa)",
-          "andel_innenfor_pct": "Andel innenfor (%)", "oppfylt": "Oppfylt",
+          "andel_innenfor_pct": "Andel innenfor (%)", "vurdering": "Vurdering",
           "maks_avstand_m": "Maks avstand (m)"}
 if walking:
     labels |= {"innenfor_gang_daa": "Innenfor til fots (daa)",
@@ -51,9 +55,15 @@ overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolera
              "style": {"color": "#1f5fa8", "weight": 2, "fillColor": "#1f5fa8",
                        "fillOpacity": 0.06, "dashArray": "6 4"},
              "legend": [("dash", "#1f5fa8", f"Skolesirkel {km} km")]}]
-if res.utenfor is not None and len(res.utenfor):
-    overlays.append({"gdf": compute.to_display_frame(res.utenfor, cfg, "utenfor"),
-                     "name": "Utenfor sirkelen", "fields": ["lag", "navn"],
+# «outside the circle» only where the criterion applies (elsewhere it is no failure)
+applies_names = set(ub.loc[gj, "navn"].astype(str))
+if res.parseller is not None and len(res.parseller):
+    applies_names |= set(res.parseller.loc[res.parseller["gjelder"].astype(bool), "navn"].astype(str))
+utenfor = res.utenfor[res.utenfor["navn"].astype(str).isin(applies_names)] \
+    if res.utenfor is not None and len(res.utenfor) else res.utenfor
+if utenfor is not None and len(utenfor):
+    overlays.append({"gdf": compute.to_display_frame(utenfor, cfg, "utenfor"),
+                     "name": "Utenfor sirkelen (der kriteriet gjelder)", "fields": ["lag", "navn"],
                      "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
                                "fillOpacity": 0.45},
                      "legend": [("fill", "#e53935", "Utenfor sirkelen")]})
@@ -84,9 +94,10 @@ ui.show_map(m, key="skole_kart", height=560)
 if res.parseller is not None and len(res.parseller):
     st.subheader("Boligreserve og innspill")
     p = res.parseller
-    only_out = st.checkbox("Vis bare parseller som ikke er helt innenfor", value=True, key="sk_ut")
+    only_out = st.checkbox("Vis bare parseller som ikke oppfyller kriteriet (der det gjelder)",
+                           value=True, key="sk_ut")
     if only_out:
-        p = p[~p["oppfylt"].astype(bool)]
+        p = p[p["vurdering"] == "ikke oppfylt"]
     p = p.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s) for s in p["skoler"]])
     plabels = {"type": "Type", "navn": "Navn", "sted": "Sted", **{k: v for k, v in labels.items()
                                                                   if k != "navn"}}

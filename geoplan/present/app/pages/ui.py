@@ -88,7 +88,17 @@ def context(only: tuple | None = None):
     """``(dataset, config)`` of this session; raises GeoplanError with a Norwegian message."""
     cfg = appdata.config()
     ds = appdata.dataset(cfg, only=only)
+    _kommune_banner(ds, cfg, complete=only is None or "kommune" in only)
     return ds, cfg
+
+
+def _kommune_banner(ds, cfg, *, complete: bool) -> None:
+    """At the top of the page: the data are another municipality's than the parameters
+    (or do not say whose they are, when the page loaded the layers that would say)."""
+    from geoplan.config.kommune import identify_kommune
+    ident = identify_kommune(ds.layers, cfg)
+    if ident.banner() and (ident.known or complete):
+        st.warning(ident.banner(), icon=":material/info:")
 
 
 def basemap() -> str:

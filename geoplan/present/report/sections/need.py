@@ -12,8 +12,9 @@ from typing import Any
 from geoplan import runs
 from geoplan.present import text
 from geoplan.present.report.context import ReportContext, section
-from geoplan.present.report.maps import map_figure, overview_layers, places_focus
+from geoplan.present.report.maps import map_figure, overview_layers, places_focus, union_bounds
 from geoplan.present.report.model import Column, Section, Table, Text
+from geoplan.present.report.staticmaps import MapLayer
 
 UNNAMED = "(sted uten navn)"
 OUTSIDE = "(utenfor alle grenser)"
@@ -171,7 +172,9 @@ def sec_balance(ctx: ReportContext, sec: Section) -> None:
             tot[k] = float(st[k].sum()) if k in st.columns else None
         t.rows.append(tot)
         t.sum_rows.add(len(t.rows) - 1)
+    t.title = "Balanse per sted som i boligplanen: hele reserven, alle boliginnspill (daa)"
     sec.items.append(t)
+    _net_items(sec, res)
     if res.utenfor_daa and res.utenfor_daa > 0:
         sec.text.append(f"{text.number(res.utenfor_daa, 1)} daa boligreserve ligger utenfor alle "
                         "utviklingsgrenser og er ikke regnet med i noe steds reserve.")
@@ -181,6 +184,129 @@ def sec_balance(ctx: ReportContext, sec: Section) -> None:
         focus=places_focus(ctx, res.parseller), caption=(
             "Boligreserve (gul) og innspill (grønn) med utviklingsgrensene. Kilde: "
             "datagrunnlaget i denne rapporten.")))
+
+
+def _net_items(sec: Section, res) -> None:
+    """The balance after the hard criteria, what they exclude, spredt, the villages."""
+    st = res.steder
+    if "balanse_netto_daa" not in st.columns:
+        return
+    crit = res.forutsetninger.get("harde_kriterier", [])
+    sec.text.append(
+        "Ved siden av boligplanens balanse viser den andre tabellen hva som er igjen etter de "
+        "harde kriteriene: "
+        + "; ".join(f"{c['grunn']} ({'alle steder' if c['gjelder'] == 'alle steder' else ', '.join(c['gjelder'])})"
+                    for c in crit)
+        + ". Delene de treffer er ikke aktuelle (Larvik kommune, Boligplan 2015–2020, "
+        "l. 2467–2483) og er trukket fra reserven og innspillene; hver utelatt del står med "
+        "daa og grunn i tabellen under.")
+    sec.items.append(Table(
+        id="harde_kriterier", title="Harde kriterier", sheet="Harde kriterier",
+        columns=[Column("grunn", "Kriterium"), Column("gjelder_tekst", "Gjelder"),
+                 Column("kilde", "Kilde")],
+        rows=[{**c, "gjelder_tekst": c["gjelder"] if isinstance(c["gjelder"], str)
+               else ", ".join(c["gjelder"])} for c in crit]))
+    sec.items.append(Table(
+        id="balanse_netto", title="Balanse etter de harde kriteriene (daa)", sheet="Balanse netto",
+        columns=[Column("sted", "Sted"), Column("arealbehov_daa", "Arealbehov", "num", 1),
+                 Column("boligreserve_aktuell_daa", "Aktuell reserve", "num", 1),
+                 Column("reserve_utelatt_daa", "Reserve ikke aktuell", "num", 1),
+                 Column("innspill_aktuelt_daa", "Aktuelle innspill", "num", 1),
+                 Column("innspill_utelatt_daa", "Innspill ikke aktuelle", "num", 1),
+                 Column("balanse_netto_daa", "Balanse (+/−)", "num", 1),
+                 Column("skolekriterium_gjelder", "Skolesirkelen gjelder", "bool")],
+        rows=st.to_dict("records")))
+    ut = res.utelatt
+    if ut is not None and len(ut):
+        sec.items.append(Table(
+            id="ikke_aktuelt", title="Ikke aktuelle deler (harde kriterier)", sheet="Ikke aktuelt",
+            columns=[Column("sted", "Sted"), Column("type", "Type"), Column("navn", "Navn"),
+                     Column("grunn", "Grunn"), Column("utelatt_daa", "Ikke aktuelt daa", "num", 1)],
+            rows=ut.to_dict("records")))
+    sp = res.spredt
+    if sp is not None:
+        codes = ", ".join(str(c) for c in res.forutsetninger.get("spredt_koder", []))
+        inside = float(sp.loc[sp["sted"].notna(), "areal_daa"].sum()) if len(sp) else 0.0
+        sec.text.append(
+            f"Spredt boligbebyggelse (arealformål {codes}) er gjennomgått for seg, som kilden ber om "
+            "(l. 2460–2465), og er ikke regnet som tett boligreserve: "
+            f"{text.number(inside, 1)} daa innenfor utviklingsgrensene og "
+            f"{text.number(float(sp['areal_daa'].sum()) - inside, 1)} daa utenfor, i "
+            f"{text.integer(len(sp))} flater.")
+        if len(sp):
+            sec.items.append(Table(
+                id="spredt", title="Spredt boligbebyggelse", sheet="Spredt",
+                columns=[Column("sted", "Sted"), Column("navn", "Navn"),
+                         Column("arealformal", "Arealformål", "text"),
+                         Column("areal_daa", "Areal daa", "num", 1),
+                         Column("utelatt_daa", "Ikke aktuelt daa", "num", 1),
+                         Column("grunn", "Grunn")],
+                rows=[{**r, "sted": r["sted"] if not text.is_missing(r["sted"]) else OUTSIDE}
+                      for r in sp.drop(columns="geometry").to_dict("records")]))
+    tv = res.tettsteder
+    if tv is not None and len(tv):
+        f = res.forutsetninger
+        sec.text.append(
+            "«I tillegg skal de andre mindre tettstedene ha en vekst som opprettholder dagens "
+            "tettstedsstruktur» (l. 2348–2350): stedene i laget «sentrum» utenfor alle "
+            "utviklingsgrenser får en egen vekst i tillegg til stedenes andeler over, som står "
+            "uendret. Andelen er stedets andel av kommunens boliger i dag (reserves.villages, "
+            f"kommunalt valg); til {f.get('aar')} med {text.rate(f.get('vekstrate'))} årlig vekst.")
+        sec.items.append(Table(
+            id="tettsteder", title="Mindre tettsteder: vekst i tillegg", sheet="Mindre tettsteder",
+            columns=[Column("sted", "Sted"), Column("boliger_i_dag", "Boliger i dag", "int"),
+                     Column("andel_pct", "Andel %", "num", 2),
+                     Column("vekst_personer", "Vekst personer", "num", 0),
+                     Column("arealbehov_daa", "Arealbehov daa", "num", 1),
+                     Column("reserve_daa", "Reserve i nærheten daa", "num", 1),
+                     Column("balanse_daa", "Balanse daa", "num", 1)],
+            rows=[{**r, "andel_pct": r["andel"] * 100.0} for r in tv.to_dict("records")]))
+
+
+def _takeout_items(ctx: ReportContext, sec: Section, res) -> None:
+    """The take-out proposal per place: list, total against the surplus, and a map."""
+    take, st = res.uttak, res.steder
+    if take is None or not len(take) or "uttak_daa" not in st.columns:
+        return
+    sec.text.append(
+        "Uttak: der reserven er større enn arealbehovet skal den justeres (l. 2453–2456), og "
+        "områder som ikke er aktuelle og som har en dårlig plassering tas ut (l. 2460–2463). "
+        "Forslaget tar først de ikke aktuelle delene, så hele reserver fra den dårligst "
+        "plasserte, og der en reserve er større enn det som kan gå, dens bratteste og fjerneste "
+        "del fra sentrum (ruter på "
+        f"{text.integer(ctx.config.get('reserves.takeout_cell_m', 20))} m), til reserven er nede "
+        "i arealbehovet, aldri under.")
+    sec.items.append(Table(
+        id="uttak", title="Forslag til uttak av boligreserve", sheet="Uttak",
+        columns=[Column("sted", "Sted"), Column("navn", "Navn"), Column("hva", "Hva"),
+                 Column("grunn", "Grunn"), Column("uttak_daa", "Uttak daa", "num", 1)],
+        rows=take.drop(columns="geometry").to_dict("records")))
+    sec.items.append(Table(
+        id="uttak_sum", title="Uttak mot overskudd per sted (daa)", sheet="Uttak sum",
+        columns=[Column("sted", "Sted"), Column("overskudd_reserve_daa", "Overskudd", "num", 1),
+                 Column("uttak_daa", "Uttak i alt", "num", 1),
+                 Column("uttak_ikke_aktuelt_daa", "Herav ikke aktuelt", "num", 1),
+                 Column("gjenstaar_daa", "Gjenstår av overskuddet", "num", 1)],
+        rows=st[st["uttak_daa"] > 0].to_dict("records")))
+    p = res.parseller
+    for pl in st[st["overskudd_reserve_daa"] > 0].itertuples(index=False):
+        mine = take[take["sted"] == pl.sted]
+        reserves = p[(p["sted"] == pl.sted) & (p["type"] == "reserve")]
+        layers = overview_layers(ctx, reserves)
+        layers.append(MapLayer(mine[mine["hva"] == "ikke aktuell del"], "Ikke aktuell (tas ut)",
+                               color="#6d4c41", alpha=0.55, hatch="xx", edgecolor="#3e2723",
+                               linewidth=0.4, zorder=4))
+        layers.append(MapLayer(mine[mine["hva"] != "ikke aktuell del"], "Foreslått tatt ut",
+                               color="#c62828", alpha=0.45, hatch="///", edgecolor="#c62828",
+                               linewidth=0.4, zorder=5))
+        sec.items.append(map_figure(
+            ctx, layers, f"Forslag til uttak i {pl.sted}", caption=(
+                f"{pl.sted}: reserve {text.number(pl.boligreserve_daa, 1)} daa, arealbehov "
+                f"{text.number(pl.arealbehov_daa, 1)} daa, overskudd "
+                f"{text.number(pl.overskudd_reserve_daa, 1)} daa; foreslått tatt ut "
+                f"{text.number(pl.uttak_daa, 1)} daa, gjenstår {text.number(pl.gjenstaar_daa, 1)}"
+                " daa. Kilde: datagrunnlaget i denne rapporten."),
+            focus=union_bounds([reserves])))
 
 
 _DISTANCE_LABELS = {"avstand_sentrum_m": "Til sentrum m", "avstand_bebyggelse_m": "Til bebyggelse m",
@@ -193,20 +319,30 @@ _DISTANCE_LABELS = {"avstand_sentrum_m": "Til sentrum m", "avstand_bebyggelse_m"
 def sec_parcels(ctx: ReportContext, sec: Section) -> None:
     res = reserve_result(ctx)
     p = res.parseller
+    weighted = res.forutsetninger.get("rangering") == "vektet"
     sec.text.append(
-        "Innspill og reserver er rangert per sted etter utbyggingsrekkefølgen i boligplanen: "
-        "(1) nærmest eksisterende bebyggelse og sentrum, (2) nær gang- og sykkelvegnett og "
-        "kollektivtilbud, (3) avklart i regional plan (RPBA). Skår 0 er best; rang 1 er "
-        "best plassert. Kumulativt areal viser hvilke innspill som dekker behovet for nytt "
-        "areal. Der reserven er større enn behovet, er de dårligst plasserte reservene "
-        "merket som kandidater til å tas ut.")
+        "Innspill og reserver er rangert per sted etter utbyggingsrekkefølgen i boligplanen "
+        "(l. 2485–2497): (1) nærmest eksisterende tettsted, målt som avstand til stedets "
+        "sentrum, (2) nær gang- og sykkelvegnett og kollektivtilbud, (3) avklart i regional "
+        "plan (RPBA). "
+        + ("Rangeringen bruker her en vektet skår (kommunalt valg, reserves.ranking.method); "
+           "skår 0 er best. " if weighted else
+           "Trinnene brukes etter hverandre: avstander i samme bånd "
+           f"({text.integer(ctx.config.get('reserves.ranking.band_step1_m', 0))} m for trinn 1, "
+           f"{text.integer(ctx.config.get('reserves.ranking.band_step2_m', 0))} m for trinn 2) "
+           "regnes som like, og neste trinn avgjør. ")
+        + "Rang 1 er best plassert; ikke aktuelle arealer har ingen rang. Kumulativt areal "
+        "(aktuelt areal) viser hvilke innspill som dekker behovet for nytt areal.")
     cols = [Column("sted", "Sted"), Column("type", "Type"), Column("rang", "Rang", "int"),
             Column("navn", "Navn"), Column("areal_daa", "Areal daa", "num", 1),
             Column("areal_innenfor_daa", "Innenfor grensen daa", "num", 1),
-            Column("skaar", "Skår", "num", 2),
+            Column("aktuelt_daa", "Aktuelt daa", "num", 1),
+            Column("grunn_ikke_aktuell", "Ikke aktuelt fordi"),
+            *([Column("skaar", "Skår", "num", 2)] if weighted else
+              [Column("trinn1_m", "Trinn 1 m", "num", 0), Column("trinn2_m", "Trinn 2 m", "num", 0)]),
             Column("kumulativt_areal_daa", "Kumulativt daa", "num", 1),
             Column("dekker_behov", "Dekker behov", "bool"),
-            Column("kandidat_uttak", "Kandidat til uttak", "bool"),
+            Column("uttak_daa", "Foreslått uttak daa", "num", 1),
             Column("andel_steinbrudd_pct", "Nær steinbrudd %", "num", 0),
             Column("andel_bratt_pct", "Bratt %", "num", 0)]
     cols = [c for c in cols if c.key in p.columns]
@@ -216,6 +352,7 @@ def sec_parcels(ctx: ReportContext, sec: Section) -> None:
             r["sted"] = OUTSIDE
     sec.items.append(Table(id="parseller", title="", sheet="Parseller", columns=cols, rows=rows,
                            empty_text="Ingen reserver eller innspill i dataene."))
+    _takeout_items(ctx, sec, res)
     detail = [c for c in _DISTANCE_LABELS if c in p.columns]
     if detail and rows:
         sec.items.append(Table(

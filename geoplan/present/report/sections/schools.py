@@ -43,7 +43,7 @@ def _boundary_table(ub, walking: bool) -> Table:
             Column("innenfor_daa", "Innenfor daa", "num", 1),
             Column("utenfor_daa", "Utenfor daa", "num", 1),
             Column("andel_innenfor_pct", "Andel innenfor %", "num", 1),
-            Column("oppfylt", "Oppfylt", "bool"),
+            Column("vurdering", "Vurdering"),
             Column("maks_avstand_m", "Maks avstand m", "num", 0)]
     if walking:
         cols += [Column("innenfor_gang_daa", "Innenfor til fots daa", "num", 1),
@@ -60,6 +60,7 @@ def _parcel_table(parseller, walking: bool) -> Table:
             Column("skoler", "Skole(r)"), Column("areal_daa", "Areal daa", "num", 1),
             Column("innenfor_daa", "Innenfor daa", "num", 1),
             Column("andel_innenfor_pct", "Andel innenfor %", "num", 1),
+            Column("vurdering", "Vurdering"),
             Column("maks_avstand_m", "Maks avstand m", "num", 0)]
     if walking:
         cols += [Column("andel_innenfor_gang_pct", "Andel til fots %", "num", 1),
@@ -76,21 +77,32 @@ def sec_schools(ctx: ReportContext, sec: Section) -> None:
     r = res.radius_m
     sec.title = f"Skolesirkler: utviklingsgrenser innenfor {text.number(r / 1000, 1)} km fra skolen"
     ub = res.utviklingsgrenser
-    ok = int(ub["oppfylt"].sum()) if len(ub) else 0
+    gj = ub["gjelder"].astype(bool) if len(ub) else ub.get("gjelder")
+    applies = ", ".join(ub.loc[gj, "navn"].astype(str)) if len(ub) else ""
+    ok = int(ub.loc[gj, "oppfylt"].astype(bool).sum()) if len(ub) else 0
     sec.text.append(
         f"Kriterium 1 for utviklingsgrensene: grensen skal ligge innenfor sirkelen på "
-        f"{text.integer(r)} m fra stedets skole (Larvik kommune, Boligplan 2015–2020). "
+        f"{text.integer(r)} m fra stedets skole (Larvik kommune, Boligplan 2015–2020, "
+        "l. 2473–2474). Kriteriene er foreslått for avklaringsområdene (l. 2467–2469); "
+        f"i denne rapporten gjelder kriteriet {applies or 'ingen av grensene'} "
+        "(schools.applies_to), og de andre grensene er merket «gjelder ikke». "
         "Skolene velges slik: skoler med «sted» lik grensens navn; ellers skolene innenfor "
         "grensen; ellers nærmeste skole. Maks avstand er det fjerneste punktet i grensen fra "
-        f"nærmeste skole. {ok} av {len(ub)} utviklingsgrenser ligger helt innenfor.")
+        f"nærmeste skole. {ok} av {int(gj.sum()) if len(ub) else 0} grenser kriteriet gjelder "
+        "for ligger helt innenfor.")
     if walk_note:
         sec.text.append(walk_note)
     sec.items.append(_boundary_table(ub, walking))
     if res.parseller is not None and len(res.parseller):
         sec.items.append(_parcel_table(res.parseller, walking))
     names = list(dict.fromkeys(ub["navn"]))
+    applies_by_name = dict(zip(ub["navn"], ub["gjelder"])) if "gjelder" in ub.columns else {}
     for n in names[:MAX_PLACE_MAPS]:
-        sec.items.append(school_place_map(ctx, res, n, r))
+        fig = school_place_map(ctx, res, n, r)
+        if not applies_by_name.get(n, True):
+            fig.caption = (f"Kriteriet gjelder ikke for {n}; kartet viser sirkelen til "
+                           "orientering. " + fig.caption)
+        sec.items.append(fig)
     if len(names) > MAX_PLACE_MAPS:
         sec.items.append(Text(f"Kart er vist for de {MAX_PLACE_MAPS} første av {len(names)} "
                               "stedene; tallene for alle står i tabellene."))

@@ -1,0 +1,237 @@
+"""Age groups: labels, regrouping of age bins, and the grunnkrets age structure with suppressed cells.
+
+An age bin is ``(from, to)`` in whole years, inclusive, with ``to`` NaN for an
+open top group («90 år og eldre»). Regrouping moves persons from source bins
+(single years from a projection, five-year groups from BefolkningPåGrunnkrets)
+to target groups; a source bin that straddles two target groups (65-69 into
+45-66 and 67-79) is split by a reference age profile (the projection's single
+years in the base year) or, without one, evenly by year.
+
+Suppressed cells (empty in BefolkningPåGrunnkrets) are never read as 0: a row's
+hidden persons are ``total − Σ visible``, known exactly per row; per cell they lie
+between 0 and ``min(hidden in the row, suppressed_cell_max)``; the estimate
+spreads the row's hidden persons over its empty cells in proportion to the
+municipality's age profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geoplan.errors import DataProblem
+
+Bin = tuple[int, float]
+
+
+def group_label(lo: int, hi: float) -> str:
+    """«67–79 år», «90 år og eldre», «80 år»."""
+    if hi != hi:  # NaN
+        return f"{lo} år og eldre"
+    if int(hi) == lo:
+        return f"{lo} år"
+    return f"{lo}–{int(hi)} år"
+
+
+def _top(hi: float) -> float:
+    return np.inf if hi != hi else float(hi)
+
+
+def split_matrix(src: list[Bin], tgt: list[Bin], profile: pd.Series | None = None) -> np.ndarray:
+    """Share of each source bin (rows) that belongs to each target group (columns).
+
+    Rows sum to 1. ``profile``: persons by single year of age (index = age),
+    used to split a straddling bin; without it the split is even by year.
+
+    Raises
+    ------
+    DataProblem
+        An open source bin («90 år og eldre») that would have to be split.
+    """
+    W = np.zeros((len(src), len(tgt)))
+    for i, (a, b) in enumerate(src):
+        bt = _top(b)
+        if not np.isfinite(bt):
+            j = next((j for j, (lo, hi) in enumerate(tgt) if lo <= a <= _top(hi)), None)
+            if j is None or tgt[j][0] > a or (np.isfinite(_top(tgt[j][1])) and len(tgt) > j + 1
+                                               and tgt[j + 1][0] <= a):
+                raise DataProblem(f"Aldersgruppen «{group_label(a, b)}» kan ikke deles på "
+                                  "aldersgruppene i population.age_groups.")
+            W[i, j] = 1.0
+            continue
+        years = np.arange(a, int(bt) + 1)
+        if profile is not None and len(profile):
+            w = profile.reindex(years).fillna(0).to_numpy(dtype=float)
+            if w.sum() <= 0:
+                w = np.ones(years.size)
+        else:
+            w = np.ones(years.size)
+        for j, (lo, hi) in enumerate(tgt):
+            inside = (years >= lo) & (years <= _top(hi))
+            W[i, j] = w[inside].sum()
+        W[i] /= W[i].sum()
+    return W
+
+
+def regroup(by_age: pd.DataFrame, groups: list[Bin], *, keys=("variant", "aar"),
+            profile: pd.Series | None = None) -> pd.DataFrame:
+    """Persons in ``groups`` per ``keys`` from a table with ``alder_fra``, ``alder_til``, ``personer``.
+
+    Returns a long table: ``keys``, ``gruppe`` (label), ``alder_fra``, ``personer``.
+    A group whose source cells are all missing gets NaN, not 0.
+    """
+    keys = list(keys)
+    bins = by_age[["alder_fra", "alder_til"]].drop_duplicates().sort_values("alder_fra")
+    src = [(int(a), float(b)) for a, b in bins.itertuples(index=False)]
+    W = split_matrix(src, groups, profile)
+    pos = {(int(a), float(b) if b == b else -1.0): i for i, (a, b) in enumerate(src)}
+    idx = np.array([pos[(int(a), float(b) if b == b else -1.0)]
+                    for a, b in zip(by_age["alder_fra"], by_age["alder_til"])])
+    out = []
+    for k, sub in by_age.groupby(keys, sort=True):
+        k = k if isinstance(k, tuple) else (k,)
+        v = np.zeros(len(src))
+        have = np.zeros(len(src), dtype=bool)
+        ii = idx[by_age.index.get_indexer(sub.index)]
+        vals = sub["personer"].to_numpy(dtype=float)
+        np.add.at(v, ii, np.nan_to_num(vals))
+        np.logical_or.at(have, ii, ~np.isnan(vals))
+        g = v @ W
+        known = (have.astype(float) @ (W > 0)) > 0
+        for j, (lo, hi) in enumerate(groups):
+            out.append((*k, group_label(lo, hi), lo, g[j] if known[j] else np.nan))
+    return pd.DataFrame(out, columns=[*keys, "gruppe", "alder_fra", "personer"])
+
+
+def profile_of(by_age: pd.DataFrame) -> pd.Series:
+    """Persons by single year of age (one-year bins only), for :func:`split_matrix`."""
+    one = by_age[by_age["alder_til"] == by_age["alder_fra"]]
+    return one.groupby("alder_fra")["personer"].sum()
+
+
+@dataclass
+class GrunnkretsAges:
+    """The age structure per grunnkrets as BefolkningPåGrunnkrets gives it.
+
+    Attributes
+    ----------
+    grunnkretsnummer : array of str
+    bins : list of (from, to)
+        The five-year groups of the file.
+    visible : ndarray (n, k)
+        Persons per cell; NaN where the cell is suppressed (empty).
+    total : ndarray (n,)
+        ``totalBefolkning`` (NaN where missing; then Σ visible is used).
+    estimate : ndarray (n, k)
+        Visible cells, with each row's hidden persons spread over its empty
+        cells in proportion to the municipality's age profile.
+    cell_max : ndarray (n, k)
+        Upper bound of each cell (= the cell where visible).
+    """
+
+    grunnkretsnummer: np.ndarray
+    bins: list[Bin]
+    visible: np.ndarray
+    total: np.ndarray
+    estimate: np.ndarray
+    cell_max: np.ndarray
+
+    @property
+    def hidden(self) -> np.ndarray:
+        """Persons per row not in any visible cell (≥ 0)."""
+        return np.maximum(np.nan_to_num(self.total) - np.nansum(self.visible, axis=1), 0.0)
+
+    def summary(self) -> dict:
+        """What is hidden, municipality-wide (for the user)."""
+        sup = np.isnan(self.visible)
+        tot = float(np.nansum(self.total))
+        return {
+            "grunnkretser": int(len(self.total)),
+            "prikkede_celler": int(sup.sum()),
+            "celler": int(sup.size),
+            "grunnkretser_med_prikking": int(sup.any(axis=1).sum()),
+            "skjulte_personer": float(self.hidden.sum()),
+            "befolkning": tot,
+            "skjult_andel": float(self.hidden.sum() / tot) if tot > 0 else 0.0,
+            "mangler_total": int(np.isnan(self.total).sum()),
+        }
+
+    def group_bounds(self, groups: list[Bin], profile: pd.Series | None = None) -> pd.DataFrame:
+        """Per target group, municipality-wide: visible, estimate, lower and upper bound."""
+        W = split_matrix(self.bins, groups, profile)
+        vis = np.nan_to_num(self.visible) @ W
+        est = self.estimate @ W
+        # upper: each suppressed cell at its bound, but a row cannot hide more than it hides
+        hid_cap = np.minimum((np.isnan(self.visible) * self.cell_max) @ W,
+                             self.hidden[:, None])
+        rows = []
+        for j, (lo, hi) in enumerate(groups):
+            rows.append({"gruppe": group_label(lo, hi), "alder_fra": lo,
+                         "synlig": float(vis[:, j].sum()), "estimat": float(est[:, j].sum()),
+                         "nedre": float(vis[:, j].sum()),
+                         "ovre": float((vis[:, j] + hid_cap[:, j]).sum())})
+        return pd.DataFrame(rows)
+
+
+def _cells(s: pd.Series) -> np.ndarray:
+    """A column of counts: empty/markers -> NaN (suppressed); negative -> error."""
+    t = s.astype("string").str.strip().str.replace("\u00a0", "", regex=False) \
+        .str.replace(" ", "", regex=False).str.replace(",", ".", regex=False)
+    t = t.mask(t.isin(["", "..", ".", ":", "-", "x", "<NA>", "nan", "None"]))
+    return pd.to_numeric(t, errors="coerce").to_numpy(dtype=float)
+
+
+def grunnkrets_ages(frame: pd.DataFrame, *, cell_max: int,
+                    profile: pd.Series | None = None) -> GrunnkretsAges:
+    """:class:`GrunnkretsAges` from a frame with BefolkningPåGrunnkrets columns.
+
+    Parameters
+    ----------
+    frame : DataFrame with ``grunnkretsnummer``, the five-year columns
+        (:func:`geoplan.io.ssb.age_columns`) and ``totalBefolkning`` or ``befolkning``.
+    cell_max : the largest count a suppressed cell can hide (``population.suppressed_cell_max``).
+    profile : persons by single year (the municipality's), for spreading hidden persons.
+
+    Raises
+    ------
+    DataProblem
+        No age columns, or a row whose visible cells exceed its total.
+    """
+    from geoplan.io.ssb import age_columns, total_column
+
+    cols = age_columns(frame.columns)
+    if not cols:
+        raise DataProblem(
+            "Grunnkretslaget har ingen aldersgrupper (befolkning0Til04År … befolkning90ÅrOgOver "
+            "fra SSBs BefolkningPåGrunnkrets). Legg dem til, eller oppgi fila med --grunnkrets-befolkning.")
+    bins = list(cols.values())
+    vis = np.column_stack([_cells(frame[c]) for c in cols])
+    tc = total_column(frame.columns)
+    total = _cells(frame[tc]) if tc else np.full(len(frame), np.nan)
+    vsum = np.nansum(vis, axis=1)
+    bad = np.flatnonzero(~np.isnan(total) & (vsum > total + 1e-9))
+    gk = frame["grunnkretsnummer"].astype(str).to_numpy()
+    if bad.size:
+        raise DataProblem(
+            f"Grunnkrets {gk[bad[0]]}: aldersgruppene summerer til {vsum[bad[0]]:.0f}, mer enn "
+            f"totalen {total[bad[0]]:.0f} ({bad.size} grunnkrets(er) i alt). Sjekk fila.")
+    total = np.where(np.isnan(total), vsum, total)
+    hidden = np.maximum(total - vsum, 0.0)
+    sup = np.isnan(vis)
+    # the municipality's profile over the five-year bins: from visible cells, or the projection
+    if profile is not None and len(profile):
+        w = np.array([profile.reindex(range(a, int(_top(b)) + 1) if np.isfinite(_top(b))
+                                      else profile.index[profile.index >= a]).fillna(0).sum()
+                      for a, b in bins])
+    else:
+        w = np.nansum(vis, axis=0)
+    w = np.where(w > 0, w, 1.0)
+    ww = sup * w[None, :]
+    denom = ww.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = np.where(denom > 0, ww / denom, 0.0) * hidden[:, None]
+    estimate = np.where(sup, spread, vis)
+    cmax = np.where(sup, np.minimum(float(cell_max), hidden[:, None]), vis)
+    return GrunnkretsAges(gk, bins, vis, total, estimate, cmax)

@@ -1,0 +1,156 @@
+"""Which reserves to take out where a place's reserve exceeds its need.
+
+Larvik kommune's Boligplan 2015–2020: where the reserve is larger than the
+need, «må boligreserven justeres i forhold til arealbehovet, dvs. at det kan bli
+snakk om å ta ut områder» (l. 2453–2456), and «områder som ikke er aktuelle og
+som har en dårlig plassering tas ut» (l. 2460–2463). The proposal here, per place:
+
+1. the parts of reserves a hard criterion excludes («ikke aktuell»,
+   :mod:`geoplan.analysis.exclusions`) go first: they are not aktuelle;
+2. then whole reserves, worst placed first (highest ``rang``), while what
+   remains of the aktuelle reserve still covers the need;
+3. the first reserve larger than what may still go gives its worst-placed part:
+   the aktuelle part is cut into square cells (``reserves.takeout_cell_m``),
+   steep cells first (more than half of the cell steeper than
+   ``reserves.max_slope_pct``), then the cells farthest from the place's
+   centre, until the next cell would take the reserve under the need.
+
+The total comes as close to the surplus (reserve − need) as the cells allow,
+never under the need; what is left of the surplus is ``gjenstaar_daa``.
+Pure functions; areas in daa.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoplan.analysis.places import M2_PER_DAA, place_key
+
+if TYPE_CHECKING:
+    from geoplan.io.raster import Raster
+
+TAKEOUT_COLUMNS = ["sted", "navn", "hva", "grunn", "uttak_daa"]
+SUMMARY_COLUMNS = ["sted", "overskudd_reserve_daa", "uttak_daa", "uttak_ikke_aktuelt_daa",
+                   "gjenstaar_daa"]
+#: ``hva`` values of the take-out list
+EXCLUDED, WHOLE, PART = "ikke aktuell del", "hele reserven", "del av reserven"
+
+
+def cells(geom, size_m: float) -> np.ndarray:
+    """``geom`` cut by a square grid of ``size_m`` (m): the non-empty pieces."""
+    if geom is None or shapely.is_empty(geom):
+        return np.empty(0, dtype=object)
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    xs = np.arange(np.floor(x0 / size_m) * size_m, x1, size_m)
+    ys = np.arange(np.floor(y0 / size_m) * size_m, y1, size_m)
+    gx, gy = np.meshgrid(xs, ys)
+    boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size_m, gy.ravel() + size_m)
+    shapely.prepare(geom)
+    boxes = boxes[shapely.intersects(geom, boxes)]
+    pieces = shapely.intersection(boxes, geom)
+    return pieces[~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)]
+
+
+def worst_part(geom, room_daa: float, *, centre, terrain: "Raster | None", max_slope_pct: float,
+               size_m: float, crs=None) -> tuple[object, float]:
+    """The worst-placed part of ``geom`` of at most ``room_daa``: steep cells first, then
+    the farthest from ``centre``. Returns (geometry or None, its daa)."""
+    pieces = cells(geom, size_m)
+    if not len(pieces) or room_daa <= 0:
+        return None, 0.0
+    area = shapely.area(pieces) / M2_PER_DAA
+    steep = np.zeros(len(pieces))
+    if terrain is not None:
+        from geoplan.analysis.ranking import zonal_share_above_fast
+
+        share = zonal_share_above_fast(pieces, terrain, float(max_slope_pct), crs=crs,
+                                       derive="slope")
+        steep = (np.nan_to_num(np.asarray(share, dtype=float)) > 0.5).astype(float)
+    dist = shapely.distance(pieces, centre) if centre is not None else np.zeros(len(pieces))
+    order = np.lexsort((-dist, -steep))           # steep first, then farthest
+    cum = np.cumsum(area[order])
+    take = order[cum <= room_daa + 1e-9]
+    if not len(take):
+        return None, 0.0
+    return shapely.union_all(pieces[take]), float(area[take].sum())
+
+
+def propose_takeout(parcels: gpd.GeoDataFrame, places: pd.DataFrame, aktuell: np.ndarray,
+                    excluded_geoms: np.ndarray, centres: gpd.GeoDataFrame, *,
+                    terrain: "Raster | None", max_slope_pct: float, cell_m: float
+                    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+    """The take-out proposal of every place (see the module docstring).
+
+    Parameters
+    ----------
+    parcels : ranked parcels (``sted``, ``type``, ``navn``, ``rang``, ``aktuelt_daa``,
+        ``grunn_ikke_aktuell``), positional with ``aktuell`` and ``excluded_geoms``.
+    places : the balance with ``sted``, ``arealbehov_daa``, ``boligreserve_daa``,
+        ``boligreserve_aktuell_daa``.
+    aktuell, excluded_geoms : per parcel the aktuelt part and the excluded part.
+    centres : :func:`geoplan.analysis.ranking.place_centres`.
+    terrain, max_slope_pct, cell_m : for the worst part of a reserve too large to go whole.
+
+    Returns
+    -------
+    (parcels, takeout, summary)
+        parcels : a copy with ``kandidat_uttak`` (the whole aktuelle part proposed
+            out) and ``uttak_daa`` (all proposed out of the parcel, excluded part included).
+        takeout : GeoDataFrame :data:`TAKEOUT_COLUMNS` + geometry, one row per piece.
+        summary : DataFrame :data:`SUMMARY_COLUMNS`, one row per place.
+    """
+    out = parcels.copy().reset_index(drop=True)
+    out["kandidat_uttak"] = False
+    out["uttak_daa"] = 0.0
+    cmap = dict(zip(centres["_key"], centres.geometry.to_numpy()))
+    rows, summary = [], []
+    keys = out["sted"].map(place_key)
+    is_res = (out["type"] == "reserve").to_numpy()
+    for pl in places.itertuples(index=False):
+        k = place_key(pl.sted)
+        mine = np.flatnonzero(is_res & (keys == k).to_numpy() & out["sted"].notna().to_numpy())
+        surplus = max(float(pl.boligreserve_daa) - float(pl.arealbehov_daa), 0.0)
+        excl = 0.0
+        for i in mine:
+            a = float(out.at[i, "utelatt_daa"]) if "utelatt_daa" in out else 0.0
+            if a > 1e-6:
+                rows.append({"sted": pl.sted, "navn": out.at[i, "navn"], "hva": EXCLUDED,
+                             "grunn": out.at[i, "grunn_ikke_aktuell"], "uttak_daa": a,
+                             "geometry": excluded_geoms[i]})
+                out.at[i, "uttak_daa"] += a
+                excl += a
+        room = float(getattr(pl, "boligreserve_aktuell_daa", pl.boligreserve_daa)) \
+            - float(pl.arealbehov_daa)
+        ranked = [i for i in mine if pd.notna(out.at[i, "rang"])]
+        for i in sorted(ranked, key=lambda j: -int(out.at[j, "rang"])):   # worst placed first
+            if room <= 1e-9:
+                break
+            a = float(out.at[i, "aktuelt_daa"])
+            if a <= room + 1e-9:
+                rows.append({"sted": pl.sted, "navn": out.at[i, "navn"], "hva": WHOLE,
+                             "grunn": "dårligst plassert", "uttak_daa": a, "geometry": aktuell[i]})
+                out.at[i, "kandidat_uttak"] = True
+                out.at[i, "uttak_daa"] += a
+                room -= a
+                continue
+            part, a = worst_part(aktuell[i], room, centre=cmap.get(k), terrain=terrain,
+                                 max_slope_pct=max_slope_pct, size_m=cell_m, crs=out.crs)
+            if part is not None:
+                rows.append({"sted": pl.sted, "navn": out.at[i, "navn"], "hva": PART,
+                             "grunn": "bratteste og fjerneste del fra sentrum", "uttak_daa": a,
+                             "geometry": part})
+                out.at[i, "uttak_daa"] += a
+                room -= a
+            break
+        total = float(out.loc[mine, "uttak_daa"].sum()) if len(mine) else 0.0
+        summary.append({"sted": pl.sted, "overskudd_reserve_daa": surplus, "uttak_daa": total,
+                        "uttak_ikke_aktuelt_daa": excl,
+                        "gjenstaar_daa": max(surplus - total, 0.0)})
+    take = gpd.GeoDataFrame(rows, columns=TAKEOUT_COLUMNS + ["geometry"], geometry="geometry",
+                            crs=parcels.crs)
+    return out, take, pd.DataFrame(summary, columns=SUMMARY_COLUMNS)

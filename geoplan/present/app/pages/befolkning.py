@@ -1,0 +1,118 @@
+"""Befolkning og boligbehov: the projection by age, the need per target group, walking access for the elderly."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geoplan.errors import GeoplanError
+from geoplan.present import text
+from geoplan.present.app import appdata
+from geoplan.present.app.pages import ui
+
+st.title("Befolkning og boligbehov")
+st.caption("SSBs befolkningsframskriving (tabell 14288) etter alder, fordelt på steder etter dagens "
+           "aldersstruktur (BefolkningPåGrunnkrets), boligbehov per målgruppe mot dagens kommunale "
+           "bestand, og gangavstand for eldre til butikk, apotek, lege, omsorgsbase og møteplass. "
+           "Satsene står i config/population.toml med kilde eller som kommunalt valg.")
+
+ds, cfg = ui.context()
+
+
+def _key(**p) -> str:
+    return appdata.dataset_key(ds) + "|" + repr(sorted(p.items())) + "|" + repr(appdata.overrides())
+
+
+@st.cache_data(max_entries=16, show_spinner="Leser framskrivingen …")
+def _population(key: str, projection: str | None, _ds, _cfg):
+    from geoplan.runs.population import population
+    return population(_ds, _cfg, projection=projection or None)
+
+
+@st.cache_data(max_entries=32, show_spinner="Regner ut boligbehov …")
+def _housing(key: str, projection: str | None, variant: str, public: bool, overrides: dict, _ds, _cfg):
+    from geoplan.runs.population import housing
+    return housing(_ds, _cfg, projection=projection or None, variant=variant, public=public,
+                   overrides=overrides)
+
+
+@st.cache_data(max_entries=8, show_spinner="Regner ut gangavstander …")
+def _access(key: str, projection: str | None, variant: str, year: int, _ds, _cfg):
+    from geoplan.runs.population_access import access
+    return access(_ds, _cfg, projection=projection or None, variant=variant, year=year)
+
+
+projection = st.text_input("Framskrivingsfil (JSON-stat2 eller CSV fra Statistikkbanken)", value="",
+                           help="Tom: demoens syntetiske framskriving (bare for demodataene).")
+try:
+    res = _population(_key(p=projection), projection, ds, cfg)
+except GeoplanError as e:
+    st.info(e.message)
+    st.stop()
+
+from geoplan.config.population import PopulationSettings  # noqa: E402
+
+s = PopulationSettings.from_config(cfg)
+c1, c2, c3 = st.columns(3)
+variants = list(res.variants)
+variant = c1.selectbox("Framskrivingsalternativ", variants, format_func=lambda v: res.variants[v],
+                       index=variants.index(s.default_variant) if s.default_variant in variants else 0)
+year = c2.selectbox("Horisontår", res.years, index=len(res.years) - 1)
+public = c3.toggle("Skjul små tall (prikking)", value=True,
+                   help="Antall kommunale boliger per sted under kommune.min_count_public skjules.")
+with st.expander("Satser for boligbehovet (gjelder denne økten)"):
+    r1, r2, r3, r4 = st.columns(4)
+    ov = {"omsorg_andel_80": r1.number_input("Heldøgns plass, andel av 80+", 0.0, 1.0, s.omsorg_andel_80, 0.01),
+          "tilrettelagt_andel_67_79": r2.number_input("Tilrettelagt, andel av 67–79", 0.0, 1.0,
+                                                      s.tilrettelagt_andel_67_79, 0.01),
+          "utleie_per_1000_referanse": r3.number_input("Utleieboliger per 1 000 (referanse)", 0.0, 200.0,
+                                                       s.utleie_per_1000_referanse, 0.5),
+          "flyktninger_per_aar": r4.number_input("Flyktninger per år (vedtak)", 0.0, 5000.0,
+                                                 s.flyktninger_per_aar, 5.0)}
+
+k = res.kommune[res.kommune["variant"] == variant]
+tab = k.pivot_table(index=["alder_fra", "gruppe"], columns="aar", values="personer").reset_index()
+tab.columns = [str(c) for c in tab.columns]
+st.subheader("Befolkning etter alder")
+ui.table(tab, {"gruppe": "Aldersgruppe", **{str(y): str(y) for y in res.years}},
+         decimals={str(y): 0 for y in res.years})
+from geoplan.present.report.sections.population import pyramid_figure  # noqa: E402
+
+st.image(pyramid_figure(res.pyramide, variant, res.base_year, int(year)),
+         caption=f"Befolkningspyramide {res.base_year} (søyler) og {year} (omriss)")
+for n in res.notes:
+    st.caption(n)
+
+st.subheader("Boligbehov per målgruppe")
+try:
+    h = _housing(_key(p=projection, v=variant, pub=public, o=ov), projection, variant, public, ov, ds, cfg)
+except GeoplanError as e:
+    st.warning(e.message)
+    st.stop()
+ui.table(h.kommune, {"malgruppe_navn": "Målgruppe", "aar": "År", "behov": "Behov", "i_dag": "I dag",
+                     "gap": "Gap"}, decimals={"aar": 0, "behov": 0, "i_dag": 0, "gap": 0})
+st.markdown(f"**Per sted i {year}** (gap = behov − dagens bestand)")
+ui.table(h.steder[h.steder["aar"] == year] if len(h.steder) else pd.DataFrame(),
+         {"sted": "Sted", "malgruppe_navn": "Målgruppe", "behov": "Behov", "i_dag": "I dag", "gap": "Gap"},
+         decimals={"behov": 0, "i_dag": 0, "gap": 0})
+
+st.subheader("Gangavstand for eldre")
+if not all(ds.has(n) for n in ("gangnett", "bygning", "grunnkrets")):
+    st.info("Gangavstand trenger lagene gangnett, bygning og grunnkrets.")
+elif st.toggle("Regn ut gangavstand (noen sekunder)", value=False):
+    a = _access(_key(p=projection, v=variant, y=year), projection, variant, int(year), ds, cfg)
+    r0, r1_ = (int(r) for r in a.settings.access_radii_m[:2])
+    view = a.kommune.copy()
+    for c in [c for c in view.columns if c.startswith("andel_") or c == "stigning_median"]:
+        view[c] = view[c] * 100.0
+    ui.table(view, {"tjenestetype": "Tjeneste", f"andel_p67_{r0}m": f"67+ ≤ {r0} m %",
+                    f"andel_p80_{r0}m": f"80+ ≤ {r0} m %", f"andel_p67_{r1_}m": f"67+ ≤ {r1_} m %",
+                    f"andel_p80_{r1_}m": f"80+ ≤ {r1_} m %", "stigning_median": "Bratteste stigning %"},
+             decimals={c: 0 for c in view.columns if c.startswith("andel_")} | {"stigning_median": 1})
+    st.markdown("**Lavest dekning** (andel 80+ innen " + text.metres(r0) + ")")
+    ui.table(a.lavest, {"tjenestetype": "Tjeneste", "grunnkretsnummer": "Grunnkrets",
+                        f"andel_p80_{r0}m": "Andel 80+", "p80": "Personer 80+"},
+             decimals={f"andel_p80_{r0}m": 2, "p80": 0})
+    ui.table(a.omsorg[a.omsorg["aar"] == a.omsorg["aar"].max()],
+             {"sted": "Sted", "plasser": "Sykehjemsplasser", "p80": "Personer 80+",
+              "plasser_per_80": "Plasser per person 80+"}, decimals={"plasser": 0, "p80": 0, "plasser_per_80": 2})

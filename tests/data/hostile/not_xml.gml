@@ -1,0 +1,1 @@
+dette er ikke GML

@@ -1,0 +1,32 @@
+"""Twenty browser sessions at once on the demo, each on a page of its own (Chromium).
+
+Every page must settle without an error or an exception box, and every map page
+must draw its map. The timing figures under load are the benchmark's business
+(``bench/bench_app_sessions.py``); here only correctness under load counts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from playwright import sync_api
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import sessions  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+def test_twenty_sessions_at_once_all_render(tmp_path):
+    with sessions.serve(tmp_path / "app.log") as (url, _pid), sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=sessions.CHROMIUM, headless=True, args=sessions.ARGS)
+        try:
+            got = sessions.open_sessions(browser, url, 20, timeout_s=600)
+        finally:
+            browser.close()
+    assert len(got) == 20 and {r["side"] for r in got} == set(sessions.PAGES)
+    bad = [r for r in got if r["sekunder"] is None or r["feil"] or r["exceptions"]]
+    assert not bad, bad
