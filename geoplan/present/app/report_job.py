@@ -102,7 +102,7 @@ class ReportJob:
             self.steps = len(ids) + len(APPENDIX_IDS) + 1
             ctx = ReportContext(dataset=dataset, config=config, public=public,
                                 growth=GrowthOptions.from_mapping(growth))
-            out = []
+            out: list = []
             for sid in ids:
                 self.label = f"Kapittel {len(out) + 1} av {len(ids)}"
                 out.append(run_builder(ctx, sid))

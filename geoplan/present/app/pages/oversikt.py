@@ -78,7 +78,7 @@ if q:
         h = hits[min(int(i or 0), len(hits) - 1)]
         focus, pins = h.bounds, [(h.lat, h.lon, h.label)]
 tables = gis.table_layers(shown)
-tab_layer = st.session_state.get("ov_tabell_lag") or next(iter(tables), None)
+tab_layer = str(st.session_state.get("ov_tabell_lag") or next(iter(tables), ""))
 selected_rows = []
 sel_state = st.session_state.get("ov_tabell")
 if sel_state is not None and tab_layer in shown:

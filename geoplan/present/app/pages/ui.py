@@ -131,7 +131,8 @@ def cell_text(v) -> str:
     if isinstance(v, (int, np.integer)):
         return text.integer(v)
     if isinstance(v, (float, np.floating)):
-        return "" if text.is_missing(v) else text.number(v, 3 if abs(v) < 1 else 1)
+        f = float(v)
+        return "" if text.is_missing(f) else text.number(f, 3 if abs(f) < 1 else 1)
     return wording.for_users(str(v)) if v is not None else ""
 
 
