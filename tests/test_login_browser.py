@@ -154,6 +154,16 @@ def _open(pg, url: str, path: str) -> str:
     return _everything(pg)
 
 
+def _suppression_off(pg, url: str, path: str) -> str:
+    """Switch «Skjul små tall» off in the sidebar (roles that may) and return the page's HTML."""
+    pg.get_by_text("Skjul små tall (prikking)").first.click()
+    _wait_app(pg)
+    if path in ("", "oversikt", "konsentrasjon", "vurder-tomt"):
+        pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator(
+            ".leaflet-container").first.wait_for(state="attached", timeout=60_000)
+    return _everything(pg)
+
+
 @pytest.mark.parametrize("role", ["innsyn", "plan"])
 def test_planning_roles_never_receive_single_dwellings(oidc_app, browser, role):
     ctx, pg = _sign_in(browser, oidc_app["url"], role)
@@ -169,6 +179,9 @@ def test_planning_roles_never_receive_single_dwellings(oidc_app, browser, role):
         assert "forbeholdt boligkontoret" in pg.inner_text("body")  # no what-if
         if role == "innsyn":
             assert "Skjul små tall" not in pg.inner_text("body")     # suppression cannot be switched off
+        else:  # plan may see unsuppressed aggregates, never single dwellings
+            html = _suppression_off(pg, oidc_app["url"], "konsentrasjon")
+            assert "Kommunal bolig:" not in html and not [a for a in ADDRESSES if a in html]
     finally:
         ctx.close()
 
@@ -177,6 +190,8 @@ def test_housing_office_gets_points_but_not_addresses(oidc_app, browser):
     ctx, pg = _sign_in(browser, oidc_app["url"], "bolig")
     try:
         html = _open(pg, oidc_app["url"], "oversikt")
+        assert "Kommunal bolig:" not in html          # suppression on (the default): totals only
+        html = _suppression_off(pg, oidc_app["url"], "oversikt")
         assert "Kommunal bolig:" in html
         assert not [a for a in ADDRESSES if a in html]
         assert "Vurder tomt" in pg.inner_text("body")
@@ -187,7 +202,8 @@ def test_housing_office_gets_points_but_not_addresses(oidc_app, browser):
 def test_admin_gets_addresses_when_the_config_allows_them(oidc_app, browser):
     ctx, pg = _sign_in(browser, oidc_app["url"], "admin")
     try:
-        html = _open(pg, oidc_app["url"], "oversikt")
+        _open(pg, oidc_app["url"], "oversikt")
+        html = _suppression_off(pg, oidc_app["url"], "oversikt")
         assert "Kommunal bolig:" in html and [a for a in ADDRESSES if a in html]
     finally:
         ctx.close()
