@@ -205,9 +205,21 @@ st.caption(f"{appdata.source_label(ds)} · koordinatsystem EPSG:{ds.epsg} · "
            f"status: **{'ok' if ds.status == 'ok' else 'problemer'}**")
 STATUS = {"ok": "ok", "advarsel": "advarsel", "mangler": "mangler",
           "problem": "PROBLEM", "ubrukelig": "UBRUKELIG"}
+#: layers whose messages name single dwellings or buildings (bygg_id, units): only for roles
+#: that see buildings; others get the counts
+SENSITIVE_REPORTS = ("kommunal_bolig", "bygning")
+
+
+def _messages(name: str, messages: list) -> list:
+    if name in SENSITIVE_REPORTS and not user.can("buildings") and messages:
+        return [f"{len(messages)} merknad(er); detaljene vises bare for boligkontoret."]
+    return list(messages)
+
+
 rows = []
 for name, rep in ds.reports.items():
     d = rep.as_dict()
+    d["meldinger"] = _messages(name, d["meldinger"])
     rows.append({"lag": name, "status": STATUS.get(d["status"], d["status"]),
                  "lest": d["antall_lest"], "beholdt": d["antall_beholdt"],
                  "reparert": d["antall_reparert"], "avvist": d["antall_avvist"],
@@ -219,7 +231,7 @@ st.dataframe(rep_df, hide_index=True, width="stretch", height=38 + 35 * len(rep_
                             "meldinger": st.column_config.TextColumn("Meldinger", width="large")})
 problems = [r for r in ds.reports.values() if r.status in ("problem", "ubrukelig")]
 for r in problems:
-    st.error(f"Laget «{r.name}»: {' '.join(r.messages)}")
+    st.error(f"Laget «{r.name}»: {' '.join(_messages(r.name, r.messages))}")
 
 # -- parameters ---------------------------------------------------------------
 st.subheader("Parametere")
