@@ -41,12 +41,14 @@ def test_cli_import_then_check_passes(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     status = {x["navn"]: x for x in report["lag"]}
     assert status["kommunal_bolig"]["status"] == "mangler" and "geoplan geocode" in status["kommunal_bolig"]["kilde"]
-    assert status["grunnkrets"]["status"] == "ufullstendig"
+    # written and usable (befolkning needs no antall_boliger), with where to get the column
+    assert status["grunnkrets"]["status"] == "advarsel"
     assert "SSB" in status["grunnkrets"]["mangler"][0]["kilde"]
     assert main(["check", str(out), "--json"]) == 0
     check = json.loads(capsys.readouterr().out)
     written = {x["navn"]: x for x in check["lag"] if x["status"] != "mangler"}
-    assert set(written) == {"kommune", "arealformal", "skole", "holdeplass", "gangnett", "ar5", "stoysone"}
+    assert set(written) == {"kommune", "arealformal", "skole", "holdeplass", "gangnett", "ar5", "stoysone",
+                            "grunnkrets"}
     assert all(x["status"] == "ok" and x["antall_avvist"] == 0 for x in written.values())
 
 

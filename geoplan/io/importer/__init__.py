@@ -239,6 +239,14 @@ def _finish(name: str, gdf: gpd.GeoDataFrame, boundary, settings: ProductSetting
     res.reports[name] = rep
     if kept is not None:
         res.layers[name] = kept
+        # columns only some commands need (grunnkrets.antall_boliger for concentration and
+        # assess): the layer is written and used, and the report says where to get them
+        from geoplan.io.contract import missing_command_columns
+        need = missing_command_columns(name, [c for c in kept.columns if kept[c].notna().any()])
+        if need:
+            res.incomplete[name] = [(c, settings.sources.get(f"{name}.{c}", "")) for c in need]
+            rep.add(f"Mangler {', '.join(need)}, som {', '.join(sorted({x for v in need.values() for x in v}))} "
+                    "trenger; laget er skrevet og kan brukes av de andre analysene.", "advarsel")
 
 
 def _derive_dwellings(layers: dict[str, gpd.GeoDataFrame], res: ImportResult) -> None:

@@ -51,8 +51,11 @@ def as_dict(res, out: str) -> dict:
     for name in SCHEMAS:
         if name in res.layers:
             rep = res.reports.get(name)
-            layers.append({"navn": name, "status": rep.status if rep else "ok", "antall": len(res.layers[name]),
-                           "fra": res.provenance.get(name, []), "meldinger": rep.messages if rep else []})
+            entry = {"navn": name, "status": rep.status if rep else "ok", "antall": len(res.layers[name]),
+                     "fra": res.provenance.get(name, []), "meldinger": rep.messages if rep else []}
+            if name in res.incomplete:  # written, but some commands need a column it lacks
+                entry["mangler"] = [{"kolonne": c, "kilde": s} for c, s in res.incomplete[name]]
+            layers.append(entry)
         elif name in res.incomplete:
             layers.append({"navn": name, "status": "ufullstendig", "skrevet_som": f"{name}_ufullstendig",
                            "antall": len(res.layers.get(f"{name}_ufullstendig", [])),
