@@ -49,7 +49,7 @@ def session_box() -> None:
     from geoplan.present.app import state
 
     with st.sidebar, st.expander("Lagre eller åpne økten"):
-        st.caption("Valgene på sidene, endrede parametere, tomta og en opplastet fil, i én fil. "
+        st.caption("Valgene på sidene, endrede innstillinger, tomta og en opplastet fil, i én fil. "
                    "Adressen i nettleseren tar også vare på valgene, så en lenke viser det samme.")
         import functools
 
