@@ -71,13 +71,13 @@ CHILD = textwrap.dedent(r"""
     for page in ["arealbehov", "skolesirkler", "konsentrasjon", "vurder_tomt", "data"]:
         n0 = len(sizes)
         t = time.perf_counter()
-        at.switch_page(f"geoplan/present/app/pages/{page}.py")
+        at.switch_page(f"geoplan/present/app/views/{page}.py")
         at.run()
         out["pages"][page] = {"s": time.perf_counter() - t,
                               "payload_bytes": sizes[-1] if len(sizes) > n0 else None,
                               "errors": [e.value for e in at.exception] + [e.value for e in at.error]}
     t = time.perf_counter()
-    at.switch_page("geoplan/present/app/pages/oversikt.py")
+    at.switch_page("geoplan/present/app/views/oversikt.py")
     at.run()
     out["warm_oversikt_s"] = time.perf_counter() - t
     print("RESULT " + json.dumps(out))

@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 PAGES = {
-    "oversikt": "geoplan/present/app/pages/oversikt.py",
-    "arealbehov": "geoplan/present/app/pages/arealbehov.py",
-    "skolesirkler": "geoplan/present/app/pages/skolesirkler.py",
-    "konsentrasjon": "geoplan/present/app/pages/konsentrasjon.py",
-    "vurder_tomt": "geoplan/present/app/pages/vurder_tomt.py",
-    "data": "geoplan/present/app/pages/data.py",
+    "oversikt": "geoplan/present/app/views/oversikt.py",
+    "arealbehov": "geoplan/present/app/views/arealbehov.py",
+    "skolesirkler": "geoplan/present/app/views/skolesirkler.py",
+    "konsentrasjon": "geoplan/present/app/views/konsentrasjon.py",
+    "vurder_tomt": "geoplan/present/app/views/vurder_tomt.py",
+    "data": "geoplan/present/app/views/data.py",
 }
 
 
@@ -512,7 +512,9 @@ def test_share_of_growth_editable_for_the_session(app):
     at = _open(app, "arealbehov")
 
     def scenario_table():
-        return next(d.value for d in at.dataframe if d.value.index.name == "Sted")
+        t = next(d.value for d in at.dataframe
+                 if "sted" in d.value.columns and any(" · " in str(c) for c in d.value.columns))
+        return t.set_index("sted").map(_num)     # Norwegian numbers, as shown
 
     before = float(scenario_table().loc["Larvik by"].iloc[0])
     df = at.data_editor(key="ab_places").value
@@ -521,11 +523,13 @@ def test_share_of_growth_editable_for_the_session(app):
     at.session_state["ab_places"] = {"edited_rows": {row: {"andel_pct": share0 / 2}},
                                      "added_rows": [], "deleted_rows": []}
     at.run()
+    assert any("summerer" in w.value for w in at.warning)   # shares no longer add up to 100 %
+    assert at.button(key="ab_apply_places").disabled       # ... so a yes is needed first
+    at.checkbox(key="ab_rest_ok").check().run()
     at.button(key="ab_apply_places").click().run()
     assert not at.exception, [e.value for e in at.exception]
     after = float(scenario_table().loc["Larvik by"].iloc[0])
     assert after == pytest.approx(before / 2, rel=0.01)     # need ∝ share (rounded table)
-    assert any("summerer" in w.value for w in at.warning)   # shares no longer add up to 100 %
 
 
 def _cli_json(args, capsys):
@@ -576,3 +580,67 @@ def test_sosi_gml_upload_merged_with_default_data(app):
     assert not at.exception
     assert "kommuneplan.gml" in at.caption[0].value and "demodataene" in at.caption[0].value
     assert _num(_metrics(at)["Grunnkretser"]) == 20
+
+
+def test_skolesirkler_walking_changes_the_key_figures(app):
+    """With walking on, the page's figures say what the paths give, beside the circle's.
+
+    Fixture: a 500 m street grid through the school; along a grid the walking
+    reach of 1 500 m is the diamond |dx| + |dy| <= 1 500 m (4 500 daa), inside the
+    circle (7 069 daa), so the walkable area is smaller than the circle's and
+    part of the circle is too far to walk.
+    """
+    app.session_state["_geoplan_overrides"] = {"schools.applies_to": "Byen,Øvre Bø"}
+    at = _open(app, "skolesirkler")
+    circle = _metrics(at)
+    assert "Innenfor gangavstand" not in circle
+    at.toggle(key="sk_walking").set_value(True).run()
+    assert not at.exception and not at.error
+    m = _metrics(at)
+    inside_circle = 2 * (2400 * 2400 / 1000 - _num(circle["Areal utenfor sirklene"]) / 2)
+    walk = _num(m["Innenfor gangavstand"])
+    assert 0 < walk < 2 * 4500 + 1
+    assert walk < inside_circle
+    assert _num(m["I sirkelen, men for langt å gå"]) == pytest.approx(inside_circle - walk, rel=0.02)
+    assert _num(m["Andel innenfor gangavstand"]) < 100 * inside_circle / (2 * 2400 * 2400 / 1000)
+    tables = [df.value for df in at.dataframe]
+    assert any("innenfor_ikke_gang_daa" in t.columns for t in tables)
+
+
+def test_arealbehov_shares_short_of_100_percent_need_a_yes_before_they_apply(app):
+    # Stavern's 10 % set to 0: 90 % in all, 10 % of the growth would go nowhere
+    app.session_state["_geoplan_overrides"] = {"reserves.steder.stavern.andel": "0"}
+    at = _open(app, "arealbehov")
+    warn = [w.value for w in at.warning if "summerer til 90,00 %" in w.value]
+    assert warn and "10,00 % av veksten fordeles ikke" in warn[0]
+    assert at.button(key="ab_apply_places").disabled
+    at.checkbox(key="ab_rest_ok").check().run()
+    assert not at.button(key="ab_apply_places").disabled
+
+
+def test_arealbehov_without_table_years_keeps_the_balance(app):
+    at = _open(app, "arealbehov")
+    at.multiselect(key="ab_years").set_value([]).run()
+    assert not at.exception
+    assert any("scenariotabellen" in w.value for w in at.warning)
+    assert "Balanse i alt" in _metrics(at)
+    assert any(s.value.startswith("Balanse per sted til") for s in at.subheader)
+
+
+def test_density_beyond_what_is_built_is_refused_with_the_parameter_named():
+    from geoplan.config import load_config
+    from geoplan.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="reserves.steder.kvelde.boenheter_per_daa"):
+        load_config(overrides={"reserves.steder.kvelde.boenheter_per_daa": "1200"})
+    load_config(overrides={"reserves.steder.kvelde.boenheter_per_daa": "12,5"})
+
+
+def test_shares_are_edited_on_one_page_only(app):
+    at = _open(app, "data")
+    keys = set(at.data_editor[0].value["nokkel"])
+    assert "schools.radius_m" in keys
+    assert not [k for k in keys if k.startswith("reserves.steder.")]
+    vals = at.data_editor[0].value.set_index("nokkel")["verdi"]
+    assert not [v for v in vals if v in ("True", "False")]          # «ja» / «nei»
+    assert not [v for v in vals if re.fullmatch(r"-?\d+\.\d+", str(v))]  # comma decimals

@@ -29,7 +29,7 @@ CRS = 25832
 X0, Y0 = 560_000.0, 6_540_000.0
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGE = "geoplan/present/app/pages/arealregnskap.py"
+PAGE = "geoplan/present/app/views/arealregnskap.py"
 
 
 def _box(x0, y0, x1, y1):

@@ -191,7 +191,7 @@ def test_local_accounts_login_page_gate_and_roles(local_mode):
     assert not at.exception, [e.value for e in at.exception]
     captions = " ".join(c.value for c in at.caption)
     assert "Innlogget:** innsyn" in captions and "rolle innsyn" in captions
-    at.switch_page("geoplan/present/app/pages/konsentrasjon.py")
+    at.switch_page("geoplan/present/app/views/konsentrasjon.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [t for t in at.toggle if "prikking" in t.label.lower()]  # cannot switch suppression off

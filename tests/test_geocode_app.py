@@ -23,7 +23,7 @@ def page(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOPLAN_APP_DATA", str(fx.write_gpkg(tmp_path / "testvik.gpkg")))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("geoplan/present/app/pages/data.py")
+    at.switch_page("geoplan/present/app/views/data.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -109,3 +109,14 @@ def test_runtime_files_live_in_the_package(pattern):
     assert any(Path(rel).match(g) or Path(rel).parent.match(Path(g).parent.as_posix())
                or g.endswith("**/*") and rel.startswith(g[:-4]) for g in globs["geoplan"]), (
         f"{pattern} is not declared as package data in pyproject.toml")
+
+
+def test_no_pages_folder_beside_a_streamlit_main_script():
+    """Streamlit runs ``pages/<name>.py`` by itself for a first request to ``/<name>``.
+
+    That would skip the app's navigation, locale and login, so no main script may
+    have a ``pages/`` folder beside it.
+    """
+    mains = [ROOT / "app.py", PKG / "present" / "app" / "streamlit_app.py"]
+    assert all(m.exists() for m in mains)
+    assert not [m for m in mains if (m.parent / "pages").exists()]

@@ -233,3 +233,24 @@ def test_without_login_nothing_but_the_login_page(oidc_app, browser):
         assert "grunnkrets" not in html.lower() and "leaflet" not in html.lower()
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("path", ["data", "konsentrasjon", "vurder-tomt"])
+def test_a_deep_link_without_a_login_gets_the_login_page(oidc_app, browser, path):
+    """A first request straight to a page's address must not run that page's script.
+
+    Streamlit serves ``/data`` by running ``pages/data.py`` on its own when a folder
+    named ``pages`` lies beside the main script -- without the navigation, and so
+    without the login; the app's page scripts live in ``views/`` for that reason.
+    """
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
+    pg = ctx.new_page()
+    try:
+        pg.goto(f"{oidc_app['url']}/{path}")
+        _wait_app(pg)
+        html = _everything(pg)
+        assert "Logg inn med kommunens brukerkonto" in pg.inner_text("body")
+        assert "Kommunal bolig:" not in html and not [a for a in ADDRESSES if a in html]
+        assert "Last inn og kontroller" not in html and "Bygninger over terskel" not in html
+    finally:
+        ctx.close()

@@ -71,7 +71,7 @@ def test_app_page_on_the_demo(monkeypatch):
     from geoplan.present.app.main import PAGES_DIR
 
     monkeypatch.setenv("GEOPLAN_APP_DATA", str(DEFAULT_DATA))
-    at = AppTest.from_file(str(PAGES_DIR.parent / "main.py"), default_timeout=180)
+    at = AppTest.from_file(str(PAGES_DIR.parent / "streamlit_app.py"), default_timeout=180)
     at.run()
     at.switch_page(str(PAGES_DIR / "befolkning.py"))
     at.run()

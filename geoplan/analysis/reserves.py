@@ -446,8 +446,8 @@ def _innspill(run: _Run, dissolved):
     """Innspill per place and their parcels, with notes on what is not counted."""
     innspill = run.layers["innspill"]
     if innspill is None:
-        run.notes.append("Laget «innspill» finnes ikke i dataene: innspill_daa er 0 for alle "
-                         "steder, og ingen innspill er rangert.")
+        run.notes.append("Laget «innspill» finnes ikke i dataene: innspillsarealet er 0 daa for "
+                         "alle steder, og ingen innspill er rangert.")
     inn_places, inn_parcels = innspill_by_place(
         innspill, dissolved, housing_words=run.settings.innspill_housing_words,
         housing_codes=run.settings.housing_codes)
@@ -456,7 +456,7 @@ def _innspill(run: _Run, dissolved):
         run.notes.append(
             f"{len(other)} innspill gjelder ikke bolig (formål "
             f"{quoted(sorted(set(other['formal'].astype(str))))}) og er ikke regnet med i "
-            f"innspill_daa eller rangert: {quoted(other['navn'])}.")
+            f"innspillsarealet eller rangert: {quoted(other['navn'])}.")
     if len(inn_parcels):
         pk = inn_parcels["sted"].map(place_key)
         known = pk.isin(set(dissolved["_key"]))

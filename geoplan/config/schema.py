@@ -40,7 +40,9 @@ UNIT_RANGES: dict[str, tuple[float, float, bool]] = {
     "år": (1900.0, 2200.0, False),
     "andel per år": (-0.5, 0.5, False),
     "andel av veksten": (0.0, 1.0, False),
-    "boenheter per daa": (0.0, 1000.0, True),
+    # plausibility, not a rule: the densest Norwegian housing (high-rise blocks in city
+    # centres) has some 15–25 dwellings per daa; above 50 is a typing error (municipal choice)
+    "boenheter per daa": (0.0, 50.0, True),
     "personer per boenhet": (0.0, 20.0, True),
     "vekt": (0.0, 100.0, False),
     "p": (0.0, 1.0, True),

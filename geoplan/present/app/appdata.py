@@ -14,7 +14,7 @@ Everything the Streamlit pages share lives here, so the pages stay thin:
   zip bombs) and loaded with :func:`geoplan.io.layers.load`.
 
 Analyses are not computed here: the pages run them through the cached
-wrappers of :mod:`geoplan.present.app.pages.compute`, which call
+wrappers of :mod:`geoplan.present.app.views.compute`, which call
 :mod:`geoplan.runs` as the command line does.
 """
 

@@ -3,15 +3,17 @@
 Streamlit runs a *main script* on every interaction; both main scripts --
 ``app.py`` in a checkout (``streamlit run app.py``) and the packaged
 ``streamlit_app.py`` that ``geoplan app`` starts -- call :func:`main`. The pages
-are scripts under ``pages/``, given to Streamlit by absolute path so they are
-found from either.
+are scripts under ``views/``, given to Streamlit by absolute path so they are
+found from either. The folder must not be called ``pages/``: Streamlit would then
+serve a URL such as ``/data`` by running ``pages/data.py`` on its own, without
+this navigation, the locale or the login, on a session's first request.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "views"
 
 
 def main() -> None:
@@ -34,7 +36,7 @@ def main() -> None:
     user = login.resolve_user()
     if user is None:
         # Only the login page: st.navigation is always called, so Streamlit never falls back
-        # to running the scripts in pages/ by their file names.
+        # to running scripts by their file names.
         st.navigation([st.Page(login.login_page, title="Logg inn", url_path="logg-inn", default=True)],
                       position="hidden").run()
         return
@@ -67,7 +69,7 @@ def main() -> None:
 
     nav = st.navigation(PAGES, position="sidebar")
 
-    from geoplan.present.app.pages import ui  # after set_page_config
+    from geoplan.present.app.views import ui  # after set_page_config
 
     if not st.get_option("server.enableStaticServing"):
         # .streamlit/config.toml is read from the current folder: started elsewhere, the

@@ -111,7 +111,7 @@ def run(args) -> int:
 
             saved = _quiet_streamlit_warnings()
             from geoplan.present.app import appdata
-            from geoplan.present.app.pages import ui  # noqa: F401  (the pages' shared imports)
+            from geoplan.present.app.views import ui  # noqa: F401  (the pages' shared imports)
 
             appdata.prepare_maps()
             appdata.warm_up()

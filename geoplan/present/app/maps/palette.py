@@ -28,6 +28,9 @@ PALETTE: dict[str, str] = {
     "helsetjeneste": "#BBBBBB",
     "utviklingsgrense": "#882255",
     "steinbrudd": "#7A5230",
+    "utenfor_sirkel": "#EE6677",     # school criterion: outside the circle where it applies
+    "til_fots": "#CCDDAA",           # within walking distance of the school
+    "for_langt_aa_gaa": "#332288",   # inside the circle, but too far to walk
 }
 
 #: the least CIE76 ΔE between two thematic colours, in normal, deuteranope and protanope vision

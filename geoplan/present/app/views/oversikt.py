@@ -10,7 +10,7 @@ from geoplan.config.reserves import ReserveSettings
 from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
 from geoplan.present.app import appdata, audit, maps
-from geoplan.present.app.pages import ui
+from geoplan.present.app.views import ui
 
 ds, cfg = ui.context(only=appdata.OVERVIEW_LAYERS)
 kommune = ds.get("kommune")

@@ -10,7 +10,7 @@ from geoplan.analysis.concentration import HOT
 from geoplan.present import text
 from geoplan.present.app import appdata, maps, wording
 from geoplan.present.app.login import current_user
-from geoplan.present.app.pages import compute, ui
+from geoplan.present.app.views import compute, ui
 
 st.title("Konsentrasjon av kommunale boliger")
 st.caption("Andel kommunalt disponerte boenheter av alle boliger per grunnkrets, med kommunens "

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geoplan.config.schools import SchoolSettings
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
-from geoplan.present.app.pages import compute, ui
+from geoplan.present.app.maps.palette import PALETTE
+from geoplan.present.app.views import compute, ui
 
 st.title("Skolesirkler")
 st.caption("Larviks kriterium (Boligplan 2015–2020, l. 2467–2474): utviklingsgrensene rundt "
            "avklaringsområdene skal ligge innenfor sirkelen på 1,5 km fra stedets skole. For "
-           "steder kriteriet ikke gjelder (schools.applies_to) står det «gjelder ikke». Med "
+           "steder kriteriet ikke gjelder (valgt i kommunens innstillinger) står det «gjelder ikke». Med "
            "gangavstand måles også avstanden langs gangnettet, som viser hvor sirkelen lover mer "
            "enn veien gir.")
 
@@ -26,27 +28,48 @@ walking = c2.toggle("Gangavstand langs gangnettet", value=False, key="sk_walking
 
 res = compute.schools(ds, cfg, float(radius), bool(walking))
 ub = res.utviklingsgrenser
-gj = ub["gjelder"].astype(bool)
-ok = int(ub.loc[gj, "oppfylt"].astype(bool).sum())
+applies = ub["gjelder"].astype(bool)
+ok = int(ub.loc[applies, "oppfylt"].astype(bool).sum())
+# the figures where the criterion applies (all boundaries when it applies to none of them)
+gj = applies if applies.any() else pd.Series(True, index=ub.index)
 c = st.columns(4)
 c[0].metric("Utviklingsgrenser", text.integer(len(ub)),
-            help="Kriteriet gjelder: " + (", ".join(ub.loc[gj, "navn"].astype(str)) or "ingen"))
-c[1].metric("Helt innenfor sirkelen", f"{ok} av {int(gj.sum())} kriteriet gjelder for")
-c[2].metric("Areal utenfor sirklene", text.daa(ub["utenfor_daa"].sum(), 0))
-c[3].metric("Lengste avstand til skole", text.with_unit(ub["maks_avstand_m"].max(), "m", 0))
+            help="Kriteriet gjelder: " + (", ".join(ub.loc[applies, "navn"].astype(str)) or "ingen"))
+c[1].metric("Helt innenfor sirkelen", f"{ok} av {int(applies.sum())} kriteriet gjelder for")
+c[2].metric("Areal utenfor sirklene", text.daa(ub.loc[gj, "utenfor_daa"].sum(), 0),
+            help="Der kriteriet gjelder.")
+c[3].metric("Lengste avstand til skole", text.with_unit(ub.loc[gj, "maks_avstand_m"].max(), "m", 0),
+            help="Luftlinje, der kriteriet gjelder.")
+walk_cols = {"innenfor_gang_daa", "andel_innenfor_gang_pct", "innenfor_ikke_gang_daa"}
+if walking and walk_cols <= set(ub.columns):
+    # the walking figures beside the circle's: where the circle promises more than the paths give
+    area = float(ub.loc[gj, "areal_daa"].sum())
+    walk_in = float(ub.loc[gj, "innenfor_gang_daa"].sum())
+    too_far = float(ub.loc[gj, "innenfor_ikke_gang_daa"].sum())
+    circle_in = float(ub.loc[gj, "innenfor_daa"].sum())
+    w = st.columns(4)
+    w[0].metric("Innenfor gangavstand", text.daa(walk_in, 0),
+                help=f"Areal innen {text.metres(radius)} langs gangnettet fra skolen, der kriteriet gjelder.")
+    w[1].metric("Andel innenfor gangavstand", text.percent(100.0 * walk_in / area if area else float("nan"), 1),
+                delta=f"{text.number(100.0 * (walk_in - circle_in) / area if area else 0.0, 1)} "
+                      "prosentpoeng mot sirkelen", delta_color="off")
+    w[2].metric("I sirkelen, men for langt å gå", text.daa(too_far, 0))
+    w[3].metric("Steder helt innenfor til fots",
+                f"{int((ub.loc[gj, 'andel_innenfor_gang_pct'] >= 99.95).sum())} av {int(gj.sum())}")
 
 st.subheader("Utviklingsgrenser")
 view = ub.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s)
                          for s in ub["skoler"]])
-labels = {"navn": "Utviklingsgrense", "skoler": "Skole(r)", "areal_daa": "Areal (daa)",
-          "innenfor_daa": "Innenfor (daa)", "utenfor_daa": "Utenfor (daa)",
-          "andel_innenfor_pct": "Andel innenfor (%)", "vurdering": "Vurdering",
-          "maks_avstand_m": "Maks avstand (m)"}
-if walking:
-    labels |= {"innenfor_gang_daa": "Innenfor til fots (daa)",
-               "andel_innenfor_gang_pct": "Til fots (%)",
+labels = {"navn": "Utviklingsgrense", "vurdering": "Vurdering", "skoler": "Skole(r)",
+          "areal_daa": "Areal (daa)", "innenfor_daa": "Innenfor (daa)", "utenfor_daa": "Utenfor (daa)",
+          "andel_innenfor_pct": "Andel innenfor (%)", "maks_avstand_m": "Maks avstand (m)"}
+walk_labels = {"innenfor_gang_daa": "Innenfor til fots (daa)",
+               "andel_innenfor_gang_pct": "Andel til fots (%)",
                "innenfor_ikke_gang_daa": "I sirkelen, men for langt å gå (daa)"}
 ui.table(view, labels, decimals={"maks_avstand_m": 0})
+if walking:
+    st.markdown("**Til fots langs gangnettet**")
+    ui.table(view, {"navn": "Utviklingsgrense", "andel_innenfor_pct": "I sirkelen (%)", **walk_labels})
 
 # -- map ---------------------------------------------------------------------------
 km = text.compact(radius / 1000)
@@ -56,7 +79,7 @@ overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolera
                        "fillOpacity": 0.06, "dashArray": "6 4"},
              "legend": [("dash", "#1f5fa8", f"Skolesirkel {km} km")]}]
 # «outside the circle» only where the criterion applies (elsewhere it is no failure)
-applies_names = set(ub.loc[gj, "navn"].astype(str))
+applies_names = set(ub.loc[applies, "navn"].astype(str))
 if res.parseller is not None and len(res.parseller):
     applies_names |= set(res.parseller.loc[res.parseller["gjelder"].astype(bool), "navn"].astype(str))
 utenfor = res.utenfor[res.utenfor["navn"].astype(str).isin(applies_names)] \
@@ -64,21 +87,21 @@ utenfor = res.utenfor[res.utenfor["navn"].astype(str).isin(applies_names)] \
 if utenfor is not None and len(utenfor):
     overlays.append({"gdf": compute.to_display_frame(utenfor, cfg, "utenfor"),
                      "name": "Utenfor sirkelen (der kriteriet gjelder)", "fields": ["lag", "navn"],
-                     "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
-                               "fillOpacity": 0.45},
-                     "legend": [("fill", "#e53935", "Utenfor sirkelen")]})
+                     "style": {"color": "#8e2f3c", "weight": 1, "fillColor": PALETTE["utenfor_sirkel"],
+                               "fillOpacity": 0.5},
+                     "legend": [("fill", PALETTE["utenfor_sirkel"], "Utenfor sirkelen")]})
 if walking and res.gangareal is not None and len(res.gangareal):
     overlays.append({"gdf": compute.to_display_frame(res.gangareal, cfg, "gangareal"),
                      "name": f"Innen {text.metres(radius)} til fots", "fields": [],
-                     "style": {"color": "#2e7d32", "weight": 1, "fillColor": "#66bb6a",
-                               "fillOpacity": 0.35},
-                     "legend": [("fill", "#66bb6a", f"Innen {text.metres(radius)} til fots")]})
+                     "style": {"color": "#5d7a2f", "weight": 1, "fillColor": PALETTE["til_fots"],
+                               "fillOpacity": 0.6},
+                     "legend": [("fill", PALETTE["til_fots"], f"Innen {text.metres(radius)} til fots")]})
 if walking and res.ikke_gang is not None and len(res.ikke_gang):
     overlays.append({"gdf": compute.to_display_frame(res.ikke_gang, cfg, "ikke_gang"),
                      "name": "I sirkelen, men for langt å gå", "fields": [],
-                     "style": {"color": "#f57f17", "weight": 1, "fillColor": "#fbc02d",
-                               "fillOpacity": 0.5},
-                     "legend": [("fill", "#fbc02d", "I sirkelen, men for langt å gå")]})
+                     "style": {"color": PALETTE["for_langt_aa_gaa"], "weight": 1,
+                               "fillColor": PALETTE["for_langt_aa_gaa"], "fillOpacity": 0.45},
+                     "legend": [("fill", PALETTE["for_langt_aa_gaa"], "I sirkelen, men for langt å gå")]})
 layers = appdata.display_layers(ds, cfg)
 names = list(ub["navn"].astype(str))
 valg = st.selectbox("Vis på kartet", ["Alle utviklingsgrenser"] + names, key="sk_zoom")

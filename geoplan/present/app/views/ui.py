@@ -162,8 +162,40 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
         else:
             view[c] = view[c].astype(object).where(view[c].notna(), "").map(cell_text)
             config[c] = st.column_config.TextColumn(labels[c])
-    st.dataframe(view, column_config=config, hide_index=True, use_container_width=True,
+    st.dataframe(view, column_config=config, hide_index=True, width="stretch",
                  key=key, height=height or "auto")
+
+
+#: Vega's number locale for bokmål: comma decimals, no-break space thousands
+NB_LOCALE = {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
+                        "currency": ["", "\u00a0kr"]}}
+
+
+def bar_chart(df: pd.DataFrame, *, x_label: str, y_label: str, colors: dict[str, str],
+              height: int = 300, decimals: int = 0) -> None:
+    """Bars of ``df``'s columns (series, side by side) per index value, numbers in bokmål.
+
+    Streamlit's own ``st.bar_chart`` formats the axis as the browser's language
+    does (``1,500``); this chart carries Vega's locale, so axis and tooltips read
+    ``1 500``. ``colors`` maps each column to its colour, in legend order.
+    """
+    import altair as alt
+
+    long = df.reset_index(names="_x").melt(id_vars="_x", var_name="serie", value_name="verdi")
+    fmt = f",.{decimals}f"
+    enc = {"x": alt.X("_x:N", title=x_label, sort=[str(i) for i in df.index],
+                      axis=alt.Axis(labelAngle=0 if len(df) <= 6 else -30)),
+           "y": alt.Y("verdi:Q", title=y_label, axis=alt.Axis(format=fmt)),
+           "color": alt.Color("serie:N", title=None, sort=list(colors),
+                              scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                              legend=alt.Legend(orient="bottom") if len(colors) > 1 else None),
+           "tooltip": [alt.Tooltip("_x:N", title=x_label), alt.Tooltip("serie:N", title="Serie"),
+                       alt.Tooltip("verdi:Q", title=y_label, format=fmt)]}
+    if len(colors) > 1:
+        enc["xOffset"] = alt.XOffset("serie:N", sort=list(colors))
+    chart = alt.Chart(long.assign(_x=long["_x"].astype(str))).mark_bar().encode(**enc).properties(
+        height=height).configure(locale=NB_LOCALE)
+    st.altair_chart(chart, width="stretch")
 
 
 STATUS_TEXT = {"gronn": "Grønn", "gul": "Gul", "rod": "Rød", "ukjent": "Ukjent"}

@@ -15,7 +15,7 @@ from geoplan.io.sites import read_sites
 from geoplan.present import text
 from geoplan.present.app import appdata, assessments, audit, maps, wording
 from geoplan.present.app.login import current_user
-from geoplan.present.app.pages import compute, ui
+from geoplan.present.app.views import compute, ui
 
 st.title("Vurder tomt")
 st.caption("Tegn tomta på kartet (polygon, rektangel eller punkt), last opp en fil, eller skriv "

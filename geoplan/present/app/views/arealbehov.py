@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geoplan.config.schema import UNIT_RANGES
+from geoplan.errors import GeoplanError
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
-from geoplan.present.app.pages import compute, ui
+from geoplan.present.app.views import compute, ui
 
 st.title("Arealbehov og boligreserve")
 st.caption("Larvik-metoden (Boligplan 2015–2020): vekst = folketall × ((1 + vekst)^(år − basisår) − 1) "
@@ -16,6 +18,8 @@ st.caption("Larvik-metoden (Boligplan 2015–2020): vekst = folketall × ((1 + v
 
 ds, cfg = ui.context()
 rs = compute.reserve_settings(cfg)
+#: the schema's plausibility bound for a density (boenheter per daa)
+MAX_DENSITY = UNIT_RANGES["boenheter per daa"][1]
 
 # -- scenario controls ----------------------------------------------------------
 with st.expander("Forutsetninger for scenarioene", expanded=True):
@@ -27,8 +31,8 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
     ppd = c3.number_input("Personer per boenhet", min_value=0.5, max_value=10.0,
                           value=rs.persons_per_dwelling, step=0.1, key="ab_ppd")
     dens_on = c4.checkbox("Samme tetthet for alle steder", value=False, key="ab_dens_on",
-                          help="Ellers brukes tettheten per sted fra config/reserves.toml.")
-    dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=50.0,
+                          help="Ellers brukes tettheten per sted fra kommunens innstillinger (tabellen under).")
+    dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=MAX_DENSITY,
                            value=rs.default_dwellings_per_daa, step=0.5,
                            key="ab_dens", disabled=not dens_on)
     year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(rs.horizon_years)
@@ -49,8 +53,8 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
     # shares of growth and densities per place (config reserves.steder), editable for the session
     conf = rs.places
     if conf:
-        st.markdown("**Andel av veksten og tetthet per sted** (fra config/reserves.toml; endringer "
-                    "gjelder denne økten)")
+        st.markdown("**Andel av veksten og tetthet per sted** (fra kommunens innstillinger; "
+                    "endringer her gjelder denne økten)")
         pdf = pd.DataFrame([{"key": k, "sted": v.get("navn", k),
                              "andel_pct": float(v.get("andel", 0.0)) * 100.0,
                              "boenheter_per_daa": float(v.get("boenheter_per_daa",
@@ -61,42 +65,67 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
             column_config={"key": None, "sted": "Sted",
                            "andel_pct": st.column_config.NumberColumn("Andel av veksten (%)", min_value=0.0,
                                                                       max_value=100.0, format="%.2f"),
-                           "boenheter_per_daa": st.column_config.NumberColumn("Boenheter per daa",
-                                                                              min_value=0.1, format="%.1f")})
-        total = float(edited["andel_pct"].sum())
-        if abs(total - 100.0) > 0.01:
-            st.warning(f"Andelene summerer til {text.percent(total, 2)}, ikke 100 %.")
-        if st.button("Bruk andeler og tettheter i denne økten", key="ab_apply_places"):
+                           "boenheter_per_daa": st.column_config.NumberColumn(
+                               "Boenheter per daa", min_value=0.1, max_value=MAX_DENSITY, format="%.1f",
+                               help=f"Høyst {text.number(MAX_DENSITY, 0)}: tettere enn det bygges "
+                                    "det ikke boliger i Norge; større tall er en skrivefeil.")})
+        empty = [str(r.sted) for r in edited.itertuples(index=False)
+                 if pd.isna(r.andel_pct) or pd.isna(r.boenheter_per_daa)]
+        problem = (f"Tom celle for {text.names(empty)}: skriv inn både andel og tetthet (0 er en "
+                   "gyldig andel)." if empty else "")
+        total = float(edited["andel_pct"].fillna(0.0).sum())
+        rest_ok = True
+        if problem:
+            st.error(problem, icon=":material/block:")
+        elif total > 100.0 + 0.1:
+            st.error(f"Andelene summerer til {text.percent(total, 2)}: mer enn hele veksten. Rett "
+                     "andelene slik at de til sammen er høyst 100 %.", icon=":material/block:")
+        elif total < 100.0 - 0.1:
+            st.warning(f"Andelene summerer til {text.percent(total, 2)}: "
+                       f"{text.percent(100.0 - total, 2)} av veksten fordeles ikke på noe sted "
+                       "og gir ikke arealbehov.")
+            rest_ok = st.checkbox(f"Ja, {text.percent(100.0 - total, 2)} av veksten skal ikke fordeles "
+                                  "på disse stedene", key="ab_rest_ok")
+        apply = st.button("Bruk andeler og tettheter i denne økten", key="ab_apply_places",
+                          disabled=bool(problem) or total > 100.0 + 0.1 or not rest_ok)
+        if apply:
             ov = appdata.overrides()
             for new, old in zip(edited.itertuples(index=False), pdf.itertuples(index=False)):
                 if abs(new.andel_pct - old.andel_pct) > 1e-9:
                     ov[f"reserves.steder.{new.key}.andel"] = repr(float(new.andel_pct) / 100.0)
                 if abs(new.boenheter_per_daa - old.boenheter_per_daa) > 1e-9:
                     ov[f"reserves.steder.{new.key}.boenheter_per_daa"] = repr(float(new.boenheter_per_daa))
-            appdata.set_overrides(ov)
-            st.rerun()
+            try:
+                appdata.set_overrides(ov)
+            except GeoplanError as e:
+                st.error(e.message, icon=":material/warning:")
+            else:
+                st.rerun()
 
-if not years or not rates:
-    st.warning("Velg minst ett horisontår og én vekstrate.")
-    st.stop()
-
-# -- scenario table -------------------------------------------------------------
-need = compute.need_table(cfg, base_population=base_pop, base_year=base_year, years=years,
-                          rates=rates, persons_per_dwelling=ppd,
-                          dwellings_per_daa=dens if dens_on else None)
-need = need.assign(scenario=[f"{a} · {text.rate(r)}" for a, r in zip(need["aar"], need["vekstrate"])])
-st.subheader("Scenarioer: arealbehov (daa)")
-piv = need.pivot_table(index="sted", columns="scenario", values="arealbehov_daa", aggfunc="sum",
-                       sort=False)
-piv.loc["Totalt"] = piv.sum()
-piv.index.name = "Sted"
-st.dataframe(piv.round(0), width="stretch",
-             column_config={c: st.column_config.NumberColumn(c, format="%.0f") for c in piv.columns})
-with st.expander("Vekst i personer og boenheter per scenario"):
-    ui.table(need, {"sted": "Sted", "aar": "År", "vekstrate": "Vekst per år",
-                    "vekst_personer": "Vekst (personer)", "boenheter": "Boenheter",
-                    "arealbehov_daa": "Arealbehov (daa)"},
-             decimals={"aar": 0, "vekstrate": 3, "vekst_personer": 0, "boenheter": 0})
+# -- scenario table (the balance below needs no table year or rate) ---------------
+if years and rates:
+    need = compute.need_table(cfg, base_population=base_pop, base_year=base_year, years=years,
+                              rates=rates, persons_per_dwelling=ppd,
+                              dwellings_per_daa=dens if dens_on else None)
+    need = need.assign(scenario=[f"{a} · {text.rate(r)}" for a, r in zip(need["aar"], need["vekstrate"])])
+    st.subheader("Scenarioer: arealbehov (daa)")
+    piv = need.pivot_table(index="sted", columns="scenario", values="arealbehov_daa", aggfunc="sum",
+                           sort=False)
+    piv.loc["Totalt"] = piv.sum()
+    ui.table(piv.reset_index(), {"sted": "Sted", **{c: c for c in piv.columns}},
+             decimals={c: 0 for c in piv.columns})
+    ui.bar_chart(piv.loc["Totalt"].rename("Arealbehov i alt").to_frame(),
+                 y_label="Arealbehov i alt (daa)", x_label="Scenario (horisontår · vekst)",
+                 colors={"Arealbehov i alt": "#6a1b9a"}, height=260)
+    with st.expander("Vekst i personer og boenheter per scenario"):
+        ui.table(need.assign(vekst_pct=need["vekstrate"] * 100.0),
+                 {"sted": "Sted", "aar": "År", "vekst_pct": "Vekst per år (%)",
+                  "vekst_personer": "Vekst (personer)", "boenheter": "Boenheter",
+                  "arealbehov_daa": "Arealbehov (daa)"},
+                 decimals={"aar": 0, "vekst_pct": 1, "vekst_personer": 0, "boenheter": 0})
+else:
+    st.warning("Velg minst ett horisontår og én vekstrate for scenariotabellen; balansen under "
+               "bruker året og veksten valgt for balansen.")
 
 # -- balance per place -----------------------------------------------------------
 res = compute.reserves(ds, cfg, base_population=base_pop, base_year=base_year, year=int(year),
@@ -157,8 +186,8 @@ if res.spredt is not None:
 chart = steder.set_index("sted")[["arealbehov_daa", "boligreserve_daa", "innspill_daa"]].rename(
     columns={"arealbehov_daa": "Arealbehov", "boligreserve_daa": "Boligreserve",
              "innspill_daa": "Innspill"})
-st.bar_chart(chart, stack=False, y_label="daa", x_label="Sted", height=300,
-             color=["#6a1b9a", "#43a047", "#fb8c00"])
+ui.bar_chart(chart, y_label="daa", x_label="Sted", height=300,
+             colors={"Arealbehov": "#6a1b9a", "Boligreserve": "#43a047", "Innspill": "#fb8c00"})
 for note in res.merknader:
     st.caption(f"Merk: {note}")
 

@@ -235,30 +235,42 @@ for r in problems:
 
 # -- parameters ---------------------------------------------------------------
 st.subheader("Parametere")
-st.markdown("Alle terskler og forutsetninger kommer fra `config/`, med kilde. Endringer her "
-            "gjelder bare denne økten; filene endres ikke. *Kommunalt valg* betyr at kildene ikke "
-            "gir tallet.")
-params = cfg.params()
+st.markdown("Alle terskler og forutsetninger kommer fra kommunens innstillingsfiler (mappen "
+            "«config»), med kilde. Endringer her gjelder bare denne økten; filene endres ikke. "
+            "*Kommunalt valg* betyr at kildene ikke gir tallet. Tall skrives med desimalkomma, "
+            "lister med semikolon, ja/nei som «ja» eller «nei».")
 ov = appdata.overrides()
+#: edited on the Arealbehov page, in percent, with the check that they sum to 100 %: one place only
+ELSEWHERE = ("reserves.steder.",)
+params = [p for p in cfg.params() if not p.key.startswith(ELSEWHERE)]
 
 
 def _show(v) -> str:
+    """A parameter's value as a planner types it: comma decimals, «;» between list items."""
+    if isinstance(v, bool):
+        return "ja" if v else "nei"
+    if isinstance(v, float):
+        txt = f"{v:.8g}"
+        if "e" in txt:
+            txt = f"{v:f}".rstrip("0").rstrip(".")
+        return txt.replace(".", ",")
     if isinstance(v, list):
-        return ", ".join(str(x) for x in v)
+        return "; ".join(_show(x) for x in v)
     return str(v)
 
 
 pdf = pd.DataFrame([{"nokkel": p.key, "beskrivelse": p.label, "verdi": _show(p.value),
                      "enhet": p.unit, "kilde": p.source,
                      "kommunalt_valg": bool(p.assumption)} for p in params])
-st.caption("Parametere under «app.» (visning av adresser, opplastingsgrenser) kan bare endres i "
-           "config/app.toml på serveren.")
+st.caption("Visning av adresser, innlogging og opplastingsgrenser kan bare endres i "
+           "innstillingene på serveren. Andel av veksten og tetthet per sted endres på siden "
+           "«Arealbehov og reserve».")
 edited = st.data_editor(
     pdf, hide_index=True, width="stretch", key="param_editor",
     disabled=(["nokkel", "beskrivelse", "enhet", "kilde", "kommunalt_valg"] if user.can("parameters")
               else True),
-    column_config={"nokkel": "Parameter", "beskrivelse": "Beskrivelse",
-                   "verdi": st.column_config.TextColumn("Verdi", help="Lister skrives med komma"),
+    column_config={"nokkel": None, "beskrivelse": "Parameter",
+                   "verdi": st.column_config.TextColumn("Verdi", help="Desimalkomma; lister med semikolon"),
                    "enhet": "Enhet", "kilde": st.column_config.TextColumn("Kilde", width="large"),
                    "kommunalt_valg": st.column_config.CheckboxColumn("Kommunalt valg")})
 c1, c2 = st.columns(2)
@@ -268,8 +280,9 @@ elif c1.button("Bruk endrede parametere i denne økten", type="primary"):
     base = {p.key: _show(p.value) for p in appdata.load_config_plain().params()}
     changed = {k: v for k, v in zip(edited["nokkel"], edited["verdi"])
                if str(v).strip() != base.get(k)}
+    kept = {k: v for k, v in ov.items() if k.startswith(ELSEWHERE)}
     try:
-        appdata.set_overrides({k: str(v).strip() for k, v in changed.items()})
+        appdata.set_overrides({**kept, **{k: str(v).strip() for k, v in changed.items()}})
         st.success(f"{len(changed)} parameter(e) endret for denne økten.")
         st.rerun()
     except GeoplanError as e:
@@ -278,4 +291,5 @@ if ov and c2.button("Tilbakestill parametere"):
     appdata.set_overrides({})
     st.rerun()
 if ov:
-    st.caption("Endret i denne økten: " + ", ".join(f"{k} = {v}" for k, v in ov.items()))
+    labels = {p.key: p.label for p in cfg.params()}
+    st.caption("Endret i denne økten: " + "; ".join(f"{labels.get(k, k)} = {v}" for k, v in ov.items()))

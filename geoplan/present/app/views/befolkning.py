@@ -8,7 +8,7 @@ import streamlit as st
 from geoplan.errors import GeoplanError
 from geoplan.present import text
 from geoplan.present.app import appdata
-from geoplan.present.app.pages import ui
+from geoplan.present.app.views import ui
 
 st.title("Befolkning og boligbehov")
 st.caption("SSBs befolkningsframskriving (tabell 14288) etter alder, fordelt på steder etter dagens "
@@ -59,7 +59,7 @@ variant = c1.selectbox("Framskrivingsalternativ", variants, format_func=lambda v
                        index=variants.index(s.default_variant) if s.default_variant in variants else 0)
 year = c2.selectbox("Horisontår", res.years, index=len(res.years) - 1)
 public = c3.toggle("Skjul små tall (prikking)", value=True,
-                   help="Antall kommunale boliger per sted under kommune.min_count_public skjules.")
+                   help="Antall kommunale boliger per sted under kommunens minstetall for offentlige tall skjules.")
 with st.expander("Satser for boligbehovet (gjelder denne økten)"):
     r1, r2, r3, r4 = st.columns(4)
     ov = {"omsorg_andel_80": r1.number_input("Heldøgns plass, andel av 80+", 0.0, 1.0, s.omsorg_andel_80, 0.01),

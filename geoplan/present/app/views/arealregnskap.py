@@ -13,7 +13,7 @@ from geoplan.config.arealregnskap import ArealregnskapSettings
 from geoplan.present import arealregnskap_view as view
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
-from geoplan.present.app.pages import compute, ui
+from geoplan.present.app.views import compute, ui
 
 
 @st.cache_data(max_entries=8, show_spinner="Regner ut arealregnskapet (eksakt overlag) …")
