@@ -644,3 +644,18 @@ def test_shares_are_edited_on_one_page_only(app):
     vals = at.data_editor[0].value.set_index("nokkel")["verdi"]
     assert not [v for v in vals if v in ("True", "False")]          # «ja» / «nei»
     assert not [v for v in vals if re.fullmatch(r"-?\d+\.\d+", str(v))]  # comma decimals
+
+
+def test_decimal_inputs_read_norwegian_commas_and_name_a_bad_value(app):
+    at = _open(app, "arealbehov")
+    assert "," in at.text_input(key="ab_ppd").value and "." not in at.text_input(key="ab_ppd").value
+    need0 = _num(_metrics(at)["Arealbehov i alt"])
+    ppd0 = float(at.text_input(key="ab_ppd").value.replace(",", "."))
+    at.text_input(key="ab_ppd").set_value("4,4").run()        # twice the persons per dwelling
+    assert not at.error
+    need1 = _num(_metrics(at)["Arealbehov i alt"])
+    assert need1 == pytest.approx(need0 * ppd0 / 4.4, rel=0.01)   # half the dwellings, half the land
+    at.text_input(key="ab_ppd").set_value("fire").run()
+    msg = [e.value for e in at.error]
+    assert msg and "«Personer per boenhet»" in msg[0] and "«fire» er ikke brukt" in msg[0]
+    assert _num(_metrics(at)["Arealbehov i alt"]) == pytest.approx(need1, rel=1e-6)  # last good value

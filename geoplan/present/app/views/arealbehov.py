@@ -28,13 +28,12 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                                step=100.0, format="%.0f", key="ab_base_pop")
     base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100, value=rs.base_year,
                                     step=1, key="ab_base_year"))
-    ppd = c3.number_input("Personer per boenhet", min_value=0.5, max_value=10.0,
-                          value=rs.persons_per_dwelling, step=0.1, key="ab_ppd")
+    ppd = ui.decimal_input(c3, "Personer per boenhet", rs.persons_per_dwelling, min_value=0.5,
+                           max_value=10.0, decimals=2, key="ab_ppd")
     dens_on = c4.checkbox("Samme tetthet for alle steder", value=False, key="ab_dens_on",
                           help="Ellers brukes tettheten per sted fra kommunens innstillinger (tabellen under).")
-    dens = c4.number_input("Boenheter per daa", min_value=0.1, max_value=MAX_DENSITY,
-                           value=rs.default_dwellings_per_daa, step=0.5,
-                           key="ab_dens", disabled=not dens_on)
+    dens = ui.decimal_input(c4, "Boenheter per daa", rs.default_dwellings_per_daa, min_value=0.1,
+                            max_value=MAX_DENSITY, decimals=1, key="ab_dens", disabled=not dens_on)
     year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(rs.horizon_years)
                        | {rs.default_year})
     rate_opts = sorted({0.003, 0.005, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.025}

@@ -62,13 +62,18 @@ public = c3.toggle("Skjul små tall (prikking)", value=True,
                    help="Antall kommunale boliger per sted under kommunens minstetall for offentlige tall skjules.")
 with st.expander("Satser for boligbehovet (gjelder denne økten)"):
     r1, r2, r3, r4 = st.columns(4)
-    ov = {"omsorg_andel_80": r1.number_input("Heldøgns plass, andel av 80+", 0.0, 1.0, s.omsorg_andel_80, 0.01),
-          "tilrettelagt_andel_67_79": r2.number_input("Tilrettelagt, andel av 67–79", 0.0, 1.0,
-                                                      s.tilrettelagt_andel_67_79, 0.01),
-          "utleie_per_1000_referanse": r3.number_input("Utleieboliger per 1 000 (referanse)", 0.0, 200.0,
-                                                       s.utleie_per_1000_referanse, 0.5),
-          "flyktninger_per_aar": r4.number_input("Flyktninger per år (vedtak)", 0.0, 5000.0,
-                                                 s.flyktninger_per_aar, 5.0)}
+    ov = {"omsorg_andel_80": ui.decimal_input(r1, "Heldøgns plass, andel av 80+ (%)",
+                                              s.omsorg_andel_80 * 100, min_value=0.0, max_value=100.0,
+                                              key="bf_omsorg") / 100.0,
+          "tilrettelagt_andel_67_79": ui.decimal_input(r2, "Tilrettelagt, andel av 67–79 (%)",
+                                                       s.tilrettelagt_andel_67_79 * 100, min_value=0.0,
+                                                       max_value=100.0, key="bf_tilrettelagt") / 100.0,
+          "utleie_per_1000_referanse": ui.decimal_input(r3, "Utleieboliger per 1 000 (referanse)",
+                                                        s.utleie_per_1000_referanse, min_value=0.0,
+                                                        max_value=200.0, key="bf_utleie"),
+          "flyktninger_per_aar": ui.decimal_input(r4, "Flyktninger per år (vedtak)", s.flyktninger_per_aar,
+                                                  min_value=0.0, max_value=5000.0, decimals=0,
+                                                  key="bf_flyktninger")}
 
 k = res.kommune[res.kommune["variant"] == variant]
 tab = k.pivot_table(index=["alder_fra", "gruppe"], columns="aar", values="personer").reset_index()

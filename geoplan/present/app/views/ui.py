@@ -166,6 +166,38 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
                  key=key, height=height or "auto")
 
 
+def decimal_input(where, label: str, value: float, *, min_value: float, max_value: float,
+                  key: str, decimals: int = 1, help: str | None = None,
+                  disabled: bool = False) -> float:
+    """A decimal number typed the Norwegian way («2,2»).
+
+    Streamlit's number box always shows a decimal point («2.20»); this is a text box
+    that reads a comma or a point and spaces as thousands. A value it cannot read or
+    outside ``[min_value, max_value]`` gets a message naming the field, and the
+    last good value (else ``value``) is used.
+    """
+    import math
+
+    if key not in st.session_state:
+        st.session_state[key] = text.number(value, decimals).replace("\u00a0", " ")
+    raw = where.text_input(label, key=key, help=help, disabled=disabled)
+    good = f"_{key}_ok"
+    try:
+        v = float(str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        ok = math.isfinite(v) and min_value <= v <= max_value
+    except ValueError:
+        ok = False
+    if ok:
+        st.session_state[good] = v
+        return v
+    used = float(st.session_state.get(good, value))
+    where.error(f"«{label}» må være et tall fra {text.number(min_value, decimals)} til "
+                f"{text.number(max_value, decimals)}, med desimalkomma (f.eks. "
+                f"{text.number(value, decimals)}). «{raw}» er ikke brukt; regnet med "
+                f"{text.number(used, decimals)}.", icon=":material/edit:")
+    return used
+
+
 #: Vega's number locale for bokmål: comma decimals, no-break space thousands
 NB_LOCALE = {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
                         "currency": ["", "\u00a0kr"]}}
