@@ -421,3 +421,36 @@ def test_attribute_table_selection_is_highlighted(server, page):
     _map_paths(page, timeout=120_000)
     time.sleep(2.0)
     assert "Valgt i tabellen" in _map_text(page)
+
+
+# -- 9: walking on Skolesirkler ---------------------------------------------------------------
+
+def test_walking_changes_the_key_figures(server, page):
+    _open(page, server, "skolesirkler")
+    main = page.locator('[data-testid="stMain"]')
+    assert "Innenfor gangavstand" not in main.inner_text()
+    main.get_by_text("Gangavstand langs gangnettet").click()
+    _wait_app(page, timeout=180_000)
+    main.get_by_text("Andel innenfor gangavstand").first.wait_for(timeout=180_000)
+    body = main.inner_text().replace("\u00a0", " ")
+    assert "I sirkelen, men for langt å gå" in body and "Til fots langs gangnettet" in body
+    share = re.search(r"Andel innenfor gangavstand\s+(\d+(?:,\d+)?) %", body)
+    assert share, body[:2000]
+    assert float(share.group(1).replace(",", ".")) < 100.0
+    _shot(page, "skolesirkler-gangavstand")
+
+
+# -- 14: inputs guarded on Arealbehov ---------------------------------------------------------
+
+def test_a_decimal_is_typed_with_a_comma_and_a_bad_one_is_named(server, page):
+    _open(page, server, "arealbehov")
+    main = page.locator('[data-testid="stMain"]')
+    box = main.get_by_label("Personer per boenhet")
+    assert "," in box.input_value() and "." not in box.input_value()
+    box.fill("fire")
+    box.press("Enter")
+    _wait_app(page, timeout=180_000)
+    main.get_by_text("«fire» er ikke brukt").first.wait_for(timeout=60_000)
+    assert "«Personer per boenhet» må være et tall" in main.inner_text()
+    assert "Balanse per sted til" in main.inner_text()       # the page goes on with the last good value
+    _shot(page, "arealbehov-feil-tall")
