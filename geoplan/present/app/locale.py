@@ -123,6 +123,9 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(\d+)\s?MB per file(.*)$", "høyst $1 MB per fil$2"),
     (r"^(\d+(?:\.\d+)?)\s?(KB|MB|GB|B)$", "$1 $2"),
     (r"^Help for (.+)$", "Hjelp: $1"),
+    (r"^Fullscreen: (.+)$", "Fullskjerm: $1"),
+    (r"^View fullscreen: (.+)$", "Vis i fullskjerm: $1"),
+    (r"^Exit fullscreen: (.+)$", "Lukk fullskjerm: $1"),
     (r"^You have requested page .*$", "Siden finnes ikke. Du er sendt til oversikten."),
     (r"^Is Streamlit still running\?.*$", "Kjører geoplan fortsatt? Kontakt GIS-ansvarlig om det ikke går over."),
 ]

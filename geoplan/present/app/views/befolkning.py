@@ -14,7 +14,7 @@ st.title("Befolkning og boligbehov")
 st.caption("SSBs befolkningsframskriving (tabell 14288) etter alder, fordelt på steder etter dagens "
            "aldersstruktur (BefolkningPåGrunnkrets), boligbehov per målgruppe mot dagens kommunale "
            "bestand, og gangavstand for eldre til butikk, apotek, lege, omsorgsbase og møteplass. "
-           "Satsene står i config/population.toml med kilde eller som kommunalt valg.")
+           "Satsene står i kommunens innstillinger, hver med kilde eller merket som kommunalt valg.")
 
 ds, cfg = ui.context()
 
