@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from geoplan.config import load_config
 from geoplan.io.layers import SCHEMAS
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -51,9 +52,13 @@ ENGLISH = re.compile(
 NOT_ENGLISH = {"Kart", "Data", "Format", "Status", "Type", "Sted", "PDF", "HTML", "Excel",
                "Housing First", "OpenStreetMap"}
 SNAKE = re.compile(r"\b[a-zæøå]+(?:_[a-zæøå0-9]+)+\b")
-#: allowed technical terms: the data contract's layer names, which a GIS officer gives the
-#: layers of a GeoPackage and finds in the check report
-ALLOWED_SNAKE = set(SCHEMAS)
+#: allowed technical terms: the data contract's layer and column names, which a GIS officer
+#: gives the layers of a GeoPackage and finds in the check report
+ALLOWED_SNAKE = set(SCHEMAS) | {c for s in SCHEMAS.values() for c in (*s.required, *s.optional)}
+#: ... and the values a parameter takes as typed (e.g. «dagens_boliger», a category code)
+ALLOWED_SNAKE |= {w for p in load_config().params()
+                  for v in (p.value if isinstance(p.value, list) else [p.value]) if isinstance(v, str)
+                  for w in SNAKE.findall(v)}
 
 
 def _frame(pg):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -259,8 +261,26 @@ def _show(v) -> str:
     return str(v)
 
 
-pdf = pd.DataFrame([{"nokkel": p.key, "beskrivelse": p.label, "verdi": _show(p.value),
-                     "enhet": p.unit, "kilde": p.source,
+_LABELS = {p.key: p.label for p in cfg.params()}
+
+
+def _plain(t: str, key: str = "") -> str:
+    """A label or source as a planner reads it: another parameter named by its label, not its
+    key (``reserves.housing_codes``, or ``quarry_buffer_m`` within its own file)."""
+    section = key.split(".", 1)[0]
+
+    def label(m: re.Match) -> str:
+        w = m.group(0)
+        for k in (w, f"{section}.{w}"):
+            if k in _LABELS:
+                return f"«{_LABELS[k]}»"
+        return w
+
+    return re.sub(r"\b[a-z]+(?:[._][a-z0-9]+)+\b", label, str(t))
+
+
+pdf = pd.DataFrame([{"nokkel": p.key, "beskrivelse": _plain(p.label, p.key),
+                     "verdi": _show(p.value), "enhet": p.unit, "kilde": _plain(p.source, p.key),
                      "kommunalt_valg": bool(p.assumption)} for p in params])
 st.caption("Visning av adresser, innlogging og opplastingsgrenser kan bare endres i "
            "innstillingene på serveren. Andel av veksten og tetthet per sted endres på siden "
