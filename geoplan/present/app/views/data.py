@@ -244,7 +244,9 @@ st.markdown("Alle terskler og forutsetninger kommer fra kommunens innstillingsfi
 ov = appdata.overrides()
 #: edited on the Arealbehov page, in percent, with the check that they sum to 100 %: one place only
 ELSEWHERE = ("reserves.steder.",)
-params = [p for p in cfg.params() if not p.key.startswith(ELSEWHERE)]
+#: login settings are the server's alone (locked for a session) and not shown to users
+SERVER_ONLY = ("auth.",)
+params = [p for p in cfg.params() if not p.key.startswith(ELSEWHERE + SERVER_ONLY)]
 
 
 def _show(v) -> str:
