@@ -354,9 +354,17 @@ def _read_text(f: Path) -> str:
             "Lagre filen som UTF-8 og prøv igjen.") from None
 
 
+@functools.lru_cache(maxsize=64)
+def _loads(text: str) -> dict:
+    """A TOML text parsed once per process (the shipped defaults are read by
+    :func:`default_config`, :func:`_schemas` and again by every :func:`load_config`
+    of the default folder); callers get a deep copy."""
+    return tomllib.loads(text)
+
+
 def _parse_toml(f: Path, text: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return copy.deepcopy(_loads(text))
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -399,8 +407,7 @@ def _schemas() -> dict:
 
     out = {}
     for f in sorted(DEFAULT_CONFIG_DIR.glob("*.toml")):
-        with open(f, "rb") as fh:
-            out[f.stem] = schema.build(tomllib.load(fh), f.stem)
+        out[f.stem] = schema.build(copy.deepcopy(_loads(f.read_bytes().decode("utf-8"))), f.stem)
     return out
 
 

@@ -11,6 +11,8 @@ One module per analysis; their functions are re-exported here, so callers write
 ``runs.reserves(ds, cfg, year=2040)``.
 """
 
+from typing import Any
+
 from geoplan.runs.arealregnskap import arealregnskap  # noqa: F401
 from geoplan.runs.concentration import (  # noqa: F401
     cluster_kwargs,
@@ -19,7 +21,6 @@ from geoplan.runs.concentration import (  # noqa: F401
     concentration_settings,
 )
 from geoplan.runs.reserves import (  # noqa: F401
-    RESERVE_OPTIONAL_LAYERS,
     area_need,
     growth_parameters,
     plain_places,
@@ -27,3 +28,11 @@ from geoplan.runs.reserves import (  # noqa: F401
 )
 from geoplan.runs.schools import schools  # noqa: F401
 from geoplan.runs.sites import assess, assessor  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    """``RESERVE_OPTIONAL_LAYERS`` on first use (it loads the reserve analysis)."""
+    if name == "RESERVE_OPTIONAL_LAYERS":
+        from geoplan.analysis.reserves import OPTIONAL_LAYERS
+        return OPTIONAL_LAYERS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,13 +7,19 @@ only code that reads ``reserves.*`` keys); the values given for one run
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
-from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS
 from geoplan.config.reserves import ReserveSettings
 
-#: Optional layers the reserve analysis uses when present.
-RESERVE_OPTIONAL_LAYERS = OPTIONAL_LAYERS
+
+def __getattr__(name: str) -> Any:
+    """``RESERVE_OPTIONAL_LAYERS``: the optional layers the reserve analysis uses when
+    present (read from :mod:`geoplan.analysis.reserves` on first use, so that importing
+    :mod:`geoplan.runs` for another analysis does not load the reserve analysis)."""
+    if name == "RESERVE_OPTIONAL_LAYERS":
+        from geoplan.analysis.reserves import OPTIONAL_LAYERS
+        return OPTIONAL_LAYERS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def settings(cfg, *, base_population: float | None = None, base_year: int | None = None,
@@ -54,7 +60,7 @@ def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
     here. Optional layers that were present but could not be used are added to
     the result's ``merknader``.
     """
-    from geoplan.analysis.reserves import analyse_reserves
+    from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS, analyse_reserves
     from geoplan.io.raster import open_raster
 
     ds.require(*REQUIRED_LAYERS)

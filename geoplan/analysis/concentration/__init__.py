@@ -20,10 +20,12 @@ concern per module:
 * :mod:`.buildings` — per building (``bygg_id``, else by location) and borettslag;
 * :mod:`.radius` — within a radius of every municipal dwelling (KD-tree);
 * :mod:`.density` — a kernel-density surface of units (array + affine transform);
-* :mod:`.weights_hotspots` — Getis-Ord Gi* on the grunnkrets shares (esda for the
-  statistic, a vectorised conditional permutation for the p-values);
-* :mod:`.indices` — global indices from PySAL ``segregation`` (dissimilarity,
-  isolation, spatial dissimilarity), and numpy twins for the what-if;
+* :mod:`.weights_hotspots` — Queen/KNN weights and Getis-Ord Gi* on the grunnkrets
+  shares (libpysal's and esda's definitions in numpy and shapely, a vectorised
+  conditional permutation for the p-values);
+* :mod:`.indices` — global indices (dissimilarity, isolation, spatial dissimilarity)
+  in numpy, and :func:`global_indices` from PySAL ``segregation``, the reference the
+  tests compare them with (PySAL is imported by no command: it costs 2-4 s);
 * :mod:`.model` — :class:`ConcentrationModel` (joined once, queried many times)
   and :class:`ConcentrationResult`;
 * :mod:`.whatif` — buying ``N`` units at a point: :meth:`ConcentrationModel.purchase_effect`

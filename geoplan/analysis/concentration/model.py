@@ -11,7 +11,6 @@ Parameters not given are those of the shipped config
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +23,7 @@ from geoplan.analysis.concentration import grunnkrets as _grunnkrets
 from geoplan.analysis.concentration import radius as _radius
 from geoplan.analysis.concentration._arrays import HOT, NOT_SIGNIFICANT, _kat_key, _pct
 from geoplan.analysis.concentration.indices import (
-    _relabel,
     dissimilarity,
-    global_indices,
     isolation,
     spatial_dissimilarity,
 )
@@ -187,11 +184,10 @@ class ConcentrationModel:
         key = (str(neighbours), int(k))
         if self._w is None or self._w[0] != key:
             w = grunnkrets_weights(self.grunnkretser, neighbours, k)
-            coo = w.sparse.tocoo()
+            rows, cols = w.coo()
             self._w = (key, w)
             self._fast_before = None
-            self._w_coo = (coo.row.astype(np.int64), coo.col.astype(np.int64),
-                           np.ones(len(coo.data)))
+            self._w_coo = (rows, cols, np.ones(len(rows)))
         return self._w[1]
 
     # -- tables --------------------------------------------------------------------------
@@ -217,19 +213,29 @@ class ConcentrationModel:
 
     # -- indices and hot spots -------------------------------------------------------------
     def indices(self, neighbours: str | None = None, k: int | None = None) -> dict:
-        """Global indices (PySAL ``segregation``) on the grunnkretser with valid data."""
+        """Global indices on the grunnkretser with valid data (PySAL ``segregation``'s
+        ``Dissim``, ``Isolation`` and ``SpatialDissim`` in numpy; the tests compare them
+        with :func:`.indices.global_indices`, which calls PySAL)."""
         v = self.valid_gk()
-        idx = np.flatnonzero(v)
-        w = None
-        if len(idx) > 1:
-            from libpysal.weights import w_subset
-
-            wall = self.weights(neighbours, k)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                w = _relabel(w_subset(wall, list(idx), silence_warnings=True))
-        out = global_indices(self.j.g_units[v], self.gk.dw[v],
-                             geometry=self.grunnkretser.geometry[v].reset_index(drop=True), w=w)
+        m, t = self.j.g_units[v], self.gk.dw[v]
+        M, T = float(m.sum()), float(t.sum())
+        out: dict[str, Any] = {
+            "dissimilaritet": None, "isolasjon": None, "romlig_dissimilaritet": None,
+            "kommunal_andel_pct": (100.0 * M / T) if T > 0 else None,
+            "kommunale_enheter_totalt": int(round(M)), "antall_boliger_totalt": int(round(T)),
+            "antall_grunnkretser": int(len(m)),
+        }
+        if len(m) and 0 < M < T:
+            out["dissimilaritet"] = dissimilarity(m, t)
+            out["isolasjon"] = isolation(m, t)
+            if len(m) > 1:
+                rows, cols = self.weights(neighbours, k).coo()
+                pos = np.full(len(v), -1, dtype=np.int64)
+                pos[v] = np.arange(len(m))
+                keep = v[rows] & v[cols]  # the weights between valid grunnkretser (w_subset)
+                sd = (spatial_dissimilarity(m, t, pos[rows[keep]], pos[cols[keep]],
+                                            np.ones(int(keep.sum()))) if keep.any() else float("nan"))
+                out["romlig_dissimilaritet"] = None if math.isnan(sd) else sd
         out["utelatte_grunnkretser"] = [str(x) for x in self.gk.ids[~v]]
         out["enheter_utenfor_grunnkretser"] = int(self.dw.units[self.j.gk_of < 0].sum())
         return out

@@ -9,11 +9,13 @@ are used. The population options here are shared with ``boligbehov`` and ``tilga
 from __future__ import annotations
 
 import argparse
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geoplan.present import text
 from geoplan.present.cli import common
+
+if TYPE_CHECKING:  # pandas loads with the data, not for --help
+    import pandas as pd
 
 
 def add_population_args(p: argparse.ArgumentParser) -> None:

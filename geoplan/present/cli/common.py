@@ -8,12 +8,12 @@ import math
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable
 
 from geoplan.config import Config, load_config, parse_set_options
+
+if TYPE_CHECKING:  # numpy and pandas load with the data, not for --help
+    import pandas as pd
 
 
 def add_data_args(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
@@ -72,6 +72,9 @@ def require_command_columns(ds, command: str | None, layers: Iterable[str]) -> N
 
 
 def _default(o: Any):
+    import numpy as np
+    import pandas as pd
+
     if isinstance(o, (np.integer,)):
         return int(o)
     if isinstance(o, (np.floating,)):
@@ -100,7 +103,8 @@ def _clean(o: Any):
         return {k: _clean(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)):
         return [_clean(v) for v in o]
-    if isinstance(o, np.floating):
+    np = sys.modules.get("numpy")  # a numpy float can only be here once numpy is loaded
+    if np is not None and isinstance(o, np.floating):
         return _clean(float(o))
     return o
 

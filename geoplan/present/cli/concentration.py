@@ -1,6 +1,6 @@
 """``geoplan concentration``: concentration of municipal rental dwellings (segregation).
 
-Per grunnkrets, kategori, building and radius; global indices (PySAL
+Per grunnkrets, kategori, building and radius; global indices (defined as in PySAL
 ``segregation``); Gi* hot spots; what-if for a purchase (``--add X,Y,N``);
 public output with small counts suppressed (``--public``); the density surface
 as GeoTIFF (``--out-raster``). The numbers come from
@@ -299,7 +299,7 @@ def _radius_section(out: dict, pub: bool) -> list[str]:
 def _indices_section(out: dict) -> list[str]:
     idx = out["indekser"]
     share = idx.get("kommunal_andel_pct")
-    L = ["Globale indekser (kommunale enheter mot alle boliger, PySAL segregation):",
+    L = ["Globale indekser (kommunale enheter mot alle boliger, definert som i PySAL segregation):",
          f"  dissimilaritet            {_n(idx.get('dissimilaritet'), 3)}  (0 = jevnt fordelt, 1 = helt atskilt)",
          f"  isolasjon                 {_n(idx.get('isolasjon'), 3)}  (ved jevn fordeling: "
          f"{_n(None if share is None else share / 100, 3)})",

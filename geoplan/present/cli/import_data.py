@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from geoplan.io.contract import SCHEMAS
 from geoplan.present.cli import common
 from geoplan.present.cli.progress import Progress
 from geoplan.present.text import integer
@@ -47,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def as_dict(res, out: str) -> dict:
+    from geoplan.io.contract import SCHEMAS
+
     layers = []
     for name in SCHEMAS:
         if name in res.layers:
