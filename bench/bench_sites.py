@@ -23,7 +23,6 @@ Figures, all in one run:
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
