@@ -45,7 +45,11 @@ BENCHES = {
     "schools": "bench_schools",
     "sites": "bench_sites",
     "concentration": "bench_concentration",
+    "population": "bench_population",
+    "arealregnskap": "bench_arealregnskap",
+    "sosi": "bench_sosi",
 }
+#: not run here: bench_app and bench_app_sessions need the app server and a browser
 
 
 def loadavg() -> list[float]:
