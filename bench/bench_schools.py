@@ -1,30 +1,24 @@
-"""Benchmark the school circles and walking distances (issue 4) on the Oslo-scale data.
+"""Benchmark the school circles and walking distances (issues 4 and 20).
 
-    python bench/bench_schools.py [--data bench/data/oslo.gpkg] [--schools 150]
-                                  [--n-baseline 5] [--synthetic]
+    python bench/bench_schools.py [--data bench/data/oslo.gpkg] [--n-baseline 3]
+                                  [--synthetic] [--quick]
 
-Targets (issue 4):
+Figures, in one run:
 
 * the circle analysis (every utviklingsgrense, boligreserve and innspill parcel
-  against its schools' 1.5 km circles) in at most 2 s;
-* walking distances from 150 schools in at most 30 s, against a baseline of one
-  pure-Python (heapq) Dijkstra per school, both in one run.
+  against its schools' 1.5 km circles), target ≤ 2 s;
+* walking distance to the nearest school for every parcel and building, the walking
+  graph built in the call: geoplan (``build_network`` +
+  ``walking_distance_to_nearest``) beside the baseline a GIS engineer would write with
+  shapely 2 and ``scipy.sparse.csgraph`` (:func:`scipy_walk`: one multi-source
+  search from a virtual source), answers compared target by target (0.01 m);
+* the whole walking analysis users run (distances and on-foot coverage areas),
+  target ≤ 2 s (issue 20);
+* extra row: the old baseline, a pure-Python heapq Dijkstra per school, on
+  ``--n-baseline`` schools against scipy on the same graph (compared node by node).
 
-"Walking distances from 150 schools" is measured as the full distance field of
-each school (its distance to every node of the network, no cut-off): scipy's
-``csgraph.dijkstra`` over the sparse graph, in chunks of schools. The baseline
-runs the textbook heapq Dijkstra in pure Python on the same graph (adjacency
-lists built from the same CSR arrays, not timed), by default for every school;
-``--n-baseline N`` times it on N schools and extrapolates linearly (every search
-covers the same connected network, so the cost per school is about the same),
-and the output says which was done. The two results are compared node by node.
-For the benchmark every school is connected to the network whatever its
-distance (the analysis itself leaves schools beyond ``schools.snap_max_m`` out).
-
-The data are written by ``bench/make_oslo.py`` (``bench/data/oslo.gpkg``); if the
-file is missing this script runs the generator first. ``--synthetic`` uses an
-in-memory 50 m street grid of 20 x 20 km instead (for when the generator is not
-there).
+The data are written by ``bench/make_oslo.py`` when missing; ``--synthetic`` uses an
+in-memory 50 m street grid of 20 x 20 km; ``--quick`` the demo data.
 """
 
 from __future__ import annotations
@@ -41,9 +35,12 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from benchlib import DEMO, OSLO, print_same, row, timed  # noqa: E402
 
 CIRCLE_TARGET_S = 2.0
-WALK_TARGET_S = 30.0
+WALK_ANALYSIS_TARGET_S = 2.0
 
 
 def ensure_data(path: Path) -> Path:
@@ -112,140 +109,191 @@ def heapq_dijkstra(indptr, indices, weights, source):
     return dist
 
 
-def _load(args, cfg):
-    """The layers and parcels to time: the Oslo-scale file, or the synthetic grid."""
+def _load(data: Path | None, synth: bool, cfg):
+    """The layers and parcels to time: a GeoPackage, or the synthetic grid."""
     from geoplan.analysis.schools import collect_parcels
     from geoplan.config.reserves import ReserveSettings
-    if args.synthetic:
+    if synth:
         layers, parcels = synthetic()
         return layers, parcels, "syntetisk 50 m gatenett, 20 x 20 km"
     from geoplan.io import load
-    path = ensure_data(Path(args.data))
-    ds = load(path, config=cfg)
+    ds = load(data, config=cfg)
     parcels = collect_parcels(ds.get("arealformal"), ds.get("innspill"),
                               ReserveSettings.from_config(cfg).housing_codes)
-    return ds.layers, parcels, str(path)
+    return ds.layers, parcels, str(data)
 
 
-def _time_search(net, skole, args, settings):
-    """Full distance fields from every school (scipy): (matrix, source nodes, seconds)."""
+def scipy_walk(gangnett, schools, targets, *, snap_max_m: float, node_crossings: bool,
+               tolerance_m: float) -> np.ndarray:
+    """Walking distance (m) from each target to its nearest school, the way a GIS
+    engineer writes it with shapely 2 and scipy: node the lines (``shapely.node``),
+    merge vertices on a ``tolerance_m`` grid, a CSR graph of the segments, snap schools
+    and targets to their nearest segment (STRtree, within ``snap_max_m``), one
+    ``csgraph.dijkstra`` from a virtual source joined to both ends of every school's
+    segment (weights: access leg + the part of the segment), then per target
+    access leg + min over the two ends of its segment (and the direct way when a school
+    sits on the same segment). NaN: not snapped; inf: not connected."""
+    import pandas as pd
+    import shapely
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    lines = shapely.get_parts(np.asarray(gangnett.geometry.to_numpy(), dtype=object))
+    lines = lines[shapely.get_type_id(lines) == shapely.GeometryType.LINESTRING]
+    if node_crossings:
+        lines = shapely.get_parts(shapely.node(shapely.multilinestrings(lines)))
+    coords, part = shapely.get_coordinates(lines, return_index=True)
+    keys = np.round(coords / tolerance_m).astype(np.int64)
+    _u, first, inv = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    xy = coords[first]
+    same = part[1:] == part[:-1]
+    u, v = inv[:-1][same], inv[1:][same]
+    keep = u != v
+    u, v = u[keep], v[keep]
+    w = np.hypot(*(xy[u] - xy[v]).T)
+    n = len(xy)
+    segs = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    tree = shapely.STRtree(segs)
+
+    def snap(geoms):
+        pts = np.asarray(geoms, dtype=object).copy()
+        notpt = shapely.get_type_id(pts) != shapely.GeometryType.POINT
+        pts[notpt] = shapely.point_on_surface(pts[notpt])
+        (qi, ei), d = tree.query_nearest(pts, max_distance=snap_max_m, return_distance=True,
+                                         all_matches=False)
+        t = shapely.line_locate_point(segs[ei], pts[qi], normalized=True)
+        return qi, ei, t, d
+
+    si, se, st, sd = snap(schools.geometry.to_numpy())
+    src = n
+    rows = np.r_[u, v, np.full(2 * len(se), src)]
+    cols = np.r_[v, u, u[se], v[se]]
+    wts = np.r_[w, w, sd + st * w[se], sd + (1 - st) * w[se]]
+    g = sparse.csr_matrix((np.maximum(wts, 1e-9), (rows, cols)), shape=(n + 1, n + 1))
+    dist = csgraph.dijkstra(g, directed=True, indices=src)
+    qi, qe, qt, qd = snap(np.asarray(targets, dtype=object))
+    out = np.full(len(targets), np.nan)
+    L = w[qe]
+    out[qi] = qd + np.minimum(dist[u[qe]] + qt * L, dist[v[qe]] + (1 - qt) * L)
+    on = pd.DataFrame({"e": se, "t": st, "d": sd}).merge(
+        pd.DataFrame({"e": qe, "k": np.arange(len(qe))}), on="e")
+    if len(on):   # a school on the target's own segment
+        k = on["k"].to_numpy()
+        direct = qd[k] + on["d"].to_numpy() + np.abs(qt[k] - on["t"].to_numpy()) * L[k]
+        best = pd.Series(direct).groupby(k).min()
+        j = qi[best.index.to_numpy()]
+        out[j] = np.minimum(out[j], best.to_numpy())
+    return out
+
+
+def _pure_python_row(net, skole, settings, n_baseline: int) -> dict:
+    """Extra row: the old baseline, one pure-Python heapq Dijkstra per school (full
+    distance field), against scipy on the same graph, answers compared node by node."""
     from scipy.sparse import csgraph
 
     from geoplan.analysis.network import add_points, snap_points
-    radius = settings.radius_m
-    t0 = time.perf_counter()
-    # every school is connected for the benchmark (no snapping limit), so the search
-    # really starts from all of them; the analysis itself uses schools.snap_max_m
-    snap = snap_points(net, skole.iloc[: args.schools].geometry)
+    snap = snap_points(net, skole.geometry)
     net2, nodes = add_points(net, snap)
-    far = int((snap["tilknytning_m"] > settings.snap_max_m).sum())
     src = nodes[nodes >= 0]
     m = net2.matrix
-    t_snap = time.perf_counter() - t0
+    indptr, indices, weights = m.indptr.tolist(), m.indices.tolist(), m.data.tolist()
+    sample = src[np.linspace(0, src.size - 1, min(n_baseline, src.size)).astype(int)]
+    t_py, ok = 0.0, True
     t0 = time.perf_counter()
-    reach = np.empty(src.size, dtype=np.int64)
-    for i in range(0, src.size, args.chunk):
-        d = csgraph.dijkstra(m, directed=True, indices=src[i:i + args.chunk])
-        reach[i:i + args.chunk] = (d <= radius).sum(axis=1)
-    t_walk = time.perf_counter() - t0
-    t_vec = t_snap + t_walk
-    print(f"\nGangavstand fra {src.size} skoler (fullt avstandsfelt per skole, scipy): "
-          f"{t_vec:.2f} s (kobling {t_snap:.2f} s + søk {t_walk:.2f} s; mål ≤ {WALK_TARGET_S:.0f} s)")
-    print(f"  noder innenfor {radius:.0f} m til fots per skole: median {int(np.median(reach))}; "
-          f"{far} skoler ligger lenger enn schools.snap_max_m fra nettet (koblet likevel her)")
-    t0 = time.perf_counter()
-    dmin = csgraph.dijkstra(m, directed=True, indices=src, min_only=True)
-    t_min = time.perf_counter() - t0
-    print(f"  nærmeste skole for hver node (ett søk med {src.size} kilder): {t_min:.2f} s; "
-          f"{np.isfinite(dmin).mean() * 100:.1f} % av nodene nås")
-    return m, src, t_vec
-
-
-def _time_baseline(m, src, n_baseline: int):
-    """Pure-Python Dijkstra per school: (seconds for all schools, schools measured)."""
-    from scipy.sparse import csgraph
-    indptr = m.indptr.tolist()
-    indices = m.indices.tolist()
-    weights = m.data.tolist()
-    nb = src.size if n_baseline <= 0 else min(n_baseline, src.size)
-    sample = src[np.linspace(0, src.size - 1, nb).astype(int)]
-    t_base_sample = 0.0
-    ok = True
-    for v in sample:
+    ref = csgraph.dijkstra(m, directed=True, indices=sample)
+    t_sp = time.perf_counter() - t0
+    for k, s in enumerate(sample):
         t0 = time.perf_counter()
-        base = heapq_dijkstra(indptr, indices, weights, int(v))
-        t_base_sample += time.perf_counter() - t0
-        # compare with scipy outside the timing, one school at a time (memory)
-        ok &= bool(np.allclose(np.asarray(base), csgraph.dijkstra(m, directed=True, indices=int(v))))
-    per = t_base_sample / max(nb, 1)
-    t_base = per * src.size
-    how = ("målt på alle" if nb == src.size else
-           f"målt på {nb} skoler og framskrevet lineært til {src.size}")
-    print(f"\nGrunnlinje: ren Python-Dijkstra (heapq), én per skole: {per:.2f} s per skole, "
-          f"{how}: {t_base:.1f} s")
-    print(f"  samme avstander som scipy: {'ja' if ok else 'NEI'}")
-    return t_base, nb
+        base = heapq_dijkstra(indptr, indices, weights, int(s))
+        t_py += time.perf_counter() - t0
+        ok &= bool(np.allclose(np.asarray(base), ref[k]))
+    print(f"Ekstra: ren Python-Dijkstra (heapq), fullt avstandsfelt, {sample.size} skoler: "
+          f"{t_py:.2f} s mot scipy {t_sp:.2f} s ({t_py / t_sp:.0f}x)")
+    print_same(ok, f"avstand til hver node fra {sample.size} skoler, heapq mot scipy")
+    return row(f"schools: extra — scipy vs pure-Python Dijkstra ({sample.size} schools)", t_sp, t_py,
+               "–", None, ok, note="old straw-man baseline, kept for reference")
+
+
+def bench_rows(data: Path | None, quick: bool, n_baseline: int = 3, synth: bool = False) -> list[dict]:
+    """Long because it times the circles, geoplan's walking distances beside the scipy
+    baseline, the whole walking analysis and the extra pure-Python row."""
+    import geopandas as gpd
+
+    from geoplan.analysis.network import build_network
+    from geoplan.analysis.schools import analyse_schools
+    from geoplan.analysis.schools.walking import walking_distance_to_nearest
+    from geoplan.config import load_config
+    from geoplan.config.schools import SchoolSettings
+    cfg = load_config()
+    st = SchoolSettings.from_config(cfg)
+    t0 = time.perf_counter()
+    layers, parcels, source = _load(data, synth, cfg)
+    ug, skole, gangnett = layers["utviklingsgrense"], layers["skole"], layers["gangnett"]
+    print(f"Data: {source} (lest på {time.perf_counter() - t0:.1f} s): {len(ug)} utviklingsgrenser, "
+          f"{len(skole)} skoler, {0 if parcels is None else len(parcels)} parseller, "
+          f"{len(gangnett)} gangnettlinjer")
+    rows = []
+    t_circ = timed(lambda: analyse_schools(ug, skole, parcels=parcels, settings=st))[0]
+    print(f"Sirkelanalyse: {t_circ:.2f} s (mål ≤ {CIRCLE_TARGET_S:.0f} s)")
+    rows.append(row("schools: circle analysis", t_circ, None, f"≤ {CIRCLE_TARGET_S:.0f} s",
+                    t_circ <= CIRCLE_TARGET_S, None))
+
+    # targets: every parcel and every building (where the children live)
+    tg = [] if parcels is None else list(parcels.geometry.to_numpy())
+    if "bygning" in layers:
+        tg += list(layers["bygning"].geometry.to_numpy())
+    targets = gpd.GeoSeries(np.array(tg, dtype=object), crs=gangnett.crs)
+
+    def geoplan_walk():
+        net = build_network(gangnett, node_crossings=st.node_crossings, tolerance_m=st.node_tolerance_m)
+        return walking_distance_to_nearest(targets, net, skole, max_snap_m=st.snap_max_m)
+
+    def base_walk():
+        return scipy_walk(gangnett, skole, targets.to_numpy(), snap_max_m=st.snap_max_m,
+                          node_crossings=st.node_crossings, tolerance_m=st.node_tolerance_m)
+    geoplan_walk()   # warm-up (imports)
+    tg_w, cg_w, gres = timed(geoplan_walk)
+    tb_w, cb_w, bres = timed(base_walk)
+    a, b = gres["gangavstand_m"].to_numpy(float), bres
+    same_nan = np.isnan(a) == np.isnan(b)
+    fin = np.isfinite(a) & np.isfinite(b)
+    same_inf = np.isinf(a) == np.isinf(b)
+    diff = np.abs(a[fin] - b[fin])
+    same = bool(same_nan.all() and same_inf.all() and (diff <= 0.01).all())
+    print(f"Gangavstand til nærmeste skole for {len(targets)} parseller og bygninger "
+          f"(nett bygget i kallet): geoplan {tg_w:.2f} s (CPU {cg_w:.2f}), scipy-grunnlinje "
+          f"{tb_w:.2f} s (CPU {cb_w:.2f}); forhold {tg_w / tb_w:.2f}x")
+    print_same(same, f"{len(targets)} avstander, toleranse 0,01 m; {int((~same_nan).sum())} "
+                     f"ulik kobling, {int((diff > 0.01).sum())} ulike avstander"
+                     + (f", største avvik {diff.max():.3f} m" if diff.size else ""))
+    rows.append(row(f"schools: walking distance, {len(targets)} targets (network built)", tg_w, tb_w,
+                    "–", None, same, cpu=cg_w, baseline_cpu=cb_w,
+                    note="baseline: shapely 2 + scipy csgraph, one multi-source search"))
+
+    net = build_network(gangnett, node_crossings=st.node_crossings, tolerance_m=st.node_tolerance_m)
+    t_wa, c_wa, _res = timed(lambda: analyse_schools(ug, skole, parcels=parcels, network=net,
+                                                     settings=st))
+    print(f"Hele gangavstandsanalysen (avstand og areal til fots): {t_wa:.2f} s (CPU {c_wa:.2f})")
+    rows.append(row("schools: whole walking analysis", t_wa, None, f"≤ {WALK_ANALYSIS_TARGET_S:.0f} s",
+                    t_wa <= WALK_ANALYSIS_TARGET_S, None, cpu=c_wa,
+                    note="distances and on-foot coverage areas; no plain baseline"))
+    rows.append(_pure_python_row(net, skole, st, 1 if quick else n_baseline))
+    return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=str(HERE / "data" / "oslo.gpkg"))
-    ap.add_argument("--schools", type=int, default=150)
-    ap.add_argument("--n-baseline", type=int, default=0,
-                    help="time the baseline on this many schools and extrapolate (0: all)")
-    ap.add_argument("--chunk", type=int, default=16)
+    ap.add_argument("--data", default=None, help="GeoPackage (default: Oslo scale; demo with --quick)")
+    ap.add_argument("--n-baseline", type=int, default=3,
+                    help="schools for the extra pure-Python Dijkstra row")
     ap.add_argument("--synthetic", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="demo data")
     args = ap.parse_args()
-
-    from geoplan.analysis.network import build_network
-    from geoplan.analysis.schools import analyse_schools
-    from geoplan.config import load_config
-    from geoplan.config.schools import SchoolSettings
-    cfg = load_config()
-    settings = SchoolSettings.from_config(cfg)
-    t0 = time.perf_counter()
-    layers, parcels, source = _load(args, cfg)
-    t_load = time.perf_counter() - t0
-    ug, skole, gangnett = layers["utviklingsgrense"], layers["skole"], layers["gangnett"]
-    print(f"Data: {source} (lest på {t_load:.1f} s)")
-    print(f"  {len(ug)} utviklingsgrenser, {len(skole)} skoler, "
-          f"{0 if parcels is None else len(parcels)} parseller, {len(gangnett)} gangnettlinjer")
-
-    # ---------------------------------------------------------------- circles
-    t0 = time.perf_counter()
-    res = analyse_schools(ug, skole, parcels=parcels, settings=settings)
-    t_circ = time.perf_counter() - t0
-    n_feat = len(res.utviklingsgrenser) + (0 if res.parseller is None else len(res.parseller))
-    print(f"\nSirkelanalyse ({n_feat} flater): {t_circ:.2f} s "
-          f"(mål ≤ {CIRCLE_TARGET_S:.0f} s; {t_circ / CIRCLE_TARGET_S:.2f} av målet)")
-
-    # ---------------------------------------------------------------- network
-    t0 = time.perf_counter()
-    net = build_network(gangnett, node_crossings=settings.node_crossings,
-                        tolerance_m=settings.node_tolerance_m)
-    t_build = time.perf_counter() - t0
-    s = net.summary()
-    print(f"\nGangnett bygget på {t_build:.2f} s: {s['noder']} noder, {s['kanter']} kanter, "
-          f"{s['lengde_km']:.0f} km, {s['delnett']} delnett")
-    m, src, t_vec = _time_search(net, skole, args, settings)
-    t_base, nb = _time_baseline(m, src, args.n_baseline)
-    print(f"  forhold grunnlinje / scipy: {t_base / t_vec:.1f}x")
-
-    # ---------------------------------------------------------------- the walking analysis
-    t0 = time.perf_counter()
-    resw = analyse_schools(ug, skole, parcels=parcels, network=net, settings=settings)
-    t_wa = time.perf_counter() - t0
-    n_sets = 0 if resw.gangareal is None else len(resw.gangareal)
-    print(f"\nHele gangavstandsanalysen (areal og avstand for alle flater, "
-          f"{n_sets} skolesett): {t_wa:.2f} s")
-
-    print("\nOppsummering")
-    print(f"  sirkelanalyse      {t_circ:8.2f} s   mål {CIRCLE_TARGET_S:5.1f} s   "
-          f"{'OK' if t_circ <= CIRCLE_TARGET_S else 'OVER'}")
-    print(f"  gangavstand 150    {t_vec:8.2f} s   mål {WALK_TARGET_S:5.1f} s   "
-          f"{'OK' if t_vec <= WALK_TARGET_S else 'OVER'}   grunnlinje {t_base:.1f} s "
-          f"({'alle skoler' if nb == src.size else f'framskrevet fra {nb}'}), "
-          f"{t_base / t_vec:.1f}x")
+    data = None if args.synthetic else (Path(args.data) if args.data else
+                                        (DEMO if args.quick else ensure_data(OSLO)))
+    rows = bench_rows(data, args.quick, args.n_baseline, args.synthetic)
+    sys.exit(0 if all(r["same_answer"] is not False for r in rows) else 1)
 
 
 if __name__ == "__main__":
