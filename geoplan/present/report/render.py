@@ -196,6 +196,25 @@ def fmt_from_path(out_path) -> str:
     return suffix
 
 
+def draw_figures(sections: Sequence[Section]) -> None:
+    """Draw every section's figures; a section whose figure fails is left out with the reason.
+
+    Figures are drawn lazily (see :class:`~geoplan.present.report.model.Figure`),
+    so a drawing error surfaces here rather than in the section builder.
+    """
+    from geoplan.present.report.context import _omission
+
+    for s in sections:
+        if s.omitted:
+            continue
+        try:
+            for f in s.figures:
+                f.image  # noqa: B018 - draws the figure once
+        except Exception as e:  # noqa: BLE001 - one failing map must not sink the report
+            s.omitted = _omission(e)
+            s.items, s.text = [], []
+
+
 def render(sections: Sequence[Section], meta: dict, fmt: str,
            template: str = "report.html.j2", **extra) -> bytes:
     """The sections as a document in ``fmt`` (html, pdf or xlsx)."""
@@ -203,7 +222,8 @@ def render(sections: Sequence[Section], meta: dict, fmt: str,
     if fmt not in FORMATS:
         raise UnreadableInput(f"Ukjent rapportformat «{fmt}»: bruk html, pdf eller xlsx.")
     if fmt == "xlsx":
-        return sections_to_xlsx(sections, meta)
+        return sections_to_xlsx(sections, meta)   # tables only: no figure is drawn
+    draw_figures(sections)
     html = render_html(sections, meta, template, **extra)
     if fmt == "html":
         return html.encode("utf-8")
