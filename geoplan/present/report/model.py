@@ -147,6 +147,9 @@ class Figure:
         self.mime = mime
         self._image: bytes | None = None if callable(image) else image
         self._draw: Callable[[], bytes] | None = image if callable(image) else None
+        #: set while the PDF is rendered: the image is fetched by this short address
+        #: instead of being inlined as base64 (which WeasyPrint's parser reads slowly)
+        self.ref: str | None = None
 
     @property
     def image(self) -> bytes:
@@ -162,6 +165,8 @@ class Figure:
 
     @property
     def uri(self) -> str:
+        if self.ref is not None:
+            return self.ref
         from geoplan.present.report.staticmaps import data_uri
         return data_uri(self.image, self.mime)
 
