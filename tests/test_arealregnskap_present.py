@@ -93,9 +93,9 @@ def test_report_section_tables_equal_the_hand_computation(gpkg):
     add = _rows(t["ar_lagt_til"], "arealtype")
     assert add["Myr"]["utenfor_daa"] == pytest.approx(5.0) and add["I alt"]["sum_daa"] == pytest.approx(5.0)
     tr = {(r["gjeldende_navn"], r["forslag_navn"]): r["areal_daa"] for r in t["ar_overgang"].rows}
-    assert tr == pytest.approx({("Boligbebyggelse", "LNFR areal for nødvendige tiltak for landbruk og "
+    assert tr == pytest.approx({("Boligbebyggelse", "LNFR-areal for nødvendige tiltak for landbruk og "
                                  "reindrift og gårdstilknyttet næringsvirksomhet"): 5.0,
-                                ("LNFR areal for nødvendige tiltak for landbruk og reindrift og "
+                                ("LNFR-areal for nødvendige tiltak for landbruk og reindrift og "
                                  "gårdstilknyttet næringsvirksomhet", "Boligbebyggelse"): 5.0})
     ghg = _rows(t["ar_klimagass"], "gruppe")
     assert ghg["I alt"]["forslag_tco2e_midt"] == pytest.approx(334.0)

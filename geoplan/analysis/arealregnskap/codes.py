@@ -1,15 +1,17 @@
 """Code names the tables show beside the codes.
 
-From «Kodeliste arealregnskap» (vedlegg 2 to the ministry's guideline «Arealregnskap i
-kommuneplan», published 3 January 2024), which gathers the SOSI arealformål codes of
-the kommuneplan and the NIBIO AR5 codes. Names, not parameters: the thresholds are in
-``config/arealregnskap.toml``.
+AR5 names from «Kodeliste arealregnskap» (vedlegg 2 to the ministry's guideline
+«Arealregnskap i kommuneplan», published 3 January 2024); arealformål names from the
+project's one SOSI code list, :mod:`geoplan.codes`. Names, not parameters: the
+thresholds are in ``config/arealregnskap.toml``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from geoplan.codes import arealformal_name as sosi_name
 
 #: AR5 arealtype
 AR5_AREALTYPE = {11: "Bebygd", 12: "Samferdsel", 21: "Fulldyrka jord", 22: "Overflatedyrka jord",
@@ -25,28 +27,6 @@ NOT_COVERED = 0
 RESIDUAL = -1
 LAND_TYPE_EXTRA = {NOT_COVERED: "Ikke dekket av AR5", RESIDUAL: "Avvik (glipper og overlapp)"}
 
-#: SOSI arealformål (kommuneplan, pbl. 2008)
-AREALFORMAL = {
-    1001: "Bebyggelse og anlegg", 1110: "Boligbebyggelse",
-    1111: "Frittliggende småhusbebyggelse", 1112: "Konsentrert småhusbebyggelse",
-    1113: "Blokkbebyggelse", 1120: "Fritidsbebyggelse", 1121: "Frittliggende fritidsbebyggelse",
-    1122: "Konsentrert fritidsbebyggelse", 1123: "Fritidsbebyggelse – blokk",
-    1130: "Sentrumsformål", 1140: "Kjøpesenter", 1150: "Forretninger",
-    1160: "Offentlig eller privat tjenesteyting", 1170: "Fritids- og turistformål",
-    1200: "Råstoffutvinning", 1300: "Næringsvirksomhet", 1400: "Idrettsanlegg",
-    1500: "Andre typer bebyggelse og anlegg", 1600: "Uteoppholdsareal",
-    1700: "Grav- og urnelund", 1800: "Kombinert bebyggelse og anleggsformål",
-    2001: "Samferdselsanlegg og teknisk infrastruktur", 2010: "Veg", 2020: "Bane",
-    2030: "Lufthavn", 2040: "Havn", 2050: "Hovednett for sykkel", 2060: "Kollektivnett",
-    2070: "Kollektivknutepunkt", 2080: "Parkering", 2100: "Trasé for teknisk infrastruktur",
-    2800: "Kombinerte formål for samferdselsanlegg og/eller teknisk infrastruktur",
-    3001: "Grønnstruktur", 3020: "Naturområde", 3030: "Turdrag", 3040: "Friområde", 3050: "Park",
-    4001: "Forsvaret", 5001: "LNFR", 5100: "LNFR areal for nødvendige tiltak for landbruk og "
-    "reindrift og gårdstilknyttet næringsvirksomhet", 5200: "LNFR areal for spredt bolig-, "
-    "fritids- eller næringsbebyggelse", 5210: "Spredt boligbebyggelse",
-    5220: "Spredt fritidsbebyggelse", 5230: "Spredt næringsbebyggelse",
-    6001: "Bruk og vern av sjø og vassdrag med tilhørende strandsone",
-}
 #: arealformål code of area outside a plan (rows/columns of the transition table)
 OUTSIDE_PLAN = 0
 OUTSIDE_PLAN_NAME = "Utenfor planen"
@@ -60,9 +40,11 @@ def land_type_name(arealtype: int, bonitet: int = 0) -> str:
 
 
 def arealformal_name(code: int) -> str:
+    """The kommuneplan name of ``code`` from the project's one SOSI code list
+    (:mod:`geoplan.codes`); «Utenfor planen» for land outside the plan."""
     if code == OUTSIDE_PLAN:
         return OUTSIDE_PLAN_NAME
-    return AREALFORMAL.get(int(code), f"Arealformål {code}")
+    return sosi_name(int(code), "kp") or f"Arealformål {code}"
 
 
 def land_type_bonitet(arealtype: np.ndarray, bonitet: np.ndarray, split_forest: bool) -> np.ndarray:
