@@ -242,6 +242,18 @@ def _jsonstat_frame(ds: dict, source: str) -> tuple[pd.DataFrame, str]:
     return _standardise(frame, roles, source), str(ds.get("label", ""))
 
 
+def _parsed(parse, codes, labels) -> list:
+    """``[parse(code, label) ...]`` per row, each distinct pair parsed once (a table has few)."""
+    memo: dict = {}
+    out = []
+    for c, lab in zip(codes, labels):
+        key = (c, lab)
+        if key not in memo:
+            memo[key] = parse(c, lab)
+        out.append(memo[key])
+    return out
+
+
 def _standardise(frame: pd.DataFrame, roles: dict[str, list[str]], source: str) -> pd.DataFrame:
     """Long frame with ``dim|code`` / ``dim|label`` columns -> the :class:`Projection` table."""
     for need in ("alder", "aar"):
@@ -257,15 +269,15 @@ def _standardise(frame: pd.DataFrame, roles: dict[str, list[str]], source: str) 
             return pd.Series([""] * len(frame), index=frame.index, dtype=object)
         return frame[f"{ds[0]}|{part}"].astype(str)
 
-    ages = [parse_age(c, lab) for c, lab in zip(col("alder", "code"), col("alder", "label"))]
+    ages = _parsed(parse_age, col("alder", "code"), col("alder", "label"))
     keep = np.array([a is not None for a in ages], dtype=bool)
-    reg = [parse_region(c, lab) for c, lab in zip(col("region", "code"), col("region", "label"))]
+    reg = _parsed(parse_region, col("region", "code"), col("region", "label"))
     # a variant dimension and a second one (Framskriv + ContentsCode): the one with codes wins
     var_dims = roles.get("variant", [])
     vcode = [""] * len(frame)
     for d in var_dims:
-        cand = [parse_variant(c, lab) for c, lab in zip(frame[f"{d}|code"].astype(str),
-                                                       frame[f"{d}|label"].astype(str))]
+        cand = _parsed(parse_variant, frame[f"{d}|code"].astype(str),
+                       frame[f"{d}|label"].astype(str))
         if any(VARIANT_RE.fullmatch(v) for v in cand) or not any(vcode):
             vcode = cand
     vlabel = col("variant", "label").to_numpy()
@@ -278,7 +290,7 @@ def _standardise(frame: pd.DataFrame, roles: dict[str, list[str]], source: str) 
     out = pd.DataFrame({
         "kommunenummer": [r[0] for r in reg],
         "region": [r[1] for r in reg],
-        "kjonn": [parse_sex(c, lab) for c, lab in zip(col("kjonn", "code"), col("kjonn", "label"))],
+        "kjonn": _parsed(parse_sex, col("kjonn", "code"), col("kjonn", "label")),
         "alder_fra": [a[0] if a else -1 for a in ages],
         "alder_til": [a[1] if a else np.nan for a in ages],
         "aar": years,

@@ -43,10 +43,13 @@ def union_bounds(frames: Sequence[Any]) -> Bounds | None:
 
 def map_figure(ctx, layers: Sequence[MapLayer], title: str, caption: str, focus=None,
                height_cm: float = 12.0) -> Figure:
-    """The layers drawn as one :class:`Figure` (CRS label from the report's data)."""
-    png = render_map(layers, title=title, focus=focus, crs_label=ctx.crs_label,
-                     height_cm=height_cm)
-    return Figure(title, png, caption=caption)
+    """The layers drawn as one :class:`Figure` (CRS label from the report's data).
+
+    Drawn when the figure is first shown (HTML/PDF), never for the spreadsheet.
+    """
+    crs = ctx.crs_label
+    return Figure(title, lambda: render_map(layers, title=title, focus=focus, crs_label=crs,
+                                            height_cm=height_cm), caption=caption)
 
 
 def municipality_layer(dataset, linewidth: float = 0.8) -> list[MapLayer]:

@@ -9,7 +9,7 @@ formatter; the spreadsheet gets the raw values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from geoplan.present import text
 
@@ -130,20 +130,48 @@ class Table:
                  "css": "sum" if i in self.sum_rows else ""} for i in keep]
 
 
-@dataclass
 class Figure:
-    """An image (PNG bytes) with title and caption."""
+    """An image (PNG bytes) with title and caption.
 
-    title: str
-    image: bytes
-    caption: str = ""
-    mime: str = "image/png"
-    kind: str = "figure"
+    ``image`` is the PNG, or a function drawing it: a drawn figure is drawn the
+    first time its image is asked for (HTML and PDF), never for the spreadsheet,
+    which has no figures, and only once however often it is asked for.
+    """
+
+    kind = "figure"
+
+    def __init__(self, title: str, image: "bytes | Callable[[], bytes]", caption: str = "",
+                 mime: str = "image/png"):
+        self.title = title
+        self.caption = caption
+        self.mime = mime
+        self._image: bytes | None = None if callable(image) else image
+        self._draw: Callable[[], bytes] | None = image if callable(image) else None
+        #: set while the PDF is rendered: the image is fetched by this short address
+        #: instead of being inlined as base64 (which WeasyPrint's parser reads slowly)
+        self.ref: str | None = None
+
+    @property
+    def image(self) -> bytes:
+        if self._image is None:
+            assert self._draw is not None
+            self._image, self._draw = self._draw(), None
+        return self._image
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the PNG exists already (False until a lazy figure is first shown)."""
+        return self._image is not None
 
     @property
     def uri(self) -> str:
+        if self.ref is not None:
+            return self.ref
         from geoplan.present.report.staticmaps import data_uri
         return data_uri(self.image, self.mime)
+
+    def __repr__(self) -> str:
+        return f"Figure({self.title!r}, drawn={self.drawn})"
 
 
 @dataclass

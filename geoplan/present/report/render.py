@@ -66,15 +66,39 @@ def render_html(sections: Sequence[Section], meta: dict, template: str = "report
     return env.get_template(template).render(sections=sections, **meta, **extra)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """The HTML as an A4 PDF (WeasyPrint), page numbers from the print CSS."""
+#: address scheme of figures handed to WeasyPrint by :func:`html_to_pdf`'s fetcher
+FIGURE_SCHEME = "geoplan-figur"
+
+
+def _fetcher(images: Mapping[str, tuple[bytes, str]]):
+    """WeasyPrint's URL fetcher, answering the figure addresses from ``images``."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class FigureFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url in images:
+                body, mime = images[url]
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+            return super().fetch(url, headers)
+
+    return FigureFetcher()
+
+
+def html_to_pdf(html: str, images: Mapping[str, tuple[bytes, str]] | None = None) -> bytes:
+    """The HTML as an A4 PDF (WeasyPrint), page numbers from the print CSS.
+
+    ``images``: address -> (bytes, mime) for images the HTML refers to by address
+    (see :func:`render`); others are inline ``data:`` URIs or files.
+    """
     import logging
 
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()
+    doc = weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR),
+                          url_fetcher=_fetcher(images) if images else None)
+    return doc.write_pdf()
 
 
 _BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -196,6 +220,25 @@ def fmt_from_path(out_path) -> str:
     return suffix
 
 
+def draw_figures(sections: Sequence[Section]) -> None:
+    """Draw every section's figures; a section whose figure fails is left out with the reason.
+
+    Figures are drawn lazily (see :class:`~geoplan.present.report.model.Figure`),
+    so a drawing error surfaces here rather than in the section builder.
+    """
+    from geoplan.present.report.context import _omission
+
+    for s in sections:
+        if s.omitted:
+            continue
+        try:
+            for f in s.figures:
+                f.image  # noqa: B018 - draws the figure once
+        except Exception as e:  # noqa: BLE001 - one failing map must not sink the report
+            s.omitted = _omission(e)
+            s.items, s.text = [], []
+
+
 def render(sections: Sequence[Section], meta: dict, fmt: str,
            template: str = "report.html.j2", **extra) -> bytes:
     """The sections as a document in ``fmt`` (html, pdf or xlsx)."""
@@ -203,11 +246,22 @@ def render(sections: Sequence[Section], meta: dict, fmt: str,
     if fmt not in FORMATS:
         raise UnreadableInput(f"Ukjent rapportformat «{fmt}»: bruk html, pdf eller xlsx.")
     if fmt == "xlsx":
-        return sections_to_xlsx(sections, meta)
-    html = render_html(sections, meta, template, **extra)
+        return sections_to_xlsx(sections, meta)   # tables only: no figure is drawn
+    draw_figures(sections)
     if fmt == "html":
-        return html.encode("utf-8")
-    return html_to_pdf(html)
+        return render_html(sections, meta, template, **extra).encode("utf-8")
+    # PDF: figures by address, fetched from memory (the same bytes as the HTML's inline ones)
+    figs = [f for s in sections if not s.omitted for f in s.figures]
+    images = {}
+    try:
+        for i, f in enumerate(figs):
+            f.ref = f"{FIGURE_SCHEME}:{i}"
+            images[f.ref] = (f.image, f.mime)
+        html = render_html(sections, meta, template, **extra)
+    finally:
+        for f in figs:
+            f.ref = None
+    return html_to_pdf(html, images)
 
 
 # ------------------------------------------------------------------ the KPA report

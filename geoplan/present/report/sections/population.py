@@ -91,7 +91,7 @@ def sec_population(ctx: ReportContext, sec: Section) -> None:
     rows = [{"gruppe": r["gruppe"], **{str(y): r[y] for y in res.years}} for _, r in piv.iterrows()]
     sec.items.append(Table(id="befolkning_alder", title=f"Befolkning etter alder ({v})",
                            sheet="Befolkning alder", columns=cols, rows=rows))
-    sec.items.append(Figure(title=f"Befolkningspyramide {y0} og {y1}", image=pyramid_figure(
+    sec.items.append(Figure(title=f"Befolkningspyramide {y0} og {y1}", image=lambda: pyramid_figure(
         res.pyramide, v, y0, y1), caption=f"Søyler: {y0}; rød omriss: {y1} ({v})."))
     st = res.steder[(res.steder["variant"] == v) & res.steder["gruppe"].isin(res.groups[-2:])]
     sp = st.pivot_table(index="sted", columns="aar", values="personer", aggfunc="sum").reset_index()
@@ -146,8 +146,8 @@ def _access_items(ctx: ReportContext, sec: Section) -> None:
     butikk = a.grunnkretser[a.grunnkretser["tjenestetype"] == "butikk"]
     share = dict(zip(butikk["grunnkretsnummer"].astype(str), butikk[f"andel_p80_{r0}m"]))
     sec.items.append(Figure(title=f"Andel 80+ innen {r0} m gange til butikk",
-                            image=elderly_map(ctx.layer("grunnkrets"), share,
-                                              f"80+ innen {r0} m fra butikk"),
+                            image=lambda: elderly_map(ctx.layer("grunnkrets"), share,
+                                                      f"80+ innen {r0} m fra butikk"),
                             caption="Grunnkretser etter andelen innbyggere 80+ som når en butikk "
                                     f"innen {r0} m langs gangnettet (grå: ingen 80+)."))
     sec.items.append(Table(id="omsorg_dekning", title="Sykehjemsplasser per innbygger 80+",

@@ -1,0 +1,164 @@
+"""Benchmark the KPA report (``geoplan report``, issue 20 «Reports in seconds») on the demo.
+
+    python bench/bench_report.py [--runs 3] [--formats xlsx,html,pdf] [--baseline /work/main]
+
+Targets on the demo (issue 20): PDF <= 5 s, HTML <= 2 s, xlsx <= 1 s.
+
+Each format is written by the command line, as a user runs it, in a fresh process:
+this tree (``PYTHONPATH`` = the repository) against the baseline tree (``--baseline``,
+default ``/work/main``: the code before the change), alternating in the same run, so
+the ratio is measured under the same load. Wall and CPU time (user + system of the
+child) are medians of ``--runs`` runs. The answers are compared: the two spreadsheets
+must hold the same sheets with the same cell values (the «Laget» timestamp aside), the
+two HTML files the same table cells, the two PDFs the same page count and text (poppler's
+``pdftotext``, when installed). Results go to ``bench/results/report-<time>.json`` with the load
+average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BASELINE = Path(os.environ.get("GEOPLAN_BASELINE", "/work/main"))
+TARGETS = {"pdf": 5.0, "html": 2.0, "xlsx": 1.0}
+
+
+def loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().strip()
+    except OSError:
+        return ""
+
+
+def run_once(tree: Path, fmt: str, out_dir: Path, tag: str) -> tuple[float, float, Path]:
+    """One ``geoplan report --out report.<fmt>`` with ``tree`` first on the path: (wall, cpu, file)."""
+    out = out_dir / f"{tag}.{fmt}"
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(tree), "MPLBACKEND": "Agg"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "geoplan", "report", "--out", str(out)], cwd=tree,
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, out
+
+
+def xlsx_cells(path: Path) -> dict:
+    """Sheet name -> rows of cell values (the creation time left out)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)
+                       if not (ws.title == "Om rapporten" and r and r[0] == "Laget")]
+            for ws in wb.worksheets}
+
+
+#: the creation time («1.12.2026 kl. 18:07»), which differs between any two runs
+_WHEN = re.compile(r"\d{1,2}\.\s*\d{1,2}\.\s*\d{4}(\s*kl\.\s*\d{1,2}[:.]\d{2})?")
+_CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
+
+
+def html_cells(path: Path) -> list[str]:
+    """Every table cell's text in document order."""
+    return [_WHEN.sub("", re.sub(r"\s+", " ", c)).strip()
+            for c in _CELL.findall(path.read_text(encoding="utf-8"))]
+
+
+def pdf_text(path: Path):
+    """Page count and text without the creation time (poppler's pdftotext; None without it)."""
+    import shutil
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    txt = subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = txt.count("\f")
+    return pages, _WHEN.sub("", txt)
+
+
+def same_answer(fmt: str, a: Path, b: Path):
+    if fmt == "xlsx":
+        return xlsx_cells(a) == xlsx_cells(b)
+    if fmt == "html":
+        return html_cells(a) == html_cells(b)
+    ta, tb = pdf_text(a), pdf_text(b)
+    return None if ta is None else ta == tb
+
+
+def bench_format(fmt: str, runs: int, baseline: Path, out_dir: Path) -> dict:
+    new_w, new_c, base_w, base_c = [], [], [], []
+    new_f = base_f = None
+    for _ in range(runs):          # alternate, so both sides see the same load
+        w, c, base_f = run_once(baseline, fmt, out_dir, "baseline")
+        base_w.append(w)
+        base_c.append(c)
+        w, c, new_f = run_once(ROOT, fmt, out_dir, "new")
+        new_w.append(w)
+        new_c.append(c)
+    assert new_f is not None and base_f is not None
+    value, base = statistics.median(new_w), statistics.median(base_w)
+    cpu, base_cpu = statistics.median(new_c), statistics.median(base_c)
+    return {"figure": f"report {fmt} on the demo (s, median of {runs})",
+            "value": round(value, 3), "baseline": round(base, 3),
+            "ratio": round(base / value, 2) if value else None,
+            "cpu": round(cpu, 3), "baseline_cpu": round(base_cpu, 3),
+            "cpu_ratio": round(base_cpu / cpu, 2) if cpu else None,
+            "target": f"<= {TARGETS[fmt]:g} s", "meets_target": value <= TARGETS[fmt],
+            "same_answer": same_answer(fmt, new_f, base_f), "runs": runs,
+            "walls": [round(x, 3) for x in new_w], "baseline_walls": [round(x, 3) for x in base_w]}
+
+
+def rows(quick: bool, formats=("xlsx", "html", "pdf"), runs: int | None = None,
+         baseline: Path = BASELINE) -> list[dict]:
+    """One row per format: figure, value, baseline, ratio, target, same_answer (and CPU)."""
+    n = runs or (1 if quick else 3)
+    with tempfile.TemporaryDirectory(prefix="bench_report_") as tmp:
+        return [bench_format(f, n, baseline, Path(tmp)) for f in formats]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs per side and format (median)")
+    ap.add_argument("--formats", default="xlsx,html,pdf")
+    ap.add_argument("--baseline", type=Path, default=BASELINE,
+                    help="the tree with the code before the change (default /work/main)")
+    ap.add_argument("--quick", action="store_true", help="one run per side and format")
+    a = ap.parse_args(argv)
+    if not (a.baseline / "geoplan").is_dir():
+        sys.exit(f"Baseline tree {a.baseline} has no geoplan package.")
+    load_before = loadavg()
+    res = rows(a.quick, tuple(f.strip() for f in a.formats.split(",") if f.strip()),
+               runs=1 if a.quick else a.runs, baseline=a.baseline)
+    print(f"{'figure':44} {'value':>7} {'base':>7} {'ratio':>6} {'cpu':>7} {'b.cpu':>7} "
+          f"{'target':>9} same")
+    for r in res:
+        print(f"{r['figure']:44} {r['value']:7.2f} {r['baseline']:7.2f} {r['ratio']:6.2f} "
+              f"{r['cpu']:7.2f} {r['baseline_cpu']:7.2f} {r['target']:>9} {r['same_answer']}")
+    load_after = loadavg()
+    print(f"load average before: {load_before}; after: {load_after}")
+    out = HERE / "results" / f"report-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"bench": "report", "loadavg_before": load_before,
+                               "loadavg_after": load_after, "baseline": str(a.baseline),
+                               "rows": res}, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"written {out}")
+    return 0 if all(r["same_answer"] is not False for r in res) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
