@@ -37,7 +37,8 @@ def reserve_tables(ds, cfg) -> dict[str, Any]:
 def school_tables(ds, cfg) -> dict[str, Any]:
     from geoplan.runs.schools import schools
     res = schools(ds, cfg, walking=ds.has("gangnett"))
-    out = {"skole_sirkler": res.sirkler, "skole_innenfor_sirkel": res.innenfor,
+    out = {"skole_utviklingsgrenser": res.utviklingsgrenser,
+           "skole_sirkler": res.sirkler, "skole_innenfor_sirkel": res.innenfor,
            "skole_utenfor_sirkel": res.utenfor}
     if res.parseller is not None:
         out["skole_parseller"] = res.parseller

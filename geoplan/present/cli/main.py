@@ -42,6 +42,7 @@ COMMANDS = {
     "convert": "geoplan.present.cli.convert",
     "geocode": "geoplan.present.cli.geocode",
     "import": "geoplan.present.cli.import_data",
+    "batch": "geoplan.present.cli.batch",
 }
 
 
