@@ -48,6 +48,7 @@ BENCHES = {
     "population": "bench_population",
     "arealregnskap": "bench_arealregnskap",
     "sosi": "bench_sosi",
+    "batch": "bench_batch",
 }
 #: not run here: bench_app and bench_app_sessions need the app server and a browser
 

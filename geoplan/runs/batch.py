@@ -128,9 +128,10 @@ def tag(frame, nummer: str | None, navn: str | None, data: str):
 # Where the tasks run
 # ---------------------------------------------------------------------------
 
-#: modules the forkserver imports before it forks the workers
+#: modules the forkserver imports once before it forks the workers (so none pays for them)
 PRELOAD = ["geopandas", "pyogrio", "geoplan.io.loader", "geoplan.runs.publish",
-           "geoplan.runs.batch"]
+           "geoplan.runs.batch", "geoplan.analysis.reserves", "geoplan.analysis.schools",
+           "geoplan.analysis.concentration", "libpysal.weights"]
 
 
 def run_serial(jobs: Sequence[Job], on_done: Callable[[Outcome], None]) -> list[Outcome]:

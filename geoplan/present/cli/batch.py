@@ -77,8 +77,8 @@ def parse_analyses(value: str) -> tuple[str, ...]:
 def run(args: argparse.Namespace) -> int:
     from geoplan.io.batch import discover
     from geoplan.io.writers import register_inputs
-    from geoplan.runs import batch as rb
     from geoplan.present.cli.progress import Progress
+    from geoplan.runs import batch as rb
 
     analyses = parse_analyses(args.analyses)
     if not str(args.out).lower().endswith(".gpkg"):
