@@ -146,3 +146,13 @@ def test_unknown_analysis_and_a_single_gpkg_are_refused_in_norwegian(folder, tmp
     assert "ukjent analyse «reserver»" in capsys.readouterr().err
     assert main(["batch", str(folder / "larvik.gpkg"), "--out", str(tmp_path / "a.gpkg")]) == 2
     assert "data for én kommune" in capsys.readouterr().err
+
+
+def test_scheduler_without_dask_is_a_norwegian_error(folder, tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "distributed", None)     # import distributed -> ImportError
+    out = tmp_path / "x.gpkg"
+    assert main(["batch", str(folder), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert "--scheduler krever pakkene «dask» og «distributed»" in err and "geoplan[cluster]" in err
+    assert not out.exists()
