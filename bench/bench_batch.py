@@ -65,7 +65,7 @@ def separate_calls(paths: list[Path]) -> tuple[float, float, dict]:
             if res.returncode != 0:
                 raise RuntimeError(f"geoplan {cmd} {p.name}: {res.stderr.strip()[-400:]}")
             wall, cpu = wall + w, cpu + c
-            outputs[(p.name, cmd)] = json.loads(res.stdout)
+            outputs[(str(p), cmd)] = json.loads(res.stdout)
     return wall, cpu, outputs
 
 
@@ -96,7 +96,7 @@ def same_answer(outputs: dict, gpkg: Path) -> tuple[bool, int]:
         for c_cmd, key, frame, idx, cols in checks:
             if c_cmd != cmd:
                 continue
-            mine = frame[frame["datakilde"] == fname]
+            mine = frame[frame["datakilde"] == fname]   # the DATA path as batch listed it
             recs = js[key]
             ok &= len(mine) == len(recs)
             by = {tuple(str(r[k]) for k in idx): r for r in recs}

@@ -117,9 +117,9 @@ _ANALYSIS_NO = {"reserves": "boligreserve (reserves)", "schools": "skolesirkler 
 
 
 def tag(frame, nummer: str | None, navn: str | None, data: str):
-    """``frame`` with the municipality's number, name and DATA as its first columns."""
+    """``frame`` with the municipality's number, name and DATA (as listed) as its first columns."""
     frame = frame.drop(columns=[c for c in TAG_COLUMNS if c in frame.columns])
-    for i, (col, val) in enumerate(zip(TAG_COLUMNS, (nummer, navn, os.path.basename(data.rstrip("/\\")) or data))):
+    for i, (col, val) in enumerate(zip(TAG_COLUMNS, (nummer, navn, data))):
         frame.insert(i, col, val)
     return frame
 
