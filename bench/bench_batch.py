@@ -1,6 +1,6 @@
 """Benchmark ``geoplan batch`` (issue 20) against one CLI call per municipality and analysis.
 
-    python bench/bench_batch.py [--n 24] [--keep DIR]
+    python bench/bench_batch.py [--n 16] [--keep DIR]
 
 Data: ``--n`` synthetic municipalities on Norway's real outlines, spread over the area
 ranking of the 357 (``bench/make_municipalities.py``; ``--n 357`` for all of them).
@@ -143,12 +143,12 @@ def run(n: int, keep: Path | None = None) -> list[dict]:
 
 def bench_rows(data: Path, quick: bool) -> list[dict]:
     """For ``bench/run_all.py``: ``data`` is not used (the bench makes its own municipalities)."""
-    return run(4 if quick else 24)
+    return run(4 if quick else 16)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--n", type=int, default=24, help="number of municipalities (357: all)")
+    ap.add_argument("--n", type=int, default=16, help="number of municipalities (357: all)")
     ap.add_argument("--keep", type=Path, help="write the data and outputs here instead of a temp folder")
     a = ap.parse_args()
     for r in run(a.n, a.keep):
