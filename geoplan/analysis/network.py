@@ -504,4 +504,5 @@ def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_w
         return shapely.Polygon()
     # merge the two-point pieces into polylines first: far fewer buffers to union
     lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(segs)))
-    return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))
+    from geoplan.analysis.corridor import buffer_union   # the union of the buffers, fast
+    return buffer_union(lines, half, quad_segs=quad_segs)
