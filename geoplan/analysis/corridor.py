@@ -58,8 +58,8 @@ def _core(inner: np.ndarray, x0: float, y0: float, cell: float, simplify_m: floa
     return shapely.simplify(polys, simplify_m, preserve_topology=True)
 
 
-def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 8.0,
-                 simplify_m: float = 5.0):
+def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 10.0,
+                 simplify_m: float = 2.0):
     """``union_all(buffer(lines, half, quad_segs=quad_segs))``, same polygon, faster.
 
     Parameters
@@ -101,7 +101,12 @@ def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 8.0,
     d_out = ndimage.distance_transform_edt(inner) * cell           # -> nearest non-core cell
     clear = np.full(lines.size, np.inf)
     np.minimum.at(clear, owner, d_out[iy, ix])
-    drop = clear >= half + 2.0 * cell * np.sqrt(2) + simplify_m
+    need = half + 2.0 * cell * np.sqrt(2) + simplify_m
+    drop = clear >= need
+    if not drop.any():
+        return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))
     core = _core(inner, float(x0), float(y0), cell, simplify_m)
+    # a core piece that holds a left-out buffer holds a disc of radius need - cell
+    core = core[shapely.area(core) >= np.pi * (need - cell) ** 2]
     keep = shapely.buffer(lines[~drop], half, quad_segs=quad_segs)
     return shapely.union_all(np.concatenate([core, keep]))

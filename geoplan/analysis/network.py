@@ -418,7 +418,8 @@ def target_distances(network: Network, dist: np.ndarray, snap: pd.DataFrame,
     return out, who
 
 
-def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> np.ndarray:
+def reachable_segments(network: Network, dist: np.ndarray, radius_m: float,
+                       edges: np.ndarray | None = None) -> np.ndarray:
     """The parts of the edges within ``radius_m`` (network distance) of the sources.
 
     An edge (a, b) of length L is reachable from a for ``radius - d[a]`` and
@@ -432,6 +433,8 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> n
         Distance of every node from the sources (m), e.g. from
         :func:`distances_from`; ``inf`` for nodes not reached.
     radius_m : float
+    edges : array of int, optional
+        Only these edges (sorted ids); default all.
 
     Returns
     -------
@@ -440,7 +443,8 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> n
     """
     du = dist[network.u]
     dv = dist[network.v]
-    e = np.flatnonzero((du < radius_m) | (dv < radius_m))
+    reach = (du < radius_m) | (dv < radius_m)
+    e = np.flatnonzero(reach) if edges is None else edges[reach[edges]]
     if e.size == 0:
         return np.empty(0, dtype=object)
     L = network.length_m[e]
@@ -493,16 +497,28 @@ def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_w
     -------
     shapely Polygon/MultiPolygon (empty if nothing is reachable)
     """
-    segs = reachable_segments(network, dist, radius_m)
     half = corridor_width_m / 2.0
-    if within is not None and segs.size:
+    if within is None:
+        segs = reachable_segments(network, dist, radius_m)
+    else:
         if shapely.is_empty(within):
             return shapely.Polygon()
+        segs = reachable_segments(network, dist, radius_m, _edges_near(network, within, half))
         shapely.prepare(within)
         segs = segs[shapely.dwithin(within, segs, half)]
     if segs.size == 0 or half <= 0:
         return shapely.Polygon()
     # merge the two-point pieces into polylines first: far fewer buffers to union
     lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(segs)))
-    from geoplan.analysis.corridor import buffer_union   # the union of the buffers, fast
+    from geoplan.analysis.corridor import buffer_union  # the union of the buffers, fast
     return buffer_union(lines, half, quad_segs=quad_segs)
+
+
+def _edges_near(network: Network, geom, distance_m: float) -> np.ndarray:
+    """Sorted ids of the edges whose bounding box is within ``distance_m`` of that of
+    ``geom`` (a superset of the edges within ``distance_m``; access legs always
+    included: the STRtree holds the network edges only)."""
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    near = network.tree.query(shapely.box(x0 - distance_m, y0 - distance_m,
+                                          x1 + distance_m, y1 + distance_m))
+    return np.union1d(network._network_edges[near], np.flatnonzero(network.access))
