@@ -105,8 +105,11 @@ def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 10.0,
     drop = clear >= need
     if not drop.any():
         return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))
-    core = _core(inner, float(x0), float(y0), cell, simplify_m)
-    # a core piece that holds a left-out buffer holds a disc of radius need - cell
-    core = core[shapely.area(core) >= np.pi * (need - cell) ** 2]
+    # only core pieces that hold a left-out buffer are needed: they hold a disc of
+    # radius need - cell√2 (4-connected pieces, as rasterio draws them)
+    label, _n = ndimage.label(inner)
+    big = np.bincount(label.ravel()) * cell * cell >= np.pi * (need - cell * np.sqrt(2)) ** 2
+    big[0] = False
+    core = _core(big[label], float(x0), float(y0), cell, simplify_m)
     keep = shapely.buffer(lines[~drop], half, quad_segs=quad_segs)
     return shapely.union_all(np.concatenate([core, keep]))
