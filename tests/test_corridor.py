@@ -1,4 +1,5 @@
-"""The fast union of line buffers (walking corridor): by hand and against the plain union."""
+"""Walking corridor (fast union of line buffers) and snapping through the parent network:
+by hand, against the plain union and against networkx."""
 
 from __future__ import annotations
 
@@ -160,3 +161,55 @@ def test_walking_area_near_a_region_equals_the_plain_corridor(core_calls):
     assert core_calls
     whole = walking_area(net2, dist, 600.0, 100.0)
     assert whole.area > got.area
+
+
+def _brute_nearest(net, p):
+    """Distance from point ``p`` to the nearest non-access edge of ``net``, by brute force."""
+    segs = net.segments(np.flatnonzero(~net.access))
+    return float(shapely.distance(segs, Point(p)).min())
+
+
+def test_snapping_on_a_network_with_points_reuses_the_parent_and_is_exact():
+    # schools split edges once, twice, twice at the same spot and at an end node
+    rng = np.random.default_rng(3)
+    net = build_network(gpd.GeoSeries(grid_segments(10, 100.0), crs=CRS))
+    schools = [Point(130, 0), Point(160, 0), Point(160, 0), Point(405, 300), Point(500, 500),
+               Point(720, 890)]
+    net2, nodes = add_points(net, snap_points(net, schools))
+    assert net2.parent is net and (nodes >= 0).all()
+    assert "tree" not in net2.__dict__            # nothing built yet on the child
+    targets = [Point(x, y) for x, y in rng.uniform(-30, 1030, (300, 2))]
+    targets += [Point(150, 3), Point(160, -2), Point(130, 0), Point(410, 300)]
+    snap = snap_points(net2, targets)
+    assert "tree" not in net2.__dict__            # ... and none needed for snapping
+    e = snap["edge"].to_numpy()
+    assert (e >= 0).all() and not net2.access[e].any()
+    a, b = net2.xy[net2.u[e]], net2.xy[net2.v[e]]
+    pos = a + (b - a) * snap["t"].to_numpy()[:, None]
+    assert pos == pytest.approx(snap[["snap_x", "snap_y"]].to_numpy(), abs=1e-6)
+    brute = [_brute_nearest(net2, (p.x, p.y)) for p in targets]
+    assert snap["tilknytning_m"].to_numpy() == pytest.approx(brute, abs=1e-6)
+
+
+def test_walking_distances_through_the_parent_snapping_match_networkx():
+    import networkx as nx
+
+    from geoplan.analysis.network import target_distances
+    rng = np.random.default_rng(11)
+    segs = grid_segments(12, 80.0, keep=lambda n: rng.random(n) >= 0.2)
+    net = build_network(gpd.GeoSeries(segs, crs=CRS))
+    schools = [Point(xy) for xy in rng.uniform(0, 960, (4, 2))]
+    targets = [Point(xy) for xy in rng.uniform(0, 960, (120, 2))]
+    s_snap = snap_points(net, schools)
+    net2, nodes = add_points(net, s_snap)
+    dist, _ = distances_from(net2, nodes[nodes >= 0])
+    got, _ = target_distances(net2, dist, snap_points(net2, targets))
+    # reference: schools and targets all inserted as nodes, networkx from the schools
+    both, ids = add_points(net, snap_points(net, schools + targets))
+    g = nx.Graph()
+    g.add_weighted_edges_from(zip(both.u.tolist(), both.v.tolist(), both.length_m.tolist()))
+    ref = nx.multi_source_dijkstra_path_length(g, set(ids[:4].tolist()))
+    expect = np.array([ref.get(int(i), np.inf) for i in ids[4:]])
+    assert (np.isinf(got) == np.isinf(expect)).all()
+    fin = np.isfinite(expect)
+    assert got[fin] == pytest.approx(expect[fin], abs=1e-6)
