@@ -117,6 +117,10 @@ class Raster:
         tr = self.transform @ self.transform.translation(c0, r0)
         if geom.geom_type in ("Point", "MultiPoint"):
             return self.sample([geom])
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            fast = _polygon_mask(geom, self.transform, r0, r1, c0, c1)
+            if fast is not None:
+                return sub[fast]
         mask = features.geometry_mask([geom], out_shape=sub.shape, transform=tr, invert=True,
                                       all_touched=geom.geom_type not in ("Polygon", "MultiPolygon"))
         if not mask.any():
@@ -144,6 +148,43 @@ class Raster:
             if threshold is not None:
                 out["andel_over"][i] = float((vals > threshold).mean())
         return out
+
+
+def _polygon_mask(geom, transform: Affine, r0: int, r1: int, c0: int,
+                  c1: int) -> np.ndarray | None:
+    """The mask rasterio's ``geometry_mask`` gives a polygon on window rows r0:r1, columns
+    c0:c1: the cells whose centre lies inside, else (a polygon that holds no centre)
+    the cells it touches, computed with shapely predicates on the cell centres and
+    boxes instead of rasterising (a site is a few hundred cells, where the rasteriser's
+    set-up is most of the time).
+
+    GDAL decides a centre on the boundary by its own half-open rule, and floating
+    point there is its own; so the mask is only returned when no centre lies on or
+    within a millionth of a cell of the boundary (no box just touching it, for the
+    fallback), else None and the caller rasterises. ``None`` too for a rotated grid.
+    """
+    if transform.b != 0 or transform.d != 0:
+        return None
+    cw, ch = transform.a, transform.e
+    xs = transform.c + cw * (np.arange(c0, c1) + 0.5)
+    ys = transform.f + ch * (np.arange(r0, r1) + 0.5)
+    xx, yy = np.meshgrid(xs, ys)
+    shapely.prepare(geom)
+    inside = shapely.contains_xy(geom, xx, yy)
+    ex, ey = abs(cw) * 1e-6, abs(ch) * 1e-6
+    for dx, dy in ((ex, 0.0), (-ex, 0.0), (0.0, ey), (0.0, -ey)):
+        if not np.array_equal(shapely.contains_xy(geom, xx + dx, yy + dy), inside):
+            return None
+    if shapely.intersects_xy(geom, xx, yy).sum() != inside.sum():
+        return None
+    if inside.any():
+        return inside
+    hx, hy = abs(cw) / 2, abs(ch) / 2
+    touch = [shapely.intersects(geom, shapely.box(xx - hx - e, yy - hy - f, xx + hx + e, yy + hy + f))
+             for e, f in ((0.0, 0.0), (ex, ey), (-ex, -ey))]
+    if not (np.array_equal(touch[0], touch[1]) and np.array_equal(touch[0], touch[2])):
+        return None
+    return touch[0]
 
 
 def _mtime(path: Path) -> float:
