@@ -106,6 +106,10 @@ class Raster:
             return np.array([])
         h, w = self.data.shape
         minx, miny, maxx, maxy = geom.bounds
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            fast = self._cells_fast(geom, (minx, miny, maxx, maxy))
+            if fast is not None:
+                return fast
         win = windows.from_bounds(minx, miny, maxx, maxy, self.transform)
         c0 = max(int(np.floor(win.col_off)) - 1, 0)
         r0 = max(int(np.floor(win.row_off)) - 1, 0)
@@ -117,16 +121,30 @@ class Raster:
         tr = self.transform @ self.transform.translation(c0, r0)
         if geom.geom_type in ("Point", "MultiPoint"):
             return self.sample([geom])
-        if geom.geom_type in ("Polygon", "MultiPolygon"):
-            fast = _polygon_mask(geom, self.transform, r0, r1, c0, c1)
-            if fast is not None:
-                return sub[fast]
         mask = features.geometry_mask([geom], out_shape=sub.shape, transform=tr, invert=True,
                                       all_touched=geom.geom_type not in ("Polygon", "MultiPolygon"))
         if not mask.any():
             mask = features.geometry_mask([geom], out_shape=sub.shape, transform=tr, invert=True,
                                           all_touched=True)
         return sub[mask]
+
+    def _cells_fast(self, geom, bounds: tuple[float, float, float, float]) -> np.ndarray | None:
+        """:meth:`cells_in` of a polygon by :func:`_polygon_mask` on a window one cell
+        wider than its bounds (any window that covers it gives the same cells, in the
+        same row-major order); None when the polygon needs the rasteriser."""
+        tr = self.transform
+        if tr.b != 0 or tr.d != 0 or not all(np.isfinite(bounds)):
+            return None
+        h, w = self.data.shape
+        minx, miny, maxx, maxy = bounds
+        cols = sorted(((minx - tr.c) / tr.a, (maxx - tr.c) / tr.a))
+        rows = sorted(((miny - tr.f) / tr.e, (maxy - tr.f) / tr.e))
+        c0, c1 = max(int(np.floor(cols[0])) - 1, 0), min(int(np.ceil(cols[1])) + 1, w)
+        r0, r1 = max(int(np.floor(rows[0])) - 1, 0), min(int(np.ceil(rows[1])) + 1, h)
+        if c0 >= c1 or r0 >= r1:
+            return np.array([])
+        mask = _polygon_mask(geom, tr, r0, r1, c0, c1)
+        return None if mask is None else self.data[r0:r1, c0:c1][mask]
 
     def zonal(self, geoms: Iterable, crs: CRS | None = None,
               threshold: float | None = None) -> dict[str, np.ndarray]:

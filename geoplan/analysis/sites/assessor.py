@@ -214,8 +214,12 @@ class SiteAssessor:
     def _sites(self, geoms: Any, units: Any, kategori: str | None, trinn: int | None,
                crs: Any = None) -> Sites:
         arr = _site_geometries(geoms, self.crs, crs)
-        u = np.broadcast_to(np.asarray(units if units is not None else 1), (len(arr),))
-        u = np.asarray(pd.to_numeric(pd.Series(u), errors="coerce").fillna(1), dtype=float)
+        if isinstance(units, (int, float, np.integer, np.floating)) and not isinstance(units, bool) \
+                and np.isfinite(units):
+            u = np.full(len(arr), float(units))      # one number: no Series to coerce
+        else:
+            u = np.broadcast_to(np.asarray(units if units is not None else 1), (len(arr),))
+            u = np.asarray(pd.to_numeric(pd.Series(u), errors="coerce").fillna(1), dtype=float)
         if (u < 0).any() or (u != np.round(u)).any():
             raise DataProblem("Antall enheter (--units) må være et helt tall som er 0 eller større.")
         if trinn is not None and int(trinn) not in (1, 2, 3, 4, 5):
