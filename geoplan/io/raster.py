@@ -188,11 +188,13 @@ def _polygon_mask(geom, transform: Affine, r0: int, r1: int, c0: int,
     ys = transform.f + ch * (np.arange(r0, r1) + 0.5)
     xx, yy = np.meshgrid(xs, ys)
     shapely.prepare(geom)
-    inside = shapely.contains_xy(geom, xx, yy)
     ex, ey = abs(cw) * 1e-6, abs(ch) * 1e-6
-    for dx, dy in ((ex, 0.0), (-ex, 0.0), (0.0, ey), (0.0, -ey)):
-        if not np.array_equal(shapely.contains_xy(geom, xx + dx, yy + dy), inside):
-            return None
+    sx = np.array([0.0, ex, -ex, 0.0, 0.0])[:, None, None]     # the centres, and nudged
+    sy = np.array([0.0, 0.0, 0.0, ey, -ey])[:, None, None]
+    inside_all = shapely.contains_xy(geom, xx + sx, yy + sy)
+    inside = inside_all[0]
+    if not (inside_all == inside).all():
+        return None
     if shapely.intersects_xy(geom, xx, yy).sum() != inside.sum():
         return None
     if inside.any():
