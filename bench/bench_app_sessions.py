@@ -34,6 +34,8 @@ import sessions  # noqa: E402
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--stagger", type=float, default=0.0, help="seconds between arrivals (0: one burst)")
+    ap.add_argument("--poll", type=float, default=0.5, help="seconds between two rounds of checks")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -47,8 +49,11 @@ def main() -> int:
         time.sleep(1)
         after_one = sessions.rss_mb(pid)
         t = time.perf_counter()
-        many = sessions.open_sessions(browser, url, args.sessions)
+        srv0, st = sessions.cpu_s([pid]), {}
+        many = sessions.open_sessions(browser, url, args.sessions, stagger_s=args.stagger,
+                                      poll_s=args.poll, stats=st)
         wall = time.perf_counter() - t
+        srv_cpu, chr_cpu = sessions.cpu_s([pid]) - srv0, st["chromium_cpu_s"]
         time.sleep(1)
         after_many = sessions.rss_mb(pid)
         browser.close()
@@ -69,6 +74,7 @@ def main() -> int:
     print(f"{'memory per session (MB)':<42}{per_one:>10.1f}{per_many:>16.1f}"
           f"{(per_many / per_one if per_one > 0 else float('nan')):>8.1f}")
     print(f"all {args.sessions} sessions in {wall:.1f} s; failed pages: {len(failed)}")
+    print(f"CPU while they opened: server {srv_cpu:.1f} s, Chromium {chr_cpu:.1f} s")
     for r in failed:
         print(f"  {r}")
     print(f"load average after: {os.getloadavg()}")

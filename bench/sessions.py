@@ -47,6 +47,28 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_s(pids) -> float:
+    """User + system CPU seconds of these processes (from /proc; gone ones count 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(f[11]) + int(f[12])
+    return total / tick
+
+
+def chromium_pids() -> list[int]:
+    """Every running Chromium process (the test's browser and its renderers)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            with contextlib.suppress(OSError):
+                if b"chromium" in (d / "cmdline").read_bytes().split(b"\0")[0]:
+                    out.append(int(d.name))
+    return out
+
+
 @contextlib.contextmanager
 def serve(log: Path, env: dict | None = None):
     """``geoplan app`` on the demo (warm caches, as a municipality starts it); yields (url, pid)."""
@@ -93,13 +115,19 @@ def _map_drawn(pg) -> bool:
 
 
 def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
-                  stagger_s: float = 0.0) -> list[dict]:
+                  stagger_s: float = 0.0, poll_s: float = 0.5, stats: dict | None = None) -> list[dict]:
     """Open ``n`` sessions at once (pages cycled); per session: page, seconds, errors.
 
     ``stagger_s`` spaces the arrivals (0: all in the same instant). The browsers run
     on the server's own cores here, and Streamlit's frontend gives a component 60 s
     to load before it shows a timeout instead of the map, so a burst of 20 on two
     cores measures the test's own browsers as much as the server.
+
+    ``poll_s``: the pause between two rounds of asking every open page whether it has
+    settled (the times are this coarse). Each question is a round trip into the
+    page's renderer: asking 20 pages every 50 ms kept Chromium busy answering.
+    ``stats``, if given, gets ``chromium_cpu_s``: the CPU seconds of every Chromium
+    process from the first arrival until the last page settled.
     """
     ctxs, pages, t0 = [], [], []
     for i in range(n):
@@ -107,6 +135,7 @@ def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
         pg = ctx.new_page()
         ctxs.append(ctx)
         pages.append((PAGES[i % len(PAGES)], pg))
+    chr0 = cpu_s(chromium_pids())
     for k, (path, pg) in enumerate(pages):
         if k and stagger_s:
             time.sleep(stagger_s)
@@ -124,7 +153,9 @@ def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
                 ready = False
             if ready:
                 done[i] = {"side": path, "sekunder": time.perf_counter() - t0[i]}
-        time.sleep(0.05)
+        time.sleep(poll_s)
+    if stats is not None:
+        stats["chromium_cpu_s"] = cpu_s(chromium_pids()) - chr0
     out = []
     for i, (path, pg) in enumerate(pages):
         rec = done.get(i, {"side": path, "sekunder": None})

@@ -154,14 +154,23 @@ def _open(pg, url: str, path: str) -> str:
     return _everything(pg)
 
 
-def _suppression_off(pg, url: str, path: str) -> str:
-    """Switch «Skjul små tall» off in the sidebar (roles that may) and return the page's HTML."""
+def _suppression_off(pg, url: str, path: str, expect: str | None = None) -> str:
+    """Switch «Skjul små tall» off in the sidebar (roles that may) and return the page's HTML.
+
+    ``expect``: text the page must come to hold (the rerun and the new map arrive in
+    turn, slowly on a loaded machine): waited for up to two minutes.
+    """
     pg.get_by_text("Skjul små tall (prikking)").first.click()
     _wait_app(pg)
     if path in ("", "oversikt", "konsentrasjon", "vurder-tomt"):
         pg.frame_locator('iframe[title="streamlit_folium.st_folium"]').first.locator(
             ".leaflet-container").first.wait_for(state="attached", timeout=60_000)
-    return _everything(pg)
+    html = _everything(pg)
+    end = time.time() + 120
+    while expect is not None and expect not in html and time.time() < end:
+        time.sleep(1.0)
+        html = _everything(pg)
+    return html
 
 
 @pytest.mark.parametrize("role", ["innsyn", "plan"])
@@ -180,7 +189,8 @@ def test_planning_roles_never_receive_single_dwellings(oidc_app, browser, role):
         if role == "innsyn":
             assert "Skjul små tall" not in pg.inner_text("body")     # suppression cannot be switched off
         else:  # plan may see unsuppressed aggregates, never single dwellings
-            html = _suppression_off(pg, oidc_app["url"], "konsentrasjon")
+            html = _suppression_off(pg, oidc_app["url"], "konsentrasjon",
+                                    expect="Prikkingen er slått av")   # the rerun is there
             assert "Kommunal bolig:" not in html and not [a for a in ADDRESSES if a in html]
     finally:
         ctx.close()
@@ -191,7 +201,7 @@ def test_housing_office_gets_points_but_not_addresses(oidc_app, browser):
     try:
         html = _open(pg, oidc_app["url"], "oversikt")
         assert "Kommunal bolig:" not in html          # suppression on (the default): totals only
-        html = _suppression_off(pg, oidc_app["url"], "oversikt")
+        html = _suppression_off(pg, oidc_app["url"], "oversikt", expect="Kommunal bolig:")
         assert "Kommunal bolig:" in html
         assert not [a for a in ADDRESSES if a in html]
         assert "Vurder tomt" in pg.inner_text("body")
@@ -203,7 +213,7 @@ def test_admin_gets_addresses_when_the_config_allows_them(oidc_app, browser):
     ctx, pg = _sign_in(browser, oidc_app["url"], "admin")
     try:
         _open(pg, oidc_app["url"], "oversikt")
-        html = _suppression_off(pg, oidc_app["url"], "oversikt")
+        html = _suppression_off(pg, oidc_app["url"], "oversikt", expect="Kommunal bolig:")
         assert "Kommunal bolig:" in html and [a for a in ADDRESSES if a in html]
     finally:
         ctx.close()

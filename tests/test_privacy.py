@@ -128,6 +128,62 @@ def test_random_municipalities_recover_nothing(ng, nk, k, zero, data):
     assert (prot.cell | ~small).all()
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hs.integers(2, 8), hs.integers(1, 4), hs.booleans(), hs.data())
+def test_audit_shortcut_agrees_with_the_solver(ng, nk, zero, data):
+    """The audit's cheap proof (a unit trade the published facts allow) never says
+    "not determined" where the integer programme says "determined", and the whole
+    protection comes out the same with and without it."""
+    from geoplan.privacy import audit
+
+    cells = data.draw(hs.lists(hs.integers(0, 12), min_size=ng * nk, max_size=ng * nk))
+    parts = np.array(cells, dtype=float).reshape(ng, nk)
+    dw = parts.sum(axis=1) + np.array(data.draw(hs.lists(hs.integers(0, 6), min_size=ng, max_size=ng)))
+    seen = []
+    real_exposed, real_witness = audit._exposed, audit._witness
+
+    def both(t, s, cons):
+        fast = real_exposed(t, s, cons)
+        audit._witness = lambda *a, **k: False
+        try:
+            slow = real_exposed(t, s, None)
+        finally:
+            audit._witness = real_witness
+        seen.append((fast, slow))
+        return slow
+
+    audit._exposed = both
+    try:
+        with_check = _protect(parts, dw.astype(float), 5, zero)
+    finally:
+        audit._exposed = real_exposed
+    assert all(fast == slow for fast, slow in seen), seen
+    plain = _protect(parts, dw.astype(float), 5, zero)
+    assert (plain.cell == with_check.cell).all() and (plain.row == with_check.row).all()
+    assert (plain.column == with_check.column).all() and plain.grand == with_check.grand
+
+
+def test_audit_shortcut_finds_the_rectangle():
+    """A 2 × 2 table with every margin published: +1/−1 round the rectangle keeps them
+    all, so a hidden corner is not determined, and the shortcut shows it alone."""
+    from geoplan.privacy import audit
+
+    t = audit.Table(values=np.array([3.0, 2.0, 1.0, 4.0]), upper=np.full(4, 50.0))
+    corners = [t.add(f"c{i}", [i], v, primary=True) for i, v in enumerate(t.values)]
+    for cells in ([0, 1], [2, 3], [0, 2], [1, 3]):
+        t.add("sum", cells, t.values[cells].sum(), primary=False)
+    assert audit._witness(t, corners[0])
+    t.values[1] = 0.0   # cell 1 cannot give a unit: the trade runs the other way round
+    for st in t.stats:
+        st.value = float(t.values[st.cells].sum())
+    t._memo.clear()
+    assert audit._witness(t, corners[0])   # −1 at 0, +1 at 1, +1 at 2, −1 at 3
+    t.upper[:] = t.values                   # every cell at its bound: nothing can go up
+    t._memo.clear()
+    assert not audit._witness(t, corners[0])
+    assert audit._exposed(t, corners[0], None)   # and the solver agrees: determined
+
+
 @pytest.fixture(scope="module")
 def demo_public():
     from geoplan import runs

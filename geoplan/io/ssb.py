@@ -388,8 +388,16 @@ def _csv_frame(text: str, source: str) -> tuple[pd.DataFrame, str]:
 # public readers
 # ---------------------------------------------------------------------------
 
+#: parsed projections of this process, by (path, size, mtime): a report reads the same
+#: file for the population, the housing need and the access sections
+_READ: dict[tuple, Projection] = {}
+
+
 def read_projection(path: str | os.PathLike) -> Projection:
     """Read an SSB population projection (JSON-stat2 or Statistikkbanken CSV).
+
+    A file read before in this process (same path, size and modification time) is
+    not parsed again; the caller gets its own copy of the table.
 
     Raises
     ------
@@ -399,6 +407,18 @@ def read_projection(path: str | os.PathLike) -> Projection:
     p = Path(path)
     if not p.is_file():
         raise UnreadableInput(f"Fant ikke framskrivingsfila «{p}». Sjekk stien i --projection.")
+    st = p.stat()
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _READ:
+        if len(_READ) > 8:
+            _READ.clear()
+        _READ[key] = _read_projection(p)
+    got = _READ[key]
+    return Projection(table=got.table.copy(), source=got.source, title=got.title,
+                      variants=dict(got.variants), notes=list(got.notes))
+
+
+def _read_projection(p: Path) -> Projection:
     data = p.read_bytes()
     text = _decode(data)
     src = p.name

@@ -127,6 +127,9 @@ def run(args) -> int:
         print(f"Klar etter {time.perf_counter() - t0:.1f} s; starter serveren.", file=sys.stderr,
               flush=True)
 
+    if not args.no_warm:
+        _warm_pages_in_background()
+
     from streamlit.web import cli as stcli
 
     # The packaged Streamlit settings (local map assets, no usage statistics, upload
@@ -197,3 +200,23 @@ def _app_data(args) -> None:
             raise UnreadableInput(f"Fant ikke {args.data}. Oppgi en GeoPackage, en mappe med lagfiler "
                                   "eller én fil.")
         os.environ["GEOPLAN_APP_DATA"] = str(data.resolve())
+
+
+def _warm_pages_in_background() -> None:
+    """The pages' first views (default controls) computed while the server starts."""
+    import logging
+    import threading
+
+    def run() -> None:
+        saved = _quiet_streamlit_warnings()
+        try:
+            from geoplan.present.app.views import compute
+            compute.warm_pages()
+        except Exception:  # the page computes and reports it itself
+            logging.getLogger(__name__).debug("warming the pages failed", exc_info=True)
+        finally:
+            for name, level in saved.items():
+                logging.getLogger(name).setLevel(level)
+
+    threading.Thread(target=run, name="geoplan-warm-pages", daemon=True).start()
+

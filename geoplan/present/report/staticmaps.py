@@ -287,12 +287,42 @@ def _annotate(ax, gdf, column: str, extent) -> None:
 _DRAW = {"polygon": _draw_polygons, "line": _draw_lines, "point": _draw_points}
 
 
-def _draw_layer(ax, lyr: MapLayer, extent, handles: list) -> None:
-    """One layer (skipped when empty); its legend entry goes to ``handles``."""
+def _for_print(gdf, extent, pixel_m: float | None):
+    """The features that reach the map's extent, simplified to half a printed pixel.
+
+    A map of one place drew every feature of the municipality, at full detail, to
+    be clipped by the axes; what lies outside the frame or below half a pixel is
+    not seen on paper. Features are selected whole (matplotlib clips them at the
+    frame), and simplified with topology kept, in metres of the layer's CRS.
+    """
+    import geopandas as gpd
+    import shapely
+
+    minx, miny, maxx, maxy = extent
+    idx = gdf.sindex.query(shapely.box(minx, miny, maxx, maxy))
+    if len(idx) < len(gdf):
+        gdf = gdf.iloc[np.sort(idx)]
+    if pixel_m and pixel_m > 0 and len(gdf):
+        g = np.asarray(gdf.geometry.values)
+        kinds = shapely.get_type_id(g)
+        lines = (kinds != 0) & (kinds != 4)   # not points
+        if lines.any():
+            g = g.copy()
+            g[lines] = shapely.simplify(g[lines], pixel_m / 2, preserve_topology=True)
+            gdf = gdf.set_geometry(gpd.GeoSeries(g, index=gdf.index, crs=gdf.crs))
+    return gdf
+
+
+def _draw_layer(ax, lyr: MapLayer, extent, handles: list, pixel_m: float | None = None) -> None:
+    """One layer (skipped when empty or wholly outside the extent); its legend entry goes
+    to ``handles``. ``pixel_m``: metres per printed pixel (the simplification)."""
     gdf = lyr.gdf
     if gdf is None or len(gdf) == 0:
         return
     gdf = gdf[~(gdf.geometry.is_empty | gdf.geometry.isna())]
+    if len(gdf) == 0:
+        return
+    gdf = _for_print(gdf, extent, pixel_m)
     if len(gdf) == 0:
         return
     _DRAW[_geom_kind(gdf)](ax, gdf, lyr, handles)
@@ -375,8 +405,9 @@ def render_map(layers: Sequence[MapLayer], *, title: str | None = None, focus=No
     try:
         extent = _extent(layers, focus, aspect=width_cm / height_cm)
         handles: list = []
+        pixel_m = (extent[2] - extent[0]) / (width_cm / 2.54 * dpi)
         for lyr in layers:
-            _draw_layer(ax, lyr, extent, handles)
+            _draw_layer(ax, lyr, extent, handles, pixel_m)
         _finish(fig, ax, extent, handles, crs_label=crs_label, title=title,
                 legend_loc=legend_loc)
         fig.tight_layout()

@@ -15,8 +15,12 @@ from geoplan.present.app import appdata
 
 
 def _key(ds, **params) -> str:
-    return appdata.dataset_key(ds) + "|" + json.dumps(params, sort_keys=True, default=str) \
-        + "|" + json.dumps(appdata.overrides(), sort_keys=True)
+    return _key_of(appdata.dataset_key(ds), appdata.overrides(), **params)
+
+
+def _key_of(dataset_key: str, overrides: dict, **params) -> str:
+    return dataset_key + "|" + json.dumps(params, sort_keys=True, default=str) \
+        + "|" + json.dumps(overrides, sort_keys=True)
 
 
 # -- land need and reserves ---------------------------------------------------
@@ -192,3 +196,77 @@ def density_image(ds, settings, public: bool):
     is the top of the colour scale (the 99th percentile).
     """
     return _density_cached(_key(ds, density=True), bool(public), ds, settings)
+
+
+# -- warming the pages' first views ---------------------------------------------
+
+def default_reserve_params(rs) -> dict:
+    """The Arealbehov page's growth parameters before a control is touched."""
+    from geoplan.present import text
+
+    ppd = float(text.number(rs.persons_per_dwelling, 2).replace("\u00a0", "").replace(",", "."))
+    return {"base_population": float(rs.base_population), "base_year": int(rs.base_year),
+            "year": int(rs.default_year), "rate": float(rs.default_rate),
+            "persons_per_dwelling": ppd, "dwellings_per_daa": None}
+
+
+def warm_pages() -> dict[str, float]:
+    """Compute each page's first view with its controls at their defaults, for a session
+    without upload or overrides, into the process-wide caches every session shares.
+
+    ``geoplan app`` runs this in a background thread once the server starts, so the
+    first planner to open Arealbehov, Skolesirkler, Konsentrasjon or Vurder tomt does
+    not wait for the whole dataset to be read and the analysis to run (the caches
+    lock per entry: a page that asks meanwhile waits for this result instead of
+    computing it again). A step whose layers are missing is skipped: the page says
+    why. Returns seconds per step.
+    """
+    import time
+
+    from geoplan.errors import GeoplanError
+    from geoplan.present.app.appdata import (
+        _config_cached,
+        _config_files,
+        _dataset_key,
+        _load_cached,
+        _mtime,
+        default_source,
+    )
+
+    times: dict[str, float] = {}
+    cfg = _config_cached(*_config_files(), "{}")
+    src = default_source()
+    t = time.perf_counter()
+    try:
+        ds = _load_cached(src, None, None, _mtime(src), "{}", None, cfg)
+    except GeoplanError:
+        return times
+    times["data_s"] = time.perf_counter() - t
+    dkey = _dataset_key(ds, {})
+
+    def step(name, need, fn):
+        if not all(ds.has(n) for n in need):
+            return
+        t0 = time.perf_counter()
+        try:
+            fn()
+        except GeoplanError:
+            return
+        times[name] = time.perf_counter() - t0
+
+    rs = reserve_settings(cfg)
+    params = default_reserve_params(rs)
+    step("arealbehov_s", ("arealformal", "utviklingsgrense"),
+         lambda: _reserves_cached(_key_of(dkey, {}, **params), params, ds, cfg))
+    from geoplan.config.schools import SchoolSettings
+    r = float(int(SchoolSettings.from_config(cfg).radius_m))
+    step("skolesirkler_s", ("utviklingsgrense", "skole"),
+         lambda: _schools_cached(_key_of(dkey, {}, radius=r, walking=False), r, False, ds, cfg))
+    cr = float(int(concentration_settings(cfg).radius_m))
+
+    def conc():
+        model, _ = _concentration_model_cached(_key_of(dkey, {}, radius=cr), cr, ds, cfg)
+        _concentration_cached(_key_of(dkey, {}, radius=cr, public=True), cr, True, ds, cfg, model)
+    step("konsentrasjon_s", ("kommunal_bolig", "grunnkrets"), conc)
+    step("vurder_tomt_s", (), lambda: _assessor_cached(_key_of(dkey, {}), ds, cfg))
+    return times
