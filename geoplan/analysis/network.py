@@ -74,6 +74,12 @@ class Network:
     access: np.ndarray
     crs: Any = None
     n_input_lines: int = field(default=0)
+    #: for a network from :func:`add_points`: the network it was made from and, per
+    #: edge, the parent edge it lies on (-1 for access legs) and the stretch of it
+    #: (``parent_t``, shape (m, 2), fractions 0..1 from the parent edge's ``u``)
+    parent: Network | None = None
+    parent_edge: np.ndarray | None = None
+    parent_t: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -234,6 +240,9 @@ def snap_points(network: Network, points, *, max_distance_m: float = np.inf) -> 
     ``x``, ``y`` (the point), ``snap_x``, ``snap_y`` (its snapped position)
     and ``tilknytning_m`` (snapping distance, m; NaN if not snapped).
     """
+    if network.parent is not None:       # same edges as the parent: reuse its STRtree
+        return _snap_to_child(network, snap_points(network.parent, points,
+                                                   max_distance_m=max_distance_m))
     geoms = np.asarray(getattr(points, "geometry", points), dtype=object)
     n = geoms.size
     pts = geoms.copy()
@@ -280,6 +289,33 @@ def snap_points(network: Network, points, *, max_distance_m: float = np.inf) -> 
     out.loc[qi, "snap_x"] = s[:, 0]
     out.loc[qi, "snap_y"] = s[:, 1]
     out.loc[qi, "tilknytning_m"] = d
+    return out
+
+
+def _snap_to_child(net: Network, snap: pd.DataFrame) -> pd.DataFrame:
+    """A snapping on ``net.parent`` moved to ``net``: the edge of ``net`` holding each
+    snapped position and the position along it (the point and distance are the same)."""
+    assert net.parent_edge is not None and net.parent_t is not None
+    e = snap["edge"].to_numpy()
+    ok = np.flatnonzero(e >= 0)
+    if ok.size == 0:
+        return snap
+    pe = net.parent_edge
+    t0, t1 = net.parent_t[:, 0], net.parent_t[:, 1]
+    cand = np.flatnonzero(pe >= 0)
+    order = cand[np.lexsort((t0[cand], pe[cand]))]
+    pe_s = pe[order]
+    key = pe_s + 0.5 * t0[order]           # children of an edge e in [e, e + 0.5], by start
+    ep, tp = e[ok], snap["t"].to_numpy()[ok]
+    lo = np.searchsorted(pe_s, ep, "left")
+    hi = np.searchsorted(pe_s, ep, "right") - 1
+    child = order[np.clip(np.searchsorted(key, ep + 0.5 * tp, "right") - 1, lo, hi)]
+    span = t1[child] - t0[child]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tc = np.where(span > 0, (tp - t0[child]) / span, 0.0)
+    out = snap.copy()
+    out.loc[ok, "edge"] = child
+    out.loc[ok, "t"] = np.clip(tc, 0.0, 1.0)
     return out
 
 
@@ -343,8 +379,24 @@ def add_points(network: Network, snap: pd.DataFrame) -> tuple[Network, np.ndarra
     access = np.concatenate([network.access[keep], np.zeros(cu.size, bool), np.ones(k, bool)])
     node_of[ok] = pt_ids
     net = Network(xy=xy, u=u, v=v, length_m=w, access=access, crs=network.crs,
-                  n_input_lines=network.n_input_lines)
+                  n_input_lines=network.n_input_lines,
+                  **_lineage(network, keep, es[first], es[1:][same], es[last], ts, first, same, last))
     return net, node_of
+
+
+def _lineage(network: Network, keep, e_first, e_mid, e_last, ts, first, same, last) -> dict:
+    """``parent``, ``parent_edge`` and ``parent_t`` of the network :func:`add_points` builds
+    (edge order: kept edges, the split pieces as ``add_points`` chains them, access legs)."""
+    if network.parent is not None:        # points added twice: the lineage would not compose
+        return {}
+    kept = np.flatnonzero(keep)
+    k = ts.size
+    pe = np.concatenate([kept, e_first, e_mid, e_last, np.full(k, -1)])
+    t0 = np.concatenate([np.zeros(kept.size), np.zeros(e_first.size), ts[:-1][same],
+                         ts[last], np.zeros(k)])
+    t1 = np.concatenate([np.ones(kept.size), ts[first], ts[1:][same], np.ones(e_last.size),
+                         np.zeros(k)])
+    return {"parent": network, "parent_edge": pe, "parent_t": np.c_[t0, t1]}
 
 
 def distances_from(network: Network, sources, *, limit_m: float = np.inf,
@@ -418,7 +470,8 @@ def target_distances(network: Network, dist: np.ndarray, snap: pd.DataFrame,
     return out, who
 
 
-def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> np.ndarray:
+def reachable_segments(network: Network, dist: np.ndarray, radius_m: float,
+                       edges: np.ndarray | None = None) -> np.ndarray:
     """The parts of the edges within ``radius_m`` (network distance) of the sources.
 
     An edge (a, b) of length L is reachable from a for ``radius - d[a]`` and
@@ -432,6 +485,8 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> n
         Distance of every node from the sources (m), e.g. from
         :func:`distances_from`; ``inf`` for nodes not reached.
     radius_m : float
+    edges : array of int, optional
+        Only these edges (sorted ids); default all.
 
     Returns
     -------
@@ -440,7 +495,8 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float) -> n
     """
     du = dist[network.u]
     dv = dist[network.v]
-    e = np.flatnonzero((du < radius_m) | (dv < radius_m))
+    reach = (du < radius_m) | (dv < radius_m)
+    e = np.flatnonzero(reach) if edges is None else edges[reach[edges]]
     if e.size == 0:
         return np.empty(0, dtype=object)
     L = network.length_m[e]
@@ -493,15 +549,31 @@ def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_w
     -------
     shapely Polygon/MultiPolygon (empty if nothing is reachable)
     """
-    segs = reachable_segments(network, dist, radius_m)
     half = corridor_width_m / 2.0
-    if within is not None and segs.size:
+    if within is None:
+        segs = reachable_segments(network, dist, radius_m)
+    else:
         if shapely.is_empty(within):
             return shapely.Polygon()
+        segs = reachable_segments(network, dist, radius_m, _edges_near(network, within, half))
         shapely.prepare(within)
         segs = segs[shapely.dwithin(within, segs, half)]
     if segs.size == 0 or half <= 0:
         return shapely.Polygon()
     # merge the two-point pieces into polylines first: far fewer buffers to union
     lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(segs)))
-    return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))
+    from geoplan.analysis.corridor import buffer_union  # the union of the buffers, fast
+    return buffer_union(lines, half, quad_segs=quad_segs)
+
+
+def _edges_near(network: Network, geom, distance_m: float) -> np.ndarray:
+    """Sorted ids of the edges whose bounding box is within ``distance_m`` of that of
+    ``geom`` (a superset of the edges within ``distance_m``; access legs always
+    included: the STRtree holds the network edges only)."""
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    env = shapely.box(x0 - distance_m, y0 - distance_m, x1 + distance_m, y1 + distance_m)
+    access = np.flatnonzero(network.access)
+    if network.parent is not None and network.parent_edge is not None:   # parent's STRtree
+        near = network.parent._network_edges[network.parent.tree.query(env)]
+        return np.union1d(np.flatnonzero(np.isin(network.parent_edge, near)), access)
+    return np.union1d(network._network_edges[network.tree.query(env)], access)

@@ -317,12 +317,13 @@ class ConcentrationModel:
 
     # -- what-if (see :mod:`.whatif`) -----------------------------------------------------
     def purchase_effect(self, point: Any, units: int, kategori: str | None = None, *,
-                        new_dwellings: bool = False) -> dict:
+                        new_dwellings: bool = False, indices: bool = True) -> dict:
         """Before and after values if ``units`` are bought at ``point``
         (:func:`geoplan.analysis.concentration.whatif.model_purchase_effect`)."""
         from geoplan.analysis.concentration.whatif import model_purchase_effect
 
-        return model_purchase_effect(self, point, units, kategori, new_dwellings=new_dwellings)
+        return model_purchase_effect(self, point, units, kategori, new_dwellings=new_dwellings,
+                                     indices=indices)
 
     def with_purchase(self, point: Any, units: int, kategori: str | None = None, *,
                       new_dwellings: bool = False) -> "ConcentrationModel":

@@ -61,7 +61,8 @@ def _units(units: Any) -> int:
 
 
 def model_purchase_effect(model: ConcentrationModel, point: Any, units: int,
-                          kategori: str | None = None, *, new_dwellings: bool = False) -> dict:
+                          kategori: str | None = None, *, new_dwellings: bool = False,
+                          indices: bool = True) -> dict:
     """Before and after values if ``units`` municipal units are bought at ``point``.
 
     Parameters
@@ -77,6 +78,9 @@ def model_purchase_effect(model: ConcentrationModel, point: Any, units: int,
     new_dwellings : bool
         True: new dwellings are built (municipal units and all dwellings grow);
         False (default): existing dwellings are bought (only municipal units grow).
+    indices : bool
+        False: leave out ``indekser`` (the global indices before and after, which cost
+        a pass over every grunnkrets; the site assessment does not show them).
 
     Returns
     -------
@@ -95,10 +99,11 @@ def model_purchase_effect(model: ConcentrationModel, point: Any, units: int,
     out: dict = {"punkt": {"x": float(xy[0]), "y": float(xy[1])}, "enheter": n_add,
                  "kategori": kategori, "nybygg": bool(new_dwellings)}
     add = (n_add, n_add if new_dwellings else 0, n_add if is_hf else 0)
-    out["grunnkrets"], idx_after = _grunnkrets_effect(model, gk, add, warn)
-    if model._fast_before is None:
-        model._fast_before = model.fast_indices()
-    out["indekser"] = {"for": dict(model._fast_before), "etter": idx_after}
+    out["grunnkrets"], idx_after = _grunnkrets_effect(model, gk, add, warn, indices)
+    if indices:
+        if model._fast_before is None:
+            model._fast_before = model.fast_indices()
+        out["indekser"] = {"for": dict(model._fast_before), "etter": idx_after}
     out["bygning"] = _building_effect(model, bpos, how, add, kategori, new_dwellings, warn)
     out["radius"] = _radius_effect(model, xy, add)
     out["advarsler"] = warn
@@ -118,11 +123,12 @@ def _grunnkrets_state(th: Thresholds, m: float, t: float, h: float, P: float) ->
 
 
 def _grunnkrets_effect(model: ConcentrationModel, gk: int, add: tuple[int, int, int],
-                       warn: list[str]) -> tuple[dict | None, dict]:
-    """The grunnkrets before and after (None outside every grunnkrets), and the indices after."""
+                       warn: list[str], indices: bool = True) -> tuple[dict | None, dict | None]:
+    """The grunnkrets before and after (None outside every grunnkrets), and the indices
+    after (None without ``indices``)."""
     if gk < 0:
         warn.append("Punktet ligger utenfor alle grunnkretser: andelene i grunnkretsene endres ikke.")
-        return None, model.fast_indices()
+        return None, model.fast_indices() if indices else None
     n_add, add_dw, add_hf = add
     _valid0, _T0, P0, _ = model.reference()
     hf = model.hf_code()
@@ -141,7 +147,7 @@ def _grunnkrets_effect(model: ConcentrationModel, gk: int, add: tuple[int, int, 
                     f"grunnkrets {model.gk.ids[gk]}: andelen kan ikke beregnes.")
     return ({"grunnkretsnummer": model.gk.ids[gk], "grunnkretsnavn": model.gk.names[gk],
              "for": b, "etter": a, "endring_prosentpoeng": _diff(a["andel_pct"], b["andel_pct"])},
-            model.fast_indices(mm, tt))
+            model.fast_indices(mm, tt) if indices else None)
 
 
 def _building_state(th: Thresholds, m: float, t: float, h: float, counted: float | None = None,

@@ -23,7 +23,7 @@ from geoplan.analysis.sites.criteria import (
 )
 from geoplan.analysis.sites.indexes import Index, LayerIndexes
 from geoplan.analysis.sites.kinds import KINDS, Measure, Sites, unknown_all
-from geoplan.analysis.sites.results import criterion_row, ranked_results, site_result
+from geoplan.analysis.sites.results import RowStatic, criterion_row, ranked_results, site_result
 from geoplan.analysis.sites.walking import Walker, make_walker
 from geoplan.analysis.sites.wording import missing_layer_reason
 from geoplan.analysis.sites.zoning import zoning_cover, zoning_overlap
@@ -83,6 +83,8 @@ class SiteAssessor:
         self.profiles = list(profiles)
         self.rasters = dict(rasters or {})
         self.index = LayerIndexes(self.layers)
+        self._epsg = self.crs.to_epsg()
+        self._selected: dict = {}
         self._prepare()
 
     @property
@@ -212,8 +214,12 @@ class SiteAssessor:
     def _sites(self, geoms: Any, units: Any, kategori: str | None, trinn: int | None,
                crs: Any = None) -> Sites:
         arr = _site_geometries(geoms, self.crs, crs)
-        u = np.broadcast_to(np.asarray(units if units is not None else 1), (len(arr),))
-        u = np.asarray(pd.to_numeric(pd.Series(u), errors="coerce").fillna(1), dtype=float)
+        if isinstance(units, (int, float, np.integer, np.floating)) and not isinstance(units, bool) \
+                and np.isfinite(units):
+            u = np.full(len(arr), float(units))      # one number: no Series to coerce
+        else:
+            u = np.broadcast_to(np.asarray(units if units is not None else 1), (len(arr),))
+            u = np.asarray(pd.to_numeric(pd.Series(u), errors="coerce").fillna(1), dtype=float)
         if (u < 0).any() or (u != np.round(u)).any():
             raise DataProblem("Antall enheter (--units) må være et helt tall som er 0 eller større.")
         if trinn is not None and int(trinn) not in (1, 2, 3, 4, 5):
@@ -221,13 +227,23 @@ class SiteAssessor:
         return Sites(geoms=arr, units=u.astype(int), kategori=normalise_kategori(kategori),
                      trinn=None if trinn is None else int(trinn))
 
+    def _select(self, kategori: str | None, trinn: int | None
+                ) -> tuple[list[Criterion], list[Profile], list[RowStatic]]:
+        """The criteria and profiles of a purchase, and the parts of each criterion's row
+        that do not depend on the site (built once per kategori and trinn)."""
+        key = (kategori, trinn)
+        if key not in self._selected:
+            crits, used = select_criteria(self.criteria, self.profiles, kategori, trinn,
+                                          self.config)
+            self._selected[key] = (crits, used, [RowStatic(c) for c in crits])
+        return self._selected[key]
+
     def _evaluate(self, s: Sites) -> tuple[list[Criterion], list[Profile], list[list[dict]]]:
-        crits, used = select_criteria(self.criteria, self.profiles, s.kategori, s.trinn,
-                                      self.config)
+        crits, used, static = self._select(s.kategori, s.trinn)
         per_site: list[list[dict]] = [[] for _ in range(s.n)]
         cover = self.index.memo(("coverage",), lambda: data_coverage(self.layers))
         outside = cover.outside(s.geoms) if cover is not None else np.zeros(s.n, dtype=bool)
-        for c in crits:
+        for c, st in zip(crits, static):
             try:
                 measures = KINDS[c.kind](self, c, s)
             except ConfigError:
@@ -238,7 +254,7 @@ class SiteAssessor:
             for i, m in enumerate(measures):
                 if outside[i]:      # the data do not reach the site: nothing is known
                     m = Measure(reason=cover.reason(), details={"utenfor_dataene": True})
-                per_site[i].append(criterion_row(c, m))
+                per_site[i].append(criterion_row(c, m, st))
         return crits, used, per_site
 
     def assess(self, geom: Any, units: int = 1, kategori: str | None = None,
@@ -310,7 +326,7 @@ class SiteAssessor:
                 "y": round(float(shapely.get_y(cen[i])), 1),
                 "punkt_pa_tomta": [round(float(shapely.get_x(inner[i])), 1),
                                    round(float(shapely.get_y(inner[i])), 1)],
-                "epsg": self.crs.to_epsg(),
+                "epsg": self._epsg,
                 "arealformal": zon[i] if zon is not None else None,
                 "wkt": shapely.to_wkt(s.geoms[i], rounding_precision=2),
             })

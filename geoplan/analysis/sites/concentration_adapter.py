@@ -107,7 +107,7 @@ class ConcentrationAdapter:
         for i in range(s.n):  # one model query per *site*; each is well under a millisecond
             n = int(s.units[i])
             eff = self.model.purchase_effect(pts[i], max(n, 1), s.kategori,
-                                             new_dwellings=self.new_dwellings)
+                                             new_dwellings=self.new_dwellings, indices=False)
             if self.project:
                 eff["prosjekt"] = self._project_part(n, s.kategori)
             if n < 1:  # nothing bought: the "after" state is the "before" state

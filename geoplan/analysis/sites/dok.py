@@ -42,7 +42,7 @@ import numpy as np
 import shapely
 
 from geoplan.analysis.sites.criteria import Criterion, as_list
-from geoplan.analysis.sites.kinds import Measure, Sites, feature_names, register_kind, unknown_all
+from geoplan.analysis.sites.kinds import Measure, Sites, register_kind, unknown_all
 from geoplan.analysis.sites.wording import fmt_num
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def _eval_dok(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     for i in range(s.n):
         f = hits_f[hits_s == i]
         if len(f):
-            out.append(_hit(c, s.geoms[i], gdf, f, float(d[i]), noun))
+            out.append(_hit(c, s.geoms[i], gdf, f, float(d[i]), noun, a.index.names(gdf)))
             continue
         if isinstance(surveyed, str) or (surveyed is not None and not surveyed[i]):
             why = (f"Ikke kartlagt: tomta er ikke i {noun}, men {surveyed}, så det er ukjent om "
@@ -144,10 +144,9 @@ def _eval_dok(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
                    f"«{c.opt('coverage_layer')}»), så at tomta ikke har treff, sier ingenting.")
             out.append(Measure(reason=why, details={"dok_status": "ikke_kartlagt"}))
             continue
+        nm = a.index.names(gdf)[near[i]] if gdf is not None and math.isfinite(d[i]) else None
         where = ("" if not math.isfinite(d[i]) else
-                 f"; nærmeste {noun}"
-                 + (f" ({feature_names(gdf, np.array([near[i]]))[0]})"
-                    if gdf is not None and feature_names(gdf, np.array([near[i]]))[0] else "")
+                 f"; nærmeste {noun}" + (f" ({nm})" if nm else "")
                  + f" ligger {fmt_num(float(d[i]), 0)} m unna")
         out.append(Measure(value=float(d[i]), text=f"Ingen treff i {noun}{where}.",
                            status=None if math.isfinite(d[i]) else "gronn",
@@ -157,10 +156,12 @@ def _eval_dok(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     return out
 
 
-def _hit(c: Criterion, site: Any, gdf: Any, f: np.ndarray, dist: float, noun: str) -> Measure:
-    """The measure of a site with hits ``f`` (feature positions) in the dataset."""
+def _hit(c: Criterion, site: Any, gdf: Any, f: np.ndarray, dist: float, noun: str,
+         all_names: np.ndarray) -> Measure:
+    """The measure of a site with hits ``f`` (feature positions) in the dataset
+    (``all_names``: the names of every feature of ``gdf``)."""
     geoms = gdf.geometry.to_numpy()[f]
-    names = sorted({n for n in feature_names(gdf, f) if n})
+    names = sorted({n for n in all_names[f] if n})
     share = None
     if site.area > 0:
         share = float(shapely.area(shapely.intersection(site, shapely.union_all(geoms)))

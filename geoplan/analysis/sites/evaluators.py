@@ -20,7 +20,6 @@ from geoplan.analysis.sites.criteria import Criterion, as_list
 from geoplan.analysis.sites.kinds import (
     Measure,
     Sites,
-    feature_names,
     int_or_none,
     register_kind,
     unknown_all,
@@ -55,19 +54,28 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
         return unknown_all(s.n, missing_layer_reason(c.layer))
     union, gdf, tree = prep
     areal = s.is_areal
-    inter = shapely.intersection(s.geoms, union)
-    share = np.where(areal, shapely.area(inter) / np.where(areal, shapely.area(s.geoms), 1.0) * 100.0,
-                     np.where(shapely.intersects(s.geoms, union), 100.0, 0.0))
+    hit = shapely.intersects(s.geoms, union)
+    share = np.where(hit, 100.0, 0.0)
+    cut = areal & hit                   # the others share nothing with the union
+    if cut.any():
+        share[cut] = shapely.area(shapely.intersection(s.geoms[cut], union)) / shapely.area(s.geoms[cut]) * 100.0
     share = np.clip(share, 0.0, 100.0)
-    dist = shapely.distance(s.geoms, union)
+    dist = np.zeros(s.n)                # a site that touches the union is 0 m from it
+    if (~hit).any():
+        dist[~hit] = shapely.distance(s.geoms[~hit], union)
     noun = LAYER_NOUN.get(c.layer_name, c.layer_name)
+    all_names = a.index.names(gdf)
     si, fi = tree.query(s.geoms, predicate="intersects")
-    nearest = tree.query_nearest(s.geoms, all_matches=False)
+    has = np.zeros(s.n, dtype=bool)
+    has[si] = True
+    near_s, near_f = (tree.query_nearest(s.geoms[~has], all_matches=False) if (~has).any()
+                      else (np.array([], dtype=int), np.array([], dtype=int)))
+    near_s = np.flatnonzero(~has)[near_s]
     out = []
     for i in range(s.n):
-        names = sorted({n for n in feature_names(gdf, fi[si == i]) if n})
+        names = sorted({n for n in all_names[fi[si == i]] if n})
         names_near = ([] if names else
-                      [n for n in feature_names(gdf, nearest[1][nearest[0] == i]) if n])
+                      [n for n in all_names[near_f[near_s == i]] if n])
         v = float(share[i])
         if v >= 100.0 - 1e-9:
             txt = f"Hele tomta ligger innenfor {noun}n" + (f" ({', '.join(names)})." if names else ".")
@@ -140,7 +148,7 @@ def _eval_distance(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     f = np.full(s.n, -1)
     d[si] = dist
     f[si] = fi
-    names = feature_names(gdf, np.where(f >= 0, f, 0))
+    names = a.index.names(gdf)[np.where(f >= 0, f, 0)]
     noun = _noun(c)
     out = []
     for i in range(s.n):
@@ -190,6 +198,12 @@ def _r(v: Any, d: int = 1) -> float | None:
     return round(f, d) if math.isfinite(f) else None
 
 
+def _same_crs(a: Any, b: Any) -> bool:
+    """Whether the data CRS ``a`` is the raster's ``b`` (asked once per raster, not per site)."""
+    from pyproj import CRS
+    return b is None or CRS.from_user_input(a).equals(CRS.from_user_input(b))
+
+
 _STAT_WORD = {"max": "Høyeste", "mean": "Gjennomsnittlig", "min": "Laveste",
               "p90": "90-persentilen av"}
 
@@ -202,7 +216,8 @@ def _eval_raster(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     if isinstance(grid, str):
         return unknown_all(s.n, grid)
     stat = str(c.opt("stat", "max"))
-    values, counts = raster_site_stats(grid, s.geoms, stat, crs=a.crs)
+    same = a.index.memo(("grid_crs", name, slope), lambda: _same_crs(a.crs, grid.crs))
+    values, counts = raster_site_stats(grid, s.geoms, stat, crs=None if same else a.crs)
     out = []
     for i in range(s.n):
         v = values[i]

@@ -32,6 +32,18 @@ class LayerIndexes:
             self._cache[key] = build()
         return self._cache[key]
 
+    def names(self, gdf: gpd.GeoDataFrame, column: str = "navn") -> np.ndarray:
+        """:func:`~geoplan.analysis.sites.kinds.feature_names` of every feature of ``gdf``
+        (one of the frames of these indexes), as an object array built once: a site
+        then reads its names by position."""
+        from geoplan.analysis.sites.kinds import feature_names
+
+        def build() -> tuple[gpd.GeoDataFrame, np.ndarray]:
+            arr = np.empty(len(gdf), dtype=object)
+            arr[:] = feature_names(gdf, np.arange(len(gdf)), column)
+            return gdf, arr      # the frame is kept, so its id stays its own
+        return self.memo(("names", id(gdf), column), build)[1]
+
     def layer(self, layer: str) -> Index | None:
         """The index of ``layer``, or None when the data have no such layer."""
         def build() -> Index | None:

@@ -21,13 +21,30 @@ from geoplan.analysis.sites.kinds import Measure, Sites
 from geoplan.analysis.sites.wording import STATUS_WORD
 
 
-def criterion_row(c: Criterion, m: Measure) -> dict:
-    """``{"id", "kriterium", "status", "verdi", "terskel", "begrunnelse", ...}`` of one criterion."""
+class RowStatic:
+    """The parts of a criterion's row that do not depend on the site, worked out once:
+    the threshold sentences per status, the threshold summary, the layer label."""
+
+    __slots__ = ("threshold", "at_threshold", "summary", "direction", "layer")
+
+    def __init__(self, c: Criterion):
+        self.threshold = {st: threshold_text(c, st) for st in STATUSES}
+        self.at_threshold = c.opt("at_threshold", "better")
+        self.summary = threshold_summary(c)
+        self.direction = DIRECTIONS[c.direction]
+        self.layer = c.layer or (f"{c.opt('raster')}.tif" if c.kind == "raster" else None)
+
+
+def criterion_row(c: Criterion, m: Measure, st: RowStatic | None = None) -> dict:
+    """``{"id", "kriterium", "status", "verdi", "terskel", "begrunnelse", ...}`` of one
+    criterion (``st``: :class:`RowStatic` of ``c``, made here when not given)."""
+    if st is None:
+        st = RowStatic(c)
     if m.reason is None and m.status in STATUSES:     # decided by the evaluator
         status = m.status
         verdi = (round(float(m.value), c.decimals)
                  if m.value is not None and math.isfinite(m.value) else None)
-        text = f"{m.text} {threshold_text(c, status)}".strip()
+        text = f"{m.text} {st.threshold[status]}".strip()
     elif m.reason is not None or m.value is None or not math.isfinite(m.value):
         status = "ukjent"
         verdi = None
@@ -36,25 +53,25 @@ def criterion_row(c: Criterion, m: Measure) -> dict:
             text = "Ukjent: " + text
     else:
         verdi = round(float(m.value), c.decimals)
-        status = classify(verdi, c.yellow, c.red, c.direction, c.opt("at_threshold", "better"))
-        text = f"{m.text} {threshold_text(c, status)}".strip()
+        status = classify(verdi, c.yellow, c.red, c.direction, st.at_threshold)
+        text = f"{m.text} {st.threshold[status]}".strip()
         if "offentlig_tekst" in m.details:
             m.details["offentlig_tekst"] = (
-                f"{m.details['offentlig_tekst']} {threshold_text(c, status)}".strip())
+                f"{m.details['offentlig_tekst']} {st.threshold[status]}".strip())
     return {
         "id": c.id,
         "kriterium": c.label,
         "status": status,
         "verdi": verdi,
         "terskel": {"gul": c.yellow, "rod": c.red},
-        "retning": DIRECTIONS[c.direction],
-        "terskel_tekst": threshold_summary(c),
+        "retning": st.direction,
+        "terskel_tekst": st.summary,
         "enhet": c.unit,
         "begrunnelse": text,
         "kilde": c.source,
         "kommunalt_valg": c.assumption,
         "type": c.kind,
-        "lag": c.layer or (f"{c.opt('raster')}.tif" if c.kind == "raster" else None),
+        "lag": st.layer,
         "detaljer": m.details,
     }
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from geoplan.analysis.sites.kinds import feature_names
 from geoplan.analysis.sites.wording import fmt_num
+
+if TYPE_CHECKING:
+    from geoplan.analysis import network as nw
 
 #: ``points -> (distance_m, snap_m, target name)``
 Walker = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -56,12 +60,64 @@ def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
                      dtype=object)
 
     def walk(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        snap = nw.snap_points(net2, points, max_distance_m=max_snap_m)
-        d, who = nw.target_distances(net2, dist, snap, nearest)
-        d = np.where(np.isfinite(d), d, np.nan)
+        d, snap_m, who = snap_and_walk(net2, dist, nearest, points, max_snap_m)
         nm = np.array([None] * len(d), dtype=object)
         hit = who >= 0
         nm[hit] = names[who[hit]]
-        return d, snap["tilknytning_m"].to_numpy(), nm
+        return d, snap_m, nm
 
     return walk
+
+
+def snap_and_walk(net: "nw.Network", dist: np.ndarray, nearest: np.ndarray, points: np.ndarray,
+                  max_snap_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`geoplan.analysis.network.snap_points` followed by
+    :func:`~geoplan.analysis.network.target_distances`, the same arithmetic on plain
+    arrays (no DataFrame per call: a site is one tree query and a few array reads).
+
+    Returns (distance m, NaN where not connected; snapping distance m, NaN where not
+    snapped; the nearest target's position, -1 if none).
+    """
+    pts = np.array(points, dtype=object).reshape(-1)
+    n = pts.size
+    d_out = np.full(n, np.nan)
+    snap_m = np.full(n, np.nan)
+    who = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return d_out, snap_m, who
+    ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    conv = (shapely.get_type_id(pts) != shapely.GeometryType.POINT) & ok
+    if conv.any():
+        pts[conv] = shapely.point_on_surface(pts[conv])
+    valid = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    ne = net._network_edges
+    if ne.size == 0 or not valid.any():
+        return d_out, snap_m, who
+    vi = np.flatnonzero(valid)
+    xy = shapely.get_coordinates(pts[vi])[:, :2]
+    md = None if not np.isfinite(max_snap_m) else float(max_snap_m)
+    qi, ti = net.tree.query_nearest(pts[vi], max_distance=md, all_matches=False)
+    e = ne[ti]
+    a = net.xy[net.u[e]]
+    b = net.xy[net.v[e]]
+    p = xy[qi]
+    qi = vi[qi]
+    ab = b - a
+    den = (ab * ab).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(den > 0, ((p - a) * ab).sum(axis=1) / den, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    s = a + ab * t[:, None]
+    d = np.hypot(*(p - s).T)
+    if md is not None:
+        keep = d <= md + 1e-9
+        qi, e, t, d = qi[keep], e[keep], t[keep], d[keep]
+    snap_m[qi] = d
+    L = net.length_m[e]
+    du = dist[net.u[e]] + t * L
+    dv = dist[net.v[e]] + (1.0 - t) * L
+    tot = np.minimum(du, dv) + d
+    w = np.where(du <= dv, nearest[net.u[e]], nearest[net.v[e]])
+    who[qi] = np.where(np.isfinite(tot), w, -1)
+    d_out[qi] = np.where(np.isfinite(tot), tot, np.nan)
+    return d_out, snap_m, who

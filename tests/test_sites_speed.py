@@ -1,0 +1,162 @@
+"""The fast paths of the site assessment (issue 20) against the slow ones they replace.
+
+* ``assess_many`` on many random sites gives, site by site, what ``assess`` gives for
+  that site alone (the demo data, the shipped criteria: every kind of criterion);
+* a polygon's raster cells by shapely predicates equal rasterio's ``geometry_mask``
+  (another library) on random and grid-aligned polygons;
+* the walking distance without a DataFrame equals
+  :func:`geoplan.analysis.network.snap_points` + :func:`~geoplan.analysis.network.target_distances`;
+* the inside-share with the distance only for sites off the union, by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+from pyproj import CRS
+from rasterio import features
+from shapely.geometry import Point, box
+
+from geoplan.analysis.sites import SiteAssessor
+
+DEMO = Path(__file__).resolve().parent.parent / "geoplan" / "data" / "demo" / "demo.gpkg"
+
+
+@pytest.fixture(scope="module")
+def demo_assessor():
+    from geoplan import runs
+    from geoplan.config import load_config
+    from geoplan.io.layers import load
+    cfg = load_config()
+    ds = load(DEMO, config=cfg)
+    return ds, runs.assessor(ds, cfg)
+
+
+def _random_sites(ds, n: int, seed: int) -> np.ndarray:
+    area = shapely.union_all(ds.get("kommune").geometry.to_numpy())
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = area.bounds
+    xs, ys = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
+    half = np.sqrt(rng.uniform(500, 12000, n)) / 2
+    pts = shapely.points(xs, ys)
+    sq = shapely.box(xs - half, ys - half, xs + half, ys + half)
+    return np.where(np.arange(n) % 2 == 0, pts, sq)   # some fall outside the kommune
+
+
+@pytest.mark.parametrize("kategori,units", [("utleie", 2), ("housing_first", 1), (None, 0)])
+def test_assess_many_equals_one_site_at_a_time(demo_assessor, kategori, units):
+    ds, a = demo_assessor
+    geoms = _random_sites(ds, 60, seed=20 + units)
+    many = a.assess_many(gpd.GeoSeries(geoms, crs=ds.crs), units=units, kategori=kategori)
+    assert many["antall_tomter"] == len(geoms)
+    by_nr = {r["tomt_nr"]: r for r in many["tomter"]}
+    for i, g in enumerate(geoms):
+        one = a.assess(g, units=units, kategori=kategori)
+        r = by_nr[i + 1]
+        assert r["samlet"] == one["samlet"], i
+        assert r["oppsummering"] == one["oppsummering"], i
+        assert r["tomt"] == one["tomt"], i
+        assert r["kriterier"] == one["kriterier"], i
+
+
+def _rasterio_cells(data, tr, g):
+    """What Raster.cells_in gave before the fast path: rasterio on a window round the polygon."""
+    from rasterio import windows
+    h, w = data.shape
+    win = windows.from_bounds(*g.bounds, tr)
+    c0 = max(int(np.floor(win.col_off)) - 1, 0)
+    r0 = max(int(np.floor(win.row_off)) - 1, 0)
+    c1 = min(int(np.ceil(win.col_off + win.width)) + 1, w)
+    r1 = min(int(np.ceil(win.row_off + win.height)) + 1, h)
+    if c0 >= c1 or r0 >= r1:
+        return np.array([])
+    sub = data[r0:r1, c0:c1]
+    t2 = tr @ tr.translation(c0, r0)
+    m = features.geometry_mask([g], out_shape=sub.shape, transform=t2, invert=True)
+    if not m.any():
+        m = features.geometry_mask([g], out_shape=sub.shape, transform=t2, invert=True,
+                                   all_touched=True)
+    return sub[m]
+
+
+def test_polygon_cells_equal_rasterio():
+    from geoplan.io.raster import Raster, _polygon_mask
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=(80, 120))
+    tr = Affine(25, 0, 500000, 0, -25, 6600000)
+    r = Raster(Path("t.tif"), data, tr, CRS.from_epsg(25832))
+    fallbacks = 0
+    for i in range(800):
+        cx, cy = 500000 + rng.uniform(-50, 3050), 6600000 - rng.uniform(-50, 2050)
+        k = i % 4
+        if k == 0:
+            h = rng.uniform(3, 70)
+            g = box(cx - h, cy - h, cx + h, cy + h)
+        elif k == 1:
+            g = Point(cx, cy).buffer(rng.uniform(2, 90))
+        elif k == 2:
+            g = shapely.Polygon(np.c_[cx + rng.uniform(-70, 70, 4), cy + rng.uniform(-70, 70, 4)]
+                                ).buffer(0)
+        else:   # on the grid lines and through the cell centres: GDAL's own rule decides
+            x0, y0 = 500000 + 25 * rng.integers(0, 110), 6600000 - 25 * rng.integers(1, 75)
+            g = box(x0 + rng.choice([0, 12.5, 5]), y0, x0 + 25 * rng.integers(1, 4),
+                    y0 + 25 * rng.integers(1, 4))
+        if g.is_empty:
+            continue
+        np.testing.assert_array_equal(r.cells_in(g), _rasterio_cells(data, tr, g), err_msg=g.wkt)
+        fallbacks += _polygon_mask(g, tr, 0, 80, 0, 120) is None
+    assert 0 < fallbacks < 400      # the tie cases were met, and most took the fast path
+
+
+def test_polygon_mask_by_hand():
+    from geoplan.io.raster import _polygon_mask
+    tr = Affine(10, 0, 0, 0, -10, 100)     # centres at 5, 15, ... (x) and 95, 85, ... (y)
+    m = _polygon_mask(box(1, 71, 29, 99), tr, 0, 10, 0, 10)
+    assert m is not None and m.sum() == 9 and m[0:3, 0:3].all()       # centres 5..25 × 95..75
+    small = _polygon_mask(box(11, 81, 14, 84), tr, 0, 10, 0, 10)        # no centre inside
+    assert small is not None and small.sum() == 1 and small[1, 1]
+    assert _polygon_mask(box(5, 71, 29, 99), tr, 0, 10, 0, 10) is None  # centres on the edge
+
+
+def test_walking_without_dataframe_equals_network_functions():
+    from geoplan.analysis import network as nw
+    from geoplan.analysis.sites.walking import snap_and_walk
+    lines = gpd.GeoSeries([shapely.LineString([(0, 0), (1000, 0)]),
+                           shapely.LineString([(500, 0), (500, 800)]),
+                           shapely.LineString([(2000, 2000), (2500, 2000)])], crs=25832)
+    net = nw.build_network(gpd.GeoDataFrame(geometry=lines))
+    tsnap = nw.snap_points(net, gpd.GeoSeries([Point(900, 10), Point(480, 790)]), max_distance_m=50)
+    net2, nodes = nw.add_points(net, tsnap)
+    dist, nearest = nw.distances_from(net2, nodes[nodes >= 0])
+    rng = np.random.default_rng(3)
+    pts = np.concatenate([shapely.points(rng.uniform(-100, 2600, 300), rng.uniform(-100, 2100, 300)),
+                          [box(100, 5, 140, 40)]])
+    d, snap_m, who = snap_and_walk(net2, dist, nearest, pts, 120.0)
+    snap = nw.snap_points(net2, pts, max_distance_m=120.0)
+    ref, ref_who = nw.target_distances(net2, dist, snap, nearest)
+    np.testing.assert_array_equal(d, np.where(np.isfinite(ref), ref, np.nan))
+    np.testing.assert_array_equal(snap_m, snap["tilknytning_m"].to_numpy())
+    np.testing.assert_array_equal(who, ref_who)
+    # by hand: (100, 50) snaps 50 m to (100, 0); 800 m along to the node at 900 (10 m leg)
+    d1, s1, _w = snap_and_walk(net2, dist, nearest, np.array([Point(100, 50)]), 120.0)
+    assert s1[0] == pytest.approx(50.0) and d1[0] == pytest.approx(50 + 800 + 10)
+    assert np.isnan(snap_and_walk(net2, dist, nearest, np.array([Point(2200, 2500)]), 120.0)[0][0])
+
+
+def test_inside_share_and_distance_by_hand():
+    grense = gpd.GeoDataFrame({"navn": ["A"]}, geometry=[box(0, 0, 100, 100)], crs=25832)
+    section = {"criteria": [{"id": "inne", "kind": "inside", "layer": "utviklingsgrense",
+                             "label": "Innenfor", "unit": "%", "direction": "min",
+                             "yellow": 100, "red": 50, "source": "test"}], "profiles": []}
+    a = SiteAssessor.from_layers({"utviklingsgrense": grense}, section)
+    res = a.assess_many([box(50, 0, 150, 100), box(200, 0, 210, 10), Point(10, 10), Point(130, 100)])
+    rows = {r["tomt_nr"]: r["kriterier"][0] for r in res["tomter"]}
+    assert rows[1]["verdi"] == 50.0 and rows[1]["detaljer"] == {"navn": ["A"], "avstand_m": 0.0}
+    assert rows[2]["verdi"] == 0.0 and rows[2]["detaljer"] == {"navn": ["A"], "avstand_m": 100.0}
+    assert rows[3]["verdi"] == 100.0 and rows[4]["verdi"] == 0.0
+    assert rows[4]["detaljer"]["avstand_m"] == 30.0
