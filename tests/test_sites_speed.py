@@ -139,8 +139,10 @@ def test_walking_without_dataframe_equals_network_functions():
     d, snap_m, who = snap_and_walk(net2, dist, nearest, pts, 120.0)
     snap = nw.snap_points(net2, pts, max_distance_m=120.0)
     ref, ref_who = nw.target_distances(net2, dist, snap, nearest)
-    np.testing.assert_array_equal(d, np.where(np.isfinite(ref), ref, np.nan))
-    np.testing.assert_array_equal(snap_m, snap["tilknytning_m"].to_numpy())
+    # the same arithmetic in another order (the network's snapping reuses its parent's
+    # tree since the walking speed-up): equal to the last bits, and unreached alike
+    np.testing.assert_allclose(d, np.where(np.isfinite(ref), ref, np.nan), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(snap_m, snap["tilknytning_m"].to_numpy(), rtol=1e-12, atol=1e-9)
     np.testing.assert_array_equal(who, ref_who)
     # by hand: (100, 50) snaps 50 m to (100, 0); 800 m along to the node at 900 (10 m leg)
     d1, s1, _w = snap_and_walk(net2, dist, nearest, np.array([Point(100, 50)]), 120.0)
