@@ -35,6 +35,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--stagger", type=float, default=0.0, help="seconds between arrivals (0: one burst)")
+    ap.add_argument("--timeout", type=float, default=600,
+                    help="seconds a page may take to settle before it counts as failed")
     ap.add_argument("--poll", type=float, default=0.5, help="seconds between two rounds of checks")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
@@ -51,7 +53,7 @@ def main() -> int:
         t = time.perf_counter()
         srv0, st = sessions.cpu_s([pid]), {}
         many = sessions.open_sessions(browser, url, args.sessions, stagger_s=args.stagger,
-                                      poll_s=args.poll, stats=st)
+                                      poll_s=args.poll, stats=st, timeout_s=args.timeout)
         wall = time.perf_counter() - t
         srv_cpu, chr_cpu = sessions.cpu_s([pid]) - srv0, st["chromium_cpu_s"]
         time.sleep(1)
