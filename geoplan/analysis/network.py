@@ -222,6 +222,34 @@ def build_network(gangnett, *, node_crossings: bool | None = None,
                    access=np.zeros(u.size, dtype=bool), crs=crs, n_input_lines=n_in)
 
 
+def project_to_edges(network: Network, pts: np.ndarray, vi: np.ndarray, max_distance_m: float):
+    """Each point ``pts[vi]`` projected on its nearest edge (within ``max_distance_m``).
+
+    Returns ``(qi, e, t, s, d)``: the points' positions in ``pts``, their edge, the
+    position along it (0 at ``u``, 1 at ``v``), the projected point and the distance
+    to it (m). Points farther than ``max_distance_m`` from every edge are left out.
+    """
+    ne = network._network_edges
+    md = None if not np.isfinite(max_distance_m) else float(max_distance_m)
+    (qi, ti) = network.tree.query_nearest(pts[vi], max_distance=md, all_matches=False)
+    p = shapely.get_coordinates(pts[vi])[:, :2][qi]
+    qi = vi[qi]
+    e = ne[ti]
+    a = network.xy[network.u[e]]
+    b = network.xy[network.v[e]]
+    ab = b - a
+    den = (ab * ab).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(den > 0, ((p - a) * ab).sum(axis=1) / den, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    s = a + ab * t[:, None]
+    d = np.hypot(*(p - s).T)
+    if md is not None:
+        ok = d <= md + 1e-9
+        qi, e, t, s, d = qi[ok], e[ok], t[ok], s[ok], d[ok]
+    return qi, e, t, s, d
+
+
 def snap_points(network: Network, points, *, max_distance_m: float = np.inf) -> pd.DataFrame:
     """Snap points to their nearest point on the nearest network edge.
 
@@ -266,24 +294,7 @@ def snap_points(network: Network, points, *, max_distance_m: float = np.inf) -> 
     ne = network._network_edges
     if ne.size == 0 or not valid.any():
         return out
-    vi = np.flatnonzero(valid)
-    md = None if not np.isfinite(max_distance_m) else float(max_distance_m)
-    (qi, ti) = network.tree.query_nearest(pts[vi], max_distance=md, all_matches=False)
-    qi = vi[qi]
-    e = ne[ti]
-    a = network.xy[network.u[e]]
-    b = network.xy[network.v[e]]
-    p = xy[qi]
-    ab = b - a
-    den = (ab * ab).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(den > 0, ((p - a) * ab).sum(axis=1) / den, 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    s = a + ab * t[:, None]
-    d = np.hypot(*(p - s).T)
-    if md is not None:
-        ok = d <= md + 1e-9
-        qi, e, t, s, d = qi[ok], e[ok], t[ok], s[ok], d[ok]
+    qi, e, t, s, d = project_to_edges(network, pts, np.flatnonzero(valid), max_distance_m)
     out.loc[qi, "edge"] = e
     out.loc[qi, "t"] = t
     out.loc[qi, "snap_x"] = s[:, 0]

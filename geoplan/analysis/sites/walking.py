@@ -93,25 +93,9 @@ def snap_and_walk(net: "nw.Network", dist: np.ndarray, nearest: np.ndarray, poin
     ne = net._network_edges
     if ne.size == 0 or not valid.any():
         return d_out, snap_m, who
-    vi = np.flatnonzero(valid)
-    xy = shapely.get_coordinates(pts[vi])[:, :2]
-    md = None if not np.isfinite(max_snap_m) else float(max_snap_m)
-    qi, ti = net.tree.query_nearest(pts[vi], max_distance=md, all_matches=False)
-    e = ne[ti]
-    a = net.xy[net.u[e]]
-    b = net.xy[net.v[e]]
-    p = xy[qi]
-    qi = vi[qi]
-    ab = b - a
-    den = (ab * ab).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(den > 0, ((p - a) * ab).sum(axis=1) / den, 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    s = a + ab * t[:, None]
-    d = np.hypot(*(p - s).T)
-    if md is not None:
-        keep = d <= md + 1e-9
-        qi, e, t, d = qi[keep], e[keep], t[keep], d[keep]
+    from geoplan.analysis.network import project_to_edges
+
+    qi, e, t, _s, d = project_to_edges(net, pts, np.flatnonzero(valid), max_snap_m)
     snap_m[qi] = d
     L = net.length_m[e]
     du = dist[net.u[e]] + t * L
