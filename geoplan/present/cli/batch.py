@@ -155,7 +155,7 @@ def render_text(s: dict) -> str:
     """The Norwegian summary: read = ok + failed, the layers written, every failure with its file."""
     n = text.integer
     lines = [f"geoplan batch: {', '.join(s['analyser'])} for kommunene i {s['kilde']}.",
-             f"Lest {n(s['lest'])} kommuner = {n(s['ok'])} ok + {n(s['feilet'])} feilet."]
+             f"Lest {n(s['lest'])} {'kommune' if s['lest'] == 1 else 'kommuner'} = {n(s['ok'])} ok + {n(s['feilet'])} feilet."]
     lines += [f"Merk: {m}" for m in s["merknader"]]
     unknown = [k for k in s["kommuner"] if k["status"] == "ok" and not k["kommunenummer"]]
     if unknown:
