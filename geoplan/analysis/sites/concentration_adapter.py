@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import shapely
 
 from geoplan.analysis.sites.criteria import Criterion
@@ -58,8 +59,6 @@ class ConcentrationAdapter:
     def shown_grunnkretser(self) -> set[str]:
         """Grunnkretser whose count the public concentration table shows (computed once)."""
         if self._shown is None:
-            import numpy as np
-
             from geoplan import privacy
             gk, kat = self.model.grunnkrets_table()
             names = list(self.model.dw.kat_names)
@@ -102,12 +101,16 @@ class ConcentrationAdapter:
         """``purchase_effect`` per site (cached on the call: three criteria share it)."""
         if "concentration" in s.cache:
             return s.cache["concentration"]
-        pts = shapely.point_on_surface(s.geoms)
+        from geoplan.analysis.concentration.whatif_batch import purchase_effects
+
+        xy = shapely.get_coordinates(shapely.point_on_surface(s.geoms))
+        units = np.asarray(s.units, dtype=np.int64)
+        effs, _gk = purchase_effects(self.model, xy, np.maximum(units, 1),
+                                     self.model.kategori_name(s.kategori),
+                                     new_dwellings=self.new_dwellings)
         out = []
-        for i in range(s.n):  # one model query per *site*; each is well under a millisecond
-            n = int(s.units[i])
-            eff = self.model.purchase_effect(pts[i], max(n, 1), s.kategori,
-                                             new_dwellings=self.new_dwellings, indices=False)
+        for i, eff in enumerate(effs):  # one record per site, all located in one go
+            n = int(units[i])
             if self.project:
                 eff["prosjekt"] = self._project_part(n, s.kategori)
             if n < 1:  # nothing bought: the "after" state is the "before" state
