@@ -15,12 +15,13 @@ numbers, so the sum is exact in any order).
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
-from geoplan.analysis.concentration._arrays import _diff, _gt, _kat_key, _pct
+from geoplan.analysis.concentration._arrays import _diff, _kat_key
 from geoplan.analysis.concentration.join import locate_building
 
 if TYPE_CHECKING:
@@ -30,36 +31,63 @@ if TYPE_CHECKING:
 __all__ = ["purchase_effects", "locate"]
 
 
+_INF = float("inf")
+
+
 def _none_nan(v: np.ndarray) -> list:
     """Floats as a list, NaN and ±inf as None (the records' ``_f``)."""
-    arr = np.asarray(v, dtype=float)
-    out: list = arr.tolist()
-    bad = np.flatnonzero(~np.isfinite(arr))
-    for i in bad.tolist():
-        out[i] = None
-    return out
+    return [None if (x != x or x == _INF or x == -_INF) else x
+            for x in np.asarray(v, dtype=float).tolist()]
 
 
 def _flags(v: np.ndarray, known: np.ndarray) -> list:
     """Booleans as a list, None where not ``known``."""
-    out: list = np.asarray(v, dtype=bool).tolist()
-    for i in np.flatnonzero(~np.asarray(known, dtype=bool)).tolist():
-        out[i] = None
-    return out
+    return [b if k else None for b, k in zip(np.asarray(v, dtype=bool).tolist(),
+                                             np.asarray(known, dtype=bool).tolist())]
 
 
 def _ints_or_none(t: np.ndarray, rounded: bool) -> list:
     """``int(t)`` (``int(round(t))`` with ``rounded``), None where not finite."""
-    t = np.asarray(t, dtype=float)
-    fin = np.isfinite(t)
-    vals = np.where(fin, np.rint(t) if rounded else np.trunc(t), 0).astype(np.int64).tolist()
-    for i in np.flatnonzero(~fin).tolist():
-        vals[i] = None
-    return vals
+    return [None if (x != x or x == _INF or x == -_INF) else int(round(x) if rounded else x)
+            for x in np.asarray(t, dtype=float).tolist()]
 
 
 def _rint(v: np.ndarray) -> list:
-    return np.rint(np.asarray(v, dtype=float)).astype(np.int64).tolist()
+    return [int(round(x)) for x in np.asarray(v, dtype=float).tolist()]
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """:func:`._arrays._pct` (100 num / den where den > 0, finite and ≥ num; else NaN)."""
+    ok = (den > 0) & np.isfinite(den) & (num <= den)
+    return np.divide(100.0 * num, den, out=np.full(num.shape, np.nan), where=ok)
+
+
+def _over(a: np.ndarray, limit: float) -> np.ndarray:
+    """:func:`._arrays._gt`: a > limit, False for NaN (NaN compares False)."""
+    return a > limit
+
+
+class _Static:
+    """What every batch reads and that does not change with the purchase (one per model)."""
+
+    __slots__ = ("valid0", "T0", "P0", "M0", "hf", "u_units", "u_hf", "b_dw")
+
+    def __init__(self, model: ConcentrationModel):
+        self.valid0, self.T0, self.P0, _ = model.reference()
+        self.M0 = float(model.j.g_units[self.valid0].sum())
+        self.hf = model.hf_code()
+        self.u_units = np.asarray(model.j.u_units, dtype=float)
+        self.u_hf = np.asarray(model.j.u_hf, dtype=float)
+        self.b_dw = (None if model.buildings is None else
+                     np.nan_to_num(np.asarray(model.bd.dw, dtype=float)[model.bd.kd_pos]))
+
+
+def _static(model: ConcentrationModel) -> _Static:
+    st = getattr(model, "_batch_static", None)
+    if st is None:
+        st = _Static(model)
+        model._batch_static = st
+    return st
 
 
 def locate(model: ConcentrationModel, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -81,12 +109,11 @@ def locate(model: ConcentrationModel, xy: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def _grunnkrets_states(th: Thresholds, m: np.ndarray, t: np.ndarray, h: np.ndarray,
                        P: np.ndarray) -> list[dict]:
-    a, ha = _pct(m, t), _pct(h, t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lq = np.where(np.isfinite(a) & (P > 0), a / 100 / P, np.nan)
+    a, ha = _share(m, t), _share(h, t)
     known = np.isfinite(a)
-    over = _gt(a, th.grunnkrets_andel_pct) | _gt(lq, th.lokaliseringskvotient_maks) | \
-        _gt(ha, th.housing_first_maks_andel_pct)
+    lq = np.divide(a / 100, P, out=np.full(a.shape, np.nan), where=known & (P > 0))
+    over = _over(a, th.grunnkrets_andel_pct) | _over(lq, th.lokaliseringskvotient_maks) | \
+        _over(ha, th.housing_first_maks_andel_pct)
     cols = zip(_rint(m), _ints_or_none(t, False), _none_nan(a), _none_nan(lq), _none_nan(ha),
                _flags(over, known))
     return [{"kommunale_enheter": c0, "antall_boliger": c1, "andel_pct": c2,
@@ -107,9 +134,8 @@ def _grunnkrets_parts(model: ConcentrationModel, gk: np.ndarray, add: tuple[np.n
         return out
     n_add, add_dw, add_hf = (x[inside] for x in add)
     g = gk[inside]
-    valid0, T0, P0, _ = model.reference()
-    M0 = float(model.j.g_units[valid0].sum())
-    hf = model.hf_code()
+    st = _static(model)
+    valid0, T0, P0, M0, hf = st.valid0, st.T0, st.P0, st.M0, st.hf
     m0, t0 = model.j.g_units[g].astype(float), model.gk.dw[g].astype(float)
     h0 = model.j.g_units_k[g, hf].astype(float) if hf >= 0 else np.zeros(len(g))
     m1, t1, h1 = m0 + n_add, t0 + add_dw, h0 + add_hf
@@ -142,7 +168,7 @@ def _building_states(th: Thresholds, m: np.ndarray, t: np.ndarray, h: np.ndarray
     from geoplan.analysis.concentration.buildings import building_flags
 
     fl = building_flags(th, counted, t, h, others)
-    a = _pct(m, t)
+    a = _share(m, t)
     ok = np.isfinite(t) & (t > 0)
     cols = zip(_rint(m), _ints_or_none(t, False), _none_nan(a), _rint(h),
                _none_nan(fl["housing_first_andel_pct"]), _rint(counted),
@@ -175,7 +201,7 @@ def _building_parts(model: ConcentrationModel, bpos: np.ndarray, how: np.ndarray
     if len(has):
         assert model.bd.ids is not None
         b = bpos[has]
-        hf = model.hf_code()
+        hf = _static(model).hf
         m0, t0 = model.j.b_units[b].astype(float), model.bd.dw[b].astype(float)
         h0 = model.j.b_units_k[b, hf].astype(float) if hf >= 0 else np.zeros(len(b))
         c0, o0 = (np.asarray(v, dtype=float) for v in counted_units(model, model.j.b_units_k[b]))
@@ -205,8 +231,8 @@ def _building_parts(model: ConcentrationModel, bpos: np.ndarray, how: np.ndarray
 
 
 def _radius_states(th: Thresholds, m: np.ndarray, t: np.ndarray, h: np.ndarray) -> list[dict]:
-    a, ha = _pct(m, t), _pct(h, t)
-    over = _gt(a, th.radius_andel_pct) | _gt(ha, th.housing_first_maks_andel_pct)
+    a, ha = _share(m, t), _share(h, t)
+    over = _over(a, th.radius_andel_pct) | _over(ha, th.housing_first_maks_andel_pct)
     cols = zip(_rint(m), _ints_or_none(t, True), _rint(h), _none_nan(a), _none_nan(ha),
                _flags(over, np.isfinite(a)))
     return [{"enheter_innen_radius": c0, "boliger_innen_radius": c1,
@@ -217,11 +243,15 @@ def _radius_states(th: Thresholds, m: np.ndarray, t: np.ndarray, h: np.ndarray) 
 def _ball_sums(tree: Any, xy: np.ndarray, r: float, *weights: np.ndarray) -> list[np.ndarray]:
     """Per point the sum of each of ``weights`` over the tree's points within ``r``."""
     n = len(xy)
-    hits = tree.query_ball_point(xy, r)
-    lens = np.fromiter((len(x) for x in hits), dtype=np.int64, count=n)
-    if lens.sum() == 0:
+    hits = tree.query_ball_point(xy, r, return_sorted=False)
+    if n == 1:
+        idx1 = np.asarray(hits[0], dtype=np.int64)
+        return [np.array([w[idx1].sum()]) for w in weights]
+    lens = np.fromiter(map(len, hits), dtype=np.int64, count=n)
+    total = int(lens.sum())
+    if total == 0:
         return [np.zeros(n) for _ in weights]
-    idx = np.fromiter((j for x in hits for j in x), dtype=np.int64, count=int(lens.sum()))
+    idx = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64, count=total)
     site = np.repeat(np.arange(n), lens)
     return [np.bincount(site, weights=w[idx], minlength=n) for w in weights]
 
@@ -231,11 +261,10 @@ def _radius_parts(model: ConcentrationModel, xy: np.ndarray,
     """Per site the units and dwellings within the radius, before and after."""
     n_add, add_dw, add_hf = add
     r = model.radius_m
-    m0, h0 = _ball_sums(model.j.d_kdtree, xy, r, model.j.u_units.astype(float),
-                        model.j.u_hf.astype(float))
-    if model.buildings is not None:
-        (t0,) = _ball_sums(model.bd.kdtree, xy, r,
-                           np.nan_to_num(model.bd.dw[model.bd.kd_pos].astype(float)))
+    st = _static(model)
+    m0, h0 = _ball_sums(model.j.d_kdtree, xy, r, st.u_units, st.u_hf)
+    if st.b_dw is not None:
+        (t0,) = _ball_sums(model.bd.kdtree, xy, r, st.b_dw)
     else:
         t0 = np.full(len(xy), np.nan)
     th = model.thresholds
