@@ -24,6 +24,7 @@ from geoplan.analysis.sites.kinds import (
     register_kind,
     unknown_all,
 )
+from geoplan.analysis.sites.raster_cells import polygon_cells
 from geoplan.analysis.sites.wording import LAYER_NOUN, fmt_num, missing_layer_reason
 from geoplan.codes import arealformal_name
 from geoplan.errors import ConfigError
@@ -294,8 +295,7 @@ def raster_site_stats(raster: Any, geoms: np.ndarray, stat: str,
     if areal.any():
         idx = np.flatnonzero(areal)
         rg = raster._to_raster_crs(geoms[idx], crs)
-        for i, g in zip(idx, rg):  # one windowed mask per site (not per feature of a layer)
-            cells = raster.cells_in(g)
+        for i, cells in zip(idx.tolist(), polygon_cells(raster, rg)):  # all sites' masks at once
             cells = cells[np.isfinite(cells)]
             counts[i] = cells.size
             if cells.size:
