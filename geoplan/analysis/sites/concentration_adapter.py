@@ -139,9 +139,7 @@ class ConcentrationAdapter:
                     "kriteriet for nye blandede prosjekter.")
         if scope != "bygning":
             return None
-        from geoplan.analysis.concentration.buildings import kategori_positions
-        if kategori and kategori_positions([kategori], th.bygning_unntatt_kategorier) \
-                and not field_.startswith(("housing_first", "hf_")):
+        if self._exempt(kategori) and not field_.startswith(("housing_first", "hf_")):
             return ("Gjelder ikke: omsorgsboliger skal ligge samlet nær sykehjem eller base for "
                     "hjemmesykepleien og flagges ikke for å være kommunale.")
         after = (eff.get("bygning") or {}).get("etter") or {}
@@ -150,6 +148,15 @@ class ConcentrationAdapter:
                     "(enebolig eller småhus); en spredt kommunal bolig er ikke en konsentrasjon, så "
                     "bare antallet vurderes.")
         return None
+
+    def _exempt(self, kategori: str | None) -> bool:
+        """Whether ``kategori`` is one the building rules do not count (asked once per kategori)."""
+        memo = self.__dict__.setdefault("_exempt_memo", {})
+        if kategori not in memo:
+            from geoplan.analysis.concentration.buildings import kategori_positions
+            memo[kategori] = bool(kategori and kategori_positions(
+                [kategori], self.model.thresholds.bygning_unntatt_kategorier))
+        return memo[kategori]
 
     def measure(self, c: Criterion, s: Sites) -> list[Measure]:
         """One measure per site for concentration criterion ``c``."""
