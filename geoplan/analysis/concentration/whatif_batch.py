@@ -70,7 +70,7 @@ def _over(a: np.ndarray, limit: float) -> np.ndarray:
 class _Static:
     """What every batch reads and that does not change with the purchase (one per model)."""
 
-    __slots__ = ("valid0", "T0", "P0", "M0", "hf", "u_units", "u_hf", "b_dw")
+    __slots__ = ("valid0", "T0", "P0", "M0", "hf", "u_units", "u_hf", "b_dw", "kat")
 
     def __init__(self, model: ConcentrationModel):
         self.valid0, self.T0, self.P0, _ = model.reference()
@@ -80,6 +80,20 @@ class _Static:
         self.u_hf = np.asarray(model.j.u_hf, dtype=float)
         self.b_dw = (None if model.buildings is None else
                      np.nan_to_num(np.asarray(model.bd.dw, dtype=float)[model.bd.kd_pos]))
+        self.kat: dict = {}
+
+    def kategori(self, model: ConcentrationModel, kategori: str | None) -> tuple[bool, bool, bool]:
+        """(Housing First, exempt from the building count, one Housing First avoids) of
+        ``kategori`` (asked once per kategori)."""
+        if kategori not in self.kat:
+            from geoplan.analysis.concentration.buildings import kategori_positions
+            th = model.thresholds
+            kat = [kategori] if kategori else []
+            self.kat[kategori] = (
+                kategori is not None and _kat_key(kategori) == _kat_key(th.housing_first_kategori),
+                bool(kat and kategori_positions(kat, th.bygning_unntatt_kategorier)),
+                bool(kat and kategori_positions(kat, th.housing_first_ikke_sammen_med)))
+        return self.kat[kategori]
 
 
 def _static(model: ConcentrationModel) -> _Static:
@@ -186,14 +200,12 @@ def _building_parts(model: ConcentrationModel, bpos: np.ndarray, how: np.ndarray
                     warns: list[list[str]]) -> list[dict | None]:
     """Per site the building at the point before and after; a new building when none is
     there and new dwellings are built; None otherwise."""
-    from geoplan.analysis.concentration.buildings import counted_units, kategori_positions
+    from geoplan.analysis.concentration.buildings import counted_units
 
     th = model.thresholds
     n = len(bpos)
     n_add, add_dw, add_hf = add
-    kat = [kategori] if kategori else []
-    exempt = bool(kat and kategori_positions(kat, th.bygning_unntatt_kategorier))
-    avoided = bool(kat and kategori_positions(kat, th.housing_first_ikke_sammen_med))
+    _hf, exempt, avoided = _static(model).kategori(model, kategori)
     c_add = np.zeros(n) if exempt else n_add.astype(float)
     o_add = n_add.astype(float) if avoided else np.zeros(n)
     out: list[dict | None] = [None] * n
@@ -298,8 +310,7 @@ def purchase_effects(model: ConcentrationModel, xy: np.ndarray, units: np.ndarra
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     n = len(xy)
     u = np.asarray(units, dtype=np.int64).reshape(-1)
-    is_hf = kategori is not None and _kat_key(kategori) == _kat_key(
-        model.thresholds.housing_first_kategori)
+    is_hf = _static(model).kategori(model, kategori)[0]
     uf = u.astype(float)
     add = (uf, uf if new_dwellings else np.zeros(n), uf if is_hf else np.zeros(n))
     _pts, gk, bpos, how = locate(model, xy)

@@ -105,8 +105,10 @@ class ConcentrationAdapter:
 
         xy = shapely.get_coordinates(shapely.point_on_surface(s.geoms))
         units = np.asarray(s.units, dtype=np.int64)
-        effs, _gk = purchase_effects(self.model, xy, np.maximum(units, 1),
-                                     self.model.kategori_name(s.kategori),
+        names = self.__dict__.setdefault("_kategori_names", {})
+        if s.kategori not in names:
+            names[s.kategori] = self.model.kategori_name(s.kategori)
+        effs, _gk = purchase_effects(self.model, xy, np.maximum(units, 1), names[s.kategori],
                                      new_dwellings=self.new_dwellings)
         out = []
         for i, eff in enumerate(effs):  # one record per site, all located in one go
