@@ -58,7 +58,10 @@ def elderly_map(gk, share_by_gk: dict, title: str) -> bytes:
 
     g = gk.copy()
     g["v"] = g["grunnkretsnummer"].astype(str).map(share_by_gk)
+    from geoplan.present.report.staticmaps import no_idle_draws
+
     fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    no_idle_draws(fig)
     g.plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.3)
     g[g["v"].notna()].plot(ax=ax, column="v", cmap="RdYlGn", vmin=0, vmax=1, legend=True,
                            edgecolor="white", linewidth=0.3,
