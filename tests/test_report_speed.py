@@ -134,7 +134,7 @@ def test_audit_feasibility_equals_a_sum_per_statistic():
         for _ in range(6):
             v = t.values + rng.integers(-1, 2, size=len(t.values))
 
-            def by_hand(v=v):
+            def by_hand(v=v, t=t):
                 cap = np.minimum(t.upper, audit.NO_BOUND)
                 if np.any(v < 0) or np.any(v > cap):
                     return False
