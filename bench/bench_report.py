@@ -64,29 +64,37 @@ def run_once(tree: Path, fmt: str, out_dir: Path, tag: str,
     return wall, cpu, out
 
 
-def xlsx_cells(path: Path) -> dict:
-    """Sheet name -> rows of cell values (the creation time left out)."""
+def _untree(v, tree: Path | None):
+    """The tree's path in a text (each tree reads its own copy of the demo) as ``<tre>``."""
+    return v.replace(str(tree), "<tre>") if tree is not None and isinstance(v, str) else v
+
+
+def xlsx_cells(path: Path, tree: Path | None = None) -> dict:
+    """Sheet name -> rows of cell values (the creation time left out; ``tree``'s path as
+    ``<tre>``, since each tree's report names its own copy of the demo)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True)
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)
+    return {ws.title: [[_untree(v, tree) for v in r] for r in ws.iter_rows(values_only=True)
                        if not (ws.title == "Om rapporten" and r and r[0] == "Laget")]
             for ws in wb.worksheets}
 
 
 #: the creation time («1.12.2026 kl. 18:07»), which differs between any two runs
 _WHEN = re.compile(r"\d{1,2}\.\s*\d{1,2}\.\s*\d{4}(\s*kl\.\s*\d{1,2}[:.]\d{2})?")
+_PAGE = re.compile(r"Side\s+\d+\s+av\s+\d+")
 _CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
 
 
-def html_cells(path: Path) -> list[str]:
-    """Every table cell's text in document order."""
-    return [_WHEN.sub("", re.sub(r"\s+", " ", c)).strip()
+def html_cells(path: Path, tree: Path | None = None) -> list[str]:
+    """Every table cell's text in document order (``tree``'s path as ``<tre>``)."""
+    return [_untree(_WHEN.sub("", re.sub(r"\s+", " ", c)).strip(), tree)
             for c in _CELL.findall(path.read_text(encoding="utf-8"))]
 
 
-def pdf_text(path: Path):
-    """Page count and text without the creation time (poppler's pdftotext; None without it)."""
+def pdf_text(path: Path, tree: Path | None = None):
+    """The text's numbers (words with a digit), sorted, without the creation time and the
+    page footers (poppler's ``pdftotext``; None without it)."""
     import shutil
 
     exe = shutil.which("pdftotext")
@@ -94,16 +102,19 @@ def pdf_text(path: Path):
         return None
     txt = subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True,
                          check=True).stdout
-    pages = txt.count("\f")
-    return pages, _WHEN.sub("", txt)
+    # the numbers, in any order, without the page footers: a change of layout (the path's
+    # length wrapping, a page break moving, a word hyphenated) is not a change of answer
+    txt = _PAGE.sub("", _untree(_WHEN.sub("", txt), tree))
+    return sorted(w for w in txt.split() if any(ch.isdigit() for ch in w))
 
 
-def same_answer(fmt: str, a: Path, b: Path):
+def same_answer(fmt: str, a: Path, b: Path, tree_a: Path | None = None,
+                tree_b: Path | None = None):
     if fmt == "xlsx":
-        return xlsx_cells(a) == xlsx_cells(b)
+        return xlsx_cells(a, tree_a) == xlsx_cells(b, tree_b)
     if fmt == "html":
-        return html_cells(a) == html_cells(b)
-    ta, tb = pdf_text(a), pdf_text(b)
+        return html_cells(a, tree_a) == html_cells(b, tree_b)
+    ta, tb = pdf_text(a, tree_a), pdf_text(b, tree_b)
     return None if ta is None else ta == tb
 
 
@@ -129,7 +140,7 @@ def bench_format(fmt: str, runs: int, baseline: Path, out_dir: Path,
             "cpu": round(cpu, 3), "baseline_cpu": round(base_cpu, 3),
             "cpu_ratio": round(base_cpu / cpu, 2) if cpu else None,
             "target": f"<= {target:g} s", "meets_target": value <= target, "met": value <= target,
-            "same_answer": same_answer(fmt, new_f, base_f), "runs": runs,
+            "same_answer": same_answer(fmt, new_f, base_f, ROOT, baseline), "runs": runs,
             "walls": [round(x, 3) for x in new_w], "baseline_walls": [round(x, 3) for x in base_w]}
 
 
