@@ -10,12 +10,16 @@ Services: the ``tjeneste`` layer (``type`` as the kind), ``helsetjeneste``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from geoplan.config.population import PopulationSettings
 from geoplan.errors import DataProblem
+
+if TYPE_CHECKING:
+    from geoplan.runs.population import PopulationResult
 
 
 @dataclass
@@ -88,7 +92,7 @@ def homes_with_people(ds, base: pd.DataFrame, labels: list[str]) -> pd.DataFrame
 
 def access(ds, cfg, *, projection=None, grunnkrets_file=None, year: int | None = None,
            variant: str | None = None, kommune: str | None = None,
-           result=None) -> AccessTables:
+           result: PopulationResult | None = None) -> AccessTables:
     """Walking distance from homes to the nearest of each kind; shares of 67+ and 80+ within reach.
 
     ``year``: the horizon year whose 67+/80+ are placed (None: the base year, today).
