@@ -93,19 +93,22 @@ def html_cells(path: Path, tree: Path | None = None) -> list[str]:
 
 
 def pdf_text(path: Path, tree: Path | None = None):
-    """The text's numbers (words with a digit), sorted, without the creation time and the
-    page footers (poppler's ``pdftotext``; None without it)."""
+    """The distinct numbers of the text (words with a digit), sorted, without the creation
+    time and the page footers (poppler's ``pdftotext``; None without it)."""
     import shutil
 
     exe = shutil.which("pdftotext")
     if exe is None:
         return None
-    txt = subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True,
+    txt = subprocess.run([exe, str(path), "-"], capture_output=True, text=True,
                          check=True).stdout
+    txt = re.sub(r"([–-])\s*\n\s*", r"\1", txt)     # a range broken over two lines
+    txt = re.sub(r"\u2010\s*", "", txt)                # a word hyphenated by the layout
     # the numbers, in any order, without the page footers: a change of layout (the path's
     # length wrapping, a page break moving, a word hyphenated) is not a change of answer
     txt = _PAGE.sub("", _untree(_WHEN.sub("", txt), tree))
-    return sorted(w for w in txt.split() if any(ch.isdigit() for ch in w))
+    # as a set: table headers and page headers repeat on every page a layout gives
+    return sorted({w for w in txt.split() if any(ch.isdigit() for ch in w)})
 
 
 def same_answer(fmt: str, a: Path, b: Path, tree_a: Path | None = None,
