@@ -61,13 +61,40 @@ class Table:
     group_bounds: list[tuple[np.ndarray, float]] = field(default_factory=list)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def memo(self, what: str, make):
-        """``make()`` once per set of published statistics (hiding one starts afresh)."""
-        key = (what, tuple(st.hidden for st in self.stats))
+    def state(self) -> bytes:
+        """Which statistics are hidden, as a key (one byte per statistic)."""
+        return bytes([st.hidden for st in self.stats])
+
+    def memo(self, what: str, make, state: bytes | None = None):
+        """``make()`` once per set of published statistics (hiding one starts afresh);
+        ``state``: :meth:`state`, when the caller has it already."""
+        key = (what, self.state() if state is None else state)
         if key not in self._memo:
             if len(self._memo) > 64:
                 self._memo.clear()
             self._memo[key] = make()
+        return self._memo[key]
+
+    def incidence(self):
+        """The statistics' and the bounded groups' cells as sparse 0/1 matrices (CSR), with
+        the statistics' values, whether each has cells, and the groups' finite bounds."""
+        key = ("incidence", len(self.stats), len(self.group_bounds), len(self.values))
+        if key not in self._memo:
+            from scipy.sparse import csr_matrix
+
+            def rows(cell_lists):
+                ind = [np.asarray(c, dtype=np.int64) for c in cell_lists]
+                ptr = np.concatenate([[0], np.cumsum([len(c) for c in ind])]).astype(np.int64)
+                flat = np.concatenate(ind) if ind else np.zeros(0, dtype=np.int64)
+                return csr_matrix((np.ones(len(flat)), flat, ptr),
+                                  shape=(len(ind), len(self.values)))
+
+            finite = [(c, ub) for c, ub in self.group_bounds if np.isfinite(ub)]
+            self._memo[key] = (rows([st.cells for st in self.stats]),
+                               np.array([st.value for st in self.stats], dtype=float),
+                               np.array([len(st.cells) > 0 for st in self.stats], dtype=bool),
+                               rows([c for c, _ in finite]),
+                               np.array([ub for _, ub in finite], dtype=float))
         return self._memo[key]
 
     def add(self, name: str, cells: Sequence[int], value: float, *, primary: bool) -> Stat:
@@ -124,16 +151,20 @@ def bounds(t: Table, stat: Stat, constraints=None) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _feasible(t: Table) -> bool:
-    """Whether the true cell values satisfy every published equation and bound."""
-    v = t.values
+def _feasible(t: Table, values: np.ndarray | None = None, state: bytes | None = None) -> bool:
+    """Whether the cell values (default the true ones) satisfy every published equation
+    and bound: every published statistic's cells sum to its value, every bounded group's
+    to at most its bound (one sparse product each; the cells are whole numbers, so the
+    sums are exact in any order)."""
+    v = t.values if values is None else values
     if np.any(v < 0) or np.any(v > np.minimum(t.upper, NO_BOUND)):
         return False
-    if any(not s.hidden and len(s.cells) and abs(float(v[s.cells].sum()) - s.value) > 1e-9
-           for s in t.stats):
+    stats, stat_values, has_cells, groups, ub = t.incidence()
+    hidden = np.frombuffer(t.state() if state is None else state, dtype=bool)
+    pub = has_cells & ~hidden
+    if np.any(np.abs((stats @ v)[pub] - stat_values[pub]) > 1e-9):
         return False
-    return all(float(v[cells].sum()) <= ub + 1e-9 for cells, ub in t.group_bounds
-               if np.isfinite(ub))
+    return bool(np.all(groups @ v <= ub + 1e-9))
 
 
 def _published_sets(t: Table) -> tuple[dict[int, frozenset], dict[int, set[int]]]:
@@ -183,14 +214,13 @@ class _Mover:
                 delta[g] = delta.get(g, 0.0) + d
         return all(dg <= self.room[g] + 1e-9 for g, dg in delta.items())
 
-    def ok(self, move: dict[int, float]) -> bool:
+    def ok(self, move: dict[int, float], state: bytes | None = None) -> bool:
         if not self._local(move):
             return False
         v = self.t.values.copy()
         for c, d in move.items():
             v[c] += d
-        t = self.t
-        return _feasible(Table(values=v, upper=t.upper, stats=t.stats, group_bounds=t.group_bounds))
+        return _feasible(self.t, v, state)
 
 
 def _signatures(t: Table):
@@ -209,7 +239,7 @@ def _mover(t: Table):
     return _Mover(t), up, dn
 
 
-def _witness(t: Table, s: Stat, budget: int = 3000) -> bool:
+def _witness(t: Table, s: Stat, budget: int = 3000, state: bytes | None = None) -> bool:
     """A cheap proof that ``s`` is *not* determined: another table, one or two unit trades
     away from the true one, that every published statistic and bound allows.
 
@@ -221,12 +251,13 @@ def _witness(t: Table, s: Stat, budget: int = 3000) -> bool:
     exact; ``False`` only means "not found this way" (``budget`` bounds the search),
     and the solver decides.
     """
-    sig, free_in, by_sig = t.memo("signatures", lambda: _signatures(t))
+    state = t.state() if state is None else state
+    sig, free_in, by_sig = t.memo("signatures", lambda: _signatures(t), state)
     mine = set(int(c) for c in s.cells)
     starts = [c for c in s.cells.tolist() if c in sig][:16]
     if not starts:
         return False
-    mover, up, dn = t.memo("mover", lambda: _mover(t))
+    mover, up, dn = t.memo("mover", lambda: _mover(t), state)
     for o, plus, minus in ((1.0, up, dn), (-1.0, dn, up)):
         for a in starts:
             if a not in plus:
@@ -234,7 +265,7 @@ def _witness(t: Table, s: Stat, budget: int = 3000) -> bool:
             for b in by_sig[sig[a]]:
                 if b in minus and b not in mine:
                     budget -= 1
-                    if mover.ok({a: o, b: -o}):
+                    if mover.ok({a: o, b: -o}, state):
                         return True
             ga = sig[a]
             near = dict.fromkeys(c for k in sorted(ga, key=lambda k: len(free_in[k]))
@@ -254,7 +285,7 @@ def _witness(t: Table, s: Stat, budget: int = 3000) -> bool:
                     need = frozenset(((gb ^ gc) - ga) | (ga & gb & gc))
                     for e in by_sig.get(need, ()):
                         if e in plus and e not in mine and e not in (b, c) \
-                                and mover.ok({a: o, b: -o, c: -o, e: o}):
+                                and mover.ok({a: o, b: -o, c: -o, e: o}, state):
                             return True
     return False
 
@@ -275,10 +306,11 @@ def _exposed(t: Table, s: Stat, cons) -> bool:
 
     if float(np.sum(t.upper[s.cells])) <= 0:   # no dwellings: nothing about anyone
         return False
-    if not t.memo("feasible", lambda: _feasible(t)):
+    state = t.state()
+    if not t.memo("feasible", lambda: _feasible(t, state=state), state):
         lo, hi = bounds(t, s, cons)
         return not (hi - lo >= 1 - 1e-9)
-    if _witness(t, s):
+    if _witness(t, s, state=state):
         return False       # another value is possible: shown without the solver
     if cons is None:
         cons = _constraints(t)

@@ -110,11 +110,12 @@ def protect_grunnkretser(gk: pd.DataFrame, parts: np.ndarray, outside: np.ndarra
               group_bounds=[(np.arange(r * nk, (r + 1) * nk), float(row_ub[r])) for r in range(ng)])
     # a first pass with the row/column rule gives the audit less to do
     tmask0, pmask0 = suppress_parts(tot, parts, k, suppress_zero, columns=True)
-    cells = [[t.add(f"celle {r},{j}", [r * nk + j], parts[r, j],
-                    primary=bool(small([parts[r, j]], k, suppress_zero)[0])) for j in range(nk)]
-             for r in range(ng)]
+    small_part = small(parts.ravel(), k, suppress_zero).reshape(ng, nk)   # one call, not one a cell
+    small_tot = small(tot, k, suppress_zero)
+    cells = [[t.add(f"celle {r},{j}", [r * nk + j], parts[r, j], primary=bool(small_part[r, j]))
+              for j in range(nk)] for r in range(ng)]
     rows = [t.add(f"grunnkrets {r}", range(r * nk, (r + 1) * nk), tot[r],
-                  primary=bool(small([tot[r]], k, suppress_zero)[0])) for r in range(ng)]
+                  primary=bool(small_tot[r])) for r in range(ng)]
     for r in range(ng):
         rows[r].hidden |= bool(tmask0[r])
         for j in range(nk):

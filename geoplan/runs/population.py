@@ -296,22 +296,34 @@ def care_places(ds) -> float:
     return total
 
 
+def need_population(ds, cfg, *, projection=None, grunnkrets_file=None, variant: str | None = None,
+                    years: Sequence[int] | None = None, kommune: str | None = None) -> PopulationResult:
+    """:func:`population` of one variant (default ``population.default_variant``) in the
+    groups the need and access analyses read (:data:`NEED_GROUPS`)."""
+    v = variant or PopulationSettings.from_config(cfg).default_variant
+    return population(ds, cfg, projection=projection, grunnkrets_file=grunnkrets_file,
+                      variants=[v], years=years, kommune=kommune, groups=NEED_GROUPS)
+
+
 def housing(ds, cfg, *, projection=None, grunnkrets_file=None, variant: str | None = None,
             years: Sequence[int] | None = None, public: bool = False, kommune: str | None = None,
-            overrides: dict | None = None) -> HousingResult:
+            overrides: dict | None = None, result: PopulationResult | None = None) -> HousingResult:
     """Housing need per target group and horizon year, against today's municipal stock.
 
     ``overrides``: ``PopulationSettings`` fields for this run (the app's rate
     controls). ``public``: counts of municipal dwellings per place pass
     :func:`geoplan.privacy.suppress_place_counts` (``kommune.min_count_public``).
+    ``result``: :func:`need_population` for these arguments when the caller has it
+    (the report computes it once for this and :func:`~geoplan.runs.population_access.access`).
     """
     from geoplan.analysis.population.need import housing_need, need_by_place, stock_by_group
     from geoplan.analysis.population.places import places_for_points
 
     s = PopulationSettings.from_config(cfg).replace(**(overrides or {}))
     v = variant or s.default_variant
-    res = population(ds, cfg, projection=projection, grunnkrets_file=grunnkrets_file,
-                     variants=[v], years=years, kommune=kommune, groups=NEED_GROUPS)
+    res = result if result is not None else need_population(
+        ds, cfg, projection=projection, grunnkrets_file=grunnkrets_file, variant=v,
+        years=years, kommune=kommune)
     pop_k, pop_s = _need_population(res, v)
     kb = ds.get("kommunal_bolig") if ds is not None else None
     cp = care_places(ds)

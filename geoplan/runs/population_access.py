@@ -10,12 +10,16 @@ Services: the ``tjeneste`` layer (``type`` as the kind), ``helsetjeneste``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from geoplan.config.population import PopulationSettings
 from geoplan.errors import DataProblem
+
+if TYPE_CHECKING:
+    from geoplan.runs.population import PopulationResult
 
 
 @dataclass
@@ -87,22 +91,26 @@ def homes_with_people(ds, base: pd.DataFrame, labels: list[str]) -> pd.DataFrame
 
 
 def access(ds, cfg, *, projection=None, grunnkrets_file=None, year: int | None = None,
-           variant: str | None = None, kommune: str | None = None) -> AccessTables:
+           variant: str | None = None, kommune: str | None = None,
+           result: PopulationResult | None = None) -> AccessTables:
     """Walking distance from homes to the nearest of each kind; shares of 67+ and 80+ within reach.
 
     ``year``: the horizon year whose 67+/80+ are placed (None: the base year, today).
+    ``result``: :func:`~geoplan.runs.population.need_population` for these arguments when
+    the caller has it (the report computes it once for this and the housing need).
     """
     from geoplan.analysis.network import build_network
     from geoplan.analysis.population.access import nearest_service, summarise
     from geoplan.config.schools import SchoolSettings
     from geoplan.io.raster import open_raster
-    from geoplan.runs.population import NEED_GROUPS, population
+    from geoplan.runs.population import need_population
 
     ds.require("gangnett", "bygning", "grunnkrets")
     s = PopulationSettings.from_config(cfg)
     v = variant or s.default_variant
-    res = population(ds, cfg, projection=projection, grunnkrets_file=grunnkrets_file, variants=[v],
-                     years=[year] if year else None, kommune=kommune, groups=NEED_GROUPS)
+    res = result if result is not None else need_population(
+        ds, cfg, projection=projection, grunnkrets_file=grunnkrets_file, variant=v,
+        years=[year] if year else None, kommune=kommune)
     y = year if year in res.years else res.base_year
     t = res.grunnkretser[(res.grunnkretser["aar"] == y)]
     base = t.pivot_table(index="grunnkretsnummer", columns="gruppe", values="personer",

@@ -365,6 +365,20 @@ def _finish(fig, ax, extent, handles: list, *, crs_label: str | None, title: str
         ax.set_title(title, fontsize=10)
 
 
+def no_idle_draws(fig):
+    """``fig`` with its canvas' ``draw_idle`` a no-op; returns ``fig``.
+
+    geopandas' ``plot`` ends with ``canvas.draw_idle()``, which on the Agg canvas
+    (no event loop) renders the whole figure at once: a map of eight layers was
+    rendered eight times before ``savefig`` rendered it for the file, each time
+    laying out every label and tick (the demo report's maps: 97 full renders for
+    13 images). Nothing reads those renders; the saved image is the same
+    (``tests/test_report_speed.py`` compares the bytes).
+    """
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    return fig
+
+
 def render_map(layers: Sequence[MapLayer], *, title: str | None = None, focus=None,
                width_cm: float = 16.0, height_cm: float = 11.0, dpi: int = 150,
                crs_label: str | None = None, legend_loc: str = "upper left",
@@ -402,6 +416,7 @@ def render_map(layers: Sequence[MapLayer], *, title: str | None = None, focus=No
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
+    no_idle_draws(fig)
     try:
         extent = _extent(layers, focus, aspect=width_cm / height_cm)
         handles: list = []

@@ -58,7 +58,10 @@ def elderly_map(gk, share_by_gk: dict, title: str) -> bytes:
 
     g = gk.copy()
     g["v"] = g["grunnkretsnummer"].astype(str).map(share_by_gk)
+    from geoplan.present.report.staticmaps import no_idle_draws
+
     fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    no_idle_draws(fig)
     g.plot(ax=ax, color="#dddddd", edgecolor="white", linewidth=0.3)
     g[g["v"].notna()].plot(ax=ax, column="v", cmap="RdYlGn", vmin=0, vmax=1, legend=True,
                            edgecolor="white", linewidth=0.3,
@@ -66,6 +69,14 @@ def elderly_map(gk, share_by_gk: dict, title: str) -> bytes:
     ax.set_title(title, fontsize=9)
     ax.set_axis_off()
     return _png(fig)
+
+
+def need_result(ctx: ReportContext):
+    """The population in the need groups, computed once per report for the housing need
+    and the walking access (both ask :func:`need_population` with the same arguments)."""
+    from geoplan.runs.population import need_population
+
+    return ctx.once("population_need", lambda: need_population(ctx.dataset, ctx.config))
 
 
 @section("befolkning", "Befolkning etter alder og boligbehov per målgruppe", ("population",))
@@ -106,7 +117,8 @@ def sec_population(ctx: ReportContext, sec: Section) -> None:
                            Column("synlig", "Synlig", "int"), Column("estimat", "Anslag", "int"),
                            Column("nedre", "Nedre", "int"), Column("ovre", "Øvre", "int")],
                            rows=sk.to_dict("records")))
-    h = ctx.once("housing", lambda: housing(ctx.dataset, cfg, public=ctx.public))
+    h = ctx.once("housing", lambda: housing(ctx.dataset, cfg, public=ctx.public,
+                                            result=need_result(ctx)))
     sec.items.append(Table(id="boligbehov", title="Boligbehov per målgruppe mot dagens bestand",
                            sheet="Boligbehov", columns=[Column("malgruppe_navn", "Målgruppe"),
                            Column("aar", "År"), Column("behov", "Behov", "int"),
@@ -130,7 +142,7 @@ def _access_items(ctx: ReportContext, sec: Section) -> None:
     if not ctx.has("gangnett", "bygning", "grunnkrets"):
         sec.text.append("Gangavstand for eldre er ikke med: lagene gangnett, bygning og grunnkrets trengs.")
         return
-    a = ctx.once("access", lambda: access(ctx.dataset, ctx.config))
+    a = ctx.once("access", lambda: access(ctx.dataset, ctx.config, result=need_result(ctx)))
     r0, r1 = (int(r) for r in a.settings.access_radii_m[:2])
     pct = [c for c in a.kommune.columns if c.startswith("andel_") or c == "stigning_median"]
     rows = [{**r, **{c: (r[c] * 100.0 if r[c] == r[c] else None) for c in pct}}
