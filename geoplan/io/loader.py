@@ -21,6 +21,7 @@ import geopandas as gpd
 
 from geoplan.config import PACKAGE_DIR, Config
 from geoplan.errors import UnreadableInput
+from geoplan.io import cache
 from geoplan.io.archive import extraction_dir, remove_extraction, safe_extract_zip
 from geoplan.io.consistency import check_across_layers
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
@@ -128,6 +129,11 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     if wanted is not None and "kommune" in SCHEMAS:
         wanted.add("kommune")  # cheap, and it decides the working CRS
 
+    key = _cache_key(path, data, layer=layer, crs=crs, objtype=objtype, wanted=wanted,
+                     config=config)
+    hit = cache.lookup(key)
+    if hit is not None:
+        return Dataset(**hit)
     tmp: list[Path] = []
     keep_tmp = False
     try:
@@ -143,10 +149,30 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
                 rasters.pop(name)
         reports.update(check_rasters(rasters))
         keep_tmp = bool(rasters)   # a zip's rasters are read later from where it was extracted
-        return Dataset(source=str(path), crs=target, layers=layers, rasters=rasters, reports=reports)
+        parts = {"source": str(path), "crs": target, "layers": layers, "rasters": rasters,
+                 "reports": reports}
+        cache.store(key, parts)
+        return Dataset(**parts)
     finally:
         if tmp and not keep_tmp:
             remove_extraction(tmp[0])
+
+
+def _cache_key(path: Path, data, *, layer, crs, objtype, wanted, config) -> dict | None:
+    """The load cache's key (:mod:`geoplan.io.cache`): the files and every option that changes
+    what is read; None when the cache is off or the source is not cached (a zip)."""
+    if not cache.enabled():
+        return None
+    from geoplan.io.crs import _forced_epsg
+
+    try:
+        forced = _forced_epsg(config)
+    except Exception:  # noqa: BLE001 - an invalid setting is reported by the read itself
+        return None
+    return cache.make_key(path, {"given": str(path), "demo": data is None, "layer": layer,
+                                 "crs": None if crs is None else str(crs), "objtype": objtype,
+                                 "only": sorted(wanted) if wanted is not None else None,
+                                 "working_epsg": forced})
 
 
 def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:
