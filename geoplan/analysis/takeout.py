@@ -52,7 +52,10 @@ def cells(geom, size_m: float) -> np.ndarray:
     boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size_m, gy.ravel() + size_m)
     shapely.prepare(geom)
     boxes = boxes[shapely.intersects(geom, boxes)]
-    pieces = shapely.intersection(boxes, geom)
+    # a box wholly inside is its own piece: only the boxes on the boundary are cut
+    inside = shapely.contains_properly(geom, boxes)
+    pieces = boxes.copy()
+    pieces[~inside] = shapely.intersection(boxes[~inside], geom)
     return pieces[~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)]
 
 

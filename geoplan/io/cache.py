@@ -48,6 +48,9 @@ MAGIC = b"geoplan-hurtiglager-1\n"
 #: environment switch: «0», «nei», «false», «off» turn the cache off
 ENV_SWITCH = "GEOPLAN_HURTIGLAGER"
 ENV_DIR = "GEOPLAN_CACHE_DIR"
+#: the rasters a GeoPackage takes from its folder: :data:`geoplan.io.readers.RASTER_NAMES`
+#: (not imported from there: that module loads GDAL)
+RASTER_NAMES = ("terreng", "stoy")
 
 _enabled: bool | None = None   # set by --ingen-hurtiglager (None: the environment decides)
 
@@ -114,7 +117,6 @@ def _input_files(path: Path) -> list[Path] | None:
     for p in path.parent.glob(f"{_glob_escape(path.name)}-*"):
         files.add(p)
     if path.suffix.lower() == ".gpkg":
-        from geoplan.io.readers import RASTER_NAMES
         files.update(path.parent / f"{n}{s}" for n in RASTER_NAMES for s in (".tif", ".tiff"))
     return sorted(files)
 
@@ -135,12 +137,18 @@ def _code_fingerprint() -> list[tuple]:
         for p in sorted(folder.glob("*.py")):
             st = p.stat()
             out.append((p.name, st.st_size, st.st_mtime_ns))
-    import importlib
+    import importlib.util
 
+    # the libraries that read, by their installed files (not imported: a cache hit needs
+    # no pyogrio); an upgrade rewrites them
     for name in ("pyogrio", "geopandas", "shapely", "pyproj", "pandas", "numpy", "pyarrow"):
-        mod = sys.modules.get(name) or importlib.import_module(name)   # loaded with the reader
-        out.append((name, getattr(mod, "__version__", None)))
-    out.append(("gdal", getattr(sys.modules["pyogrio"], "__gdal_version_string__", None)))
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        if origin is None or not origin.exists():
+            out.append((name, None))
+            continue
+        st, dst = origin.stat(), origin.parent.stat()
+        out.append((name, str(origin), st.st_size, st.st_mtime_ns, dst.st_mtime_ns))
     out.append(("python", sys.version))
     return out
 
