@@ -49,6 +49,7 @@ BENCHES = {
     "arealregnskap": "bench_arealregnskap",
     "sosi": "bench_sosi",
     "batch": "bench_batch",
+    "cli_start": "bench_cli_start",
 }
 #: not run here: bench_app and bench_app_sessions need the app server and a browser
 
