@@ -190,17 +190,17 @@ def test_the_cache_never_lands_beside_or_inside_the_input(tmp_path, monkeypatch)
     before = sorted(p.name for p in data.rglob("*"))
     monkeypatch.setattr(cache, "_enabled", None)
     monkeypatch.delenv(cache.ENV_SWITCH, raising=False)
-    for d in (data, data / "cache", data / "a" / "b"):
-        monkeypatch.setenv(cache.ENV_DIR, str(d))
-        _assert_same(_fresh(path), load(path))
-        assert sorted(p.name for p in data.rglob("*")) == before
+    monkeypatch.setenv(cache.ENV_DIR, str(data))
+    _assert_same(_fresh(path), load(path))
+    assert sorted(p.name for p in data.rglob("*")) == before
     # a folder of layer files: nothing inside it either
     folder = tmp_path / "lag"
     folder.mkdir()
     gpd.read_file(path, layer="skole").to_file(folder / "skole.geojson", driver="GeoJSON")
-    monkeypatch.setenv(cache.ENV_DIR, str(folder / ".cache"))
-    load(folder)
-    assert sorted(p.name for p in folder.rglob("*")) == ["skole.geojson"]
+    for d in (folder, folder / ".cache", folder / "a" / "b"):
+        monkeypatch.setenv(cache.ENV_DIR, str(d))
+        load(folder)
+        assert sorted(p.name for p in folder.rglob("*")) == ["skole.geojson"]
     # the default: XDG_CACHE_HOME/geoplan
     monkeypatch.delenv(cache.ENV_DIR)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -268,3 +268,44 @@ def test_a_hit_keeps_every_dtype_of_the_demo(cdir):
         assert g.index.equals(hit.layers[name].index)
         assert np.array_equal(shapely.to_wkb(g.geometry.to_numpy()),
                               shapely.to_wkb(hit.layers[name].geometry.to_numpy()))
+
+
+def test_an_ssb_projection_from_the_cache_equals_a_fresh_parse(tmp_path, cdir, monkeypatch):
+    import shutil
+
+    from pandas.testing import assert_frame_equal
+
+    from geoplan.io import ssb
+
+    src = tmp_path / "framskriving.json"
+    shutil.copy(DEFAULT_DATA.parent / "framskriving_14288.json", src)
+    parses: list = []
+    real = ssb._read_projection
+    monkeypatch.setattr(ssb, "_read_projection", lambda p: parses.append(p) or real(p))
+    monkeypatch.setattr(ssb, "_READ", {})
+    first = ssb.read_projection(src)
+    monkeypatch.setattr(ssb, "_READ", {})   # as in a new process
+    hit = ssb.read_projection(src)
+    assert len(parses) == 1
+    fresh = real(src)
+    for got in (first, hit):
+        assert_frame_equal(got.table, fresh.table, check_dtype=True, check_exact=True)
+        assert (got.source, got.title, got.variants, got.notes) == \
+            (fresh.source, fresh.title, fresh.variants, fresh.notes)
+    st = src.stat()
+    os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    monkeypatch.setattr(ssb, "_READ", {})
+    ssb.read_projection(src)
+    assert len(parses) == 2
+
+
+def test_a_file_in_the_home_folder_is_cached_below_it(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    path = _data(home)                      # ~/kommune_data.gpkg
+    monkeypatch.setattr(cache, "_enabled", None)
+    monkeypatch.delenv(cache.ENV_DIR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    calls = _count_reads(monkeypatch)
+    load(path)
+    load(path)
+    assert len(calls) == 1 and len(list((home / ".cache" / "geoplan").glob("*.pickle"))) == 1

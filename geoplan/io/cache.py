@@ -9,8 +9,8 @@ layers, the working CRS, the raster paths and every layer's report (read = kept
 per-user folder:
 
 * ``$GEOPLAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/geoplan``, else ``~/.cache/geoplan``;
-  never beside the input (a folder inside the input folder, or the input
-  file's own folder, is not used);
+  never beside the input (the input file's own folder, or the input folder or a
+  folder inside it, is not used: no cache);
 * keyed by every input file's absolute path, size and ``st_mtime_ns`` (plus a
   BLAKE2 hash of the content of files up to :data:`HASH_LIMIT`), the options
   that change what is read (``--layer``, ``--crs``, ``--objtype``, the layers
@@ -180,14 +180,15 @@ def _slot(key: dict) -> str:
 
 
 def _usable_dir(d: Path, source: Path) -> bool:
-    """False for a cache folder beside or inside the input."""
+    """False for a cache folder beside a file input, or inside a folder input."""
     try:
         d = d.resolve()
         src = source.resolve()
     except OSError:
         return False
-    inputs = src if src.is_dir() else src.parent
-    return not (d == inputs or inputs in d.parents)
+    if src.is_dir():   # a data folder: nothing inside it
+        return not (d == src or src in d.parents)
+    return d != src.parent   # a file: not in its folder (a folder below it is another folder)
 
 
 def _safe(st: os.stat_result) -> bool:
