@@ -42,7 +42,7 @@ from typing import Any
 
 #: files up to this size are hashed as well as stat-ed (a rewrite within one mtime
 #: tick with the same size is still noticed); larger ones are keyed by size and mtime
-HASH_LIMIT = 64 * 1024 * 1024
+HASH_LIMIT = 16 * 1024 * 1024
 #: the first bytes of every cache file (format version of this module)
 MAGIC = b"geoplan-hurtiglager-1\n"
 #: environment switch: «0», «nei», «false», «off» turn the cache off

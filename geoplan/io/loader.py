@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from geoplan.config import PACKAGE_DIR, Config
 from geoplan.errors import UnreadableInput
@@ -150,8 +150,8 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
                 rasters.pop(name)
         reports.update(check_rasters(rasters))
         keep_tmp = bool(rasters)   # a zip's rasters are read later from where it was extracted
-        parts = {"source": str(path), "crs": target, "layers": layers, "rasters": rasters,
-                 "reports": reports}
+        parts: dict[str, Any] = {"source": str(path), "crs": target, "layers": layers,
+                                 "rasters": rasters, "reports": reports}
         cache.store(key, parts)
         return Dataset(**parts)
     finally:

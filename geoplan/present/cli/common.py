@@ -43,7 +43,7 @@ class _NoCache(argparse.Action):
         from geoplan.io import cache
 
         cache.set_enabled(False)
-        setattr(namespace, "ingen_hurtiglager", True)
+        namespace.ingen_hurtiglager = True
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
