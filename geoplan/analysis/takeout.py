@@ -56,6 +56,12 @@ def cells(geom, size_m: float) -> np.ndarray:
     inside = shapely.contains_properly(geom, boxes)
     pieces = boxes.copy()
     pieces[~inside] = shapely.intersection(boxes[~inside], geom)
+    # a box edge along the reserve's boundary comes back as a polygon + a line: only the
+    # area is a piece (the line would count in the piece's distance from the centre)
+    for i in np.flatnonzero(shapely.get_type_id(pieces) == 7):
+        parts = shapely.get_parts(pieces[i])
+        parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        pieces[i] = shapely.union_all(parts) if len(parts) else shapely.Polygon()
     return pieces[~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)]
 
 
