@@ -309,3 +309,31 @@ def test_a_file_in_the_home_folder_is_cached_below_it(tmp_path, monkeypatch):
     load(path)
     load(path)
     assert len(calls) == 1 and len(list((home / ".cache" / "geoplan").glob("*.pickle"))) == 1
+
+
+_PROBE = """
+import contextlib, io, json, sys
+from geoplan.present.cli.main import main
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def test_reserves_from_the_cache_loads_neither_gdal_readers_nor_scipy(tmp_path):
+    """The second ``geoplan reserves`` reads no GeoPackage (pyogrio) and builds no walking
+    network (scipy): the layers come from the cache, the school circles need no network."""
+    import json
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GEOPLAN_CACHE_DIR=str(tmp_path / "c"))
+    env.pop(cache.ENV_SWITCH, None)
+    runs = []
+    for _ in range(2):
+        p = subprocess.run([sys.executable, "-c", _PROBE, "reserves"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr
+        runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    assert all(r["code"] == 0 for r in runs)
+    assert "pyogrio" in runs[0]["modules"]          # the first run read the file
+    assert not {"pyogrio", "scipy"} & set(runs[1]["modules"]), runs[1]["modules"]
