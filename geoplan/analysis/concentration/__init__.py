@@ -30,6 +30,8 @@ concern per module:
   and :class:`ConcentrationResult`;
 * :mod:`.whatif` — buying ``N`` units at a point: :meth:`ConcentrationModel.purchase_effect`
   (a few hundred microseconds per call) and the full recomputation (:func:`what_if`);
+* :mod:`.whatif_batch` — the same purchase effect for many points at once on arrays
+  (the site assessment's ``assess_many``; ``purchase_effect`` is it on one point);
 * :mod:`.export` — :func:`as_dict`, the JSON shape.
 
 Public outputs pass through :mod:`geoplan.privacy` (small counts suppressed);

@@ -136,6 +136,7 @@ class ConcentrationModel:
         self._w: tuple[tuple[str, int], Any] | None = None
         self._w_coo: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._fast_before: dict | None = None
+        self._batch_static: Any = None   # .whatif_batch: what every purchase reads
 
     # -- the kategori rule -----------------------------------------------------------
     def hf_code(self) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoplan.analysis.concentration._arrays import UNSPECIFIED, _diff, _f, _gt, _kat_key, _pct
+from geoplan.analysis.concentration._arrays import UNSPECIFIED
 from geoplan.analysis.concentration.join import locate_building
 from geoplan.errors import DataProblem
 
@@ -90,148 +90,30 @@ def model_purchase_effect(model: ConcentrationModel, point: Any, units: int,
         dissimilarity, isolation, spatial dissimilarity), plus ``advarsler``.
         Typically well under a millisecond per call once the model is built.
     """
+    from geoplan.analysis.concentration.whatif_batch import purchase_effects
+
     xy = _point(point)
     n_add = _units(units)
     kategori = model.kategori_name(kategori)
-    is_hf = kategori is not None and _kat_key(kategori) == _kat_key(model.thresholds.housing_first_kategori)
-    _pt, gk, bpos, how = _locate_point(model, xy)
-    warn: list[str] = []
-    out: dict = {"punkt": {"x": float(xy[0]), "y": float(xy[1])}, "enheter": n_add,
-                 "kategori": kategori, "nybygg": bool(new_dwellings)}
-    add = (n_add, n_add if new_dwellings else 0, n_add if is_hf else 0)
-    out["grunnkrets"], idx_after = _grunnkrets_effect(model, gk, add, warn, indices)
-    if indices:
-        if model._fast_before is None:
-            model._fast_before = model.fast_indices()
-        out["indekser"] = {"for": dict(model._fast_before), "etter": idx_after}
-    out["bygning"] = _building_effect(model, bpos, how, add, kategori, new_dwellings, warn)
-    out["radius"] = _radius_effect(model, xy, add)
-    out["advarsler"] = warn
-    return out
-
-
-def _grunnkrets_state(th: Thresholds, m: float, t: float, h: float, P: float) -> dict:
-    a = _pct(m, t)[()]
-    ha = _pct(h, t)[()]
-    lq = (a / 100 / P) if np.isfinite(a) and P > 0 else float("nan")
-    known = np.isfinite(a)
-    over = (bool(_gt(a, th.grunnkrets_andel_pct)) or bool(_gt(lq, th.lokaliseringskvotient_maks))
-            or bool(_gt(ha, th.housing_first_maks_andel_pct))) if known else None
-    return {"kommunale_enheter": int(round(m)), "antall_boliger": None if not np.isfinite(t) else int(t),
-            "andel_pct": _f(a), "lokaliseringskvotient": _f(lq),
-            "housing_first_andel_pct": _f(ha), "over_terskel": over}
-
-
-def _grunnkrets_effect(model: ConcentrationModel, gk: int, add: tuple[int, int, int],
-                       warn: list[str], indices: bool = True) -> tuple[dict | None, dict | None]:
-    """The grunnkrets before and after (None outside every grunnkrets), and the indices
-    after (None without ``indices``)."""
-    if gk < 0:
-        warn.append("Punktet ligger utenfor alle grunnkretser: andelene i grunnkretsene endres ikke.")
-        return None, model.fast_indices() if indices else None
-    n_add, add_dw, add_hf = add
-    _valid0, _T0, P0, _ = model.reference()
-    hf = model.hf_code()
-    m0, t0 = float(model.j.g_units[gk]), float(model.gk.dw[gk])
-    h0 = float(model.j.g_units_k[gk, hf]) if hf >= 0 else 0.0
-    m1, t1, h1 = m0 + n_add, t0 + add_dw, h0 + add_hf
-    mm = model.j.g_units.copy()
-    mm[gk] = m1
-    tt = model.gk.dw.copy()
-    tt[gk] = t1
-    _valid1, _T1, P1, _ = model.reference(mm, tt, model.j.g_units_k)
-    b = _grunnkrets_state(model.thresholds, m0, t0, h0, P0)
-    a = _grunnkrets_state(model.thresholds, m1, t1, h1, P1)
-    if np.isfinite(t1) and m1 > t1:
-        warn.append(f"Kjøpet gir flere kommunale enheter ({int(m1)}) enn boliger ({int(t1)}) i "
-                    f"grunnkrets {model.gk.ids[gk]}: andelen kan ikke beregnes.")
-    return ({"grunnkretsnummer": model.gk.ids[gk], "grunnkretsnavn": model.gk.names[gk],
-             "for": b, "etter": a, "endring_prosentpoeng": _diff(a["andel_pct"], b["andel_pct"])},
-            model.fast_indices(mm, tt) if indices else None)
-
-
-def _building_state(th: Thresholds, m: float, t: float, h: float, counted: float | None = None,
-                    others: float = 0.0) -> dict:
-    """One building's numbers and flags by the rules for existing buildings
-    (:func:`.buildings.building_flags`); ``counted`` defaults to all units."""
-    from geoplan.analysis.concentration.buildings import building_flags
-
-    c = m if counted is None else counted
-    fl = building_flags(th, np.array([c]), np.array([t]), np.array([h]), np.array([others]))
-    a, ha = _pct(m, t)[()], fl["housing_first_andel_pct"][0]
-    ok = bool(np.isfinite(t) and t > 0)
-    return {"kommunale_enheter": int(round(m)), "antall_boliger": None if not np.isfinite(t) else int(t),
-            "andel_pct": _f(a), "housing_first_enheter": int(round(h)),
-            "housing_first_andel_pct": _f(ha), "vurderte_enheter": int(round(c)),
-            "flerbolig": bool(fl["flerbolig"][0]),
-            "over_hf_terskel": bool(fl["over_hf_terskel"][0]) if ok else None,
-            "over_andel_terskel": bool(fl["over_andel_terskel"][0]) if ok else None,
-            "over_antall_terskel": bool(fl["over_antall_terskel"][0]),
-            "hf_sammen_med": bool(fl["hf_sammen_med"][0])}
-
-
-def _building_effect(model: ConcentrationModel, bpos: int, how: Any, add: tuple[int, int, int],
-                     kategori: str | None, new_dwellings: bool, warn: list[str]) -> dict | None:
-    """The building at the point before and after; a new building when none is there
-    and new dwellings are built; None otherwise."""
-    from geoplan.analysis.concentration.buildings import counted_units, kategori_positions
-
-    th = model.thresholds
-    n_add, add_dw, add_hf = add
-    kat = [kategori] if kategori else []
-    exempt = bool(kat and kategori_positions(kat, th.bygning_unntatt_kategorier))
-    avoided = bool(kat and kategori_positions(kat, th.housing_first_ikke_sammen_med))
-    c_add, o_add = (0 if exempt else n_add), (n_add if avoided else 0)
-    if bpos >= 0:
-        assert model.bd.ids is not None
-        hf = model.hf_code()
-        m0 = float(model.j.b_units[bpos])
-        t0 = float(model.bd.dw[bpos])
-        h0 = float(model.j.b_units_k[bpos, hf]) if hf >= 0 else 0.0
-        c0, o0 = (float(v[0]) for v in counted_units(model, model.j.b_units_k[[bpos]]))
-        m1, t1, h1 = m0 + n_add, t0 + add_dw, h0 + add_hf
-        b = _building_state(th, m0, t0, h0, c0, o0)
-        a = _building_state(th, m1, t1, h1, c0 + c_add, o0 + o_add)
-        if np.isfinite(t1) and m1 > t1:
-            warn.append(f"Kjøpet gir flere kommunale enheter ({int(m1)}) enn boliger ({int(t1)}) i "
-                        f"bygning {model.bd.ids[bpos]}.")
-        return {"bygg_id": model.bd.ids[bpos], "kobling": how, "for": b, "etter": a,
-                "endring_prosentpoeng": _diff(a["andel_pct"], b["andel_pct"])}
-    if new_dwellings:
-        return {"bygg_id": None, "kobling": "ny bygning", "for": None,
-                "etter": _building_state(th, n_add, n_add, add_hf, c_add, o_add),
-                "endring_prosentpoeng": None}
-    if model.buildings is not None:
-        warn.append(f"Ingen bygning funnet i punktet (innenfor {model.match_distance_m:g} m).")
-    return None
-
-
-def _radius_state(th: Thresholds, m: float, t: float, h: float) -> dict:
-    a, ha = _pct(m, t)[()], _pct(h, t)[()]
-    known = np.isfinite(a)
-    return {"enheter_innen_radius": int(round(m)),
-            "boliger_innen_radius": None if not np.isfinite(t) else int(round(t)),
-            "housing_first_innen_radius": int(round(h)),
-            "andel_pct": _f(a), "housing_first_andel_pct": _f(ha),
-            "over_terskel": (bool(_gt(a, th.radius_andel_pct)) or
-                             bool(_gt(ha, th.housing_first_maks_andel_pct))) if known else None}
-
-
-def _radius_effect(model: ConcentrationModel, xy: np.ndarray, add: tuple[int, int, int]) -> dict:
-    """Units and dwellings within the radius of the point, before and after."""
-    n_add, add_dw, add_hf = add
-    r = model.radius_m
-    ids = model.j.d_kdtree.query_ball_point(xy, r)
-    m0 = float(model.j.u_units[ids].sum()) if len(ids) else 0.0
-    h0 = float(model.j.u_hf[ids].sum()) if len(ids) else 0.0
-    if model.buildings is not None:
-        bids = model.bd.kdtree.query_ball_point(xy, r)
-        t0 = float(np.nansum(model.bd.dw[model.bd.kd_pos[bids]])) if len(bids) else 0.0
+    (eff,), gk = purchase_effects(model, xy.reshape(1, 2), np.array([n_add]), kategori,
+                                  new_dwellings=new_dwellings)
+    if not indices:
+        return eff
+    if model._fast_before is None:
+        model._fast_before = model.fast_indices()
+    g = int(gk[0])
+    if g < 0:
+        idx_after = model.fast_indices()
     else:
-        t0 = float("nan")
-    th = model.thresholds
-    return {"radius_m": r, "for": _radius_state(th, m0, t0, h0),
-            "etter": _radius_state(th, m0 + n_add, t0 + add_dw, h0 + add_hf)}
+        mm = model.j.g_units.copy()
+        mm[g] += n_add
+        tt = model.gk.dw.copy()
+        tt[g] += n_add if new_dwellings else 0
+        idx_after = model.fast_indices(mm, tt)
+    out = {k: v for k, v in eff.items() if k not in ("bygning", "radius", "advarsler")}
+    out["indekser"] = {"for": dict(model._fast_before), "etter": idx_after}
+    out.update(bygning=eff["bygning"], radius=eff["radius"], advarsler=eff["advarsler"])
+    return out
 
 
 def _geoframe(row: dict, pt: Any, crs: Any, geometry_name: str) -> gpd.GeoDataFrame:

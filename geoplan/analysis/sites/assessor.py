@@ -243,6 +243,8 @@ class SiteAssessor:
         per_site: list[list[dict]] = [[] for _ in range(s.n)]
         cover = self.index.memo(("coverage",), lambda: data_coverage(self.layers))
         outside = cover.outside(s.geoms) if cover is not None else np.zeros(s.n, dtype=bool)
+        out_idx = np.flatnonzero(outside).tolist()
+        out_reason = cover.reason() if cover is not None and out_idx else ""
         for c, st in zip(crits, static):
             try:
                 measures = KINDS[c.kind](self, c, s)
@@ -251,10 +253,12 @@ class SiteAssessor:
             except Exception as e:  # never crash on one criterion
                 msg = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
                 measures = unknown_all(s.n, f"Kriteriet kunne ikke beregnes ({msg}).")
-            for i, m in enumerate(measures):
-                if outside[i]:      # the data do not reach the site: nothing is known
-                    m = Measure(reason=cover.reason(), details={"utenfor_dataene": True})
-                per_site[i].append(criterion_row(c, m, st))
+            if out_idx:
+                measures = list(measures)
+            for i in out_idx:      # the data do not reach the site: nothing is known
+                measures[i] = Measure(reason=out_reason, details={"utenfor_dataene": True})
+            for rows, m in zip(per_site, measures):
+                rows.append(criterion_row(c, m, st))
         return crits, used, per_site
 
     def assess(self, geom: Any, units: int = 1, kategori: str | None = None,
@@ -317,20 +321,28 @@ class SiteAssessor:
             base = self._layer_index(zc.layer_name)
             if base is not None and zc.opt("column", "arealformal") in base[0].columns:
                 zon = self._zoning_overlap(zc.layer_name, zc.opt("column", "arealformal"), s)
+        kinds = [_GEOM_TYPES.get(t, "Geometry") for t in shapely.get_type_id(s.geoms).tolist()]
+        daa = (areas / 1000.0).tolist()
+        cx, cy = shapely.get_x(cen).tolist(), shapely.get_y(cen).tolist()
+        ix, iy = shapely.get_x(inner).tolist(), shapely.get_y(inner).tolist()
+        wkt = shapely.to_wkt(s.geoms, rounding_precision=2).tolist()
         out = []
         for i in range(s.n):
             out.append({
-                "geometritype": s.geoms[i].geom_type,
-                "areal_daa": round(float(areas[i]) / 1000.0, 3),
-                "x": round(float(shapely.get_x(cen[i])), 1),
-                "y": round(float(shapely.get_y(cen[i])), 1),
-                "punkt_pa_tomta": [round(float(shapely.get_x(inner[i])), 1),
-                                   round(float(shapely.get_y(inner[i])), 1)],
+                "geometritype": kinds[i],
+                "areal_daa": round(daa[i], 3),
+                "x": round(cx[i], 1),
+                "y": round(cy[i], 1),
+                "punkt_pa_tomta": [round(ix[i], 1), round(iy[i], 1)],
                 "epsg": self._epsg,
                 "arealformal": zon[i] if zon is not None else None,
-                "wkt": shapely.to_wkt(s.geoms[i], rounding_precision=2),
+                "wkt": wkt[i],
             })
         return out
+
+
+_GEOM_TYPES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
 
 
 def _settings(config: Config | SiteSettings | None) -> SiteSettings:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import shapely
 
 from geoplan.analysis.sites.criteria import Criterion
@@ -58,8 +59,6 @@ class ConcentrationAdapter:
     def shown_grunnkretser(self) -> set[str]:
         """Grunnkretser whose count the public concentration table shows (computed once)."""
         if self._shown is None:
-            import numpy as np
-
             from geoplan import privacy
             gk, kat = self.model.grunnkrets_table()
             names = list(self.model.dw.kat_names)
@@ -102,12 +101,18 @@ class ConcentrationAdapter:
         """``purchase_effect`` per site (cached on the call: three criteria share it)."""
         if "concentration" in s.cache:
             return s.cache["concentration"]
-        pts = shapely.point_on_surface(s.geoms)
+        from geoplan.analysis.concentration.whatif_batch import purchase_effects
+
+        xy = shapely.get_coordinates(shapely.point_on_surface(s.geoms))
+        units = np.asarray(s.units, dtype=np.int64)
+        names = self.__dict__.setdefault("_kategori_names", {})
+        if s.kategori not in names:
+            names[s.kategori] = self.model.kategori_name(s.kategori)
+        effs, _gk = purchase_effects(self.model, xy, np.maximum(units, 1), names[s.kategori],
+                                     new_dwellings=self.new_dwellings)
         out = []
-        for i in range(s.n):  # one model query per *site*; each is well under a millisecond
-            n = int(s.units[i])
-            eff = self.model.purchase_effect(pts[i], max(n, 1), s.kategori,
-                                             new_dwellings=self.new_dwellings, indices=False)
+        for i, eff in enumerate(effs):  # one record per site, all located in one go
+            n = int(units[i])
             if self.project:
                 eff["prosjekt"] = self._project_part(n, s.kategori)
             if n < 1:  # nothing bought: the "after" state is the "before" state
@@ -136,9 +141,7 @@ class ConcentrationAdapter:
                     "kriteriet for nye blandede prosjekter.")
         if scope != "bygning":
             return None
-        from geoplan.analysis.concentration.buildings import kategori_positions
-        if kategori and kategori_positions([kategori], th.bygning_unntatt_kategorier) \
-                and not field_.startswith(("housing_first", "hf_")):
+        if self._exempt(kategori) and not field_.startswith(("housing_first", "hf_")):
             return ("Gjelder ikke: omsorgsboliger skal ligge samlet nær sykehjem eller base for "
                     "hjemmesykepleien og flagges ikke for å være kommunale.")
         after = (eff.get("bygning") or {}).get("etter") or {}
@@ -147,6 +150,15 @@ class ConcentrationAdapter:
                     "(enebolig eller småhus); en spredt kommunal bolig er ikke en konsentrasjon, så "
                     "bare antallet vurderes.")
         return None
+
+    def _exempt(self, kategori: str | None) -> bool:
+        """Whether ``kategori`` is one the building rules do not count (asked once per kategori)."""
+        memo = self.__dict__.setdefault("_exempt_memo", {})
+        if kategori not in memo:
+            from geoplan.analysis.concentration.buildings import kategori_positions
+            memo[kategori] = bool(kategori and kategori_positions(
+                [kategori], self.model.thresholds.bygning_unntatt_kategorier))
+        return memo[kategori]
 
     def measure(self, c: Criterion, s: Sites) -> list[Measure]:
         """One measure per site for concentration criterion ``c``."""

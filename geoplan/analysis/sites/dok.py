@@ -131,9 +131,11 @@ def _eval_dok(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
                       if tree is not None and buffer_m > 0 else
                       tree.query(s.geoms, predicate="intersects") if tree is not None
                       else (np.array([], int), np.array([], int)))
+    from geoplan.analysis.sites.evaluators import _group
+    hits_of = _group(np.asarray(hits_s), np.asarray(hits_f), s.n)
     out = []
     for i in range(s.n):
-        f = hits_f[hits_s == i]
+        f = hits_of[i]
         if len(f):
             out.append(_hit(c, s.geoms[i], gdf, f, float(d[i]), noun, a.index.names(gdf)))
             continue

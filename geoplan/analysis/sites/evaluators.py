@@ -24,6 +24,7 @@ from geoplan.analysis.sites.kinds import (
     register_kind,
     unknown_all,
 )
+from geoplan.analysis.sites.raster_cells import polygon_cells
 from geoplan.analysis.sites.wording import LAYER_NOUN, fmt_num, missing_layer_reason
 from geoplan.codes import arealformal_name
 from geoplan.errors import ConfigError
@@ -57,6 +58,8 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     hit = shapely.intersects(s.geoms, union)
     share = np.where(hit, 100.0, 0.0)
     cut = areal & hit                   # the others share nothing with the union
+    if cut.any():                       # a site within the union is all inside it
+        cut[cut] = ~shapely.contains(union, s.geoms[cut])
     if cut.any():
         share[cut] = shapely.area(shapely.intersection(s.geoms[cut], union)) / shapely.area(s.geoms[cut]) * 100.0
     share = np.clip(share, 0.0, 100.0)
@@ -71,23 +74,34 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     near_s, near_f = (tree.query_nearest(s.geoms[~has], all_matches=False) if (~has).any()
                       else (np.array([], dtype=int), np.array([], dtype=int)))
     near_s = np.flatnonzero(~has)[near_s]
+    by_site = _group(si, fi, s.n)
+    near_of = _group(near_s, near_f, s.n)
+    share_l, dist_l = share.tolist(), dist.tolist()
     out = []
     for i in range(s.n):
-        names = sorted({n for n in all_names[fi[si == i]] if n})
-        names_near = ([] if names else
-                      [n for n in all_names[near_f[near_s == i]] if n])
-        v = float(share[i])
+        names = sorted({n for n in all_names[by_site[i]] if n}) if len(by_site[i]) else []
+        names_near = ([] if names or not len(near_of[i]) else
+                      [n for n in all_names[near_of[i]] if n])
+        v = share_l[i]
         if v >= 100.0 - 1e-9:
             txt = f"Hele tomta ligger innenfor {noun}n" + (f" ({', '.join(names)})." if names else ".")
         elif v <= 0.0:
-            txt = (f"Tomta ligger utenfor {noun}n, {fmt_num(float(dist[i]), 0)} m fra nærmeste"
+            txt = (f"Tomta ligger utenfor {noun}n, {fmt_num(dist_l[i], 0)} m fra nærmeste"
                    + (f" ({', '.join(names_near)})." if names_near else "."))
         else:
             txt = (f"{fmt_num(v, 1)} % av tomta ligger innenfor {noun}n"
                    + (f" ({', '.join(names)})." if names else "."))
         out.append(Measure(value=v, text=txt, details={
-            "navn": names or names_near, "avstand_m": round(float(dist[i]), 1)}))
+            "navn": names or names_near, "avstand_m": round(dist_l[i], 1)}))
     return out
+
+
+def _group(si: np.ndarray, fi: np.ndarray, n: int) -> list[np.ndarray]:
+    """The pairs ``(si, fi)`` of a bulk tree query as, per site 0..n-1, its ``fi``
+    (in the query's order), without a pass over all pairs per site."""
+    order = np.argsort(si, kind="stable")
+    cuts = np.searchsorted(si[order], np.arange(1, n))
+    return np.split(fi[order], cuts)
 
 
 @register_kind("zoning_share", needs_layer=True)
@@ -144,18 +158,20 @@ def _eval_distance(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
         return prep
     gdf, tree, _geoms = prep
     (si, fi), dist = tree.query_nearest(s.geoms, all_matches=False, return_distance=True)
-    d = np.full(s.n, np.nan)
-    f = np.full(s.n, -1)
-    d[si] = dist
-    f[si] = fi
-    names = a.index.names(gdf)[np.where(f >= 0, f, 0)]
+    if len(si) != s.n:                  # a tree of empty geometries finds nothing for some
+        d = np.full(s.n, np.nan)
+        f = np.zeros(s.n, dtype=np.int64)
+        d[si], f[si] = dist, fi
+        dist, fi = d, f
+    names = a.index.names(gdf)[fi].tolist()
     noun = _noun(c)
+    head = f"Nærmeste {noun}"
+    dec = c.decimals
     out = []
-    for i in range(s.n):
-        nm = names[i]
-        txt = (f"Nærmeste {noun}" + (f" ({nm})" if nm else "")
-               + f" ligger {fmt_num(float(d[i]), c.decimals)} m unna i luftlinje.")
-        out.append(Measure(value=float(d[i]), text=txt, details={"navn": nm}))
+    for nm, v in zip(names, dist.tolist()):
+        txt = (head + (f" ({nm})" if nm else "")
+               + f" ligger {fmt_num(v, dec)} m unna i luftlinje.")
+        out.append(Measure(value=v, text=txt, details={"navn": nm}))
     return out
 
 
@@ -294,8 +310,7 @@ def raster_site_stats(raster: Any, geoms: np.ndarray, stat: str,
     if areal.any():
         idx = np.flatnonzero(areal)
         rg = raster._to_raster_crs(geoms[idx], crs)
-        for i, g in zip(idx, rg):  # one windowed mask per site (not per feature of a layer)
-            cells = raster.cells_in(g)
+        for i, cells in zip(idx.tolist(), polygon_cells(raster, rg)):  # all sites' masks at once
             cells = cells[np.isfinite(cells)]
             counts[i] = cells.size
             if cells.size:

@@ -48,7 +48,11 @@ class Sites:
 
     @property
     def is_areal(self) -> np.ndarray:
-        return shapely.area(self.geoms) > 0
+        """Whether each site has an area (a polygon); worked out once per call."""
+        v = self.cache.get("_is_areal")
+        if v is None:
+            v = self.cache["_is_areal"] = shapely.area(self.geoms) > 0
+        return v
 
 
 Evaluator = Callable[["SiteAssessor", "Criterion", Sites], list[Measure]]

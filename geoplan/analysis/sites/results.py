@@ -12,8 +12,6 @@ from geoplan.analysis.sites.criteria import (
     STATUSES,
     Criterion,
     Profile,
-    classify,
-    overall_status,
     threshold_summary,
     threshold_text,
 )
@@ -25,7 +23,7 @@ class RowStatic:
     """The parts of a criterion's row that do not depend on the site, worked out once:
     the threshold sentences per status, the threshold summary, the layer label."""
 
-    __slots__ = ("threshold", "at_threshold", "summary", "direction", "layer")
+    __slots__ = ("threshold", "at_threshold", "summary", "direction", "layer", "_cut")
 
     def __init__(self, c: Criterion):
         self.threshold = {st: threshold_text(c, st) for st in STATUSES}
@@ -33,6 +31,22 @@ class RowStatic:
         self.summary = threshold_summary(c)
         self.direction = DIRECTIONS[c.direction]
         self.layer = c.layer or (f"{c.opt('raster')}.tif" if c.kind == "raster" else None)
+        # classify() as (status, threshold) steps on a value turned so that higher is
+        # worse; ``worse_at``: a value at the threshold is beyond it
+        sign = 1.0 if c.direction == "max" else -1.0
+        self._cut = (sign, self.at_threshold == "worse",
+                     tuple((name, sign * t) for name, t in (("rod", c.red), ("gul", c.yellow))
+                           if t is not None))
+
+    def status(self, value: float) -> str:
+        """:func:`~geoplan.analysis.sites.criteria.classify` of a finite ``value`` with this
+        criterion's thresholds (worked out once; the tests hold the two equal)."""
+        sign, worse_at, steps = self._cut
+        v = sign * value
+        for name, t in steps:
+            if (v >= t) if worse_at else (v > t):
+                return name
+        return "gronn"
 
 
 def criterion_row(c: Criterion, m: Measure, st: RowStatic | None = None) -> dict:
@@ -53,7 +67,7 @@ def criterion_row(c: Criterion, m: Measure, st: RowStatic | None = None) -> dict
             text = "Ukjent: " + text
     else:
         verdi = round(float(m.value), c.decimals)
-        status = classify(verdi, c.yellow, c.red, c.direction, st.at_threshold)
+        status = st.status(verdi)
         text = f"{m.text} {st.threshold[status]}".strip()
         if "offentlig_tekst" in m.details:
             m.details["offentlig_tekst"] = (
@@ -83,8 +97,11 @@ def profile_dict(p: Profile) -> dict:
 
 def site_result(rows: list[dict], tomt: dict, used: list[Profile], s: Sites, i: int) -> dict:
     """The result of site ``i``: its rows, the overall status and the summary sentence."""
-    counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUSES}
-    samlet = overall_status(r["status"] for r in rows)
+    counts = dict.fromkeys(STATUSES, 0)
+    for r in rows:
+        counts[r["status"]] += 1
+    samlet = ("rod" if counts["rod"] else "gul" if counts["gul"] else
+              "ukjent" if rows and counts["ukjent"] == len(rows) else "gronn")  # overall_status
     text = (f"{STATUS_WORD[samlet]}: {counts['rod']} røde, {counts['gul']} gule og "
             f"{counts['gronn']} grønne kriterier")
     if counts["ukjent"]:

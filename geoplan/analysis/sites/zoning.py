@@ -16,16 +16,45 @@ from geoplan.analysis.sites.kinds import Sites, int_or_none
 from geoplan.codes import arealformal_name
 
 
-def zoning_codes(idx: LayerIndexes, layer: str, column: str) -> tuple[np.ndarray, list]:
-    """The zoning column factorised once: (code position per feature, unique codes)."""
-    def build() -> tuple[np.ndarray, list]:
+def zoning_codes(idx: LayerIndexes, layer: str, column: str) -> tuple[np.ndarray, list, list]:
+    """The zoning column factorised once: (code position per feature, unique codes,
+    the name of each unique code)."""
+    def build() -> tuple[np.ndarray, list, list]:
         base = idx.layer(layer)
         assert base is not None  # callers check the layer first
         vals = [(int_or_none(v) if int_or_none(v) is not None else v)
                 for v in base[0][column].tolist()]
         codes, uniques = pd.factorize(pd.Series(vals, dtype=object), use_na_sentinel=True)
-        return codes, list(uniques)
+        names = [None if int_or_none(u) is None else arealformal_name(int_or_none(u))
+                 for u in uniques]
+        return codes, list(uniques), names
     return idx.memo(("zoning_codes", layer, column), build)
+
+
+def _pieces(idx: LayerIndexes, layer: str, s: Sites) -> tuple[np.ndarray, ...] | None:
+    """The site/zoning-polygon pairs of the call, sorted by site, and the area of each
+    pair's intersection (0 for a point site): ``(si, fi, pieces, area)``; the pieces
+    (None for point sites) are computed once for the shares and the covers. Cached
+    on the call; None without the layer."""
+    key = ("zoning_pieces", layer)
+    if key in s.cache:
+        return s.cache[key]
+    base = idx.layer(layer)
+    out = None
+    if base is not None:
+        _gdf, tree, geoms = base
+        si, fi = tree.query(s.geoms, predicate="intersects")
+        order = np.argsort(si, kind="stable")
+        si, fi = si[order], fi[order]
+        pieces = np.full(len(si), None, dtype=object)
+        area = np.zeros(len(si))
+        a_mask = s.is_areal[si]
+        if a_mask.any():
+            pieces[a_mask] = shapely.intersection(s.geoms[si[a_mask]], geoms[fi[a_mask]])
+            area[a_mask] = np.nan_to_num(shapely.area(pieces[a_mask]))
+        out = (si, fi, pieces, area)
+    s.cache[key] = out
+    return out
 
 
 def zoning_overlap(idx: LayerIndexes, layer: str, column: str, s: Sites) -> list[list[dict]]:
@@ -38,43 +67,37 @@ def zoning_overlap(idx: LayerIndexes, layer: str, column: str, s: Sites) -> list
 
 
 def _zoning_overlap(idx: LayerIndexes, layer: str, column: str, s: Sites) -> list[list[dict]]:
-    base = idx.layer(layer)
     out: list[list[dict]] = [[] for _ in range(s.n)]
-    if base is None:
+    got = _pieces(idx, layer, s)
+    if got is None or not len(got[0]):
         return out
-    _gdf, tree, geoms = base
-    si, fi = tree.query(s.geoms, predicate="intersects")
-    if not len(si):
-        return out
-    feat_codes, uniques = zoning_codes(idx, layer, column)
+    si, fi, _pieces_arr, inter_area = got
+    feat_codes, uniques, names = zoning_codes(idx, layer, column)
     k = len(uniques) + 1                      # last slot: missing code
     code = feat_codes[fi]
     code = np.where(code < 0, k - 1, code)
     areal = s.is_areal
-    site_area = shapely.area(s.geoms)
-    inter_area = np.zeros(len(si))
-    a_mask = areal[si]
-    if a_mask.any():
-        inter_area[a_mask] = shapely.area(
-            shapely.intersection(s.geoms[si[a_mask]], geoms[fi[a_mask]]))
     key = si * k + code
-    area_sum = np.bincount(key, weights=inter_area, minlength=s.n * k).reshape(s.n, k)
-    hits = np.bincount(key, minlength=s.n * k).reshape(s.n, k)
-    n_hits = hits.sum(axis=1)
-    for i in np.unique(si):
-        for c in np.flatnonzero(hits[i]):
-            kode = uniques[c] if c < k - 1 else None
-            if areal[i]:
-                a = float(area_sum[i, c])
-                if a <= 0:
-                    continue
-                pct = a / site_area[i] * 100.0
-            else:
-                a, pct = 0.0, 100.0 * hits[i, c] / n_hits[i]
-            num = int_or_none(kode)
-            out[i].append({"kode": kode, "navn": None if num is None else arealformal_name(num),
-                           "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
-        out[i].sort(key=lambda r: -r["andel_pct"])
+    ukey, first = np.unique(key, return_index=True)   # the (site, code) pairs, by site
+    area_sum = np.bincount(np.searchsorted(ukey, key), weights=inter_area, minlength=len(ukey))
+    hits = np.bincount(np.searchsorted(ukey, key), minlength=len(ukey))
+    us, uc = ukey // k, ukey % k
+    n_hits = np.bincount(si, minlength=s.n)
+    site_area = shapely.area(s.geoms)
+    uniques_x = [*uniques, None]
+    names_x = [*names, None]
+    for i, c, a, nh in zip(us.tolist(), uc.tolist(), area_sum.tolist(), hits.tolist()):
+        if areal[i]:
+            if a <= 0:
+                continue
+            pct = a / float(site_area[i]) * 100.0
+        else:
+            a, pct = 0.0, 100.0 * nh / int(n_hits[i])
+        out[i].append({"kode": uniques_x[c], "navn": names_x[c],
+                       "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
+    for i in np.unique(us).tolist():
+        if len(out[i]) > 1:
+            out[i].sort(key=lambda r: -r["andel_pct"])
     return out
 
 
@@ -85,7 +108,8 @@ def zoning_cover(idx: LayerIndexes, layer: str, column: str, codes: set[int],
     Each is the area of a union, so zoning polygons that overlap (a KPA and a
     reguleringsplan loaded together, or a digitising error) are counted once;
     summing the per-polygon shares would count the overlap twice. Only sites
-    touching two or more polygons need the union. NaN for points. Cached on the call.
+    touching two or more polygons whose pieces share interior need the union. NaN
+    for points. Cached on the call.
     """
     key = ("zoning_cover", layer, column, tuple(sorted(codes)))
     if key in s.cache:
@@ -95,14 +119,13 @@ def zoning_cover(idx: LayerIndexes, layer: str, column: str, codes: set[int],
     areal = s.is_areal
     ok_pct[areal] = 0.0
     any_pct[areal] = 0.0
-    base = idx.layer(layer)
-    if base is not None and areal.any():
-        _gdf, tree, geoms = base
-        si, fi = tree.query(s.geoms, predicate="intersects")
+    got = _pieces(idx, layer, s) if areal.any() else None
+    if got is not None:
+        si, fi, pieces, pa = got
         keep = areal[si]
-        si, fi = si[keep], fi[keep]
-        if len(si):
-            ok_a, any_a = _covered_areas(idx, layer, column, codes, s, si, fi, geoms)
+        if keep.any():
+            ok_a, any_a = _covered_areas(idx, layer, column, codes, s, si[keep], fi[keep],
+                                         pieces[keep], pa[keep])
             site_area = shapely.area(s.geoms)
             ok_pct[areal] = np.minimum(ok_a[areal] / site_area[areal] * 100.0, 100.0)
             any_pct[areal] = np.minimum(any_a[areal] / site_area[areal] * 100.0, 100.0)
@@ -110,29 +133,49 @@ def zoning_cover(idx: LayerIndexes, layer: str, column: str, codes: set[int],
     return ok_pct, any_pct
 
 
+def _shared_interior(si: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+    """Per pair position: whether its piece shares interior with another piece of the
+    same site (``si`` sorted). Pieces of a planar zoning share only edges, so their
+    union's area is the sum of their areas; only the others need a union."""
+    out = np.zeros(len(si), dtype=bool)
+    starts = np.flatnonzero(np.r_[True, si[1:] != si[:-1]])
+    sizes = np.diff(np.r_[starts, len(si)])
+    multi = sizes > 1
+    if not multi.any():
+        return out
+    a_list, b_list = [], []
+    for b, k in zip(starts[multi].tolist(), sizes[multi].tolist()):
+        ia, ib = np.triu_indices(k, 1)
+        a_list.append(ia + b)
+        b_list.append(ib + b)
+    pa, pb = np.concatenate(a_list), np.concatenate(b_list)
+    hit = shapely.relate_pattern(pieces[pa], pieces[pb], "T********")
+    out[pa[hit]] = True
+    out[pb[hit]] = True
+    return out
+
+
 def _covered_areas(idx: LayerIndexes, layer: str, column: str, codes: set[int], s: Sites,
-                   si: np.ndarray, fi: np.ndarray,
-                   geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   si: np.ndarray, fi: np.ndarray, pieces: np.ndarray,
+                   pa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Area (m²) per site zoned with ``codes`` and zoned at all, from the site/feature
-    pairs ``(si, fi)``; overlaps within one site counted once."""
-    order = np.argsort(si, kind="stable")
-    si, fi = si[order], fi[order]
-    feat_codes, uniques = zoning_codes(idx, layer, column)
+    pairs ``(si, fi)`` (sorted by site) and their intersections; overlaps within one
+    site counted once."""
+    feat_codes, uniques, _names = zoning_codes(idx, layer, column)
     allowed = np.array([int_or_none(u) in codes for u in uniques] + [False])
     code = feat_codes[fi]
     ok_f = allowed[np.where(code < 0, len(uniques), code)]
-    pieces = shapely.intersection(s.geoms[si], geoms[fi])
-    pa = np.nan_to_num(shapely.area(pieces))
     ok_a = np.bincount(si, weights=pa * ok_f, minlength=s.n)
     any_a = np.bincount(si, weights=pa, minlength=s.n)
-    n_ok = np.bincount(si, weights=ok_f.astype(float), minlength=s.n)
-    starts = np.flatnonzero(np.r_[True, si[1:] != si[:-1]])
-    ends = np.r_[starts[1:], len(si)]
-    for b, e in zip(starts, ends):   # sites, not layer features
-        if e - b < 2:
-            continue
-        i = si[b]
-        any_a[i] = shapely.area(shapely.union_all(pieces[b:e]))
-        if n_ok[i] > 1:
-            ok_a[i] = shapely.area(shapely.union_all(pieces[b:e][ok_f[b:e]]))
+    shared = _shared_interior(si, pieces)
+    if shared.any():
+        starts = np.flatnonzero(np.r_[True, si[1:] != si[:-1]])
+        ends = np.r_[starts[1:], len(si)]
+        for b, e in zip(starts.tolist(), ends.tolist()):   # the few sites with overlaps
+            if not shared[b:e].any():
+                continue
+            i = si[b]
+            any_a[i] = shapely.area(shapely.union_all(pieces[b:e]))
+            if ok_f[b:e].sum() > 1:
+                ok_a[i] = shapely.area(shapely.union_all(pieces[b:e][ok_f[b:e]]))
     return ok_a, any_a
