@@ -50,6 +50,7 @@ BENCHES = {
     "sosi": "bench_sosi",
     "batch": "bench_batch",
     "report": "bench_report",
+    "cli_start": "bench_cli_start",
 }
 #: not run here: bench_app and bench_app_sessions need the app server and a browser
 

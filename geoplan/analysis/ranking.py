@@ -15,6 +15,7 @@ half distance, quarry buffer and slope limit come from
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Mapping
 
 import geopandas as gpd
@@ -462,7 +463,10 @@ def _burn_counts(geoms: np.ndarray, colour: np.ndarray, r: "Raster",
         idx = np.flatnonzero(colour == c)
         if not len(idx):
             continue
-        labels = features.rasterize(zip(geoms[idx], idx + 1), out_shape=sub.shape,
+        # GeoJSON mappings written by GEOS (full precision) in one call: twice as fast as
+        # rasterio asking each shapely geometry for its __geo_interface__
+        shapes = json.loads("[" + ",".join(shapely.to_geojson(geoms[idx])) + "]")
+        labels = features.rasterize(zip(shapes, idx + 1), out_shape=sub.shape,
                                     transform=tr, fill=0, dtype="int32", all_touched=False)
         valid = finite & (labels > 0)
         lab = labels[valid]

@@ -52,7 +52,16 @@ def cells(geom, size_m: float) -> np.ndarray:
     boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + size_m, gy.ravel() + size_m)
     shapely.prepare(geom)
     boxes = boxes[shapely.intersects(geom, boxes)]
-    pieces = shapely.intersection(boxes, geom)
+    # a box wholly inside is its own piece: only the boxes on the boundary are cut
+    inside = shapely.contains_properly(geom, boxes)
+    pieces = boxes.copy()
+    pieces[~inside] = shapely.intersection(boxes[~inside], geom)
+    # a box edge along the reserve's boundary comes back as a polygon + a line: only the
+    # area is a piece (the line would count in the piece's distance from the centre)
+    for i in np.flatnonzero(shapely.get_type_id(pieces) == 7):
+        parts = shapely.get_parts(pieces[i])
+        parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        pieces[i] = shapely.union_all(parts) if len(parts) else shapely.Polygon()
     return pieces[~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)]
 
 

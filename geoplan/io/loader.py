@@ -15,26 +15,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
-
-import geopandas as gpd
+from typing import TYPE_CHECKING, Any, Iterable
 
 from geoplan.config import PACKAGE_DIR, Config
 from geoplan.errors import UnreadableInput
-from geoplan.io.archive import extraction_dir, remove_extraction, safe_extract_zip
-from geoplan.io.consistency import check_across_layers
+from geoplan.io import cache
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
 from geoplan.io.crs import parse_crs, working_crs
 from geoplan.io.dataset import Dataset, default_config_or_none
-from geoplan.io.readers import (
-    RASTER_NAMES,
-    check_rasters,
-    read_folder,
-    read_single,
-    read_zip_contents,
-    sniff,
-)
-from geoplan.io.validate import validate_layers
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+# The readers (pyogrio, GDAL), validation and the zip and raster checks are imported when a
+# source is read: a hit in the load cache (geoplan.io.cache) needs none of them.
 
 #: the embedded demo municipality (``layers/`` in a checkout links here)
 DEFAULT_DATA = PACKAGE_DIR / "data" / "demo" / "demo.gpkg"
@@ -56,6 +50,9 @@ def _check_request(data, path: Path, layer: str | None) -> None:
 def _read_source(path: Path, layer: str | None, wanted: set[str] | None,
                  tmp: list[Path], objtype: str | None = None) -> tuple[list[RawLayer], dict[str, Path]]:
     """Read DATA into raw layers and raster paths; a zip is extracted to a folder added to ``tmp``."""
+    from geoplan.io.archive import extraction_dir, safe_extract_zip
+    from geoplan.io.readers import RASTER_NAMES, read_folder, read_single, read_zip_contents, sniff
+
     if path.is_dir():
         return read_folder(path, wanted)
     if path.suffix.lower() == ".zip":
@@ -128,6 +125,16 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     if wanted is not None and "kommune" in SCHEMAS:
         wanted.add("kommune")  # cheap, and it decides the working CRS
 
+    key = _cache_key(path, data, layer=layer, crs=crs, objtype=objtype, wanted=wanted,
+                     config=config)
+    hit = cache.lookup(key)
+    if hit is not None:
+        return Dataset(**hit)
+    from geoplan.io.archive import remove_extraction
+    from geoplan.io.consistency import check_across_layers
+    from geoplan.io.readers import RASTER_NAMES, check_rasters
+    from geoplan.io.validate import validate_layers
+
     tmp: list[Path] = []
     keep_tmp = False
     try:
@@ -143,15 +150,38 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
                 rasters.pop(name)
         reports.update(check_rasters(rasters))
         keep_tmp = bool(rasters)   # a zip's rasters are read later from where it was extracted
-        return Dataset(source=str(path), crs=target, layers=layers, rasters=rasters, reports=reports)
+        parts: dict[str, Any] = {"source": str(path), "crs": target, "layers": layers,
+                                 "rasters": rasters, "reports": reports}
+        cache.store(key, parts)
+        return Dataset(**parts)
     finally:
         if tmp and not keep_tmp:
             remove_extraction(tmp[0])
 
 
+def _cache_key(path: Path, data, *, layer, crs, objtype, wanted, config) -> dict | None:
+    """The load cache's key (:mod:`geoplan.io.cache`): the files and every option that changes
+    what is read; None when the cache is off or the source is not cached (a zip)."""
+    if not cache.enabled():
+        return None
+    from geoplan.io.crs import _forced_epsg
+
+    try:
+        forced = _forced_epsg(config)
+    except Exception:  # noqa: BLE001 - an invalid setting is reported by the read itself
+        return None
+    return cache.make_key(path, {"given": str(path), "demo": data is None, "layer": layer,
+                                 "crs": None if crs is None else str(crs), "objtype": objtype,
+                                 "only": sorted(wanted) if wanted is not None else None,
+                                 "working_epsg": forced})
+
+
 def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:
     """DATA as a PostgreSQL address: the schema's tables validated exactly as files are."""
+    from geoplan.io.consistency import check_across_layers
     from geoplan.io.postgis import read_source
+    from geoplan.io.readers import check_rasters
+    from geoplan.io.validate import validate_layers
 
     assume = parse_crs(crs) if crs is not None else None
     wanted = set(only) | {"kommune"} if only is not None else None

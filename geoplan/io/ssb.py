@@ -412,7 +412,15 @@ def read_projection(path: str | os.PathLike) -> Projection:
     if key not in _READ:
         if len(_READ) > 8:
             _READ.clear()
-        _READ[key] = _read_projection(p)
+        # parsed in an earlier run: the load cache (geoplan.io.cache) keeps it by the file
+        from geoplan.io import cache
+
+        ck = cache.make_key(p, {"reader": "ssb.read_projection"}) if cache.enabled() else None
+        hit = cache.lookup(ck)
+        if not isinstance(hit, Projection):
+            hit = _read_projection(p)
+            cache.store(ck, hit)
+        _READ[key] = hit
     got = _READ[key]
     return Projection(table=got.table.copy(), source=got.source, title=got.title,
                       variants=dict(got.variants), notes=list(got.notes))

@@ -8,31 +8,75 @@ beyond what :class:`~geoplan.io.Dataset` already holds (rasters are read
 by path through :mod:`geoplan.io.raster`), and print nothing.
 
 One module per analysis; their functions are re-exported here, so callers write
-``runs.reserves(ds, cfg, year=2040)``.
+``runs.reserves(ds, cfg, year=2040)``. They are imported on first use: ``geoplan
+reserves`` does not pay for PySAL (concentration) or scipy (the walking network).
 """
 
-from typing import Any
+from __future__ import annotations
 
-from geoplan.runs.arealregnskap import arealregnskap  # noqa: F401
-from geoplan.runs.concentration import (  # noqa: F401
-    cluster_kwargs,
-    concentration,
-    concentration_model,
-    concentration_settings,
-)
-from geoplan.runs.reserves import (  # noqa: F401
-    area_need,
-    growth_parameters,
-    plain_places,
-    reserves,
-)
-from geoplan.runs.schools import schools  # noqa: F401
-from geoplan.runs.sites import assess, assessor  # noqa: F401
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+#: public name -> the module under geoplan.runs that defines it
+_EXPORTS = {
+    "arealregnskap": "arealregnskap",
+    "cluster_kwargs": "concentration", "concentration": "concentration",
+    "concentration_model": "concentration", "concentration_settings": "concentration",
+    "area_need": "reserves", "growth_parameters": "reserves", "plain_places": "reserves",
+    "reserves": "reserves",
+    "schools": "schools",
+    "assess": "sites", "assessor": "sites",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geoplan.runs.arealregnskap import arealregnskap  # noqa: F401
+    from geoplan.runs.concentration import (  # noqa: F401
+        cluster_kwargs,
+        concentration,
+        concentration_model,
+        concentration_settings,
+    )
+    from geoplan.runs.reserves import (  # noqa: F401
+        area_need,
+        growth_parameters,
+        plain_places,
+        reserves,
+    )
+    from geoplan.runs.schools import schools  # noqa: F401
+    from geoplan.runs.sites import assess, assessor  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
-    """``RESERVE_OPTIONAL_LAYERS`` on first use (it loads the reserve analysis)."""
+    """A re-exported function on first use; ``RESERVE_OPTIONAL_LAYERS`` loads the reserve analysis."""
     if name == "RESERVE_OPTIONAL_LAYERS":
         from geoplan.analysis.reserves import OPTIONAL_LAYERS
         return OPTIONAL_LAYERS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # a submodule and its function share a name (runs.reserves): take the function
+    value = getattr(importlib.import_module(f"geoplan.runs.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+class _Runs(types.ModuleType):
+    """The package, whose function attributes a first import of their submodule cannot replace.
+
+    ``import geoplan.runs.reserves`` binds the submodule as the package's attribute
+    ``reserves``; here that name keeps meaning the function ``runs.reserves``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Runs

@@ -37,12 +37,12 @@ whose every point is within the radius (checked exactly, see
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoplan.analysis.network import build_network  # noqa: F401  (re-exported: build once, pass to the walkers)
 from geoplan.analysis.schools.choice import (  # noqa: F401  (re-exported)
     RULE_BOUNDARY,
     RULE_INSIDE,
@@ -66,14 +66,33 @@ from geoplan.analysis.schools.parcels import (  # noqa: F401  (re-exported)
     collect_parcels,
     reserve_parcels,
 )
-from geoplan.analysis.schools.walking import (  # noqa: F401  (re-exported)
-    WalkingResult,
-    walking_coverage,
-    walking_distance_to_nearest,
-)
 from geoplan.config.schools import SchoolSettings
 from geoplan.errors import DataProblem
 from geoplan.io.crs import require_projected
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geoplan.analysis.network import build_network  # noqa: F401
+    from geoplan.analysis.schools.walking import (  # noqa: F401
+        WalkingResult,
+        walking_coverage,
+        walking_distance_to_nearest,
+    )
+
+#: re-exported on first use: the walking network loads scipy, which the circles do not need
+#: (``geoplan reserves`` uses the circles only)
+_LAZY = {"build_network": "geoplan.analysis.network",
+         "WalkingResult": "geoplan.analysis.schools.walking",
+         "walking_coverage": "geoplan.analysis.schools.walking",
+         "walking_distance_to_nearest": "geoplan.analysis.schools.walking"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 BOUNDARY_COLUMNS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
                     "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]
@@ -310,6 +329,8 @@ def _add_walking(result: SchoolAnalysis, feats: _Features, schools: gpd.GeoDataF
         sets += list(feats.pchoice["skole_idx"].to_numpy())
         kinds += list(p_out["type"])
         fnames += list(p_out["navn"])
+    from geoplan.analysis.schools.walking import walking_coverage
+
     wr = walking_coverage(geoms, schools, sets, network, radius_m=s.radius_m,
                           corridor_width_m=s.walk_corridor_width_m, max_snap_m=s.snap_max_m,
                           quad_segs=s.circle_quad_segs, crs=crs)

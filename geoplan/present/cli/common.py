@@ -29,8 +29,21 @@ def add_data_args(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None
     p.add_argument("--config", metavar="MAPPE", help="konfigurasjonsmappe (standard: config/)")
     p.add_argument("--set", metavar="NØKKEL=VERDI", action="append", default=[],
                    help="overstyr en parameter for denne kjøringen, f.eks. schools.radius_m=1200")
+    p.add_argument("--ingen-hurtiglager", action=_NoCache, nargs=0,
+                   help="les og kontroller DATA på nytt, uten hurtiglageret (lagene som er lest "
+                        "før, lagret per bruker; også GEOPLAN_HURTIGLAGER=0)")
     if json_flag:
         p.add_argument("--json", action="store_true", help="skriv resultatet som JSON på stdout")
+
+
+class _NoCache(argparse.Action):
+    """``--ingen-hurtiglager``: this run reads DATA afresh (:mod:`geoplan.io.cache` off)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from geoplan.io import cache
+
+        cache.set_enabled(False)
+        namespace.ingen_hurtiglager = True
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

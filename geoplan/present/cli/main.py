@@ -90,7 +90,15 @@ class _Parser(argparse.ArgumentParser):
                      "Skriv «geoplan --help» eller «geoplan KOMMANDO --help» for hjelp.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: list[str] | None) -> str | None:
+    """The command named in ``argv`` (the first word that is no option), if it is one of ours."""
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` only (a run imports only its own module)."""
     parser = _Parser(
         prog="geoplan",
         description=(
@@ -103,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"geoplan {__version__}",
                         help="vis versjonsnummeret og avslutt")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
-    for modname in COMMANDS.values():
-        importlib.import_module(modname).register(sub)
+    for name, modname in COMMANDS.items():
+        if command is None or name == command:
+            importlib.import_module(modname).register(sub)
     return parser
 
 
@@ -112,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``geoplan`` command; returns the exit code."""
     debug = bool(os.environ.get("GEOPLAN_DEBUG"))
     try:
-        parser = build_parser()
+        parser = build_parser(_command_of(argv))
         args = parser.parse_args(argv)
         if not getattr(args, "run", None):
             parser.print_help()

@@ -270,9 +270,10 @@ def render_text(ds, result) -> str:
                                   "kollektivtilbud, trinn 3 avklart i RPBA)"
                                   if f.get("rangering") != "vektet" else
                                   "vektet skår (kommunalt valg, reserves.ranking.method)") + ".")
-    p = result.parseller
+    # the tables need no geometry: plain frames slice and iterate several times faster
+    p, take = _attributes(result.parseller), _attributes(result.uttak)
     for r in st.itertuples(index=False):
-        lines += _place_block(r, p, result.uttak)
+        lines += _place_block(r, p, take)
     out = p[(p["type"] == "reserve") & p["sted"].isna()]
     if len(out):
         lines += ["", "Boligreserve utenfor alle utviklingsgrenser:"]
@@ -281,6 +282,16 @@ def render_text(ds, result) -> str:
     if result.merknader:
         lines += ["", "Merknader:"] + [f"  - {m}" for m in result.merknader]
     return "\n".join(lines)
+
+
+def _attributes(gdf):
+    """A (Geo)DataFrame's columns without its geometry, as a plain DataFrame (None stays None)."""
+    if gdf is None:
+        return None
+    import pandas as pd
+
+    name = getattr(gdf, "_geometry_column_name", None)
+    return pd.DataFrame(gdf.drop(columns=[name]) if name in gdf.columns else gdf)
 
 
 def _parcel_table(df, *, cover: bool, rank: bool = True) -> list[str]:
