@@ -158,6 +158,7 @@ def _component_args(m, key: str) -> dict:
     import folium.elements
     import streamlit_folium as sf
 
+    from geoplan.present.app.maps.assets import bundle_js
     from geoplan.present.app.maps.elements import _FitOnLoad
     for c in m._children.values():
         if isinstance(c, _FitOnLoad):   # the browser keeps this map's centre and zoom across reruns
@@ -187,7 +188,7 @@ def _component_args(m, key: str) -> dict:
             "bounds": {"_southWest": {"lat": b[0][0], "lng": b[0][1]},
                        "_northEast": {"lat": b[1][0], "lng": b[1][1]}},
             "zoom": m.options.get("zoom"),
-            "css_links": list(dict.fromkeys(css)), "js_links": list(dict.fromkeys(js))}
+            "css_links": list(dict.fromkeys(css)), "js_links": bundle_js(list(dict.fromkeys(js)))}
 
 
 @st.cache_resource(max_entries=48, ttl=6 * 3600, show_spinner=False)
