@@ -220,7 +220,14 @@ def browser_pages(rounds: int = 1) -> list[dict] | None:
     log = Path(tempfile.mkdtemp()) / "app.log"
     with sessions.serve(log) as (url, pid), sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=sessions.CHROMIUM, headless=True, args=sessions.ARGS)
-        time.sleep(3)    # the background warm-up of the pages (geoplan app) has a head start
+        # the background warm-up of the pages (geoplan app) finishes first: the server's
+        # CPU is idle for a second (at most 90 s); a visit right after start is main()'s
+        t_idle = time.perf_counter()
+        while time.perf_counter() - t_idle < 90:
+            c = sessions.cpu_s([pid])
+            time.sleep(1.0)
+            if sessions.cpu_s([pid]) - c < 0.05:
+                break
         for r in range(rounds):
             for rec in sessions.page_timings(b, url, server_pid=pid):
                 rec["round"] = r
