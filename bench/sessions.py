@@ -175,3 +175,139 @@ def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
     for ctx in ctxs:
         ctx.close()
     return out
+
+
+# -- one session: first map of each page, then a rerun that changes one control -------------
+
+#: JavaScript installed in a page: counts finished script runs (a run that started after
+#: the mark and ended), and tags the map frame so a new one (the map sent again) is seen.
+_WATCH = """() => {
+  const a = document.querySelector('[data-testid="stApp"]');
+  window.__gp = {started: false, done: 0, at: 0};
+  if (window.__gpObs) { window.__gpObs.disconnect(); }
+  window.__gpObs = new MutationObserver(() => {
+    const s = a.getAttribute('data-test-script-state');
+    if (s === 'running' || s === 'rerunRequested') { window.__gp.started = true; }
+    else if (window.__gp.started && s && s !== 'initial') { window.__gp.done += 1; window.__gp.at = performance.now(); }
+  });
+  window.__gpObs.observe(a, {attributes: true, attributeFilter: ['data-test-script-state']});
+  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  if (f) { f.dataset.gpOld = '1'; }
+  return performance.now();
+}"""
+
+
+def _map_frame_new(pg) -> bool | None:
+    return pg.evaluate("() => { const f = document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]');"
+                       " return f ? f.dataset.gpOld !== '1' : null; }")
+
+
+def _select_option(pg, label: str, option: str | None = None) -> None:
+    """Open the selectbox labelled ``label`` and pick ``option`` (else the next one)."""
+    box = pg.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    combo = box.get_by_role("combobox")
+    now = combo.input_value()
+    combo.click()
+    opts = pg.get_by_role("option")
+    opts.first.wait_for(timeout=10_000)
+    texts = opts.all_inner_texts()
+    pick = option if option in texts else next(t for t in texts if t.strip() != now.strip())
+    opts.filter(has_text=pick).first.click()
+
+
+def _slider_right(pg, label: str) -> None:
+    s = pg.locator('[data-testid="stSlider"]').filter(has_text=label).first
+    s.get_by_role("slider").first.focus()
+    s.get_by_role("slider").first.press("ArrowRight")
+
+
+def _radio(pg, label: str, option: str) -> None:
+    pg.locator('[data-testid="stRadio"]').filter(has_text=label).first.get_by_text(option, exact=True).click()
+
+
+def _number_up(pg, label: str) -> None:
+    pg.locator('[data-testid="stNumberInput"]').filter(has_text=label).first \
+        .locator('[data-testid="stNumberInputStepUp"]').click()
+
+
+#: (url path, what the rerun changes, the change): one control each, the page's main one
+RERUNS = [
+    ("oversikt", "format for kartfil (kartet det samme)", lambda pg: _radio(pg, "Kart som fil", "PDF")),
+    ("oversikt", "bakgrunnskart (nytt kart)",
+     lambda pg: _select_option(pg, "Bakgrunnskart", "Ingen bakgrunnskart")),
+    ("arealbehov", "vekst for balansen", lambda pg: _select_option(pg, "Vekst for balansen")),
+    ("skolesirkler", "radius +50 m", lambda pg: _slider_right(pg, "Radius (m)")),
+    ("konsentrasjon", "radius +50 m", lambda pg: _slider_right(pg, "Radius rundt hver kommunal bolig")),
+    ("vurder-tomt", "antall boenheter +1", lambda pg: _number_up(pg, "Antall boenheter som kjøpes")),
+    ("befolkning", "horisontår", lambda pg: _select_option(pg, "Horisontår")),
+]
+
+
+def _wait(pg, cond, timeout_s: float, poll_s: float = 0.05) -> float | None:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        try:
+            if cond():
+                return time.perf_counter() - t0
+        except Exception:
+            pass
+        time.sleep(poll_s)
+    return None
+
+
+def page_timings(browser, url: str, steps=RERUNS, *, server_pid: int | None = None,
+                 timeout_s: float = 120) -> list[dict]:
+    """One session: per step, seconds until the page's first map is drawn (``first_s``, map
+    pages; else until the script finished) and until a rerun that changes one control has
+    settled (``rerun_s``: the run finished and, if the map was sent again, the new one drawn).
+
+    ``map_sent``: the rerun replaced the map frame (the map was sent again). Server CPU
+    seconds per phase if ``server_pid`` is given. Each page is opened fresh (a new tab in
+    the same browser session), so a page's first map is its first visit's in this session.
+    """
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
+    try:
+        return [_one_page(ctx, url, path, what, act, server_pid, timeout_s) for path, what, act in steps]
+    finally:
+        ctx.close()
+
+
+def _one_page(ctx, url: str, path: str, what: str, act, server_pid: int | None, timeout_s: float) -> dict:
+    """:func:`page_timings` for one page, in a new tab of ``ctx``."""
+    pg = ctx.new_page()
+    is_map = path in MAP_PAGES | {"arealbehov"}
+    rec: dict = {"side": path, "endring": what}
+    c0 = cpu_s([server_pid]) if server_pid else 0.0
+    t0 = time.perf_counter()
+    pg.goto(f"{url}/{path}", wait_until="commit")
+    first = _wait(pg, lambda: _state_done(pg) and (not is_map or _map_drawn(pg)), timeout_s)
+    rec["first_s"] = None if first is None else time.perf_counter() - t0
+    if server_pid:
+        rec["first_cpu_s"] = cpu_s([server_pid]) - c0
+    time.sleep(0.5)      # the map's own moveend etc. settle
+    pg.evaluate(_WATCH)
+    c0 = cpu_s([server_pid]) if server_pid else 0.0
+    t0 = time.perf_counter()
+    try:
+        act(pg)
+    except Exception as e:  # the control was not there: say so, do not guess
+        rec["feil"] = f"{type(e).__name__}: {str(e)[:200]}"
+        pg.close()
+        return rec
+
+    def settled():
+        if not pg.evaluate("() => window.__gp.done > 0") or not _state_done(pg):
+            return False
+        return not is_map or _map_drawn(pg)
+    got = _wait(pg, settled, timeout_s)
+    rec["rerun_s"] = None if got is None else time.perf_counter() - t0
+    rec["map_sent"] = _map_frame_new(pg) if is_map else None
+    if is_map:   # what the map shows now: basemap tiles (a switched basemap is checked by this)
+        with contextlib.suppress(Exception):
+            rec["tiles"] = pg.frame_locator(MAP).first.locator("img.leaflet-tile").count()
+    if server_pid:
+        rec["rerun_cpu_s"] = cpu_s([server_pid]) - c0
+    body = pg.inner_text("body")
+    rec["feil"] = [w for w in ("uventet feil", "Traceback", "Noe gikk galt") if w in body] or None
+    pg.close()
+    return rec

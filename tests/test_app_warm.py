@@ -19,6 +19,7 @@ PAGES = {
     "skolesirkler": "geoplan/present/app/views/skolesirkler.py",
     "konsentrasjon": "geoplan/present/app/views/konsentrasjon.py",
     "vurder_tomt": "geoplan/present/app/views/vurder_tomt.py",
+    "befolkning": "geoplan/present/app/views/befolkning.py",
 }
 
 
@@ -33,12 +34,18 @@ def test_warmed_pages_open_without_computing(monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     times = compute.warm_pages()
-    assert {"data_s", "arealbehov_s", "skolesirkler_s", "konsentrasjon_s", "vurder_tomt_s"} <= set(times)
+    assert {"data_s", "arealbehov_s", "skolesirkler_s", "konsentrasjon_s", "vurder_tomt_s",
+            "befolkning_s"} <= set(times)
 
     def refuse(*a, **k):
         raise AssertionError("computed again: the warmed cache entry was not used")
     for name in ("reserves", "schools", "concentration_model", "concentration", "assessor"):
         monkeypatch.setattr(runs, name, refuse)
+    import geoplan.present.report.sections.population as pop_section
+    import geoplan.runs.population as pop
+    monkeypatch.setattr(pop, "population", refuse)
+    monkeypatch.setattr(pop, "housing", refuse)
+    monkeypatch.setattr(pop_section, "pyramid_figure", refuse)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     for page, path in PAGES.items():

@@ -121,15 +121,18 @@ if res.has_proposal:
 
     st.markdown("**Lagt til og tatt ut av utbyggingsformål, farget etter hva arealet er i dag (AR5)**")
     layers = appdata.display_layers(ds, cfg)
-    overlays = _overlays(res, cfg)
-    bounds = None
-    if overlays:
-        import numpy as np
-        bb = np.vstack([ov["gdf"].total_bounds for ov in overlays])
-        bounds = [float(bb[:, 0].min()), float(bb[:, 1].min()), float(bb[:, 2].max()), float(bb[:, 3].max())]
-    m = maps.municipality_map(layers, basemap=ui.basemap(), include=["kommune", "utviklingsgrense"],
-                              overlays=overlays, bounds=bounds)
-    ui.show_map(m, key="ar_kart", height=560)
+
+    def _map():
+        """Added and removed building land by today's land type; built once per data."""
+        overlays = _overlays(res, cfg)
+        bounds = None
+        if overlays:
+            import numpy as np
+            bb = np.vstack([ov["gdf"].total_bounds for ov in overlays])
+            bounds = [float(bb[:, 0].min()), float(bb[:, 1].min()), float(bb[:, 2].max()), float(bb[:, 3].max())]
+        return maps.municipality_map(layers, basemap=ui.basemap(), include=["kommune", "utviklingsgrense"],
+                                     overlays=overlays, bounds=bounds)
+    ui.cached_map(_map, key="ar_kart", height=560, cache_key=ui.map_key(ds, cfg, layers))
 
 st.subheader("Klimagassutslipp fra nedbygging (anslag)")
 st.caption(view.ghg_text(settings))

@@ -7,8 +7,7 @@ import streamlit as st
 
 from geoplan.errors import GeoplanError
 from geoplan.present import text
-from geoplan.present.app import appdata
-from geoplan.present.app.views import ui
+from geoplan.present.app.views import compute, ui
 
 st.title("Befolkning og boligbehov")
 st.caption("SSBs befolkningsframskriving (tabell 14288) etter alder, fordelt på steder etter dagens "
@@ -20,32 +19,13 @@ ds, cfg = ui.context()
 
 
 def _key(**p) -> str:
-    return appdata.dataset_key(ds) + "|" + repr(sorted(p.items())) + "|" + repr(appdata.overrides())
-
-
-@st.cache_data(max_entries=16, show_spinner="Leser framskrivingen …")
-def _population(key: str, projection: str | None, _ds, _cfg):
-    from geoplan.runs.population import population
-    return population(_ds, _cfg, projection=projection or None)
-
-
-@st.cache_data(max_entries=32, show_spinner="Regner ut boligbehov …")
-def _housing(key: str, projection: str | None, variant: str, public: bool, overrides: dict, _ds, _cfg):
-    from geoplan.runs.population import housing
-    return housing(_ds, _cfg, projection=projection or None, variant=variant, public=public,
-                   overrides=overrides)
-
-
-@st.cache_data(max_entries=8, show_spinner="Regner ut gangavstander …")
-def _access(key: str, projection: str | None, variant: str, year: int, _ds, _cfg):
-    from geoplan.runs.population_access import access
-    return access(_ds, _cfg, projection=projection or None, variant=variant, year=year)
+    return compute.population_key(ds, **p)
 
 
 projection = st.text_input("Framskrivingsfil (JSON-stat2 eller CSV fra Statistikkbanken)", value="",
                            help="Tom: demoens syntetiske framskriving (bare for demodataene).")
 try:
-    res = _population(_key(p=projection), projection, ds, cfg)
+    res = compute.population(_key(p=projection), projection, ds, cfg)
 except GeoplanError as e:
     st.info(e.message)
     st.stop()
@@ -81,16 +61,15 @@ tab.columns = [str(c) for c in tab.columns]
 st.subheader("Befolkning etter alder")
 ui.table(tab, {"gruppe": "Aldersgruppe", **{str(y): str(y) for y in res.years}},
          decimals={str(y): 0 for y in res.years})
-from geoplan.present.report.sections.population import pyramid_figure  # noqa: E402
-
-st.image(pyramid_figure(res.pyramide, variant, res.base_year, int(year)),
+st.image(compute.pyramid_png(_key(p=projection, v=variant, y0=res.base_year, y=int(year)), variant,
+                             int(res.base_year), int(year), res),
          caption=f"Befolkningspyramide {res.base_year} (søyler) og {year} (omriss)")
 for n in res.notes:
     st.caption(n)
 
 st.subheader("Boligbehov per målgruppe")
 try:
-    h = _housing(_key(p=projection, v=variant, pub=public, o=ov), projection, variant, public, ov, ds, cfg)
+    h = compute.housing(_key(p=projection, v=variant, pub=public, o=ov), projection, variant, public, ov, ds, cfg)
 except GeoplanError as e:
     st.warning(e.message)
     st.stop()
@@ -105,7 +84,7 @@ st.subheader("Gangavstand for eldre")
 if not all(ds.has(n) for n in ("gangnett", "bygning", "grunnkrets")):
     st.info("Gangavstand trenger lagene gangnett, bygning og grunnkrets.")
 elif st.toggle("Regn ut gangavstand (noen sekunder)", value=False):
-    a = _access(_key(p=projection, v=variant, y=year), projection, variant, int(year), ds, cfg)
+    a = compute.access(_key(p=projection, v=variant, y=year), projection, variant, int(year), ds, cfg)
     r0, r1_ = (int(r) for r in a.settings.access_radii_m[:2])
     view = a.kommune.copy()
     for c in [c for c in view.columns if c.startswith("andel_") or c == "stigning_median"]:

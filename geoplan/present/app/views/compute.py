@@ -198,6 +198,60 @@ def density_image(ds, settings, public: bool):
     return _density_cached(_key(ds, density=True), bool(public), ds, settings)
 
 
+# -- population and housing need (Befolkning og boligbehov) ------------------------------
+
+def population_key(ds, **params) -> str:
+    """The cache key of the Befolkning page's results: data, session overrides, ``params``."""
+    return _pop_key_of(appdata.dataset_key(ds), appdata.overrides(), **params)
+
+
+def _pop_key_of(dataset_key: str, overrides: dict, **params) -> str:
+    return dataset_key + "|" + repr(sorted(params.items())) + "|" + repr(overrides)
+
+
+@st.cache_data(max_entries=16, show_spinner="Leser framskrivingen …")
+def population(key: str, projection: str | None, _ds, _cfg):
+    """:func:`geoplan.runs.population.population` (``geoplan befolkning``), cached by ``key``."""
+    from geoplan.runs.population import population as run
+    return run(_ds, _cfg, projection=projection or None)
+
+
+@st.cache_data(max_entries=32, show_spinner="Regner ut boligbehov …")
+def housing(key: str, projection: str | None, variant: str, public: bool, overrides: dict, _ds, _cfg):
+    """:func:`geoplan.runs.population.housing` with the page's rates, cached by ``key``."""
+    from geoplan.runs.population import housing as run
+    return run(_ds, _cfg, projection=projection or None, variant=variant, public=public,
+               overrides=overrides)
+
+
+@st.cache_data(max_entries=8, show_spinner="Regner ut gangavstander …")
+def access(key: str, projection: str | None, variant: str, year: int, _ds, _cfg):
+    """:func:`geoplan.runs.population_access.access`, cached by ``key``."""
+    from geoplan.runs.population_access import access as run
+    return run(_ds, _cfg, projection=projection or None, variant=variant, year=year)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def pyramid_png(key: str, variant: str, base_year: int, year: int, _res) -> bytes:
+    """The population pyramid (PNG) of the report, drawn once per data, variant and years
+    (matplotlib took 0,4-1,4 s on every run of the page)."""
+    from geoplan.present.report.sections.population import pyramid_figure
+    return pyramid_figure(_res.pyramide, variant, base_year, year)
+
+
+def default_housing_rates(s) -> dict:
+    """The Befolkning page's rates before a field is edited, as its text fields read them
+    (one decimal, in per cent for the shares): the same numbers the page computes with."""
+    from geoplan.present import text
+
+    def typed(v: float, decimals: int) -> float:
+        return float(text.number(v, decimals).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    return {"omsorg_andel_80": typed(s.omsorg_andel_80 * 100, 1) / 100.0,
+            "tilrettelagt_andel_67_79": typed(s.tilrettelagt_andel_67_79 * 100, 1) / 100.0,
+            "utleie_per_1000_referanse": typed(s.utleie_per_1000_referanse, 1),
+            "flyktninger_per_aar": typed(s.flyktninger_per_aar, 0)}
+
+
 # -- warming the pages' first views ---------------------------------------------
 
 def default_reserve_params(rs) -> dict:
@@ -269,4 +323,17 @@ def warm_pages() -> dict[str, float]:
         _concentration_cached(_key_of(dkey, {}, radius=cr, public=True), cr, True, ds, cfg, model)
     step("konsentrasjon_s", ("kommunal_bolig", "grunnkrets"), conc)
     step("vurder_tomt_s", (), lambda: _assessor_cached(_key_of(dkey, {}), ds, cfg))
+
+    def befolkning():
+        from geoplan.config.population import PopulationSettings
+
+        res = population(_pop_key_of(dkey, {}, p=""), "", ds, cfg)
+        s = PopulationSettings.from_config(cfg)
+        variant = s.default_variant if s.default_variant in res.variants else list(res.variants)[0]
+        year = int(res.years[-1])
+        ov = default_housing_rates(s)
+        housing(_pop_key_of(dkey, {}, p="", v=variant, pub=True, o=ov), "", variant, True, ov, ds, cfg)
+        pyramid_png(_pop_key_of(dkey, {}, p="", v=variant, y0=res.base_year, y=year), variant,
+                    int(res.base_year), year, res)
+    step("befolkning_s", (), befolkning)
     return times

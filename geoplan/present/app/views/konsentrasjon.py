@@ -55,36 +55,6 @@ if public:
 
 # -- map -------------------------------------------------------------------------------
 t_pct = float(settings.thresholds.grunnkrets_andel_pct)   # the grunnkrets threshold is a class break
-BREAKS = [round(t_pct * 0.2, 1), round(t_pct * 0.5, 1), t_pct, round(t_pct * 1.5, 1)]
-RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
-CLASSES = [(lo, hi, col, (f"under {text.compact(hi)} %" if lo == 0 else
-                          f"{text.compact(lo)} % eller mer" if hi >= 1e9 else
-                          f"{text.compact(lo)}–{text.compact(hi)} %"))
-           for lo, hi, col in zip([0.0, *BREAKS], [*BREAKS, 1e9], RAMP)]
-disp = compute.to_display_frame(gk, cfg, "grunnkrets")
-andel = pd.to_numeric(disp["andel_pct"], errors="coerce").to_numpy(dtype=float)
-klasse = np.full(len(disp), "ukjent", dtype=object)
-for lo, hi, _, lab in CLASSES:
-    klasse[(andel >= lo) & (andel < hi)] = lab
-disp["klasse"] = klasse
-disp["klynge"] = gk["klynge"].to_numpy() if "klynge" in gk.columns else None
-style_map: dict[str, dict[str, object]] = {lab: {"fillColor": col} for _, _, col, lab in CLASSES}
-style_map["ukjent"] = {"fillColor": "#bdbdbd", "fillOpacity": 0.4}
-fields = ["grunnkretsnummer", "grunnkretsnavn", "kommunale_enheter", "antall_boliger", "andel_pct",
-          "lokaliseringskvotient", "klynge", "begrunnelse"]
-overlays = [{"gdf": disp, "name": "Andel kommunale boenheter", "fields": fields,
-             "style": {"color": "#616161", "weight": 0.6, "fillOpacity": 0.7},
-             "style_column": "klasse", "style_map": style_map,
-             "legend": [("fill", col, f"Andel {lab}") for _, _, col, lab in CLASSES]
-             + [("fill", "#bdbdbd", "Andel ukjent eller skjult")]}]
-hot = disp[disp["klynge"] == HOT] if "klynge" in disp.columns else disp.iloc[:0]
-if len(hot):
-    overlays.append({"gdf": hot, "name": "Varme flekker (Gi*)",
-                     "fields": ["grunnkretsnavn", "grunnkretsnummer", "andel_pct", "kommunale_enheter",
-                                "klynge"],
-                     "style": {"color": maps.PALETTE["varm_flekk"], "weight": 3.5, "fillOpacity": 0.0,
-                               "dashArray": "6 3"},
-                     "legend": [("dash", maps.PALETTE["varm_flekk"], "Varm flekk (signifikant klynge)")]})
 # single dwellings only where the role and the suppression switch allow (appdata.restrict_layers)
 layers = appdata.display_layers(ds, cfg)
 # zoom to where the municipal dwellings are (the rest of the municipality is one pan away)
@@ -111,24 +81,64 @@ DENSITY = "Tetthet av kommunale enheter"
 ramp = "linear-gradient(to right, #fcffa4, #f98e09, #bc3754, #57106e, #000004)"
 density_legend = [("ramp", ramp, f"Tetthet: 0–{text.integer(vmax)} enheter per km²", DENSITY)] \
     if img is not None else []
-m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zoom,
-                          include=["kommune", "utviklingsgrense", "kollektivakse", "holdeplass",
-                                   "kommunal_bolig", maps.DWELLING_TOTALS],
-                          overlays=overlays, markers=pins, extra_legend=density_legend,
-                          legend_hidden=[DENSITY])
-if img is not None:
-    import folium
-
-    folium.raster_layers.ImageOverlay(img, bounds=bnds, name=DENSITY,
-                                      opacity=1.0, show=False, interactive=False,
-                                      zindex=400).add_to(m)
-    # keep the layer control last so the overlay is listed
-    lc = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
-    for k in lc:
-        m._children.move_to_end(k)
 st.caption(f"Klassegrensen {text.compact(t_pct)} % er terskelen for en grunnkrets. Tetthetsflaten "
            "(i lagvelgeren) viser kommunale enheter per km².")
-out = ui.show_map(m, key="konsentrasjon_kart", height=560, returned=["last_clicked"])
+
+
+def _map():
+    """Shares per grunnkrets, hot spots, dwellings as the role may see them, the density
+    surface and the what-if point; built once per radius, suppression, point and data."""
+    BREAKS = [round(t_pct * 0.2, 1), round(t_pct * 0.5, 1), t_pct, round(t_pct * 1.5, 1)]
+    RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
+    CLASSES = [(lo, hi, col, (f"under {text.compact(hi)} %" if lo == 0 else
+                              f"{text.compact(lo)} % eller mer" if hi >= 1e9 else
+                              f"{text.compact(lo)}–{text.compact(hi)} %"))
+               for lo, hi, col in zip([0.0, *BREAKS], [*BREAKS, 1e9], RAMP)]
+    disp = compute.to_display_frame(gk, cfg, "grunnkrets")
+    andel = pd.to_numeric(disp["andel_pct"], errors="coerce").to_numpy(dtype=float)
+    klasse = np.full(len(disp), "ukjent", dtype=object)
+    for lo, hi, _, lab in CLASSES:
+        klasse[(andel >= lo) & (andel < hi)] = lab
+    disp["klasse"] = klasse
+    disp["klynge"] = gk["klynge"].to_numpy() if "klynge" in gk.columns else None
+    style_map: dict[str, dict[str, object]] = {lab: {"fillColor": col} for _, _, col, lab in CLASSES}
+    style_map["ukjent"] = {"fillColor": "#bdbdbd", "fillOpacity": 0.4}
+    fields = ["grunnkretsnummer", "grunnkretsnavn", "kommunale_enheter", "antall_boliger", "andel_pct",
+              "lokaliseringskvotient", "klynge", "begrunnelse"]
+    overlays = [{"gdf": disp, "name": "Andel kommunale boenheter", "fields": fields,
+                 "style": {"color": "#616161", "weight": 0.6, "fillOpacity": 0.7},
+                 "style_column": "klasse", "style_map": style_map,
+                 "legend": [("fill", col, f"Andel {lab}") for _, _, col, lab in CLASSES]
+                 + [("fill", "#bdbdbd", "Andel ukjent eller skjult")]}]
+    hot = disp[disp["klynge"] == HOT] if "klynge" in disp.columns else disp.iloc[:0]
+    if len(hot):
+        overlays.append({"gdf": hot, "name": "Varme flekker (Gi*)",
+                         "fields": ["grunnkretsnavn", "grunnkretsnummer", "andel_pct", "kommunale_enheter",
+                                    "klynge"],
+                         "style": {"color": maps.PALETTE["varm_flekk"], "weight": 3.5, "fillOpacity": 0.0,
+                                   "dashArray": "6 3"},
+                         "legend": [("dash", maps.PALETTE["varm_flekk"], "Varm flekk (signifikant klynge)")]})
+    m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zoom,
+                              include=["kommune", "utviklingsgrense", "kollektivakse", "holdeplass",
+                                       "kommunal_bolig", maps.DWELLING_TOTALS],
+                              overlays=overlays, markers=pins, extra_legend=density_legend,
+                              legend_hidden=[DENSITY])
+    if img is not None:
+        import folium
+
+        folium.raster_layers.ImageOverlay(img, bounds=bnds, name=DENSITY,
+                                          opacity=1.0, show=False, interactive=False,
+                                          zindex=400).add_to(m)
+        # keep the layer control last so the overlay is listed
+        lc = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
+        for k in lc:
+            m._children.move_to_end(k)
+    return m
+
+
+out = ui.cached_map(_map, key="konsentrasjon_kart", height=560, returned=["last_clicked"],
+                    cache_key=ui.map_key(ds, cfg, layers, radius=float(radius), public=bool(public),
+                                         pins=pins, density=vmax if img is not None else None))
 
 # -- what-if ----------------------------------------------------------------------------
 st.subheader("Hva om kommunen kjøper her?")

@@ -56,10 +56,6 @@ if missing:
 radius = SchoolSettings.from_config(cfg).radius_m
 buffer_m = ReserveSettings.from_config(cfg).quarry_buffer_m
 layers = appdata.display_layers(ds, cfg)
-qbuf = None
-if ds.has("steinbrudd") and buffer_m > 0:
-    qbuf = maps.to_display(ds["steinbrudd"].assign(geometry=ds["steinbrudd"].buffer(buffer_m)),
-                           tolerance_m=10, name="steinbrudd")[["navn", "geometry"]]
 # -- search, attribute table selection, then the map --------------------------------
 from geoplan.present.app import gis  # noqa: E402
 
@@ -95,9 +91,19 @@ if selected_rows and tab_layer in shown:
 if focus is not None:   # pad a point or a small feature to a readable extent
     dx, dy = max(0.01, focus[2] - focus[0]), max(0.005, focus[3] - focus[1])
     focus = (focus[0] - dx * 0.3, focus[1] - dy * 0.3, focus[2] + dx * 0.3, focus[3] + dy * 0.3)
-m = maps.municipality_map(shown, basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
-                          show_address=appdata.app_settings(cfg).show_address, measure=True,
-                          overlays=overlays, bounds=focus, markers=pins)
+
+
+def _map():
+    """The overview map (built once per data, role, search hit and table selection)."""
+    qbuf = None
+    if ds.has("steinbrudd") and buffer_m > 0:
+        qbuf = maps.to_display(ds["steinbrudd"].assign(geometry=ds["steinbrudd"].buffer(buffer_m)),
+                               tolerance_m=10, name="steinbrudd")[["navn", "geometry"]]
+    return maps.municipality_map(shown, basemap=ui.basemap(), radius_m=radius, quarry_buffer=qbuf,
+                                 show_address=appdata.app_settings(cfg).show_address, measure=True,
+                                 overlays=overlays, bounds=focus, markers=pins)
+
+
 dwellings_note = ("Punktene for kommunale boliger er gruppert; tallet er antall enheter."
                   if appdata.dwelling_points_allowed() else
                   "Kommunale boliger vises bare som antall enheter per grunnkrets (små tall skjult), "
@@ -105,7 +111,9 @@ dwellings_note = ("Punktene for kommunale boliger er gruppert; tallet er antall 
 st.caption(f"Skru lag av og på oppe til høyre; mål avstander og arealer med verktøyene til venstre. "
            f"Sirklene har radius {text.metres(radius)} rundt skolene; steinbruddene har en sone på "
            f"{text.metres(buffer_m)}. {dwellings_note}")
-ui.show_map(m, key="oversikt_kart", height=620)
+ui.cached_map(_map, key="oversikt_kart", height=620,
+              cache_key=ui.map_key(ds, cfg, shown, radius=radius, buffer=buffer_m, focus=focus, pins=pins,
+                                   selected=[tab_layer, selected_rows] if overlays else None))
 
 # -- map export ----------------------------------------------------------------------
 c1, c2, c3 = st.columns([1, 1, 2])

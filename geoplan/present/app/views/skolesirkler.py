@@ -72,46 +72,54 @@ if walking:
     ui.table(view, {"navn": "Utviklingsgrense", "andel_innenfor_pct": "I sirkelen (%)", **walk_labels})
 
 # -- map ---------------------------------------------------------------------------
-km = text.compact(radius / 1000)
-overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolerance_m=2),
-             "name": f"Skolesirkler {km} km", "fields": ["navn"],
-             "style": {"color": "#1f5fa8", "weight": 2, "fillColor": "#1f5fa8",
-                       "fillOpacity": 0.06, "dashArray": "6 4"},
-             "legend": [("dash", "#1f5fa8", f"Skolesirkel {km} km")]}]
-# «outside the circle» only where the criterion applies (elsewhere it is no failure)
-applies_names = set(ub.loc[applies, "navn"].astype(str))
-if res.parseller is not None and len(res.parseller):
-    applies_names |= set(res.parseller.loc[res.parseller["gjelder"].astype(bool), "navn"].astype(str))
-utenfor = res.utenfor[res.utenfor["navn"].astype(str).isin(applies_names)] \
-    if res.utenfor is not None and len(res.utenfor) else res.utenfor
-if utenfor is not None and len(utenfor):
-    overlays.append({"gdf": compute.to_display_frame(utenfor, cfg, "utenfor"),
-                     "name": "Utenfor sirkelen (der kriteriet gjelder)", "fields": ["lag", "navn"],
-                     "style": {"color": "#8e2f3c", "weight": 1, "fillColor": PALETTE["utenfor_sirkel"],
-                               "fillOpacity": 0.5},
-                     "legend": [("fill", PALETTE["utenfor_sirkel"], "Utenfor sirkelen")]})
-if walking and res.gangareal is not None and len(res.gangareal):
-    overlays.append({"gdf": compute.to_display_frame(res.gangareal, cfg, "gangareal"),
-                     "name": f"Innen {text.metres(radius)} til fots", "fields": [],
-                     "style": {"color": "#5d7a2f", "weight": 1, "fillColor": PALETTE["til_fots"],
-                               "fillOpacity": 0.6},
-                     "legend": [("fill", PALETTE["til_fots"], f"Innen {text.metres(radius)} til fots")]})
-if walking and res.ikke_gang is not None and len(res.ikke_gang):
-    overlays.append({"gdf": compute.to_display_frame(res.ikke_gang, cfg, "ikke_gang"),
-                     "name": "I sirkelen, men for langt å gå", "fields": [],
-                     "style": {"color": PALETTE["for_langt_aa_gaa"], "weight": 1,
-                               "fillColor": PALETTE["for_langt_aa_gaa"], "fillOpacity": 0.45},
-                     "legend": [("fill", PALETTE["for_langt_aa_gaa"], "I sirkelen, men for langt å gå")]})
 layers = appdata.display_layers(ds, cfg)
 names = list(ub["navn"].astype(str))
 valg = st.selectbox("Vis på kartet", ["Alle utviklingsgrenser"] + names, key="sk_zoom")
-sel = ub if valg == "Alle utviklingsgrenser" else ub[ub["navn"].astype(str) == valg]
-zoom = compute.to_display_frame(sel[["geometry"]].assign(geometry=sel.buffer(float(radius) * 0.6)),
-                                cfg, "utviklingsgrense").total_bounds
-m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
-                          include=["kommune", "utviklingsgrense", "skole", "gangnett", "innspill"],
-                          hidden=["gangnett"] if not walking else [], overlays=overlays, bounds=zoom)
-ui.show_map(m, key="skole_kart", height=560)
+
+
+def _map():
+    """The circles, what lies outside them and (walking) what is too far on foot; built once
+    per radius, walking, zoom choice and data."""
+    km = text.compact(radius / 1000)
+    overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolerance_m=2),
+                 "name": f"Skolesirkler {km} km", "fields": ["navn"],
+                 "style": {"color": "#1f5fa8", "weight": 2, "fillColor": "#1f5fa8",
+                           "fillOpacity": 0.06, "dashArray": "6 4"},
+                 "legend": [("dash", "#1f5fa8", f"Skolesirkel {km} km")]}]
+    # «outside the circle» only where the criterion applies (elsewhere it is no failure)
+    applies_names = set(ub.loc[applies, "navn"].astype(str))
+    if res.parseller is not None and len(res.parseller):
+        applies_names |= set(res.parseller.loc[res.parseller["gjelder"].astype(bool), "navn"].astype(str))
+    utenfor = res.utenfor[res.utenfor["navn"].astype(str).isin(applies_names)] \
+        if res.utenfor is not None and len(res.utenfor) else res.utenfor
+    if utenfor is not None and len(utenfor):
+        overlays.append({"gdf": compute.to_display_frame(utenfor, cfg, "utenfor"),
+                         "name": "Utenfor sirkelen (der kriteriet gjelder)", "fields": ["lag", "navn"],
+                         "style": {"color": "#8e2f3c", "weight": 1, "fillColor": PALETTE["utenfor_sirkel"],
+                                   "fillOpacity": 0.5},
+                         "legend": [("fill", PALETTE["utenfor_sirkel"], "Utenfor sirkelen")]})
+    if walking and res.gangareal is not None and len(res.gangareal):
+        overlays.append({"gdf": compute.to_display_frame(res.gangareal, cfg, "gangareal"),
+                         "name": f"Innen {text.metres(radius)} til fots", "fields": [],
+                         "style": {"color": "#5d7a2f", "weight": 1, "fillColor": PALETTE["til_fots"],
+                                   "fillOpacity": 0.6},
+                         "legend": [("fill", PALETTE["til_fots"], f"Innen {text.metres(radius)} til fots")]})
+    if walking and res.ikke_gang is not None and len(res.ikke_gang):
+        overlays.append({"gdf": compute.to_display_frame(res.ikke_gang, cfg, "ikke_gang"),
+                         "name": "I sirkelen, men for langt å gå", "fields": [],
+                         "style": {"color": PALETTE["for_langt_aa_gaa"], "weight": 1,
+                                   "fillColor": PALETTE["for_langt_aa_gaa"], "fillOpacity": 0.45},
+                         "legend": [("fill", PALETTE["for_langt_aa_gaa"], "I sirkelen, men for langt å gå")]})
+    sel = ub if valg == "Alle utviklingsgrenser" else ub[ub["navn"].astype(str) == valg]
+    zoom = compute.to_display_frame(sel[["geometry"]].assign(geometry=sel.buffer(float(radius) * 0.6)),
+                                    cfg, "utviklingsgrense").total_bounds
+    return maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
+                                 include=["kommune", "utviklingsgrense", "skole", "gangnett", "innspill"],
+                                 hidden=["gangnett"] if not walking else [], overlays=overlays, bounds=zoom)
+
+
+ui.cached_map(_map, key="skole_kart", height=560,
+              cache_key=ui.map_key(ds, cfg, layers, radius=float(radius), walking=bool(walking), valg=valg))
 
 # -- parcels -------------------------------------------------------------------------
 if res.parseller is not None and len(res.parseller):

@@ -120,6 +120,138 @@ def show_map(m, *, key: str, height: int = 580, returned: Sequence[str] = ()) ->
                      returned_objects=list(returned)) or {}
 
 
+# -- maps rendered once, sent as they are ------------------------------------------------------
+#
+# A page run used to build its folium map, render it to HTML/JavaScript and hash the script
+# (streamlit-folium) on every rerun, also when nothing on the map had changed: 0,3-0,5 s of
+# CPU for the overview map, per session and per click. The rendered component arguments are
+# kept in a process-wide cache keyed by everything the map is drawn from (:func:`map_key`),
+# so an unchanged map costs a dictionary lookup, and the browser, given the same arguments
+# (the same component key), keeps the map it has instead of loading it again.
+
+def map_key(ds, cfg, layers: dict, **params) -> str:
+    """The cache key of a page's map: data, session parameters, role, layers and ``params``.
+
+    ``layers`` are the display layers the map is drawn from, after
+    :func:`appdata.restrict_layers`; their names and columns are part of the key, so
+    a map with single dwellings (or addresses) is never served to a session whose role
+    or suppression switch gets the published totals instead. ``params``: everything
+    else the page draws from (controls, analysis parameters, the selected site).
+    """
+    import json
+
+    from geoplan.present.app.login import current_user
+
+    user = current_user()
+    sig = sorted((str(k), len(v), tuple(map(str, getattr(v, "columns", ())))) for k, v in layers.items()
+                 if v is not None)
+    return json.dumps({"data": appdata.dataset_key(ds), "overrides": appdata.overrides(),
+                       "role": user.role, "points": appdata.dwelling_points_allowed(),
+                       "address": bool(user.can("addresses") and appdata.app_settings(cfg).show_address),
+                       "basemap": basemap(), "layers": sig, "params": params},
+                      sort_keys=True, default=str)
+
+
+def _component_args(m, key: str) -> dict:
+    """What ``st_folium(m, key=key)`` passes to its component, computed once (streamlit-folium
+    0.27: the same steps as :func:`streamlit_folium.st_folium`, without sending)."""
+    import folium.elements
+    import streamlit_folium as sf
+
+    from geoplan.present.app.maps.assets import bundle_js
+    from geoplan.present.app.maps.elements import _FitOnLoad
+    for c in m._children.values():
+        if isinstance(c, _FitOnLoad):   # the browser keeps this map's centre and zoom across reruns
+            c.view_key = key
+    m.get_root().render()
+    m.render()
+    html = sf._get_html(m)
+    header = sf._get_header(m)
+    leaflet = sf._get_map_string(m)
+    try:
+        b = m.get_bounds()
+    except AttributeError:
+        b = [[None, None], [None, None]]
+    css: list[str] = []
+    js: list[str] = []
+
+    def walk(el):
+        if isinstance(el, folium.elements.JSCSSMixin):
+            yield el
+        for child in getattr(el, "_children", {}).values():
+            yield from walk(child)
+    for el in walk(m):
+        css += [h for _, h in getattr(el, "default_css", [])]
+        js += [s for _, s in getattr(el, "default_js", [])]
+    return {"script": leaflet, "header": header, "html": html, "id": sf.get_full_id(m),
+            "hash": sf.generate_js_hash(leaflet, key, False),
+            "bounds": {"_southWest": {"lat": b[0][0], "lng": b[0][1]},
+                       "_northEast": {"lat": b[1][0], "lng": b[1][1]}},
+            "zoom": m.options.get("zoom"),
+            "css_links": list(dict.fromkeys(css)), "js_links": bundle_js(list(dict.fromkeys(js)))}
+
+
+@st.cache_resource(max_entries=48, ttl=6 * 3600, show_spinner=False)
+def _component_args_cached(cache_key: str, key: str, _build) -> dict:
+    return _component_args(_build(), key)
+
+
+def _basemap_js(label: str) -> str:
+    """JavaScript that shows the basemap ``label`` (of the map's layer control) and no other.
+
+    streamlit-folium evaluates it in the map the browser has whenever it changes (its
+    «feature group» argument), without drawing the map again.
+    """
+    import json
+    return ("(function () { var want = " + json.dumps(label) + ", m = window.map;"
+            " for (var k in window) { if (k.indexOf('layer_control_') !== 0 || !/_layers$/.test(k)) continue;"
+            " var b = window[k] && window[k].base_layers; if (!b || !b[want]) continue;"
+            " for (var n in b) { if (n !== want && m.hasLayer(b[n])) { m.removeLayer(b[n]); } }"
+            " if (!m.hasLayer(b[want])) { m.addLayer(b[want]); } } })();")
+
+
+def cached_map(build, *, key: str, cache_key: str, height: int = 580,
+               returned: Sequence[str] = ()) -> dict:
+    """Show the map ``build()`` makes, built and rendered once per ``cache_key`` (see
+    :func:`map_key`); returns only ``returned`` objects (as :func:`show_map`).
+
+    ``build`` is called only when no session has drawn this map yet: the page's overlays
+    (simplified analysis layers) are made inside it, not before.
+    """
+    import json
+
+    import streamlit_folium as sf
+
+    from geoplan.present.app.maps.styles import BASEMAPS
+
+    # The basemap is switched in the map the browser already has (the «feature group»
+    # script below), so it is no part of the map: one cache entry serves every basemap,
+    # and another basemap does not send and draw the map again. The component's key is
+    # the content of the map (streamlit-folium's hash of its script), so a control that
+    # leaves the map as it was does not send it again either.
+    ident = json.loads(cache_key)
+    shown = BASEMAPS.get(str(ident.pop("basemap", "")), {}).get("label")
+    a = _component_args_cached(json.dumps(ident, sort_keys=True), key, build)
+    hash_key = a["hash"]
+    defaults = {"last_clicked": None, "last_object_clicked": None, "last_object_clicked_count": None,
+                "last_object_clicked_tooltip": None, "last_object_clicked_popup": None,
+                "all_drawings": None, "last_active_drawing": None, "bounds": a["bounds"],
+                "zoom": a["zoom"], "last_circle_radius": None, "last_circle_polygon": None,
+                "selected_layers": None, "selected_tags": None, "last_geocoder_result": None}
+
+    def _on_change():
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    return sf._component_func(
+        script=a["script"], header=a["header"], html=a["html"], id=a["id"], key=hash_key,
+        height=height, width=None, returned_objects=list(returned),
+        default={k: v for k, v in defaults.items() if k in returned}, zoom=None, center=None,
+        feature_group=_basemap_js(shown) if shown else None, return_on_hover=False,
+        layer_control=None, pixelated=False,
+        css_links=a["css_links"], js_links=a["js_links"], on_change=_on_change,
+        wrap_longitude=False) or {}
+
+
 
 
 def cell_text(v) -> str:

@@ -85,26 +85,33 @@ with st.expander("Last opp tomt eller skriv koordinater"):
 # -- map with drawing tools ------------------------------------------------------------------------
 site = st.session_state.get(SITE)
 layers = appdata.display_layers(ds, cfg)
-overlays = []
-if site:
-    g = shapely.from_wkb(site["wkb"])
-    sg = gpd.GeoDataFrame({"navn": [site["navn"]]}, geometry=[g], crs=ds.crs)
-    sdisp = compute.to_display_frame(sg.assign(geometry=sg.buffer(8) if g.geom_type == "Point"
-                                               else sg.geometry), cfg, "tomt", tolerance_m=0)
-    overlays.append({"gdf": sdisp, "name": "Tomta", "fields": ["navn"],
-                     "style": {"color": "#d50000", "weight": 3, "fillColor": "#ff1744",
-                               "fillOpacity": 0.4},
-                     "legend": [("fill", "#ff1744", "Tomta")]})
-zoom = None
-pins = []
-if site:
-    zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
-    c4326 = gpd.GeoSeries([g.representative_point()], crs=ds.crs).to_crs(4326).iloc[0]
-    pins = [(c4326.y, c4326.x, site["navn"])]
-m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=SchoolSettings.from_config(cfg).radius_m,
-                          draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
-                          overlays=overlays, bounds=zoom, markers=pins)
-out = ui.show_map(m, key="tomt_kart", height=560, returned=["last_active_drawing"])
+
+
+def _map():
+    """The layers, the site (if any) and the drawing tools; built once per site and data."""
+    overlays = []
+    zoom = None
+    pins = []
+    if site:
+        g = shapely.from_wkb(site["wkb"])
+        sg = gpd.GeoDataFrame({"navn": [site["navn"]]}, geometry=[g], crs=ds.crs)
+        sdisp = compute.to_display_frame(sg.assign(geometry=sg.buffer(8) if g.geom_type == "Point"
+                                                   else sg.geometry), cfg, "tomt", tolerance_m=0)
+        overlays.append({"gdf": sdisp, "name": "Tomta", "fields": ["navn"],
+                         "style": {"color": "#d50000", "weight": 3, "fillColor": "#ff1744",
+                                   "fillOpacity": 0.4},
+                         "legend": [("fill", "#ff1744", "Tomta")]})
+        zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
+        c4326 = gpd.GeoSeries([g.representative_point()], crs=ds.crs).to_crs(4326).iloc[0]
+        pins = [(c4326.y, c4326.x, site["navn"])]
+    return maps.municipality_map(layers, basemap=ui.basemap(),
+                                 radius_m=SchoolSettings.from_config(cfg).radius_m,
+                                 draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
+                                 overlays=overlays, bounds=zoom, markers=pins)
+
+
+out = ui.cached_map(_map, key="tomt_kart", height=560, returned=["last_active_drawing"],
+                    cache_key=ui.map_key(ds, cfg, layers, site=[site["wkb"].hex(), site["navn"]] if site else None))
 drawing = (out or {}).get("last_active_drawing")
 if drawing and drawing.get("geometry"):
     try:

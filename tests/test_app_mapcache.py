@@ -1,0 +1,156 @@
+"""The app's maps are built and rendered once and served from a process-wide cache
+(:func:`geoplan.present.app.views.ui.cached_map`): what the browser gets must be what
+streamlit-folium itself would send for the same map, a control that changes the map
+must change what is sent, and a map with single municipal dwellings must never reach a
+session that may only see the published totals, even though every session shares the cache.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from pyproj import Transformer
+
+sys.path.insert(0, str(Path(__file__).parent))
+import geoplan_app_fixture as fx  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+KONS = "geoplan/present/app/views/konsentrasjon.py"
+OVERSIKT = "geoplan/present/app/views/oversikt.py"
+SKOLE = "geoplan/present/app/views/skolesirkler.py"
+
+
+@pytest.fixture(scope="module")
+def gpkg(tmp_path_factory):
+    return fx.write_gpkg(tmp_path_factory.mktemp("mapcache") / "testvik.gpkg")
+
+
+@pytest.fixture()
+def sent(monkeypatch):
+    """Every map the component is given in this process (its keyword arguments)."""
+    import streamlit_folium
+
+    got: list[dict] = []
+    orig = streamlit_folium._component_func
+
+    def spy(**kw):
+        got.append(kw)
+        return orig(**kw)
+    monkeypatch.setattr(streamlit_folium, "_component_func", spy)
+    return got
+
+
+def _session(gpkg, monkeypatch, page: str):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GEOPLAN_APP_DATA", str(gpkg))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _dwelling_coords(n: int = 5) -> list[str]:
+    """The first municipal dwellings' WGS84 coordinates as the map writes them (5 decimals)."""
+    kb = fx.layers()["kommunal_bolig"]
+    tr = Transformer.from_crs(kb.crs, 4326, always_xy=True)
+    lon, lat = tr.transform(kb.geometry.x.to_numpy()[:n], kb.geometry.y.to_numpy()[:n])
+    return [f"{round(float(y), 5)}" for y in lat] + [f"{round(float(x), 5)}" for x in lon]
+
+
+def test_cached_map_sends_what_st_folium_sends(gpkg):
+    """Same map, built twice: the cache's arguments equal streamlit-folium's own."""
+    import streamlit_folium as sf
+
+    from geoplan.io.layers import load
+    from geoplan.present.app import maps
+    from geoplan.present.app.views import ui
+
+    maps.localize_assets()
+    ds = load(gpkg)
+    disp = {k: maps.to_display(v, name=k) for k, v in ds.layers.items() if k not in ("bygning", "kommunal_bolig")}
+
+    def build():
+        return maps.municipality_map(disp, radius_m=1500, measure=True)
+    ours = ui._component_args(build(), "kart")
+    got = {}
+
+    def spy(**kw):
+        got.update(kw)
+        return {}
+    orig = sf._component_func
+    sf._component_func = spy
+    try:
+        ui.show_map(build(), key="kart")
+    finally:
+        sf._component_func = orig
+    for k in ("script", "header", "html", "css_links"):
+        assert ours[k] == got[k], k
+    # the scripts streamlit-folium would load one by one, joined into one local file in order
+    from geoplan.present.app.maps.assets import STATIC_DIR, STREAMLIT_ASSET_BASE, VENDOR_DIR
+    assert len(got["js_links"]) >= 2 and len(ours["js_links"]) == 1
+    bundle = ours["js_links"][0]
+    assert bundle.startswith(STREAMLIT_ASSET_BASE.rsplit("/vendor", 1)[0] + "/bundles/")
+    joined = (STATIC_DIR / "bundles" / bundle.rsplit("/", 1)[1]).read_text(encoding="utf-8")
+    pos = [joined.index((VENDOR_DIR / u[len(STREAMLIT_ASSET_BASE) + 1:]).read_text(encoding="utf-8"))
+           for u in got["js_links"]]
+    assert pos == sorted(pos)
+    assert ours["bounds"] == got["default"].get("bounds", ours["bounds"])
+
+
+def test_a_changed_control_sends_another_map_and_back_the_same(gpkg, monkeypatch, sent):
+    at = _session(gpkg, monkeypatch, SKOLE)
+    first, first_key = sent[-1]["script"], sent[-1]["key"]
+    r0 = at.slider(key="sk_radius").value
+    at.slider(key="sk_radius").set_value(r0 + 500).run()
+    assert not at.exception
+    assert sent[-1]["script"] != first and sent[-1]["key"] != first_key
+    at.slider(key="sk_radius").set_value(r0).run()
+    assert sent[-1]["script"] == first
+
+
+def test_another_basemap_is_switched_in_the_map_the_browser_has(gpkg, monkeypatch, sent):
+    """Same component key and map (the browser keeps the map it has), and the JavaScript that
+    shows the chosen basemap (streamlit-folium evaluates it in the map whenever it changes)."""
+    from geoplan.present.app.maps.styles import BASEMAPS
+
+    at = _session(gpkg, monkeypatch, SKOLE)
+    before = sent[-1]
+    at.selectbox(key="basemap").set_value("osm").run()
+    assert not at.exception
+    after = sent[-1]
+    assert after["key"] == before["key"]
+    assert BASEMAPS["osm"]["label"] in after["feature_group"]
+    assert BASEMAPS["kartverket"]["label"] in before["feature_group"]
+    assert after["script"] == before["script"]
+    assert BASEMAPS["kartverket"]["label"] not in after["feature_group"]
+
+
+@pytest.mark.parametrize("page", [KONS, OVERSIKT])
+def test_single_dwellings_never_reach_a_session_that_may_not_see_them(gpkg, monkeypatch, sent, page):
+    """Suppression on (the default): the published totals, no dwelling; off (a role that may):
+    the dwellings; then a new session, suppression on, from the same shared cache: none."""
+    from geoplan.present.app.maps.layers import DWELLING_TOTALS_NAME
+
+    coords = _dwelling_coords()
+    at = _session(gpkg, monkeypatch, page)
+    pub = sent[-1]["script"]
+    assert DWELLING_TOTALS_NAME in pub and "Kommunale boliger" not in pub
+    assert not any(c in pub for c in coords)
+    switch = [t for t in at.toggle if "prikking" in t.label.lower()]
+    assert switch, "the local role may switch suppression off"
+    switch[0].set_value(False).run()
+    assert not at.exception
+    private = sent[-1]["script"]
+    assert "Kommunale boliger" in private and sum(c in private for c in coords) >= len(coords) // 2
+    n = len(sent)
+    _session(gpkg, monkeypatch, page)          # another browser session: suppression on again
+    assert len(sent) > n
+    again = sent[-1]["script"]
+    assert again == pub
+    assert "Kommunale boliger" not in again and not any(c in again for c in coords)
