@@ -439,11 +439,12 @@ def distances_from(network: Network, sources, *, limit_m: float = np.inf,
     dist, _pred, nearest = csgraph.dijkstra(network.matrix, directed=True, indices=src,
                                             limit=limit_m, min_only=True,
                                             return_predecessors=True)
+    first = np.full(n, -1, dtype=np.int64)     # node -> its first position in sources
+    uniq, at = np.unique(src, return_index=True)
+    first[uniq] = at
     pos = np.full(n, -1, dtype=np.int64)
     reached = nearest >= 0
-    lookup = pd.Series(np.arange(src.size), index=src)
-    lookup = lookup[~lookup.index.duplicated()]
-    pos[reached] = lookup.reindex(nearest[reached]).to_numpy()
+    pos[reached] = first[nearest[reached]]
     return dist, pos
 
 
