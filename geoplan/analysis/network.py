@@ -32,17 +32,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from geoplan.config.schools import SchoolSettings
 from geoplan.errors import DataProblem
 from geoplan.io.crs import require_projected
+
+if TYPE_CHECKING:  # pragma: no cover
+    from scipy import sparse
 
 #: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
 _EPS = 1e-9
@@ -92,6 +93,7 @@ class Network:
     @cached_property
     def matrix(self) -> sparse.csr_matrix:
         """Symmetric CSR matrix of edge lengths (m); zero lengths stored as 1e-9."""
+        from scipy import sparse  # scipy on first use: snapping alone does not need it
         w = np.maximum(self.length_m, _EPS)
         n = self.n_nodes
         rows = np.concatenate([self.u, self.v])
@@ -118,6 +120,7 @@ class Network:
     @cached_property
     def components(self) -> np.ndarray:
         """Connected-component label of each node."""
+        from scipy.sparse import csgraph
         return csgraph.connected_components(self.matrix, directed=False)[1]
 
     def summary(self) -> dict:
@@ -428,6 +431,7 @@ def distances_from(network: Network, sources, *, limit_m: float = np.inf,
         none). False: returns ``dist`` of shape (len(sources), n), one row per
         source (memory: 8 bytes x sources x nodes).
     """
+    from scipy.sparse import csgraph
     src = np.asarray(sources, dtype=np.int64)
     n = network.n_nodes
     if src.size == 0:

@@ -92,6 +92,10 @@ def walking_distance_to_nearest(points, network, schools: gpd.GeoDataFrame, *,
     }, index=index)
 
 
+#: threads for the school sets when a call gives none (None: the usable cores, at most 4;
+#: 1: in turn, as the benchmark's serial run)
+WORKERS: int | None = None
+
 _WALK_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -152,8 +156,8 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
     quad_segs : int, optional
         Circle resolution, as in :func:`circle_coverage`.
     workers : int, optional
-        Threads the school sets run on (default: the usable cores, at most 4; 1: in
-        turn). The answers are the same.
+        Threads the school sets run on (default: :data:`WORKERS`, else the usable
+        cores, at most 4; 1: in turn). The answers are the same.
 
     Returns
     -------
@@ -222,6 +226,8 @@ def _map(fn, items: list, workers: int | None) -> list:
     """``[fn(x) for x in items]``, on ``workers`` threads (default: the cores this
     process may use, at most 4). The work is GEOS, scipy and numpy, which release the
     GIL; every item is independent, so the answers do not depend on the threads."""
+    if workers is None:
+        workers = WORKERS
     if workers is None:
         workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                       else (os.cpu_count() or 1))
