@@ -32,17 +32,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from geoplan.config.schools import SchoolSettings
 from geoplan.errors import DataProblem
 from geoplan.io.crs import require_projected
+
+if TYPE_CHECKING:  # pragma: no cover
+    from scipy import sparse
 
 #: weight used instead of 0 (scipy's sparse graphs treat an explicit 0 as "no edge")
 _EPS = 1e-9
@@ -92,6 +93,7 @@ class Network:
     @cached_property
     def matrix(self) -> sparse.csr_matrix:
         """Symmetric CSR matrix of edge lengths (m); zero lengths stored as 1e-9."""
+        from scipy import sparse  # scipy on first use: snapping alone does not need it
         w = np.maximum(self.length_m, _EPS)
         n = self.n_nodes
         rows = np.concatenate([self.u, self.v])
@@ -118,6 +120,7 @@ class Network:
     @cached_property
     def components(self) -> np.ndarray:
         """Connected-component label of each node."""
+        from scipy.sparse import csgraph
         return csgraph.connected_components(self.matrix, directed=False)[1]
 
     def summary(self) -> dict:
@@ -428,6 +431,7 @@ def distances_from(network: Network, sources, *, limit_m: float = np.inf,
         none). False: returns ``dist`` of shape (len(sources), n), one row per
         source (memory: 8 bytes x sources x nodes).
     """
+    from scipy.sparse import csgraph
     src = np.asarray(sources, dtype=np.int64)
     n = network.n_nodes
     if src.size == 0:
@@ -439,11 +443,12 @@ def distances_from(network: Network, sources, *, limit_m: float = np.inf,
     dist, _pred, nearest = csgraph.dijkstra(network.matrix, directed=True, indices=src,
                                             limit=limit_m, min_only=True,
                                             return_predecessors=True)
+    first = np.full(n, -1, dtype=np.int64)     # node -> its first position in sources
+    uniq, at = np.unique(src, return_index=True)
+    first[uniq] = at
     pos = np.full(n, -1, dtype=np.int64)
     reached = nearest >= 0
-    lookup = pd.Series(np.arange(src.size), index=src)
-    lookup = lookup[~lookup.index.duplicated()]
-    pos[reached] = lookup.reindex(nearest[reached]).to_numpy()
+    pos[reached] = first[nearest[reached]]
     return dist, pos
 
 
@@ -481,6 +486,40 @@ def target_distances(network: Network, dist: np.ndarray, snap: pd.DataFrame,
     return out, who
 
 
+def _reachable_pieces(network: Network, dist: np.ndarray, radius_m: float,
+                      edges: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end coordinates (shape (k, 2) each) of the pieces of
+    :func:`reachable_segments`, in its order (zero-length pieces dropped)."""
+    du = dist[network.u]
+    dv = dist[network.v]
+    reach = (du < radius_m) | (dv < radius_m)
+    e = np.flatnonzero(reach) if edges is None else edges[reach[edges]]
+    if e.size == 0:
+        return np.empty((0, 2)), np.empty((0, 2))
+    L = network.length_m[e]
+    ra = np.clip(radius_m - du[e], 0.0, L)
+    rb = np.clip(radius_m - dv[e], 0.0, L)
+    ra = np.where(np.isfinite(ra), ra, 0.0)
+    rb = np.where(np.isfinite(rb), rb, 0.0)
+    a = network.xy[network.u[e]]
+    b = network.xy[network.v[e]]
+    whole = ra + rb >= L
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fa = np.where(L > 0, ra / L, 0.0)
+        fb = np.where(L > 0, rb / L, 0.0)
+    pa = ~whole & (ra > 0)
+    pb = ~whole & (rb > 0)
+    starts = np.concatenate([a[whole], a[pa], b[pb]])
+    ends = np.concatenate([
+        b[whole],
+        a[pa] + (b[pa] - a[pa]) * fa[pa, None],
+        b[pb] + (a[pb] - b[pb]) * fb[pb, None],
+    ])
+    d = ends - starts
+    pos = (d[:, 0] != 0) | (d[:, 1] != 0)       # the pieces of length > 0
+    return starts[pos], ends[pos]
+
+
 def reachable_segments(network: Network, dist: np.ndarray, radius_m: float,
                        edges: np.ndarray | None = None) -> np.ndarray:
     """The parts of the edges within ``radius_m`` (network distance) of the sources.
@@ -504,35 +543,10 @@ def reachable_segments(network: Network, dist: np.ndarray, radius_m: float,
     ndarray of LineString
         Two-point pieces (zero-length pieces dropped).
     """
-    du = dist[network.u]
-    dv = dist[network.v]
-    reach = (du < radius_m) | (dv < radius_m)
-    e = np.flatnonzero(reach) if edges is None else edges[reach[edges]]
-    if e.size == 0:
-        return np.empty(0, dtype=object)
-    L = network.length_m[e]
-    ra = np.clip(radius_m - du[e], 0.0, L)
-    rb = np.clip(radius_m - dv[e], 0.0, L)
-    ra = np.where(np.isfinite(ra), ra, 0.0)
-    rb = np.where(np.isfinite(rb), rb, 0.0)
-    a = network.xy[network.u[e]]
-    b = network.xy[network.v[e]]
-    whole = ra + rb >= L
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fa = np.where(L > 0, ra / L, 0.0)
-        fb = np.where(L > 0, rb / L, 0.0)
-    pa = ~whole & (ra > 0)
-    pb = ~whole & (rb > 0)
-    starts = np.concatenate([a[whole], a[pa], b[pb]])
-    ends = np.concatenate([
-        b[whole],
-        a[pa] + (b[pa] - a[pa]) * fa[pa, None],
-        b[pb] + (a[pb] - b[pb]) * fb[pb, None],
-    ])
+    starts, ends = _reachable_pieces(network, dist, radius_m, edges)
     if starts.shape[0] == 0:
         return np.empty(0, dtype=object)
-    segs = shapely.linestrings(np.stack([starts, ends], axis=1))
-    return segs[shapely.length(segs) > 0]
+    return shapely.linestrings(np.stack([starts, ends], axis=1))
 
 
 def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_width_m: float,
@@ -562,19 +576,30 @@ def walking_area(network: Network, dist: np.ndarray, radius_m: float, corridor_w
     """
     half = corridor_width_m / 2.0
     if within is None:
-        segs = reachable_segments(network, dist, radius_m)
+        a, b = _reachable_pieces(network, dist, radius_m)
     else:
         if shapely.is_empty(within):
             return shapely.Polygon()
-        segs = reachable_segments(network, dist, radius_m, _edges_near(network, within, half))
-        shapely.prepare(within)
-        segs = segs[shapely.dwithin(within, segs, half)]
-    if segs.size == 0 or half <= 0:
+        a, b = _reachable_pieces(network, dist, radius_m, _edges_near(network, within, half))
+        near = _pieces_near(within, a, b, half)
+        a, b = a[near], b[near]
+    if a.shape[0] == 0 or half <= 0:
         return shapely.Polygon()
-    # merge the two-point pieces into polylines first: far fewer buffers to union
-    lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(segs)))
-    from geoplan.analysis.corridor import buffer_union  # the union of the buffers, fast
-    return buffer_union(lines, half, quad_segs=quad_segs)
+    # the union of the pieces' buffers (merged into polylines: far fewer buffers)
+    from geoplan.analysis.corridor import segment_union
+    return segment_union(a, b, half, quad_segs=quad_segs)
+
+
+def _pieces_near(geom, a: np.ndarray, b: np.ndarray, distance_m: float) -> np.ndarray:
+    """Whether each piece ``a -> b`` is within ``distance_m`` of ``geom``
+    (``dwithin``; a piece with an end inside ``geom`` is, without building it)."""
+    shapely.prepare(geom)
+    near = shapely.contains_xy(geom, a[:, 0], a[:, 1]) | shapely.contains_xy(geom, b[:, 0], b[:, 1])
+    rest = np.flatnonzero(~near)
+    if rest.size:
+        segs = shapely.linestrings(np.stack([a[rest], b[rest]], axis=1))
+        near[rest] = shapely.dwithin(geom, segs, distance_m)
+    return near
 
 
 def _edges_near(network: Network, geom, distance_m: float) -> np.ndarray:

@@ -8,6 +8,7 @@ within the radius on foot. Distances in metres, areas in daa.
 
 from __future__ import annotations
 
+import os
 import weakref
 from dataclasses import dataclass
 
@@ -91,6 +92,10 @@ def walking_distance_to_nearest(points, network, schools: gpd.GeoDataFrame, *,
     }, index=index)
 
 
+#: threads for the school sets when a call gives none (None: the usable cores, at most 4;
+#: 1: in turn, as the benchmark's serial run)
+WORKERS: int | None = None
+
 _WALK_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -128,7 +133,7 @@ class WalkingResult:
 def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
                      radius_m: float | None = None, corridor_width_m: float | None = None,
                      max_snap_m: float | None = None, quad_segs: int | None = None,
-                     crs=None) -> WalkingResult:
+                     crs=None, workers: int | None = None) -> WalkingResult:
     """Part of each geometry within ``radius_m`` on foot from its schools.
 
     The walking-distance area of a set of schools is a **corridor** along the
@@ -150,6 +155,9 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
         ``schools.snap_max_m``.
     quad_segs : int, optional
         Circle resolution, as in :func:`circle_coverage`.
+    workers : int, optional
+        Threads the school sets run on (default: :data:`WORKERS`, else the usable
+        cores, at most 4; 1: in turn). The answers are the same.
 
     Returns
     -------
@@ -178,20 +186,24 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
     walk = np.empty(n, dtype=object)
     not_walk = np.empty(n, dtype=object)
     gdist = np.full(n, np.nan)
-    area_rows = []
     tedge = tsnap["edge"].to_numpy()
-    tcomp = np.where(tedge >= 0, net.components[net.u[np.maximum(tedge, 0)]], -1)
-    for key, pos in _groups(school_sets).items():
+    snapped = (tedge, tsnap["t"].to_numpy(), tsnap["tilknytning_m"].to_numpy())
+    _warm(net)
+    groups = list(_groups(school_sets).items())
+
+    def one(item):
+        key, pos = item
         idx = np.fromiter(key, dtype=np.int64)
-        union = shapely.union_all(circles[idx]) if idx.size else shapely.Polygon()
         src = nodes[idx] if idx.size else np.empty(0, dtype=np.int64)
-        area, gdist[pos] = _walk_school_set(net, src[src >= 0], g[pos], union,
-                                            tsnap.iloc[pos].reset_index(drop=True), tcomp[pos], s)
-        area_rows.append({"skoler": ", ".join(names[idx]), "radius_m": float(s.radius_m),
+        return _walk_school_set(net, src[src >= 0], g[pos], circles[idx],
+                                tuple(a[pos] for a in snapped), s)
+    area_rows = []
+    for (key, pos), (area, d, w, nw) in zip(groups, _map(one, groups, workers)):
+        gdist[pos], walk[pos], not_walk[pos] = d, w, nw
+        area_rows.append({"skoler": ", ".join(names[np.fromiter(key, dtype=np.int64)]),
+                          "radius_m": float(s.radius_m),
                           "korridor_m": float(s.walk_corridor_width_m),
                           "areal_daa": shapely.area(area) / 1000.0, "geometry": area})
-        walk[pos] = shapely.intersection(g[pos], area)
-        not_walk[pos] = shapely.difference(shapely.intersection(g[pos], union), area)
     return WalkingResult(
         table=_walking_table(g, walk, not_walk, gdist, tsnap),
         areas=_areas_frame(area_rows, crs if crs is not None else schools.crs, schools.crs),
@@ -201,23 +213,69 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
                                   "tilknytning_m": ssnap["tilknytning_m"].to_numpy()}))
 
 
-def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, union, sub: pd.DataFrame,
-                     tcomp: np.ndarray, s: SchoolSettings):
-    """The walking area of one set of schools (source nodes ``src``) and the walking
-    distance (m) of its geometries ``gg`` (snapped as ``sub``)."""
+def _warm(net) -> None:
+    """Build what the school sets share (the matrix, components, STRtrees) before the
+    sets run side by side."""
+    _ = net.matrix, net.components, net._network_edges
+    for n in (net, net.parent):
+        if n is not None:
+            _ = n.tree
+
+
+def _map(fn, items: list, workers: int | None) -> list:
+    """``[fn(x) for x in items]``, on ``workers`` threads (default: the cores this
+    process may use, at most 4). The work is GEOS, scipy and numpy, which release the
+    GIL; every item is independent, so the answers do not depend on the threads."""
+    if workers is None:
+        workers = WORKERS
+    if workers is None:
+        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else (os.cpu_count() or 1))
+    if workers <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        return list(ex.map(fn, items))
+
+
+def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, snapped: tuple,
+                     s: SchoolSettings):
+    """One set of schools (source nodes ``src``, circles ``circles``): its walking area,
+    and per geometry ``gg`` (snapped as ``snapped``: edge, t, access leg) the walking
+    distance (m), the part within walking distance and the part inside the circles but
+    not within walking distance."""
+    from scipy.sparse import csgraph
+    union = shapely.union_all(circles) if circles.size else shapely.Polygon()
     # a search to 3 x the radius serves the area (edges beyond the radius drop
     # out) and most walking distances; a full search only when a target in the
     # same sub-network as a school was not reached within that limit
-    dist, _near = distances_from(net, src, limit_m=3.0 * s.radius_m)
+    def search(limit):
+        if src.size == 0:
+            return np.full(net.n_nodes, np.inf)
+        return csgraph.dijkstra(net.matrix, directed=True, indices=src, limit=limit,
+                                min_only=True)
+    dist = search(3.0 * s.radius_m)
     region = shapely.intersection(shapely.union_all(gg), union)
     area = walking_area(net, dist, s.radius_m, s.walk_corridor_width_m, within=region)
     area = polygonal([shapely.intersection(area, union)])[0]
-    d, _ = target_distances(net, dist, sub)
-    again = np.isinf(d) & np.isin(tcomp, net.components[src])
-    if again.any():
-        dist_all, _ = distances_from(net, src)
-        d, _ = target_distances(net, dist_all, sub)
-    return area, d
+    d = _target_distances(net, dist, *snapped)
+    comp = np.where(snapped[0] >= 0, net.components[net.u[np.maximum(snapped[0], 0)]], -1)
+    if (np.isinf(d) & np.isin(comp, net.components[src])).any():
+        d = _target_distances(net, search(np.inf), *snapped)
+    walk = shapely.intersection(gg, area)
+    not_walk = shapely.difference(shapely.intersection(gg, union), area)
+    return area, d, walk, not_walk
+
+
+def _target_distances(net, dist: np.ndarray, edge: np.ndarray, t: np.ndarray,
+                      access: np.ndarray) -> np.ndarray:
+    """:func:`geoplan.analysis.network.target_distances` on arrays."""
+    out = np.full(edge.size, np.nan)
+    ok = edge >= 0
+    e, tt = edge[ok], t[ok]
+    L = net.length_m[e]
+    out[ok] = np.minimum(dist[net.u[e]] + tt * L, dist[net.v[e]] + (1.0 - tt) * L) + access[ok]
+    return out
 
 
 def _walking_table(g: np.ndarray, walk: np.ndarray, not_walk: np.ndarray, gdist: np.ndarray,
