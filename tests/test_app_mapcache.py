@@ -104,14 +104,50 @@ def test_cached_map_sends_what_st_folium_sends(gpkg):
 
 
 def test_a_changed_control_sends_another_map_and_back_the_same(gpkg, monkeypatch, sent):
+    """A control the whole map depends on (walking: the paths are shown) sends another map."""
     at = _session(gpkg, monkeypatch, SKOLE)
     first, first_key = sent[-1]["script"], sent[-1]["key"]
-    r0 = at.slider(key="sk_radius").value
-    at.slider(key="sk_radius").set_value(r0 + 500).run()
+    at.toggle(key="sk_walking").set_value(True).run()
     assert not at.exception
     assert sent[-1]["script"] != first and sent[-1]["key"] != first_key
+    at.toggle(key="sk_walking").set_value(False).run()
+    assert sent[-1]["script"] == first and sent[-1]["key"] == first_key
+
+
+def test_a_new_radius_sends_only_the_circles_into_the_map_the_browser_has(gpkg, monkeypatch, sent):
+    """The radius changes the analysis layers only: the same map (component key and script),
+    and the circles of the new radius, with their legend row, as the JavaScript
+    streamlit-folium evaluates in that map; back to the first radius gives the first again."""
+    from geoplan.present import text
+
+    at = _session(gpkg, monkeypatch, SKOLE)
+    first = sent[-1]
+    r0 = at.slider(key="sk_radius").value
+    assert f"Skolesirkler {text.compact(r0 / 1000)} km" in first["feature_group"]
+    assert "Skolesirkler" not in first["script"]      # the circles are not part of the map itself
+    at.slider(key="sk_radius").set_value(r0 + 500).run()
+    assert not at.exception
+    after = sent[-1]
+    assert after["key"] == first["key"] and after["script"] == first["script"]
+    label = f"Skolesirkel {text.compact((r0 + 500) / 1000)} km"
+    assert label in after["feature_group"] and label not in first["feature_group"]
+    # the circles' centres are the schools' and the radius is the new one, in metres
+    import json
+    import re
+    circles = [json.loads(m) for m in re.findall(r'"type":"Polygon","coordinates":(\[\[\[.*?\]\]\])',
+                                                 after["feature_group"])]
+    assert circles, "no circle polygons in what is sent"
+    import numpy as np
+    skole = fx.layers()["skole"]
+    tr = Transformer.from_crs(4326, skole.crs, always_xy=True)
+    sx, sy = skole.geometry.x.to_numpy(), skole.geometry.y.to_numpy()
+    for ring in (c[0] for c in circles):
+        x, y = tr.transform(*np.asarray(ring, dtype=float).T)
+        d = np.hypot(x[None, :] - sx[:, None], y[None, :] - sy[:, None])   # school x vertex
+        own = d[np.argmin(np.abs(np.median(d, axis=1) - (r0 + 500)))]      # its school
+        assert abs(np.median(own) - (r0 + 500)) < 5.0 and own.max() < r0 + 505   # the new radius
     at.slider(key="sk_radius").set_value(r0).run()
-    assert sent[-1]["script"] == first
+    assert sent[-1]["feature_group"] == first["feature_group"] and sent[-1]["script"] == first["script"]
 
 
 def test_another_basemap_is_switched_in_the_map_the_browser_has(gpkg, monkeypatch, sent):

@@ -31,6 +31,7 @@ from geoplan.present.app.maps.build import (
     collapse,
     map_html,
     municipality_map,
+    overlays_script,
     to_display,
 )
 from geoplan.present.app.maps.elements import (
@@ -39,6 +40,7 @@ from geoplan.present.app.maps.elements import (
     _Legend,
     _PointGroup,
     legend_html,
+    legend_rows,
     tooltip_html,
 )
 from geoplan.present.app.maps.layers import (
@@ -49,6 +51,7 @@ from geoplan.present.app.maps.layers import (
     add_geojson,
     add_points,
     add_zoning,
+    geojson_layer,
 )
 from geoplan.present.app.maps.palette import PALETTE
 from geoplan.present.app.maps.styles import (
@@ -73,6 +76,6 @@ __all__ = [
     "STREAMLIT_ASSET_BASE", "UNUSED_JS", "USED_ELEMENTS", "VENDORED", "VENDOR_DIR",
     "ZONING_COLORS", "ZONING_OTHER", "FastGeoJson", "_DwellingCluster", "_Legend", "_PointGroup",
     "add_circles", "add_dwellings", "add_geojson", "add_points", "add_zoning", "base_map",
-    "collapse", "legend_html", "localize_assets", "map_html", "municipality_map", "to_display",
+    "collapse", "geojson_layer", "legend_html", "legend_rows", "overlays_script", "localize_assets", "map_html", "municipality_map", "to_display",
     "tooltip_html", "unmapped_assets", "zoning_display", "zoning_style",
 ]

@@ -9,6 +9,7 @@ every data layer is embedded and shows without them.
 from __future__ import annotations
 
 import html
+import json
 from typing import Iterable, Mapping, Sequence
 
 import folium
@@ -23,6 +24,7 @@ from geoplan.io.crs import require_projected
 from geoplan.present import text
 from geoplan.present.app.maps.assets import UNUSED_JS
 from geoplan.present.app.maps.elements import (
+    _CanvasRenderer,
     _DrawNorwegian,
     _FitOnLoad,
     _icon_options,
@@ -30,7 +32,9 @@ from geoplan.present.app.maps.elements import (
     _MeasureNorwegian,
     _MetricScale,
     _PointGroup,
+    _safe_js,
     legend_html,
+    legend_rows,
 )
 from geoplan.present.app.maps.layers import (
     DWELLING_TOTAL_COLOR,
@@ -42,6 +46,7 @@ from geoplan.present.app.maps.layers import (
     add_geojson,
     add_points,
     add_zoning,
+    geojson_layer,
 )
 from geoplan.present.app.maps.styles import (
     BASEMAPS,
@@ -217,6 +222,7 @@ def base_map(bounds: Sequence[float] | None = None, *, basemap: str = "kartverke
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=False, zoom_start=10,
                    location=[59.05, 10.0], height=height, zoom_snap=0.25, zoom_delta=0.5)
     m.options["max_zoom"] = 19          # (folium's max_zoom argument only reaches its tiles)
+    _CanvasRenderer().add_to(m)         # before any layer: big layers are drawn on it, under the SVG ones
     # folium loads jQuery and Bootstrap's JavaScript with every map, but nothing on these maps
     # uses them; streamlit-folium loads the scripts one after another, so each is a round trip
     # before the map is drawn. (Bootstrap's CSS stays: it styles the controls and tooltips.)
@@ -344,7 +350,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
                      extra_legend: Sequence[LegendItem] = (),
                      bounds: Sequence[float] | None = None,
                      markers: Sequence[tuple[float, float, str]] = (),
-                     legend_hidden: Iterable[str] = ()) -> folium.Map:
+                     legend_hidden: Iterable[str] = (),
+                     overlay_slot: bool = False) -> folium.Map:
     """The standard map: every layer toggleable and styled by meaning, with a legend.
 
     Parameters
@@ -379,6 +386,10 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
         drawn as red pins on top.
     legend_hidden
         Names of layers the caller adds switched off (their legend rows start hidden).
+    overlay_slot
+        The analysis layers come later, into the map the browser has
+        (:func:`overlays_script`): their place in the legend is kept, where
+        ``overlays`` would have put their rows.
     """
     hidden = set(hidden)
     if include is not None:
@@ -391,6 +402,8 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
         zl = add_zoning(m, layers["arealformal"], show="arealformal" not in hidden)
         legend += [(*it, "Arealformål") for it in zl]
     legend += _overlays(m, overlays)
+    if overlay_slot:
+        legend.append(("slot", "", ""))
     legend += _contract_layers(m, layers, quarry_buffer, hidden)
     legend += _schools(m, layers.get("skole"), radius_m)
     legend += _point_layers(m, layers, hidden)
@@ -407,6 +420,61 @@ def municipality_map(layers: Mapping[str, gpd.GeoDataFrame], *, basemap: str = "
     _Legend(legend_html("Tegnforklaring", legend, hidden=sorted(off))).add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     return m
+
+
+def overlays_script(overlays: Sequence[Mapping], *, control: str, zoning: str | None = None) -> str:
+    """JavaScript that draws ``overlays`` (as :func:`municipality_map` takes them) into the map
+    the browser already has, in place of those it drew before.
+
+    For a map made with ``overlay_slot=True``: a control that changes only the analysis
+    layers (a radius, a growth rate) sends these layers, not the whole map again, and the
+    browser keeps its map, basemap tiles and view. The layers are listed in the layer
+    control ``control`` (its JavaScript name) where :func:`municipality_map` lists its
+    overlays (after the zoning, ``zoning``'s name), drawn under the map's other layers
+    and over the zoning as there, and their rows fill the legend's slot.
+    """
+    parts, names, shown, items = [], [], [], []
+    for ov in overlays:
+        layer = geojson_layer(ov["gdf"], ov["name"], style=ov.get("style"), fields=ov.get("fields", ()),
+                              style_column=ov.get("style_column"), style_map=ov.get("style_map"),
+                              show=ov.get("show", True))
+        items += [tuple(it) if len(it) > 3 else (*it, ov["name"]) for it in ov.get("legend", ())]
+        if layer is None:
+            continue
+        parts.append(layer.script_js())
+        names.append((layer.get_name(), ov["name"]))
+        shown.append(bool(ov.get("show", True)))
+    off = [ov["name"] for ov in overlays if not ov.get("show", True)]
+    rows = "".join(legend_rows(items, hidden=off))
+    lst = "[" + ",".join(f"[{n}, {json.dumps(label)}, {str(on).lower()}]"
+                         for (n, label), on in zip(names, shown)) + "]"
+    return _safe_js(
+        "(function () {\n"
+        "var m = window.map, ctl = typeof " + control + " !== 'undefined' ? " + control + " : null;\n"
+        "var zoning = " + (f"typeof {zoning} !== 'undefined' ? {zoning} : null" if zoning else "null") + ";\n"
+        "if (!m) { return; }\n"
+        "(window.geoplanOverlays || []).forEach(function (l) { if (ctl) { ctl.removeLayer(l); } m.removeLayer(l); });\n"
+        + "\n".join(parts) + "\n"
+        "var made = " + lst + ", layers = made.map(function (x) { return x[0]; });\n"
+        "made.forEach(function (x) { if (x[2]) { m.addLayer(x[0]); } if (ctl) { ctl.addOverlay(x[0], x[1]); } });\n"
+        "if (ctl && ctl._layers) {\n"
+        "  var mine = ctl._layers.filter(function (e) { return layers.indexOf(e.layer) >= 0; });\n"
+        "  var rest = ctl._layers.filter(function (e) { return layers.indexOf(e.layer) < 0; });\n"
+        "  var at = rest.findIndex(function (e) { return e.overlay && e.layer !== zoning; });\n"
+        "  if (at < 0) { at = rest.length; }\n"
+        "  ctl._layers = rest.slice(0, at).concat(mine, rest.slice(at));\n"
+        "  ctl._update();\n"
+        "}\n"
+        "function back(l) {\n"
+        "  if (l.getLayers) { var c = l.getLayers(); for (var i = c.length - 1; i >= 0; i--) { back(c[i]); } }\n"
+        "  else if (l._map && l.bringToBack) { l.bringToBack(); }\n"
+        "}\n"
+        "for (var i = layers.length - 1; i >= 0; i--) { back(layers[i]); }\n"
+        "if (zoning && zoning._map) { back(zoning); }\n"
+        "var slot = document.querySelector('.geoplan-legend-dyn');\n"
+        "if (slot) { slot.innerHTML = " + json.dumps(rows) + "; }\n"
+        "window.geoplanOverlays = layers;\n"
+        "})();\n")
 
 
 def map_html(m: folium.Map) -> str:

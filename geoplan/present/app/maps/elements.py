@@ -338,16 +338,18 @@ class _MeasureNorwegian(_RenderOnce):
         self._name = "MeasureNorwegian"
 
 
-def legend_html(title: str, items: Sequence[tuple], hidden: Sequence[str] = ()) -> str:
-    """HTML of a legend: ``items`` are ``(kind, colour, label)`` or ``(kind, colour, label, layer)``.
+def legend_rows(items: Sequence[tuple], hidden: Sequence[str] = ()) -> list[str]:
+    """The rows of a legend (see :func:`legend_html`), one HTML ``div`` per item.
 
-    kind is fill/line/dash/point/ramp (``ramp``: colour is a CSS gradient). Rows
-    with a ``layer`` (its name in the layer control) follow that layer on and off;
-    those of a layer in ``hidden`` start hidden.
+    kind ``slot`` is the empty place where the analysis layers a page draws into the map
+    the browser has (:func:`geoplan.present.app.maps.overlays_script`) put their rows.
     """
     rows = []
     for item in items:
         kind, color, label = item[:3]
+        if kind == "slot":
+            rows.append("<div class='geoplan-legend-dyn'></div>")
+            continue
         layer = item[3] if len(item) > 3 else None
         c = html.escape(color)
         if kind == "fill":
@@ -366,12 +368,46 @@ def legend_html(title: str, items: Sequence[tuple], hidden: Sequence[str] = ()) 
         attrs = f" data-layer='{html.escape(layer, quote=True)}'" if layer else ""
         style = "white-space:nowrap" + (";display:none" if layer and layer in hidden else "")
         rows.append(f"<div{attrs} style='{style}'>{sym}&nbsp;{html.escape(label)}</div>")
+    return rows
+
+
+def legend_html(title: str, items: Sequence[tuple], hidden: Sequence[str] = ()) -> str:
+    """HTML of a legend: ``items`` are ``(kind, colour, label)`` or ``(kind, colour, label, layer)``.
+
+    kind is fill/line/dash/point/ramp (``ramp``: colour is a CSS gradient) or ``slot``
+    (see :func:`legend_rows`). Rows with a ``layer`` (its name in the layer control)
+    follow that layer on and off; those of a layer in ``hidden`` start hidden.
+    """
     return ("<details open style='background:rgba(255,255,255,.92);padding:5px 8px;border-radius:4px;"
             "box-shadow:0 1px 4px rgba(0,0,0,.35);font:11.5px/1.4 sans-serif;max-height:230px;"
             "overflow-y:auto'>"
             f"<summary style='cursor:pointer'><b>{html.escape(title)}</b></summary>"
-            + "".join(rows) + "</details>")
+            + "".join(legend_rows(items, hidden)) + "</details>")
 
+
+
+#: A layer with at least this many features is drawn on a canvas: as SVG, each feature is an
+#: element the browser styles and lays out (the zoning's ~3 800 polygons made ~4 000 nodes
+#: and a third of the map's main-thread time); a few features stay SVG elements.
+CANVAS_MIN_FEATURES = 300
+
+
+class _CanvasRenderer(_RenderOnce):
+    """The map's canvas for big layers (``window.geoplanCanvas``), added before any layer.
+
+    Made first, so its canvas lies under every SVG layer of the overlay pane, as the
+    zoning (the first layer, and the big one) did when it was SVG.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.geoplanCanvas = L.canvas({padding: 0.3}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "CanvasRenderer"
 
 
 class FastGeoJson(folium.map.Layer, _RenderOnce):
@@ -406,6 +442,11 @@ class FastGeoJson(folium.map.Layer, _RenderOnce):
                 return out.length ? out.join('<br>') : null;
             }
             var layer = L.geoJSON({{ this.data_json }}, {
+                {%- if this.canvas %}
+                // many features: drawn on the map's one canvas (see _CanvasRenderer), not as
+                // thousands of SVG elements the browser has to style and lay out
+                renderer: window.geoplanCanvas,
+                {%- endif %}
                 style: function (f) { return styles[f.properties._s] || {}; },
                 pointToLayer: function (f, latlng) {
                     return L.circleMarker(latlng, styles[f.properties._s] || {});
@@ -439,6 +480,12 @@ class FastGeoJson(folium.map.Layer, _RenderOnce):
         self.styles_json = _safe_js(json.dumps(list(styles), ensure_ascii=False))
         self.fields_json = _safe_js(json.dumps(meta, ensure_ascii=False))
         self.highlight_json = json.dumps(dict(highlight)) if highlight else "null"
+        #: drawn on the map's canvas (:class:`_CanvasRenderer`) rather than as SVG elements
+        self.canvas = self.n_features >= CANVAS_MIN_FEATURES
+
+    def script_js(self) -> str:
+        """The JavaScript that makes this layer (``var <name> = ...;``), without adding it to a map."""
+        return self._template.module.script(self, {})
 
 
 class _PointGroup(folium.map.Layer, _RenderOnce):

@@ -35,15 +35,11 @@ from geoplan.present.app.maps.styles import (
 )
 
 
-def add_geojson(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, style: Mapping | None = None,
-                style_column: str | None = None, style_map: Mapping | None = None,
-                fields: Sequence[str] = (), popup: bool = True, show: bool = True,
-                highlight: bool = True) -> FastGeoJson | None:
-    """Add a WGS84 layer as a toggleable overlay with tooltips (and popups).
-
-    ``style`` is the Leaflet path style for every feature; ``style_column`` +
-    ``style_map`` give per-value overrides (value -> partial style dict).
-    """
+def geojson_layer(gdf: gpd.GeoDataFrame, name: str, *, style: Mapping | None = None,
+                  style_column: str | None = None, style_map: Mapping | None = None,
+                  fields: Sequence[str] = (), show: bool = True,
+                  highlight: bool = True) -> FastGeoJson | None:
+    """A WGS84 layer as a toggleable overlay with tooltips, not yet on a map (see :func:`add_geojson`)."""
     if gdf is None or len(gdf) == 0:
         return None
     base: dict[str, Any] = {"weight": 1.5, "fillOpacity": 0.5, "color": "#333333"} | dict(style or {})
@@ -56,8 +52,22 @@ def add_geojson(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, style: Mappi
             index[values == str(k)] = len(styles) - 1
     hl = {"weight": base.get("weight", 1.5) + 2, "fillOpacity": min(0.8, base.get("fillOpacity", 0.5) + 0.2)} \
         if highlight else None
-    layer = FastGeoJson(gdf, styles, index, fields, name=name, show=show, highlight=hl)
-    layer.add_to(m)
+    return FastGeoJson(gdf, styles, index, fields, name=name, show=show, highlight=hl)
+
+
+def add_geojson(m: folium.Map, gdf: gpd.GeoDataFrame, name: str, *, style: Mapping | None = None,
+                style_column: str | None = None, style_map: Mapping | None = None,
+                fields: Sequence[str] = (), popup: bool = True, show: bool = True,
+                highlight: bool = True) -> FastGeoJson | None:
+    """Add a WGS84 layer as a toggleable overlay with tooltips (and popups).
+
+    ``style`` is the Leaflet path style for every feature; ``style_column`` +
+    ``style_map`` give per-value overrides (value -> partial style dict).
+    """
+    layer = geojson_layer(gdf, name, style=style, style_column=style_column, style_map=style_map,
+                          fields=fields, show=show, highlight=highlight)
+    if layer is not None:
+        layer.add_to(m)
     return layer
 
 

@@ -77,9 +77,9 @@ names = list(ub["navn"].astype(str))
 valg = st.selectbox("Vis på kartet", ["Alle utviklingsgrenser"] + names, key="sk_zoom")
 
 
-def _map():
-    """The circles, what lies outside them and (walking) what is too far on foot; built once
-    per radius, walking, zoom choice and data."""
+def _overlays():
+    """The circles, what lies outside them and (walking) what is too far on foot; made once
+    per radius, walking and data, and drawn into the map the browser has."""
     km = text.compact(radius / 1000)
     overlays = [{"gdf": compute.to_display_frame(res.sirkler, cfg, "sirkler", tolerance_m=2),
                  "name": f"Skolesirkler {km} km", "fields": ["navn"],
@@ -110,16 +110,28 @@ def _map():
                          "style": {"color": PALETTE["for_langt_aa_gaa"], "weight": 1,
                                    "fillColor": PALETTE["for_langt_aa_gaa"], "fillOpacity": 0.45},
                          "legend": [("fill", PALETTE["for_langt_aa_gaa"], "I sirkelen, men for langt å gå")]})
+    return overlays
+
+
+#: the map is fitted to the development boundaries padded by the configured radius (not the
+#: slider's: a new radius draws new circles into the map as the planner has it)
+fit_radius = float(SchoolSettings.from_config(cfg).radius_m)
+
+
+def _map():
+    """Boundaries, schools, paths and submissions; built once per zoom choice, walking and data
+    (the circles come as overlays)."""
     sel = ub if valg == "Alle utviklingsgrenser" else ub[ub["navn"].astype(str) == valg]
-    zoom = compute.to_display_frame(sel[["geometry"]].assign(geometry=sel.buffer(float(radius) * 0.6)),
+    zoom = compute.to_display_frame(sel[["geometry"]].assign(geometry=sel.buffer(fit_radius * 0.6)),
                                     cfg, "utviklingsgrense").total_bounds
     return maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
                                  include=["kommune", "utviklingsgrense", "skole", "gangnett", "innspill"],
-                                 hidden=["gangnett"] if not walking else [], overlays=overlays, bounds=zoom)
+                                 hidden=["gangnett"] if not walking else [], bounds=zoom, overlay_slot=True)
 
 
 ui.cached_map(_map, key="skole_kart", height=560,
-              cache_key=ui.map_key(ds, cfg, layers, radius=float(radius), walking=bool(walking), valg=valg))
+              cache_key=ui.map_key(ds, cfg, layers, walking=bool(walking), valg=valg, fit=fit_radius),
+              overlays=_overlays, overlays_key=f"radius={float(radius)}")
 
 # -- parcels -------------------------------------------------------------------------
 if res.parseller is not None and len(res.parseller):

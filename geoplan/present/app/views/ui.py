@@ -159,7 +159,7 @@ def _component_args(m, key: str) -> dict:
     import streamlit_folium as sf
 
     from geoplan.present.app.maps.assets import bundle_js
-    from geoplan.present.app.maps.elements import _FitOnLoad
+    from geoplan.present.app.maps.elements import FastGeoJson, _FitOnLoad
     for c in m._children.values():
         if isinstance(c, _FitOnLoad):   # the browser keeps this map's centre and zoom across reruns
             c.view_key = key
@@ -183,7 +183,13 @@ def _component_args(m, key: str) -> dict:
     for el in walk(m):
         css += [h for _, h in getattr(el, "default_css", [])]
         js += [s for _, s in getattr(el, "default_js", [])]
-    return {"script": leaflet, "header": header, "html": html, "id": sf.get_full_id(m),
+    # the JavaScript names of the layer control and the zoning, for overlays drawn later
+    # into this map (maps.overlays_script)
+    control = next((c.get_name() for c in m._children.values() if isinstance(c, folium.LayerControl)), None)
+    zoning = next((c.get_name() for c in m._children.values()
+                   if isinstance(c, FastGeoJson) and c.layer_name == "Arealformål"), None)
+    return {"control": control, "zoning": zoning,
+            "script": leaflet, "header": header, "html": html, "id": sf.get_full_id(m),
             "hash": sf.generate_js_hash(leaflet, key, False),
             "bounds": {"_southWest": {"lat": b[0][0], "lng": b[0][1]},
                        "_northEast": {"lat": b[1][0], "lng": b[1][1]}},
@@ -194,6 +200,12 @@ def _component_args(m, key: str) -> dict:
 @st.cache_resource(max_entries=48, ttl=6 * 3600, show_spinner=False)
 def _component_args_cached(cache_key: str, key: str, _build) -> dict:
     return _component_args(_build(), key)
+
+
+@st.cache_resource(max_entries=96, ttl=6 * 3600, show_spinner=False)
+def _overlays_js_cached(cache_key: str, control: str, zoning: str | None, _build) -> str:
+    from geoplan.present.app.maps import overlays_script
+    return overlays_script(_build(), control=control, zoning=zoning)
 
 
 def _basemap_js(label: str) -> str:
@@ -211,12 +223,17 @@ def _basemap_js(label: str) -> str:
 
 
 def cached_map(build, *, key: str, cache_key: str, height: int = 580,
-               returned: Sequence[str] = ()) -> dict:
+               returned: Sequence[str] = (), overlays=None, overlays_key: str = "") -> dict:
     """Show the map ``build()`` makes, built and rendered once per ``cache_key`` (see
     :func:`map_key`); returns only ``returned`` objects (as :func:`show_map`).
 
     ``build`` is called only when no session has drawn this map yet: the page's overlays
     (simplified analysis layers) are made inside it, not before.
+
+    ``overlays``: a function returning the analysis layers (as ``municipality_map``'s
+    ``overlays``) of a map ``build`` makes with ``overlay_slot=True``; they are drawn
+    into the map the browser has, so a control that changes only them (``overlays_key``:
+    what they are made from beyond ``cache_key``) sends them and not the whole map.
     """
     import json
 
@@ -242,11 +259,17 @@ def cached_map(build, *, key: str, cache_key: str, height: int = 580,
     def _on_change():
         st.session_state[key] = st.session_state.get(hash_key, {})
 
+    script = _basemap_js(shown) if shown else ""
+    if overlays is not None and a.get("control"):
+        # keyed by the whole map (data, role, controls; not the basemap): the map's key and the overlays' own
+        script = _overlays_js_cached(json.dumps([ident, overlays_key], sort_keys=True, default=str),
+                                     a["control"], a.get("zoning"), overlays) + script
+
     return sf._component_func(
         script=a["script"], header=a["header"], html=a["html"], id=a["id"], key=hash_key,
         height=height, width=None, returned_objects=list(returned),
         default={k: v for k, v in defaults.items() if k in returned}, zoom=None, center=None,
-        feature_group=_basemap_js(shown) if shown else None, return_on_hover=False,
+        feature_group=script or None, return_on_hover=False,
         layer_control=None, pixelated=False,
         css_links=a["css_links"], js_links=a["js_links"], on_change=_on_change,
         wrap_longitude=False) or {}
