@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -200,53 +202,58 @@ if not len(parc):
 layers = appdata.display_layers(ds, cfg)
 
 
+def _overlays():
+    """Reserves and submissions by status, the proposed removals; made once per growth
+    parameters and data, and drawn into the map the browser has."""
+    if not len(parc):
+        return []
+    disp = compute.to_display_frame(parc, cfg, name="parseller")
+    disp["status"] = [("tas ut?" if bool(k) else ("dekker behov" if bool(dk) else ""))
+                      for k, dk in zip(parc["kandidat_uttak"].fillna(False),
+                                       parc["dekker_behov"].fillna(False))]
+    fields = ["navn", "sted", "type", "areal_daa", "rang", "status"]
+    res_disp = disp[disp["type"] == "reserve"]
+    inn_disp = disp[disp["type"] == "innspill"]
+    overlays = [
+        {"gdf": res_disp, "name": "Boligreserve", "fields": fields,
+         "style": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#43a047", "fillOpacity": 0.55},
+         "style_column": "status",
+         "style_map": {"tas ut?": {"color": "#b71c1c", "weight": 3}},
+         "legend": [("fill", "#43a047", "Boligreserve"), ("line", "#b71c1c", "Kandidat til å tas ut")]},
+        {"gdf": inn_disp, "name": "Innspill (rangert)", "fields": fields,
+         "style": {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d", "fillOpacity": 0.5,
+                   "dashArray": "5 3"},
+         "legend": [("fill", "#ffb74d", "Innspill")]},
+    ]
+    if res.uttak is not None and len(res.uttak):
+        overlays.append({"gdf": compute.to_display_frame(res.uttak, cfg, name="uttak"),
+                         "name": "Foreslått tatt ut", "fields": ["navn", "hva", "uttak_daa"],
+                         "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
+                                   "fillOpacity": 0.5},
+                         "legend": [("fill", "#e53935", "Foreslått tatt ut")]})
+    return overlays
+
+
 def _map():
-    """Reserves and submissions by status, the proposed removals; built once per growth
-    parameters, place and data."""
+    """Boundaries, zoning, schools, centres and transport; built once per place and data
+    (the reserves come as overlays)."""
     zoom = None
     if valg != "Alle":
         ug = ds["utviklingsgrense"]
         sel = ug[ug["navn"].astype(str) == valg]
         if len(sel):
             zoom = compute.to_display_frame(sel.buffer(300).to_frame("geometry"), cfg, "sted").total_bounds
-    if len(parc):
-        disp = compute.to_display_frame(parc, cfg, name="parseller")
-        disp["status"] = [("tas ut?" if bool(k) else ("dekker behov" if bool(dk) else ""))
-                          for k, dk in zip(parc["kandidat_uttak"].fillna(False),
-                                           parc["dekker_behov"].fillna(False))]
-        fields = ["navn", "sted", "type", "areal_daa", "rang", "status"]
-        res_disp = disp[disp["type"] == "reserve"]
-        inn_disp = disp[disp["type"] == "innspill"]
-        overlays = [
-            {"gdf": res_disp, "name": "Boligreserve", "fields": fields,
-             "style": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#43a047", "fillOpacity": 0.55},
-             "style_column": "status",
-             "style_map": {"tas ut?": {"color": "#b71c1c", "weight": 3}},
-             "legend": [("fill", "#43a047", "Boligreserve"), ("line", "#b71c1c", "Kandidat til å tas ut")]},
-            {"gdf": inn_disp, "name": "Innspill (rangert)", "fields": fields,
-             "style": {"color": "#e65100", "weight": 2, "fillColor": "#ffb74d", "fillOpacity": 0.5,
-                       "dashArray": "5 3"},
-             "legend": [("fill", "#ffb74d", "Innspill")]},
-        ]
-        if res.uttak is not None and len(res.uttak):
-            overlays.append({"gdf": compute.to_display_frame(res.uttak, cfg, name="uttak"),
-                             "name": "Foreslått tatt ut", "fields": ["navn", "hva", "uttak_daa"],
-                             "style": {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935",
-                                       "fillOpacity": 0.5},
-                             "legend": [("fill", "#e53935", "Foreslått tatt ut")]})
-    else:
-        overlays = []
-    m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
-                              include=["kommune", "utviklingsgrense", "arealformal", "skole", "sentrum",
-                                       "holdeplass", "kollektivakse", "steinbrudd"],
-                              hidden=["arealformal"], overlays=overlays, bounds=zoom)
-    return m
+    return maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None,
+                                 include=["kommune", "utviklingsgrense", "arealformal", "skole", "sentrum",
+                                          "holdeplass", "kollektivakse", "steinbrudd"],
+                                 hidden=["arealformal"], bounds=zoom, overlay_slot=True)
 
 
-ui.cached_map(_map, key="arealbehov_kart", height=560,
-              cache_key=ui.map_key(ds, cfg, layers, valg=valg, base_population=base_pop, base_year=base_year,
-                                   year=int(year), rate=float(rate), ppd=ppd,
-                                   dens=dens if dens_on else None))
+ui.cached_map(_map, key="arealbehov_kart", height=560, cache_key=ui.map_key(ds, cfg, layers, valg=valg),
+              overlays=_overlays,
+              overlays_key=json.dumps({"base_population": base_pop, "base_year": base_year, "year": int(year),
+                                       "rate": float(rate), "ppd": ppd, "dens": dens if dens_on else None},
+                                      sort_keys=True, default=str))
 
 # -- ranking -----------------------------------------------------------------------
 st.subheader("Rangering av innspill og reserver")
