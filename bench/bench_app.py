@@ -23,6 +23,8 @@ Measured in one run:
    map is drawn are printed too, so work moved before start-up is not hidden.
 
 Usage: ``python bench/bench_app.py`` (the demo must exist: ``python -m geoplan demo``).
+``--pages [N]``: per page, the first map and a rerun, server and browser CPU beside the
+wall times; ``--root PATH`` serves another checkout with this bench (A/B in one run).
 Check ``uptime`` first: the figures are wall-clock times on a shared machine.
 """
 
@@ -203,9 +205,10 @@ def browser_first_render(command: str = "python -m geoplan app") -> dict | None:
                 proc.kill()
 
 
-def browser_pages(rounds: int = 1) -> list[dict] | None:
+def browser_pages(rounds: int = 1, root: Path | None = None) -> list[dict] | None:
     """Per page, one fresh session: first map and a rerun that changes one control
-    (``sessions.page_timings``), on one ``geoplan app`` server; ``rounds`` times."""
+    (``sessions.page_timings``), on one ``geoplan app`` server; ``rounds`` times.
+    ``root``: the checkout to serve (``--root``; default this one)."""
     import tempfile
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -218,7 +221,7 @@ def browser_pages(rounds: int = 1) -> list[dict] | None:
         return None
     out = []
     log = Path(tempfile.mkdtemp()) / "app.log"
-    with sessions.serve(log) as (url, pid), sync_playwright() as pw:
+    with sessions.serve(log, root=root) as (url, pid), sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=sessions.CHROMIUM, headless=True, args=sessions.ARGS)
         # the background warm-up of the pages (geoplan app) finishes first: the server's
         # CPU is idle for a second (at most 90 s); a visit right after start is main()'s
@@ -238,15 +241,17 @@ def browser_pages(rounds: int = 1) -> list[dict] | None:
 
 
 def print_pages(recs: list[dict]) -> None:
-    print(f"{'page':<14} {'rerun changes':<40} {'first map':>9} {'CPU':>5} {'rerun':>6} {'CPU':>5} "
-          f"{'map sent':>8} {'load':>5}")
+    print(f"{'page':<14} {'rerun changes':<40} {'first map':>9} {'CPU':>5} {'brCPU':>5} {'rerun':>6} "
+          f"{'CPU':>5} {'brCPU':>5} {'map sent':>8} {'load':>5}")
+    print("(CPU: the server's CPU seconds, brCPU: every Chromium process's, in that phase)")
 
     def f(v, w=6):
         return f"{v:>{w}.2f}" if isinstance(v, float) else f"{'-':>{w}}"
     for r in recs:
         sent = {True: "yes", False: "no", None: "-"}[r.get("map_sent")]
         print(f"{r['side']:<14} {r['endring']:<40} {f(r.get('first_s'), 9)} {f(r.get('first_cpu_s'), 5)} "
-              f"{f(r.get('rerun_s'))} {f(r.get('rerun_cpu_s'), 5)} {sent:>8} {r['load']:>5.1f}"
+              f"{f(r.get('first_browser_cpu_s'), 5)} {f(r.get('rerun_s'))} {f(r.get('rerun_cpu_s'), 5)} "
+              f"{f(r.get('rerun_browser_cpu_s'), 5)} {sent:>8} {r['load']:>5.1f}"
               + (f"  tiles {r['tiles']}" if "tiles" in r else "")
               + (f"  FEIL {r['feil']}" if r.get("feil") else ""))
     print(f"targets: first map <= {TARGET_FIRST_MAP_S} s, rerun <= {TARGET_RERUN_S} s (issue 20)")
@@ -254,9 +259,11 @@ def print_pages(recs: list[dict]) -> None:
 
 def main() -> int:
     if "--pages" in sys.argv:
-        rounds = int(sys.argv[sys.argv.index("--pages") + 1]) if len(sys.argv) > sys.argv.index("--pages") + 1 else 1
-        print(f"load average before: {os.getloadavg()}")
-        recs = browser_pages(rounds)
+        nxt = sys.argv[sys.argv.index("--pages") + 1:][:1]
+        rounds = int(nxt[0]) if nxt and nxt[0].isdigit() else 1
+        root = Path(sys.argv[sys.argv.index("--root") + 1]) if "--root" in sys.argv else None
+        print(f"load average before: {os.getloadavg()}; serving {root or ROOT}")
+        recs = browser_pages(rounds, root)
         if recs is None:
             print("skipped (no Chromium/Playwright)")
             return 0

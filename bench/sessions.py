@@ -70,14 +70,18 @@ def chromium_pids() -> list[int]:
 
 
 @contextlib.contextmanager
-def serve(log: Path, env: dict | None = None):
-    """``geoplan app`` on the demo (warm caches, as a municipality starts it); yields (url, pid)."""
+def serve(log: Path, env: dict | None = None, root: Path | None = None):
+    """``geoplan app`` on the demo (warm caches, as a municipality starts it); yields (url, pid).
+
+    ``root``: the checkout to serve (default: this one), so one bench measures two versions.
+    """
     port = free_port()
-    e = dict(os.environ, PYTHONPATH=str(ROOT), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    root = Path(root or ROOT)
+    e = dict(os.environ, PYTHONPATH=str(root), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     e.update(env or {})
     fh = open(log, "wb")
     proc = subprocess.Popen([sys.executable, "-m", "geoplan", "app", "--headless", "--port", str(port)],
-                            cwd=ROOT, env=e, stdout=fh, stderr=subprocess.STDOUT)
+                            cwd=root, env=e, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(400):
@@ -278,15 +282,18 @@ def _one_page(ctx, url: str, path: str, what: str, act, server_pid: int | None, 
     is_map = path in MAP_PAGES | {"arealbehov"}
     rec: dict = {"side": path, "endring": what}
     c0 = cpu_s([server_pid]) if server_pid else 0.0
+    b0 = cpu_s(chromium_pids())
     t0 = time.perf_counter()
     pg.goto(f"{url}/{path}", wait_until="commit")
     first = _wait(pg, lambda: _state_done(pg) and (not is_map or _map_drawn(pg)), timeout_s)
     rec["first_s"] = None if first is None else time.perf_counter() - t0
+    rec["first_browser_cpu_s"] = cpu_s(chromium_pids()) - b0
     if server_pid:
         rec["first_cpu_s"] = cpu_s([server_pid]) - c0
     time.sleep(0.5)      # the map's own moveend etc. settle
     pg.evaluate(_WATCH)
     c0 = cpu_s([server_pid]) if server_pid else 0.0
+    b0 = cpu_s(chromium_pids())
     t0 = time.perf_counter()
     try:
         act(pg)
@@ -301,6 +308,7 @@ def _one_page(ctx, url: str, path: str, what: str, act, server_pid: int | None, 
         return not is_map or _map_drawn(pg)
     got = _wait(pg, settled, timeout_s)
     rec["rerun_s"] = None if got is None else time.perf_counter() - t0
+    rec["rerun_browser_cpu_s"] = cpu_s(chromium_pids()) - b0
     rec["map_sent"] = _map_frame_new(pg) if is_map else None
     if is_map:   # what the map shows now: basemap tiles (a switched basemap is checked by this)
         with contextlib.suppress(Exception):
