@@ -190,3 +190,23 @@ def test_single_dwellings_never_reach_a_session_that_may_not_see_them(gpkg, monk
     again = sent[-1]["script"]
     assert again == pub
     assert "Kommunale boliger" not in again and not any(c in again for c in coords)
+
+
+def test_a_new_growth_rate_sends_only_the_reserves_into_the_map_the_browser_has(gpkg, monkeypatch, sent):
+    """Arealbehov: another growth rate changes the balance (which reserves are candidates to
+    take out), not the map under it: the same map, and the reserves as the page's overlays,
+    every reserve and submission of the data among them."""
+    at = _session(gpkg, monkeypatch, "geoplan/present/app/views/arealbehov.py")
+    first = sent[-1]
+    assert "Boligreserve" in first["feature_group"] and "Boligreserve" not in first["script"]
+    assert "geoplan-legend-dyn" in first["script"]       # the legend keeps their place
+    box = at.selectbox(key="ab_rate")
+    other = next(o for o in box.options if o != box.value)
+    box.set_value(other).run()
+    assert not at.exception
+    after = sent[-1]
+    assert after["key"] == first["key"] and after["script"] == first["script"]
+    # every submission of the data is drawn (one feature each), beside the reserves
+    n_innspill = len(fx.layers()["innspill"])
+    assert after["feature_group"].count('"type":"Feature"') > n_innspill > 0
+    assert after["feature_group"] != first["feature_group"] or other == box.value
