@@ -101,23 +101,24 @@ def criterion_rows(c: Criterion, measures: Sequence[Measure], st: RowStatic) -> 
     sign, worse_at, steps = st._cut
     unknown_text: dict[str | None, str] = {}
     isfinite = math.isfinite
-    out = []
+    out: list[dict] = []
     append = out.append
     for m in measures:
         reason, value = m.reason, m.value
         if reason is None and m.status in STATUSES:
-            status = m.status
+            status = str(m.status)
             verdi = round(float(value), dec) if value is not None and isfinite(value) else None
             text = f"{m.text} {th[status]}".strip()
         elif reason is not None or value is None or not isfinite(value):
             status, verdi = "ukjent", None
             key = reason or m.text
-            text = unknown_text.get(key)
-            if text is None:
-                text = key or "Verdien kunne ikke beregnes."
-                if not text.startswith(("Ukjent", "Ikke kartlagt")):
-                    text = "Ukjent: " + text
-                unknown_text[key] = text
+            known = unknown_text.get(key)
+            if known is None:
+                known = key or "Verdien kunne ikke beregnes."
+                if not known.startswith(("Ukjent", "Ikke kartlagt")):
+                    known = "Ukjent: " + known
+                unknown_text[key] = known
+            text = known
         else:
             verdi = round(float(value), dec)
             v = sign * verdi
