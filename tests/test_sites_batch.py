@@ -265,6 +265,7 @@ def test_rows_per_criterion_equal_criterion_row_and_nearest_off_equals_query_nea
     union = shapely.union_all(feats)
     sites = np.array([Point(15, 5), Point(40, 5), Point(5, 40), Point(15, 15), Point(-3, -4),
                       box(12, 2, 14, 4)], dtype=object)     # (15, 5): a tie between 0 and 1
+    sites = np.tile(sites, 8)        # enough sites for the candidate path (≥ 32)
     dist = shapely.distance(sites, union)
     s_i, f_i = _nearest_off(tree, sites, np.arange(len(sites)), dist)
     q_s, q_f = tree.query_nearest(sites, all_matches=False)

@@ -104,6 +104,9 @@ def _nearest_off(tree: shapely.STRtree, geoms: np.ndarray, off: np.ndarray,
     far more than the distances to the few candidates."""
     if not len(off):
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    if len(off) < 32:                 # a few sites: the candidates' bookkeeping costs more
+        qs, qf = tree.query_nearest(geoms[off], all_matches=False)
+        return off[qs], qf
     g = geoms[off]
     d = dist[off]
     ci, cf = tree.query(g, predicate="dwithin", distance=d * (1.0 + 1e-9) + 1e-3)
