@@ -241,3 +241,33 @@ def test_overlapping_zoning_counted_once_by_hand():
     assert v[3] == 50.0
     one = a.assess(box(0, 0, 100, 100))
     assert one["kriterier"][0]["verdi"] == 100.0
+
+
+def test_rows_per_criterion_equal_criterion_row_and_nearest_off_equals_query_nearest():
+    from geoplan.analysis.sites.criteria import Criterion
+    from geoplan.analysis.sites.evaluators import _nearest_off
+    from geoplan.analysis.sites.kinds import Measure
+    from geoplan.analysis.sites.results import RowStatic, criterion_row, criterion_rows
+    c = Criterion(id="k", kind="distance", label="K", layer="skole", yellow=10.0, red=20.0,
+                  unit="m", decimals=1)
+    ms = [Measure(value=v, text="t") for v in (0.0, 10.0, 10.04, 10.06, 20.0, 25.0, float("nan"))]
+    ms += [Measure(reason="borte"), Measure(reason="Ukjent: x"), Measure(),
+           Measure(value=3.0, text="s", status="gul"), Measure(value=5.0, text="o",
+                                                               details={"offentlig_tekst": "p"})]
+    st = RowStatic(c)
+    one = [criterion_row(c, Measure(m.value, m.text, m.reason, dict(m.details), m.status), st)
+           for m in ms]
+    assert criterion_rows(c, ms, st) == one
+    assert [r["status"] for r in one[:7]] == ["gronn", "gronn", "gronn", "gul", "gul", "rod", "ukjent"]
+    # nearest feature of sites off the union: by hand against query_nearest, ties included
+    feats = np.array([box(0, 0, 10, 10), box(20, 0, 30, 10), box(0, 20, 10, 30)], dtype=object)
+    tree = shapely.STRtree(feats)
+    union = shapely.union_all(feats)
+    sites = np.array([Point(15, 5), Point(40, 5), Point(5, 40), Point(15, 15), Point(-3, -4),
+                      box(12, 2, 14, 4)], dtype=object)     # (15, 5): a tie between 0 and 1
+    sites = np.tile(sites, 8)        # enough sites for the candidate path (≥ 32)
+    dist = shapely.distance(sites, union)
+    s_i, f_i = _nearest_off(tree, sites, np.arange(len(sites)), dist)
+    q_s, q_f = tree.query_nearest(sites, all_matches=False)
+    assert s_i.tolist() == q_s.tolist() and f_i.tolist() == q_f.tolist()
+    assert f_i[1] == 1 and f_i[2] == 2 and f_i[4] == 0 and f_i[5] == 0

@@ -71,9 +71,7 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     si, fi = tree.query(s.geoms, predicate="intersects")
     has = np.zeros(s.n, dtype=bool)
     has[si] = True
-    near_s, near_f = (tree.query_nearest(s.geoms[~has], all_matches=False) if (~has).any()
-                      else (np.array([], dtype=int), np.array([], dtype=int)))
-    near_s = np.flatnonzero(~has)[near_s]
+    near_s, near_f = _nearest_off(tree, s.geoms, np.flatnonzero(~has), dist)
     by_site = _group(si, fi, s.n)
     near_of = _group(near_s, near_f, s.n)
     share_l, dist_l = share.tolist(), dist.tolist()
@@ -96,12 +94,47 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     return out
 
 
+def _nearest_off(tree: shapely.STRtree, geoms: np.ndarray, off: np.ndarray,
+                 dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``tree.query_nearest(geoms[off], all_matches=False)`` as (site, feature) pairs, for
+    sites whose distance ``dist`` to the union of the tree's features is known: the
+    features within that distance (one ``dwithin`` query) hold the nearest, and only a
+    site whose nearest is tied (or not found in them) asks ``query_nearest``, so a tie
+    is broken exactly as it breaks it. A nearest search over complex polygons costs
+    far more than the distances to the few candidates."""
+    if not len(off):
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    if len(off) < 32:                 # a few sites: the candidates' bookkeeping costs more
+        qs, qf = tree.query_nearest(geoms[off], all_matches=False)
+        return off[qs], qf
+    g = geoms[off]
+    d = dist[off]
+    ci, cf = tree.query(g, predicate="dwithin", distance=d * (1.0 + 1e-9) + 1e-3)
+    order = np.lexsort((cf, ci))
+    ci, cf = ci[order], cf[order]
+    cd = shapely.distance(g[ci], tree.geometries[cf])
+    best = np.full(len(off), np.inf)
+    np.minimum.at(best, ci, cd)
+    at_best = cd == best[ci]
+    n_best = np.bincount(ci[at_best], minlength=len(off))
+    pick = np.full(len(off), -1, dtype=np.int64)
+    pick[ci[at_best]] = cf[at_best]
+    redo = np.flatnonzero(n_best != 1)       # a tie, or no candidate: ask the tree
+    if len(redo):
+        rs, rf = tree.query_nearest(g[redo], all_matches=False)
+        pick[redo] = -1
+        pick[redo[rs]] = rf
+    keep = pick >= 0
+    return off[keep], pick[keep]
+
+
 def _group(si: np.ndarray, fi: np.ndarray, n: int) -> list[np.ndarray]:
     """The pairs ``(si, fi)`` of a bulk tree query as, per site 0..n-1, its ``fi``
     (in the query's order), without a pass over all pairs per site."""
     order = np.argsort(si, kind="stable")
-    cuts = np.searchsorted(si[order], np.arange(1, n))
-    return np.split(fi[order], cuts)
+    f = fi[order]
+    bounds = np.searchsorted(si[order], np.arange(n + 1)).tolist()
+    return [f[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 @register_kind("zoning_share", needs_layer=True)
