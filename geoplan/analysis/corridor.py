@@ -15,11 +15,9 @@ by one *core* polygon drawn from a raster:
    radius of the circle inscribed in the polygonal round caps, minus the
    rasterisation error and a margin) form the core; it is polygonised and
    simplified by ``simplify_m`` (the margin covers the simplification).
-3. A line whose buffer lies wholly inside the core is left out: first by the
-   raster (every sample at least ``half + 2·cell·√2 + simplify_m`` from a non-core
-   cell), then, for the lines the raster keeps, exactly (the line is inside a core
-   polygon and no nearer than ``half`` to its boundary: ``dwithin``, a third fewer
-   buffers on a city network); the core and the remaining buffers are unioned.
+3. A line whose buffer lies wholly inside the core (every sample at least
+   ``half + 2·cell·√2 + simplify_m`` from a non-core cell) is left out; the core
+   and the remaining buffers are unioned.
 
 The core lies strictly inside the union of the buffers (by the margin), and
 every buffer left out lies inside the core, so the union is unchanged: only
@@ -141,30 +139,6 @@ def _core_and_drop(p: np.ndarray, owner: np.ndarray, n: int, half: float, quad_s
     return _core(big[label], float(x0), float(y0), cell, simplify_m), drop
 
 
-def _inside_core(core: np.ndarray, start: np.ndarray, geoms, half: float) -> np.ndarray:
-    """Per candidate (a line starting at ``start[i]``, built by ``geoms()``), whether its
-    buffer of ``half`` lies inside one of the ``core`` polygons, tested exactly: its start
-    is inside the polygon and the line comes no nearer than ``half`` to the polygon's
-    boundary (so the whole round buffer, which holds the polygonal one, is inside).
-    Per polygon: the simplified pieces of the core may overlap each other."""
-    inside = np.zeros(start.shape[0], dtype=bool)
-    if start.shape[0] == 0:
-        return inside
-    lines = geoms()
-    for poly in core:
-        if shapely.is_empty(poly):
-            continue
-        shapely.prepare(poly)
-        cand = np.flatnonzero(~inside & shapely.contains_xy(poly, start[:, 0], start[:, 1]))
-        if cand.size == 0:
-            continue
-        ring = shapely.boundary(poly)
-        shapely.prepare(ring)
-        # a margin of 1 µm: a line exactly half from the boundary stays in the union
-        inside[cand[~shapely.dwithin(ring, lines[cand], half + 1e-6)]] = True
-    return inside
-
-
 def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 10.0,
                  simplify_m: float = 2.0):
     """``union_all(buffer(lines, half, quad_segs=quad_segs))``, same polygon, faster.
@@ -193,9 +167,6 @@ def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 10.0,
         cd = _core_and_drop(p, owner, lines.size, half, quad_segs, cell, simplify_m)
         if cd is not None:
             core, drop = cd
-            rest = np.flatnonzero(~drop)
-            start = shapely.get_coordinates(shapely.get_point(lines[rest], 0))
-            drop[rest[_inside_core(core, start, lambda: lines[rest], half)]] = True
             keep = shapely.buffer(lines[~drop], half, quad_segs=quad_segs)
             return shapely.union_all(np.concatenate([core, keep]))
     return shapely.union_all(shapely.buffer(lines, half, quad_segs=quad_segs))
@@ -221,9 +192,6 @@ def segment_union(a: np.ndarray, b: np.ndarray, half: float, *, quad_segs: int =
         cd = _core_and_drop(p, owner, a.shape[0], half, quad_segs, cell, simplify_m)
         if cd is not None:
             core, drop = cd
-            rest = np.flatnonzero(~drop)
-            drop[rest[_inside_core(core, a[rest], lambda: shapely.linestrings(
-                np.stack([a[rest], b[rest]], axis=1)), half)]] = True
             keep = shapely.buffer(_merged(a[~drop], b[~drop]), half, quad_segs=quad_segs)
             return shapely.union_all(np.concatenate([core, keep]))
     return buffer_union(_merged(a, b), half, quad_segs=quad_segs, cell=cell, simplify_m=simplify_m)

@@ -252,7 +252,7 @@ def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, 
     not within walking distance."""
     from scipy.sparse import csgraph
     union = shapely.union_all(circles) if circles.size else shapely.Polygon()
-    # a search to 3 x the radius serves the area (edges beyond the radius drop
+    # a search to 2 x the radius serves the area (edges beyond the radius drop
     # out) and most walking distances; a full search only when a target in the
     # same sub-network as a school was not reached within that limit
     def search(limit):
@@ -260,7 +260,7 @@ def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, 
             return np.full(net.n_nodes, np.inf)
         return csgraph.dijkstra(net.matrix, directed=True, indices=src, limit=limit,
                                 min_only=True)
-    dist = search(3.0 * s.radius_m)
+    dist = search(2.0 * s.radius_m)
     region = shapely.intersection(shapely.union_all(gg), union)
     area = walking_area(net, dist, s.radius_m, s.walk_corridor_width_m, within=region)
     area = polygonal([shapely.intersection(area, union)])[0]
