@@ -321,7 +321,8 @@ def _add_walking(result: SchoolAnalysis, feats: _Features, schools: gpd.GeoDataF
     sets = list(feats.bchoice["skole_idx"].to_numpy())
     kinds = ["utviklingsgrense"] * len(geoms)
     fnames = list(feats.b_out["navn"])
-    if p_out is not None and feats.parcels is not None and feats.pchoice is not None:
+    if p_out is not None and feats.parcels is not None and feats.pchoice is not None \
+            and feats.pcov is not None:
         geoms = np.concatenate([geoms, np.asarray(feats.parcels.geometry.values, dtype=object)])
         inside = np.concatenate([inside, feats.pcov["geom_innenfor"].to_numpy()])
         sets += list(feats.pchoice["skole_idx"].to_numpy())
