@@ -608,8 +608,11 @@ def _edges_near(network: Network, geom, distance_m: float) -> np.ndarray:
     included: the STRtree holds the network edges only)."""
     x0, y0, x1, y1 = shapely.bounds(geom)
     env = shapely.box(x0 - distance_m, y0 - distance_m, x1 + distance_m, y1 + distance_m)
-    access = np.flatnonzero(network.access)
     if network.parent is not None and network.parent_edge is not None:   # parent's STRtree
         near = network.parent._network_edges[network.parent.tree.query(env)]
-        return np.union1d(np.flatnonzero(np.isin(network.parent_edge, near)), access)
-    return np.union1d(network._network_edges[network.tree.query(env)], access)
+        hit = np.zeros(network.parent.n_edges + 1, dtype=bool)   # the last: access legs (-1)
+        hit[near] = True
+        return np.flatnonzero(hit[network.parent_edge] | network.access)
+    hit = network.access.copy()
+    hit[network._network_edges[network.tree.query(env)]] = True
+    return np.flatnonzero(hit)

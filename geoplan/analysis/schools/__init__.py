@@ -317,11 +317,14 @@ def _add_walking(result: SchoolAnalysis, feats: _Features, schools: gpd.GeoDataF
     """Add the walking columns, areas and the unreached list to ``result`` (in place)."""
     p_out = feats.p_out
     geoms = np.asarray(feats.boundaries.geometry.values, dtype=object)
+    inside = feats.bcov["geom_innenfor"].to_numpy()
     sets = list(feats.bchoice["skole_idx"].to_numpy())
     kinds = ["utviklingsgrense"] * len(geoms)
     fnames = list(feats.b_out["navn"])
-    if p_out is not None and feats.parcels is not None and feats.pchoice is not None:
+    if p_out is not None and feats.parcels is not None and feats.pchoice is not None \
+            and feats.pcov is not None:
         geoms = np.concatenate([geoms, np.asarray(feats.parcels.geometry.values, dtype=object)])
+        inside = np.concatenate([inside, feats.pcov["geom_innenfor"].to_numpy()])
         sets += list(feats.pchoice["skole_idx"].to_numpy())
         kinds += list(p_out["type"])
         fnames += list(p_out["navn"])
@@ -329,7 +332,7 @@ def _add_walking(result: SchoolAnalysis, feats: _Features, schools: gpd.GeoDataF
 
     wr = walking_coverage(geoms, schools, sets, network, radius_m=s.radius_m,
                           corridor_width_m=s.walk_corridor_width_m, max_snap_m=s.snap_max_m,
-                          quad_segs=s.circle_quad_segs, crs=crs)
+                          quad_segs=s.circle_quad_segs, crs=crs, inside=inside)
     t = wr.table
     nb = len(feats.boundaries)
     for c in WALK_COLUMNS:

@@ -133,7 +133,7 @@ class WalkingResult:
 def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
                      radius_m: float | None = None, corridor_width_m: float | None = None,
                      max_snap_m: float | None = None, quad_segs: int | None = None,
-                     crs=None, workers: int | None = None) -> WalkingResult:
+                     crs=None, workers: int | None = None, inside=None) -> WalkingResult:
     """Part of each geometry within ``radius_m`` on foot from its schools.
 
     The walking-distance area of a set of schools is a **corridor** along the
@@ -158,6 +158,9 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
     workers : int, optional
         Threads the school sets run on (default: :data:`WORKERS`, else the usable
         cores, at most 4; 1: in turn). The answers are the same.
+    inside : array of geometries, optional
+        Per geometry, its part inside its schools' circles when the caller has it
+        (``circle_coverage``'s ``geom_innenfor``): not computed again.
 
     Returns
     -------
@@ -175,6 +178,8 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
                                snap_max_m=max_snap_m, circle_quad_segs=quad_segs)
     g = np.asarray(geoms, dtype=object)
     n = g.size
+    if inside is not None:
+        inside = np.asarray(inside, dtype=object)
     schools = _usable_schools(schools)
     names = _school_names(schools)
     ssnap = snap_points(network, schools.geometry, max_distance_m=s.snap_max_m)
@@ -196,7 +201,8 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
         idx = np.fromiter(key, dtype=np.int64)
         src = nodes[idx] if idx.size else np.empty(0, dtype=np.int64)
         return _walk_school_set(net, src[src >= 0], g[pos], circles[idx],
-                                tuple(a[pos] for a in snapped), s)
+                                tuple(a[pos] for a in snapped), s,
+                                None if inside is None else inside[pos])
     area_rows = []
     for (key, pos), (area, d, w, nw) in zip(groups, _map(one, groups, workers)):
         gdist[pos], walk[pos], not_walk[pos] = d, w, nw
@@ -214,12 +220,12 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
 
 
 def _warm(net) -> None:
-    """Build what the school sets share (the matrix, components, STRtrees) before the
-    sets run side by side."""
-    _ = net.matrix, net.components, net._network_edges
-    for n in (net, net.parent):
-        if n is not None:
-            _ = n.tree
+    """Build what the school sets share (the matrix, components, the STRtree) before the
+    sets run side by side. A network with a parent snaps and selects edges with the
+    parent's STRtree (``snap_points``, ``_edges_near``): its own is never built."""
+    _ = net.matrix, net.components
+    base = net.parent if net.parent is not None else net
+    _ = base._network_edges, base.tree
 
 
 def _map(fn, items: list, workers: int | None) -> list:
@@ -239,14 +245,14 @@ def _map(fn, items: list, workers: int | None) -> list:
 
 
 def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, snapped: tuple,
-                     s: SchoolSettings):
+                     s: SchoolSettings, inside: np.ndarray | None = None):
     """One set of schools (source nodes ``src``, circles ``circles``): its walking area,
     and per geometry ``gg`` (snapped as ``snapped``: edge, t, access leg) the walking
     distance (m), the part within walking distance and the part inside the circles but
     not within walking distance."""
     from scipy.sparse import csgraph
     union = shapely.union_all(circles) if circles.size else shapely.Polygon()
-    # a search to 3 x the radius serves the area (edges beyond the radius drop
+    # a search to 2 x the radius serves the area (edges beyond the radius drop
     # out) and most walking distances; a full search only when a target in the
     # same sub-network as a school was not reached within that limit
     def search(limit):
@@ -254,7 +260,7 @@ def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, 
             return np.full(net.n_nodes, np.inf)
         return csgraph.dijkstra(net.matrix, directed=True, indices=src, limit=limit,
                                 min_only=True)
-    dist = search(3.0 * s.radius_m)
+    dist = search(2.0 * s.radius_m)
     region = shapely.intersection(shapely.union_all(gg), union)
     area = walking_area(net, dist, s.radius_m, s.walk_corridor_width_m, within=region)
     area = polygonal([shapely.intersection(area, union)])[0]
@@ -263,7 +269,9 @@ def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, 
     if (np.isinf(d) & np.isin(comp, net.components[src])).any():
         d = _target_distances(net, search(np.inf), *snapped)
     walk = shapely.intersection(gg, area)
-    not_walk = shapely.difference(shapely.intersection(gg, union), area)
+    if inside is None:
+        inside = shapely.intersection(gg, union)
+    not_walk = shapely.difference(inside, area)
     return area, d, walk, not_walk
 
 
