@@ -20,7 +20,8 @@ means this process computes that part itself, as a serial run does, so the
 errors and the sentences that leave a section out are the same.
 
 Processes: ``GEOPLAN_RAPPORT_PROSESSER`` (1: everything in turn), else the cores
-this process may use, at most :data:`MAX_WORKERS`. Without ``fork`` (not Linux)
+this process may use that the load average leaves idle, at most :data:`MAX_WORKERS`
+(a busy machine: in turn). Without ``fork`` (not Linux)
 everything runs in turn.
 """
 
@@ -57,8 +58,13 @@ def workers(n_tasks: int | None = None) -> int:
         except ValueError:
             n = 1
     else:
-        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        n = min(n, MAX_WORKERS)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
+        # only the cores others leave idle: on a busy machine the workers' own imports
+        # and pickling cost more than they gain (demo PDF at load 8-12 on 2 cores:
+        # 42 s CPU with workers against 34 s in turn)
+        idle = cores - os.getloadavg()[0] if hasattr(os, "getloadavg") else cores
+        n = min(cores, MAX_WORKERS, int(idle + 0.5))
     if n_tasks is not None:
         n = min(n, n_tasks)
     return max(1, n)
@@ -124,7 +130,10 @@ def prefetch(ctx, ids: Sequence[str], n: int | None = None) -> int:
     if n <= 1 or len(groups) <= 1:
         return 0
     got = 0
-    for ok, snaps in fork_map([lambda g=g: _build_group(ctx, g) for g in groups], n):
+    import functools
+
+    tasks: list[Callable[[], Any]] = [functools.partial(_build_group, ctx, g) for g in groups]
+    for ok, snaps in fork_map(tasks, n):
         if not ok:
             continue
         for key, blob in snaps.items():
@@ -138,16 +147,23 @@ def prefetch(ctx, ids: Sequence[str], n: int | None = None) -> int:
     return got
 
 
+def _image(f) -> bytes:
+    return f.image
+
+
 def draw_all(figures: Sequence, n: int | None = None) -> int:
     """Draw the undrawn figures on worker processes (the PNG bytes come back); returns
     how many were drawn there. A figure whose drawing fails in a worker is left undrawn,
     to be drawn (and to fail, with its reason) in this process."""
+    import functools
+
     todo = [f for f in figures if not f.drawn]
     n = workers(len(todo)) if n is None else n
     if n <= 1 or len(todo) <= 1:
         return 0
     got = 0
-    for f, (ok, png) in zip(todo, fork_map([lambda f=f: f.image for f in todo], n)):
+    tasks: list[Callable[[], Any]] = [functools.partial(_image, f) for f in todo]
+    for f, (ok, png) in zip(todo, fork_map(tasks, n)):
         if ok and isinstance(png, bytes):
             f.set_image(png)
             got += 1
