@@ -32,6 +32,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from geoplan._lazy import lazy_attribute
+
 __version__ = "0.1.0"
 
 #: public name -> module that defines it
@@ -60,13 +62,9 @@ __all__ = sorted([*_API, *_MODULES, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
-    if name in _API:
-        value = getattr(importlib.import_module(_API[name]), name)
-        globals()[name] = value  # import once
-        return value
     if name in _MODULES:
         return importlib.import_module(f"geoplan.{name}")
-    raise AttributeError(f"module 'geoplan' has no attribute {name!r}")
+    return lazy_attribute(globals(), __name__, _API, name)
 
 
 def __dir__() -> list[str]:

@@ -15,7 +15,8 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from geoplan.io import cache, load, readers
+from geoplan.io import cache, cachekey, load, readers
+from geoplan.io.cachekey import default_config_or_none
 from geoplan.io.loader import DEFAULT_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -337,3 +338,56 @@ def test_reserves_from_the_cache_loads_neither_gdal_readers_nor_scipy(tmp_path):
     assert all(r["code"] == 0 for r in runs)
     assert "pyogrio" in runs[0]["modules"]          # the first run read the file
     assert not {"pyogrio", "scipy"} & set(runs[1]["modules"]), runs[1]["modules"]
+
+
+def test_check_from_the_cache_loads_no_geodata_library_and_sees_a_change(tmp_path):
+    """A second ``geoplan check`` answers from the report stored beside the layers: no
+    geopandas, pandas, pyproj or GDAL, the same JSON as a fresh read; a changed input is
+    read afresh and its new report shown (never the stored one)."""
+    import json
+
+    path = _data(tmp_path / "data")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GEOPLAN_CACHE_DIR=str(tmp_path / "c"))
+    env.pop(cache.ENV_SWITCH, None)
+
+    def probe():
+        p = subprocess.run([sys.executable, "-c", _PROBE, "check", str(path), "--json"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert p.returncode in (0, 1), p.stderr
+        return json.loads(p.stdout.strip().splitlines()[-1])
+
+    first, second = probe(), probe()
+    assert {"pyogrio", "geopandas"} <= set(first["modules"])
+    heavy = {"geopandas", "pandas", "pyproj", "pyogrio", "shapely", "numpy"}
+    assert not heavy & set(second["modules"]), second["modules"]
+    fresh = _cli("check", str(path), "--json", env=dict(env, GEOPLAN_HURTIGLAGER="0"))
+    hit = _cli("check", str(path), "--json", env=env)
+    assert json.loads(hit.stdout) == json.loads(fresh.stdout)
+    rejected = {lag["navn"]: lag["antall_avvist"] for lag in json.loads(hit.stdout)["lag"]}
+    assert rejected["bygning"] == 1          # the negative dwelling count
+
+    x0, y0 = 560_000.0, 6_550_000.0
+    gpd.GeoDataFrame({"bygg_id": ["b1", "b2"], "antall_boliger": [-1, -2]},
+                     geometry=[shapely.box(x0, y0, x0 + 20, y0 + 20),
+                               shapely.box(x0 + 50, y0, x0 + 70, y0 + 20)],
+                     crs=CRS).to_file(path, layer="bygning", mode="w")
+    after = json.loads(_cli("check", str(path), "--json", env=env).stdout)
+    assert {lag["navn"]: lag["antall_avvist"] for lag in after["lag"]}["bygning"] == 2
+    assert after == json.loads(
+        _cli("check", str(path), "--json", env=dict(env, GEOPLAN_HURTIGLAGER="0")).stdout)
+
+
+def test_a_stored_report_is_checked_like_the_layers(tmp_path, cdir):
+    """The report is kept in the entry's head: a damaged payload or another key gives None."""
+    path = _data(tmp_path / "data")
+    ds = load(path)
+    key = cachekey.cache_key(path, str(path), layer=None, crs=None, objtype=None, wanted=None,
+                             config=default_config_or_none())
+    assert cache.lookup_report(key) == ds.as_dict()
+    assert cachekey.cached_report(str(path)) == ds.as_dict()
+    assert cachekey.cached_report(str(path), crs="25833") is None    # another key: not read
+    (f,) = cdir.glob("*.pickle")
+    raw = bytearray(f.read_bytes())
+    raw[-5] ^= 0xFF
+    f.write_bytes(bytes(raw))
+    assert cache.lookup_report(key) is None

@@ -23,8 +23,9 @@ Names are imported lazily, so ``import geoplan.io.writers`` does not load GDAL.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from geoplan._lazy import lazy_attribute
 
 #: public name -> the module that defines it
 _EXPORTS = {
@@ -77,13 +78,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from geoplan.io.writers import atomic_path, write_bytes_atomic, write_text_atomic
 
 
+_MODULES = {name: f"geoplan.io.{module}" for name, module in _EXPORTS.items()}
+
+
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geoplan.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"geoplan.io.{module}"), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), __name__, _MODULES, name)
 
 
 def __dir__() -> list[str]:

@@ -25,6 +25,10 @@ per-user folder:
 Zip archives and databases are not cached (a zip's rasters live in a temporary
 folder; a database changes without touching a file).
 
+Beside the layers, an entry holds the load's report (``Dataset.as_dict()``, plain values),
+which :func:`lookup_report` reads without the layers: ``geoplan check`` on a source read
+before needs neither GDAL nor geopandas (:mod:`geoplan.io.cachekey`).
+
 This module imports nothing heavy: the key is built from ``os.stat`` and
 hashes; pickle loads the frames only on a hit.
 """
@@ -199,8 +203,8 @@ def _safe(st: os.stat_result) -> bool:
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def lookup(key: dict | None) -> Any:
-    """What :func:`store` kept under ``key``, or None (no entry, changed input, damaged file)."""
+def _read(key: dict | None) -> tuple[dict, bytes] | None:
+    """The head and the (still pickled) payload of ``key``'s entry, checked whole."""
     if key is None or not enabled():
         return None
     d = cache_dir()
@@ -214,20 +218,40 @@ def lookup(key: dict | None) -> Any:
             if fh.read(len(MAGIC)) != MAGIC:
                 return None
             head = pickle.load(fh)
-            if head.get("key") != key:
+            if not isinstance(head, dict) or head.get("key") != key:
                 return None
             payload = fh.read()
         if hashlib.blake2b(payload, digest_size=32).hexdigest() != head.get("digest"):
             return None
-        return pickle.loads(payload)
+        return head, payload
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - a damaged cache file is no error: read afresh
         return None
 
 
-def store(key: dict | None, value: Any) -> bool:
-    """Keep ``value`` under ``key`` (atomically); False when it could not be written."""
+def lookup(key: dict | None) -> Any:
+    """What :func:`store` kept under ``key``, or None (no entry, changed input, damaged file)."""
+    entry = _read(key)
+    if entry is None:
+        return None
+    try:
+        return pickle.loads(entry[1])
+    except Exception:  # noqa: BLE001 - a damaged cache file is no error: read afresh
+        return None
+
+
+def lookup_report(key: dict | None) -> dict | None:
+    """The plain report :func:`store` kept beside ``key``'s value, without unpickling the
+    value (the layers), or None."""
+    entry = _read(key)
+    report = entry[0].get("report") if entry is not None else None
+    return report if isinstance(report, dict) else None
+
+
+def store(key: dict | None, value: Any, *, report: dict | None = None) -> bool:
+    """Keep ``value`` under ``key`` (atomically), with ``report``, a small dict of plain
+    values :func:`lookup_report` reads alone; False when it could not be written."""
     if key is None or not enabled():
         return False
     d = cache_dir()
@@ -237,7 +261,8 @@ def store(key: dict | None, value: Any) -> bool:
     try:
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        head = {"key": key, "digest": hashlib.blake2b(payload, digest_size=32).hexdigest()}
+        head = {"key": key, "digest": hashlib.blake2b(payload, digest_size=32).hexdigest(),
+                "report": report}
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".skriver-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(MAGIC)

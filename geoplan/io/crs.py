@@ -153,11 +153,9 @@ def check_coordinates(gdf: gpd.GeoDataFrame, crs: CRS, rep: LayerReport) -> bool
 
 def _forced_epsg(config: Config | None) -> int:
     """``kommune.working_epsg`` (0: choose from the data)."""
-    if config is None:
-        return 0
-    from geoplan.config.kommune import KommuneSettings
+    from geoplan.io.cachekey import forced_epsg
 
-    return KommuneSettings.from_config(config).working_epsg
+    return forced_epsg(config)
 
 
 def _zone_from_longitude(layers: list[tuple[str, gpd.GeoDataFrame]], crs) -> CRS | None:

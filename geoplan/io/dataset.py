@@ -16,6 +16,7 @@ import geopandas as gpd
 from pyproj import CRS
 
 from geoplan.errors import DataProblem, MissingLayer, UnreadableInput
+from geoplan.io.cachekey import default_config_or_none  # noqa: F401  (re-exported)
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,16 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: what :meth:`Dataset.from_frames` gives as the source of its layers
 FRAMES_SOURCE = "de oppgitte lagene"
-
-
-def default_config_or_none() -> Config | None:
-    """The configuration of the current folder (``$GEOPLAN_CONFIG_DIR``), or None if unreadable."""
-    from geoplan.config import load_config
-
-    try:
-        return load_config()
-    except Exception:
-        return None
 
 
 @dataclass

@@ -17,9 +17,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from geoplan.config import PACKAGE_DIR, Config
+from geoplan.config import Config
 from geoplan.errors import UnreadableInput
 from geoplan.io import cache
+from geoplan.io.cachekey import DEFAULT_DATA, cache_key
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer
 from geoplan.io.crs import parse_crs, working_crs
 from geoplan.io.dataset import Dataset, default_config_or_none
@@ -30,8 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
 # The readers (pyogrio, GDAL), validation and the zip and raster checks are imported when a
 # source is read: a hit in the load cache (geoplan.io.cache) needs none of them.
 
-#: the embedded demo municipality (``layers/`` in a checkout links here)
-DEFAULT_DATA = PACKAGE_DIR / "data" / "demo" / "demo.gpkg"
 
 
 def _check_request(data, path: Path, layer: str | None) -> None:
@@ -125,8 +124,8 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
     if wanted is not None and "kommune" in SCHEMAS:
         wanted.add("kommune")  # cheap, and it decides the working CRS
 
-    key = _cache_key(path, data, layer=layer, crs=crs, objtype=objtype, wanted=wanted,
-                     config=config)
+    key = cache_key(path, data, layer=layer, crs=crs, objtype=objtype, wanted=wanted,
+                    config=config)
     hit = cache.lookup(key)
     if hit is not None:
         return Dataset(**hit)
@@ -152,28 +151,12 @@ def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
         keep_tmp = bool(rasters)   # a zip's rasters are read later from where it was extracted
         parts: dict[str, Any] = {"source": str(path), "crs": target, "layers": layers,
                                  "rasters": rasters, "reports": reports}
-        cache.store(key, parts)
-        return Dataset(**parts)
+        ds = Dataset(**parts)
+        cache.store(key, parts, report=ds.as_dict())
+        return ds
     finally:
         if tmp and not keep_tmp:
             remove_extraction(tmp[0])
-
-
-def _cache_key(path: Path, data, *, layer, crs, objtype, wanted, config) -> dict | None:
-    """The load cache's key (:mod:`geoplan.io.cache`): the files and every option that changes
-    what is read; None when the cache is off or the source is not cached (a zip)."""
-    if not cache.enabled():
-        return None
-    from geoplan.io.crs import _forced_epsg
-
-    try:
-        forced = _forced_epsg(config)
-    except Exception:  # noqa: BLE001 - an invalid setting is reported by the read itself
-        return None
-    return cache.make_key(path, {"given": str(path), "demo": data is None, "layer": layer,
-                                 "crs": None if crs is None else str(crs), "objtype": objtype,
-                                 "only": sorted(wanted) if wanted is not None else None,
-                                 "working_epsg": forced})
 
 
 def _load_database(data: str, *, crs, config: Config | None, only) -> Dataset:

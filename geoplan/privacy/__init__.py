@@ -31,11 +31,36 @@ What is suppressed is decided here and nowhere else.
 
 from __future__ import annotations
 
-from geoplan.privacy.concentration import protect_grunnkretser, public_problem, suppress
-from geoplan.privacy.core import suppress_density_cells, validate_min_count
-from geoplan.privacy.places import suppress_place_counts
-from geoplan.privacy.spreadsheet import safe_cell
-from geoplan.privacy.whatif import pair_hidden, suppress_what_if
+from typing import TYPE_CHECKING, Any
+
+from geoplan._lazy import lazy_attribute
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geoplan.privacy.concentration import protect_grunnkretser, public_problem, suppress
+    from geoplan.privacy.core import suppress_density_cells
+    from geoplan.privacy.minimum import validate_min_count
+    from geoplan.privacy.places import suppress_place_counts
+    from geoplan.privacy.spreadsheet import safe_cell
+    from geoplan.privacy.whatif import pair_hidden, suppress_what_if
+
+#: public name -> its module, imported on first use (the minimum's check is needed at every
+#: start; the suppression code loads numpy, pandas and the audit's solver)
+_MODULES = {
+    "protect_grunnkretser": "geoplan.privacy.concentration",
+    "public_problem": "geoplan.privacy.concentration",
+    "suppress": "geoplan.privacy.concentration",
+    "suppress_density_cells": "geoplan.privacy.core",
+    "validate_min_count": "geoplan.privacy.minimum",
+    "suppress_place_counts": "geoplan.privacy.places",
+    "safe_cell": "geoplan.privacy.spreadsheet",
+    "pair_hidden": "geoplan.privacy.whatif",
+    "suppress_what_if": "geoplan.privacy.whatif",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return lazy_attribute(globals(), __name__, _MODULES, name)
+
 
 __all__ = ["validate_min_count", "suppress", "suppress_what_if", "suppress_density_cells",
            "protect_grunnkretser", "public_problem", "pair_hidden", "safe_cell"]

@@ -8,23 +8,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from geoplan.errors import ConfigError
+from geoplan.privacy.minimum import validate_min_count
 
 __all__ = ["validate_min_count", "small", "maybe", "blank", "suppress_parts", "suppress_density_cells"]
-
-
-def validate_min_count(value: Any) -> int:
-    """The minimum count for public outputs as an int ≥ 1, else :class:`ConfigError`."""
-    try:
-        ok = not isinstance(value, bool) and float(value) == int(value) and int(value) >= 1
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        raise ConfigError(
-            f"Minste antall for offentlige utdata (kommune.min_count_public) må være et heltall "
-            f"≥ 1, men er {value!r}. Med 0 ville ingen små tall bli skjult. Rett config/kommune.toml "
-            "eller --set kommune.min_count_public=5.")
-    return int(value)
 
 
 def suppress_density_cells(density: np.ndarray, units_near: np.ndarray, min_count: int) -> np.ndarray:

@@ -14,10 +14,11 @@ reserves`` does not pay for PySAL (concentration) or scipy (the walking network)
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from geoplan._lazy import lazy_attribute
 
 #: public name -> the module under geoplan.runs that defines it
 _EXPORTS = {
@@ -29,6 +30,7 @@ _EXPORTS = {
     "schools": "schools",
     "assess": "sites", "assessor": "sites",
 }
+_MODULES = {name: f"geoplan.runs.{module}" for name, module in _EXPORTS.items()}
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoplan.runs.arealregnskap import arealregnskap  # noqa: F401
@@ -53,13 +55,8 @@ def __getattr__(name: str) -> Any:
     if name == "RESERVE_OPTIONAL_LAYERS":
         from geoplan.analysis.reserves import OPTIONAL_LAYERS
         return OPTIONAL_LAYERS
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # a submodule and its function share a name (runs.reserves): take the function
-    value = getattr(importlib.import_module(f"geoplan.runs.{module}"), name)
-    globals()[name] = value
-    return value
+    # a submodule and its function share a name (runs.reserves): this takes the function
+    return lazy_attribute(globals(), __name__, _MODULES, name)
 
 
 def __dir__() -> list[str]:

@@ -43,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geoplan._lazy import lazy_attribute
 from geoplan.analysis.schools.choice import (  # noqa: F401  (re-exported)
     RULE_BOUNDARY,
     RULE_INSIDE,
@@ -87,12 +88,7 @@ _LAZY = {"build_network": "geoplan.analysis.network",
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), __name__, _LAZY, name)
 
 BOUNDARY_COLUMNS = ["navn", "skoler", "regel", "areal_daa", "innenfor_daa", "utenfor_daa",
                     "andel_innenfor_pct", "oppfylt", "maks_avstand_m"]

@@ -13,10 +13,15 @@ import atexit
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from geoplan.io.contract import SCHEMAS, RawLayer, layer_key
 from geoplan.io.postgis.connect import DEFAULT_SCHEMA, Address, is_database, parse
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geoplan.io.contract import RawLayer
+
+# the data contract (geopandas) is imported by read_source: ``is_database`` is asked by
+# code that must stay light (geoplan.io.cachekey)
 
 __all__ = ["DEFAULT_SCHEMA", "Address", "is_database", "parse", "read_source"]
 
@@ -40,6 +45,7 @@ def read_source(data: str, wanted: Iterable[str] | None = None,
     ``geoplan db load`` are written to a private temporary folder removed when
     the process ends.
     """
+    from geoplan.io.contract import SCHEMAS, RawLayer, layer_key
     from geoplan.io.postgis import store
 
     address = parse(data, schema)

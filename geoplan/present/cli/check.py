@@ -32,15 +32,21 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geoplan.errors import UnreadableInput
+    from geoplan.io.cachekey import cached_report
+
     cfg = common.config_from_args(args)
-    try:
-        ds = common.load_from_args(args, config=cfg)
-    except UnreadableInput as e:
-        if args.json:
-            common.emit_json({"status": "ubrukelig", "kilde": args.data, "melding": e.message, "lag": []})
-            return e.exit_code
-        raise
-    report = ds.as_dict()
+    # a source read before: its report from the load cache, without loading the layers
+    report = None if args.layer is not None else cached_report(
+        args.data, crs=args.crs, config=cfg, objtype=args.objtype)
+    if report is None:
+        try:
+            report = common.load_from_args(args, config=cfg).as_dict()
+        except UnreadableInput as e:
+            if args.json:
+                common.emit_json({"status": "ubrukelig", "kilde": args.data, "melding": e.message,
+                                  "lag": []})
+                return e.exit_code
+            raise
     if args.json:
         common.emit_json(report)
     else:
