@@ -178,6 +178,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if not (a.baseline / "geoplan").is_dir():
         sys.exit(f"Baseline tree {a.baseline} has no geoplan package.")
+    if a.data is not None:      # each tree runs in its own folder: the same file for both
+        a.data = a.data.resolve()
     load_before = loadavg()
     res = rows(a.quick, tuple(f.strip() for f in a.formats.split(",") if f.strip()),
                runs=1 if a.quick else a.runs, baseline=a.baseline, data=a.data)

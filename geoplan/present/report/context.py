@@ -80,6 +80,9 @@ class ReportContext:
     public: bool = True
     cache: dict = field(default_factory=dict)
     growth: GrowthOptions = field(default_factory=GrowthOptions)
+    #: set in a worker of :func:`geoplan.present.report.parallel.prefetch`: each value
+    #: ``once`` computes, pickled the moment it is computed (before a section reads it)
+    snapshots: dict | None = None
 
     @property
     def min_count(self) -> int:
@@ -113,6 +116,13 @@ class ReportContext:
         """``fn()`` the first time ``key`` is asked for, the cached value after."""
         if key not in self.cache:
             self.cache[key] = fn()
+            if self.snapshots is not None:
+                import pickle
+                try:
+                    self.snapshots[key] = pickle.dumps(self.cache[key],
+                                                       protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - not picklable: the parent computes it
+                    pass
         return self.cache[key]
 
 
@@ -166,7 +176,8 @@ def parse_sections(value: str | Iterable[str] | None) -> list[str]:
 
 
 def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
-                   public: bool = True, growth: Mapping[str, Any] | None = None) -> list[Section]:
+                   public: bool = True, growth: Mapping[str, Any] | None = None,
+                   workers: int | None = None) -> list[Section]:
     """Run the analyses and build the report's sections (pure: no files written).
 
     Parameters
@@ -188,6 +199,10 @@ def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
         ``dwellings_per_daa``); missing keys come from ``config/reserves.toml``.
         The scenario table uses every year and rate; the balance uses the one
         year/rate given, else ``reserves.default_year`` / ``default_rate``.
+    workers : int, optional
+        Processes the analyses run on (:func:`geoplan.present.report.parallel.prefetch`;
+        default :func:`~geoplan.present.report.parallel.workers`, 1: in turn). The
+        sections are the same either way.
 
     Returns
     -------
@@ -198,6 +213,8 @@ def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
     ids = parse_sections(sections)
     ctx = ReportContext(dataset=dataset, config=config, public=public,
                         growth=GrowthOptions.from_mapping(growth))
+    from geoplan.present.report.parallel import prefetch
+    prefetch(ctx, ids, workers)
     out = [run_builder(ctx, sid) for sid in ids]
     used = sorted({cs for s in out if not s.omitted for cs in s.config_sections})
     ctx.cache["used_config_sections"] = ["kommune"] + [u for u in used if u != "kommune"]

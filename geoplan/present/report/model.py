@@ -158,6 +158,11 @@ class Figure:
             self._image, self._draw = self._draw(), None
         return self._image
 
+    def set_image(self, png: bytes) -> None:
+        """The drawn image (from :func:`geoplan.present.report.parallel.draw_all`, which
+        called this figure's drawing in a worker process)."""
+        self._image, self._draw = png, None
+
     @property
     def drawn(self) -> bool:
         """Whether the PNG exists already (False until a lazy figure is first shown)."""

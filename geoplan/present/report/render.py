@@ -220,13 +220,18 @@ def fmt_from_path(out_path) -> str:
     return suffix
 
 
-def draw_figures(sections: Sequence[Section]) -> None:
+def draw_figures(sections: Sequence[Section], workers: int | None = None) -> None:
     """Draw every section's figures; a section whose figure fails is left out with the reason.
 
     Figures are drawn lazily (see :class:`~geoplan.present.report.model.Figure`),
-    so a drawing error surfaces here rather than in the section builder.
+    so a drawing error surfaces here rather than in the section builder. ``workers``:
+    processes the maps are drawn on (:func:`~geoplan.present.report.parallel.draw_all`;
+    default as there); a figure a worker could not draw is drawn (or fails) here.
     """
     from geoplan.present.report.context import _omission
+    from geoplan.present.report.parallel import draw_all
+
+    draw_all([f for s in sections if not s.omitted for f in s.figures], workers)
 
     for s in sections:
         if s.omitted:

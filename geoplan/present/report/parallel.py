@@ -1,0 +1,170 @@
+"""One report's analyses and maps on several processes, with the same results as in turn.
+
+A KPA report runs five independent analyses (reserves, schools, concentration,
+population, arealregnskap) and draws a dozen maps; each takes 0,3-2 s of CPU and
+none reads another's result. On a machine with more than one usable core they
+run side by side in forked worker processes:
+
+* :func:`prefetch` builds groups of sections in workers, each on its own
+  :class:`~geoplan.present.report.context.ReportContext`, and sends back every
+  value the workers' ``ctx.once`` computed, pickled *when it was computed* (before
+  any section read it). The report is then built in this process, in report
+  order, from those values: each analysis runs once per report, in one worker,
+  and the sections are the ones a serial run builds.
+* :func:`draw_all` draws the figures in workers and hands back the PNG bytes.
+
+A worker inherits the data by ``fork`` (nothing is pickled on the way out; the
+rasters are in memory, not open files). Whatever goes wrong in a worker -- an
+analysis that raises, a value that cannot be pickled, a worker that dies -- only
+means this process computes that part itself, as a serial run does, so the
+errors and the sentences that leave a section out are the same.
+
+Processes: ``GEOPLAN_RAPPORT_PROSESSER`` (1: everything in turn), else the cores
+this process may use that the load average leaves idle, at most :data:`MAX_WORKERS`
+(a busy machine: in turn). Without ``fork`` (not Linux)
+everything runs in turn.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from typing import Any, Callable, Sequence
+
+ENV_WORKERS = "GEOPLAN_RAPPORT_PROSESSER"
+#: more processes than this gain nothing on a report (five analyses, about a dozen maps)
+MAX_WORKERS = 4
+
+#: the section groups :func:`prefetch` runs, heaviest first: sections in one group share
+#: an analysis (``ctx.once`` key), so no two workers compute the same one
+GROUPS: tuple[tuple[str, ...], ...] = (
+    ("konsentrasjon",), ("befolkning",), ("skoler",), ("balanse", "parseller", "kollektiv"),
+    ("arealregnskap",), ("arealbehov",))
+
+#: the tasks of the running :func:`fork_map` (a forked worker finds them here by index)
+_TASKS: list[Callable[[], Any]] = []
+
+
+def workers(n_tasks: int | None = None) -> int:
+    """How many processes a report uses (1: everything in this process, in turn)."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        return 1
+    given = os.environ.get(ENV_WORKERS, "").strip()
+    if given:
+        try:
+            n = int(given)
+        except ValueError:
+            n = 1
+    else:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
+        # only the cores others leave idle: on a busy machine the workers' own imports
+        # and pickling cost more than they gain (demo PDF at load 8-12 on 2 cores:
+        # 42 s CPU with workers against 34 s in turn)
+        idle = cores - os.getloadavg()[0] if hasattr(os, "getloadavg") else cores
+        n = min(cores, MAX_WORKERS, int(idle + 0.5))
+    if n_tasks is not None:
+        n = min(n, n_tasks)
+    return max(1, n)
+
+
+def _run(i: int):
+    """In a worker: task ``i``'s value, pickled here (None when it raises or cannot be)."""
+    try:
+        return pickle.dumps(_TASKS[i](), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - the parent computes it itself, and raises there
+        return None
+
+
+def fork_map(tasks: Sequence[Callable[[], Any]], n: int) -> list[tuple[bool, Any]]:
+    """``(True, task())`` per task, computed on ``n`` forked processes; ``(False, None)``
+    for a task whose worker failed (the caller runs it itself). ``n`` <= 1: nothing runs
+    here, every task is ``(False, None)``."""
+    global _TASKS
+    out: list[tuple[bool, Any]] = [(False, None)] * len(tasks)
+    if n <= 1 or not tasks:
+        return out
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    _TASKS = list(tasks)
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
+            futs = [ex.submit(_run, i) for i in range(len(tasks))]
+            for i, f in enumerate(futs):
+                try:
+                    blob = f.result()
+                except Exception:  # noqa: BLE001 - a worker that died: computed here
+                    continue
+                if blob is not None:
+                    out[i] = (True, pickle.loads(blob))
+    except OSError:      # no processes to be had (limits): computed here
+        pass
+    finally:
+        _TASKS = []
+    return out
+
+
+def _build_group(ctx, ids: Sequence[str]) -> dict[str, bytes]:
+    """In a worker: build sections ``ids`` on a fresh context; the values its ``ctx.once``
+    computed, each pickled the moment it was computed."""
+    from geoplan.present.report.context import ReportContext, run_builder
+
+    mine = ReportContext(dataset=ctx.dataset, config=ctx.config, public=ctx.public,
+                         growth=ctx.growth)
+    mine.snapshots = {}
+    for sid in ids:
+        run_builder(mine, sid)
+    return mine.snapshots
+
+
+def prefetch(ctx, ids: Sequence[str], n: int | None = None) -> int:
+    """Compute the analyses of sections ``ids`` on worker processes into ``ctx.cache``.
+
+    Returns the number of values fetched (0 when the report runs in turn).
+    """
+    groups = [g for g in (tuple(s for s in grp if s in ids) for grp in GROUPS) if g]
+    n = workers(len(groups)) if n is None else n
+    if n <= 1 or len(groups) <= 1:
+        return 0
+    got = 0
+    import functools
+
+    tasks: list[Callable[[], Any]] = [functools.partial(_build_group, ctx, g) for g in groups]
+    for ok, snaps in fork_map(tasks, n):
+        if not ok:
+            continue
+        for key, blob in snaps.items():
+            if key in ctx.cache:
+                continue
+            try:
+                ctx.cache[key] = pickle.loads(blob)
+                got += 1
+            except Exception:  # noqa: BLE001 - computed again here when asked for
+                pass
+    return got
+
+
+def _image(f) -> bytes:
+    return f.image
+
+
+def draw_all(figures: Sequence, n: int | None = None) -> int:
+    """Draw the undrawn figures on worker processes (the PNG bytes come back); returns
+    how many were drawn there. A figure whose drawing fails in a worker is left undrawn,
+    to be drawn (and to fail, with its reason) in this process."""
+    import functools
+
+    todo = [f for f in figures if not f.drawn]
+    n = workers(len(todo)) if n is None else n
+    if n <= 1 or len(todo) <= 1:
+        return 0
+    got = 0
+    tasks: list[Callable[[], Any]] = [functools.partial(_image, f) for f in todo]
+    for f, (ok, png) in zip(todo, fork_map(tasks, n)):
+        if ok and isinstance(png, bytes):
+            f.set_image(png)
+            got += 1
+    return got

@@ -1,0 +1,106 @@
+"""The report on worker processes (issue 20) equals the report built in turn.
+
+* :func:`geoplan.present.report.parallel.fork_map` returns each task's own value, in
+  order, and hands a failing task back to the caller instead of raising;
+* the analyses prefetched on workers are each computed once (counted across the
+  processes through a file), and the sections built from them give the same
+  spreadsheet cells and the same HTML, byte for byte (images included), as a serial
+  build with ``workers=1``;
+* maps drawn on workers are the same PNG bytes as maps drawn here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pytest
+
+from geoplan.config import load_config
+from geoplan.io.layers import load
+from geoplan.io.loader import DEFAULT_DATA
+from geoplan.present.report import parallel
+
+_WHEN = re.compile(r"\d{1,2}\.\s*\d{1,2}\.\s*\d{4}(\s*kl\.\s*\d{1,2}[:.]\d{2})?")
+
+
+
+def test_fork_map_keeps_order_and_hands_back_failures():
+    def boom():
+        raise RuntimeError("x")
+
+    tasks = [lambda i=i: i * i for i in range(5)] + [boom, lambda: (lambda: 1)]
+    out = parallel.fork_map(tasks, 2)
+    assert out[:5] == [(True, i * i) for i in range(5)]
+    assert out[5] == (False, None)          # raised in the worker
+    assert out[6] == (False, None)          # a lambda cannot be pickled back
+    assert parallel.fork_map(tasks[:3], 1) == [(False, None)] * 3   # in turn: nothing here
+
+
+def test_workers_follow_the_environment(monkeypatch):
+    monkeypatch.setenv(parallel.ENV_WORKERS, "1")
+    assert parallel.workers(10) == 1
+    monkeypatch.setenv(parallel.ENV_WORKERS, "3")
+    assert parallel.workers(10) == 3 and parallel.workers(2) == 2
+    monkeypatch.setenv(parallel.ENV_WORKERS, "tull")
+    assert parallel.workers(10) == 1
+
+
+def _xlsx_cells(data: bytes) -> dict:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)
+                       if not (ws.title == "Om rapporten" and r and r[0] == "Laget")]
+            for ws in wb.worksheets}
+
+
+@pytest.mark.slow
+def test_parallel_report_equals_serial_and_each_analysis_runs_once(tmp_path, monkeypatch):
+    from geoplan import runs
+    from geoplan.present import report as rp
+    from geoplan.runs import population as rpop
+
+    log = tmp_path / "calls.txt"
+
+    def counted(name, fn):
+        def wrapper(*a, **k):
+            with open(log, "a", encoding="utf-8") as fh:      # one line per call, any process
+                fh.write(f"{name} {os.getpid()}\n")
+            return fn(*a, **k)
+        return wrapper
+
+    for name in ("reserves", "schools", "concentration_model", "arealregnskap"):
+        monkeypatch.setattr(runs, name, counted(name, getattr(runs, name)))
+    monkeypatch.setattr(rpop, "need_population", counted("need_population", rpop.need_population))
+
+    cfg = load_config()
+    ds = load(DEFAULT_DATA)
+    par = rp.build_sections(ds, cfg, workers=2)
+    calls = log.read_text(encoding="utf-8").splitlines()
+    names = [c.split()[0] for c in calls]
+    for name in ("reserves", "schools", "concentration_model", "arealregnskap",
+                 "need_population"):
+        assert names.count(name) == 1, (name, calls)
+    assert {c.split()[1] for c in calls} - {str(os.getpid())}, "nothing ran on a worker"
+
+    log.unlink()
+    ser = rp.build_sections(ds, cfg, workers=1)
+    names = [c.split()[0] for c in log.read_text(encoding="utf-8").splitlines()]
+    assert sorted(names) == sorted(["reserves", "schools", "concentration_model",
+                                    "arealregnskap", "need_population"])
+
+    assert [(s.id, s.title, s.omitted) for s in par] == [(s.id, s.title, s.omitted) for s in ser]
+    assert _xlsx_cells(rp.render_report(par, ds, cfg, "xlsx")) == \
+        _xlsx_cells(rp.render_report(ser, ds, cfg, "xlsx"))
+
+    from geoplan.present.report import render
+    render.draw_figures(par, workers=2)      # maps on workers ...
+    render.draw_figures(ser, workers=1)      # ... and here
+    figs_p = [f.image for s in par for f in s.figures]
+    figs_s = [f.image for s in ser for f in s.figures]
+    assert len(figs_p) >= 5 and figs_p == figs_s
+    html_p = rp.render_report(par, ds, cfg, "html").decode("utf-8")
+    html_s = rp.render_report(ser, ds, cfg, "html").decode("utf-8")
+    assert _WHEN.sub("", html_p) == _WHEN.sub("", html_s)
