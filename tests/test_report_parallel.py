@@ -47,6 +47,25 @@ def test_workers_follow_the_environment(monkeypatch):
     assert parallel.workers(10) == 1
 
 
+def test_a_process_with_other_threads_never_forks(monkeypatch):
+    """The app's server threads build reports: a fork there could inherit a held lock."""
+    import threading
+
+    monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    if threading.active_count() == 1:
+        assert parallel.workers(10) == 4      # idle cores, one thread: workers
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert parallel.workers(10) == 1
+    finally:
+        stop.set()
+        t.join()
+
+
 def _xlsx_cells(data: bytes) -> dict:
     import openpyxl
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import shapely
 from shapely.geometry import Point, box
+from street_grids import grid_segments
 
 from geoplan.analysis import corridor
 from geoplan.analysis.network import add_points, build_network, snap_points
@@ -21,14 +22,8 @@ R, WIDTH, Q = 600.0, 100.0, 4
 
 
 def _grid(n: int, step: float, rng) -> np.ndarray:
-    t = np.arange(n + 1) * step
-    xs, ys = np.meshgrid(t, t)
-    h = np.stack([np.c_[xs[:, :-1].ravel(), ys[:, :-1].ravel()],
-                  np.c_[xs[:, 1:].ravel(), ys[:, 1:].ravel()]], axis=1)
-    v = np.stack([np.c_[xs[:-1, :].ravel(), ys[:-1, :].ravel()],
-                  np.c_[xs[1:, :].ravel(), ys[1:, :].ravel()]], axis=1)
-    segs = np.concatenate([h, v]) + [500_000.0, 6_600_000.0]
-    return shapely.linestrings(segs[rng.random(segs.shape[0]) >= 0.12])   # streets missing
+    """An n x n grid of ``step`` m blocks with 12 % of the streets missing."""
+    return grid_segments(n, step, 500_000.0, 6_600_000.0, keep=lambda k: rng.random(k) >= 0.12)
 
 
 def _reference(net, schools_xy, sets, geoms):

@@ -21,14 +21,15 @@ errors and the sentences that leave a section out are the same.
 
 Processes: ``GEOPLAN_RAPPORT_PROSESSER`` (1: everything in turn), else the cores
 this process may use that the load average leaves idle, at most :data:`MAX_WORKERS`
-(a busy machine: in turn). Without ``fork`` (not Linux)
-everything runs in turn.
+(a busy machine: in turn). Without ``fork`` (not Linux), or in a process with more
+than one thread (the app's server), everything runs in turn.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import threading
 from typing import Any, Callable, Sequence
 
 ENV_WORKERS = "GEOPLAN_RAPPORT_PROSESSER"
@@ -57,6 +58,11 @@ def workers(n_tasks: int | None = None) -> int:
             n = int(given)
         except ValueError:
             n = 1
+    elif threading.active_count() > 1:
+        # a forked child gets only the calling thread, and a lock another thread held
+        # (logging, an allocator, a library's pool) stays held in it for ever: the app's
+        # server threads build reports too, so only a single-threaded process forks
+        return 1
     else:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
             else (os.cpu_count() or 1)
