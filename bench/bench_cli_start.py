@@ -11,7 +11,8 @@ time (user + system of the child) and the ratios:
   DATA); its output must equal the cached run's, byte for byte (``same answer``);
 * against ``python -c "import geopandas"``: the floor every geopandas tool pays;
 * against the same command run from another checkout (``--before DIR``, e.g. the
-  main branch before the change), when given.
+  main branch before the change), when given, with a load cache of its own, warmed as
+  this tree's is.
 
 Bytecode is cached as in an installed package (``PYTHONDONTWRITEBYTECODE`` is dropped
 for the children and one warm-up run per side writes it). The issue's target: ``geoplan COMMAND`` on the demo ≤ 1 s. Results go to
@@ -54,13 +55,14 @@ TARGET_S = 1.0
 CACHE_DIR = Path(tempfile.gettempdir()) / f"geoplan-bench-cli-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
 
 
-def _run(argv: list[str], pythonpath: Path | None, cache: bool = True) -> tuple[float, float, int, str]:
+def _run(argv: list[str], pythonpath: Path | None, cache: bool = True,
+         cache_dir: Path = CACHE_DIR) -> tuple[float, float, int, str]:
     """(wall s, CPU s of the child, exit code, hash of its stdout) of one fresh process."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     # as installed: bytecode cached (a warm-up run writes it), not compiled on every start
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["GEOPLAN_CACHE_DIR"] = str(CACHE_DIR)
+    env["GEOPLAN_CACHE_DIR"] = str(cache_dir)
     env["GEOPLAN_HURTIGLAGER"] = "1" if cache else "0"
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
@@ -87,8 +89,8 @@ def measure(cmds, repeat: int, before: Path | None = None) -> list[dict]:
                                                    "before": []}
         codes, outs_now, outs_cold = set(), set(), set()
         _run(["-m", "geoplan", *args], ROOT)  # warm-up: bytecode, the OS file cache, the load cache
-        if before:
-            _run(["-m", "geoplan", *args], before)
+        if before:   # its own load cache (both trees' entries share a slot name), warmed
+            _run(["-m", "geoplan", *args], before, cache_dir=CACHE_DIR / "before")
         for _ in range(repeat):
             w, c, rc, h = _run(["-m", "geoplan", *args], ROOT)
             s["now"].append((w, c))
@@ -101,7 +103,8 @@ def measure(cmds, repeat: int, before: Path | None = None) -> list[dict]:
             w, c, _, _ = _run(base, None)
             s["floor"].append((w, c))
             if before:
-                w, c, _, _ = _run(["-m", "geoplan", *args], before, cache=False)
+                w, c, _, _ = _run(["-m", "geoplan", *args], before,
+                                  cache_dir=CACHE_DIR / "before")
                 s["before"].append((w, c))
         row = {"command": label, "exit_codes": sorted(codes),
                "same_answer": len(outs_now) == 1 and outs_now == outs_cold}
