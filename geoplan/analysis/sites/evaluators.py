@@ -54,6 +54,8 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     if prep is None:
         return unknown_all(s.n, missing_layer_reason(c.layer))
     union, gdf, tree = prep
+    if s.n == 1:
+        return [_inside_one(a, c, s, union, gdf, tree)]
     areal = s.is_areal
     hit = shapely.intersects(s.geoms, union)
     share = np.where(hit, 100.0, 0.0)
@@ -80,18 +82,43 @@ def _eval_inside(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
         names = sorted({n for n in all_names[by_site[i]] if n}) if len(by_site[i]) else []
         names_near = ([] if names or not len(near_of[i]) else
                       [n for n in all_names[near_of[i]] if n])
-        v = share_l[i]
-        if v >= 100.0 - 1e-9:
-            txt = f"Hele tomta ligger innenfor {noun}n" + (f" ({', '.join(names)})." if names else ".")
-        elif v <= 0.0:
-            txt = (f"Tomta ligger utenfor {noun}n, {fmt_num(dist_l[i], 0)} m fra nærmeste"
-                   + (f" ({', '.join(names_near)})." if names_near else "."))
-        else:
-            txt = (f"{fmt_num(v, 1)} % av tomta ligger innenfor {noun}n"
-                   + (f" ({', '.join(names)})." if names else "."))
-        out.append(Measure(value=v, text=txt, details={
-            "navn": names or names_near, "avstand_m": round(dist_l[i], 1)}))
+        out.append(_inside_measure(noun, share_l[i], dist_l[i], names, names_near))
     return out
+
+
+def _inside_measure(noun: str, v: float, dist: float, names: list, names_near: list) -> Measure:
+    if v >= 100.0 - 1e-9:
+        txt = f"Hele tomta ligger innenfor {noun}n" + (f" ({', '.join(names)})." if names else ".")
+    elif v <= 0.0:
+        txt = (f"Tomta ligger utenfor {noun}n, {fmt_num(dist, 0)} m fra nærmeste"
+               + (f" ({', '.join(names_near)})." if names_near else "."))
+    else:
+        txt = (f"{fmt_num(v, 1)} % av tomta ligger innenfor {noun}n"
+               + (f" ({', '.join(names)})." if names else "."))
+    return Measure(value=v, text=txt, details={
+        "navn": names or names_near, "avstand_m": round(dist, 1)})
+
+
+def _inside_one(a: SiteAssessor, c: Criterion, s: Sites, union: Any, gdf: Any,
+                tree: shapely.STRtree) -> Measure:
+    """:func:`_eval_inside` of one site with scalar predicates (the same operations on
+    the same operands, so the same numbers)."""
+    g = s.geoms[0]
+    hit = bool(shapely.intersects(g, union))
+    share = 100.0 if hit else 0.0
+    if hit and bool(s.is_areal[0]) and not shapely.contains(union, g):
+        share = float(shapely.area(shapely.intersection(g, union))) / float(shapely.area(g)) * 100.0
+    share = min(max(share, 0.0), 100.0)
+    dist = 0.0 if hit else float(shapely.distance(g, union))
+    all_names = a.index.names(gdf)
+    fi = tree.query(g, predicate="intersects")
+    names = sorted({n for n in all_names[fi] if n}) if len(fi) else []
+    names_near: list = []
+    if not len(fi):
+        near = tree.query_nearest(g, all_matches=False)
+        names_near = [n for n in all_names[near] if n]
+    return _inside_measure(LAYER_NOUN.get(c.layer_name, c.layer_name), share, dist, names,
+                           names_near)
 
 
 def _nearest_off(tree: shapely.STRtree, geoms: np.ndarray, off: np.ndarray,
@@ -190,6 +217,14 @@ def _eval_distance(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
     if isinstance(prep, list):
         return prep
     gdf, tree, _geoms = prep
+    noun = _noun(c)
+    head = f"Nærmeste {noun}"
+    dec = c.decimals
+    if s.n == 1:
+        f1, d1 = tree.query_nearest(s.geoms[0], all_matches=False, return_distance=True)
+        if not len(f1):    # as below: no distance, the first feature's name
+            return [_distance_measure(head, a.index.names(gdf)[0], math.nan, dec)]
+        return [_distance_measure(head, a.index.names(gdf)[f1[0]], float(d1[0]), dec)]
     (si, fi), dist = tree.query_nearest(s.geoms, all_matches=False, return_distance=True)
     if len(si) != s.n:                  # a tree of empty geometries finds nothing for some
         d = np.full(s.n, np.nan)
@@ -197,15 +232,12 @@ def _eval_distance(a: SiteAssessor, c: Criterion, s: Sites) -> list[Measure]:
         d[si], f[si] = dist, fi
         dist, fi = d, f
     names = a.index.names(gdf)[fi].tolist()
-    noun = _noun(c)
-    head = f"Nærmeste {noun}"
-    dec = c.decimals
-    out = []
-    for nm, v in zip(names, dist.tolist()):
-        txt = (head + (f" ({nm})" if nm else "")
-               + f" ligger {fmt_num(v, dec)} m unna i luftlinje.")
-        out.append(Measure(value=v, text=txt, details={"navn": nm}))
-    return out
+    return [_distance_measure(head, nm, v, dec) for nm, v in zip(names, dist.tolist())]
+
+
+def _distance_measure(head: str, nm: Any, v: float, dec: int) -> Measure:
+    txt = head + (f" ({nm})" if nm else "") + f" ligger {fmt_num(v, dec)} m unna i luftlinje."
+    return Measure(value=v, text=txt, details={"navn": nm})
 
 
 @register_kind("walking_distance", needs_layer=True)
@@ -332,6 +364,9 @@ def raster_site_stats(raster: Any, geoms: np.ndarray, stat: str,
     (values, cell counts); value NaN where the site has no valid cell.
     """
     n = len(geoms)
+    if n == 1 and crs is None:
+        v1, c1 = _raster_one(raster, geoms[0], stat)
+        return np.array([v1]), np.array([c1], dtype=int)
     vals = np.full(n, np.nan)
     counts = np.zeros(n, dtype=int)
     areal = shapely.area(geoms) > 0
@@ -349,6 +384,24 @@ def raster_site_stats(raster: Any, geoms: np.ndarray, stat: str,
             if cells.size:
                 vals[i] = _stat(cells, stat)
     return vals, counts
+
+
+def _raster_one(raster: Any, g: Any, stat: str) -> tuple[float, int]:
+    """:func:`raster_site_stats` of one site in the raster's CRS, without arrays of one:
+    a point reads its cell by the arithmetic of :meth:`Raster.sample`, a polygon takes
+    :meth:`Raster.cells_in` (what :func:`polygon_cells` reproduces for many)."""
+    if g.area > 0:
+        cells = raster.cells_in(g)
+        cells = cells[np.isfinite(cells)]
+        return (_stat(cells, stat) if cells.size else math.nan), int(cells.size)
+    p = g if g.geom_type == "Point" else g.centroid
+    col, row = ~raster.transform * (p.x, p.y)
+    c, r = math.floor(col), math.floor(row)
+    h, w = raster.data.shape
+    if 0 <= r < h and 0 <= c < w:
+        v = float(raster.data[r, c])
+        return v, int(math.isfinite(v))
+    return math.nan, 0
 
 
 def _stat(cells: np.ndarray, stat: str) -> float:
