@@ -215,6 +215,15 @@ class SiteAssessor:
     # -- assessment ------------------------------------------------------------
     def _sites(self, geoms: Any, units: Any, kategori: str | None, trinn: int | None,
                crs: Any = None) -> Sites:
+        if (crs is None and isinstance(geoms, shapely.Geometry) and type(units) is int
+                and units >= 0 and (trinn is None or trinn in (1, 2, 3, 4, 5))):
+            # one site in the data CRS (assess): the checks below on scalars
+            if geoms.is_empty:
+                raise DataProblem("Tomt nr. 1 har tom geometri. Rett eller fjern den i tomtefilen.")
+            g = geoms if geoms.is_valid else shapely.make_valid(geoms)
+            return Sites(geoms=np.array([g], dtype=object), units=np.array([units]),
+                         kategori=normalise_kategori(kategori),
+                         trinn=None if trinn is None else int(trinn))
         arr = _site_geometries(geoms, self.crs, crs)
         if isinstance(units, (int, float, np.integer, np.floating)) and not isinstance(units, bool) \
                 and np.isfinite(units):
@@ -315,15 +324,12 @@ class SiteAssessor:
             return ranked_results(per_site, self._site_info(s), crits, used, s, names)
 
     def _site_info(self, s: Sites) -> list[dict]:
+        if s.n == 1:
+            return [self._site_info_one(s)]
         areas = shapely.area(s.geoms)
         cen = shapely.centroid(s.geoms)
         inner = shapely.point_on_surface(s.geoms)
-        zon = None
-        zc = next((c for c in self.criteria if c.kind == "zoning_share"), None)
-        if zc is not None:
-            base = self._layer_index(zc.layer_name)
-            if base is not None and zc.opt("column", "arealformal") in base[0].columns:
-                zon = self._zoning_overlap(zc.layer_name, zc.opt("column", "arealformal"), s)
+        zon = self._zoning_of_info(s)
         kinds = [_GEOM_TYPES.get(t, "Geometry") for t in shapely.get_type_id(s.geoms).tolist()]
         daa = (areas / 1000.0).tolist()
         cx, cy = shapely.get_x(cen).tolist(), shapely.get_y(cen).tolist()
@@ -342,6 +348,32 @@ class SiteAssessor:
                 "wkt": wkt[i],
             })
         return out
+
+
+    def _zoning_of_info(self, s: Sites) -> list[list[dict]] | None:
+        zc = next((c for c in self.criteria if c.kind == "zoning_share"), None)
+        if zc is not None:
+            base = self._layer_index(zc.layer_name)
+            if base is not None and zc.opt("column", "arealformal") in base[0].columns:
+                return self._zoning_overlap(zc.layer_name, zc.opt("column", "arealformal"), s)
+        return None
+
+    def _site_info_one(self, s: Sites) -> dict:
+        """:meth:`_site_info` of one site, with the scalar functions."""
+        g = s.geoms[0]
+        zon = self._zoning_of_info(s)
+        cx, cy = shapely.get_coordinates(shapely.centroid(g))[0, :2].tolist()
+        ix, iy = shapely.get_coordinates(shapely.point_on_surface(g))[0, :2].tolist()
+        return {
+            "geometritype": _GEOM_TYPES.get(int(shapely.get_type_id(g)), "Geometry"),
+            "areal_daa": round(float(shapely.area(g)) / 1000.0, 3),
+            "x": round(cx, 1),
+            "y": round(cy, 1),
+            "punkt_pa_tomta": [round(ix, 1), round(iy, 1)],
+            "epsg": self._epsg,
+            "arealformal": zon[0] if zon is not None else None,
+            "wkt": shapely.to_wkt(g, rounding_precision=2),
+        }
 
 
 @contextmanager

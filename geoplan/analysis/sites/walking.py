@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import math
+from typing import TYPE_CHECKING, Any, Callable
 
 import geopandas as gpd
 import numpy as np
@@ -60,6 +61,10 @@ def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
                      dtype=object)
 
     def walk(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if len(points) == 1:
+            d1, s1, w1 = walk_one(net2, dist, nearest, points[0], max_snap_m)
+            return (np.array([d1]), np.array([s1]),
+                    np.array([names[w1] if w1 >= 0 else None], dtype=object))
         d, snap_m, who = snap_and_walk(net2, dist, nearest, points, max_snap_m)
         nm = np.array([None] * len(d), dtype=object)
         hit = who >= 0
@@ -105,3 +110,41 @@ def snap_and_walk(net: "nw.Network", dist: np.ndarray, nearest: np.ndarray, poin
     who[qi] = np.where(np.isfinite(tot), w, -1)
     d_out[qi] = np.where(np.isfinite(tot), tot, np.nan)
     return d_out, snap_m, who
+
+
+def walk_one(net: "nw.Network", dist: np.ndarray, nearest: np.ndarray, g: Any,
+             max_snap_m: float) -> tuple[float, float, int]:
+    """:func:`snap_and_walk` of one geometry with scalars: the same arithmetic as
+    :func:`geoplan.analysis.network.project_to_edges` on one point (IEEE operations in
+    the same order, ``np.hypot`` for the distance), without arrays of one."""
+    nan = math.nan
+    if g is None or g.is_empty:
+        return nan, nan, -1
+    p = g if shapely.get_type_id(g) == shapely.GeometryType.POINT else shapely.point_on_surface(g)
+    if p is None or p.is_empty or net._network_edges.size == 0:
+        return nan, nan, -1
+    md = None if not np.isfinite(max_snap_m) else float(max_snap_m)
+    ti = net.tree.query_nearest(p, max_distance=md, all_matches=False)
+    if not len(ti):
+        return nan, nan, -1
+    e = int(net._network_edges[ti[0]])
+    ui, vi = int(net.u[e]), int(net.v[e])
+    (ax, ay), (bx, by) = net.xy[ui].tolist(), net.xy[vi].tolist()
+    px, py = shapely.get_coordinates(p)[0, :2].tolist()
+    abx, aby = bx - ax, by - ay
+    den = abx * abx + aby * aby
+    t = ((px - ax) * abx + (py - ay) * aby) / den if den > 0 else 0.0
+    t = min(max(t, 0.0), 1.0)
+    sx, sy = ax + abx * t, ay + aby * t
+    d = float(np.hypot(px - sx, py - sy))
+    if md is not None and not d <= md + 1e-9:
+        return nan, nan, -1
+    L = float(net.length_m[e])
+    du = float(dist[ui]) + t * L
+    dv = float(dist[vi]) + (1.0 - t) * L
+    if du != du or dv != dv:
+        return nan, d, -1
+    tot = (du if du <= dv else dv) + d
+    if not math.isfinite(tot):
+        return nan, d, -1
+    return tot, d, int(nearest[ui] if du <= dv else nearest[vi])

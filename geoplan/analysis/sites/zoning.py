@@ -43,6 +43,16 @@ def _pieces(idx: LayerIndexes, layer: str, s: Sites) -> tuple[np.ndarray, ...] |
     out = None
     if base is not None:
         _gdf, tree, geoms = base
+        if s.n == 1:      # one site: already in order, no arrays of masks
+            fi = tree.query(s.geoms[0], predicate="intersects")
+            si = np.zeros(len(fi), dtype=fi.dtype)
+            if s.is_areal[0] and len(fi):
+                pieces = shapely.intersection(s.geoms[0], geoms[fi])
+                area = np.nan_to_num(shapely.area(pieces))
+            else:
+                pieces, area = np.full(len(fi), None, dtype=object), np.zeros(len(fi))
+            s.cache[key] = (si, fi, pieces, area)
+            return s.cache[key]
         si, fi = tree.query(s.geoms, predicate="intersects")
         order = np.argsort(si, kind="stable")
         si, fi = si[order], fi[order]
@@ -73,6 +83,9 @@ def _zoning_overlap(idx: LayerIndexes, layer: str, column: str, s: Sites) -> lis
         return out
     si, fi, _pieces_arr, inter_area = got
     feat_codes, uniques, names = zoning_codes(idx, layer, column)
+    if s.n == 1:
+        return [_overlap_one(feat_codes[fi].tolist(), inter_area.tolist(), uniques, names,
+                             bool(s.is_areal[0]), float(shapely.area(s.geoms[0])))]
     k = len(uniques) + 1                      # last slot: missing code
     code = feat_codes[fi]
     code = np.where(code < 0, k - 1, code)
@@ -101,6 +114,36 @@ def _zoning_overlap(idx: LayerIndexes, layer: str, column: str, s: Sites) -> lis
     return out
 
 
+def _overlap_one(codes: list[int], areas: list[float], uniques: list, names: list,
+                 areal: bool, site_area: float) -> list[dict]:
+    """:func:`_zoning_overlap` of one site in plain Python: the same sums in the same
+    order (``bincount`` adds each pair's area to 0.0 in pair order), the codes in the
+    order ``np.unique`` gives them (by position, the missing code last)."""
+    k = len(uniques)
+    acc: dict[int, float] = {}
+    hits: dict[int, int] = {}
+    for cd, ar in zip(codes, areas):
+        cd = k if cd < 0 else cd
+        acc[cd] = acc.get(cd, 0.0) + ar
+        hits[cd] = hits.get(cd, 0) + 1
+    n_hits = len(codes)
+    rows = []
+    for cd in sorted(acc):
+        a = acc[cd]
+        if areal:
+            if a <= 0:
+                continue
+            pct = a / site_area * 100.0
+        else:
+            a, pct = 0.0, 100.0 * hits[cd] / n_hits
+        rows.append({"kode": uniques[cd] if cd < k else None,
+                     "navn": names[cd] if cd < k else None,
+                     "areal_daa": round(a / 1000.0, 3), "andel_pct": round(pct, 2)})
+    if len(rows) > 1:
+        rows.sort(key=lambda r: -r["andel_pct"])
+    return rows
+
+
 def zoning_cover(idx: LayerIndexes, layer: str, column: str, codes: set[int],
                  s: Sites) -> tuple[np.ndarray, np.ndarray]:
     """Per site: % of its area zoned with one of ``codes``, and % zoned at all.
@@ -113,6 +156,9 @@ def zoning_cover(idx: LayerIndexes, layer: str, column: str, codes: set[int],
     """
     key = ("zoning_cover", layer, column, tuple(sorted(codes)))
     if key in s.cache:
+        return s.cache[key]
+    if s.n == 1:
+        s.cache[key] = _cover_one(idx, layer, column, codes, s)
         return s.cache[key]
     ok_pct = np.full(s.n, np.nan)
     any_pct = np.full(s.n, np.nan)
@@ -131,6 +177,21 @@ def zoning_cover(idx: LayerIndexes, layer: str, column: str, codes: set[int],
             any_pct[areal] = np.minimum(any_a[areal] / site_area[areal] * 100.0, 100.0)
     s.cache[key] = (ok_pct, any_pct)
     return ok_pct, any_pct
+
+
+def _cover_one(idx: LayerIndexes, layer: str, column: str, codes: set[int],
+               s: Sites) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`zoning_cover` of one site (the same divisions on scalars)."""
+    if not s.is_areal[0]:
+        return np.array([np.nan]), np.array([np.nan])
+    got = _pieces(idx, layer, s)
+    if got is None or not len(got[0]):
+        return np.array([0.0]), np.array([0.0])
+    si, fi, pieces, pa = got
+    ok_a, any_a = _covered_areas(idx, layer, column, codes, s, si, fi, pieces, pa)
+    site_area = float(shapely.area(s.geoms[0]))
+    return (np.array([min(float(ok_a[0]) / site_area * 100.0, 100.0)]),
+            np.array([min(float(any_a[0]) / site_area * 100.0, 100.0)]))
 
 
 def _shared_interior(si: np.ndarray, pieces: np.ndarray) -> np.ndarray:
@@ -162,9 +223,12 @@ def _covered_areas(idx: LayerIndexes, layer: str, column: str, codes: set[int], 
     pairs ``(si, fi)`` (sorted by site) and their intersections; overlaps within one
     site counted once."""
     feat_codes, uniques, _names = zoning_codes(idx, layer, column)
-    allowed = np.array([int_or_none(u) in codes for u in uniques] + [False])
+    allowed = idx.memo(("zoning_allowed", layer, column, tuple(sorted(codes))), lambda: np.array(
+        [int_or_none(u) in codes for u in uniques] + [False]))
     code = feat_codes[fi]
     ok_f = allowed[np.where(code < 0, len(uniques), code)]
+    if s.n == 1:
+        return _covered_one(pieces, pa.tolist(), ok_f)
     ok_a = np.bincount(si, weights=pa * ok_f, minlength=s.n)
     any_a = np.bincount(si, weights=pa, minlength=s.n)
     shared = _shared_interior(si, pieces)
@@ -179,3 +243,22 @@ def _covered_areas(idx: LayerIndexes, layer: str, column: str, codes: set[int], 
             if ok_f[b:e].sum() > 1:
                 ok_a[i] = shapely.area(shapely.union_all(pieces[b:e][ok_f[b:e]]))
     return ok_a, any_a
+
+
+def _covered_one(pieces: np.ndarray, pa: list[float], ok_f: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_covered_areas` of one site: the sums in pair order, and the unions only
+    when two of its pieces share interior (as :func:`_shared_interior` decides)."""
+    ok_l = ok_f.tolist()
+    ok_a = any_a = 0.0
+    for p, ok in zip(pa, ok_l):
+        ok_a += p * float(ok)
+        any_a += p
+    k = len(pa)
+    if k > 1:
+        ia, ib = np.triu_indices(k, 1)
+        if shapely.relate_pattern(pieces[ia], pieces[ib], "T********").any():
+            any_a = float(shapely.area(shapely.union_all(pieces)))
+            if sum(ok_l) > 1:
+                ok_a = float(shapely.area(shapely.union_all(pieces[ok_f])))
+    return np.array([ok_a]), np.array([any_a])
