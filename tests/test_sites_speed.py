@@ -162,3 +162,106 @@ def test_inside_share_and_distance_by_hand():
     assert rows[2]["verdi"] == 0.0 and rows[2]["detaljer"] == {"navn": ["A"], "avstand_m": 100.0}
     assert rows[3]["verdi"] == 100.0 and rows[4]["verdi"] == 0.0
     assert rows[4]["detaljer"]["avstand_m"] == 30.0
+
+
+def test_one_site_walk_equals_network_functions():
+    # the scalar walk of assess() against geoplan.analysis.network's DataFrame functions
+    from geoplan.analysis import network as nw
+    from geoplan.analysis.sites.walking import walk_one
+    lines = gpd.GeoSeries([shapely.LineString([(0, 0), (1000, 0)]),
+                           shapely.LineString([(500, 0), (500, 800)]),
+                           shapely.LineString([(2000, 2000), (2500, 2000)])], crs=25832)
+    net = nw.build_network(gpd.GeoDataFrame(geometry=lines))
+    tsnap = nw.snap_points(net, gpd.GeoSeries([Point(900, 10), Point(480, 790)]), max_distance_m=50)
+    net2, nodes = nw.add_points(net, tsnap)
+    dist, nearest = nw.distances_from(net2, nodes[nodes >= 0])
+    rng = np.random.default_rng(4)
+    pts = np.concatenate([shapely.points(rng.uniform(-100, 2600, 200), rng.uniform(-100, 2100, 200)),
+                          [box(100, 5, 140, 40), Point(500, 400)]])
+    snap = nw.snap_points(net2, pts, max_distance_m=120.0)
+    ref, ref_who = nw.target_distances(net2, dist, snap, nearest)
+    got = [walk_one(net2, dist, nearest, g, 120.0) for g in pts]
+    d = np.array([x[0] for x in got])
+    np.testing.assert_allclose(d, np.where(np.isfinite(ref), ref, np.nan), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose([x[1] for x in got], snap["tilknytning_m"].to_numpy(), rtol=1e-12,
+                               atol=1e-9)
+    assert [x[2] for x in got] == list(ref_who)
+    # by hand: (100, 50) snaps 50 m to (100, 0), then 800 m along and the 10 m leg
+    d1, s1, w1 = walk_one(net2, dist, nearest, Point(100, 50), 120.0)
+    assert s1 == pytest.approx(50.0) and d1 == pytest.approx(50 + 800 + 10) and w1 == 0
+    assert np.isnan(walk_one(net2, dist, nearest, Point(2200, 2500), 120.0)[0])   # not snapped
+    d2, s2, w2 = walk_one(net2, dist, nearest, Point(2200, 2010), 120.0)          # no way there
+    assert np.isnan(d2) and s2 == pytest.approx(10.0) and w2 == -1
+
+
+def test_one_site_raster_equals_rasterio():
+    # one site's raster value (assess) against rasterio's own index and mask
+    from rasterio.transform import rowcol
+
+    from geoplan.analysis.sites.evaluators import _raster_one
+    from geoplan.io.raster import Raster
+    rng = np.random.default_rng(7)
+    data = rng.uniform(30, 80, (40, 50))
+    data[5:8, 5:8] = np.nan
+    tr = Affine(10.0, 0, 1000.0, 0, -10.0, 2000.0)
+    r = Raster(Path("t.tif"), data, tr, CRS.from_epsg(25832))
+    xs, ys = rng.uniform(980, 1520, 300), rng.uniform(1580, 2020, 300)
+    for x, y in zip(xs.tolist(), ys.tolist()):
+        v, n = _raster_one(r, Point(x, y), "max")
+        row, col = rowcol(tr, x, y)
+        inside = 0 <= row < 40 and 0 <= col < 50
+        want = data[row, col] if inside else np.nan
+        if np.isfinite(want):
+            assert (v, n) == (want, 1)
+        else:
+            assert np.isnan(v) and n == 0
+    for k in range(100):
+        x, y = rng.uniform(990, 1490), rng.uniform(1610, 1990)
+        g = box(x, y, x + rng.uniform(3, 60), y + rng.uniform(3, 60))
+        cells = _rasterio_cells(data, tr, g)
+        cells = cells[np.isfinite(cells)]
+        for stat, fn in (("max", np.max), ("mean", np.mean), ("p90", lambda c: np.percentile(c, 90))):
+            v, n = _raster_one(r, g, stat)
+            assert n == cells.size
+            if cells.size:
+                assert v == pytest.approx(float(fn(cells)), rel=1e-12)
+            else:
+                assert np.isnan(v)
+
+
+def test_one_site_zoning_inside_and_distance_by_hand():
+    # assess() (the one-site paths) on small layers worked out by hand
+    zon = gpd.GeoDataFrame({"arealformal": [1110, 1110, 2010]},
+                           geometry=[box(0, 0, 60, 100), box(50, 0, 100, 100),
+                                     box(100, 0, 200, 100)], crs=25832)
+    grense = gpd.GeoDataFrame({"navn": ["A"]}, geometry=[box(0, 0, 100, 100)], crs=25832)
+    skole = gpd.GeoDataFrame({"navn": ["S1", "S2"]}, geometry=[Point(0, 300), Point(400, 0)],
+                             crs=25832)
+    section = {"criteria": [
+        {"id": "formal", "kind": "zoning_share", "layer": "arealformal", "label": "Formål",
+         "unit": "%", "direction": "min", "codes": [1110], "yellow": 100, "red": 50,
+         "source": "test"},
+        {"id": "inne", "kind": "inside", "layer": "utviklingsgrense", "label": "Innenfor",
+         "unit": "%", "direction": "min", "yellow": 100, "red": 50, "source": "test"},
+        {"id": "skole", "kind": "distance", "layer": "skole", "label": "Skole", "unit": "m",
+         "yellow": 500, "red": 1000, "source": "test"}], "profiles": []}
+    a = SiteAssessor.from_layers({"arealformal": zon, "utviklingsgrense": grense,
+                                  "skole": skole}, section)
+
+    def rows(g):
+        return {k["id"]: k for k in a.assess(g)["kriterier"]}
+    r = rows(box(0, 0, 100, 100))
+    assert r["formal"]["verdi"] == 100.0          # the 10 × 100 m overlap counted once
+    assert r["inne"]["verdi"] == 100.0 and r["inne"]["detaljer"]["navn"] == ["A"]
+    assert r["skole"]["verdi"] == 200.0 and r["skole"]["detaljer"]["navn"] == "S1"
+    r = rows(box(80, 0, 120, 100))
+    assert r["formal"]["verdi"] == 50.0           # 20 × 100 of 1110 in 40 × 100
+    assert r["inne"]["verdi"] == 50.0
+    r = rows(Point(150, 50))
+    assert r["formal"]["verdi"] == 0.0            # a point in 2010 only
+    assert r["inne"]["verdi"] == 0.0 and r["inne"]["detaljer"]["avstand_m"] == 50.0
+    assert r["skole"]["verdi"] == pytest.approx(float(np.hypot(250, 50)), abs=0.05)
+    r = rows(Point(55, 50))                       # a point in both 1110 polygons
+    assert r["formal"]["verdi"] == 100.0
+    assert r["formal"]["detaljer"]["arealformal"][0]["andel_pct"] == 100.0
+    assert rows(Point(500, 500))["formal"]["status"] == "ukjent"   # no zoning under it

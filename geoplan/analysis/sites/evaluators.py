@@ -395,7 +395,7 @@ def _raster_one(raster: Any, g: Any, stat: str) -> tuple[float, int]:
         cells = cells[np.isfinite(cells)]
         return (_stat(cells, stat) if cells.size else math.nan), int(cells.size)
     p = g if g.geom_type == "Point" else g.centroid
-    col, row = ~raster.transform * (p.x, p.y)
+    col, row = ~raster.transform @ (p.x, p.y)
     c, r = math.floor(col), math.floor(row)
     h, w = raster.data.shape
     if 0 <= r < h and 0 <= c < w:
