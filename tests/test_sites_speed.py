@@ -215,7 +215,7 @@ def test_one_site_raster_equals_rasterio():
             assert (v, n) == (want, 1)
         else:
             assert np.isnan(v) and n == 0
-    for k in range(100):
+    for _k in range(100):
         x, y = rng.uniform(990, 1490), rng.uniform(1610, 1990)
         g = box(x, y, x + rng.uniform(3, 60), y + rng.uniform(3, 60))
         cells = _rasterio_cells(data, tr, g)

@@ -7,6 +7,8 @@ equal share.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -127,7 +129,7 @@ def _overlap_one(codes: list[int], areas: list[float], uniques: list, names: lis
         acc[cd] = acc.get(cd, 0.0) + ar
         hits[cd] = hits.get(cd, 0) + 1
     n_hits = len(codes)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cd in sorted(acc):
         a = acc[cd]
         if areal:
