@@ -42,19 +42,25 @@ MIN_LINES = 400
 
 
 def _seg_samples(a: np.ndarray, b: np.ndarray, owner: np.ndarray,
-                 step: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points along the segments ``a -> b`` at most ``step`` apart (both ends included)
-    and the ``owner`` of the segment each belongs to."""
-    n = np.ceil(np.hypot(*(b - a).T) / step).astype(np.int64) + 1   # >= 2 per segment
-    seg = np.repeat(np.arange(n.size), n)
-    start = np.repeat(np.cumsum(n) - n, n)
-    f = (np.arange(seg.size) - start) / np.repeat(n - 1, n)
-    return a[seg] + (b - a)[seg] * f[:, None], owner[seg]
+                 step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points along the segments ``a -> b`` at most ``step`` apart (both ends included),
+    as ``x`` and ``y`` arrays, and the ``owner`` of the segment each belongs to.
+
+    Worked on 1-D coordinate arrays: numpy is several times slower on the columns of an
+    (n, 2) array (12 ms against 1.6 ms for 40,000 points)."""
+    ax, ay = a[:, 0], a[:, 1]
+    dx, dy = b[:, 0] - ax, b[:, 1] - ay
+    n = np.ceil(np.hypot(dx, dy) / step).astype(np.int64) + 1   # >= 2 per segment
+    start = np.cumsum(n) - n
+    f = (np.arange(int(n.sum()), dtype=np.float64) - np.repeat(start, n)) \
+        / np.repeat(np.maximum(n - 1, 1).astype(np.float64), n)
+    return (np.repeat(ax, n) + np.repeat(dx, n) * f, np.repeat(ay, n) + np.repeat(dy, n) * f,
+            np.repeat(owner, n))
 
 
-def _samples(lines: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points along ``lines`` at most ``step`` apart (every vertex included) and the
-    line each belongs to."""
+def _samples(lines: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points along ``lines`` at most ``step`` apart (every vertex included), as ``x``
+    and ``y``, and the line each belongs to."""
     coords, part = shapely.get_coordinates(lines, return_index=True)
     same = part[1:] == part[:-1]
     return _seg_samples(coords[:-1][same], coords[1:][same], part[:-1][same], step)
@@ -107,16 +113,17 @@ def _core(inner: np.ndarray, x0: float, y0: float, cell: float, simplify_m: floa
     return shapely.simplify(polys, simplify_m, preserve_topology=True)
 
 
-def _core_and_drop(p: np.ndarray, owner: np.ndarray, n: int, half: float, quad_segs: int,
-                   cell: float, simplify_m: float):
-    """The core polygons of the samples ``p`` and, per owner ``0..n-1``, whether its
+def _core_and_drop(x: np.ndarray, y: np.ndarray, owner: np.ndarray, n: int, half: float,
+                   quad_segs: int, cell: float, simplify_m: float):
+    """The core polygons of the samples ``(x, y)`` and, per owner ``0..n-1``, whether its
     buffer lies inside them; None where no buffer can be left out."""
     from scipy import ndimage
     pad = half + 3.0 * cell                     # the grid border is never core
-    x0, y0 = p.min(axis=0) - pad
-    nx, ny = (np.ceil((p.max(axis=0) + pad - (x0, y0)) / cell)).astype(np.int64)
-    ix = ((p[:, 0] - x0) // cell).astype(np.int64)
-    iy = ((p[:, 1] - y0) // cell).astype(np.int64)
+    x0, y0 = float(x.min()) - pad, float(y.min()) - pad
+    nx = int(np.ceil((float(x.max()) + pad - x0) / cell))
+    ny = int(np.ceil((float(y.max()) + pad - y0) / cell))
+    ix = ((x - x0) // cell).astype(np.int64)
+    iy = ((y - y0) // cell).astype(np.int64)
     sampled = np.zeros((ny, nx), dtype=bool)
     sampled[iy, ix] = True
     # a point of a core cell is within (cell-centre distance) + cell·√2 of a line; the
@@ -163,8 +170,8 @@ def buffer_union(lines, half: float, *, quad_segs: int = 4, cell: float = 10.0,
     if lines.size == 0 or half <= 0:
         return shapely.Polygon()
     if lines.size >= MIN_LINES:
-        p, owner = _samples(lines, cell / 2.0)
-        cd = _core_and_drop(p, owner, lines.size, half, quad_segs, cell, simplify_m)
+        x, y, owner = _samples(lines, cell / 2.0)
+        cd = _core_and_drop(x, y, owner, lines.size, half, quad_segs, cell, simplify_m)
         if cd is not None:
             core, drop = cd
             keep = shapely.buffer(lines[~drop], half, quad_segs=quad_segs)
@@ -209,8 +216,8 @@ def segment_union(a: np.ndarray, b: np.ndarray, half: float, *, quad_segs: int =
     if a.shape[0] == 0 or half <= 0:
         return shapely.Polygon()
     if a.shape[0] >= MIN_LINES:
-        p, owner = _seg_samples(a, b, np.arange(a.shape[0]), cell / 2.0)
-        cd = _core_and_drop(p, owner, a.shape[0], half, quad_segs, cell, simplify_m)
+        x, y, owner = _seg_samples(a, b, np.arange(a.shape[0]), cell / 2.0)
+        cd = _core_and_drop(x, y, owner, a.shape[0], half, quad_segs, cell, simplify_m)
         if cd is not None:
             core, drop = cd
             rest = np.flatnonzero(~drop)
