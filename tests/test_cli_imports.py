@@ -66,3 +66,10 @@ def test_assess_loads_no_pysal():
     code, mods = _loaded("assess", "--site", "562300,6547800")
     assert code == 0
     assert not mods & (PYSAL | RENDER_AND_APP), sorted(mods & (PYSAL | RENDER_AND_APP))
+
+
+def test_concentration_loads_no_scipy():
+    # the radius sums run on geoplan's numpy point index: scipy.spatial alone is ~0.4 s
+    code, mods = _loaded("concentration")
+    assert code == 0
+    assert "scipy" not in mods

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
-from geoplan.analysis.concentration._arrays import _first_match
+from geoplan.analysis.concentration._arrays import PointIndex, _first_match
 from geoplan.analysis.concentration.prepare import Buildings, Dwellings, Grunnkretser, _labels
 
 
@@ -36,7 +35,7 @@ class Joined:
     u_inv: np.ndarray        #: place of each point in ``u_xy``
     u_units: np.ndarray      #: units per place
     u_hf: np.ndarray         #: Housing First units per place
-    d_kdtree: cKDTree        #: KD-tree of the places
+    d_kdtree: PointIndex     #: index of the places (radius sums)
 
 
 def locate_building(bd: Buildings, pts: np.ndarray,
@@ -172,7 +171,7 @@ def join(dw: Dwellings, gk: Grunnkretser, bd: Buildings, *, match_distance_m: fl
     b_units_k = np.bincount(b_of[inb] * nk + dw.kat_code[inb],
                             weights=dw.units[inb], minlength=nb * nk).reshape(nb, nk)
     problems += building_unit_problems(bd, b_units)
-    # KD-tree of municipal points (unique places, summed weights)
+    # index of municipal points (unique places, summed weights)
     uxy, inv = np.unique(dw.xy, axis=0, return_inverse=True)
     inv = inv.reshape(-1)
     hfw = dw.units * (dw.kat_code == hf_code) if hf_code >= 0 else np.zeros(n)
@@ -180,4 +179,4 @@ def join(dw: Dwellings, gk: Grunnkretser, bd: Buildings, *, match_distance_m: fl
                   b_units=b_units, b_units_k=b_units_k, u_xy=uxy, u_inv=inv,
                   u_units=np.bincount(inv, weights=dw.units, minlength=len(uxy)),
                   u_hf=np.bincount(inv, weights=hfw, minlength=len(uxy)),
-                  d_kdtree=cKDTree(uxy)), problems
+                  d_kdtree=PointIndex(uxy)), problems

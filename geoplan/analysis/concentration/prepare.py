@@ -16,9 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
-from geoplan.analysis.concentration._arrays import _as_str_ids, _points_xy
+from geoplan.analysis.concentration._arrays import PointIndex, _as_str_ids, _points_xy
 from geoplan.errors import DataProblem
 
 
@@ -95,7 +94,7 @@ class Buildings:
     xy: np.ndarray
     tree: shapely.STRtree | None
     kd_pos: np.ndarray            #: positions of the buildings in ``kdtree`` (finite centroids)
-    kdtree: cKDTree
+    kdtree: PointIndex            #: the finite centroids, for radius sums
     borettslag: np.ndarray | None
 
 
@@ -209,7 +208,7 @@ def prepare_buildings(b: gpd.GeoDataFrame | None) -> Buildings:
     """
     if b is None:
         return Buildings(ids=None, dw=np.zeros(0), xy=np.zeros((0, 2)), tree=None,
-                         kd_pos=np.zeros(0, dtype=np.int64), kdtree=cKDTree(np.zeros((0, 2))),
+                         kd_pos=np.zeros(0, dtype=np.int64), kdtree=PointIndex(np.zeros((0, 2))),
                          borettslag=None)
     ids = _as_str_ids(b["bygg_id"])
     dw = pd.to_numeric(b["antall_boliger"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -222,5 +221,5 @@ def prepare_buildings(b: gpd.GeoDataFrame | None) -> Buildings:
     xy = _points_xy(geoms)
     okxy = np.isfinite(xy).all(axis=1)
     return Buildings(ids=ids, dw=dw, xy=xy, tree=shapely.STRtree(geoms),
-                     kd_pos=np.flatnonzero(okxy), kdtree=cKDTree(xy[okxy]),
+                     kd_pos=np.flatnonzero(okxy), kdtree=PointIndex(xy[okxy]),
                      borettslag=_as_str_ids(b["borettslag"]) if "borettslag" in b.columns else None)

@@ -1,4 +1,4 @@
-"""Within a radius of every municipal dwelling: units, dwellings and shares (KD-tree)."""
+"""Within a radius of every municipal dwelling: units, dwellings and shares (radius sums on a point index)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@
 point): the grunnkrets, the building and the radius before and after the purchase.
 
 All sites are located in one go (one STRtree query for the grunnkretser, one for the
-buildings, one KD-tree ball query for the radius), the numbers and flags are worked
+buildings, one :class:`~._arrays.PointIndex` query for the radius), the numbers and flags are worked
 out on arrays, and only then is each site's record written. The municipal share of
 the municipality after a purchase changes only in the purchase's own grunnkrets, so
 it is the total before with that grunnkrets' part swapped (the counts are whole
@@ -15,13 +15,12 @@ numbers, so the sum is exact in any order).
 
 from __future__ import annotations
 
-import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
-from geoplan.analysis.concentration._arrays import _diff, _kat_key
+from geoplan.analysis.concentration._arrays import PointIndex, _diff, _kat_key
 from geoplan.analysis.concentration.join import locate_building
 
 if TYPE_CHECKING:
@@ -252,20 +251,10 @@ def _radius_states(th: Thresholds, m: np.ndarray, t: np.ndarray, h: np.ndarray) 
              "over_terskel": c5} for c0, c1, c2, c3, c4, c5 in cols]
 
 
-def _ball_sums(tree: Any, xy: np.ndarray, r: float, *weights: np.ndarray) -> list[np.ndarray]:
+def _ball_sums(tree: PointIndex, xy: np.ndarray, r: float, *weights: np.ndarray) -> list[np.ndarray]:
     """Per point the sum of each of ``weights`` over the tree's points within ``r``."""
-    n = len(xy)
-    hits = tree.query_ball_point(xy, r, return_sorted=False)
-    if n == 1:
-        idx1 = np.asarray(hits[0], dtype=np.int64)
-        return [np.array([w[idx1].sum()]) for w in weights]
-    lens = np.fromiter(map(len, hits), dtype=np.int64, count=n)
-    total = int(lens.sum())
-    if total == 0:
-        return [np.zeros(n) for _ in weights]
-    idx = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.int64, count=total)
-    site = np.repeat(np.arange(n), lens)
-    return [np.bincount(site, weights=w[idx], minlength=n) for w in weights]
+    sums = tree.sums(xy, r, np.column_stack(weights) if weights else np.zeros((tree.n, 0)))
+    return [sums[:, c] for c in range(sums.shape[1])]
 
 
 def _radius_parts(model: ConcentrationModel, xy: np.ndarray,
