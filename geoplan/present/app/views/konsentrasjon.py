@@ -25,8 +25,8 @@ ds.require("kommunal_bolig", "grunnkrets")
 settings = compute.concentration_settings(cfg)
 
 c1, c2 = st.columns([2, 1])
-radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings.radius_m), 50,
-                   key="ko_radius")
+ui.seed("ko_radius", int(settings.radius_m))   # not as the default: state.keep() sets it every run
+radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, step=50, key="ko_radius")
 public = appdata.public_mode()   # the sidebar switch (always on for innsyn)
 if public:
     c2.caption(f"Tall under {text.integer(settings.min_count)} er skjult (prikket), som i offentlige "
@@ -170,12 +170,14 @@ def _what_if() -> None:
     """The what-if purchase: before and after at the clicked point (role «bolig»)."""
     pt = st.session_state.get("_ko_point")
     c1, c2, c3 = st.columns(3)
-    n = int(c1.number_input("Antall boenheter", 1, 200, 4, key="ko_n"))
+    ui.seed("ko_n", 4)
+    ui.seed("ko_nybygg", bool(settings.new_dwellings))
+    n = int(c1.number_input("Antall boenheter", 1, 200, key="ko_n"))
     kats = sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
     kat = c2.selectbox("Kategori", kats, key="ko_kat", format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
     nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så også antall boliger øker. "
                        "Av: kommunen kjøper eksisterende boliger.",
-                       value=settings.new_dwellings, key="ko_nybygg")
+                       key="ko_nybygg")
     if not pt:
         st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
     else:

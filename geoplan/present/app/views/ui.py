@@ -26,7 +26,11 @@ def sidebar() -> None:
     locale.inject()
     with st.sidebar:
         if current_user().can("concentration_unsuppressed"):
-            st.toggle("Skjul små tall (prikking)", value=True, key=appdata.PUBLIC_KEY,
+            # the starting value goes into the session state, not the widget's ``value``:
+            # state.keep() writes the kept choices back every run, and a widget given both a
+            # default and a value set through the Session State API logs Streamlit's warning
+            seed(appdata.PUBLIC_KEY, True)
+            st.toggle("Skjul små tall (prikking)", key=appdata.PUBLIC_KEY,
                       help="På: tall under minstegrensen for offentlige tall skjules i kart, tabeller "
                            "og nedlastinger, og kommunale boliger vises bare samlet per grunnkrets. "
                            "Av: enkeltboliger vises for roller som har tilgang til dem.")
@@ -38,6 +42,18 @@ def sidebar() -> None:
         if appdata.overrides():
             st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
                        "(se Data).")
+
+
+def seed(key: str, value) -> None:
+    """Give the widget ``key`` its starting ``value`` through the session state (once).
+
+    For a widget whose choice lasts (:data:`state.PERSISTED`): :func:`state.keep` sets
+    it through the Session State API on every run, and Streamlit logs a warning (with
+    a stack) for a widget created with a default *and* such a value. The widget is then
+    created without a default.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
 
 
 def session_box() -> None:

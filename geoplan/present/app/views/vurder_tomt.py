@@ -32,8 +32,9 @@ for k in ("utleie", "omsorgsbolig", "housing_first", "flyktning"):
     if k not in kats:
         kats.append(k)
 c1, c2, c3 = st.columns(3)
+ui.seed("vt_units", int(SiteSettings.from_config(cfg).units))   # state.keep() sets it every run
 units = int(c1.number_input("Antall boenheter som kjøpes", min_value=0, max_value=500,
-                            value=SiteSettings.from_config(cfg).units, step=1, key="vt_units"))
+                            step=1, key="vt_units"))
 kategori = c2.selectbox("Kategori", kats, key="vt_kat",
                         format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
 trinn = c3.selectbox("Trinn i boligtrappen", ["(ikke valgt)", 1, 2, 3, 4, 5], key="vt_trinn",
