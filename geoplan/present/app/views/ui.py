@@ -239,7 +239,8 @@ def _basemap_js(label: str) -> str:
 
 
 def cached_map(build, *, key: str, cache_key: str, height: int = 580,
-               returned: Sequence[str] = (), overlays=None, overlays_key: str = "") -> dict:
+               returned: Sequence[str] = (), overlays=None, overlays_key: str = "",
+               fit_to: Sequence[float] | None = None) -> dict:
     """Show the map ``build()`` makes, built and rendered once per ``cache_key`` (see
     :func:`map_key`); returns only ``returned`` objects (as :func:`show_map`).
 
@@ -250,9 +251,12 @@ def cached_map(build, *, key: str, cache_key: str, height: int = 580,
     ``overlays``) of a map ``build`` makes with ``overlay_slot=True``; they are drawn
     into the map the browser has, so a control that changes only them (``overlays_key``:
     what they are made from beyond ``cache_key``) sends them and not the whole map.
+    ``fit_to``: ``(minx, miny, maxx, maxy)`` in degrees the map the browser has is fitted
+    to with the overlays (the site of Vurder tomt), instead of a new map with that extent.
     """
     import json
 
+    import numpy as np
     import streamlit_folium as sf
 
     from geoplan.present.app.maps.styles import BASEMAPS
@@ -280,6 +284,9 @@ def cached_map(build, *, key: str, cache_key: str, height: int = 580,
         # keyed by the whole map (data, role, controls; not the basemap): the map's key and the overlays' own
         script = _overlays_js_cached(json.dumps([ident, overlays_key], sort_keys=True, default=str),
                                      a["control"], a.get("zoning"), overlays) + script
+    if fit_to is not None and all(np.isfinite(fit_to)):
+        x0, y0, x1, y1 = (round(float(v), 5) for v in fit_to)
+        script += (f"(function () {{ if (window.map) {{ window.map.fitBounds([[{y0}, {x0}], [{y1}, {x1}]]); }} }})();")
 
     return sf._component_func(
         script=a["script"], header=a["header"], html=a["html"], id=a["id"], key=hash_key,
