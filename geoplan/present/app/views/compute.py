@@ -352,4 +352,11 @@ def warm_pages() -> dict[str, float]:
             _density_cached(_key_of(dkey, {}, density=True), True, ds, concentration_settings(cfg))
         import altair  # noqa: F401
     step("kartlag_s", (), maps_shared)
+
+    # each page's map, rendered as its first view sends it: the pages run once in a session
+    # of the server itself once it runs (a thread of its own: nothing happens without a server)
+    import threading
+
+    from geoplan.present.app import warm_session
+    threading.Thread(target=warm_session.run_pages, name="geoplan-warm-maps", daemon=True).start()
     return times
