@@ -25,6 +25,9 @@ Measured in one run:
 Usage: ``python bench/bench_app.py`` (the demo must exist: ``python -m geoplan demo``).
 ``--pages [N]``: per page, the first map and a rerun, server and browser CPU beside the
 wall times; ``--root PATH`` serves another checkout with this bench (A/B in one run).
+``--runs [--root PATH]``: the server side alone, per page the script run of the first view
+and of a rerun that changes one control (wall, CPU, component bytes sent), for PATH and
+this checkout side by side.
 Check ``uptime`` first: the figures are wall-clock times on a shared machine.
 """
 
@@ -86,6 +89,65 @@ CHILD = textwrap.dedent(r"""
     out["warm_oversikt_s"] = time.perf_counter() - t
     print("RESULT " + json.dumps(out))
 """)
+
+
+#: per page: the control a rerun changes (AppTest: slider/number by key, selectbox by key)
+RUN_CONTROLS = {"oversikt": None, "arealbehov": ("selectbox", "ab_rate"),
+                "skolesirkler": ("slider", "sk_radius"), "konsentrasjon": ("slider", "ko_radius"),
+                "vurder_tomt": ("number", "vt_units"), "befolkning": None}
+
+RUNS_CHILD = textwrap.dedent(r"""
+    import json, os, sys, time
+    from geoplan.present.app import appdata
+    appdata.warm_up()
+    from geoplan.present.app.views import compute
+    compute.warm_pages()             # as 'geoplan app' does (no server here: no map warm-up)
+    import streamlit_folium
+    sizes = []
+    orig = streamlit_folium._component_func
+    def spy(**kw):
+        sizes.append(len(json.dumps({k: v for k, v in kw.items() if k != "on_change"}, default=str)))
+        return orig(**kw)
+    streamlit_folium._component_func = spy
+    from streamlit.testing.v1 import AppTest
+    controls = json.loads(sys.argv[2])
+    at = AppTest.from_file(os.path.abspath(sys.argv[1]), default_timeout=300)
+    at.run()
+    out = {}
+    for page, ctl in controls.items():
+        for phase in ("first", "rerun"):
+            n0 = len(sizes)
+            if phase == "first":
+                at.switch_page(f"geoplan/present/app/views/{page}.py")
+            elif ctl:
+                kind, key = ctl
+                if kind == "slider":
+                    w = at.slider(key=key); w.set_value(w.value + 50)
+                elif kind == "number":
+                    w = at.number_input(key=key); w.set_value(w.value + 1)
+                else:
+                    w = at.selectbox(key=key); w.set_value(next(o for o in w.options if o != w.value))
+            t, c = time.perf_counter(), time.process_time()
+            at.run()
+            out[f"{page}/{phase}"] = {"s": time.perf_counter() - t, "cpu_s": time.process_time() - c,
+                                      "args_bytes": sum(sizes[n0:]),
+                                      "errors": [str(e.value)[:200] for e in at.exception]}
+    print("RESULT " + json.dumps(out))
+""")
+
+
+def server_runs(root: Path | None = None) -> dict:
+    """The server side alone: per page, the script run of its first view and of a rerun that
+    changes one control (:data:`RUN_CONTROLS`), wall and CPU seconds, and the bytes of component
+    arguments the run sends (AppTest, a fresh process after the start-up warm-up; no browser)."""
+    root = Path(root or ROOT)
+    proc = subprocess.run([sys.executable, "-c", RUNS_CHILD, str(root / "app.py"), json.dumps(RUN_CONTROLS)],
+                          cwd=root, env=dict(os.environ, PYTHONPATH=str(root)),
+                          capture_output=True, text=True, timeout=900)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(proc.stdout[-2000:] + proc.stderr[-3000:])
 
 
 def server_side(warm: bool = False) -> dict:
@@ -258,6 +320,22 @@ def print_pages(recs: list[dict]) -> None:
 
 
 def main() -> int:
+    if "--runs" in sys.argv:
+        roots = [Path(sys.argv[sys.argv.index("--root") + 1])] if "--root" in sys.argv else []
+        roots.append(ROOT)
+        print(f"load average before: {os.getloadavg()}")
+        res = {str(r): server_runs(r) for r in roots}
+        print(f"{'page/phase':<22}" + "".join(f"{'s':>7} {'CPU':>5} {'args MB':>7}  " for _ in roots)
+              + "  (" + " | ".join(map(str, roots)) + ")")
+        for k in res[str(ROOT)]:
+            row = f"{k:<22}"
+            for r in roots:
+                d = res[str(r)].get(k, {})
+                row += (f"{d['s']:>7.2f} {d['cpu_s']:>5.2f} {d['args_bytes'] / 1e6:>7.2f}  " if d else " " * 24)
+                row += f"ERR {d['errors']}" if d.get("errors") else ""
+            print(row)
+        print(f"load average after: {os.getloadavg()}")
+        return 0
     if "--pages" in sys.argv:
         nxt = sys.argv[sys.argv.index("--pages") + 1:][:1]
         rounds = int(nxt[0]) if nxt and nxt[0].isdigit() else 1

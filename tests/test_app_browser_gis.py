@@ -128,8 +128,10 @@ def test_what_if_click_on_a_grunnkrets_is_heard_and_drawn(server, page):
     _wait_app(page, timeout=120_000)
     assert page.get_by_text("Klikk på kartet der kommunen vurderer å kjøpe").count() == 0
     assert page.get_by_text("utenfor alle grunnkretser").count() == 0
+    # the point is drawn into the map the browser has (an overlay, listed in the layer control)
     frame = page.frame_locator(MAP_IFRAME).first
-    frame.locator(".awesome-marker-icon-red").first.wait_for(state="attached", timeout=60_000)
+    frame.locator(".leaflet-control-layers-overlays label", has_text="Punktet for hva-om-kjøpet") \
+        .first.wait_for(state="attached", timeout=60_000)
     _shot(page, "konsentrasjon-hva-om")
 
 

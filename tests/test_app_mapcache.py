@@ -210,3 +210,52 @@ def test_a_new_growth_rate_sends_only_the_reserves_into_the_map_the_browser_has(
     n_innspill = len(fx.layers()["innspill"])
     assert after["feature_group"].count('"type":"Feature"') > n_innspill > 0
     assert after["feature_group"] != first["feature_group"] or other == box.value
+
+
+def test_konsentrasjon_radius_and_what_if_point_go_into_the_map_the_browser_has(gpkg, monkeypatch, sent):
+    """Konsentrasjon: the shares per grunnkrets, the hot spots and the what-if point are the
+    page's overlays; a new radius or a clicked point sends them, not the map again (same
+    component key and script), and the point is drawn where it was clicked."""
+    at = _session(gpkg, monkeypatch, KONS)
+    first = sent[-1]
+    assert "Andel kommunale boenheter" in first["feature_group"]
+    assert "Andel kommunale boenheter" not in first["script"]
+    assert "geoplan-legend-dyn" in first["script"]
+    r0 = at.slider(key="ko_radius").value
+    at.slider(key="ko_radius").set_value(r0 + 100).run()
+    assert not at.exception
+    after = sent[-1]
+    assert after["key"] == first["key"] and after["script"] == first["script"]
+    assert "Andel kommunale boenheter" in after["feature_group"]
+    x, y = fx.X0 + 9000.0, fx.Y0 + 7000.0
+    at.session_state["_ko_point"] = (x, y)          # as a click on the map sets it
+    at.run()
+    assert not at.exception
+    clicked = sent[-1]
+    assert clicked["key"] == first["key"] and clicked["script"] == first["script"]
+    lon, lat = Transformer.from_crs(fx.layers()["grunnkrets"].crs, 4326, always_xy=True).transform(x, y)
+    assert f"[{round(lon, 5)},{round(lat, 5)}]" in clicked["feature_group"].replace(" ", "")
+    assert "Punktet for hva-om-kjøpet" in clicked["feature_group"]
+
+
+def test_a_site_goes_into_the_map_the_browser_has(gpkg, monkeypatch, sent):
+    """Vurder tomt: a typed site is drawn into the map the browser has (same component key
+    and script, the site and its pin as overlays) and the view is fitted to 2 km around it."""
+    at = _session(gpkg, monkeypatch, "geoplan/present/app/views/vurder_tomt.py")
+    first = sent[-1]
+    assert "Tomta" not in first["script"] and "fitBounds" not in (first["feature_group"] or "")
+    x, y = fx.X0 + 2700.0, fx.Y0 + 4000.0
+    at.text_input(key="vt_xy").set_value(f"{x:.0f}, {y:.0f}").run()
+    at.button(key="vt_use_xy").click().run()
+    assert not at.exception
+    after = sent[-1]
+    assert after["key"] == first["key"] and after["script"] == first["script"]
+    assert "Tomta" in after["feature_group"] and "Valgt sted" in after["feature_group"]
+    import re
+    tr = Transformer.from_crs(fx.layers()["grunnkrets"].crs, 4326, always_xy=True)
+    (lon0, lon1), (lat0, lat1) = tr.transform([x - 2000, x + 2000], [y - 2000, y + 2000])
+    fit = re.search(r"fitBounds\(\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]\)", after["feature_group"])
+    assert fit, "the view is not moved to the site"
+    s_lat0, s_lon0, s_lat1, s_lon1 = (float(v) for v in fit.groups())
+    assert abs(s_lat0 - lat0) < 2e-3 and abs(s_lat1 - lat1) < 2e-3       # the 2 km box (within
+    assert abs(s_lon0 - lon0) < 4e-3 and abs(s_lon1 - lon1) < 4e-3       # its WGS84 envelope)

@@ -35,7 +35,7 @@ def test_warmed_pages_open_without_computing(monkeypatch):
     st.cache_resource.clear()
     times = compute.warm_pages()
     assert {"data_s", "arealbehov_s", "skolesirkler_s", "konsentrasjon_s", "vurder_tomt_s",
-            "befolkning_s"} <= set(times)
+            "befolkning_s", "kartlag_s"} <= set(times)
 
     def refuse(*a, **k):
         raise AssertionError("computed again: the warmed cache entry was not used")
@@ -46,12 +46,20 @@ def test_warmed_pages_open_without_computing(monkeypatch):
     monkeypatch.setattr(pop, "population", refuse)
     monkeypatch.setattr(pop, "housing", refuse)
     monkeypatch.setattr(pop_section, "pyramid_figure", refuse)
+    # the maps' shared inputs too: display copies of every layer, dwelling totals, density
+    import geoplan.analysis.concentration as cm
+    import geoplan.present.app.maps as maps_pkg
+    import geoplan.present.app.maps.dwellings as dw
+    monkeypatch.setattr(maps_pkg, "collapse", refuse)      # only the display copies use it
+    monkeypatch.setattr(dw, "dwelling_totals", refuse)
+    monkeypatch.setattr(cm, "density_surface", refuse)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     for page, path in PAGES.items():
         at.switch_page(path).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert not at.error, (page, [e.value for e in at.error])   # the page reports a failure so
+        assert not [c for c in at.caption if "kunne ikke lages" in c.value], page   # density
 
 
 def test_warming_is_skipped_without_the_layers(monkeypatch, tmp_path):

@@ -26,13 +26,17 @@ MAX_DENSITY = UNIT_RANGES["boenheter per daa"][1]
 # -- scenario controls ----------------------------------------------------------
 with st.expander("Forutsetninger for scenarioene", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
-    base_pop = c1.number_input("Folketall i basisåret", min_value=1.0, value=rs.base_population,
+    # starting values through the session state (ui.seed: state.keep() sets these every run)
+    ui.seed("ab_base_pop", float(rs.base_population))
+    ui.seed("ab_base_year", int(rs.base_year))
+    ui.seed("ab_dens_on", False)
+    base_pop = c1.number_input("Folketall i basisåret", min_value=1.0,
                                step=100.0, format="%.0f", key="ab_base_pop")
-    base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100, value=rs.base_year,
+    base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100,
                                     step=1, key="ab_base_year"))
     ppd = ui.decimal_input(c3, "Personer per boenhet", rs.persons_per_dwelling, min_value=0.5,
                            max_value=10.0, decimals=2, key="ab_ppd")
-    dens_on = c4.checkbox("Samme tetthet for alle steder", value=False, key="ab_dens_on",
+    dens_on = c4.checkbox("Samme tetthet for alle steder", key="ab_dens_on",
                           help="Ellers brukes tettheten per sted fra kommunens innstillinger (tabellen under).")
     dens = ui.decimal_input(c4, "Boenheter per daa", rs.default_dwellings_per_daa, min_value=0.1,
                             max_value=MAX_DENSITY, decimals=1, key="ab_dens", disabled=not dens_on)
@@ -41,15 +45,14 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
     rate_opts = sorted({0.003, 0.005, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.025}
                        | set(rs.growth_rates) | {rs.default_rate})
     c1, c2, c3, c4 = st.columns(4)
-    years = c1.multiselect("Horisontår i tabellen", year_opts,
-                           default=[y for y in rs.horizon_years if y in year_opts], key="ab_years")
-    rates = c2.multiselect("Årlig vekst i tabellen", rate_opts,
-                           default=[r for r in rs.growth_rates if r in rate_opts],
-                           format_func=text.rate, key="ab_rates")
-    year = c3.selectbox("Horisontår for balansen", year_opts, index=year_opts.index(rs.default_year),
-                        key="ab_year")
-    rate = c4.selectbox("Vekst for balansen", rate_opts, index=rate_opts.index(rs.default_rate),
-                        format_func=text.rate, key="ab_rate")
+    ui.seed("ab_years", [y for y in rs.horizon_years if y in year_opts])
+    ui.seed("ab_rates", [r for r in rs.growth_rates if r in rate_opts])
+    ui.seed("ab_year", rs.default_year)
+    ui.seed("ab_rate", rs.default_rate)
+    years = c1.multiselect("Horisontår i tabellen", year_opts, key="ab_years")
+    rates = c2.multiselect("Årlig vekst i tabellen", rate_opts, format_func=text.rate, key="ab_rates")
+    year = c3.selectbox("Horisontår for balansen", year_opts, key="ab_year")
+    rate = c4.selectbox("Vekst for balansen", rate_opts, format_func=text.rate, key="ab_rate")
 
     # shares of growth and densities per place (config reserves.steder), editable for the session
     conf = rs.places

@@ -336,4 +336,27 @@ def warm_pages() -> dict[str, float]:
         pyramid_png(_pop_key_of(dkey, {}, p="", v=variant, y0=res.base_year, y=year), variant,
                     int(res.base_year), year, res)
     step("befolkning_s", (), befolkning)
+
+    # What every map page needs before its map, whatever its controls: the display copies of
+    # all layers (Oversikt's start-up warm-up has only its own), the published dwelling totals
+    # that replace single dwellings for a public view, the density surface of Konsentrasjon
+    # and the chart library of Arealbehov (imported by its first run: 0,6 s). Keys as the
+    # pages compute them (appdata.display_layers, appdata.dwelling_totals, density_image).
+    def maps_shared():
+        from geoplan.config.concentration import ConcentrationSettings
+
+        appdata._display_cached(dkey, appdata.app_settings(cfg).simplify_m, ds)
+        if ds.has("kommunal_bolig") and ds.has("grunnkrets"):
+            cs = ConcentrationSettings.from_config(cfg)
+            appdata._dwelling_totals_cached(dkey, int(cs.min_count), bool(cs.suppress_zero), ds)
+            _density_cached(_key_of(dkey, {}, density=True), True, ds, concentration_settings(cfg))
+        import altair  # noqa: F401
+    step("kartlag_s", (), maps_shared)
+
+    # each page's map, rendered as its first view sends it: the pages run once in a session
+    # of the server itself once it runs (a thread of its own: nothing happens without a server)
+    import threading
+
+    from geoplan.present.app import warm_session
+    threading.Thread(target=warm_session.run_pages, name="geoplan-warm-maps", daemon=True).start()
     return times

@@ -25,8 +25,8 @@ ds.require("kommunal_bolig", "grunnkrets")
 settings = compute.concentration_settings(cfg)
 
 c1, c2 = st.columns([2, 1])
-radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, int(settings.radius_m), 50,
-                   key="ko_radius")
+ui.seed("ko_radius", int(settings.radius_m))   # not as the default: state.keep() sets it every run
+radius = c1.slider("Radius rundt hver kommunal bolig (m)", 100, 2000, step=50, key="ko_radius")
 public = appdata.public_mode()   # the sidebar switch (always on for innsyn)
 if public:
     c2.caption(f"Tall under {text.integer(settings.min_count)} er skjult (prikket), som i offentlige "
@@ -67,11 +67,6 @@ if kb_disp is not None and len(kb_disp):
     (x0, x1), (y0, y1) = np.nanpercentile(xs, [2, 98]), np.nanpercentile(ys, [2, 98])
     zoom = (x0 - 0.01, y0 - 0.005, x1 + 0.01, y1 + 0.005)
 pt_now = st.session_state.get("_ko_point")
-pins = []
-if pt_now:
-    from pyproj import Transformer
-    lon, lat = Transformer.from_crs(ds.crs, 4326, always_xy=True).transform(*pt_now)
-    pins = [(lat, lon, "Punktet for hva-om-kjøpet")]
 try:
     img, bnds, vmax = compute.density_image(ds, settings, bool(public))
 except Exception:  # a density problem must not hide the rest of the page
@@ -83,11 +78,13 @@ density_legend = [("ramp", ramp, f"Tetthet: 0–{text.integer(vmax)} enheter per
     if img is not None else []
 st.caption(f"Klassegrensen {text.compact(t_pct)} % er terskelen for en grunnkrets. Tetthetsflaten "
            "(i lagvelgeren) viser kommunale enheter per km².")
+WHAT_IF_POINT = "Punktet for hva-om-kjøpet"
 
 
-def _map():
-    """Shares per grunnkrets, hot spots, dwellings as the role may see them, the density
-    surface and the what-if point; built once per radius, suppression, point and data."""
+def _overlays():
+    """Shares per grunnkrets, hot spots and the what-if point: made once per radius,
+    suppression, point and data, and drawn into the map the browser has (a new radius or
+    a clicked point sends these, not the map again)."""
     BREAKS = [round(t_pct * 0.2, 1), round(t_pct * 0.5, 1), t_pct, round(t_pct * 1.5, 1)]
     RAMP = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
     CLASSES = [(lo, hi, col, (f"under {text.compact(hi)} %" if lo == 0 else
@@ -118,11 +115,26 @@ def _map():
                          "style": {"color": maps.PALETTE["varm_flekk"], "weight": 3.5, "fillOpacity": 0.0,
                                    "dashArray": "6 3"},
                          "legend": [("dash", maps.PALETTE["varm_flekk"], "Varm flekk (signifikant klynge)")]})
+    if pt_now:
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        pt = compute.to_display_frame(gpd.GeoDataFrame({"navn": [WHAT_IF_POINT]}, geometry=[Point(*pt_now)],
+                                                       crs=ds.crs), cfg, "punkt", tolerance_m=0)
+        overlays.append({"gdf": pt, "name": WHAT_IF_POINT, "fields": ["navn"],
+                         "style": {"color": "#7f0000", "weight": 3, "fillColor": "#d63e2a",
+                                   "fillOpacity": 0.9, "radius": 9},
+                         "legend": [("point", "#d63e2a", WHAT_IF_POINT)]})
+    return overlays
+
+
+def _map():
+    """The municipality, dwellings as the role may see them and the density surface; built
+    once per data, role and suppression (the analysis layers come as overlays)."""
     m = maps.municipality_map(layers, basemap=ui.basemap(), radius_m=None, bounds=zoom,
                               include=["kommune", "utviklingsgrense", "kollektivakse", "holdeplass",
                                        "kommunal_bolig", maps.DWELLING_TOTALS],
-                              overlays=overlays, markers=pins, extra_legend=density_legend,
-                              legend_hidden=[DENSITY])
+                              extra_legend=density_legend, legend_hidden=[DENSITY], overlay_slot=True)
     if img is not None:
         import folium
 
@@ -137,8 +149,10 @@ def _map():
 
 
 out = ui.cached_map(_map, key="konsentrasjon_kart", height=560, returned=["last_clicked"],
-                    cache_key=ui.map_key(ds, cfg, layers, radius=float(radius), public=bool(public),
-                                         pins=pins, density=vmax if img is not None else None))
+                    cache_key=ui.map_key(ds, cfg, layers, zoom=zoom, public=bool(public),
+                                         density=vmax if img is not None else None),
+                    overlays=_overlays,
+                    overlays_key=f"radius={float(radius)}|public={bool(public)}|point={pt_now}")
 
 # -- what-if ----------------------------------------------------------------------------
 st.subheader("Hva om kommunen kjøper her?")
@@ -170,12 +184,14 @@ def _what_if() -> None:
     """The what-if purchase: before and after at the clicked point (role «bolig»)."""
     pt = st.session_state.get("_ko_point")
     c1, c2, c3 = st.columns(3)
-    n = int(c1.number_input("Antall boenheter", 1, 200, 4, key="ko_n"))
+    ui.seed("ko_n", 4)
+    ui.seed("ko_nybygg", bool(settings.new_dwellings))
+    n = int(c1.number_input("Antall boenheter", 1, 200, key="ko_n"))
     kats = sorted(pd.unique(ds["kommunal_bolig"]["kategori"].astype(str)))
     kat = c2.selectbox("Kategori", kats, key="ko_kat", format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
     nybygg = c3.toggle("Nybygg (ikke kjøp)", help="På: nye boliger bygges, så også antall boliger øker. "
                        "Av: kommunen kjøper eksisterende boliger.",
-                       value=settings.new_dwellings, key="ko_nybygg")
+                       key="ko_nybygg")
     if not pt:
         st.info("Klikk på kartet der kommunen vurderer å kjøpe.")
     else:

@@ -20,9 +20,10 @@ st.caption("Larviks kriterium (Boligplan 2015–2020, l. 2467–2474): utvikling
 
 ds, cfg = ui.context()
 c1, c2 = st.columns([2, 1])
-radius = c1.slider("Radius (m)", min_value=300, max_value=5000, step=50,
-                   value=int(SchoolSettings.from_config(cfg).radius_m), key="sk_radius")
-walking = c2.toggle("Gangavstand langs gangnettet", value=False, key="sk_walking",
+ui.seed("sk_radius", int(SchoolSettings.from_config(cfg).radius_m))   # state.keep() sets it every run
+ui.seed("sk_ut", True)
+radius = c1.slider("Radius (m)", min_value=300, max_value=5000, step=50, key="sk_radius")
+walking = c2.toggle("Gangavstand langs gangnettet", key="sk_walking",
                     disabled=not ds.has("gangnett"),
                     help=None if ds.has("gangnett") else "Laget «gangnett» finnes ikke i dataene.")
 
@@ -138,7 +139,7 @@ if res.parseller is not None and len(res.parseller):
     st.subheader("Boligreserve og innspill")
     p = res.parseller
     only_out = st.checkbox("Vis bare parseller som ikke oppfyller kriteriet (der det gjelder)",
-                           value=True, key="sk_ut")
+                           key="sk_ut")
     if only_out:
         p = p[p["vurdering"] == "ikke oppfylt"]
     p = p.assign(skoler=[", ".join(s) if isinstance(s, (list, tuple)) else str(s) for s in p["skoler"]])

@@ -26,7 +26,11 @@ def sidebar() -> None:
     locale.inject()
     with st.sidebar:
         if current_user().can("concentration_unsuppressed"):
-            st.toggle("Skjul små tall (prikking)", value=True, key=appdata.PUBLIC_KEY,
+            # the starting value goes into the session state, not the widget's ``value``:
+            # state.keep() writes the kept choices back every run, and a widget given both a
+            # default and a value set through the Session State API logs Streamlit's warning
+            seed(appdata.PUBLIC_KEY, True)
+            st.toggle("Skjul små tall (prikking)", key=appdata.PUBLIC_KEY,
                       help="På: tall under minstegrensen for offentlige tall skjules i kart, tabeller "
                            "og nedlastinger, og kommunale boliger vises bare samlet per grunnkrets. "
                            "Av: enkeltboliger vises for roller som har tilgang til dem.")
@@ -38,6 +42,18 @@ def sidebar() -> None:
         if appdata.overrides():
             st.caption(f"**Parametere:** {len(appdata.overrides())} endret for denne økten "
                        "(se Data).")
+
+
+def seed(key: str, value) -> None:
+    """Give the widget ``key`` its starting ``value`` through the session state (once).
+
+    For a widget whose choice lasts (:data:`state.PERSISTED`): :func:`state.keep` sets
+    it through the Session State API on every run, and Streamlit logs a warning (with
+    a stack) for a widget created with a default *and* such a value. The widget is then
+    created without a default.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
 
 
 def session_box() -> None:
@@ -223,7 +239,8 @@ def _basemap_js(label: str) -> str:
 
 
 def cached_map(build, *, key: str, cache_key: str, height: int = 580,
-               returned: Sequence[str] = (), overlays=None, overlays_key: str = "") -> dict:
+               returned: Sequence[str] = (), overlays=None, overlays_key: str = "",
+               fit_to: Sequence[float] | None = None) -> dict:
     """Show the map ``build()`` makes, built and rendered once per ``cache_key`` (see
     :func:`map_key`); returns only ``returned`` objects (as :func:`show_map`).
 
@@ -234,9 +251,12 @@ def cached_map(build, *, key: str, cache_key: str, height: int = 580,
     ``overlays``) of a map ``build`` makes with ``overlay_slot=True``; they are drawn
     into the map the browser has, so a control that changes only them (``overlays_key``:
     what they are made from beyond ``cache_key``) sends them and not the whole map.
+    ``fit_to``: ``(minx, miny, maxx, maxy)`` in degrees the map the browser has is fitted
+    to with the overlays (the site of Vurder tomt), instead of a new map with that extent.
     """
     import json
 
+    import numpy as np
     import streamlit_folium as sf
 
     from geoplan.present.app.maps.styles import BASEMAPS
@@ -264,6 +284,9 @@ def cached_map(build, *, key: str, cache_key: str, height: int = 580,
         # keyed by the whole map (data, role, controls; not the basemap): the map's key and the overlays' own
         script = _overlays_js_cached(json.dumps([ident, overlays_key], sort_keys=True, default=str),
                                      a["control"], a.get("zoning"), overlays) + script
+    if fit_to is not None and all(np.isfinite(fit_to)):
+        x0, y0, x1, y1 = (round(float(v), 5) for v in fit_to)
+        script += (f"(function () {{ if (window.map) {{ window.map.fitBounds([[{y0}, {x0}], [{y1}, {x1}]]); }} }})();")
 
     return sf._component_func(
         script=a["script"], header=a["header"], html=a["html"], id=a["id"], key=hash_key,

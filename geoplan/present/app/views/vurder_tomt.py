@@ -32,8 +32,9 @@ for k in ("utleie", "omsorgsbolig", "housing_first", "flyktning"):
     if k not in kats:
         kats.append(k)
 c1, c2, c3 = st.columns(3)
+ui.seed("vt_units", int(SiteSettings.from_config(cfg).units))   # state.keep() sets it every run
 units = int(c1.number_input("Antall boenheter som kjøpes", min_value=0, max_value=500,
-                            value=SiteSettings.from_config(cfg).units, step=1, key="vt_units"))
+                            step=1, key="vt_units"))
 kategori = c2.selectbox("Kategori", kats, key="vt_kat",
                         format_func=lambda k: maps.CATEGORY_LABELS.get(k, k))
 trinn = c3.selectbox("Trinn i boligtrappen", ["(ikke valgt)", 1, 2, 3, 4, 5], key="vt_trinn",
@@ -87,31 +88,43 @@ site = st.session_state.get(SITE)
 layers = appdata.display_layers(ds, cfg)
 
 
+def _overlays():
+    """The site and its pin: made once per site, drawn into the map the browser has (a new
+    site sends these, not the map again)."""
+    if not site:
+        return []
+    g = shapely.from_wkb(site["wkb"])
+    sg = gpd.GeoDataFrame({"navn": [site["navn"]]}, geometry=[g], crs=ds.crs)
+    sdisp = compute.to_display_frame(sg.assign(geometry=sg.buffer(8) if g.geom_type == "Point"
+                                               else sg.geometry), cfg, "tomt", tolerance_m=0)
+    pin = compute.to_display_frame(sg.assign(geometry=[g.representative_point()]), cfg, "tomt", tolerance_m=0)
+    return [{"gdf": sdisp, "name": "Tomta", "fields": ["navn"],
+             "style": {"color": "#d50000", "weight": 3, "fillColor": "#ff1744", "fillOpacity": 0.4},
+             "legend": [("fill", "#ff1744", "Tomta")]},
+            {"gdf": pin, "name": "Valgt sted", "fields": ["navn"],
+             "style": {"color": "#7f0000", "weight": 3, "fillColor": "#d63e2a", "fillOpacity": 0.9,
+                       "radius": 9},
+             "legend": [("point", "#d63e2a", "Valgt sted")]}]
+
+
 def _map():
-    """The layers, the site (if any) and the drawing tools; built once per site and data."""
-    overlays = []
-    zoom = None
-    pins = []
-    if site:
-        g = shapely.from_wkb(site["wkb"])
-        sg = gpd.GeoDataFrame({"navn": [site["navn"]]}, geometry=[g], crs=ds.crs)
-        sdisp = compute.to_display_frame(sg.assign(geometry=sg.buffer(8) if g.geom_type == "Point"
-                                                   else sg.geometry), cfg, "tomt", tolerance_m=0)
-        overlays.append({"gdf": sdisp, "name": "Tomta", "fields": ["navn"],
-                         "style": {"color": "#d50000", "weight": 3, "fillColor": "#ff1744",
-                                   "fillOpacity": 0.4},
-                         "legend": [("fill", "#ff1744", "Tomta")]})
-        zoom = compute.to_display_frame(sg.assign(geometry=sg.buffer(2000)), cfg, "tomt").total_bounds
-        c4326 = gpd.GeoSeries([g.representative_point()], crs=ds.crs).to_crs(4326).iloc[0]
-        pins = [(c4326.y, c4326.x, site["navn"])]
+    """The layers and the drawing tools; built once per data and role (the site comes as
+    overlays, and the view is moved to it)."""
     return maps.municipality_map(layers, basemap=ui.basemap(),
                                  radius_m=SchoolSettings.from_config(cfg).radius_m,
                                  draw=True, hidden=["arealformal", "grunnkrets", "gangnett"],
-                                 overlays=overlays, bounds=zoom, markers=pins)
+                                 overlay_slot=True)
 
 
+fit_to = None
+if site:
+    _g = shapely.from_wkb(site["wkb"])
+    fit_to = compute.to_display_frame(gpd.GeoDataFrame(geometry=[_g.buffer(2000)], crs=ds.crs), cfg,
+                                      "tomt").total_bounds
 out = ui.cached_map(_map, key="tomt_kart", height=560, returned=["last_active_drawing"],
-                    cache_key=ui.map_key(ds, cfg, layers, site=[site["wkb"].hex(), site["navn"]] if site else None))
+                    cache_key=ui.map_key(ds, cfg, layers), overlays=_overlays,
+                    overlays_key=f"site={[site['wkb'].hex(), site['navn']] if site else None}",
+                    fit_to=fit_to)
 drawing = (out or {}).get("last_active_drawing")
 if drawing and drawing.get("geometry"):
     try:
