@@ -248,7 +248,10 @@ def test_upload_site_file_shows_checklist(server, page, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Samlet vurdering").count() >= 1
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
-    # the site is pinned on the map
+    # the site and its point are drawn into the map the browser has (overlays, listed in the
+    # layer control), not as a pin on a new map
     frame = page.frame_locator(MAP_IFRAME).first
-    frame.locator(".awesome-marker-icon-red").first.wait_for(state="attached", timeout=30_000)
+    for name in ("Tomta", "Valgt sted"):
+        frame.locator(".leaflet-control-layers-overlays label", has_text=name) \
+            .first.wait_for(state="attached", timeout=60_000)
     _shot(page, "vurder-tomt-opplastet")
