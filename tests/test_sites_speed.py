@@ -123,9 +123,9 @@ def test_polygon_mask_by_hand():
     assert _polygon_mask(box(5, 71, 29, 99), tr, 0, 10, 0, 10) is None  # centres on the edge
 
 
-def test_walking_without_dataframe_equals_network_functions():
+def _two_school_network():
+    """A T of streets and a detached street; two schools snapped onto them, walked from."""
     from geoplan.analysis import network as nw
-    from geoplan.analysis.sites.walking import snap_and_walk
     lines = gpd.GeoSeries([shapely.LineString([(0, 0), (1000, 0)]),
                            shapely.LineString([(500, 0), (500, 800)]),
                            shapely.LineString([(2000, 2000), (2500, 2000)])], crs=25832)
@@ -133,6 +133,13 @@ def test_walking_without_dataframe_equals_network_functions():
     tsnap = nw.snap_points(net, gpd.GeoSeries([Point(900, 10), Point(480, 790)]), max_distance_m=50)
     net2, nodes = nw.add_points(net, tsnap)
     dist, nearest = nw.distances_from(net2, nodes[nodes >= 0])
+    return net2, dist, nearest
+
+
+def test_walking_without_dataframe_equals_network_functions():
+    from geoplan.analysis import network as nw
+    from geoplan.analysis.sites.walking import snap_and_walk
+    net2, dist, nearest = _two_school_network()
     rng = np.random.default_rng(3)
     pts = np.concatenate([shapely.points(rng.uniform(-100, 2600, 300), rng.uniform(-100, 2100, 300)),
                           [box(100, 5, 140, 40)]])
@@ -168,13 +175,7 @@ def test_one_site_walk_equals_network_functions():
     # the scalar walk of assess() against geoplan.analysis.network's DataFrame functions
     from geoplan.analysis import network as nw
     from geoplan.analysis.sites.walking import walk_one
-    lines = gpd.GeoSeries([shapely.LineString([(0, 0), (1000, 0)]),
-                           shapely.LineString([(500, 0), (500, 800)]),
-                           shapely.LineString([(2000, 2000), (2500, 2000)])], crs=25832)
-    net = nw.build_network(gpd.GeoDataFrame(geometry=lines))
-    tsnap = nw.snap_points(net, gpd.GeoSeries([Point(900, 10), Point(480, 790)]), max_distance_m=50)
-    net2, nodes = nw.add_points(net, tsnap)
-    dist, nearest = nw.distances_from(net2, nodes[nodes >= 0])
+    net2, dist, nearest = _two_school_network()
     rng = np.random.default_rng(4)
     pts = np.concatenate([shapely.points(rng.uniform(-100, 2600, 200), rng.uniform(-100, 2100, 200)),
                           [box(100, 5, 140, 40), Point(500, 400)]])
