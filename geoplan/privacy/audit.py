@@ -16,7 +16,15 @@ the smallest and largest value of every primary-hidden statistic consistent with
 what is published. Where both are equal, it hides one more statistic
 (complementary suppression: the smallest published cell sharing an equation with
 the exposed one, or a total containing it) and asks again, until no primary
-statistic is determined. Before the solver is asked, a cheap search looks for a
+statistic is determined. Where the table is a table with margins (cells, row
+totals, a grand total over some rows, column totals: what
+:func:`geoplan.privacy.protect_grunnkretser` publishes), the same question is a
+question about a flow network (:class:`Network`): a hidden statistic has a second
+value exactly when a unit cycle of the residual network runs through its edge, which
+a breadth-first search answers in microseconds; the solver is then never asked (the
+Oslo-scale table with zeros hidden: 600 grunnkretser × 4 kategorier, 2 437 hidden
+values, about 400 s of solver calls → 4 s, the same cells hidden). Otherwise, before
+the solver is asked, a cheap search looks for a
 *witness*: a trade of one unit between two or four hidden cells (the corners of a
 rectangle in a table with margins) that every published sum and bound allows; one
 found proves the statistic has a second value, exactly as the solver would. On the
@@ -29,14 +37,18 @@ values for the attacker.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Stat", "Table", "bounds", "protect"]
+__all__ = ["Network", "Stat", "Table", "bounds", "protect"]
 
 #: A statistic whose upper bound is unknown (the outside-every-grunnkrets row).
 NO_BOUND = 1e7
+#: Memo entries that do not depend on which statistics are hidden.
+_STATIC = frozenset({"incidence", "index", "structure", "flow"})
+_HIDDEN = attrgetter("hidden")
 
 
 @dataclass
@@ -51,6 +63,46 @@ class Stat:
 
 
 @dataclass
+class Network:
+    """The table as a flow network: statistic ``k`` is the edge ``tail[k] → head[k]``
+    whose flow is its value, at most ``cap[k]``; ``free`` edges (pairs of nodes) carry
+    sums nobody publishes, unbounded: ``(tail, head, flow)``.
+
+    A table with margins (cells, row totals, a grand total over some rows, column
+    totals: two laminar families of sums) is exactly a circulation in such a network:
+    every integer table the published facts allow is an integer flow with each
+    published edge at its value, and back. Two such flows differ by unit cycles of
+    the residual network (the conformal decomposition of a circulation), so a hidden
+    statistic can take another value exactly when a unit cycle runs through its edge:
+    a path from its head back to its tail (it can grow) or from its tail to its head
+    (it can shrink) over the other hidden edges, each forward where it has room below
+    its cap and backward where it holds a unit. :func:`_network_exposed` asks that by
+    breadth-first search instead of asking the integer programme; the answers are the
+    same (tested against the solver), in microseconds instead of milliseconds.
+    """
+
+    n_nodes: int
+    tail: np.ndarray
+    head: np.ndarray
+    cap: np.ndarray
+    free: list[tuple[int, int, float]] = field(default_factory=list)
+
+    def consistent(self, values: np.ndarray) -> bool:
+        """Whether the statistics' values (``values[k]`` for edge ``k``) and the free
+        edges' flows are a flow: within the caps, and in = out at every node."""
+        if np.any(values < -1e-9) or np.any(values > self.cap + 1e-9) \
+                or any(f < 0 for _, _, f in self.free):
+            return False
+        net = np.zeros(self.n_nodes)
+        np.add.at(net, self.head, values)
+        np.subtract.at(net, self.tail, values)
+        for a, b, f in self.free:
+            net[b] += f
+            net[a] -= f
+        return bool(np.all(np.abs(net) < 1e-9))
+
+
+@dataclass
 class Table:
     """Cells (their true values and public upper bounds), the statistics over them,
     and groups of cells whose sum is bounded (a grunnkrets' dwellings)."""
@@ -59,19 +111,22 @@ class Table:
     upper: np.ndarray
     stats: list[Stat] = field(default_factory=list)
     group_bounds: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    #: the same facts as a flow network (:class:`Network`), when the table has that shape
+    network: Network | None = None
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def state(self) -> bytes:
         """Which statistics are hidden, as a key (one byte per statistic)."""
-        return bytes([st.hidden for st in self.stats])
+        return bytes(map(_HIDDEN, self.stats))
 
     def memo(self, what: str, make, state: bytes | None = None):
         """``make()`` once per set of published statistics (hiding one starts afresh);
         ``state``: :meth:`state`, when the caller has it already."""
         key = (what, self.state() if state is None else state)
         if key not in self._memo:
-            if len(self._memo) > 64:
-                self._memo.clear()
+            if len(self._memo) > 64:   # the per-state entries go; the structure stays
+                for old in [k for k in self._memo if k[0] not in _STATIC]:
+                    del self._memo[old]
             self._memo[key] = make()
         return self._memo[key]
 
@@ -290,6 +345,77 @@ def _witness(t: Table, s: Stat, budget: int = 3000, state: bytes | None = None) 
     return False
 
 
+def _residual(t: Table, state: bytes):
+    """The residual network of the true table's flow: a sparse matrix whose entry (a, b)
+    counts the arcs a → b (a hidden edge forward where it has room below its cap,
+    backward where it holds a unit; a free edge forward, and backward where it carries
+    a unit)."""
+    from scipy.sparse import csr_matrix
+
+    net = t.network
+    assert net is not None
+    hidden = np.frombuffer(state, dtype=bool)
+    flow = t.memo("flow", lambda: np.array([st.value for st in t.stats], dtype=float),
+                  str(len(t.stats)).encode())
+    k_up = np.flatnonzero(hidden & (flow + 1 <= net.cap + 1e-9))
+    k_dn = np.flatnonzero(hidden & (flow >= 1 - 1e-9))
+    back = [(b, a) for a, b, f in net.free if f >= 1 - 1e-9]
+    fa = np.array([a for a, _, _ in net.free] + [b for b, _ in back], dtype=np.int64)
+    fb = np.array([b for _, b, _ in net.free] + [a for _, a in back], dtype=np.int64)
+    src = np.concatenate([net.tail[k_up], net.head[k_dn], fa])
+    dst = np.concatenate([net.head[k_up], net.tail[k_dn], fb])
+    g = csr_matrix((np.ones(len(src)), (src, dst)), shape=(net.n_nodes, net.n_nodes))
+    g.sum_duplicates()
+    g.sort_indices()
+    return g
+
+
+def _reaches(g, start: int, goal: int, drop: tuple[int, int] | None) -> bool:
+    """Whether ``goal`` can be reached from ``start`` in ``g`` with one arc ``drop`` taken out."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    if drop is not None:
+        a, b = drop
+        lo, hi = g.indptr[a], g.indptr[a + 1]
+        pos = lo + int(np.searchsorted(g.indices[lo:hi], b))
+        data = g.data.copy()
+        data[pos] -= 1
+        # copies throughout: eliminate_zeros rewrites indices and indptr in place, and
+        # ``g`` is the memoised graph of this state
+        g = csr_matrix((data, g.indices.copy(), g.indptr.copy()), shape=g.shape)
+        g.eliminate_zeros()
+    return bool(goal in breadth_first_order(g, start, directed=True, return_predecessors=False))
+
+
+def _network_exposed(t: Table, k: int, state: bytes) -> bool:
+    """Whether hidden statistic ``k`` has one possible value: no residual cycle through
+    its edge in either direction (:class:`Network`; exact).
+
+    A cycle through the edge tail → head forward is a simple path head → tail over the
+    other arcs: such a path never leaves ``tail``, so the edge's own forward arc is
+    never on it; only its own backward arc head → tail must be taken out (and the
+    other way round for a cycle that lowers it). Parallel arcs of other edges stay.
+    """
+    net = t.network
+    assert net is not None
+    g = t.memo("residual", lambda: _residual(t, state), state)
+    v, c = t.stats[k].value, net.cap[k]
+    a, b = int(net.tail[k]), int(net.head[k])
+    if v + 1 <= c + 1e-9 and _reaches(g, b, a, (b, a) if v >= 1 - 1e-9 else None):
+        return False       # it can grow by one
+    if v >= 1 - 1e-9 and _reaches(g, a, b, (a, b) if v + 1 <= c + 1e-9 else None):
+        return False       # it can shrink by one
+    return True
+
+
+def _index(t: Table, s: Stat) -> int:
+    key = ("index", len(t.stats))
+    if key not in t._memo:
+        t._memo[key] = {id(st): k for k, st in enumerate(t.stats)}
+    return t._memo[key][id(s)]
+
+
 def _exposed(t: Table, s: Stat, cons) -> bool:
     """Whether the attacker can pin ``s`` to one value.
 
@@ -302,11 +428,14 @@ def _exposed(t: Table, s: Stat, cons) -> bool:
     :func:`bounds`. If the true values do not satisfy the table (not a real
     table), :func:`bounds` decides.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     if float(np.sum(t.upper[s.cells])) <= 0:   # no dwellings: nothing about anyone
         return False
     state = t.state()
+    if t.network is not None and cons is None:
+        # the true values are a flow (checked when the network was made), so they
+        # satisfy every subset of the published facts: no feasibility check
+        return _network_exposed(t, _index(t, s), state)
+    from scipy.optimize import Bounds, LinearConstraint, milp
     if not t.memo("feasible", lambda: _feasible(t, state=state), state):
         lo, hi = bounds(t, s, cons)
         return not (hi - lo >= 1 - 1e-9)
@@ -330,21 +459,39 @@ def _exposed(t: Table, s: Stat, cons) -> bool:
     return True
 
 
+def _structure(t: Table):
+    """Per statistic its cells (a set), and per cell the many-cell statistics holding it."""
+    key = ("structure", len(t.stats))
+    if key not in t._memo:
+        cells = [frozenset(int(c) for c in st.cells) for st in t.stats]
+        holders: dict[int, list[int]] = {}
+        singles: dict[int, list[int]] = {}
+        for k, cs in enumerate(cells):
+            if len(cs) > 1:
+                for c in cs:
+                    holders.setdefault(c, []).append(k)
+            elif len(cs) == 1:
+                singles.setdefault(next(iter(cs)), []).append(k)
+        t._memo[key] = (cells, holders, singles, [k for k, cs in enumerate(cells) if len(cs) > 1])
+    return t._memo[key]
+
+
 def _candidates(t: Table, s: Stat) -> list[Stat]:
     """Published statistics to hide so that ``s`` gets a range: cells that share an
     equation with it (smallest non-zero first, then zeros), then totals that contain it."""
-    mine = set(int(c) for c in s.cells)
+    cells, holders, singles, many = _structure(t)
+    mine = cells[_index(t, s)]
+    around = sorted({k for c in mine for k in holders.get(c, ())})
     linked: set[int] = set()
-    for o in t.stats:
-        if len(o.cells) > 1 and mine & set(int(c) for c in o.cells):
-            linked |= set(int(c) for c in o.cells)
-    cells = [o for o in t.stats if not o.hidden and len(o.cells) == 1
-             and int(o.cells[0]) in linked - mine]
-    totals = [o for o in t.stats if not o.hidden and len(o.cells) > 1
-              and (mine & set(int(c) for c in o.cells) or len(s.cells) > 1)]
-    cells.sort(key=lambda o: (o.value == 0, o.value))
+    for k in around:
+        linked |= cells[k]
+    stats = t.stats
+    cand_cells = [stats[k] for c in sorted(linked - mine) for k in singles.get(c, ())
+                  if not stats[k].hidden]
+    totals = [stats[k] for k in (many if len(s.cells) > 1 else around) if not stats[k].hidden]
+    cand_cells.sort(key=lambda o: (o.value == 0, o.value))
     totals.sort(key=lambda o: o.value)
-    return (totals + cells) if len(s.cells) > 1 else (cells + totals)
+    return (totals + cand_cells) if len(s.cells) > 1 else (cand_cells + totals)
 
 
 def protect(t: Table, max_fixes: int = 200) -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geoplan.privacy.audit import NO_BOUND, Table, protect
+from geoplan.privacy.audit import NO_BOUND, Network, Table, protect
 from geoplan.privacy.core import blank, maybe, small, suppress_parts, validate_min_count
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ def protect_grunnkretser(gk: pd.DataFrame, parts: np.ndarray, outside: np.ndarra
     vrows = np.flatnonzero(valid)
     grand = t.add("kommunen", [r * nk + j for r in vrows for j in range(nk)], tot[valid].sum(),
                   primary=bool(small([tot[valid].sum()], k, suppress_zero)[0]))
+    t.network = _network(t, ng, nk, row_ub, valid, cells, rows, ocells, otot, cols, grand)
     protect(t)
     return Protection(
         cell=np.array([[c.hidden for c in row] for row in cells], dtype=bool).reshape(ng, nk),
@@ -137,6 +138,41 @@ def protect_grunnkretser(gk: pd.DataFrame, parts: np.ndarray, outside: np.ndarra
         outside_cell=np.array([s.hidden for s in ocells], dtype=bool),
         outside_total=otot.hidden, column=np.array([s.hidden for s in cols], dtype=bool),
         grand=grand.hidden)
+
+
+def _network(t: Table, ng: int, nk: int, row_ub: np.ndarray, valid: np.ndarray, cells, rows, ocells,
+             otot, cols, grand) -> Network | None:
+    """The table's statistics as edges of a flow network (:class:`.audit.Network`), or None
+    if the true values do not make a flow (then the integer programme audits).
+
+    Nodes: 0 the source side, 1 the sink side, 2 the municipal total, 3 outside every
+    grunnkrets, then one per grunnkrets and one per kategori. Edges: the municipal total
+    0 → 2; a grunnkrets' total 2 → grunnkrets (0 → grunnkrets if it is not in the
+    municipal total), at most its dwellings; a cell grunnkrets → kategori; a kategori
+    total kategori → 1; the outside total 0 → 3 and its cells 3 → 1; and the sum of
+    everything, published nowhere, 1 → 0.
+    """
+    index = {id(st): k for k, st in enumerate(t.stats)}
+    tail = np.zeros(len(t.stats), dtype=np.int64)
+    head = np.zeros(len(t.stats), dtype=np.int64)
+    cap = np.full(len(t.stats), NO_BOUND)
+    grow, gcol = 4, 4 + ng
+
+    def edge(st, a: int, b: int, c: float = NO_BOUND) -> None:
+        k = index[id(st)]
+        tail[k], head[k], cap[k] = a, b, min(c, NO_BOUND)
+    edge(grand, 0, 2)
+    for r in range(ng):
+        edge(rows[r], 2 if valid[r] else 0, grow + r, float(row_ub[r]))
+        for j in range(nk):
+            edge(cells[r][j], grow + r, gcol + j, float(t.upper[r * nk + j]))
+    for j in range(nk):
+        edge(cols[j], gcol + j, 1)
+        edge(ocells[j], 3, 1)
+    edge(otot, 0, 3)
+    net = Network(n_nodes=4 + ng + nk, tail=tail, head=head, cap=cap,
+                  free=[(1, 0, float(t.values.sum()))])
+    return net if net.consistent(np.array([st.value for st in t.stats], dtype=float)) else None
 
 
 def _valid(gk: pd.DataFrame) -> np.ndarray:
