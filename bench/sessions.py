@@ -119,13 +119,19 @@ def _map_drawn(pg) -> bool:
 
 
 def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
-                  stagger_s: float = 0.0, poll_s: float = 0.5, stats: dict | None = None) -> list[dict]:
+                  stagger_s: float = 0.0, max_loading: int = 0, poll_s: float = 0.5,
+                  stats: dict | None = None) -> list[dict]:
     """Open ``n`` sessions at once (pages cycled); per session: page, seconds, errors.
 
-    ``stagger_s`` spaces the arrivals (0: all in the same instant). The browsers run
+    ``stagger_s`` spaces the arrivals (0: all in the same instant); ``timeout_s`` counts
+    from the first arrival. The browsers run
     on the server's own cores here, and Streamlit's frontend gives a component 60 s
     to load before it shows a timeout instead of the map, so a burst of 20 on two
     cores measures the test's own browsers as much as the server.
+
+    ``max_loading`` (0: no limit): a new session arrives only when fewer than this many
+    of the open ones are still loading (the seconds count from its arrival), so a
+    slow machine gets fewer pages loading at once, not maps timed out in the browser.
 
     ``poll_s``: the pause between two rounds of asking every open page whether it has
     settled (the times are this coarse). Each question is a round trip into the
@@ -140,15 +146,11 @@ def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
         ctxs.append(ctx)
         pages.append((PAGES[i % len(PAGES)], pg))
     chr0 = cpu_s(chromium_pids())
-    for k, (path, pg) in enumerate(pages):
-        if k and stagger_s:
-            time.sleep(stagger_s)
-        t0.append(time.perf_counter())
-        pg.goto(f"{url}/{path}", wait_until="commit")
     done: dict[int, dict] = {}
     end = time.perf_counter() + timeout_s
-    while len(done) < n and time.perf_counter() < end:
-        for i, (path, pg) in enumerate(pages):
+
+    def poll() -> None:
+        for i, (path, pg) in enumerate(pages[:len(t0)]):
             if i in done:
                 continue
             try:
@@ -157,6 +159,17 @@ def open_sessions(browser, url: str, n: int, *, timeout_s: float = 240,
                 ready = False
             if ready:
                 done[i] = {"side": path, "sekunder": time.perf_counter() - t0[i]}
+
+    for k, (path, pg) in enumerate(pages):
+        if k and stagger_s:
+            time.sleep(stagger_s)
+        while max_loading and len(t0) - len(done) >= max_loading and time.perf_counter() < end:
+            poll()
+            time.sleep(poll_s)
+        t0.append(time.perf_counter())
+        pg.goto(f"{url}/{path}", wait_until="commit")
+    while len(done) < n and time.perf_counter() < end:
+        poll()
         time.sleep(poll_s)
     if stats is not None:
         stats["chromium_cpu_s"] = cpu_s(chromium_pids()) - chr0
