@@ -47,12 +47,42 @@ def test_workers_follow_the_environment(monkeypatch):
     assert parallel.workers(10) == 1
 
 
+def test_workers_take_the_cores_others_leave_idle(monkeypatch):
+    import threading
+
+    if threading.active_count() > 1:
+        pytest.skip("this test process has other threads: it never forks")
+    monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1})
+    for busy, want in ((0.0, 2), (0.4, 2), (1.0, 1), (1.6, 1), (7.0, 1)):
+        monkeypatch.setattr(parallel, "busy_elsewhere", lambda b=busy: b)
+        assert parallel.workers(10) == want, busy
+    monkeypatch.setattr(parallel, "busy_elsewhere", lambda: 0.0)
+    assert parallel.workers(1) == 1          # never more processes than tasks
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="Linux only")
+def test_busy_elsewhere_counts_a_spinning_process():
+    """A process spinning on the CPU is always runnable: at least one core is busy."""
+    import subprocess
+    import sys
+    import time
+
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert parallel.busy_elsewhere() >= 1.0
+    finally:
+        spin.kill()
+        spin.wait()
+
+
 def test_a_process_with_other_threads_never_forks(monkeypatch):
     """The app's server threads build reports: a fork there could inherit a held lock."""
     import threading
 
     monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
-    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(parallel, "busy_elsewhere", lambda: 0.0)
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     if threading.active_count() == 1:
         assert parallel.workers(10) == 4      # idle cores, one thread: workers
