@@ -46,6 +46,7 @@ CALLS = (("reserves", []), ("schools", []), ("concentration", ["--public"]))
 def _geoplan(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
     """Run ``geoplan ARGS`` as a fresh process: (wall s, CPU s of it and its waited children, result)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)   # as installed: bytecode cached
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     res = subprocess.run([sys.executable, "-m", "geoplan", *args], cwd=ROOT, env=env,

@@ -136,6 +136,7 @@ def run(names: list[str], quick: bool, results: Path) -> tuple[dict, Path]:
                        "python": platform.python_version()},
            "commit": _git_commit(), "loadavg_before": loadavg(), "benches": []}
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)   # as installed: bytecode cached
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             print(f"\n=== {name} {'(quick, demo)' if quick else '(Oslo-skala)'} ===", flush=True)
