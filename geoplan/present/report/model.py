@@ -100,6 +100,9 @@ class Table:
     kind: str = "table"
     in_html: bool = True
     in_xlsx: bool = True
+    #: set while the PDF is rendered: the columns' widths, laid out fixed, a smaller
+    #: font, landscape pages (:class:`geoplan.present.report.widths.Layout`)
+    layout: Any = field(default=None, repr=False, compare=False)
 
     @property
     def html_rows_shown(self) -> int:

@@ -256,16 +256,24 @@ def render(sections: Sequence[Section], meta: dict, fmt: str,
     if fmt == "html":
         return render_html(sections, meta, template, **extra).encode("utf-8")
     # PDF: figures by address, fetched from memory (the same bytes as the HTML's inline ones)
+    # and tables with the column widths computed here (widths.py), laid out fixed
+    from geoplan.present.report.widths import column_layout
+
     figs = [f for s in sections if not s.omitted for f in s.figures]
+    tables = [t for s in sections if not s.omitted for t in s.tables if t.in_html]
     images = {}
     try:
         for i, f in enumerate(figs):
             f.ref = f"{FIGURE_SCHEME}:{i}"
             images[f.ref] = (f.image, f.mime)
+        for t in tables:
+            t.layout = column_layout(t)
         html = render_html(sections, meta, template, **extra)
     finally:
         for f in figs:
             f.ref = None
+        for t in tables:
+            t.layout = None
     return html_to_pdf(html, images)
 
 
