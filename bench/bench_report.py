@@ -111,7 +111,9 @@ def pdf_text(path: Path, tree: Path | None = None):
     # length wrapping, a page break moving, a word hyphenated) is not a change of answer
     txt = _PAGE.sub("", _untree(_WHEN.sub("", txt), tree))
     # as a set: table headers and page headers repeat on every page a layout gives
-    return sorted({w for w in txt.split() if any(ch.isdigit() for ch in w)})
+    # a word broken at its own hyphen on one side only ("CO₂-" / "ekv.)"): hyphens out
+    return sorted({w.replace("-", "").replace("\u2010", "") for w in txt.split()
+                   if any(ch.isdigit() for ch in w)})
 
 
 def same_answer(fmt: str, a: Path, b: Path, tree_a: Path | None = None,
