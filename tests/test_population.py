@@ -251,3 +251,35 @@ def test_path_max_pointer_jumping():
     pred = np.array([-9999, 0, 1, 2, 1])
     val = np.array([0.0, 0.5, 0.1, 0.2, 0.9])
     assert path_max(pred, val).tolist() == [0.0, 0.5, 0.5, 0.5, 0.9]
+
+
+def test_grouped_weighted_median_by_hand_and_against_sorting_each_group():
+    from geoplan.analysis.population.access import grouped_wmedian
+
+    keys = pd.Series(["a", "a", "a", "b", "b", "c", "d"])
+    v = [0.30, 0.10, 0.20, 0.05, np.nan, np.nan, 0.40]
+    w = [1.0, 1.0, 5.0, 2.0, 9.0, 3.0, 0.0]
+    idx = pd.Index(["a", "b", "c", "d", "e"])
+    got = grouped_wmedian(keys, v, w, idx)
+    # a: sorted 0.10 (1), 0.20 (5), 0.30 (1): half of 7 is reached at 0.20
+    # b: the NaN is left out -> 0.05; c: only NaN; d: no weight; e: no rows
+    assert got[0] == 0.20 and got[1] == 0.05
+    assert np.isnan(got[2:]).all()
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    keys = pd.Series(rng.integers(0, 200, n)).astype(str)
+    v = np.where(rng.random(n) < 0.1, np.nan, rng.random(n).round(2))   # ties and gaps
+    w = np.where(rng.random(n) < 0.1, 0.0, rng.random(n) * 10)
+    idx = pd.Index(sorted(keys.unique()))
+    got = grouped_wmedian(keys, v, w, idx)
+    for i, k in enumerate(idx):
+        m = (keys.to_numpy() == k) & ~np.isnan(v) & (w > 0)
+        if not m.any():
+            assert np.isnan(got[i])
+            continue
+        vs, ws = v[m], w[m]
+        # the smallest value with at least half the weight at or below it
+        cand = sorted(set(vs))
+        want = next(x for x in cand if ws[vs <= x].sum() >= ws.sum() / 2.0 - 1e-9)
+        assert got[i] == want, k

@@ -229,13 +229,42 @@ def summarise(homes: pd.DataFrame, res: AccessResult, *, radii, group_cols=("p67
             for c in group_cols:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     out[f"andel_{c}_{int(r)}m"] = agg[f"inn_{c}_{int(r)}"] / agg[c]
-        out["stigning_median"] = g.apply(lambda s: _wmedian(s["_st"].to_numpy(), s[group_cols[0]].to_numpy()),
-                                         include_groups=False)
+        out["stigning_median"] = grouped_wmedian(frame[by], res.steepest[k],
+                                                 frame[group_cols[0]].to_numpy(), agg.index)
         out.insert(0, "tjenestetype", k)
         for c in group_cols:
             out[c] = agg[c]
         rows.append(out.reset_index())
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def grouped_wmedian(keys: pd.Series, v, w, index: pd.Index) -> np.ndarray:
+    """:func:`_wmedian` of each group of ``keys``, in the order of ``index``, in one pass.
+
+    Per group: the values that are not NaN with positive weight, sorted; the first
+    whose running weight reaches half the group's total (as :func:`_wmedian`, with
+    the running weight summed group by group, so the same sums). A group without
+    such a value gets NaN. One sort for all groups instead of a Python call per
+    group (917 grunnkretser: 0.3 s of the demo report's population section).
+    """
+    v = np.asarray(v, dtype=float)
+    w = np.asarray(w, dtype=float)
+    codes = pd.Index(index).get_indexer(keys)
+    ok = ~np.isnan(v) & (w > 0) & (codes >= 0)
+    out = np.full(len(index), np.nan)
+    if not ok.any():
+        return out
+    c, vv, ww = codes[ok], v[ok], w[ok]
+    o = np.lexsort((vv, c))
+    c, vv, ww = c[o], vv[o], ww[o]
+    cw = pd.Series(ww).groupby(c).cumsum().to_numpy()
+    last = np.r_[c[1:] != c[:-1], True]                  # each group's last row: its total
+    total = np.zeros(len(index))
+    total[c[last]] = cw[last]
+    hit = np.flatnonzero(cw >= total[c] / 2.0)
+    first_code, at = np.unique(c[hit], return_index=True)
+    out[first_code] = vv[hit[at]]
+    return out
 
 
 def _wmedian(v: np.ndarray, w: np.ndarray) -> float:
