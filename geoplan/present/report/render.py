@@ -90,15 +90,23 @@ def html_to_pdf(html: str, images: Mapping[str, tuple[bytes, str]] | None = None
     ``images``: address -> (bytes, mime) for images the HTML refers to by address
     (see :func:`render`); others are inline ``data:`` URIs or files.
     """
+    return _pdf_document(html, images).write_pdf()
+
+
+def _pdf_document(html: str, images: Mapping[str, tuple[bytes, str]] | None = None):
+    """WeasyPrint's document for ``html`` (figures fetched from ``images``), unrendered."""
     import logging
 
     import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR),
-                          url_fetcher=_fetcher(images) if images else None)
-    return doc.write_pdf()
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR),
+                           url_fetcher=_fetcher(images) if images else None)
+
+
+#: templates whose chapters each start a page: their PDF may be laid out in parts
+PART_TEMPLATES = ("report.html.j2",)
 
 
 _BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -268,6 +276,9 @@ def render(sections: Sequence[Section], meta: dict, fmt: str,
             images[f.ref] = (f.image, f.mime)
         for t in tables:
             t.layout = column_layout(t)
+        pdf = _pdf_in_parts(sections, meta, template, images, **extra)
+        if pdf is not None:
+            return pdf
         html = render_html(sections, meta, template, **extra)
     finally:
         for f in figs:
@@ -275,6 +286,23 @@ def render(sections: Sequence[Section], meta: dict, fmt: str,
         for t in tables:
             t.layout = None
     return html_to_pdf(html, images)
+
+
+def _pdf_in_parts(sections: Sequence[Section], meta: dict, template: str, images,
+                  **extra) -> bytes | None:
+    """The PDF laid out in parts on worker processes (:mod:`pdfparts`), or None: one
+    process (a busy machine, a threaded server, a short document, a part that failed)."""
+    if template not in PART_TEMPLATES:
+        return None
+    from geoplan.present.report.parallel import workers
+    from geoplan.present.report.pdfparts import plan_parts, render_parts
+
+    plan = plan_parts(sections, workers(len(sections)))
+    if len(plan) < 2:
+        return None
+    htmls = [render_html([sections[i] for i in part], meta, template, part_first=k == 0,
+                         toc_sections=sections, **extra) for k, part in enumerate(plan)]
+    return render_parts(htmls, images)
 
 
 # ------------------------------------------------------------------ the KPA report
