@@ -218,7 +218,7 @@ def join(results: Sequence[tuple[bytes, list[dict]]]) -> bytes:
     add(tree)
 
     # contents links to a section in another part (WeasyPrint dropped them: no anchor)
-    where = {}
+    where: dict[str, tuple[int, float, float]] = {}
     for i, p in enumerate(pages):
         for name, (x, y) in p["anchors"].items():
             where.setdefault(name, (i, x * SCALE, (p["height"] - y) * SCALE))
