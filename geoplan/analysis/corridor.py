@@ -100,6 +100,7 @@ def _core(inner: np.ndarray, x0: float, y0: float, cell: float, simplify_m: floa
     """Polygons of the ``inner`` cells (row 0 at ``y0``), simplified by ``simplify_m``."""
     from affine import Affine
     from rasterio import features
+    _quiet_mask_warning()
     tr = Affine(cell, 0.0, x0, 0.0, cell, y0)
     shapes = features.shapes(inner.astype(np.uint8), mask=inner, transform=tr)
     rings = [(k, np.asarray(r, dtype=float)) for k, (g, _v) in enumerate(shapes)
@@ -111,6 +112,22 @@ def _core(inner: np.ndarray, x0: float, y0: float, cell: float, simplify_m: floa
     polys = shapely.polygons(shapely.linearrings(coords, indices=ring_of),
                              indices=np.array([k for k, _r in rings]))
     return shapely.simplify(polys, simplify_m, preserve_topology=True)
+
+
+def _quiet_mask_warning() -> None:
+    """Silence rasterio's ``NotGeoreferencedWarning`` about the in-memory mask of
+    ``features.shapes``. When two school sets polygonise at once on threads, rasterio
+    now and then (about one call in 200) reads no transform back from the mask's
+    in-memory dataset and warns that it uses the identity matrix; the shapes are the
+    same (compared under the race), since they use the ``transform`` given. Users
+    saw that English warning under the walking analysis. A filter (not
+    ``catch_warnings``, which is not thread-safe) for this one message; adding it
+    again replaces it."""
+    import warnings
+
+    from rasterio.errors import NotGeoreferencedWarning
+    warnings.filterwarnings("ignore", message="Dataset has no geotransform",
+                            category=NotGeoreferencedWarning)
 
 
 def _core_and_drop(x: np.ndarray, y: np.ndarray, owner: np.ndarray, n: int, half: float,

@@ -57,13 +57,27 @@ def _resolve(pairs: list[pd.DataFrame], rules: list[str], n: int,
 
 def _choice_table(pairs: pd.DataFrame, n: int, names: np.ndarray,
                   rules: list[str]) -> pd.DataFrame:
-    g = pairs.groupby("f")
-    skole_idx = g["s"].agg(tuple).reindex(range(n))
-    rang = g["rang"].first().reindex(range(n))
+    # per feature the tuple of its schools and the rank of its rule; ``pairs`` is sorted
+    # by feature (then school), so each feature's schools are one run (np.split, not a
+    # groupby with a Python aggregate: 0.06 s per call on a city's parcels)
+    f = pairs["f"].to_numpy(dtype=np.int64)
+    s = pairs["s"].to_numpy(dtype=np.int64)
+    rang = pairs["rang"].to_numpy()
+    if f.size > 1 and (np.diff(f) < 0).any():
+        order = np.argsort(f, kind="stable")
+        f, s, rang = f[order], s[order], rang[order]
+    feats, start = np.unique(f, return_index=True)
+    skole_idx = np.full(n, np.nan, dtype=object)
+    ranks = np.full(n, np.nan)
+    inside = (feats >= 0) & (feats < n)
+    groups = np.split(s, start[1:]) if f.size else []
+    for k in np.flatnonzero(inside).tolist():
+        skole_idx[feats[k]] = tuple(groups[k].tolist())
+    ranks[feats[inside]] = rang[start[inside]]
     all_rules = rules + [RULE_NEAREST]
     tab = pd.DataFrame({
-        "skole_idx": skole_idx.to_numpy(),
-        "regel": [all_rules[int(r)] if r == r else None for r in rang.to_numpy()],
+        "skole_idx": skole_idx,
+        "regel": [all_rules[int(r)] if r == r else None for r in ranks],
     })
     tab["skoler"] = [list(names[list(t)]) if isinstance(t, tuple) else [] for t in tab["skole_idx"]]
     return tab

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.analysis.schools.threads import map_sets
 from geoplan.config.schools import SchoolSettings
 from geoplan.errors import DataProblem
 from geoplan.io.crs import require_projected
@@ -210,7 +211,7 @@ def _group_max(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
 
 
 def circle_coverage(geoms, school_xy: np.ndarray, school_sets, radius_m: float | None = None, *,
-                    quad_segs: int | None = None) -> pd.DataFrame:
+                    quad_segs: int | None = None, workers: int | None = None) -> pd.DataFrame:
     """Share of each geometry inside the union of its schools' circles.
 
     Parameters
@@ -224,6 +225,9 @@ def circle_coverage(geoms, school_xy: np.ndarray, school_sets, radius_m: float |
         Circle radius, m (default: ``schools.radius_m``).
     quad_segs : int, optional
         Circle resolution, segments per quarter (default: ``schools.circle_quad_segs``).
+    workers : int, optional
+        Threads the school sets run on, as in
+        :func:`geoplan.analysis.schools.threads.map_sets` (the answers are the same).
 
     Returns
     -------
@@ -241,13 +245,19 @@ def circle_coverage(geoms, school_xy: np.ndarray, school_sets, radius_m: float |
     inside = np.empty(n, dtype=object)
     outside = np.empty(n, dtype=object)
     maks = np.full(n, np.nan)
-    for key, pos in _groups(school_sets).items():
+    xy = np.asarray(school_xy)
+
+    def one(item):
+        key, pos = item
         idx = np.fromiter(key, dtype=np.int64)
         union = shapely.union_all(circles[idx]) if idx.size else shapely.Polygon()
         gg = g[pos]
-        maks[pos] = max_distance(gg, np.asarray(school_xy)[idx]) if idx.size else np.nan
-        inside[pos] = shapely.intersection(gg, union)
-        outside[pos] = shapely.difference(gg, union)
+        return (max_distance(gg, xy[idx]) if idx.size else np.nan,
+                shapely.intersection(gg, union), shapely.difference(gg, union))
+    groups = list(_groups(school_sets).items())
+    results = map_sets(one, groups, workers, cost=[pos.size for _key, pos in groups])
+    for (_key, pos), (m, i_, o_) in zip(groups, results):
+        maks[pos], inside[pos], outside[pos] = m, i_, o_
     areal = shapely.area(g) / 1000.0
     oppfylt = maks <= radius_m * (1.0 + _RTOL)
     # exact test says every point is within the radius: the whole geometry is inside

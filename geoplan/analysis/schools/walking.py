@@ -8,7 +8,6 @@ within the radius on foot. Distances in metres, areas in daa.
 
 from __future__ import annotations
 
-import os
 import weakref
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from geoplan.analysis.schools.circles import (
     circle_polygon_radius,
     polygonal,
 )
+from geoplan.analysis.schools.threads import map_sets
 from geoplan.config.schools import SchoolSettings
 from geoplan.io.crs import require_projected
 
@@ -91,10 +91,6 @@ def walking_distance_to_nearest(points, network, schools: gpd.GeoDataFrame, *,
         "naadd": np.isfinite(d),
     }, index=index)
 
-
-#: threads for the school sets when a call gives none (None: the usable cores, at most 4;
-#: 1: in turn, as the benchmark's serial run)
-WORKERS: int | None = None
 
 _WALK_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -156,8 +152,10 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
     quad_segs : int, optional
         Circle resolution, as in :func:`circle_coverage`.
     workers : int, optional
-        Threads the school sets run on (default: :data:`WORKERS`, else the usable
-        cores, at most 4; 1: in turn). The answers are the same.
+        Threads the school sets run on (default:
+        :data:`geoplan.analysis.schools.threads.WORKERS`, else the usable cores, at
+        most 4; 1: in turn), the sets with most geometries first. The answers are
+        the same.
     inside : array of geometries, optional
         Per geometry, its part inside its schools' circles when the caller has it
         (``circle_coverage``'s ``geom_innenfor``): not computed again.
@@ -204,7 +202,8 @@ def walking_coverage(geoms, schools: gpd.GeoDataFrame, school_sets, network, *,
                                 tuple(a[pos] for a in snapped), s,
                                 None if inside is None else inside[pos])
     area_rows = []
-    for (key, pos), (area, d, w, nw) in zip(groups, _map(one, groups, workers)):
+    results = map_sets(one, groups, workers, cost=[pos.size for _key, pos in groups])
+    for (key, pos), (area, d, w, nw) in zip(groups, results):
         gdist[pos], walk[pos], not_walk[pos] = d, w, nw
         area_rows.append({"skoler": ", ".join(names[np.fromiter(key, dtype=np.int64)]),
                           "radius_m": float(s.radius_m),
@@ -226,22 +225,6 @@ def _warm(net) -> None:
     _ = net.matrix, net.components
     base = net.parent if net.parent is not None else net
     _ = base._network_edges, base.tree
-
-
-def _map(fn, items: list, workers: int | None) -> list:
-    """``[fn(x) for x in items]``, on ``workers`` threads (default: the cores this
-    process may use, at most 4). The work is GEOS, scipy and numpy, which release the
-    GIL; every item is independent, so the answers do not depend on the threads."""
-    if workers is None:
-        workers = WORKERS
-    if workers is None:
-        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1))
-    if workers <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=workers) as ex:
-        return list(ex.map(fn, items))
 
 
 def _walk_school_set(net, src: np.ndarray, gg: np.ndarray, circles: np.ndarray, snapped: tuple,
