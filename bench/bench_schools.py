@@ -272,7 +272,10 @@ def bench_rows(data: Path | None, quick: bool, n_baseline: int = 3, synth: bool 
                     "–", None, same, cpu=cg_w, baseline_cpu=cb_w,
                     note="baseline: shapely 2 + scipy csgraph, one multi-source search"))
 
-    from geoplan.analysis.schools import threads as threads_mod
+    try:
+        from geoplan.analysis.schools import threads as threads_mod
+    except ImportError:       # a tree before analysis/schools/threads.py (--baseline runs)
+        from geoplan.analysis.schools import walking as threads_mod
     t_net, c_net, net = timed(lambda: build_network(gangnett, node_crossings=st.node_crossings,
                                                     tolerance_m=st.node_tolerance_m))
 

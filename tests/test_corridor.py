@@ -71,8 +71,9 @@ def test_the_core_prints_no_rasterio_warning(core_calls):
         warnings.simplefilter("always")
         got = buffer_union(segs, 50.0, quad_segs=4)
         warnings.warn(NotGeoreferencedWarning(
-            "Dataset has no geotransform, gcps, or rpcs. The identity matrix will be returned."))
-        warnings.warn("another warning is still shown", UserWarning)
+            "Dataset has no geotransform, gcps, or rpcs. The identity matrix will be returned."),
+            stacklevel=1)
+        warnings.warn("another warning is still shown", UserWarning, stacklevel=1)
     assert core_calls, "the raster core was not used"
     assert got.area > 0
     assert [str(w.message) for w in seen] == ["another warning is still shown"]
