@@ -64,6 +64,31 @@ def test_assess_many_equals_one_site_at_a_time(demo_assessor, kategori, units):
         assert r["kriterier"] == one["kriterier"], i
 
 
+def test_sites_in_one_grunnkrets_share_sentences_not_details(demo_assessor):
+    # two sites in one grunnkrets with the same units get the same sentence, a third
+    # with other units another; each row equals the site's own assessment and has
+    # details of its own (a change to one does not show in the other)
+    ds, a = demo_assessor
+    gk = ds.get("grunnkrets").geometry.to_numpy()
+    p = shapely.point_on_surface(gk[int(np.argmax(shapely.area(gk)))])
+    q = shapely.Point(p.x + 1.0, p.y)
+    many = a.assess_many([p, q, p], units=[2, 2, 3], kategori="utleie")
+    by_nr = {r["tomt_nr"]: r for r in many["tomter"]}
+    rows = {nr: {k["id"]: k for k in r["kriterier"] if k["type"] == "concentration"
+                 and k["id"].endswith("grunnkrets")} for nr, r in by_nr.items()}
+    assert rows[1], "no grunnkrets criterion"
+    for cid, r1 in rows[1].items():
+        r2, r3 = rows[2][cid], rows[3][cid]
+        assert r1["detaljer"] is not r2["detaljer"]
+        assert r1["begrunnelse"] == r2["begrunnelse"]
+        assert r1["begrunnelse"] != r3["begrunnelse"]       # 3 units, not 2
+        r1["detaljer"]["offentlig_tekst"] = "endret"
+        assert r2["detaljer"]["offentlig_tekst"] != "endret"
+    for nr, g, u in ((2, q, 2), (3, p, 3)):
+        one = a.assess(g, units=u, kategori="utleie")
+        assert by_nr[nr]["kriterier"] == one["kriterier"], nr
+
+
 def _rasterio_cells(data, tr, g):
     """What Raster.cells_in gave before the fast path: rasterio on a window round the polygon."""
     from rasterio import windows
