@@ -73,3 +73,13 @@ def test_concentration_loads_no_scipy():
     code, mods = _loaded("concentration")
     assert code == 0
     assert "scipy" not in mods
+
+
+def test_arealbehov_loads_no_geodata_library():
+    # growth scenarios -> dwellings -> dekar are numbers from the configuration: the
+    # command needs the place key, not geopandas or pyogrio (0.13 s of a 1.1 s run)
+    code, mods = _loaded("arealbehov")
+    assert code == 0
+    assert "pandas" in mods
+    assert not mods & {"geopandas", "pyogrio", "rasterio", "scipy"}, \
+        sorted(mods & {"geopandas", "pyogrio", "rasterio", "scipy"})
