@@ -7,8 +7,9 @@ depend on the threads or on their order.
 
 from __future__ import annotations
 
-import os
 from typing import Callable, Sequence, TypeVar
+
+from geoplan._cores import usable_cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -16,13 +17,6 @@ R = TypeVar("R")
 #: threads for the school sets when a call gives none (None: the usable cores, at most 4;
 #: 1: in turn, as the benchmark's serial run)
 WORKERS: int | None = None
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def map_sets(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None,

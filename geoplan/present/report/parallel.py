@@ -32,6 +32,8 @@ import pickle
 import threading
 from typing import Any, Callable, Sequence
 
+from geoplan._cores import usable_cores
+
 ENV_WORKERS = "GEOPLAN_RAPPORT_PROSESSER"
 #: more processes than this gain nothing on a report (five analyses, about a dozen maps)
 MAX_WORKERS = 4
@@ -65,8 +67,7 @@ def workers(n_tasks: int | None = None) -> int:
         # server threads build reports too, so only a single-threaded process forks
         return 1
     else:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-            else (os.cpu_count() or 1)
+        cores = usable_cores()
         # only the cores others leave idle: on a busy machine the workers' own imports
         # and pickling cost more than they gain (demo PDF at load 8-12 on 2 cores:
         # 42 s CPU with workers against 34 s in turn)
