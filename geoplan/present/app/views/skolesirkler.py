@@ -36,7 +36,9 @@ gj = applies if applies.any() else pd.Series(True, index=ub.index)
 c = st.columns(4)
 c[0].metric("Utviklingsgrenser", text.integer(len(ub)),
             help="Kriteriet gjelder: " + (", ".join(ub.loc[applies, "navn"].astype(str)) or "ingen"))
-c[1].metric("Helt innenfor sirkelen", f"{ok} av {int(applies.sum())} kriteriet gjelder for")
+c[1].metric("Helt innenfor sirkelen", f"{ok} av {int(applies.sum())}",
+            help="Utviklingsgrensene som ligger helt innenfor sirkelen, av dem kriteriet "
+                 "gjelder for.")
 c[2].metric("Areal utenfor sirklene", text.daa(ub.loc[gj, "utenfor_daa"].sum(), 0),
             help="Der kriteriet gjelder.")
 c[3].metric("Lengste avstand til skole", text.with_unit(ub.loc[gj, "maks_avstand_m"].max(), "m", 0),
