@@ -70,3 +70,27 @@ def test_worst_part_takes_the_farthest_overlay_cells_that_fit():
     assert daa == pytest.approx(take.area.sum() / 1000, rel=1e-12)
     assert 0 < daa <= room
     assert shapely.area(shapely.symmetric_difference(part, take.union_all())) < 1e-6
+
+
+@pytest.mark.parametrize("size", [7.0, 20.0])
+def test_the_worst_part_is_the_plain_union_of_its_cells(size):
+    """The part is joined by GEOS's coverage union (the cells meet along grid lines); it
+    must be the general union of the same cells, on shapes whose cells are cut by curved,
+    slanted and inner boundaries."""
+    from geoplan.analysis.takeout import ranked_cells
+
+    circle = shapely.Point(X0 + 60, Y0 + 60).buffer(57.3, quad_segs=32)
+    for geom in [*_shapes(), circle, circle.difference(shapely.Point(X0 + 70, Y0 + 50).buffer(13))]:
+        centre = shapely.Point(X0 - 40, Y0 - 25)
+        pieces, area = ranked_cells(geom, centre=centre, terrain=None, max_slope_pct=20.0,
+                                    size_m=size)
+        for n in sorted({1, 2, len(pieces) // 3, len(pieces) // 2, len(pieces) - 1, len(pieces)}):
+            if n < 1:
+                continue
+            room = float(area[:n].sum())
+            part, daa = worst_part(geom, room, centre=centre, terrain=None, max_slope_pct=20.0,
+                                   size_m=size)
+            plain = shapely.union_all(pieces[:n])
+            assert daa == pytest.approx(room)
+            assert shapely.is_valid(part)
+            assert shapely.area(shapely.symmetric_difference(part, plain)) < 1e-6

@@ -192,8 +192,41 @@ def mark_excluded(parcels: gpd.GeoDataFrame, basis: np.ndarray, zones: Zones,
     return out, pd.DataFrame(rows, columns=EXCLUDED_COLUMNS), aktuell
 
 
+def net_areas(places: gpd.GeoDataFrame, reserve: gpd.GeoDataFrame,
+              innspill: gpd.GeoDataFrame | None, zones: Zones,
+              steder: Sequence | None = None) -> dict[str, tuple[float, float]]:
+    """Per place key: (the reserve's union inside the boundary minus the zones, the housing
+    innspill's union minus the zones), daa, for the places ``steder`` (default: every place
+    of ``places``). What :func:`net_balance` puts beside the balance; it depends on no
+    growth parameter, so a caller that varies them computes it once."""
+    geo = dict(zip(places["_key"], places.geometry.to_numpy()))
+    rg = reserve.geometry.to_numpy() if len(reserve) else np.empty(0, dtype=object)
+    tree = shapely.STRtree(rg) if len(rg) else None
+    ik = (innspill["sted"].map(place_key).to_numpy(dtype=object)
+          if innspill is not None and len(innspill) else np.empty(0, dtype=object))
+    out: dict[str, tuple[float, float]] = {}
+    for sted in (places["sted"] if steder is None else steder):
+        k, zone = place_key(sted), zones.union(sted)
+        b = geo.get(k)
+        r = 0.0
+        if b is not None and tree is not None:
+            hit = tree.query(b, predicate="intersects")
+            if len(hit):
+                u = shapely.intersection(shapely.union_all(rg[hit]), b)
+                r = shapely.area(u if zone is None else shapely.difference(u, zone))
+        i = 0.0
+        if len(ik) and innspill is not None:
+            sel = innspill.geometry.to_numpy()[ik == k]
+            if len(sel):
+                u = shapely.union_all(sel)
+                i = shapely.area(u if zone is None else shapely.difference(u, zone))
+        out[k] = (float(r) / M2_PER_DAA, float(i) / M2_PER_DAA)
+    return out
+
+
 def net_balance(bal: pd.DataFrame, places: gpd.GeoDataFrame, reserve: gpd.GeoDataFrame,
-                innspill: gpd.GeoDataFrame | None, zones: Zones) -> pd.DataFrame:
+                innspill: gpd.GeoDataFrame | None, zones: Zones,
+                areas: Mapping[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """The balance after the hard criteria, beside the source's.
 
     Parameters
@@ -204,6 +237,7 @@ def net_balance(bal: pd.DataFrame, places: gpd.GeoDataFrame, reserve: gpd.GeoDat
     reserve : the boligreserve polygons (:func:`~geoplan.analysis.reserves.housing_reserve`).
     innspill : the housing innspill (``sted``), or None.
     zones : :func:`exclusion_zones`.
+    areas : :func:`net_areas` of these arguments when the caller has it.
 
     Returns
     -------
@@ -213,29 +247,12 @@ def net_balance(bal: pd.DataFrame, places: gpd.GeoDataFrame, reserve: gpd.GeoDat
     (= aktuell reserve + aktuelle innspill − area need).
     """
     out = bal.copy()
-    geo = dict(zip(places["_key"], places.geometry.to_numpy()))
-    rg = reserve.geometry.to_numpy() if len(reserve) else np.empty(0, dtype=object)
-    tree = shapely.STRtree(rg) if len(rg) else None
-    res_net, inn_net = [], []
-    ik = (innspill["sted"].map(place_key).to_numpy(dtype=object)
-          if innspill is not None and len(innspill) else np.empty(0, dtype=object))
-    for sted in out["sted"]:
-        k, zone = place_key(sted), zones.union(sted)
-        b = geo.get(k)
-        r = 0.0
-        if b is not None and tree is not None:
-            hit = tree.query(b, predicate="intersects")
-            if len(hit):
-                u = shapely.intersection(shapely.union_all(rg[hit]), b)
-                r = shapely.area(u if zone is None else shapely.difference(u, zone))
-        res_net.append(float(r) / M2_PER_DAA)
-        i = 0.0
-        if len(ik) and innspill is not None:
-            sel = innspill.geometry.to_numpy()[ik == k]
-            if len(sel):
-                u = shapely.union_all(sel)
-                i = shapely.area(u if zone is None else shapely.difference(u, zone))
-        inn_net.append(float(i) / M2_PER_DAA)
+    have = dict(areas or {})
+    missing = [s_ for s_ in out["sted"] if place_key(s_) not in have]
+    if missing:
+        have.update(net_areas(places, reserve, innspill, zones, steder=missing))
+    net = [have[place_key(sted)] for sted in out["sted"]]
+    res_net, inn_net = [r for r, _ in net], [i for _, i in net]
     out["boligreserve_aktuell_daa"] = res_net
     out["reserve_utelatt_daa"] = np.maximum(out["boligreserve_daa"] - out["boligreserve_aktuell_daa"],
                                             0.0)

@@ -37,6 +37,7 @@ slope_conflict, zonal_share_above_fast) and :mod:`~geoplan.analysis.places`
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
@@ -45,7 +46,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoplan.analysis.exclusions import exclusion_zones, mark_excluded, net_balance, parcel_basis
+from geoplan.analysis.exclusions import (
+    Zones,
+    exclusion_zones,
+    mark_excluded,
+    net_areas,
+    net_balance,
+    parcel_basis,
+)
 from geoplan.analysis.growth import (  # noqa: F401  (re-exported)
     NEED_COLUMNS,
     area_need,
@@ -531,12 +539,9 @@ def _extent(run: _Run, parcels: gpd.GeoDataFrame):
     return shapely.box(x0 - 1000, y0 - 1000, x1 + 1000, y1 + 1000)
 
 
-def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
-    """Reserve and innspill parcels with exclusions, conflicts, rank, cover and the take-out
-    proposal; the balance with the net columns beside the source's.
-
-    Returns (parcels, balance, excluded list, take-out pieces, take-out summary).
-    """
+def _review_geometry(run: _Run, frames, dissolved, terrain, school_radius_m: float) -> dict:
+    """The parts of the review no growth parameter changes: exclusions, conflicts, rank,
+    the net areas and the spredt review (the fields of :class:`PreparedReserves`)."""
     lyr, s = run.layers, run.settings
     parcels = _parcel_frame(frames, lyr["arealformal"].crs)
     zones = exclusion_zones(dissolved, lyr, s.exclusions, school_radius_m=school_radius_m,
@@ -547,8 +552,9 @@ def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
     inn = lyr["innspill"]
     if inn is not None and len(inn) and "formal" in inn.columns:
         inn = inn[housing_formal(inn["formal"], s.innspill_housing_words, s.housing_codes)]
-    bal = net_balance(bal, dissolved, housing_reserve(lyr["arealformal"], s.housing_codes),
-                      inn if inn is not None and "sted" in inn.columns else None, zones)
+    reserve = housing_reserve(lyr["arealformal"], s.housing_codes)
+    inn = inn if inn is not None and "sted" in inn.columns else None
+    net = net_areas(dissolved, reserve, inn, zones)
     centres = place_centres(dissolved, lyr["sentrum"])
     q = quarry_conflict(parcels, lyr["steinbrudd"], s.quarry_buffer_m)
     parcels["areal_steinbrudd_daa"] = q["areal_steinbrudd_daa"].to_numpy()
@@ -559,31 +565,52 @@ def _review(run: _Run, frames, dissolved, bal, terrain, school_radius_m: float):
                            kollektivakse=lyr["kollektivakse"], weights=s.weights,
                            half_distance_m=s.half_distance_m, method=s.ranking_method,
                            band_step1_m=s.band_step1_m, band_step2_m=s.band_step2_m)
-    parcels = mark_cover(parcels, bal)
     excluded_geoms = np.array([shapely.difference(b, a) if b is not None and a is not None else None
                                for b, a in zip(basis, aktuell)], dtype=object)
+    spredt = spredt_review(lyr["arealformal"], dissolved, s.spredt_codes, zones)
+    return {"zones": zones, "parcels": parcels, "excluded": excluded, "aktuell": aktuell,
+            "excluded_geoms": excluded_geoms, "reserve": reserve, "innspill_housing": inn,
+            "net": net, "centres": centres, "spredt": spredt}
+
+
+def _review(prep: "PreparedReserves", bal):
+    """The balance's net columns, which innspill cover the need and the take-out proposal.
+
+    Returns (parcels, balance, take-out pieces).
+    """
+    s = prep.settings
+    bal = net_balance(bal, prep.dissolved, prep.reserve, prep.innspill_housing, prep.zones,
+                      areas=prep.net)
+    parcels = mark_cover(prep.parcels, bal)
     parcels, take, summary = propose_takeout(
-        parcels, bal, aktuell, excluded_geoms, centres, terrain=terrain,
-        max_slope_pct=s.max_slope_pct, cell_m=s.takeout_cell_m)
+        parcels, bal, prep.aktuell, prep.excluded_geoms, prep.centres, terrain=prep.terrain,
+        max_slope_pct=s.max_slope_pct, cell_m=s.takeout_cell_m, cell_cache=prep.cell_cache)
     bal = bal.merge(summary.drop(columns="overskudd_reserve_daa"), on="sted", how="left")
     bal["skolekriterium_gjelder"] = [any(e.kind == "utenfor_skolesirkel" and e.applies(p)
                                          for e in s.exclusions) for p in bal["sted"]]
-    spredt = spredt_review(lyr["arealformal"], dissolved, s.spredt_codes, zones)
+    spredt = prep.spredt
     sk = spredt["sted"].map(place_key)
     bal["spredt_daa"] = [float(spredt.loc[(sk == place_key(p)).to_numpy(), "areal_daa"].sum())
                          for p in bal["sted"]]
-    return _ordered(parcels, bal), bal, excluded, take, spredt
+    return _ordered(parcels, bal), bal, take
 
 
-def _villages(run: _Run, year: int, rate: float) -> pd.DataFrame | None:
-    """The smaller places' growth «i tillegg» and the reserve near them (None with --sted)."""
+def _village_table(run: _Run, reserve) -> pd.DataFrame | None:
+    """The smaller places and the reserve near them (None with --sted or without
+    ``reserves.villages``); their growth is :func:`_villages`."""
     s, lyr = run.settings, run.layers
     if run.places or s.villages is None:
         return None
     table, notes = villages(lyr["sentrum"], lyr["utviklingsgrense"], lyr["bygning"], s.villages,
-                            housing_reserve(lyr["arealformal"], s.housing_codes))
+                            reserve)
     run.notes += notes
-    if not len(table):
+    return table
+
+
+def _villages(table: pd.DataFrame | None, s: ReserveSettings, year: int,
+              rate: float) -> pd.DataFrame | None:
+    """The smaller places' growth «i tillegg» and the reserve near them (None with --sted)."""
+    if table is None or not len(table):
         return table
     need = village_need(table, area_need, base_population=s.base_population,
                         base_year=s.base_year, years=[year], rates=[rate],
@@ -612,13 +639,112 @@ def _ordered(parcels: gpd.GeoDataFrame, bal: pd.DataFrame) -> gpd.GeoDataFrame:
     return parcels
 
 
+#: the settings only the growth steps of :func:`analyse_reserves` read: one
+#: :class:`PreparedReserves` serves every value of them
+GROWTH_FIELDS = ("base_population", "base_year", "persons_per_dwelling",
+                 "default_dwellings_per_daa", "places", "default_year", "default_rate",
+                 "horizon_years", "growth_rates")
+
+
+def _geometry_settings(s: ReserveSettings) -> tuple:
+    """The fields of ``s`` other than the growth fields: what a :class:`PreparedReserves`
+    depends on (compared with ``==``)."""
+    return tuple((f.name, getattr(s, f.name)) for f in dataclasses.fields(s)
+                 if f.name not in GROWTH_FIELDS)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedReserves:
+    """What :func:`analyse_reserves` computes that no growth parameter changes.
+
+    The reserve and innspill per place, the parcels with their exclusions, conflicts
+    and rank, the net areas after the hard criteria, the spredt review, the smaller
+    places and the notes of those steps: :func:`prepare_reserves` makes it once, and
+    ``analyse_reserves(..., prepared=p)`` runs only the steps a growth year, rate,
+    share, density or base population changes (the need, the balance, which innspill
+    cover it and the take-out proposal). The frames here are never changed by a run.
+    """
+
+    settings: ReserveSettings
+    places: tuple[str, ...] | None
+    school_radius_m: float
+    layers: dict
+    dissolved: gpd.GeoDataFrame
+    all_places: gpd.GeoDataFrame
+    res_places: pd.DataFrame
+    inn_places: pd.DataFrame
+    outside: float
+    notes: tuple[str, ...]
+    zones: Zones
+    parcels: gpd.GeoDataFrame
+    excluded: pd.DataFrame
+    aktuell: np.ndarray
+    excluded_geoms: np.ndarray
+    reserve: gpd.GeoDataFrame
+    innspill_housing: gpd.GeoDataFrame | None
+    net: Mapping[str, tuple[float, float]]
+    centres: gpd.GeoDataFrame
+    spredt: gpd.GeoDataFrame
+    village_table: pd.DataFrame | None
+    #: the elevation raster the slopes were measured on (the take-out cells use it too)
+    terrain: "Raster | None" = None
+    #: parcel position -> its take-out cells worst first (filled by the runs that need them)
+    cell_cache: dict = field(default_factory=dict)
+
+    def serves(self, settings: ReserveSettings, places: Sequence[str] | None,
+               school_radius_m: float | None) -> bool:
+        """Whether a run with these arguments may use this preparation."""
+        return (_geometry_settings(settings) == _geometry_settings(self.settings)
+                and (tuple(places) if places else None) == self.places
+                and _school_radius(school_radius_m) == self.school_radius_m)
+
+
+def _school_radius(school_radius_m: float | None) -> float:
+    if school_radius_m is None:
+        from geoplan.config.schools import SchoolSettings
+
+        school_radius_m = SchoolSettings.from_config().radius_m
+    return float(school_radius_m)
+
+
+def prepare_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
+                     terrain: "Raster | None" = None,
+                     settings: ReserveSettings | None = None, *,
+                     places: Sequence[str] | None = None,
+                     school_radius_m: float | None = None) -> PreparedReserves:
+    """The growth-independent steps of :func:`analyse_reserves` (same arguments, same
+    errors), for several runs that change only growth parameters."""
+    s = settings if settings is not None else ReserveSettings.from_config()
+    if s.half_distance_m <= 0:
+        raise ConfigError(f"reserves.ranking.half_distance_m må være større enn 0 "
+                          f"(fikk {s.half_distance_m}).")
+    run = _Run(settings=s, layers=_check_layers(layers), places=places)
+    dissolved, all_places = _selected_places(run.layers["utviklingsgrense"], places)
+    res_places, res_parcels, outside = _reserve(run, dissolved, all_places)
+    inn_places, inn_parcels = _innspill(run, dissolved)
+    if outside > 0:
+        run.notes.append(f"{outside:.1f}".replace(".", ",") + " daa boligreserve ligger utenfor "
+                         "alle utviklingsgrenser og er ikke regnet med i noe steds reserve (se "
+                         "parsellene uten sted).")
+    _layer_notes(run, terrain)
+    radius = _school_radius(school_radius_m)
+    review = _review_geometry(run, (res_parcels, inn_parcels), dissolved, terrain, radius)
+    village_table = _village_table(run, review["reserve"])
+    return PreparedReserves(settings=s, places=tuple(places) if places else None,
+                            school_radius_m=radius, layers=run.layers, dissolved=dissolved,
+                            all_places=all_places, res_places=res_places, inn_places=inn_places,
+                            outside=float(outside), notes=tuple(run.notes),
+                            village_table=village_table, terrain=terrain, **review)
+
+
 def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
                      terrain: "Raster | None" = None,
                      settings: ReserveSettings | None = None, *,
                      year: int | None = None, rate: float | None = None,
                      share: float | None = None, dwellings_per_daa: float | None = None,
                      places: Sequence[str] | None = None,
-                     school_radius_m: float | None = None) -> ReserveResult:
+                     school_radius_m: float | None = None,
+                     prepared: PreparedReserves | None = None) -> ReserveResult:
     """Land need, boligreserve, innspill, balance, ranking and conflicts per place.
 
     Parameters
@@ -641,6 +767,10 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
     places : restrict the result to these places (names as in ``utviklingsgrense``).
     school_radius_m : radius of the school circle of the exclusion «utenfor
         skolesirkelen» (``None``: ``schools.radius_m`` of the shipped config).
+    prepared : :func:`prepare_reserves` of the same layers, places and school radius:
+        only the growth-dependent steps run (the app's growth controls), on the
+        prepared layers and terrain (``layers`` and ``terrain`` are then not read).
+        The result is the one a call without it gives.
 
     Places come in configuration order, then the others in data order.
 
@@ -657,33 +787,26 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
         ``places`` is not in it (the message names it).
     geoplan.errors.ConfigError
         A parameter is unusable (the message names it).
+    ValueError
+        ``prepared`` was made for other settings (other than the growth fields),
+        places or school radius.
     """
     s = settings if settings is not None else ReserveSettings.from_config()
     year = int(s.default_year if year is None else year)
     rate = float(s.default_rate if rate is None else rate)
-    if s.half_distance_m <= 0:
-        raise ConfigError(f"reserves.ranking.half_distance_m må være større enn 0 "
-                          f"(fikk {s.half_distance_m}).")
-    run = _Run(settings=s, layers=_check_layers(layers), places=places)
-    dissolved, all_places = _selected_places(run.layers["utviklingsgrense"], places)
-    params = _run_parameters(run, dissolved, all_places, share, dwellings_per_daa)
+    if prepared is None:
+        prepared = prepare_reserves(layers, terrain, s, places=places,
+                                    school_radius_m=school_radius_m)
+    elif not prepared.serves(s, places, school_radius_m):
+        raise ValueError("prepared was made for other settings, places or school radius")
+    prep = prepared
+    run = _Run(settings=s, layers=prep.layers, places=places)
+    params = _run_parameters(run, prep.dissolved, prep.all_places, share, dwellings_per_daa)
     need = area_need(params, base_population=s.base_population, base_year=s.base_year,
                      years=[year], rates=[rate], persons_per_dwelling=s.persons_per_dwelling)
-    res_places, res_parcels, outside = _reserve(run, dissolved, all_places)
-    inn_places, inn_parcels = _innspill(run, dissolved)
-    bal = _place_table(need, params, res_places, inn_places, s.places)
-    if outside > 0:
-        run.notes.append(f"{outside:.1f}".replace(".", ",") + " daa boligreserve ligger utenfor "
-                         "alle utviklingsgrenser og er ikke regnet med i noe steds reserve (se "
-                         "parsellene uten sted).")
-    _layer_notes(run, terrain)
-    if school_radius_m is None:
-        from geoplan.config.schools import SchoolSettings
-
-        school_radius_m = SchoolSettings.from_config().radius_m
-    parcels, bal, excluded, take, spredt = _review(run, (res_parcels, inn_parcels), dissolved,
-                                                   bal, terrain, float(school_radius_m))
-    tettsteder = _villages(run, year, rate)
+    bal = _place_table(need, params, prep.res_places, prep.inn_places, s.places)
+    parcels, bal, take = _review(prep, bal)
+    tettsteder = _villages(prep.village_table, s, year, rate)
     forutsetninger = {
         "basis_folketall": float(s.base_population), "basisaar": int(s.base_year),
         "aar": year, "vekstrate": rate,
@@ -695,6 +818,7 @@ def analyse_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
                        "harde_kriterier": [{"id": e.id, "grunn": e.reason,
                                             "gjelder": list(e.applies_to) or "alle steder",
                                             "kilde": e.source} for e in s.exclusions]}
-    return ReserveResult(steder=bal, parseller=parcels, utenfor_daa=float(outside),
-                         merknader=run.notes, forutsetninger=forutsetninger,
-                         utelatt=excluded, uttak=take, spredt=spredt, tettsteder=tettsteder)
+    return ReserveResult(steder=bal, parseller=parcels, utenfor_daa=float(prep.outside),
+                         merknader=run.notes + list(prep.notes), forutsetninger=forutsetninger,
+                         utelatt=prep.excluded.copy(), uttak=take, spredt=prep.spredt.copy(),
+                         tettsteder=tettsteder)

@@ -65,13 +65,14 @@ def cells(geom, size_m: float) -> np.ndarray:
     return pieces[~shapely.is_empty(pieces) & (shapely.area(pieces) > 0)]
 
 
-def worst_part(geom, room_daa: float, *, centre, terrain: "Raster | None", max_slope_pct: float,
-               size_m: float, crs=None) -> tuple[object, float]:
-    """The worst-placed part of ``geom`` of at most ``room_daa``: steep cells first, then
-    the farthest from ``centre``. Returns (geometry or None, its daa)."""
+def ranked_cells(geom, *, centre, terrain: "Raster | None", max_slope_pct: float,
+                 size_m: float, crs=None) -> tuple[np.ndarray, np.ndarray]:
+    """``geom``'s cells (:func:`cells`) worst placed first: steep cells first, then the
+    farthest from ``centre``. Returns (cells, their daa), in that order. Depends on no
+    growth parameter: :func:`propose_takeout` keeps it per parcel in ``cell_cache``."""
     pieces = cells(geom, size_m)
-    if not len(pieces) or room_daa <= 0:
-        return None, 0.0
+    if not len(pieces):
+        return pieces, np.zeros(0)
     area = shapely.area(pieces) / M2_PER_DAA
     steep = np.zeros(len(pieces))
     if terrain is not None:
@@ -82,16 +83,45 @@ def worst_part(geom, room_daa: float, *, centre, terrain: "Raster | None", max_s
         steep = (np.nan_to_num(np.asarray(share, dtype=float)) > 0.5).astype(float)
     dist = shapely.distance(pieces, centre) if centre is not None else np.zeros(len(pieces))
     order = np.lexsort((-dist, -steep))           # steep first, then farthest
-    cum = np.cumsum(area[order])
-    take = order[cum <= room_daa + 1e-9]
-    if not len(take):
+    return pieces[order], area[order]
+
+
+def _take_worst(ranked: tuple[np.ndarray, np.ndarray], room_daa: float) -> tuple[object, float]:
+    """The first of the ``ranked`` cells whose daa sum to at most ``room_daa``, as one geometry."""
+    pieces, area = ranked
+    if not len(pieces) or room_daa <= 0:
         return None, 0.0
-    return shapely.union_all(pieces[take]), float(area[take].sum())
+    n = int(np.count_nonzero(np.cumsum(area) <= room_daa + 1e-9))
+    if not n:
+        return None, 0.0
+    return _union_of_cells(pieces[:n], float(area[:n].sum() * M2_PER_DAA)), float(area[:n].sum())
+
+
+def _union_of_cells(pieces: np.ndarray, area_m2: float):
+    """The union of grid cells of one polygon. They form a polygon coverage (they meet
+    along grid lines and never overlap), so GEOS's coverage union (15× faster than a
+    general union on a 1,400-cell reserve) gives it; where it does not come back valid
+    with the cells' total area, the general union does."""
+    u = shapely.coverage_union_all(pieces)
+    if shapely.is_valid(u) and abs(shapely.area(u) - area_m2) <= 1e-6 * max(area_m2, 1.0):
+        return u
+    return shapely.union_all(pieces)
+
+
+def worst_part(geom, room_daa: float, *, centre, terrain: "Raster | None", max_slope_pct: float,
+               size_m: float, crs=None) -> tuple[object, float]:
+    """The worst-placed part of ``geom`` of at most ``room_daa``: steep cells first, then
+    the farthest from ``centre``. Returns (geometry or None, its daa)."""
+    if room_daa <= 0:
+        return None, 0.0
+    return _take_worst(ranked_cells(geom, centre=centre, terrain=terrain,
+                                    max_slope_pct=max_slope_pct, size_m=size_m, crs=crs), room_daa)
 
 
 def propose_takeout(parcels: gpd.GeoDataFrame, places: pd.DataFrame, aktuell: np.ndarray,
                     excluded_geoms: np.ndarray, centres: gpd.GeoDataFrame, *,
-                    terrain: "Raster | None", max_slope_pct: float, cell_m: float
+                    terrain: "Raster | None", max_slope_pct: float, cell_m: float,
+                    cell_cache: dict | None = None
                     ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
     """The take-out proposal of every place (see the module docstring).
 
@@ -104,6 +134,9 @@ def propose_takeout(parcels: gpd.GeoDataFrame, places: pd.DataFrame, aktuell: np
     aktuell, excluded_geoms : per parcel the aktuelt part and the excluded part.
     centres : :func:`geoplan.analysis.ranking.place_centres`.
     terrain, max_slope_pct, cell_m : for the worst part of a reserve too large to go whole.
+    cell_cache : parcel position -> :func:`ranked_cells` of its aktuelle part, filled as
+        used; a caller that proposes for the same parcels under other growth parameters
+        passes the same dict (the cells do not depend on the need).
 
     Returns
     -------
@@ -147,8 +180,13 @@ def propose_takeout(parcels: gpd.GeoDataFrame, places: pd.DataFrame, aktuell: np
                 out.at[i, "uttak_daa"] += a
                 room -= a
                 continue
-            part, a = worst_part(aktuell[i], room, centre=cmap.get(k), terrain=terrain,
-                                 max_slope_pct=max_slope_pct, size_m=cell_m, crs=out.crs)
+            ranked_i = cell_cache.get(int(i)) if cell_cache is not None else None
+            if ranked_i is None:
+                ranked_i = ranked_cells(aktuell[i], centre=cmap.get(k), terrain=terrain,
+                                        max_slope_pct=max_slope_pct, size_m=cell_m, crs=out.crs)
+                if cell_cache is not None:
+                    cell_cache[int(i)] = ranked_i
+            part, a = _take_worst(ranked_i, room)
             if part is not None:
                 rows.append({"sted": pl.sted, "navn": out.at[i, "navn"], "hva": PART,
                              "grunn": "bratteste og fjerneste del fra sentrum", "uttak_daa": a,

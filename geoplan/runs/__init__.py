@@ -26,7 +26,7 @@ _EXPORTS = {
     "cluster_kwargs": "concentration", "concentration": "concentration",
     "concentration_model": "concentration", "concentration_settings": "concentration",
     "area_need": "reserves", "growth_parameters": "reserves", "plain_places": "reserves",
-    "reserves": "reserves",
+    "prepare_reserves": "reserves", "reserves": "reserves",
     "schools": "schools",
     "assess": "sites", "assessor": "sites",
 }
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
         area_need,
         growth_parameters,
         plain_places,
+        prepare_reserves,
         reserves,
     )
     from geoplan.runs.schools import schools  # noqa: F401

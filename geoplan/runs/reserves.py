@@ -50,27 +50,51 @@ def growth_parameters(cfg, *, base_population=None, base_year=None,
                     persons_per_dwelling=persons_per_dwelling).growth_parameters()
 
 
+def _reserve_inputs(ds):
+    """(the layers :func:`~geoplan.analysis.reserves.analyse_reserves` reads, the terrain)."""
+    from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS
+    from geoplan.io.raster import open_raster
+
+    ds.require(*REQUIRED_LAYERS)
+    layers = {name: ds.get(name) for name in REQUIRED_LAYERS + OPTIONAL_LAYERS}
+    path = ds.raster("terreng")
+    return layers, (open_raster(path) if path is not None else None)
+
+
+def prepare_reserves(ds, cfg, *, places: Sequence[str] | None = None):
+    """:func:`geoplan.analysis.reserves.prepare_reserves` of ``ds`` with the configured
+    parameters: the steps of :func:`reserves` no growth parameter changes, for
+    ``reserves(..., prepared=...)`` (the app, which reruns on every growth control)."""
+    from geoplan.analysis.reserves import prepare_reserves as _prepare
+
+    layers, terrain = _reserve_inputs(ds)
+    return _prepare(layers, terrain, settings(cfg), places=places)
+
+
 def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
              base_population: float | None = None, base_year: int | None = None,
              persons_per_dwelling: float | None = None, share: float | None = None,
-             dwellings_per_daa: float | None = None, places: Sequence[str] | None = None):
+             dwellings_per_daa: float | None = None, places: Sequence[str] | None = None,
+             prepared=None):
     """:func:`geoplan.analysis.reserves.analyse_reserves` with the configured parameters.
 
     ``None`` means "as configured". The terrain model (``terreng``) is opened
     here. Optional layers that were present but could not be used are added to
-    the result's ``merknader``.
+    the result's ``merknader``. ``prepared``: :func:`prepare_reserves` of the same
+    data, configuration and ``places`` (the result is the same, sooner).
     """
-    from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS, analyse_reserves
-    from geoplan.io.raster import open_raster
+    from geoplan.analysis.reserves import OPTIONAL_LAYERS, analyse_reserves
 
-    ds.require(*REQUIRED_LAYERS)
     s = settings(cfg, base_population=base_population, base_year=base_year,
                  persons_per_dwelling=persons_per_dwelling)
-    layers = {name: ds.get(name) for name in REQUIRED_LAYERS + OPTIONAL_LAYERS}
-    path = ds.raster("terreng")
-    result = analyse_reserves(layers, open_raster(path) if path is not None else None, s,
-                              year=year, rate=rate, share=share,
-                              dwellings_per_daa=dwellings_per_daa, places=places)
+    if prepared is not None:
+        ds.require("arealformal", "utviklingsgrense")
+        layers, terrain = prepared.layers, prepared.terrain
+    else:
+        layers, terrain = _reserve_inputs(ds)
+    result = analyse_reserves(layers, terrain, s, year=year, rate=rate, share=share,
+                              dwellings_per_daa=dwellings_per_daa, places=places,
+                              prepared=prepared)
     for name in OPTIONAL_LAYERS:
         rep = (getattr(ds, "reports", {}) or {}).get(name)
         if rep is not None and rep.status in ("problem", "ubrukelig") and not ds.has(name):
