@@ -519,5 +519,7 @@ def has_upload() -> bool:
 
 
 def load_config_plain() -> Config:
-    """The configuration files without this session's overrides."""
-    return load_config()
+    """The configuration files without this session's overrides (read again only when a
+    file changes: the login gate asks for it on every rerun)."""
+    d, mtimes = _config_files()
+    return _config_cached(d, mtimes, "{}")

@@ -44,18 +44,29 @@ def need_table(cfg, *, base_population: float, base_year: int, years: list[int],
     return need
 
 
-@st.cache_data(max_entries=32, show_spinner="Regner ut boligreserve og balanse …")
-def _reserves_cached(key: str, params: dict, _ds, _cfg):
+@st.cache_resource(max_entries=8, show_spinner="Regner ut boligreserve, kriterier og rangering …")
+def _reserves_prepared(key: str, _ds, _cfg):
+    """The growth-independent part of the reserve analysis, once per data and configuration
+    (shared by every session: it is never changed by a run)."""
     from geoplan import runs
-    return runs.reserves(_ds, _cfg, **params)
+    return runs.prepare_reserves(_ds, _cfg)
+
+
+@st.cache_data(max_entries=32, show_spinner="Regner ut balanse og forslag til uttak …")
+def _reserves_cached(key: str, params: dict, _ds, _cfg, _prepared=None):
+    from geoplan import runs
+    return runs.reserves(_ds, _cfg, prepared=_prepared, **params)
 
 
 def reserves(ds, cfg, **params):
     """:func:`geoplan.runs.reserves` (the same call ``geoplan reserves`` makes) with the
     page's growth parameters: ``year``, ``rate``, ``base_population``, ``base_year``,
-    ``persons_per_dwelling``, ``dwellings_per_daa``."""
+    ``persons_per_dwelling``, ``dwellings_per_daa``. The steps no growth parameter
+    changes (:func:`geoplan.runs.prepare_reserves`) run once per data and configuration,
+    so a change of a growth control reruns only the balance and the take-out proposal."""
     ds.require("arealformal", "utviklingsgrense")
-    return _reserves_cached(_key(ds, **params), params, ds, cfg)
+    prepared = _reserves_prepared(_key(ds), ds, cfg)
+    return _reserves_cached(_key(ds, **params), params, ds, cfg, prepared)
 
 
 # -- schools ------------------------------------------------------------------
@@ -311,7 +322,8 @@ def warm_pages() -> dict[str, float]:
     rs = reserve_settings(cfg)
     params = default_reserve_params(rs)
     step("arealbehov_s", ("arealformal", "utviklingsgrense"),
-         lambda: _reserves_cached(_key_of(dkey, {}, **params), params, ds, cfg))
+         lambda: _reserves_cached(_key_of(dkey, {}, **params), params, ds, cfg,
+                                  _reserves_prepared(_key_of(dkey, {}), ds, cfg)))
     from geoplan.config.schools import SchoolSettings
     r = float(int(SchoolSettings.from_config(cfg).radius_m))
     step("skolesirkler_s", ("utviklingsgrense", "skole"),
@@ -339,9 +351,9 @@ def warm_pages() -> dict[str, float]:
 
     # What every map page needs before its map, whatever its controls: the display copies of
     # all layers (Oversikt's start-up warm-up has only its own), the published dwelling totals
-    # that replace single dwellings for a public view, the density surface of Konsentrasjon
-    # and the chart library of Arealbehov (imported by its first run: 0,6 s). Keys as the
-    # pages compute them (appdata.display_layers, appdata.dwelling_totals, density_image).
+    # that replace single dwellings for a public view and the density surface of
+    # Konsentrasjon. Keys as the pages compute them (appdata.display_layers,
+    # appdata.dwelling_totals, density_image).
     def maps_shared():
         from geoplan.config.concentration import ConcentrationSettings
 
@@ -350,7 +362,6 @@ def warm_pages() -> dict[str, float]:
             cs = ConcentrationSettings.from_config(cfg)
             appdata._dwelling_totals_cached(dkey, int(cs.min_count), bool(cs.suppress_zero), ds)
             _density_cached(_key_of(dkey, {}, density=True), True, ds, concentration_settings(cfg))
-        import altair  # noqa: F401
     step("kartlag_s", (), maps_shared)
 
     # each page's map, rendered as its first view sends it: the pages run once in a session
