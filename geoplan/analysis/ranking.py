@@ -536,8 +536,7 @@ def zonal_share_above_fast(geoms: np.ndarray, raster: "Raster", threshold: float
     -------
     ndarray of shares (0-1), NaN where a polygon has no cells.
     """
-    from pyproj import CRS as _CRS
-
+    from geoplan.io.crs import same_crs
     from geoplan.io.raster import Raster
 
     if not isinstance(raster, Raster):
@@ -550,7 +549,7 @@ def zonal_share_above_fast(geoms: np.ndarray, raster: "Raster", threshold: float
     elif derive is not None:
         raise ValueError(f"unknown derive {derive!r}")
     geoms = np.asarray(geoms, dtype=object)
-    if crs is not None and not _CRS.from_user_input(crs).equals(r.crs):
+    if crs is not None and not same_crs(crs, r.crs):
         return r.zonal(geoms, crs=crs, threshold=threshold)["andel_over"]
     out = np.full(len(geoms), np.nan)
     if len(geoms) == 0:

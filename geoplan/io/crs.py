@@ -10,6 +10,7 @@ distances are never computed in degrees.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -30,6 +31,35 @@ NORWEGIAN_UTM = {25832: 32, 25833: 33, 25835: 35}
 
 #: A generous box around mainland Norway and Svalbard (lon/lat), for plausibility checks.
 NORWAY_LONLAT = (-1.0, 57.0, 34.0, 81.5)
+
+
+@functools.lru_cache(maxsize=256)
+def _same_srs(a: str, b: str) -> bool:
+    return bool(CRS.from_user_input(a).equals(CRS.from_user_input(b)))
+
+
+def same_crs(a, b) -> bool:
+    """Whether two coordinate systems (pyproj CRS or anything ``CRS.from_user_input``
+    reads) are the same, remembered by their definitions.
+
+    pyproj keeps the PROJ object of a CRS per thread, so in a new thread (each rerun of
+    a Streamlit page runs in one) a plain ``CRS.equals`` builds both again: 1-25 ms a
+    comparison, asked by every slope share and site check. ``None`` equals only ``None``.
+    """
+    if a is None or b is None:
+        return a is None and b is None
+    ca, cb = CRS.from_user_input(a), CRS.from_user_input(b)
+    return ca is cb or _same_srs(ca.srs, cb.srs)
+
+
+@functools.lru_cache(maxsize=256)
+def _epsg_of_srs(srs: str) -> int | None:
+    return CRS.from_user_input(srs).to_epsg()
+
+
+def epsg_of(crs) -> int | None:
+    """``crs.to_epsg()``, remembered by the definition (see :func:`same_crs`)."""
+    return None if crs is None else _epsg_of_srs(CRS.from_user_input(crs).srs)
 
 
 def parse_crs(value) -> CRS:

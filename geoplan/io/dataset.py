@@ -51,7 +51,8 @@ class Dataset:
 
     @property
     def epsg(self) -> int | None:
-        return self.crs.to_epsg()
+        from geoplan.io.crs import epsg_of
+        return epsg_of(self.crs)
 
     def has(self, name: str) -> bool:
         return name in self.layers

@@ -74,7 +74,9 @@ class Raster:
 
     # -- geometry helpers ----------------------------------------------------
     def _to_raster_crs(self, geoms: np.ndarray, crs: CRS | None) -> np.ndarray:
-        if crs is None or CRS.from_user_input(crs).equals(self.crs):
+        from geoplan.io.crs import same_crs
+
+        if crs is None or same_crs(crs, self.crs):
             return geoms
         tr = Transformer.from_crs(CRS.from_user_input(crs), self.crs, always_xy=True)
         return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))

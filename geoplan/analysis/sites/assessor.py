@@ -32,7 +32,7 @@ from geoplan.analysis.sites.zoning import zoning_cover, zoning_overlap
 from geoplan.config import Config
 from geoplan.config.sites import SiteSettings
 from geoplan.errors import ConfigError, DataProblem
-from geoplan.io.crs import require_projected
+from geoplan.io.crs import require_projected, same_crs
 
 
 class SiteAssessor:
@@ -440,14 +440,14 @@ def _site_geometries(geoms: Any, data_crs: CRS, crs: Any) -> np.ndarray:
     """The sites as an array of valid shapely geometries in the data CRS."""
     if isinstance(geoms, (gpd.GeoDataFrame, gpd.GeoSeries)):
         gs = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
-        if gs.crs is not None and not CRS.from_user_input(gs.crs).equals(data_crs):
+        if gs.crs is not None and not same_crs(gs.crs, data_crs):
             gs = gs.to_crs(data_crs)
         arr = gs.to_numpy()
     elif isinstance(geoms, shapely.Geometry):
         arr = np.array([geoms], dtype=object)
     else:
         arr = np.asarray(list(geoms), dtype=object)
-    if crs is not None and not CRS.from_user_input(crs).equals(data_crs):
+    if crs is not None and not same_crs(crs, data_crs):
         arr = gpd.GeoSeries(arr, crs=crs).to_crs(data_crs).to_numpy()
     if len(arr) == 0:
         raise DataProblem("Ingen tomter å vurdere: tomtefilen har ingen geometrier.")

@@ -281,8 +281,8 @@ def _r(v: Any, d: int = 1) -> float | None:
 
 def _same_crs(a: Any, b: Any) -> bool:
     """Whether the data CRS ``a`` is the raster's ``b`` (asked once per raster, not per site)."""
-    from pyproj import CRS
-    return b is None or CRS.from_user_input(a).equals(CRS.from_user_input(b))
+    from geoplan.io.crs import same_crs
+    return b is None or same_crs(a, b)
 
 
 _STAT_WORD = {"max": "Høyeste", "mean": "Gjennomsnittlig", "min": "Laveste",
