@@ -150,6 +150,28 @@ def test_suppressed_cells_hidden_and_bounded():
     assert b.loc[0, "nedre"] == 21 and b.loc[0, "ovre"] == 21      # 5 + 7 + 9, nothing hidden there
 
 
+def test_grunnkrets_cells_read_as_ssb_and_spreadsheets_write_them():
+    """Counts with a space or no-break space as thousands separator and a decimal comma are
+    read; SSB's suppression markers and empty cells are NaN (suppressed), as is text."""
+    from geoplan.analysis.population.ages import _cells
+
+    raw = ["12", "1 234", "1\u00a0234", " 7 ", "12,0", "..", ".", ":", "-", "x", "", None,
+           NAN, "abc", "0"]
+    want = [12, 1234, 1234, 7, 12, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0]
+    for col in (pd.Series(raw, dtype=object), pd.Series(raw, dtype="string")):
+        assert np.array_equal(_cells(col), np.array(want, dtype=float), equal_nan=True)
+    assert np.array_equal(_cells(pd.Series([3, None], dtype="Int64")), [3.0, NAN], equal_nan=True)
+    assert np.array_equal(_cells(pd.Series([True, False])), [NAN, NAN], equal_nan=True)
+
+
+def test_split_matrix_by_profile_with_an_open_bin_and_a_bin_the_profile_leaves_empty():
+    """Five-year bins 60-64, 65-69, 90+ into 0-66, 67-89, 90+; the profile has no one aged
+    60-64 (so that bin splits evenly by year: all of it is ≤ 66) and 1,1,2,2,2 for 65-69."""
+    prof = pd.Series([0, 0, 0, 0, 0, 1, 1, 2, 2, 2], index=range(60, 70), dtype=float)
+    W = split_matrix([(60, 64.0), (65, 69.0), (90, NAN)], [(0, 66.0), (67, 89.0), (90, NAN)], prof)
+    assert np.allclose(W, [[1, 0, 0], [0.25, 0.75, 0], [0, 0, 1]])
+
+
 def test_visible_cells_above_total_is_a_data_problem():
     frame = pd.DataFrame({"grunnkretsnummer": ["1"], "totalBefolkning": [5], "befolkning0Til04År": [9]})
     with pytest.raises(DataProblem, match="mer enn totalen"):

@@ -85,7 +85,6 @@ def distribute(proj: pd.DataFrame, base: np.ndarray, grunnkretser: np.ndarray,
                         even[:, None])
     piv = proj.pivot_table(index=["variant", "aar"], columns="gruppe", values="personer",
                            aggfunc="sum").reindex(columns=groups)
-    out = []
     cut = 0.0
     if method == "vekstandeler":
         sh, n2 = place_shares(places, base.sum(axis=1), shares)
@@ -97,6 +96,7 @@ def distribute(proj: pd.DataFrame, base: np.ndarray, grunnkretser: np.ndarray,
                           member[:, :, None] * base[None, :, :] / np.where(place_base > 0, place_base, 1)[:, None, :],
                           member[:, :, None] / np.maximum(member.sum(axis=1), 1)[:, None, None])
         a = np.array([sh[s] for s in names])
+    blocks, keys = [], []
     for (variant, year), row in piv.iterrows():
         P = row.to_numpy(dtype=float)
         if method == "aldersstruktur":
@@ -110,15 +110,26 @@ def distribute(proj: pd.DataFrame, base: np.ndarray, grunnkretser: np.ndarray,
             cut += float(-ps[ps < 0].sum())
             ps = np.maximum(ps, 0.0)
             vals = np.einsum("sg,sng->ng", ps, within)
-        for j, g in enumerate(groups):
-            out.append(pd.DataFrame({"variant": variant, "aar": int(year), "grunnkretsnummer": grunnkretser,
-                                     "sted": places, "gruppe": g, "personer": vals[:, j]}))
+        blocks.append(vals.T)                     # (G, n): group by group, as the rows go
+        keys.append((variant, int(year)))
     if cut > 0.5:
         notes.append(f"En nedgang større enn dagens befolkning i en aldersgruppe på et sted er satt "
                      f"til 0 (i alt {cut:.0f} personer over alle år og alternativer); stedene "
                      "summerer da til litt mer enn kommunens framskriving.")
-    res = pd.concat(out, ignore_index=True) if out else pd.DataFrame(
-        columns=["variant", "aar", "grunnkretsnummer", "sted", "gruppe", "personer"])
+    # one long table at once (rows: each variant and year, then each group, then each
+    # grunnkrets), not a frame per group and year concatenated (0.2 s on the demo)
+    cols = ["variant", "aar", "grunnkretsnummer", "sted", "gruppe", "personer"]
+    if not blocks or not n:
+        return pd.DataFrame(columns=cols), notes
+    per_key, g = len(groups) * n, len(groups)
+    res = pd.DataFrame({
+        "variant": np.repeat(np.array([k[0] for k in keys], dtype=object), per_key),
+        "aar": np.repeat(np.array([k[1] for k in keys], dtype=np.int64), per_key),
+        "grunnkretsnummer": np.tile(np.asarray(grunnkretser), len(keys) * g),
+        "sted": np.tile(np.asarray(places), len(keys) * g),
+        "gruppe": np.tile(np.repeat(np.array(groups, dtype=object), n), len(keys)),
+        "personer": np.concatenate([b.ravel() for b in blocks]),
+    })
     return res, notes
 
 
