@@ -305,3 +305,38 @@ def test_grouped_weighted_median_by_hand_and_against_sorting_each_group():
         cand = sorted(set(vs))
         want = next(x for x in cand if ws[vs <= x].sum() >= ws.sum() / 2.0 - 1e-9)
         assert got[i] == want, k
+
+
+def test_access_summary_equals_a_pandas_groupby_on_random_homes():
+    """The shares within each radius per area, against ``groupby(...).sum()`` written out:
+    homes without an area are left out, missing persons count as 0, unconnected homes
+    (NaN distance) are never within, and an area with no one gets NaN shares."""
+    from geoplan.analysis.population.access import AccessResult, summarise
+
+    rng = np.random.default_rng(7)
+    n = 400
+    area = rng.choice(["0101", "0102", "0203", "0304", None], n).astype(object)
+    p67 = rng.random(n) * 3
+    p67[rng.random(n) < 0.05] = np.nan
+    p80 = np.where(area == "0304", 0.0, rng.random(n))
+    dist = {k: np.where(rng.random(n) < 0.1, np.nan, rng.random(n) * 1500) for k in ("butikk", "lege")}
+    steep = {k: rng.random(n) * 20 for k in dist}
+    homes = pd.DataFrame({"grunnkretsnummer": pd.array(area, dtype="string"), "p67": p67, "p80": p80})
+    res = AccessResult(distance_m=dist, steepest=steep, snapped=np.ones(n, bool), n_services={})
+    got = summarise(homes, res, radii=(400, 800))
+    for k in dist:
+        f = homes.copy()
+        d = np.where(np.isnan(dist[k]), np.inf, dist[k])
+        for r in (400, 800):
+            for c in ("p67", "p80"):
+                f[f"inn_{c}_{r}"] = np.where(d <= r, f[c], 0.0)
+        agg = f.groupby("grunnkretsnummer", sort=True).sum(numeric_only=True)
+        mine = got[got["tjenestetype"] == k].set_index("grunnkretsnummer")
+        assert list(mine.index) == sorted(set(area) - {None})
+        for r in (400, 800):
+            for c in ("p67", "p80"):
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    want = (agg[f"inn_{c}_{r}"] / agg[c]).to_numpy()
+                assert np.allclose(mine[f"andel_{c}_{r}m"].to_numpy(), want, equal_nan=True)
+        assert np.allclose(mine["p67"].to_numpy(), agg["p67"].to_numpy())
+        assert mine.loc["0304", ["andel_p80_400m", "andel_p80_800m"]].isna().all()
