@@ -519,8 +519,11 @@ def test_share_of_growth_editable_for_the_session(app):
     before = float(scenario_table().loc["Larvik by"].iloc[0])
     df = at.data_editor(key="ab_places").value
     row = int(np.flatnonzero((df["sted"] == "Larvik by").to_numpy())[0])
-    share0 = float(df["andel_pct"].iloc[row])
-    at.session_state["ab_places"] = {"edited_rows": {row: {"andel_pct": share0 / 2}},
+    shown = str(df["andel_pct"].iloc[row])
+    assert "," in shown and "." not in shown               # «70,00»: the Norwegian way
+    share0 = _num(shown)
+    half = f"{share0 / 2:.2f}".replace(".", ",")
+    at.session_state["ab_places"] = {"edited_rows": {row: {"andel_pct": half}},
                                      "added_rows": [], "deleted_rows": []}
     at.run()
     assert any("summerer" in w.value for w in at.warning)   # shares no longer add up to 100 %
@@ -530,6 +533,26 @@ def test_share_of_growth_editable_for_the_session(app):
     assert not at.exception, [e.value for e in at.exception]
     after = float(scenario_table().loc["Larvik by"].iloc[0])
     assert after == pytest.approx(before / 2, rel=0.01)     # need ∝ share (rounded table)
+    # only the edited cell became an override: the others keep their configured values
+    ov = at.session_state["_geoplan_overrides"]
+    placed = [k for k in ov if k.startswith("reserves.steder.")]
+    assert len(placed) == 1 and placed[0].endswith(".andel")
+    assert float(ov[placed[0]]) == pytest.approx(_num(half) / 100.0)
+
+
+def test_place_table_refuses_a_share_it_cannot_read_in_norwegian(app):
+    """A share typed as text, or a density past the plausible bound, is refused with a
+    Norwegian message naming the place and the column; nothing is applied."""
+    at = _open(app, "arealbehov")
+    df = at.data_editor(key="ab_places").value
+    row = int(np.flatnonzero((df["sted"] == "Stavern").to_numpy())[0])
+    at.session_state["ab_places"] = {"edited_rows": {row: {"andel_pct": "ti", "boenheter_per_daa": "9000"}},
+                                     "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    msg = " ".join(e.value for e in at.error)
+    assert "«Stavern» er «ti»" in msg and "«9000»" in msg and "desimalkomma" in msg
+    assert at.button(key="ab_apply_places").disabled
 
 
 def _cli_json(args, capsys):
@@ -659,3 +682,13 @@ def test_decimal_inputs_read_norwegian_commas_and_name_a_bad_value(app):
     msg = [e.value for e in at.error]
     assert msg and "«Personer per boenhet»" in msg[0] and "«fire» er ikke brukt" in msg[0]
     assert _num(_metrics(at)["Arealbehov i alt"]) == pytest.approx(need1, rel=1e-6)  # last good value
+
+
+def test_parse_decimal_reads_numbers_the_norwegian_way():
+    from geoplan.present.app.views.ui import parse_decimal
+
+    for raw, want in [("2,2", 2.2), ("1 234,5", 1234.5), ("1\u00a0234", 1234.0), (" 7 ", 7.0),
+                      ("2.5", 2.5), ("-0,5", -0.5), (3, 3.0), (4.25, 4.25)]:
+        assert parse_decimal(raw) == pytest.approx(want)
+    for raw in ["", "  ", None, "ti", "1.234,5", "1_000", "nan", "inf", float("nan"), True]:
+        assert parse_decimal(raw) is None

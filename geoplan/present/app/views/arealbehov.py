@@ -64,19 +64,43 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                              "boenheter_per_daa": float(v.get("boenheter_per_daa",
                                                               rs.default_dwellings_per_daa))}
                             for k, v in conf.items()])
-        edited = st.data_editor(
-            pdf, hide_index=True, width="stretch", key="ab_places", disabled=["key", "sted"],
+        # text cells written and read the Norwegian way («70,00»): the grid's number cells
+        # show and take a decimal point whatever the user's language is
+        shown = pdf.assign(andel_pct=[text.number(v, 2).replace("\u00a0", " ") for v in pdf["andel_pct"]],
+                           boenheter_per_daa=[text.number(v, 1).replace("\u00a0", " ")
+                                              for v in pdf["boenheter_per_daa"]])
+        typed = st.data_editor(
+            shown, hide_index=True, width="stretch", key="ab_places", disabled=["key", "sted"],
             column_config={"key": None, "sted": "Sted",
-                           "andel_pct": st.column_config.NumberColumn("Andel av veksten (%)", min_value=0.0,
-                                                                      max_value=100.0, format="%.2f"),
-                           "boenheter_per_daa": st.column_config.NumberColumn(
-                               "Boenheter per daa", min_value=0.1, max_value=MAX_DENSITY, format="%.1f",
-                               help=f"Høyst {text.number(MAX_DENSITY, 0)}: tettere enn det bygges "
-                                    "det ikke boliger i Norge; større tall er en skrivefeil.")})
-        empty = [str(r.sted) for r in edited.itertuples(index=False)
-                 if pd.isna(r.andel_pct) or pd.isna(r.boenheter_per_daa)]
-        problem = (f"Tom celle for {text.names(empty)}: skriv inn både andel og tetthet (0 er en "
-                   "gyldig andel)." if empty else "")
+                           "andel_pct": st.column_config.TextColumn(
+                               "Andel av veksten (%)", help="Prosent med desimalkomma, fra 0 til 100."),
+                           "boenheter_per_daa": st.column_config.TextColumn(
+                               "Boenheter per daa",
+                               help=f"Desimalkomma; høyst {text.number(MAX_DENSITY, 0)}: tettere enn det "
+                                    "bygges det ikke boliger i Norge; større tall er en skrivefeil.")})
+        cols = {"andel_pct": ("andel av veksten", 0.0, 100.0),
+                "boenheter_per_daa": ("boenheter per daa", 0.1, MAX_DENSITY)}
+        # an unchanged cell keeps its exact value («6,67» shows the configured 1/15)
+        edited = typed.assign(**{c: [exact if str(v).strip() == was else ui.parse_decimal(v)
+                                     for v, was, exact in zip(typed[c], shown[c], pdf[c])]
+                                 for c in cols})
+        empty = [str(r.sted) for r in typed.itertuples(index=False)
+                 if any(not str(getattr(r, c) if getattr(r, c) is not None else "").strip() for c in cols)]
+        bad = [f"{what} for «{sted}» er «{raw}»"
+               for c, (what, lo, hi) in cols.items()
+               for sted, raw, v in zip(typed["sted"], typed[c], edited[c])
+               if str(raw if raw is not None else "").strip() and (v is None or not lo <= v <= hi)]
+        if empty:
+            problem = (f"Tom celle for {text.names(empty)}: skriv inn både andel og tetthet (0 er en "
+                       "gyldig andel).")
+        elif bad:
+            ranges = "; ".join(f"{what} fra {text.number(lo, 0 if lo == int(lo) else 1)} til "
+                               f"{text.number(hi, 0)}" for what, lo, hi in cols.values())
+            problem = (f"{'; '.join(bad)}. Skriv tall med desimalkomma ({ranges}).")
+            problem = problem[0].upper() + problem[1:]
+        else:
+            problem = ""
+        edited = edited.assign(**{c: pd.to_numeric(edited[c], errors="coerce") for c in cols})
         total = float(edited["andel_pct"].fillna(0.0).sum())
         rest_ok = True
         if problem:
@@ -94,10 +118,12 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
                           disabled=bool(problem) or total > 100.0 + 0.1 or not rest_ok)
         if apply:
             ov = appdata.overrides()
-            for new, old in zip(edited.itertuples(index=False), pdf.itertuples(index=False)):
-                if abs(new.andel_pct - old.andel_pct) > 1e-9:
+            # only the cells the user changed (an unchanged «6,67» is the configured 1/15)
+            for new, raw, was in zip(edited.itertuples(index=False), typed.itertuples(index=False),
+                                     shown.itertuples(index=False)):
+                if str(raw.andel_pct).strip() != was.andel_pct:
                     ov[f"reserves.steder.{new.key}.andel"] = repr(float(new.andel_pct) / 100.0)
-                if abs(new.boenheter_per_daa - old.boenheter_per_daa) > 1e-9:
+                if str(raw.boenheter_per_daa).strip() != was.boenheter_per_daa:
                     ov[f"reserves.steder.{new.key}.boenheter_per_daa"] = repr(float(new.boenheter_per_daa))
             try:
                 appdata.set_overrides(ov)

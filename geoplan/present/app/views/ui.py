@@ -344,6 +344,23 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
                  key=key, height=height or "auto")
 
 
+def parse_decimal(raw) -> float | None:
+    """A number typed the Norwegian way («2,2», «1 234,5», also «2.2»), None when it is none
+    (empty, text, not finite). A number passes as itself."""
+    import math
+
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw) if math.isfinite(raw) else None
+    t = str(raw if raw is not None else "").strip().replace("\u00a0", "").replace(" ", "")
+    if not t or "_" in t:
+        return None
+    try:
+        v = float(t.replace(",", "."))
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
 def decimal_input(where, label: str, value: float, *, min_value: float, max_value: float,
                   key: str, decimals: int = 1, help: str | None = None,
                   disabled: bool = False) -> float:
@@ -354,18 +371,13 @@ def decimal_input(where, label: str, value: float, *, min_value: float, max_valu
     outside ``[min_value, max_value]`` gets a message naming the field, and the
     last good value (else ``value``) is used.
     """
-    import math
 
     if key not in st.session_state:
         st.session_state[key] = text.number(value, decimals).replace("\u00a0", " ")
     raw = where.text_input(label, key=key, help=help, disabled=disabled)
     good = f"_{key}_ok"
-    try:
-        v = float(str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        ok = math.isfinite(v) and min_value <= v <= max_value
-    except ValueError:
-        ok = False
-    if ok:
+    v = parse_decimal(raw)
+    if v is not None and min_value <= v <= max_value:
         st.session_state[good] = v
         return v
     used = float(st.session_state.get(good, value))
