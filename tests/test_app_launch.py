@@ -255,3 +255,38 @@ def test_launcher_serves_the_map(fixture_gpkg, tmp_path):
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_warm_up_thread_logs_no_streamlit_context_warnings_even_after_streamlit_resets_levels():
+    """``geoplan app`` fills the pages' caches in a thread while the server starts; Streamlit
+    warns in English about the missing script context there. The filter drops those records
+    of that thread only, and holds after Streamlit sets its loggers' levels again (which it
+    does when the server starts: the race that let the warning through)."""
+    import logging
+    import threading
+
+    from streamlit import logger as st_logger
+
+    from geoplan.present.cli import app as cli_app
+
+    cli_app._install_warm_filter()
+    st_logger.set_log_level("info")
+    seen: list[str] = []
+
+    class Grab(logging.Handler):
+        def emit(self, record):
+            seen.append(f"{record.threadName}: {record.getMessage()}")
+
+    lg = logging.getLogger(cli_app._CONTEXT_LOGGERS[0])
+    grab = Grab()
+    lg.addHandler(grab)
+    try:
+        def warn():
+            lg.warning("Thread %r: missing ScriptRunContext!", threading.current_thread().name)
+        for name in (cli_app.WARM_THREAD, "another-thread"):
+            t = threading.Thread(target=warn, name=name)
+            t.start()
+            t.join()
+    finally:
+        lg.removeHandler(grab)
+    assert seen == ["another-thread: Thread 'another-thread': missing ScriptRunContext!"]

@@ -52,14 +52,46 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _quiet_streamlit_warnings():
-    """Silence Streamlit's "no ScriptRunContext" warnings while caches are filled outside a run."""
+#: the thread that fills the pages' caches while the server starts
+WARM_THREAD = "geoplan-warm-pages"
+#: Streamlit's loggers that warn when a cache is filled outside a script run
+_CONTEXT_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                    "streamlit.runtime.caching.cache_data_api",
+                    "streamlit.runtime.state.session_state_proxy")
+
+
+class _WarmThreadFilter:
+    """Drops the English warnings («missing ScriptRunContext», «No runtime found») that
+    Streamlit logs when the warm-up thread fills a cache outside a script run. A filter
+    on the logger, not its level: Streamlit sets every one of its loggers' level again
+    when the server starts, which is while that thread runs."""
+
+    def filter(self, record) -> bool:
+        import logging
+
+        return not (record.threadName == WARM_THREAD and record.levelno < logging.ERROR)
+
+
+_WARM_FILTER = _WarmThreadFilter()
+
+
+def _install_warm_filter() -> None:
+    """:class:`_WarmThreadFilter` on Streamlit's context loggers (once)."""
     import logging
 
-    names = ["streamlit.runtime.scriptrunner_utils.script_run_context",
-             "streamlit.runtime.caching.cache_data_api", "streamlit.runtime.state.session_state_proxy"]
-    saved = {n: logging.getLogger(n).level for n in names}
-    for n in names:
+    for n in _CONTEXT_LOGGERS:
+        lg = logging.getLogger(n)
+        if _WARM_FILTER not in lg.filters:
+            lg.addFilter(_WARM_FILTER)
+
+
+def _quiet_streamlit_warnings():
+    """Silence Streamlit's "no ScriptRunContext" warnings while this thread fills caches
+    before the server starts (levels; the caller restores them)."""
+    import logging
+
+    saved = {n: logging.getLogger(n).level for n in _CONTEXT_LOGGERS}
+    for n in _CONTEXT_LOGGERS:
         logging.getLogger(n).setLevel(logging.ERROR)
     return saved
 
@@ -208,15 +240,12 @@ def _warm_pages_in_background() -> None:
     import threading
 
     def run() -> None:
-        saved = _quiet_streamlit_warnings()
         try:
             from geoplan.present.app.views import compute
             compute.warm_pages()
         except Exception:  # the page computes and reports it itself
             logging.getLogger(__name__).debug("warming the pages failed", exc_info=True)
-        finally:
-            for name, level in saved.items():
-                logging.getLogger(name).setLevel(level)
 
-    threading.Thread(target=run, name="geoplan-warm-pages", daemon=True).start()
+    _install_warm_filter()           # before the thread can log
+    threading.Thread(target=run, name=WARM_THREAD, daemon=True).start()
 
