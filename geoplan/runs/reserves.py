@@ -83,12 +83,12 @@ def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
     the result's ``merknader``. ``prepared``: :func:`prepare_reserves` of the same
     data, configuration and ``places`` (the result is the same, sooner).
     """
-    from geoplan.analysis.reserves import OPTIONAL_LAYERS, analyse_reserves
+    from geoplan.analysis.reserves import OPTIONAL_LAYERS, REQUIRED_LAYERS, analyse_reserves
 
     s = settings(cfg, base_population=base_population, base_year=base_year,
                  persons_per_dwelling=persons_per_dwelling)
     if prepared is not None:
-        ds.require("arealformal", "utviklingsgrense")
+        ds.require(*REQUIRED_LAYERS)
         layers, terrain = prepared.layers, prepared.terrain
     else:
         layers, terrain = _reserve_inputs(ds)
