@@ -267,3 +267,30 @@ def test_demo_school_criterion_applies_to_the_avklaringsomrader(demo):
     assert not any(demo.utelatt.loc[demo.utelatt["sted"].isin(["Larvik by", "Stavern"]),
                                     "kriterium"] == "skolesirkel")
     assert math.isfinite(st.at["Helgeroa", "balanse_netto_daa"])
+
+
+def test_the_review_uses_the_municipality_s_school_radius():
+    """``runs.reserves`` and ``runs.prepare_reserves`` take the radius of the exclusion
+    «utenfor skolesirkelen» from the municipality's ``schools.radius_m``, as the
+    school analysis does. An innspill at 900..1100 m east of Kvelde's school, 10 m
+    high (2 daa): inside a 1.5 km circle, half (1 daa, to the curvature's 0.05 m)
+    outside a 1 km one."""
+    from geoplan import runs
+    from geoplan.config import load_config
+    from geoplan.io.dataset import Dataset
+    from geoplan.runs.reserves import school_radius
+
+    ds = Dataset.from_frames({
+        "utviklingsgrense": gdf({"navn": ["Kvelde"]}, [sq(-3000, -3000, 3000, 3000)]),
+        "arealformal": zoning([(1110, 1, "bygd", sq(-10, -10, 10, 10))]),
+        "skole": gdf({"navn": ["K skole"], "sted": ["Kvelde"]}, [Point(X0, Y0)]),
+        "innspill": gdf({"navn": ["kant"], "sted": ["Kvelde"]}, [sq(900, -5, 1100, 5)]),
+    })
+    cfg = load_config()
+    for radius, outside in ((1500.0, 0.0), (1000.0, 1.0)):
+        c = cfg.with_overrides({"schools.radius_m": radius})
+        assert school_radius(c) == radius
+        for prepared in (None, runs.prepare_reserves(ds, c)):
+            p = runs.reserves(ds, c, year=2040, rate=0.015, prepared=prepared).parseller
+            p = p.set_index("navn")
+            assert p.at["kant", "utelatt_daa"] == pytest.approx(outside, abs=0.01), radius

@@ -68,7 +68,17 @@ def prepare_reserves(ds, cfg, *, places: Sequence[str] | None = None):
     from geoplan.analysis.reserves import prepare_reserves as _prepare
 
     layers, terrain = _reserve_inputs(ds)
-    return _prepare(layers, terrain, settings(cfg), places=places)
+    return _prepare(layers, terrain, settings(cfg), places=places,
+                    school_radius_m=school_radius(cfg))
+
+
+def school_radius(cfg) -> float:
+    """The radius of the municipality's school circle (``schools.radius_m`` of ``cfg``):
+    the exclusion «utenfor skolesirkelen» of the reserve review uses the same circle
+    as the school analysis, not the shipped default."""
+    from geoplan.config.schools import SchoolSettings
+
+    return SchoolSettings.from_config(cfg).radius_m
 
 
 def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
@@ -94,7 +104,7 @@ def reserves(ds, cfg, *, year: int | None = None, rate: float | None = None,
         layers, terrain = _reserve_inputs(ds)
     result = analyse_reserves(layers, terrain, s, year=year, rate=rate, share=share,
                               dwellings_per_daa=dwellings_per_daa, places=places,
-                              prepared=prepared)
+                              school_radius_m=school_radius(cfg), prepared=prepared)
     for name in OPTIONAL_LAYERS:
         rep = (getattr(ds, "reports", {}) or {}).get(name)
         if rep is not None and rep.status in ("problem", "ubrukelig") and not ds.has(name):
