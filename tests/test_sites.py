@@ -251,6 +251,25 @@ def test_walking_distance_follows_the_network(layers):
     assert k2["skole_gangavstand"]["status"] == "gronn"
 
 
+def test_walking_uses_the_municipality_s_node_tolerance(layers):
+    """The U-shaped path with a 0.3 m gap at its first corner: with the shipped 1 mm
+    node tolerance the school is cut off from the site (unknown), with the
+    municipality's ``schools.node_tolerance_m = 1`` the ends are one node and the walk
+    is 3,010 m again, as the school analysis would measure it."""
+    from geoplan.config import load_config
+    layers = dict(layers)
+    layers["gangnett"] = gdf([LineString([(X0, Y0), (X0 + 1000, Y0)]),
+                              LineString([(X0 + 1000.3, Y0), (X0 + 1000.3, Y0 + 1000)]),
+                              LineString([(X0 + 1000.3, Y0 + 1000), (X0, Y0 + 1000)])])
+    site = Point(X0, Y0 + 1010)
+    cfg = load_config()
+    shipped = by_id(SiteAssessor.from_layers(layers, cfg).assess(site))["skole_gangavstand"]
+    assert shipped["status"] == "ukjent"
+    joined = SiteAssessor.from_layers(layers, cfg.with_overrides({"schools.node_tolerance_m": 1.0}))
+    k = by_id(joined.assess(site))["skole_gangavstand"]
+    assert k["verdi"] == pytest.approx(3010.0, abs=1.0)
+
+
 def test_walking_distance_without_network_is_unknown(layers):
     a = SiteAssessor.from_layers(layers, cfg_only_sites())
     k = by_id(a.assess(Point(X0 + 10, Y0 + 10)))["skole_gangavstand"]

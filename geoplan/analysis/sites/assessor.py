@@ -169,22 +169,26 @@ class SiteAssessor:
         """Per site: % of its area zoned with one of ``codes``, and % zoned at all."""
         return zoning_cover(self.index, layer, column, codes, s)
 
-    def walk_params(self, c: Criterion) -> tuple[str, str, Any, float, bool]:
-        """``(network layer, target layer, filter, max_snap_m, node_crossings)`` of a
-        walking criterion; what it does not set comes from the schools settings."""
+    def walk_params(self, c: Criterion) -> tuple[str, str, Any, float, bool, float]:
+        """``(network layer, target layer, filter, max_snap_m, node_crossings,
+        node_tolerance_m)`` of a walking criterion; what it does not set comes from the
+        municipality's schools settings, so the site check walks the network the school
+        analysis walks."""
         max_snap, crossings = c.opt("max_snap_m"), c.opt("node_crossings")
-        if max_snap is None or crossings is None:
+        tolerance = c.opt("node_tolerance_m")
+        if max_snap is None or crossings is None or tolerance is None:
             from geoplan.config.schools import SchoolSettings
             sch = SchoolSettings.from_config(self.config)
             max_snap = sch.snap_max_m if max_snap is None else max_snap
             crossings = sch.node_crossings if crossings is None else crossings
+            tolerance = sch.node_tolerance_m if tolerance is None else tolerance
         return (c.opt("network", "gangnett"), c.layer_name, c.opt("filter"), float(max_snap),
-                bool(crossings))
+                bool(crossings), float(tolerance))
 
     def _walker(self, network: str, layer: str, flt: Any, max_snap: float,
-                node_crossings: bool) -> Walker | str:
+                node_crossings: bool, node_tolerance_m: float | None = None) -> Walker | str:
         key = ("walker", network, layer, repr(sorted((flt or {}).items())), max_snap,
-               bool(node_crossings))
+               bool(node_crossings), node_tolerance_m)
 
         def build() -> Walker | str:
             net = self.layers.get(network)
@@ -198,7 +202,8 @@ class SiteAssessor:
                 return targets
             try:
                 return make_walker(net, targets[0], max_snap_m=max_snap,
-                                   node_crossings=node_crossings)
+                                   node_crossings=node_crossings,
+                                   node_tolerance_m=node_tolerance_m)
             except DataProblem as e:
                 return f"Gangavstanden kan ikke beregnes: {e.message}"
         return self.index.memo(key, build)

@@ -20,7 +20,8 @@ Walker = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
-                max_snap_m: float, node_crossings: bool = True) -> Walker | str:
+                max_snap_m: float, node_crossings: bool = True,
+                node_tolerance_m: float | None = None) -> Walker | str:
     """Prepare walking distances to the nearest of ``targets`` along ``network_lines``.
 
     The graph is built once (:func:`geoplan.analysis.network.build_network`), the targets
@@ -38,6 +39,8 @@ def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
         ``schools.snap_max_m``
     node_crossings : join lines where they cross without a shared vertex
         (:func:`geoplan.analysis.network.build_network`)
+    node_tolerance_m : snap line ends this close together into one node (``None``: the
+        shipped ``schools.node_tolerance_m``; the criteria pass the municipality's)
 
     This is :func:`geoplan.analysis.schools.walking_distance_to_nearest` split in two: the
     graph and the search are prepared once, so that one site costs a snap and a
@@ -49,7 +52,8 @@ def make_walker(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
     where not connected), or a Norwegian sentence when no target reaches the network.
     """
     from geoplan.analysis import network as nw
-    net = nw.build_network(network_lines, node_crossings=bool(node_crossings))
+    net = nw.build_network(network_lines, node_crossings=bool(node_crossings),
+                           tolerance_m=node_tolerance_m)
     tsnap = nw.snap_points(net, targets.geometry, max_distance_m=max_snap_m)
     net2, nodes = nw.add_points(net, tsnap)
     ok = nodes >= 0
