@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import math
 import os
 import re
 import tomllib
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from geoplan.errors import ConfigError
+from geoplan.numbers import read_number
 
 #: the installed package (``geoplan/``); its data files ship inside it
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -245,21 +245,19 @@ def _coerce(value: Any, like: Any, dotted: str) -> Any:
 
 
 def _finite(text: str) -> float:
-    v = float(text.strip().replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-    if not math.isfinite(v):
+    """A number typed after ``--set key=``, read as everywhere else
+    (:func:`geoplan.numbers.read_number`: «1 500», «2,5»)."""
+    v = read_number(text)
+    if v is None:
         raise ValueError(text)
     return v
 
 
 def _whole(text: str) -> int:
-    t = text.strip().replace("\u00a0", "").replace(" ", "")
-    try:
-        return int(t)
-    except ValueError:
-        v = _finite(t)
-        if not v.is_integer():
-            raise
-        return int(v)
+    v = _finite(text)
+    if not v.is_integer():
+        raise ValueError(text)
+    return int(v)
 
 
 def _list(text: str, like: list) -> list:

@@ -43,12 +43,10 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import UnreadableInput
+from geoplan.numbers import read_count
 
 #: projection alternative codes: fertility, life expectancy, internal migration, immigration
 VARIANT_RE = re.compile(r"\b([LMHK0]{4})\b")
-#: SSB's markers for a value that is missing, not applicable or confidential
-MISSING_MARKERS = {"", "..", ".", ":", "-", "…", "x"}
-
 _DIM_NAMES = {
     "region": ("region", "kommune", "geo"),
     "kjonn": ("kjonn", "kjønn", "kjnn", "sex"),
@@ -166,17 +164,9 @@ def parse_variant(code: str, label: str = "") -> str:
 
 
 def _number(v) -> float:
-    if v is None:
-        return np.nan
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
-    t = str(v).strip().replace("\u00a0", "").replace(" ", "").strip('"')
-    if t in MISSING_MARKERS:
-        return np.nan
-    try:
-        return float(t.replace(",", "."))
-    except ValueError:
-        return np.nan
+    """A value cell: :func:`geoplan.numbers.read_count` (SSB's markers and anything
+    unreadable NaN), quotes of a CSV cell removed."""
+    return read_count(v.strip().strip('"') if isinstance(v, str) else v)
 
 
 def _role(dim_id: str, label: str = "") -> str | None:

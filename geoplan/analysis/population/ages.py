@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import DataProblem
+from geoplan.numbers import read_count
 
 Bin = tuple[int, float]
 
@@ -195,20 +196,12 @@ class GrunnkretsAges:
         return pd.DataFrame(rows)
 
 
-#: what SSB's files and spreadsheets put in a suppressed or empty cell
-_NO_COUNT = frozenset(["", "..", ".", ":", "-", "x", "<NA>", "nan", "None"])
-
-
 def _count(v) -> float:
+    """One count cell: :func:`geoplan.numbers.read_count` (SSB's markers and pandas'
+    missing values NaN)."""
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return np.nan
-    t = str(v).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if t in _NO_COUNT or "_" in t:
-        return np.nan
-    try:
-        return float(t)
-    except ValueError:
-        return np.nan
+    return read_count(v)
 
 
 def _cells(s: pd.Series) -> np.ndarray:

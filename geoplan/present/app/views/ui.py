@@ -346,19 +346,10 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
 
 def parse_decimal(raw) -> float | None:
     """A number typed the Norwegian way («2,2», «1 234,5», also «2.2»), None when it is none
-    (empty, text, not finite). A number passes as itself."""
-    import math
+    (empty, text, not finite): :func:`geoplan.numbers.read_number`."""
+    from geoplan.numbers import read_number
 
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw) if math.isfinite(raw) else None
-    t = str(raw if raw is not None else "").strip().replace("\u00a0", "").replace(" ", "")
-    if not t or "_" in t:
-        return None
-    try:
-        v = float(t.replace(",", "."))
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
+    return read_number(raw)
 
 
 def decimal_input(where, label: str, value: float, *, min_value: float, max_value: float,

@@ -1,0 +1,68 @@
+"""Numbers as Norwegians write them, read in one place.
+
+Every reader of typed or tabular numbers (the app's decimal fields and place table,
+``--set`` values, SSB's tables, grunnkrets counts, attribute columns of a layer)
+goes through :func:`read_number`, so «12,5», «1 234» and «1 234,5» mean the same
+everywhere, and what one reader refuses no other one quietly accepts. A leaf module:
+no imports from the rest of geoplan.
+
+The grammar: an optional sign (``-``, ``+`` or the typographic minus «−»), ASCII
+digits with a decimal comma or point, an optional exponent; spaces, no-break spaces
+and narrow no-break spaces anywhere are thousands separators and dropped. Not
+numbers: an empty text, a text with both a comma and a point («1.234,5» or
+«1,234.5»: which one is the decimal cannot be known), Python's ``1_000``, ``nan``,
+``inf``, digits of other scripts, and ``True``/``False``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+#: SSB's symbols for a cell without a number (SSB, «Standardtegn i tabeller»: «..»
+#: not available, «.» cannot occur, «:» suppressed, «-» nothing, «…» not yet known,
+#: and «x» as some tables write the suppressed cell), and how an export writes an
+#: empty cell.
+MISSING_MARKERS = frozenset(["", "..", ".", ":", "-", "…", "x", "<NA>", "nan", "NaN", "None"])
+
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def read_number(value: Any) -> float | None:
+    """``value`` as a finite float, or ``None`` when it is not a number by the module's
+    grammar. An ``int`` or ``float`` passes as itself (``None`` when not finite); a
+    bool is not a number.
+
+    >>> read_number("1 234,5"), read_number("12.5"), read_number("−3")
+    (1234.5, 12.5, -3.0)
+    >>> read_number("1.234,5") is None and read_number("1_000") is None
+    True
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if hasattr(value, "dtype") and getattr(value, "shape", None) == ():   # numpy scalar
+        kind = value.dtype.kind
+        if kind == "b":
+            return None
+        if kind in "iuf":
+            f = float(value)
+            return f if math.isfinite(f) else None
+    t = str(value).translate(_SPACES).replace("\u2212", "-")
+    if not _NUMBER.fullmatch(t) or ("," in t and "." in t):
+        return None
+    f = float(t.replace(",", "."))
+    return f if math.isfinite(f) else None
+
+
+def read_count(value: Any) -> float:
+    """A cell of a statistics table: :func:`read_number`, NaN for SSB's markers of a
+    cell without a number (:data:`MISSING_MARKERS`) and for anything unreadable."""
+    if isinstance(value, str) and value.strip() in MISSING_MARKERS:
+        return math.nan
+    v = read_number(value)
+    return math.nan if v is None else v

@@ -1,0 +1,81 @@
+"""One reader of Norwegian numbers (geoplan.numbers), and every reader of typed or
+tabular numbers agreeing with it: the app's decimal fields, ``--set`` values, SSB's
+tables, grunnkrets counts and the text columns of a layer."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from geoplan.numbers import read_count, read_number
+
+#: text -> the number it is (None: not a number), worked out by hand
+CASES = {
+    "12": 12.0, "12,5": 12.5, "12.5": 12.5, "-3": -3.0, "\u22123,5": -3.5, "+4": 4.0,
+    "1 234": 1234.0, "1\u00a0234,5": 1234.5, "1\u202f234": 1234.0, " 7 ": 7.0,
+    ",5": 0.5, "5,": 5.0, "1e3": 1000.0, "2,5E-1": 0.25,
+    "": None, "   ": None, "abc": None, "12 kr": None, "1.234,5": None, "1,234.5": None,
+    "1_000": None, "nan": None, "inf": None, "-Infinity": None, "1,2,3": None,
+    "\u0661\u0662": None, "0x10": None, "1e999": None, "True": None,
+}
+
+
+@pytest.mark.parametrize("text", list(CASES))
+def test_read_number_by_hand(text):
+    assert read_number(text) == CASES[text]
+
+
+def test_numbers_pass_and_bools_do_not():
+    assert read_number(3) == 3.0 and read_number(2.5) == 2.5 and read_number(np.int64(4)) == 4.0
+    assert read_number(np.float32(0.5)) == 0.5
+    for v in (True, False, np.bool_(True), None, math.nan, math.inf, np.float64("nan")):
+        assert read_number(v) is None, v
+
+
+def test_read_count_marks_ssb_symbols_as_missing():
+    for m in ("..", ".", ":", "-", "…", "x", "", " .. "):
+        assert math.isnan(read_count(m)), m
+    assert read_count("1 234") == 1234.0 and math.isnan(read_count("1_000"))
+
+
+@pytest.mark.parametrize("text", list(CASES))
+def test_every_reader_agrees(text):
+    """The app's field, SSB's cells, grunnkrets counts and ``--set`` read the same
+    numbers and refuse the same texts."""
+    from geoplan.analysis.population.ages import _count
+    from geoplan.config import default_config
+    from geoplan.errors import ConfigError
+    from geoplan.io.ssb import _number
+    from geoplan.present.app.views.ui import parse_decimal
+
+    want = CASES[text]
+    assert parse_decimal(text) == want
+    for got in (_number(text), _count(text)):
+        assert (math.isnan(got) if want is None else got == want), (text, got)
+    cfg = default_config()
+    if want is None or want <= 0:
+        with pytest.raises(ConfigError):
+            cfg.with_overrides({"schools.radius_m": text})
+    else:
+        assert cfg.with_overrides({"schools.radius_m": text}).get("schools.radius_m") == want
+
+
+def test_a_layer_s_text_column_reads_norwegian_numbers():
+    """A CSV or a spreadsheet gives text: «1 234» and «2,5» are numbers there too;
+    «mange», «1_000» and «True» are rejected and named, the rest of the layer kept."""
+    from geoplan.io.dataset import Dataset
+
+    pts = [Point(560_000 + 10 * i, 6_540_000) for i in range(6)]
+    stops = gpd.GeoDataFrame({"navn": list("abcdef"),
+                              "avganger_per_time": ["1 234", "2,5", "4", "mange", "1_000", "True"]},
+                             geometry=pts, crs="EPSG:25832")
+    ds = Dataset.from_frames({"holdeplass": stops})
+    got = ds["holdeplass"].set_index("navn")["avganger_per_time"]
+    assert got["a"] == 1234.0 and got["b"] == 2.5 and got["c"] == 4.0
+    assert sorted(got.index) == ["a", "b", "c"]          # the others rejected, and named
+    msg = " ".join(ds.reports["holdeplass"].messages)
+    assert "avganger_per_time" in msg and "3 objekt" in msg
