@@ -291,3 +291,36 @@ def test_one_site_zoning_inside_and_distance_by_hand():
     assert r["formal"]["verdi"] == 100.0
     assert r["formal"]["detaljer"]["arealformal"][0]["andel_pct"] == 100.0
     assert rows(Point(500, 500))["formal"]["status"] == "ukjent"   # no zoning under it
+
+
+def test_scalar_shapely_equals_the_ufuncs():
+    """:mod:`geoplan.analysis.sites.scalar` (shapely's scalar entry points) gives what
+    the ufuncs give, bit for bit, on points, lines, polygons with holes, multipolygons,
+    touching and disjoint pairs, and an empty polygon."""
+    from geoplan.analysis.sites import scalar as sc
+    rng = np.random.default_rng(3)
+    donut = box(0, 0, 100, 100).difference(box(30, 30, 70, 70))
+    geoms = [Point(50, 50), Point(150.5, -3.25), shapely.LineString([(-10, 5), (120, 60)]),
+             box(0, 0, 100, 100), donut, box(100, 0, 200, 50),
+             shapely.MultiPolygon([box(300, 300, 310, 310), box(320, 300, 330, 305)]),
+             shapely.Polygon(rng.uniform(0, 120, (3, 2))).convex_hull, shapely.Polygon()]
+    for a in geoms:
+        if a.is_empty:
+            assert sc.area(a) == shapely.area(a) == 0.0
+            continue
+        assert sc.area(a) == shapely.area(a)
+        assert sc.type_id(a) == shapely.get_type_id(a)
+        assert sc.centroid(a).equals_exact(shapely.centroid(a), 0.0)
+        assert sc.point_on_surface(a).equals_exact(shapely.point_on_surface(a), 0.0)
+        for b in geoms:
+            if b.is_empty:
+                continue
+            assert sc.intersects(a, b) is bool(shapely.intersects(a, b))
+            assert sc.contains(a, b) is bool(shapely.contains(a, b))
+            assert sc.distance(a, b) == shapely.distance(a, b)
+            assert sc.relate_pattern(a, b, "T********") is bool(
+                shapely.relate_pattern(a, b, "T********"))
+            assert shapely.equals_exact(sc.intersection(a, b), shapely.intersection(a, b), 0.0)
+    # a shapely without a scalar entry point: the ufunc is used, with Python results
+    fb = sc._scalar("no_such_function", lambda a, b: bool(shapely.intersects(a, b)))
+    assert fb(geoms[0], geoms[3]) is True

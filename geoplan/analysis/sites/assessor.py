@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geoplan.analysis.sites import scalar as sc
 from geoplan.analysis.sites.concentration_adapter import ConcentrationAdapter
 from geoplan.analysis.sites.coverage import data_coverage
 from geoplan.analysis.sites.criteria import (
@@ -364,17 +365,16 @@ class SiteAssessor:
         return None
 
     def _site_info_one(self, s: Sites) -> dict:
-        """:meth:`_site_info` of one site, with the scalar functions."""
+        """:meth:`_site_info` of one site, with the scalar functions (:mod:`.scalar`)."""
         g = s.geoms[0]
         zon = self._zoning_of_info(s)
-        cx, cy = shapely.get_coordinates(shapely.centroid(g))[0, :2].tolist()
-        ix, iy = shapely.get_coordinates(shapely.point_on_surface(g))[0, :2].tolist()
+        c, p = sc.centroid(g), sc.point_on_surface(g)
         return {
-            "geometritype": _GEOM_TYPES.get(int(shapely.get_type_id(g)), "Geometry"),
-            "areal_daa": round(float(shapely.area(g)) / 1000.0, 3),
-            "x": round(cx, 1),
-            "y": round(cy, 1),
-            "punkt_pa_tomta": [round(ix, 1), round(iy, 1)],
+            "geometritype": _GEOM_TYPES.get(sc.type_id(g), "Geometry"),
+            "areal_daa": round(sc.area(g) / 1000.0, 3),
+            "x": round(c.x, 1),
+            "y": round(c.y, 1),
+            "punkt_pa_tomta": [round(p.x, 1), round(p.y, 1)],
             "epsg": self._epsg,
             "arealformal": zon[0] if zon is not None else None,
             "wkt": shapely.to_wkt(g, rounding_precision=2),

@@ -165,6 +165,7 @@ class ConcentrationAdapter:
         scope = c.opt("scope")
         field_ = c.opt("value", "andel_pct" if scope != "radius" else "enheter_innen_radius")
         res = []
+        texts: dict = {}          # sentences of this call by what they say (sites share them)
         for i, eff in enumerate(self.effects(s)):
             why = self._not_applicable(scope, field_, s.kategori, eff)
             if why:
@@ -179,7 +180,7 @@ class ConcentrationAdapter:
                 res.append(Measure(reason=self._no_share_reason(scope, eff)))
                 continue
             res.append(self._measure_one(c, scope, field_, int(s.units[i]), part, before,
-                                         after, eff))
+                                         after, eff, texts))
         return res
 
     def _no_area_reason(self, scope: str) -> str:
@@ -198,11 +199,11 @@ class ConcentrationAdapter:
         return (why + " " + " ".join(eff.get("advarsler") or [])).strip()
 
     def _measure_one(self, c: Criterion, scope: str, field_: str, n: int, part: dict,
-                     before: dict, after: dict, eff: dict) -> Measure:
+                     before: dict, after: dict, eff: dict, texts: dict | None = None) -> Measure:
+        """The measure of one site; ``texts``: the sentences already written in this
+        call, by everything they are written from (sites in one grunnkrets with the
+        same purchase read the same), so each distinct pair is written once."""
         v_before, v_after = before.get(field_), after[field_]
-        dec = 0 if scope == "radius" and field_.startswith("enheter") else c.decimals
-        vb = "–" if v_before is None else fmt_val(float(v_before), c.unit, dec)
-        va = fmt_val(float(v_after), c.unit, dec)
         hf = field_.startswith("housing_first")
         if scope == "radius":
             cnt = after.get("housing_first_innen_radius" if hf else "enheter_innen_radius")
@@ -211,10 +212,34 @@ class ConcentrationAdapter:
             cnt = after.get("housing_first_enheter" if hf and scope == "bygning"
                             else "kommunale_enheter")
             tot = after.get("antall_boliger")
+        hidden = self._public_hidden(scope, part, before, after)
+        key = (c.id, c.unit, c.decimals, scope, field_, n, v_before, v_after, cnt, tot, hidden,
+               part.get("grunnkretsnummer"), part.get("grunnkretsnavn"), part.get("bygg_id"),
+               part.get("boliger_i_prosjektet"), part.get("radius_m"))
+        pair = texts.get(key) if texts is not None else None
+        if pair is None:
+            pair = self._sentences(c, scope, field_, n, part, v_before, v_after, cnt, tot, hf, hidden)
+            if texts is not None:
+                texts[key] = pair
+        return Measure(value=float(v_after), text=pair[0], details={
+            "for": v_before, "etter": v_after,
+            "omrade": {k: v for k, v in part.items() if k not in ("for", "etter")},
+            "for_detaljer": before or None, "etter_detaljer": after,
+            "advarsler": eff.get("advarsler") or [],
+            "offentlig_tekst": pair[1],
+            "offentlig": {"for": None if hidden else v_before, "etter": None if hidden else v_after,
+                          "verdi": None if hidden else float(v_after)}})
+
+    def _sentences(self, c: Criterion, scope: str, field_: str, n: int, part: dict, v_before: Any,
+                   v_after: Any, cnt: Any, tot: Any, hf: bool,
+                   hidden: bool) -> tuple[str, str]:
+        """(the housing office's sentence, the public one) of a before/after pair."""
+        dec = 0 if scope == "radius" and field_.startswith("enheter") else c.decimals
+        vb = "–" if v_before is None else fmt_val(float(v_before), c.unit, dec)
+        va = fmt_val(float(v_after), c.unit, dec)
         what = "Housing First-enheter" if hf else "kommunale enheter"
         added = f"+{n} enhet{'er' if n != 1 else ''}" if n else "ingen enheter lagt til"
         lim = self.min_count
-        hidden = self._public_hidden(scope, part, before, after)
 
         def counts(public: bool) -> str:
             return f"{cnt} {what}" + (f" av {tot} boliger" if tot is not None and not public else "")
@@ -239,14 +264,7 @@ class ConcentrationAdapter:
                 return f"{where(public)}: {va} kommunalt disponerte ({added})."
             return f"{where(public)}: {vb} før kjøpet, {va} etter ({added}; {counts(public)})."
 
-        return Measure(value=float(v_after), text=sentence(False), details={
-            "for": v_before, "etter": v_after,
-            "omrade": {k: v for k, v in part.items() if k not in ("for", "etter")},
-            "for_detaljer": before or None, "etter_detaljer": after,
-            "advarsler": eff.get("advarsler") or [],
-            "offentlig_tekst": sentence(True),
-            "offentlig": {"for": None if hidden else v_before, "etter": None if hidden else v_after,
-                          "verdi": None if hidden else float(v_after)}})
+        return sentence(False), sentence(True)
 
     def _public_hidden(self, scope: str, part: dict, before: dict, after: dict) -> bool:
         """Whether the public output must hide this before/after pair (:func:`geoplan.privacy.pair_hidden`)."""

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.analysis.sites import scalar as sc
 from geoplan.analysis.sites.criteria import Criterion, as_list
 from geoplan.analysis.sites.kinds import (
     Measure,
@@ -104,21 +105,40 @@ def _inside_one(a: SiteAssessor, c: Criterion, s: Sites, union: Any, gdf: Any,
     """:func:`_eval_inside` of one site with scalar predicates (the same operations on
     the same operands, so the same numbers)."""
     g = s.geoms[0]
-    hit = bool(shapely.intersects(g, union))
+    hit = sc.intersects(g, union)
     share = 100.0 if hit else 0.0
-    if hit and bool(s.is_areal[0]) and not shapely.contains(union, g):
-        share = float(shapely.area(shapely.intersection(g, union))) / float(shapely.area(g)) * 100.0
+    if hit and bool(s.is_areal[0]) and not sc.contains(union, g):
+        share = sc.area(sc.intersection(g, union)) / sc.area(g) * 100.0
     share = min(max(share, 0.0), 100.0)
-    dist = 0.0 if hit else float(shapely.distance(g, union))
+    dist = 0.0 if hit else sc.distance(g, union)
     all_names = a.index.names(gdf)
-    fi = tree.query(g, predicate="intersects")
+    # a site that misses the union misses every feature: no query for the ones it is in
+    fi = tree.query(g, predicate="intersects") if hit else np.zeros(0, dtype=np.int64)
     names = sorted({n for n in all_names[fi] if n}) if len(fi) else []
     names_near: list = []
     if not len(fi):
-        near = tree.query_nearest(g, all_matches=False)
-        names_near = [n for n in all_names[near] if n]
+        names_near = [n for n in all_names[_nearest_one(tree, g, dist)] if n]
     return _inside_measure(LAYER_NOUN.get(c.layer_name, c.layer_name), share, dist, names,
                            names_near)
+
+
+def _nearest_one(tree: shapely.STRtree, g: Any, dist: float) -> np.ndarray:
+    """``tree.query_nearest(g, all_matches=False)`` for one site whose distance ``dist`` to
+    the union of the tree's features is known, as :func:`_nearest_off` finds it: the
+    features within that distance hold the nearest, and only a tie (or none found)
+    asks ``query_nearest``. A nearest search over a few large polygons (development
+    boundaries) costs three times the distance query."""
+    if math.isfinite(dist):
+        cand = tree.query(g, predicate="dwithin", distance=dist * (1.0 + 1e-9) + 1e-3)
+        if len(cand) == 1:
+            return cand
+        if len(cand) > 1:
+            cand = np.sort(cand)
+            d = np.array([sc.distance(g, f) for f in tree.geometries[cand].tolist()])
+            at_best = np.flatnonzero(d == d.min())
+            if len(at_best) == 1:
+                return cand[at_best]
+    return tree.query_nearest(g, all_matches=False)
 
 
 def _nearest_off(tree: shapely.STRtree, geoms: np.ndarray, off: np.ndarray,

@@ -16,6 +16,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geoplan.analysis.sites import scalar
+
 if TYPE_CHECKING:
     from geoplan.analysis.sites.assessor import SiteAssessor
     from geoplan.analysis.sites.criteria import Criterion
@@ -51,7 +53,9 @@ class Sites:
         """Whether each site has an area (a polygon); worked out once per call."""
         v = self.cache.get("_is_areal")
         if v is None:
-            v = self.cache["_is_areal"] = shapely.area(self.geoms) > 0
+            v = self.cache["_is_areal"] = (
+                np.array([scalar.area(self.geoms[0]) > 0]) if len(self.geoms) == 1
+                else shapely.area(self.geoms) > 0)
         return v
 
 

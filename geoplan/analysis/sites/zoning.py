@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.analysis.sites import scalar as sc
 from geoplan.analysis.sites.indexes import LayerIndexes
 from geoplan.analysis.sites.kinds import Sites, int_or_none
 from geoplan.codes import arealformal_name
@@ -49,8 +50,10 @@ def _pieces(idx: LayerIndexes, layer: str, s: Sites) -> tuple[np.ndarray, ...] |
             fi = tree.query(s.geoms[0], predicate="intersects")
             si = np.zeros(len(fi), dtype=fi.dtype)
             if s.is_areal[0] and len(fi):
-                pieces = shapely.intersection(s.geoms[0], geoms[fi])
-                area = np.nan_to_num(shapely.area(pieces))
+                g = s.geoms[0]
+                pieces = np.empty(len(fi), dtype=object)
+                pieces[:] = [sc.intersection(g, f) for f in geoms[fi].tolist()]
+                area = np.array([sc.area(p) for p in pieces.tolist()])
             else:
                 pieces, area = np.full(len(fi), None, dtype=object), np.zeros(len(fi))
             s.cache[key] = (si, fi, pieces, area)
@@ -259,7 +262,8 @@ def _covered_one(pieces: np.ndarray, pa: list[float], ok_f: np.ndarray
     k = len(pa)
     if k > 1:
         ia, ib = np.triu_indices(k, 1)
-        if shapely.relate_pattern(pieces[ia], pieces[ib], "T********").any():
+        if any(sc.relate_pattern(pieces[i], pieces[j], "T********")
+               for i, j in zip(ia.tolist(), ib.tolist())):
             any_a = float(shapely.area(shapely.union_all(pieces)))
             if sum(ok_l) > 1:
                 ok_a = float(shapely.area(shapely.union_all(pieces[ok_f])))
