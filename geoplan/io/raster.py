@@ -186,21 +186,23 @@ def _polygon_mask(geom, transform: Affine, r0: int, r1: int, c0: int,
     if transform.b != 0 or transform.d != 0:
         return None
     cw, ch = transform.a, transform.e
-    xs = transform.c + cw * (np.arange(c0, c1) + 0.5)
-    ys = transform.f + ch * (np.arange(r0, r1) + 0.5)
-    xx, yy = np.meshgrid(xs, ys)
+    # the centres as a row of x and a column of y: the predicates broadcast them over the
+    # window in C (np.meshgrid alone costs 40 us on a few cells)
+    xs = (transform.c + cw * (np.arange(c0, c1) + 0.5))[None, :]
+    ys = (transform.f + ch * (np.arange(r0, r1) + 0.5))[:, None]
     shapely.prepare(geom)
     ex, ey = abs(cw) * 1e-6, abs(ch) * 1e-6
     sx = np.array([0.0, ex, -ex, 0.0, 0.0])[:, None, None]     # the centres, and nudged
     sy = np.array([0.0, 0.0, 0.0, ey, -ey])[:, None, None]
-    inside_all = shapely.contains_xy(geom, xx + sx, yy + sy)
+    inside_all = shapely.contains_xy(geom, xs + sx, ys + sy)
     inside = inside_all[0]
     if not (inside_all == inside).all():
         return None
-    if shapely.intersects_xy(geom, xx, yy).sum() != inside.sum():
+    if shapely.intersects_xy(geom, xs, ys).sum() != inside.sum():
         return None
     if inside.any():
         return inside
+    xx, yy = np.meshgrid(xs[0], ys[:, 0])
     hx, hy = abs(cw) / 2, abs(ch) / 2
     touch = [shapely.intersects(geom, shapely.box(xx - hx - e, yy - hy - f, xx + hx + e, yy + hy + f))
              for e, f in ((0.0, 0.0), (ex, ey), (-ex, -ey))]
