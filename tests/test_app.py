@@ -684,6 +684,17 @@ def test_decimal_inputs_read_norwegian_commas_and_name_a_bad_value(app):
     assert _num(_metrics(at)["Arealbehov i alt"]) == pytest.approx(need1, rel=1e-6)  # last good value
 
 
+def test_base_population_shows_thousands_and_takes_them(app):
+    """«Folketall i basisåret» reads «43 200» (Streamlit's number box showed «43200») and
+    takes a number typed with a space; the land need grows with it."""
+    at = _open(app, "arealbehov")
+    assert at.text_input(key="ab_base_pop").value == "43 200"
+    need0 = _num(_metrics(at)["Arealbehov i alt"])
+    at.text_input(key="ab_base_pop").set_value("86 400").run()       # twice the people
+    assert not at.error
+    assert _num(_metrics(at)["Arealbehov i alt"]) == pytest.approx(2 * need0, rel=0.01)
+
+
 def test_parse_decimal_reads_numbers_the_norwegian_way():
     from geoplan.present.app.views.ui import parse_decimal
 

@@ -240,3 +240,32 @@ def test_report_uses_the_scenario_on_screen():
     assert "balansen for 2030 med 0,6 % årlig vekst" in s.describe()
     from geoplan.config import load_config
     assert ReserveSettings.from_config(load_config(overrides=s.overrides)).default_year == 2030
+
+
+def test_report_reads_the_typed_growth_fields_as_the_page_does():
+    """The growth fields of «Arealbehov og reserve» hold text («2,20», «43 200»): the
+    report reads them the Norwegian way, takes the last accepted value for text the
+    page refused, and builds every section from them (it once passed «2,20» on, and
+    four chapters were left out with an English ValueError)."""
+    from geoplan.config import load_config
+    from geoplan.config.reserves import ReserveSettings
+    from geoplan.io import load
+    from geoplan.io.loader import DEFAULT_DATA
+    from geoplan.present.app.report_job import ReportJob, scenario
+
+    rs = ReserveSettings.from_config()
+    s = scenario({"ab_ppd": "2,50", "ab_base_pop": "44 000", "ab_dens_on": True,
+                  "ab_dens": "fire", "_ab_dens_ok": 3.5}, rs)
+    assert s.growth["persons_per_dwelling"] == 2.5 and s.growth["base_population"] == 44000.0
+    assert s.growth["dwellings_per_daa"] == 3.5        # «fire» refused on the page: 3,5 used
+    refused = scenario({"ab_ppd": "99", "ab_base_pop": "ukjent"}, rs).growth
+    assert refused["persons_per_dwelling"] == rs.persons_per_dwelling
+    assert refused["base_population"] == rs.base_population
+    cfg = load_config()
+    ds = load(DEFAULT_DATA, config=cfg)
+    job = ReportJob(fmt="html", key="t")
+    job._run(ds, cfg.with_overrides(s.overrides), s.growth, True)
+    assert job.error is None
+    html = job.data.decode()
+    assert "utelatt fordi analysen" not in html and "Error" not in html
+    assert "2,5 personer per" in html

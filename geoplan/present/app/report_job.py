@@ -15,7 +15,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from geoplan.config.schema import UNIT_RANGES
+from geoplan.numbers import read_number
 from geoplan.present import text
+
+#: the bounds of the typed growth fields of «Arealbehov og reserve» (the page checks the
+#: same): persons in the base year, persons per dwelling, dwellings per daa
+GROWTH_LIMITS: dict[str, tuple[float, float]] = {
+    "ab_base_pop": (1.0, UNIT_RANGES["personer"][1]),
+    "ab_ppd": (0.5, 10.0),
+    "ab_dens": (0.1, UNIT_RANGES["boenheter per daa"][1]),
+}
 
 
 @dataclass
@@ -44,6 +54,19 @@ class Scenario:
         return f"_{self.year}_vekst-{text.rate(self.rate).replace(' %', '').replace(',', '-')}pst"
 
 
+def typed(session: Any, key: str, configured: float) -> float:
+    """The number the page uses for the typed field ``key``: its text read the Norwegian
+    way («2,2», «43 200») when it is within :data:`GROWTH_LIMITS`; else the last value
+    the page accepted (``_<key>_ok``, see :func:`.views.ui.decimal_input`); else the
+    configured one. The fields hold text, never a number the report could take as is."""
+    lo, hi = GROWTH_LIMITS[key]
+    v = read_number(session.get(key))
+    if v is not None and lo <= v <= hi:
+        return v
+    good = read_number(session.get(f"_{key}_ok"))
+    return good if good is not None else float(configured)
+
+
 def scenario(session: Any, reserve_settings: Any) -> Scenario:
     """The scenario on screen (the «Arealbehov og reserve» controls), else the configured one."""
     rs = reserve_settings
@@ -52,12 +75,12 @@ def scenario(session: Any, reserve_settings: Any) -> Scenario:
     growth: dict[str, Any] = {
         "year": list(session.get("ab_years") or rs.horizon_years),
         "rate": list(session.get("ab_rates") or rs.growth_rates),
-        "base_population": session.get("ab_base_pop", rs.base_population),
+        "base_population": typed(session, "ab_base_pop", rs.base_population),
         "base_year": session.get("ab_base_year", rs.base_year),
-        "persons_per_dwelling": session.get("ab_ppd", rs.persons_per_dwelling),
+        "persons_per_dwelling": typed(session, "ab_ppd", rs.persons_per_dwelling),
     }
     if session.get("ab_dens_on") and session.get("ab_dens"):
-        growth["dwellings_per_daa"] = session.get("ab_dens")
+        growth["dwellings_per_daa"] = typed(session, "ab_dens", rs.default_dwellings_per_daa)
     overrides = {"reserves.default_year": str(int(year)), "reserves.default_rate": repr(float(rate))}
     return Scenario(growth=growth, overrides=overrides, year=int(year), rate=float(rate))
 

@@ -27,7 +27,7 @@ import streamlit as st
 
 #: the widget keys that last, and how a value from an address is read back
 PERSISTED: dict[str, Callable[[str], Any]] = {
-    "ab_base_pop": float, "ab_base_year": int, "ab_ppd": str, "ab_dens_on": lambda v: v == "1",
+    "ab_base_pop": str, "ab_base_year": int, "ab_ppd": str, "ab_dens_on": lambda v: v == "1",
     "ab_dens": str, "ab_years": lambda v: [int(x) for x in v.split("~") if x],
     "ab_rates": lambda v: [float(x) for x in v.split("~") if x], "ab_year": int, "ab_rate": float,
     "ab_sted": str, "sk_radius": int, "sk_walking": lambda v: v == "1", "sk_zoom": str,

@@ -238,9 +238,12 @@ def _omission(e: Exception) -> str:
         return "Denne delen er utelatt: " + e.message
     if os.environ.get("GEOPLAN_DEBUG"):
         raise e
-    return (f"Denne delen er utelatt fordi analysen feilet ({type(e).__name__}: {e}). "
-            "Kontroller dataene med «geoplan check»; meld feilen til GIS-ansvarlig "
-            "om den står seg.")
+    # the exception's own words are English (and may name internals): they go to the log
+    import logging
+    logging.getLogger("geoplan.report").error("En rapportdel stoppet uventet", exc_info=e)
+    return ("Denne delen er utelatt fordi analysen stoppet uventet; detaljene er skrevet til "
+            "loggen. Kontroller dataene med «geoplan check», og meld feilen til "
+            "GIS-ansvarlig om den står seg.")
 
 
 def run_builder(ctx: ReportContext, sid: str) -> Section:

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from geoplan.config.schema import UNIT_RANGES
 from geoplan.errors import GeoplanError
 from geoplan.present import text
 from geoplan.present.app import appdata, maps
+from geoplan.present.app.report_job import GROWTH_LIMITS
 from geoplan.present.app.views import compute, ui
 
 st.title("Arealbehov og boligreserve")
@@ -21,25 +21,28 @@ st.caption("Larvik-metoden (Boligplan 2015–2020): vekst = folketall × ((1 + v
 ds, cfg = ui.context()
 rs = compute.reserve_settings(cfg)
 #: the schema's plausibility bound for a density (boenheter per daa)
-MAX_DENSITY = UNIT_RANGES["boenheter per daa"][1]
+MAX_DENSITY = GROWTH_LIMITS["ab_dens"][1]
 
 # -- scenario controls ----------------------------------------------------------
 with st.expander("Forutsetninger for scenarioene", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
     # starting values through the session state (ui.seed: state.keep() sets these every run)
-    ui.seed("ab_base_pop", float(rs.base_population))
     ui.seed("ab_base_year", int(rs.base_year))
     ui.seed("ab_dens_on", False)
-    base_pop = c1.number_input("Folketall i basisåret", min_value=1.0,
-                               step=100.0, format="%.0f", key="ab_base_pop")
+    base_pop = ui.decimal_input(c1, "Folketall i basisåret", rs.base_population,
+                                min_value=GROWTH_LIMITS["ab_base_pop"][0],
+                                max_value=GROWTH_LIMITS["ab_base_pop"][1], decimals=0,
+                                key="ab_base_pop")
     base_year = int(c2.number_input("Basisår", min_value=1950, max_value=2100,
                                     step=1, key="ab_base_year"))
-    ppd = ui.decimal_input(c3, "Personer per boenhet", rs.persons_per_dwelling, min_value=0.5,
-                           max_value=10.0, decimals=2, key="ab_ppd")
+    ppd = ui.decimal_input(c3, "Personer per boenhet", rs.persons_per_dwelling,
+                           min_value=GROWTH_LIMITS["ab_ppd"][0],
+                           max_value=GROWTH_LIMITS["ab_ppd"][1], decimals=2, key="ab_ppd")
     dens_on = c4.checkbox("Samme tetthet for alle steder", key="ab_dens_on",
                           help="Ellers brukes tettheten per sted fra kommunens innstillinger (tabellen under).")
-    dens = ui.decimal_input(c4, "Boenheter per daa", rs.default_dwellings_per_daa, min_value=0.1,
-                            max_value=MAX_DENSITY, decimals=1, key="ab_dens", disabled=not dens_on)
+    dens = ui.decimal_input(c4, "Boenheter per daa", rs.default_dwellings_per_daa,
+                            min_value=GROWTH_LIMITS["ab_dens"][0], max_value=MAX_DENSITY,
+                            decimals=1, key="ab_dens", disabled=not dens_on)
     year_opts = sorted(set(range(base_year + 1, base_year + 41)) | set(rs.horizon_years)
                        | {rs.default_year})
     rate_opts = sorted({0.003, 0.005, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02, 0.025}
