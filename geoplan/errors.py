@@ -65,3 +65,14 @@ class MissingLayer(DataProblem):
         )
         super().__init__(msg)
         self.names = names
+
+
+def xml_error_at(e: Exception) -> str:
+    """Where an XML parser stopped, in Norwegian: «XML-feil ved linje 12, kolonne 4».
+    The parser's own words («mismatched tag», «no element found») are English and
+    are left out; the position is what a user needs to open the file at."""
+    pos = getattr(e, "position", None)
+    if isinstance(pos, tuple) and len(pos) == 2 and pos[0]:
+        return f"XML-feil ved linje {pos[0]}, kolonne {pos[1] + 1}"
+    line = getattr(e, "lineno", None)
+    return f"XML-feil ved linje {line}" if line else "XML-feil"

@@ -204,6 +204,29 @@ def test_corrupt_gml_exit_2(tmp_path, capsys):
     assert not list(tmp_path.glob("*.gfs"))
 
 
+def test_broken_gml_is_named_in_norwegian_with_its_position(tmp_path, capsys):
+    """A cut file gives the line and column where the XML stops, and a word that is no
+    coordinate is quoted: never the parser's or numpy's English («no element found»,
+    «could not convert string to float»)."""
+    import re
+
+    text = (DATA / "kpa_sosi.gml").read_text(encoding="utf-8")
+    cut = tmp_path / "avkortet.gml"
+    cut.write_text(text[: int(len(text) * 0.6)], encoding="utf-8")
+    code, rep, _ = _check([cut], capsys)
+    assert code == 2 and re.search(r"XML-feil ved linje \d+, kolonne \d+", rep["melding"])
+    bad = tmp_path / "feil.gml"
+    m = re.search(r"(<gml:posList[^>]*>)([^<]+)", text)
+    assert m is not None
+    words = m.group(2).split()
+    words[3] = "12o3.5"                               # a letter o for a zero
+    bad.write_text(text[:m.start(2)] + " ".join(words) + text[m.end(2):], encoding="utf-8")
+    code, rep, _ = _check([bad], capsys)
+    assert code == 2 and "«12o3.5», som ikke er et tall" in rep["melding"], rep["melding"]
+    for english in ("no element found", "mismatched", "could not convert", "float"):
+        assert english not in rep["melding"]
+
+
 def test_sosi_gml_loads_as_arealformal_without_gfs_sidecar(tmp_path):
     p = tmp_path / "plan.gml"
     shutil.copy(DATA / "kpa_sosi.gml", p)

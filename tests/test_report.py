@@ -588,3 +588,21 @@ def test_provenance_does_not_name_municipal_dwellings(tmp_path):
     assert "HEMMELIG-1" not in html
     rows = {r["lag"]: r for r in _parse(html).tables["datagrunnlag"]}
     assert "personvernhensyn" in rows["kommunal_bolig"]["merknad"]
+
+
+def test_a_section_that_breaks_is_left_out_in_norwegian(monkeypatch, caplog):
+    """A chapter whose analysis stops with a plain Python error is left out with a
+    Norwegian sentence; the exception's English words are logged, not printed."""
+    import geoplan.present.report.sections  # noqa: F401 - registers the builders
+    from geoplan.present.report import context as C
+
+    def broken(ctx, sec):
+        raise ValueError("could not convert string to float: '2,20'")
+    title, _fn, cfg_sections = C.BUILDERS["arealbehov"]
+    monkeypatch.setitem(C.BUILDERS, "arealbehov", (title, broken, cfg_sections))
+    ctx = C.ReportContext(dataset=None, config=load_config())
+    with caplog.at_level("ERROR", logger="geoplan.report"):
+        sec = C.run_builder(ctx, "arealbehov")
+    assert sec.omitted.startswith("Denne delen er utelatt fordi analysen stoppet uventet")
+    assert "could not" not in sec.omitted and "ValueError" not in sec.omitted
+    assert "could not convert" in caplog.text

@@ -290,6 +290,23 @@ def test_new_criterion_by_config_only(layers):
     assert "Solsikken" in k["begrunnelse"]
 
 
+def test_a_criterion_that_breaks_is_unknown_in_norwegian(layers, monkeypatch, caplog):
+    """An evaluator that stops with a plain Python error leaves its row «ukjent» with a
+    Norwegian reason; the error's English words go to the log, not to the checklist."""
+    from geoplan.analysis.sites import kinds
+
+    def broken(a, c, s):
+        raise ValueError("could not convert string to float: 'x'")
+    monkeypatch.setitem(kinds.KINDS, "distance", broken)
+    a = SiteAssessor.from_layers(layers, cfg_only_sites())
+    with caplog.at_level("ERROR", logger="geoplan.sites"):
+        k = by_id(a.assess(Point(X0 + 10, Y0 + 10)))["skole_avstand"]
+    assert k["status"] == "ukjent"
+    assert k["begrunnelse"] == ("Ukjent: Kriteriet kunne ikke beregnes (en intern feil; "
+                                "detaljene er i loggen).")
+    assert "could not convert" in caplog.text and "skole_avstand" in caplog.text
+
+
 def test_profiles_and_applies_to(layers):
     layers = dict(layers)
     layers["helsetjeneste"] = gdf([Point(X0 + 450, Y0 + 1700), Point(X0 + 450, Y0 + 1100)],

@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, xml_error_at
 from geoplan.io.crs import axis_swapped, crs_from_srs_name, crs_label
 from geoplan.io.sosi.geometry import arc_points
 
@@ -65,13 +65,13 @@ class _Geom:
         pos_list = [c for c in el if _local(c.tag) in ("posList", "pos", "coordinates")]
         vals: list[np.ndarray] = []
         for c in pos_list:
-            d = int(c.get("srsDimension") or dim)
+            d = _dimension(c.get("srsDimension"), dim)
             text = (c.text or "").strip()
             if _local(c.tag) == "coordinates":   # GML 2: "x,y x,y"
-                arr = np.array(text.replace(",", " ").split(), dtype=float)
-                d = 3 if dim == 3 and len(text.split()[0].split(",")) == 3 else 2
+                arr = _numbers(text.replace(",", " ").split())
+                d = 3 if dim == 3 and text and len(text.split()[0].split(",")) == 3 else 2
             else:
-                arr = np.array(text.split(), dtype=float)
+                arr = _numbers(text.split())
             if d == 3:
                 self.had_height = True
             if len(arr) % d:
@@ -250,9 +250,8 @@ def read_gml(source: str | os.PathLike, *, name: str | None = None) -> GmlData:
                 member_depth.discard(depth + 1)
             depth -= 1
     except ET.ParseError as e:
-        line = getattr(e, "position", (None,))[0]
         raise UnreadableInput(
-            f"GML-filen {label} er skadet eller avkortet (XML-feil ved linje {line}). "
+            f"GML-filen {label} er skadet eller avkortet ({xml_error_at(e)}). "
             "Last ned filen på nytt fra Geonorge eller kildesystemet.") from None
     except OSError as e:
         raise UnreadableInput(f"Filen {label} kan ikke leses ({e.strerror}).") from None
@@ -304,3 +303,30 @@ def _assemble(label, rows, counts, skipped, srs_names, had_height) -> GmlData:
                      "geoplan ikke bruker; de er ikke tatt med.")
     return GmlData(source=label, layers=layers, counts=counts, skipped=skipped, notes=notes,
                    srs_names=srs_names)
+
+
+def _dimension(raw: str | None, default: int) -> int:
+    """``srsDimension`` (2 or 3), or the default when it is not given."""
+    if raw is None or not str(raw).strip():
+        return default
+    if str(raw).strip() not in ("2", "3"):
+        raise ValueError(f"srsDimension er «{raw}», ikke 2 eller 3")
+    return int(raw)
+
+
+def _numbers(words: list[str]) -> np.ndarray:
+    """The coordinates of a posList as floats; a word that is no number named (numpy's
+    own message is English)."""
+    try:
+        return np.array(words, dtype=float)
+    except ValueError:
+        bad = next((w for w in words if not _is_float(w)), "?")
+        raise ValueError(f"koordinatlisten har «{bad[:40]}», som ikke er et tall") from None
+
+
+def _is_float(w: str) -> bool:
+    try:
+        float(w)
+    except ValueError:
+        return False
+    return True

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pyogrio
 from pyproj import CRS
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, xml_error_at
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
 from geoplan.io.crs import crs_label
 from geoplan.io.gdalpath import gdal_path
@@ -37,6 +37,7 @@ SOSI_FEATURE_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde", "KpAreal
 # ---------------------------------------------------------------------------
 # Before GDAL
 # ---------------------------------------------------------------------------
+
 
 def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
     if not head.startswith(b"SQLite format 3\x00"):
@@ -100,9 +101,8 @@ def gml_integrity(path: Path) -> dict[str, int]:
                 counts[tag] = counts.get(tag, 0) + 1
                 elem.clear()
     except ET.ParseError as e:
-        line = getattr(e, "position", (None,))[0]
         raise UnreadableInput(
-            f"GML-filen {path.name} er skadet eller avkortet (XML-feil ved linje {line}). "
+            f"GML-filen {path.name} er skadet eller avkortet ({xml_error_at(e)}). "
             "Last ned planfilen på nytt fra Geonorge eller kildesystemet."
         ) from None
     except (LookupError, UnicodeError, ValueError):   # an unknown or wrong encoding= (fuzzer)

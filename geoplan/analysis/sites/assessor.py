@@ -268,7 +268,12 @@ class SiteAssessor:
             except ConfigError:
                 raise
             except Exception as e:  # never crash on one criterion
-                msg = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
+                msg = getattr(e, "message", None)
+                if msg is None:   # not geoplan's own: its English words go to the log
+                    import logging
+                    logging.getLogger("geoplan.sites").error("Kriteriet %s stoppet", c.id,
+                                                             exc_info=e)
+                    msg = "en intern feil; detaljene er i loggen"
                 measures = unknown_all(s.n, f"Kriteriet kunne ikke beregnes ({msg}).")
             if out_idx:
                 measures = list(measures)

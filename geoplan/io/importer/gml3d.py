@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, xml_error_at
 
 GML_NS = ("http://www.opengis.net/gml/3.2", "http://www.opengis.net/gml")
 
@@ -74,5 +74,6 @@ def read_gml_solids(path: Path) -> dict[str, gpd.GeoDataFrame]:
                 crs.setdefault(ft, epsg)
             el.clear()
     except ET.ParseError as e:
-        raise UnreadableInput(f"GML-filen {path.name} er skadet eller avkortet ({e}). Last den ned på nytt.") from None
+        raise UnreadableInput(f"GML-filen {path.name} er skadet eller avkortet ({xml_error_at(e)}). "
+                              "Last den ned på nytt.") from None
     return {ft: gpd.GeoDataFrame(r, geometry="geometry", crs=crs[ft]) for ft, r in rows.items()}

@@ -20,7 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, xml_error_at
 from geoplan.io.archive import safe_extract_zip
 from geoplan.io.readers import SOSI_FEATURE_TYPES, read_file, sniff
 
@@ -61,7 +61,8 @@ def _xml_root(path: Path) -> str:
         for _ev, elem in ET.iterparse(path, events=("start",)):
             return str(elem.tag)
     except ET.ParseError as e:
-        raise UnreadableInput(f"XML-filen {path.name} er skadet eller avkortet ({e}). Last den ned på nytt.") from None
+        raise UnreadableInput(f"XML-filen {path.name} er skadet eller avkortet ({xml_error_at(e)}). "
+                              "Last den ned på nytt.") from None
     return ""
 
 
@@ -82,7 +83,8 @@ def _gml_counts(path: Path) -> dict[str, int]:
                     counts[name] = counts.get(name, 0) + 1
                 elem.clear()
     except ET.ParseError as e:
-        raise UnreadableInput(f"GML-filen er skadet eller avkortet (XML-feil: {e}); last den ned på nytt.") from None
+        raise UnreadableInput(f"GML-filen er skadet eller avkortet ({xml_error_at(e)}); "
+                              "last den ned på nytt.") from None
     return counts
 
 

@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, xml_error_at
 
 NS = "{http://www.netex.org.uk/netex}"
 
@@ -142,7 +142,8 @@ def read_netex_stops(path: Path, label: str) -> gpd.GeoDataFrame:
                          "topografisk_sted": topo.get("ref", "") if topo is not None else ""})
             elem.clear()
     except ET.ParseError as e:
-        raise UnreadableInput(f"NeTEx-filen {label} er skadet eller avkortet ({e}). Last den ned på nytt.") from None
+        raise UnreadableInput(f"NeTEx-filen {label} er skadet eller avkortet ({xml_error_at(e)}). "
+                              "Last den ned på nytt.") from None
     df = pd.DataFrame(rows, columns=["stop_id", "navn", "lon", "lat", "stoppestedstype", "topografisk_sted"])
     df = df[~df["stop_id"].isin(parents)]     # a multimodal parent: its children are the stops
     return gpd.GeoDataFrame(df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]),

@@ -477,7 +477,12 @@ def load_upload(name: str, data: bytes, cfg: Config, *, layer: str | None = None
         raise
     except Exception as e:  # never a traceback in the app
         path.unlink(missing_ok=True)
-        raise UnreadableInput(f"«{name}» kunne ikke leses som geodata ({type(e).__name__}: {e}).") from None
+        import logging  # the reader's own words are English: the log has them
+        logging.getLogger("geoplan.app").warning("Opplastingen %s kunne ikke leses", name, exc_info=e)
+        raise UnreadableInput(
+            f"«{name}» kunne ikke leses som geodata. Kontroller at filen er en GeoPackage, "
+            "SOSI, GML, GeoJSON, shapefil (zip) eller GeoParquet, og prøv igjen; står feilen "
+            "seg, meld den til GIS-ansvarlig (detaljene er i serverens logg).") from None
     st.session_state[_UPLOAD] = {"path": str(path), "name": name, "layer": layer or None,
                                  "crs": crs or None, "merge": bool(merge)}
     return ds

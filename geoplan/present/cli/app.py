@@ -151,8 +151,12 @@ def run(args) -> int:
             print(f"Merk: {e.message} Appen starter likevel og viser feilen på siden Oversikt; "
                   "last opp andre data på siden Data.", file=sys.stderr, flush=True)
         except Exception as e:  # never a traceback here: the page reports it in Norwegian
-            print(f"Merk: dataene kunne ikke forberedes ({type(e).__name__}: {e}). Appen starter "
-                  "likevel og viser feilen på siden.", file=sys.stderr, flush=True)
+            print("Merk: dataene kunne ikke forberedes (en intern feil; sett GEOPLAN_DEBUG=1 "
+                  "for detaljer). Appen starter likevel og viser feilen på siden.",
+                  file=sys.stderr, flush=True)
+            if os.environ.get("GEOPLAN_DEBUG"):
+                import traceback
+                traceback.print_exception(e)
         finally:
             for name, level in saved.items():
                 logging.getLogger(name).setLevel(level)
