@@ -79,3 +79,33 @@ def test_a_layer_s_text_column_reads_norwegian_numbers():
     assert sorted(got.index) == ["a", "b", "c"]          # the others rejected, and named
     msg = " ".join(ds.reports["holdeplass"].messages)
     assert "avganger_per_time" in msg and "3 objekt" in msg
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["concentration", "--radius", "inf"], "«inf» er ikke et tall"),
+    (["schools", "--radius", "0"], "«0» må være større enn 0"),
+    (["arealbehov", "--rate", "nan"], "«nan» er ikke et tall"),
+    (["arealbehov", "--base-population", "1_000"], "«1_000» er ikke et tall"),
+    (["arealbehov", "--persons-per-dwelling", "inf"], "«inf» er ikke et tall"),
+    (["befolkning", "--year", "20x0"], "«20x0» er ikke et årstall"),
+])
+def test_cli_options_refuse_what_is_no_number_by_name(argv, says, capsys):
+    """Every number option reads by :func:`read_number`: «inf», «nan» and «1_000» are
+    refused before any work, naming the option and the value (``concentration
+    --radius inf`` once ended in «en uventet feil (ValueError ...)»)."""
+    from geoplan.present.cli.main import main
+    try:
+        code = main(argv)
+    except SystemExit as e:        # argparse's refusal
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2 and says in err and argv[1] in err, err
+    assert "Error" not in err and "uventet" not in err
+
+
+def test_cli_options_read_norwegian_numbers():
+    from geoplan.present.cli import arealbehov, common
+    assert common.number_arg("1 500") == 1500.0 and common.positive_arg("2,5") == 2.5
+    assert common.year_arg("2040") == 2040
+    assert arealbehov._fraction("1,5%") == pytest.approx(0.015)
+    assert arealbehov._fraction("0,015") == 0.015

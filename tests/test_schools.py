@@ -311,8 +311,10 @@ def test_cli_bad_out_suffix(gpkg, capsys):
     from geoplan.present.cli.main import main
     assert main(["schools", str(gpkg), "--out", "resultat.shp"]) == 2
     assert ".gpkg" in capsys.readouterr().err
-    assert main(["schools", str(gpkg), "--radius", "-5"]) == 2
-    assert "radius" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:       # refused by the option's reader
+        main(["schools", str(gpkg), "--radius", "-5"])
+    assert refused.value.code == 2
+    assert "--radius: «-5» må være større enn 0" in capsys.readouterr().err
 
 
 def test_cli_set_overrides_the_radius(gpkg, capsys):

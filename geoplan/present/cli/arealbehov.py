@@ -22,34 +22,20 @@ from __future__ import annotations
 
 import argparse
 
+from geoplan.numbers import read_number
 from geoplan.present import text
 from geoplan.present.cli import common
 
 
 def _fraction(text: str) -> float:
     """A fraction from ``0.015``, ``0,015`` or ``1,5%``."""
-    t = str(text).strip().replace(",", ".").replace(" ", "")
-    try:
-        if t.endswith("%"):
-            return float(t[:-1]) / 100.0
-        return float(t)
-    except ValueError:
+    t = str(text).strip()
+    pct = t.endswith("%")
+    v = read_number(t[:-1] if pct else t)
+    if v is None:
         raise argparse.ArgumentTypeError(
-            f"«{text}» er ikke et tall; skriv en andel som 0.015 (eller 1.5%)") from None
-
-
-def _number(text: str) -> float:
-    try:
-        return float(str(text).strip().replace(",", ".").replace(" ", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» er ikke et tall") from None
-
-
-def _year(text: str) -> int:
-    try:
-        return int(str(text).strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» er ikke et årstall") from None
+            f"«{text}» er ikke et tall; skriv en andel som 0,015 (eller 1,5 %)")
+    return v / 100.0 if pct else v
 
 
 def _defaults() -> dict[str, str]:
@@ -71,18 +57,18 @@ def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     """
     d = _defaults()
     g = p.add_argument_group("vekstparametere (standard fra config/reserves.toml)")
-    g.add_argument("--base-population", type=_number, metavar="N",
+    g.add_argument("--base-population", type=common.number_arg, metavar="N",
                    help=f"folketall i kommunen i basisåret (standard {d['base_population']})")
-    g.add_argument("--base-year", type=_year, metavar="ÅR",
+    g.add_argument("--base-year", type=common.year_arg, metavar="ÅR",
                    help=f"basisår (standard {d['base_year']})")
     if many:
-        g.add_argument("--year", type=_year, action="append", metavar="ÅR",
+        g.add_argument("--year", type=common.year_arg, action="append", metavar="ÅR",
                        help=f"horisontår; kan gjentas (standard {d['years']})")
         g.add_argument("--rate", type=_fraction, action="append", metavar="ANDEL",
                        help="årlig vekst som andel, f.eks. 0.015; kan gjentas "
                             f"(standard {d['rates']})")
     else:
-        g.add_argument("--year", type=_year, metavar="ÅR",
+        g.add_argument("--year", type=common.year_arg, metavar="ÅR",
                        help=f"horisontår (standard {d['year']})")
         g.add_argument("--rate", type=_fraction, metavar="ANDEL",
                        help=f"årlig vekst som andel, f.eks. 0.015 (standard {d['rate']})")
@@ -91,9 +77,9 @@ def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
                         "et sted uten navn (arealbehov) eller alle steder (reserves)")
     g.add_argument("--sted", action="append", metavar="NAVN",
                    help="bare dette stedet; kan gjentas")
-    g.add_argument("--persons-per-dwelling", type=_number, metavar="N",
+    g.add_argument("--persons-per-dwelling", type=common.number_arg, metavar="N",
                    help=f"personer per boenhet (standard {d['persons_per_dwelling']})")
-    g.add_argument("--dwellings-per-daa", type=_number, metavar="N",
+    g.add_argument("--dwellings-per-daa", type=common.number_arg, metavar="N",
                    help="boenheter per daa for alle steder (standard per sted fra config)")
 
 

@@ -41,7 +41,7 @@ def register(sub) -> None:
     add_population_args(p)
     p.add_argument("--variant", action="append", metavar="KODE",
                    help="framskrivingsalternativ, f.eks. MMMM; kan gjentas (standard: alle i fila)")
-    p.add_argument("--year", type=int, action="append", metavar="ÅR",
+    p.add_argument("--year", type=common.year_arg, action="append", metavar="ÅR",
                    help="horisontår; kan gjentas (standard population.horizon_years)")
     p.add_argument("--metode", choices=["aldersstruktur", "vekstandeler"], default="aldersstruktur",
                    help="fordeling på steder (standard aldersstruktur)")

@@ -20,7 +20,7 @@ def register(sub) -> None:
     common.add_data_args(p)
     add_population_args(p)
     p.add_argument("--variant", metavar="KODE", help="framskrivingsalternativ (standard population.default_variant)")
-    p.add_argument("--year", type=int, action="append", metavar="ÅR", help="horisontår; kan gjentas")
+    p.add_argument("--year", type=common.year_arg, action="append", metavar="ÅR", help="horisontår; kan gjentas")
     p.add_argument("--public", action="store_true",
                    help="offentlig utgave: små antall kommunale boliger per sted skjules (prikking)")
     p.set_defaults(run=run)

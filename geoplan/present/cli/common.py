@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from geoplan.config import Config, load_config, parse_set_options
+from geoplan.numbers import read_number
 
 if TYPE_CHECKING:  # numpy and pandas load with the data, not for --help
     import pandas as pd
@@ -203,3 +204,32 @@ def check_kategori(kategori: str | None, ds, cfg: Config, option: str = "--kateg
         raise UnreadableInput(
             f"{option} «{kategori}» er ikke en kjent kategori. Kjente kategorier: "
             f"{', '.join(known)}.")
+
+
+# -- numbers on the command line ------------------------------------------------------------
+# argparse ``type=`` functions: one grammar for every option (geoplan.numbers: «1 500»,
+# «2,5», no «inf», «nan» or «1_000»), a Norwegian sentence naming the value when not.
+
+def number_arg(text: str) -> float:
+    """A finite number: ``1500``, ``2,5``, ``«1 500»``."""
+    v = read_number(text)
+    if v is None:
+        raise argparse.ArgumentTypeError(f"«{text}» er ikke et tall (skriv f.eks. 1500 eller 2,5)")
+    return v
+
+
+def positive_arg(text: str) -> float:
+    """A finite number greater than 0."""
+    v = number_arg(text)
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"«{text}» må være større enn 0")
+    return v
+
+
+def year_arg(text: str) -> int:
+    """A year, 1900–2200."""
+    v = read_number(text)
+    if v is None or not v.is_integer() or not 1900 <= v <= 2200:
+        raise argparse.ArgumentTypeError(f"«{text}» er ikke et årstall (skriv f.eks. 2040)")
+    return int(v)
+

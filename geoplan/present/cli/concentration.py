@@ -55,16 +55,6 @@ def _parse_add(text: str) -> tuple[float, float, int]:
     return x, y, int(n)
 
 
-def _positive(text: str) -> float:
-    try:
-        v = float(str(text).replace(",", "."))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"«{text}» er ikke et tall.") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"radiusen må være større enn 0 m (fikk {text}).")
-    return v
-
-
 def register(sub) -> None:
     p = sub.add_parser(
         "concentration",
@@ -78,7 +68,7 @@ def register(sub) -> None:
         ),
     )
     common.add_data_args(p)
-    p.add_argument("--radius", type=_positive, metavar="M",
+    p.add_argument("--radius", type=common.positive_arg, metavar="M",
                    help="radius i meter rundt hver kommunal bolig (standard: concentration.radius_m = 500)")
     p.add_argument("--add", type=_parse_add, metavar="X,Y,N",
                    help="hva-hvis: kjøp av N kommunale enheter i punktet X,Y (dataenes koordinatsystem)")

@@ -31,7 +31,7 @@ def register(sub) -> None:
         ),
     )
     common.add_data_args(p)
-    p.add_argument("--radius", type=float, metavar="METER",
+    p.add_argument("--radius", type=common.positive_arg, metavar="METER",
                    help="radius for skolesirkelen i meter (standard: schools.radius_m, "
                         f"{text.compact(SchoolSettings.from_config().radius_m)})")
     p.add_argument("--walking", action="store_true",

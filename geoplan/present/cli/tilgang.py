@@ -22,7 +22,7 @@ def register(sub) -> None:
     common.add_data_args(p)
     add_population_args(p)
     p.add_argument("--variant", metavar="KODE", help="framskrivingsalternativ for --year")
-    p.add_argument("--year", type=int, metavar="ÅR", help="plasser eldre etter framskrivingen for dette året "
+    p.add_argument("--year", type=common.year_arg, metavar="ÅR", help="plasser eldre etter framskrivingen for dette året "
                                                            "(standard: i dag)")
     p.set_defaults(run=run)
 
