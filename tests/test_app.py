@@ -693,6 +693,10 @@ def test_base_population_shows_thousands_and_takes_them(app):
     at.text_input(key="ab_base_pop").set_value("86 400").run()       # twice the people
     assert not at.error
     assert _num(_metrics(at)["Arealbehov i alt"]) == pytest.approx(2 * need0, rel=0.01)
+    at.text_input(key="ab_base_pop").set_value("86 400,5").run()     # no half persons
+    msg = [e.value for e in at.error]
+    assert msg and "må være et helt tall fra 1 til" in msg[0] and "desimalkomma" not in msg[0]
+    assert _num(_metrics(at)["Arealbehov i alt"]) == pytest.approx(2 * need0, rel=0.01)
 
 
 def test_parse_decimal_reads_numbers_the_norwegian_way():

@@ -258,6 +258,8 @@ def test_report_reads_the_typed_growth_fields_as_the_page_does():
                   "ab_dens": "fire", "_ab_dens_ok": 3.5}, rs)
     assert s.growth["persons_per_dwelling"] == 2.5 and s.growth["base_population"] == 44000.0
     assert s.growth["dwellings_per_daa"] == 3.5        # «fire» refused on the page: 3,5 used
+    assert scenario({"ab_base_pop": "44 000,5", "_ab_base_pop_ok": 44000.0},
+                    rs).growth["base_population"] == 44000.0      # whole persons, as the page
     refused = scenario({"ab_ppd": "99", "ab_base_pop": "ukjent"}, rs).growth
     assert refused["persons_per_dwelling"] == rs.persons_per_dwelling
     assert refused["base_population"] == rs.base_population

@@ -26,6 +26,8 @@ GROWTH_LIMITS: dict[str, tuple[float, float]] = {
     "ab_ppd": (0.5, 10.0),
     "ab_dens": (0.1, UNIT_RANGES["boenheter per daa"][1]),
 }
+#: the fields that take whole numbers only (the page shows them without decimals)
+WHOLE = frozenset({"ab_base_pop"})
 
 
 @dataclass
@@ -61,7 +63,7 @@ def typed(session: Any, key: str, configured: float) -> float:
     configured one. The fields hold text, never a number the report could take as is."""
     lo, hi = GROWTH_LIMITS[key]
     v = read_number(session.get(key))
-    if v is not None and lo <= v <= hi:
+    if v is not None and lo <= v <= hi and (key not in WHOLE or v.is_integer()):
         return v
     good = read_number(session.get(f"_{key}_ok"))
     return good if good is not None else float(configured)

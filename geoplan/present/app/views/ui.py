@@ -359,8 +359,8 @@ def decimal_input(where, label: str, value: float, *, min_value: float, max_valu
 
     Streamlit's number box always shows a decimal point («2.20»); this is a text box
     that reads a comma or a point and spaces as thousands. A value it cannot read or
-    outside ``[min_value, max_value]`` gets a message naming the field, and the
-    last good value (else ``value``) is used.
+    outside ``[min_value, max_value]`` (with ``decimals=0``: not a whole number) gets a
+    message naming the field, and the last good value (else ``value``) is used.
     """
 
     if key not in st.session_state:
@@ -368,12 +368,14 @@ def decimal_input(where, label: str, value: float, *, min_value: float, max_valu
     raw = where.text_input(label, key=key, help=help, disabled=disabled)
     good = f"_{key}_ok"
     v = parse_decimal(raw)
-    if v is not None and min_value <= v <= max_value:
+    if v is not None and min_value <= v <= max_value and (decimals or v.is_integer()):
         st.session_state[good] = v
         return v
     used = float(st.session_state.get(good, value))
-    where.error(f"«{label}» må være et tall fra {text.number(min_value, decimals)} til "
-                f"{text.number(max_value, decimals)}, med desimalkomma (f.eks. "
+    what = "et helt tall" if decimals == 0 else "et tall"
+    how = "" if decimals == 0 else ", med desimalkomma"
+    where.error(f"«{label}» må være {what} fra {text.number(min_value, decimals)} til "
+                f"{text.number(max_value, decimals)}{how} (f.eks. "
                 f"{text.number(value, decimals)}). «{raw}» er ikke brukt; regnet med "
                 f"{text.number(used, decimals)}.", icon=":material/edit:")
     return used
