@@ -208,6 +208,20 @@ def test_app_command_refuses_missing_data(tmp_path):
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.timeout(300)
+def test_app_refuses_a_port_in_use_in_norwegian(capsys):
+    """A port another program listens on is refused before the data are read, in
+    Norwegian, with another port to try (Streamlit's own message is English)."""
+    from geoplan.present.cli.main import main
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["app", "--port", str(port), "--headless"]) == 2
+    err = capsys.readouterr().err
+    assert f"Porten {port} på 127.0.0.1 er i bruk" in err and f"--port {port + 1}" in err
+    assert "Forbereder kartappen" not in err
+
+
 def test_launcher_serves_the_map(fixture_gpkg, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
@@ -234,8 +248,13 @@ def test_launcher_serves_the_map(fixture_gpkg, tmp_path):
                     break
                 except OSError:
                     time.sleep(0.25)
+            time.sleep(0.5)
             text = log.read_text()
             assert "Klar etter" in text and "ScriptRunContext" not in text, text
+            # the address in Norwegian; none of Streamlit's English welcome or info lines
+            assert f"Kartappen svarer på http://localhost:{port}" in text, text
+            for english in ("You can now view", "Uvicorn server started", "URL:"):
+                assert english not in text, text
             with sync_api.sync_playwright() as pw:
                 b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                        args=["--no-sandbox", "--disable-gpu"])

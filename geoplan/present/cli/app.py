@@ -96,6 +96,28 @@ def _quiet_streamlit_warnings():
     return saved
 
 
+#: the port of ``geoplan app`` without ``--port`` (Streamlit's own default)
+DEFAULT_PORT = 8501
+
+
+def _require_free_port(address: str, port: int) -> None:
+    """Refuse, in Norwegian, a port another program (or a running app) listens on:
+    Streamlit's own message is English and comes after the data have been read."""
+    import socket
+
+    from geoplan.errors import UnreadableInput
+    host = "" if address in ("0.0.0.0", "::") else address
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise UnreadableInput(
+                f"Porten {port} på {address or 'denne maskinen'} er i bruk (kjører kartappen "
+                f"allerede?). Stopp den, eller velg en annen port med --port, f.eks. "
+                f"--port {port + 1}.") from None
+
+
 def streamlit_options() -> list[str]:
     """``geoplan/present/app/streamlit.toml`` as ``--section.key value`` options."""
     import tomllib
@@ -124,6 +146,8 @@ def run(args) -> int:
     from geoplan.present.app import main as app_main
 
     address, secrets = _serving(args)
+    port = args.port if args.port is not None else DEFAULT_PORT
+    _require_free_port(address, port)
     app_py = Path(app_main.__file__).with_name("streamlit_app.py")
     _app_data(args)
     cfg_dir = os.environ.get("GEOPLAN_CONFIG_DIR")
@@ -171,14 +195,18 @@ def run(args) -> int:
     # The packaged Streamlit settings (local map assets, no usage statistics, upload
     # limit), as options: they hold wherever the command is started.
     argv = ["streamlit", "run", str(app_py), *streamlit_options()]
-    if args.port is not None:
-        argv += ["--server.port", str(args.port)]
-    argv += ["--server.address", address]
+    # the port always given: Streamlit would otherwise move to the next free one and the
+    # address printed below would be wrong; its English welcome and info lines are off
+    argv += ["--server.port", str(port), "--server.address", address,
+             "--logger.hideWelcomeMessage", "true", "--logger.level", "warning"]
     if secrets is not None:
         argv += ["--secrets.files", str(secrets)]
     if args.headless:
         argv += ["--server.headless", "true"]
     sys.argv = argv
+    shown = "localhost" if address in ("127.0.0.1", "localhost") else address
+    print(f"Kartappen svarer på http://{shown}:{port} når serveren har startet "
+          "(Ctrl+C stopper den).", file=sys.stderr, flush=True)
     try:
         stcli.main(prog_name="streamlit")
     except SystemExit as e:
