@@ -12,7 +12,7 @@ that are missing. Files and hand-built frames go through the same code.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -31,7 +31,7 @@ from geoplan.io.contract import (
     missing_report,
 )
 from geoplan.io.crs import check_coordinates, crs_label
-from geoplan.numbers import read_number
+from geoplan.numbers import read_count
 
 # ---------------------------------------------------------------------------
 # Naming features and columns
@@ -152,11 +152,6 @@ _BOOL_WORDS = {"true": True, "1": True, "ja": True, "j": True, "yes": True, "san
                "false": False, "0": False, "nei": False, "n": False, "no": False, "usann": False}
 
 
-def _read(v: Any) -> float:
-    r = read_number(v)
-    return np.nan if r is None else r
-
-
 def _coerce_number(gdf: gpd.GeoDataFrame, col: str, kind: str, required: bool,
                    rep: LayerReport) -> np.ndarray:
     """Column ``col`` as a number (``int``: whole); returns the rows to reject."""
@@ -165,7 +160,7 @@ def _coerce_number(gdf: gpd.GeoDataFrame, col: str, kind: str, required: bool,
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         vals = pd.to_numeric(s, errors="coerce").astype(float).to_numpy(dtype=float, na_value=np.nan)
     else:   # text (a CSV, a spreadsheet): «12,5» and «1 234» as everywhere; no bools as numbers
-        vals = np.array([np.nan if not g else _read(v) for v, g in zip(s.to_numpy(dtype=object), given)],
+        vals = np.array([np.nan if not g else read_count(v) for v, g in zip(s.to_numpy(dtype=object), given)],
                         dtype=float)
     bad = np.isnan(vals) & given
     if required:

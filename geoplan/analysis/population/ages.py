@@ -196,12 +196,8 @@ class GrunnkretsAges:
         return pd.DataFrame(rows)
 
 
-def _count(v) -> float:
-    """One count cell: :func:`geoplan.numbers.read_count` (SSB's markers and pandas'
-    missing values NaN)."""
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return np.nan
-    return read_count(v)
+#: one count cell: SSB's markers, pandas' missing values and anything unreadable NaN
+_count = read_count
 
 
 def _cells(s: pd.Series) -> np.ndarray:
