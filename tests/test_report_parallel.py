@@ -148,6 +148,38 @@ def test_parallel_report_equals_serial_and_each_analysis_runs_once(tmp_path, mon
     figs_p = [f.image for s in par for f in s.figures]
     figs_s = [f.image for s in ser for f in s.figures]
     assert len(figs_p) >= 5 and figs_p == figs_s
+    # the maps drawn on the workers, each where its analysis ran: the same images
+    drawn = rp.build_sections(ds, cfg, workers=2, figures=True)
+    figs_d = [f for s in drawn for f in s.figures]
+    assert figs_d and all(f.drawn for f in figs_d), "a map was left to this process"
+    assert [f.image for f in figs_d] == figs_s
     html_p = rp.render_report(par, ds, cfg, "html").decode("utf-8")
     html_s = rp.render_report(ser, ds, cfg, "html").decode("utf-8")
     assert _WHEN.sub("", html_p) == _WHEN.sub("", html_s)
+
+
+def test_a_figure_drawn_on_a_worker_goes_only_to_its_own_place():
+    from geoplan.present.report.context import ReportContext
+    from geoplan.present.report.model import Figure, Section
+    from geoplan.present.report.parallel import apply_drawn
+
+    ctx = ReportContext(dataset=None, config=None)
+    ctx.drawn = {("skoler", 0): ("Kart A", "Figur A", b"png-a"),
+                 ("skoler", 1): ("Kart X", "Figur B", b"png-b")}
+
+    def never():
+        raise AssertionError("drawn here")
+
+    sec = Section(id="skoler", title="Skoler", items=[
+        Figure("Kart A", never, caption="Figur A"),
+        Figure("Kart B", lambda: b"here", caption="Figur B"),    # another title: drawn here
+        Figure("Kart C", lambda: b"here too", caption="")])       # nothing drawn for it
+    apply_drawn(ctx, sec)
+    a, b, c = sec.figures
+    assert a.image == b"png-a"
+    assert not b.drawn and b.image == b"here"
+    assert not c.drawn and c.image == b"here too"
+    other = Section(id="balanse", title="Balanse", items=[Figure("Kart A", lambda: b"own",
+                                                                 caption="Figur A")])
+    apply_drawn(ctx, other)
+    assert other.figures[0].image == b"own"

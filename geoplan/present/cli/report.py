@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     ident = identify_kommune(ds.layers, cfg)
     if (banner := ident.banner()) is not None:    # another municipality's parameters: first
         print(banner + "\n")
-    secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args))
+    # the maps are drawn where their analyses run (a spreadsheet has none)
+    secs = rp.build_sections(ds, cfg, sections, public=True, growth=growth_options(args),
+                             figures=fmt != "xlsx")
     data = rp.render_report(secs, ds, cfg, fmt)
     from geoplan.io.writers import write_bytes_atomic
     write_bytes_atomic(out, data, option="--out")

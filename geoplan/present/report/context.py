@@ -83,6 +83,9 @@ class ReportContext:
     #: set in a worker of :func:`geoplan.present.report.parallel.prefetch`: each value
     #: ``once`` computes, pickled the moment it is computed (before a section reads it)
     snapshots: dict | None = None
+    #: figures drawn on a worker of :func:`~geoplan.present.report.parallel.prefetch`:
+    #: (section id, k) -> (title, caption, PNG)
+    drawn: dict = field(default_factory=dict)
 
     @property
     def min_count(self) -> int:
@@ -177,7 +180,7 @@ def parse_sections(value: str | Iterable[str] | None) -> list[str]:
 
 def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
                    public: bool = True, growth: Mapping[str, Any] | None = None,
-                   workers: int | None = None) -> list[Section]:
+                   workers: int | None = None, figures: bool = False) -> list[Section]:
     """Run the analyses and build the report's sections (pure: no files written).
 
     Parameters
@@ -203,6 +206,10 @@ def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
         Processes the analyses run on (:func:`geoplan.present.report.parallel.prefetch`;
         default :func:`~geoplan.present.report.parallel.workers`, 1: in turn). The
         sections are the same either way.
+    figures : bool
+        Draw the sections' figures on those processes too, each where its analysis
+        ran (a report in HTML or PDF; a spreadsheet draws none). The images are the
+        ones drawn here; a figure a worker did not draw is drawn when it is rendered.
 
     Returns
     -------
@@ -213,9 +220,11 @@ def build_sections(dataset, config, sections: Iterable[str] | str | None = None,
     ids = parse_sections(sections)
     ctx = ReportContext(dataset=dataset, config=config, public=public,
                         growth=GrowthOptions.from_mapping(growth))
-    from geoplan.present.report.parallel import prefetch
-    prefetch(ctx, ids, workers)
+    from geoplan.present.report.parallel import apply_drawn, prefetch
+    prefetch(ctx, ids, workers, figures=figures)
     out = [run_builder(ctx, sid) for sid in ids]
+    for s in out:
+        apply_drawn(ctx, s)
     used = sorted({cs for s in out if not s.omitted for cs in s.config_sections})
     ctx.cache["used_config_sections"] = ["kommune"] + [u for u in used if u != "kommune"]
     out += [run_builder(ctx, sid) for sid in APPENDIX_IDS]

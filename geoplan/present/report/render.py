@@ -332,7 +332,8 @@ def build_report(dataset, config, fmt: str = "pdf", sections=None, public: bool 
         The document (HTML is UTF-8).
     """
     from geoplan.present.report.context import build_sections
-    secs = build_sections(dataset, config, sections, public=public, growth=growth)
+    secs = build_sections(dataset, config, sections, public=public, growth=growth,
+                          figures=fmt.lower() != "xlsx")
     return render_report(secs, dataset, config, fmt)
 
 
