@@ -606,3 +606,60 @@ def test_a_section_that_breaks_is_left_out_in_norwegian(monkeypatch, caplog):
     assert sec.omitted.startswith("Denne delen er utelatt fordi analysen stoppet uventet")
     assert "could not" not in sec.omitted and "ValueError" not in sec.omitted
     assert "could not convert" in caplog.text
+
+
+def test_the_spreadsheet_keeps_its_styles_values_and_layout():
+    """Read back with openpyxl: header, number formats, totals, frozen header, widths,
+    the note under a blank row, texts as texts and empty cells for missing values."""
+    import io
+
+    from openpyxl import load_workbook
+
+    cols = [rp.Column("sted", "Sted"), rp.Column("daa", "Areal (daa)", "num", decimals=1),
+            rp.Column("n", "Antall", "int"), rp.Column("ok", "Innenfor", "bool")]
+    rows = [{"sted": "Kvelde", "daa": 1234.56, "n": 3, "ok": True},
+            {"sted": "=1+1", "daa": None, "n": 7, "ok": False},
+            {"sted": "", "daa": 0.0, "n": 0, "ok": True},
+            {"sted": "Sum", "daa": 1234.56, "n": 10, "ok": None}]
+    t = rp.Table(id="t", title="Reserve per sted", columns=cols, rows=rows, sum_rows={3},
+                 suppressed_cells={(1, "n")}, note="Kilde: demo.")
+    sec = rp.Section(id="s", title="S", items=[t], number=1)
+    meta = {**rp.report_meta(None, load_config(), "Tittel", "U"), "kommune_merknad": "Merk!"}
+    wb = load_workbook(io.BytesIO(rp.sections_to_xlsx([sec], meta)))
+    assert wb.sheetnames == ["Om rapporten", "Reserve per sted"]
+    about = wb["Om rapporten"]
+    assert about["A1"].value == "Tittel" and about["A1"].font.b and about["A1"].font.sz == 14
+    assert about["A2"].value == "Merk!" and about["A2"].font.color.rgb.endswith("B00000")
+    assert [about.cell(row=r, column=1).value for r in range(3, 8)] == [
+        "Kommune", "Laget", "Datagrunnlag", "Koordinatsystem", "geoplan-versjon"]
+    assert about["A8"].value is None and about["A9"].value == "Innhold" and about["A9"].font.b
+    assert about["B10"].value == "Ark «Reserve per sted»: Reserve per sted"
+    assert about.column_dimensions["A"].width == pytest.approx(40, abs=1)
+
+    ws = wb["Reserve per sted"]
+    head = [ws.cell(row=1, column=j) for j in range(1, 5)]
+    assert [c.value for c in head] == ["Sted", "Areal (daa)", "Antall", "Innenfor"]
+    assert all(c.font.b and c.font.color.rgb.endswith("FFFFFF") for c in head)
+    assert all(c.fill.fgColor.rgb.endswith("1F4E79") and c.alignment.wrap_text for c in head)
+    assert [[ws.cell(row=r, column=j).value for j in range(1, 5)] for r in range(2, 6)] == [
+        ["Kvelde", 1234.56, 3, "ja"], ["'=1+1", None, rp.SUPPRESSED, "nei"],
+        [None, 0, 0, "ja"], ["Sum", 1234.56, 10, None]]     # an empty text: an empty cell
+    assert ws["A3"].data_type == "s" and ws["B2"].data_type == "n"
+    assert ws["B2"].number_format == "#,##0.0" and ws["B3"].number_format == "#,##0.0"
+    assert not ws["A2"].font.b and all(ws.cell(row=5, column=j).font.b for j in range(1, 5))
+    assert ws["B5"].number_format == "#,##0.0"               # a total keeps its format
+    assert ws.freeze_panes == "A2"
+    assert ws["A6"].value is None and ws["A7"].value == "Kilde: demo."
+    assert ws.column_dimensions["B"].width == pytest.approx(len("Areal (daa)") + 2, abs=1)
+    assert ws.column_dimensions["D"].width == pytest.approx(10, abs=1)   # «Innenfor» + 2
+
+
+def test_sheet_names_excel_refuses_are_mended():
+    from geoplan.present.report.render import _sheet_name
+
+    used: set[str] = set()
+    assert _sheet_name("'Sitat'", used) == "Sitat"
+    assert _sheet_name("History", used) == "History (2)"
+    assert _sheet_name("a[b]:c*d?e/f\\g", used) == "a b  c d e f g"
+    assert _sheet_name("x" * 40, used) == "x" * 31
+    assert _sheet_name("x" * 40, used) == "x" * 27 + " (2)"
