@@ -59,7 +59,8 @@ class LayerIndexes:
         """The index of the features of ``layer`` whose columns match ``flt``
         (``{column: [values]}``, case-insensitive); a sentence when the filter cannot
         be applied or leaves nothing; None when the layer is missing."""
-        key = ("filtered", layer, repr(sorted((flt or {}).items())))
+        # (most criteria filter nothing: no key text to write for them, per site)
+        key = ("filtered", layer, repr(sorted(flt.items())) if flt else "")
 
         def build() -> Index | str | None:
             base = self.layer(layer)
