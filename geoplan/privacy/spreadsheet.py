@@ -5,8 +5,8 @@ before one) is read by Excel and LibreOffice as a formula: a name such as
 ``=HYPERLINK("http://…","klikk")`` in ``innspill.navn`` or ``grunnkretsnavn``
 would become a live link or a command in the report's workbook (CSV/formula
 injection, OWASP). Such texts are written behind a visible ``'`` (as
-OWASP recommends), so they stay text: openpyxl stores a string starting with
-``'`` as a string, never as a formula. Numbers are never touched.
+OWASP recommends), so they stay text: the report's XlsxWriter and openpyxl both
+store such a string as a string, never as a formula. Numbers are never touched.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ ways:
 
 * HTML -- Jinja2 templates in ``templates/`` with the print CSS;
 * PDF  -- the same HTML through WeasyPrint (A4, page numbers "Side n av m");
-* XLSX -- openpyxl, one sheet per table, raw (unrounded) values.
+* XLSX -- XlsxWriter, one sheet per table, raw (unrounded) values.
 
 Modules
 -------

@@ -1,4 +1,4 @@
-"""One list of sections, three documents: HTML (Jinja2), PDF (WeasyPrint), XLSX (openpyxl).
+"""One list of sections, three documents: HTML (Jinja2), PDF (WeasyPrint), XLSX (XlsxWriter).
 
 HTML is self-contained (images inline, the print CSS embedded); the PDF is that
 HTML on A4 with page numbers «Side n av m»; the spreadsheet has one sheet per
@@ -152,8 +152,8 @@ def xlsx_value(v: Any, col: Column):
 class _Xlsx:
     """The report's workbook, written by XlsxWriter (one pass, cells straight to XML).
 
-    openpyxl built every cell as an object and styled it afterwards: 1,2 s of the
-    demo's 4,5 s spreadsheet went to the 40 sheets' cells. Texts are written as
+    openpyxl built every cell as an object and styled it afterwards: 0,6-0,7 s for
+    the demo's 40 sheets (8 125 cells), against 0,2 s here. Texts are written as
     texts, never as formulas or links (after :func:`geoplan.privacy.safe_cell`), numbers
     as numbers; a missing value is an empty cell.
     """
