@@ -80,6 +80,7 @@ def test_the_demo_report_is_the_tree_tinyhtml5_builds(demo_sections):
     '<p>før<br>etter<br/>igjen</p><p data-x="a &quot;b&quot; &amp; c" hidden>tom verdi</p>',
     '<DIV CLASS="Stor">store bokstaver</DIV>',
     '<section id="s"><h2>1. Tittel</h2><p class="utelatt">Utelatt.</p></section>',
+    "<p>navn fra et regneark:\r\nlinje to\rlinje tre</p>\r\n<p>&#x80; &#0; &#xD800;</p>",
 ])
 def test_plain_html_is_the_tree_tinyhtml5_builds(body):
     _same_as_tinyhtml5(_doc(body))
@@ -105,6 +106,7 @@ def test_white_space_around_the_document_lands_where_html5_puts_it():
     _doc("<script>var a = '<p>';</script>"),
     _doc("<svg><circle r='1'/></svg>"),
     _doc("x", head='<base href="http://example.org/">'),
+    _doc("<p>nul\x00tegn</p>"),
     "<p>uten html-element</p>",
     "tekst<html><head></head><body></body></html>",
     "<!DOCTYPE html><html><body>uten head</body></html>",

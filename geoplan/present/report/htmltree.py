@@ -166,6 +166,11 @@ def _append_text(parent: ElementTree.Element, data: str) -> None:
 def parse(html: str) -> ElementTree.Element | None:
     """The root ``<html>`` element of ``html`` as tinyhtml5 builds it
     (``namespace_html_elements=False``), or None when ``html`` is not the plain case."""
+    if "\x00" in html:
+        return None                # HTML5 replaces or drops NUL by context
+    # HTML5 reads every CR LF and lone CR as LF before it parses (a name typed in a
+    # spreadsheet may bring its CR LF); html.parser does not
+    html = html.replace("\r\n", "\n").replace("\r", "\n")
     b = _Builder()
     try:
         b.feed(html)
