@@ -659,6 +659,8 @@ def test_sheet_names_excel_refuses_are_mended():
 
     used: set[str] = set()
     assert _sheet_name("'Sitat'", used) == "Sitat"
+    assert _sheet_name("y" * 30 + "'" + "z" * 5, used) == "y" * 30       # cut at the apostrophe
+    assert _sheet_name(" ' ", used) == "Tabell"
     assert _sheet_name("History", used) == "History (2)"
     assert _sheet_name("a[b]:c*d?e/f\\g", used) == "a b  c d e f g"
     assert _sheet_name("x" * 40, used) == "x" * 31

@@ -116,7 +116,7 @@ _BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 def _sheet_name(name: str, used: set[str]) -> str:
     """A valid, unique Excel sheet name (31 characters, no ``[]:*?/\\``)."""
     # Excel also refuses an apostrophe at either end, and keeps «History» for itself
-    base = name.translate(_BAD_SHEET_CHARS).strip().strip("'").strip()[:31] or "Tabell"
+    base = name.translate(_BAD_SHEET_CHARS).strip()[:31].strip(" '") or "Tabell"
     cand, i = base, 2
     used.add("history")
     while cand.lower() in used:
