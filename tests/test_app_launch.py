@@ -251,6 +251,7 @@ def test_launcher_serves_the_map(fixture_gpkg, tmp_path):
             time.sleep(0.5)
             text = log.read_text()
             assert "Klar etter" in text and "ScriptRunContext" not in text, text
+            assert re.search(r"Klar etter \d+,\d s;", text), text     # a decimal comma
             # the address in Norwegian; none of Streamlit's English welcome or info lines
             assert f"Kartappen svarer på http://localhost:{port}" in text, text
             for english in ("You can now view", "Uvicorn server started", "URL:"):

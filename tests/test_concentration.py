@@ -570,3 +570,23 @@ def test_cli_bad_options(gpkg, capsys):
     assert code == 2 and "--add" in err
     code, out, err = _run(capsys, gpkg, "--public", "--set", "kommune.min_count_public=0")
     assert code == 2 and "min_count_public" in err and "Traceback" not in err
+
+
+def test_reasons_and_warnings_write_decimals_the_norwegian_way():
+    """A municipality's thresholds may have decimals (12,5 %, 7,5 m): the sentences that
+    name them use the decimal comma, as every other number geoplan writes."""
+    import dataclasses
+
+    from geoplan.analysis.concentration.whatif_batch import purchase_effects
+
+    th = dataclasses.replace(C.ConcentrationSettings.from_config().thresholds,
+                             grunnkrets_andel_pct=12.5, lokaliseringskvotient_maks=1.75)
+    m = C.ConcentrationModel(make_dwellings(), make_gk(), make_buildings(), radius_m=500,
+                             thresholds=th, match_distance_m=7.5)
+    g = m.result(permutations=0).grunnkretser
+    why = " ".join(str(v) for v in g["begrunnelse"] if isinstance(v, str))
+    assert "andel over 12,5 %" in why and "12.5" not in why
+    assert "lokaliseringskvotient over 1,75" in why
+    far = np.array([[g.geometry.total_bounds[0] + 1.0, g.geometry.total_bounds[1] + 1.0]])
+    effs, _gk = purchase_effects(m, far, np.array([1]))
+    assert any("innenfor 7,5 m" in w for w in effs[0]["advarsler"]), effs[0]["advarsler"]

@@ -340,3 +340,14 @@ def test_access_summary_equals_a_pandas_groupby_on_random_homes():
                 assert np.allclose(mine[f"andel_{c}_{r}m"].to_numpy(), want, equal_nan=True)
         assert np.allclose(mine["p67"].to_numpy(), agg["p67"].to_numpy())
         assert mine.loc["0304", ["andel_p80_400m", "andel_p80_800m"]].isna().all()
+
+
+def test_shares_over_one_are_named_with_a_decimal_comma():
+    from geoplan.analysis.population.distribute import place_shares
+
+    places = np.array(["Kvelde", "Stavern", "Helgeroa"])
+    shares, notes = place_shares(places, np.array([100.0, 200.0, 50.0]),
+                                 {"Kvelde": 0.625, "Stavern": 0.5})
+    assert any("summerer til 1,12 (> 1)" in n for n in notes), notes   # 1,125 rounded
+    assert not any("1.12" in n for n in notes)
+    assert shares.get("Helgeroa", 0.0) == 0.0

@@ -119,7 +119,7 @@ def match_buildings(dw: Dwellings, bd: Buildings, pts: np.ndarray,
             "objekter": [int(p) + 1 for p in np.flatnonzero(none)],
             "melding": (
                 f"{int(none.sum())} kommunale boligpunkter kunne ikke knyttes til en bygning "
-                f"(ingen bygg_id-treff og ingen bygning innenfor {match_distance_m:g} m): "
+                f"(ingen bygg_id-treff og ingen bygning innenfor {format(match_distance_m, 'g').replace('.', ',')} m): "
                 f"{_labels(np.flatnonzero(none), dw.ids)}."),
         })
     return b_of, how, problems

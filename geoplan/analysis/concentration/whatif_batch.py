@@ -239,7 +239,7 @@ def _building_parts(model: ConcentrationModel, bpos: np.ndarray, how: np.ndarray
             out[i] = {"bygg_id": None, "kobling": "ny bygning", "for": None, "etter": new[k],
                       "endring_prosentpoeng": None}
     elif len(rest) and model.buildings is not None:
-        msg = f"Ingen bygning funnet i punktet (innenfor {model.match_distance_m:g} m)."
+        msg = f"Ingen bygning funnet i punktet (innenfor {format(model.match_distance_m, 'g').replace('.', ',')} m)."
         for i in rest.tolist():
             warns[i].append(msg)
     return out

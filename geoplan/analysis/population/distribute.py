@@ -40,7 +40,7 @@ def place_shares(places: np.ndarray, base_total: np.ndarray,
     rest = 1.0 - sum(out.values())
     others = [n for n in names if n not in out]
     if rest < -1e-9:
-        notes.append(f"Andelene av veksten for stedene summerer til {sum(out.values()):.2f} (> 1); "
+        notes.append(f"Andelene av veksten for stedene summerer til {format(sum(out.values()), '.2f').replace('.', ',')} (> 1); "
                      "stedene uten egen andel får ingen vekst.")
         rest = 0.0
     tot = sum(pop[n] for n in others)

@@ -184,7 +184,7 @@ def run(args) -> int:
         finally:
             for name, level in saved.items():
                 logging.getLogger(name).setLevel(level)
-        print(f"Klar etter {time.perf_counter() - t0:.1f} s; starter serveren.", file=sys.stderr,
+        print(f"Klar etter {time.perf_counter() - t0:.1f} s; starter serveren.".replace(".", ",", 1), file=sys.stderr,
               flush=True)
 
     if not args.no_warm:
