@@ -220,3 +220,52 @@ def test_a_truncated_download_is_named_and_the_rest_is_read(tmp_path):
     res = import_data([broken, FOLDER / "ar5.gml"], kommune="3909")
     assert any(f == "skoler.gml" and "skadet" in w for f, w in res.files)
     assert "skole" not in res.layers and len(res.layers["ar5"]) == 3
+
+
+def _gtfs_folder(tmp_path) -> Path:
+    import zipfile
+
+    out = tmp_path / "gtfs"
+    with zipfile.ZipFile(FOLDER / "rutedata.zip") as z:
+        z.extractall(out)
+    return out
+
+
+def test_a_window_of_half_hours_is_named_with_a_decimal_comma(tmp_path):
+    from geoplan.io.importer.transit import read_gtfs
+
+    stops, notes = read_gtfs(_gtfs_folder(tmp_path), "gtfs", (6.0, 7.5))
+    assert len(stops)
+    assert any("mellom 06:00 og 07:30 delt på 1,5 timer" in n for n in notes), notes
+
+
+def test_a_broken_gtfs_table_is_refused_in_norwegian_with_its_line(tmp_path):
+    from geoplan.errors import UnreadableInput
+    from geoplan.io.importer.transit import read_gtfs
+
+    folder = _gtfs_folder(tmp_path)
+    times = folder / "stop_times.txt"
+    lines = times.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, lines[3] + ",ekstra,felt,for,mange")       # a row with too many fields
+    times.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableInput) as e:
+        read_gtfs(folder, "rutedata", (6.0, 22.0))
+    msg = e.value.message
+    assert "stop_times.txt" in msg and "ved linje 4" in msg and "kommaseparert" in msg, msg
+    for english in ("Error tokenizing", "C error", "Expected", "fields in line"):
+        assert english not in msg, msg
+    times.write_bytes("stop_id\nBr\xf8nn".encode("latin-1"))       # not UTF-8
+    with pytest.raises(UnreadableInput, match="ikke UTF-8"):
+        read_gtfs(folder, "rutedata", (6.0, 22.0))
+
+
+def test_importing_gml_writes_nothing_beside_the_input(tmp_path):
+    """GDAL's GML driver writes a .gfs schema file beside a GML it opens unless told not
+    to; listing a file's layers told it nothing, so an import left eight .gfs files in
+    the municipality's download folder."""
+    src = tmp_path / "nedlastinger"
+    shutil.copytree(FOLDER, src)
+    before = sorted(p.name for p in src.iterdir())
+    res = import_data([src], kommune="3909")
+    assert res.layers                                   # it read them
+    assert sorted(p.name for p in src.iterdir()) == before

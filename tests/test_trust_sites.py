@@ -225,3 +225,23 @@ def test_site_file_with_a_semicolon_name(tmp_path):
     _geojson(tmp_path / "tomt", [(X0 + 9, Y0 + 9)], ["Feil"], "urn:ogc:def:crs:EPSG::25832")
     s = read_sites(str(p), UTM32)
     assert list(s["navn"]) == ["Rett"] and np.isfinite(s.total_bounds).all()
+
+
+
+def test_reading_a_gml_file_writes_no_gfs_file_beside_it(tmp_path):
+    """GDAL's GML driver writes a .gfs schema beside a GML it opens unless told not to;
+    geoplan's one reader of vector files (geoplan.io.readers.read_file) tells it."""
+    from geoplan.io.readers import read_file
+
+    src = tmp_path / "nedlasting"
+    src.mkdir()
+    gml = src / "omrade.gml"
+    gdf = gpd.GeoDataFrame({"navn": ["A"]}, geometry=[shapely.box(560_000, 6_546_000,
+                                                                  560_030, 6_546_020)], crs=25832)
+    pyogrio.write_dataframe(gdf, gml, driver="GML")
+    for p in [*src.glob("*.gfs"), *src.glob("*.xsd")]:   # a download without its schema
+        p.unlink()
+    before = sorted(p.name for p in src.iterdir())
+    back = read_file(gml)
+    assert len(back) == 1 and back.geometry.iloc[0].area == pytest.approx(600.0)
+    assert sorted(p.name for p in src.iterdir()) == before

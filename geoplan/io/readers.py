@@ -138,6 +138,9 @@ def gdal_reason(e: Exception) -> str:
 def read_file(path: Path, layer: str | None = None, **kwargs) -> gpd.GeoDataFrame:
     """One layer of a vector file through pyogrio, with a Norwegian error."""
     where = gdal_path(path)   # «a;b.gpkg» is not «a» (see geoplan.io.gdalpath)
+    if Path(path).suffix.lower() in (".gml", ".xml"):
+        # GDAL's GML driver writes a .gfs schema beside a GML it opens: never beside an input
+        kwargs.setdefault("WRITE_GFS", "NO")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -169,7 +172,7 @@ def read_gpkg(path: Path, wanted: set[str] | None = None) -> list[RawLayer]:
         listed = pyogrio.list_layers(where)
     except Exception as e:
         raise UnreadableInput(
-            f"Kan ikke lese GeoPackage-filen {path}: den er skadet eller avkortet ({str(e).splitlines()[0]}). "
+            f"Kan ikke lese GeoPackage-filen {path}: {gdal_reason(e)}; den er trolig skadet eller avkortet. "
             "Hent eller eksporter filen på nytt."
         ) from None
     out = []
@@ -224,8 +227,9 @@ def read_single(path: Path, layer: str | None, wanted: set[str] | None = None,
     if suffix in (".parquet", ".geoparquet"):
         try:
             gdf = gpd.read_parquet(path)
-        except Exception as e:
-            raise UnreadableInput(f"Kan ikke lese GeoParquet-filen {path}: {str(e).splitlines()[0]}.") from None
+        except Exception:
+            raise UnreadableInput(f"Kan ikke lese GeoParquet-filen {path}: filen er ikke gyldig "
+                                  "GeoParquet eller er skadet. Eksporter den på nytt.") from None
         return [RawLayer(name, gdf, path.name)]
     gdf = read_file(path)
     notes = geojson_crs_notes(path, gdf) if suffix in (".geojson", ".json") else []

@@ -22,7 +22,7 @@ import pyogrio
 
 from geoplan.errors import UnreadableInput, xml_error_at
 from geoplan.io.archive import safe_extract_zip
-from geoplan.io.readers import SOSI_FEATURE_TYPES, read_file, sniff
+from geoplan.io.readers import SOSI_FEATURE_TYPES, gdal_reason, read_file, sniff
 
 GEO_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml"}
 NETEX_NS = "http://www.netex.org.uk/netex"
@@ -97,7 +97,7 @@ def _is_plan_gml(path: Path) -> bool:
 def _read_layers(path: Path, label: str, scan: Scan) -> None:
     try:
         sniff(path)
-        listed = pyogrio.list_layers(path)
+        listed = _gml_layers(path) if path.suffix.lower() == ".gml" else pyogrio.list_layers(path)
     except UnreadableInput as e:
         scan.unused.append((label, e.message))
         return
@@ -105,7 +105,7 @@ def _read_layers(path: Path, label: str, scan: Scan) -> None:
         if path.suffix.lower() == ".gml" and "Geometry type is not supported" in str(e):
             _solids(path, label, scan)   # 3D solids (FKB-Bygning 3D): GDAL cannot hand them over
             return
-        scan.unused.append((label, f"kan ikke leses som geodata ({str(e).splitlines()[0]})"))
+        scan.unused.append((label, f"kan ikke leses som geodata ({gdal_reason(e)})"))  # never GDAL's English
         return
     counts = _gml_counts(path) if path.suffix.lower() == ".gml" else {}
     for name, _gtype in listed:
@@ -120,6 +120,23 @@ def _read_layers(path: Path, label: str, scan: Scan) -> None:
                                 f"men bare {len(gdf)} kunne leses; filen er trolig skadet. Last den ned på nytt."))
             continue
         scan.layers.append(SourceLayer(label if len(listed) == 1 else f"{label}:{name}", str(name), gdf))
+
+
+def _gml_layers(path: Path) -> list[tuple[str, str]]:
+    """The layers of a GML file as ``pyogrio.list_layers`` gives them, opened with
+    ``WRITE_GFS=NO``: ``list_layers`` takes no open options, and GDAL's GML driver then
+    wrote a ``.gfs`` file beside the user's input."""
+    from pyogrio.errors import DataLayerError, GeometryError
+
+    out: list[tuple[str, str]] = []
+    while True:
+        try:
+            info = pyogrio.read_info(path, layer=len(out), WRITE_GFS="NO")
+        except GeometryError:      # (a DataLayerError too) 3D solids: the caller's to handle
+            raise
+        except DataLayerError:     # no layer at this index: the file's layers are read
+            return out
+        out.append((str(info["layer_name"]), str(info.get("geometry_type") or "")))
 
 
 def _solids(path: Path, label: str, scan: Scan) -> None:

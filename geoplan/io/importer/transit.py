@@ -17,6 +17,7 @@ NeTEx (Nordic profile, as Entur exports NSR): ``StopPlace`` elements with
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -35,8 +36,17 @@ def _csv(folder: Path, name: str, label: str, required: tuple[str, ...] = ()) ->
         return None
     try:
         df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
-        raise UnreadableInput(f"{label}: {name} kan ikke leses ({str(e).splitlines()[0]}).") from None
+    except UnicodeDecodeError:
+        raise UnreadableInput(f"{label}: {name} kan ikke leses: filen er ikke UTF-8-tekst. GTFS-"
+                              "filer skal være UTF-8; last ned rutedataene på nytt.") from None
+    except (pd.errors.ParserError, ValueError) as e:
+        # pandas' own words are English («Error tokenizing data. C error: …»): the line is
+        # the part a user can act on
+        line = re.search(r"line (\d+)", str(e))
+        where = f" ved linje {line.group(1)}" if line else ""
+        raise UnreadableInput(f"{label}: {name} kan ikke leses som en kommaseparert tabell{where} "
+                              "(feil antall felt, eller filen er avkortet). Last ned rutedataene "
+                              "på nytt.") from None
     df.columns = [c.strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -117,7 +127,7 @@ def read_gtfs(folder: Path, label: str, window: tuple[float, float]) -> tuple[gp
                             "avganger_dogn": places["avganger_dogn"].to_numpy()},
                            geometry=gpd.points_from_xy(lon, lat), crs=4326)
     start, end = (f"{int(h):02d}:{int(round(h % 1 * 60)):02d}" for h in window)
-    notes.append(f"Avganger per time = avganger mellom {start} og {end} delt på {hours:g} timer; en "
+    notes.append(f"Avganger per time = avganger mellom {start} og {end} delt på {format(hours, 'g').replace('.', ',')} timer; en "
                  "holdeplass med flere plattformer er telt samlet.")
     return gdf, notes
 
