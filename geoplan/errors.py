@@ -76,3 +76,12 @@ def xml_error_at(e: Exception) -> str:
         return f"XML-feil ved linje {pos[0]}, kolonne {pos[1] + 1}"
     line = getattr(e, "lineno", None)
     return f"XML-feil ved linje {line}" if line else "XML-feil"
+
+
+def csv_line(e: Exception) -> str:
+    """`` ved linje N`` when pandas' CSV error names the line (its own words are English,
+    «Error tokenizing data. C error: Expected 3 fields in line 4, saw 5»), else nothing."""
+    import re
+
+    m = re.search(r"line (\d+)", str(e))
+    return f" ved linje {m.group(1)}" if m else ""

@@ -184,3 +184,27 @@ def test_cli_with_another_municipalitys_register_writes_only_the_row_table(tmp_p
     assert rc == 1 and not out.exists() and "ingen GeoPackage" in text
     table = pd.read_csv(tmp_path / "kommunal_bolig_geokoding.csv", sep=";", encoding="utf-8-sig")
     assert len(table) == 16 and set(table["status"]) == {"ikke funnet"}
+
+
+_ENGLISH = ("Error tokenizing", "C error", "Expected", "fields in line", "Worksheet", "not found",
+            "No sheet")
+
+
+def test_a_list_with_a_broken_row_names_the_line_in_norwegian(tmp_path):
+    p = tmp_path / "liste.csv"
+    p.write_text("adresse;enheter;kategori\nStorgata 1;2;utleie\nStorgata 2;1;utleie;x;y\n",
+                 encoding="utf-8")
+    with pytest.raises(UnreadableInput) as e:
+        read_housing_list(p)
+    assert "liste.csv" in e.value.message and "ved linje 3" in e.value.message, e.value.message
+    assert not any(w in e.value.message for w in _ENGLISH), e.value.message
+
+
+def test_a_sheet_that_is_not_there_is_named_with_the_sheets_there():
+    with pytest.raises(UnreadableInput) as e:
+        read_housing_list(LIST, sheet="Finnes ikke")
+    msg = e.value.message
+    from openpyxl import load_workbook
+    first = load_workbook(LIST, read_only=True).sheetnames[0]
+    assert "«Finnes ikke»" in msg and f"«{first}»" in msg and "--sheet" in msg, msg
+    assert not any(w in msg for w in _ENGLISH), msg

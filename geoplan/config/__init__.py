@@ -360,14 +360,20 @@ def _loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
+def toml_error_no(e: tomllib.TOMLDecodeError) -> tuple[str, str]:
+    """``(", linje L, kolonne K", what is wrong)`` of a TOML error, in Norwegian (tomllib's
+    own words are English)."""
+    msg = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    where = f", linje {m.group(1)}, kolonne {m.group(2)}" if m else ""
+    return where, next((no for en, no in _TOML_NO if msg.startswith(en)), "ugyldig TOML-syntaks")
+
+
 def _parse_toml(f: Path, text: str) -> dict:
     try:
         return copy.deepcopy(_loads(text))
     except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        where = f", linje {m.group(1)}, kolonne {m.group(2)}" if m else ""
-        what = next((no for en, no in _TOML_NO if msg.startswith(en)), "ugyldig TOML-syntaks")
+        where, what = toml_error_no(e)
         raise ConfigError(
             f"Konfigurasjonsfilen {f}{where} kan ikke leses: {what}. "
             "Rett feilen i filen og prøv igjen."

@@ -50,8 +50,10 @@ class AppSettings:
         try:
             numbers = {k: float(get(k)) for k in ("max_upload_mb", "max_unpacked_mb", "max_zip_ratio",
                                                   "simplify_m")}
-        except (TypeError, ValueError) as e:
-            raise ConfigError(f"En verdi i config/app.toml er ikke et tall ({e}).") from None
+        except (TypeError, ValueError):
+            raise ConfigError("En av max_upload_mb, max_unpacked_mb, max_zip_ratio og simplify_m i "
+                              "config/app.toml er ikke et tall. Rett den (tall med desimalpunktum "
+                              "i TOML).") from None
         bad = [k for k, v in numbers.items() if not v > 0 and k != "simplify_m"]
         if bad or numbers["simplify_m"] < 0:
             raise ConfigError(f"app.{(bad or ['simplify_m'])[0]} må være et positivt tall.")

@@ -51,8 +51,9 @@ class GeocodeSettings:
             ratio = float(src.get("geocode.fuzzy_min_ratio"))
             margin = float(src.get("geocode.fuzzy_margin"))
             n = int(src.get("geocode.candidates"))
-        except (TypeError, ValueError) as e:
-            raise ConfigError(f"En verdi i config/geocode.toml er ikke et tall ({e}).") from None
+        except (TypeError, ValueError):
+            raise ConfigError("En verdi i config/geocode.toml som skal være et tall, er det ikke. "
+                              "Rett den (tall med desimalpunktum i TOML).") from None
         if not 0 < ratio <= 1 or not 0 <= margin < 1 or n < 1:
             raise ConfigError("geocode.fuzzy_min_ratio må ligge i (0, 1], geocode.fuzzy_margin i "
                               "[0, 1) og geocode.candidates være minst 1.")

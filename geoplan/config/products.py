@@ -49,6 +49,11 @@ class Product:
         return 0
 
 
+def _key(e: Exception) -> str:
+    """`` (mangler «id»)`` for a missing key, else nothing (Python's words are English)."""
+    return f" (mangler «{e.args[0]}»)" if isinstance(e, KeyError) and e.args else ""
+
+
 @dataclass(frozen=True)
 class ProductSettings:
     """The products, the GTFS time window and where missing data come from."""
@@ -75,12 +80,13 @@ class ProductSettings:
                     derived=dict(p.get("derived", {})), derived_source=dict(p.get("derived_source", {})),
                     join=str(p.get("join", "")), unique=str(p.get("unique", ""))))
             except (KeyError, TypeError, AttributeError) as e:
-                raise ConfigError(f"Produkt nr. {i + 1} i config/products.toml er ufullstendig ({e}): "
+                raise ConfigError(f"Produkt nr. {i + 1} i config/products.toml er ufullstendig{_key(e)}: "
                                   "hvert produkt trenger id, name, source og layer.") from None
         try:
             window = (float(src.get("products.gtfs_window_start_h")), float(src.get("products.gtfs_window_end_h")))
-        except (TypeError, ValueError) as e:
-            raise ConfigError(f"GTFS-tidsrommet i config/products.toml er ikke tall ({e}).") from None
+        except (TypeError, ValueError):
+            raise ConfigError("GTFS-tidsrommet i config/products.toml er ikke tall: skriv "
+                              "gtfs_window_start_h og gtfs_window_end_h som timer, f.eks. 6 og 22.") from None
         if not 0 <= window[0] < window[1] <= 30:
             raise ConfigError("products.gtfs_window_start_h må være mindre enn gtfs_window_end_h (timer, 0–30).")
         return cls(products=tuple(products), gtfs_window=window,

@@ -408,8 +408,9 @@ def _to_working_crs(kept: gpd.GeoDataFrame, crs: CRS, target_crs: CRS | None, na
     if target_crs is not None and not crs.equals(target_crs):
         try:
             kept = kept.to_crs(target_crs)
-        except Exception as e:  # pragma: no cover - PROJ failure
-            rep.add(f"Kunne ikke transformere fra {crs_label(crs)} til {crs_label(target_crs)}: {e}",
+        except Exception:  # pragma: no cover - PROJ failure
+            rep.add(f"Kunne ikke transformere fra {crs_label(crs)} til {crs_label(target_crs)} "
+                    "(PROJ mangler transformasjonen). Eksporter laget i EUREF89 UTM.",
                     "problem")
             return None
         rep.add(f"Transformert fra {crs_label(crs)} til {crs_label(target_crs)}.")

@@ -451,7 +451,8 @@ def _open_grid(src: Any, name: str, slope: bool, crs: CRS) -> Any:
         else:
             r = rmod.open_raster(src)
     except Exception as e:
-        msg = getattr(e, "message", None) or str(e).splitlines()[0]
+        # geoplan's own errors are Norwegian; rasterio's and GDAL's are not, and are not shown
+        msg = getattr(e, "message", None) or "filen er ikke et gyldig raster eller er skadet"
         return f"Rasteret {name}.tif kan ikke brukes: {msg}"
     return r.slope_pct if slope else r
 

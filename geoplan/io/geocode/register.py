@@ -25,7 +25,7 @@ import pandas as pd
 from pyproj import CRS
 
 from geoplan.config.geocode import ROLES, GeocodeSettings
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, csv_line
 from geoplan.io.crs import NORWEGIAN_UTM, check_coordinates
 from geoplan.io.geocode.names import canonical, header_key, literal
 
@@ -158,8 +158,9 @@ def read_address_register(path: str | Path, settings: GeocodeSettings,
         df = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
                          na_values=[""])
     except (pd.errors.ParserError, ValueError) as e:
-        raise UnreadableInput(f"{source} kan ikke leses som CSV med semikolon ({str(e).splitlines()[0]}). "
-                              "Bruk filen slik Geonorge leverer den.") from None
+        raise UnreadableInput(f"{source} kan ikke leses som CSV med semikolon{csv_line(e)} (feil "
+                              "antall felt, eller filen er avkortet). Bruk filen slik Geonorge "
+                              "leverer den.") from None
     frame = _register_frame(df, source)
     crs = _register_crs(frame, source)
     bad = frame["x"].isna() | frame["y"].isna() | frame["nummer"].isna() | (frame["adressenavn"] == "")
@@ -199,8 +200,26 @@ def _read_csv_list(path: Path) -> pd.DataFrame:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                            na_values=[""])
     except (pd.errors.ParserError, ValueError) as e:
-        raise UnreadableInput(f"Listen {path.name} kan ikke leses som CSV ({str(e).splitlines()[0]}). "
-                              "Lagre den på nytt fra Excel som CSV eller .xlsx.") from None
+        raise UnreadableInput(f"Listen {path.name} kan ikke leses som CSV{csv_line(e)} (feil antall "
+                              "felt i en rad). Lagre den på nytt fra Excel som CSV eller .xlsx.") from None
+
+
+def _sheet_label(sheet: str | None) -> str:
+    return f"«{sheet}»" if sheet else "nr. 1"
+
+
+def _sheets_there(path: Path, sheet: str | None) -> str:
+    """What a user can do about a sheet pandas could not read: the sheets the file has."""
+    try:
+        from openpyxl import load_workbook
+
+        names = load_workbook(path, read_only=True).sheetnames
+    except Exception:  # noqa: BLE001 - the file itself is the problem
+        return "filen er ikke en gyldig Excel-fil. Lagre den på nytt som .xlsx eller CSV."
+    if sheet and sheet not in names:
+        return (f"arket finnes ikke. Arkene i filen: {', '.join('«' + n + '»' for n in names)}; "
+                "velg ett med --sheet.")
+    return "arket kan ikke leses som en tabell. Lagre det på nytt som .xlsx eller CSV."
 
 
 def read_housing_list(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
@@ -214,8 +233,9 @@ def read_housing_list(path: str | Path, sheet: str | None = None) -> pd.DataFram
     elif suffix in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl")
-        except ValueError as e:   # e.g. a sheet that does not exist
-            raise UnreadableInput(f"Kan ikke lese arket {sheet or 'nr. 1'} i {path.name}: {e}.") from None
+        except ValueError:   # e.g. a sheet that does not exist (pandas says so in English)
+            raise UnreadableInput(f"Kan ikke lese arket {_sheet_label(sheet)} i {path.name}: "
+                                  f"{_sheets_there(path, sheet)}") from None
         except Exception:
             raise UnreadableInput(f"{path.name} er ikke en gyldig Excel-fil (.xlsx). Åpne den i Excel "
                                   "og lagre den på nytt som .xlsx eller CSV.") from None

@@ -17,7 +17,6 @@ NeTEx (Nordic profile, as Entur exports NSR): ``StopPlace`` elements with
 from __future__ import annotations
 
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geoplan.errors import UnreadableInput, xml_error_at
+from geoplan.errors import UnreadableInput, csv_line, xml_error_at
 
 NS = "{http://www.netex.org.uk/netex}"
 
@@ -40,11 +39,7 @@ def _csv(folder: Path, name: str, label: str, required: tuple[str, ...] = ()) ->
         raise UnreadableInput(f"{label}: {name} kan ikke leses: filen er ikke UTF-8-tekst. GTFS-"
                               "filer skal være UTF-8; last ned rutedataene på nytt.") from None
     except (pd.errors.ParserError, ValueError) as e:
-        # pandas' own words are English («Error tokenizing data. C error: …»): the line is
-        # the part a user can act on
-        line = re.search(r"line (\d+)", str(e))
-        where = f" ved linje {line.group(1)}" if line else ""
-        raise UnreadableInput(f"{label}: {name} kan ikke leses som en kommaseparert tabell{where} "
+        raise UnreadableInput(f"{label}: {name} kan ikke leses som en kommaseparert tabell{csv_line(e)} "
                               "(feil antall felt, eller filen er avkortet). Last ned rutedataene "
                               "på nytt.") from None
     df.columns = [c.strip() for c in df.columns]

@@ -193,11 +193,18 @@ def read_users(path: Path) -> dict[str, dict]:
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"Brukerfilen {path} kan ikke leses ({e}). Rett den, eller lag den på nytt "
-                          "med «geoplan users add».") from None
-    except OSError as e:
-        raise ConfigError(f"Brukerfilen {path} kan ikke åpnes ({e.strerror}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Brukerfilen {path} kan ikke leses: den er ikke UTF-8-tekst. Lag den "
+                          "på nytt med «geoplan users add».") from None
+    except tomllib.TOMLDecodeError as e:
+        from geoplan.config import toml_error_no
+        where, what = toml_error_no(e)
+        raise ConfigError(f"Brukerfilen {path}{where} kan ikke leses: {what}. Rett den, eller lag "
+                          "den på nytt med «geoplan users add».") from None
+    except PermissionError:
+        raise ConfigError(f"Brukerfilen {path} kan ikke åpnes: du har ikke lesetilgang til den.") from None
+    except OSError:    # (the system's reason is English)
+        raise ConfigError(f"Brukerfilen {path} kan ikke åpnes. Kontroller stien og tilgangene.") from None
     users = data.get("users", {})
     return {str(k): dict(v) for k, v in users.items() if isinstance(v, dict)}
 
