@@ -276,3 +276,28 @@ def test_option_ranges_are_usage_errors_with_the_value_kept(argv, words, capsys)
         main(argv)
     assert e.value.code == 2
     assert words in capsys.readouterr().err
+
+
+def test_a_geopackage_no_layer_of_which_can_be_read_says_why_once(tmp_path, monkeypatch):
+    """Every layer failing the same way (GDAL cannot read the pages) is one sentence and
+    the layers' names, not the sentence once per layer."""
+    import shutil
+
+    from geoplan.io import load
+    from geoplan.io.loader import DEFAULT_DATA
+
+    monkeypatch.setenv("GEOPLAN_HURTIGLAGER", "0")
+    src = tmp_path / "kommune.gpkg"
+    shutil.copy(DEFAULT_DATA, src)
+
+    def broken(*_a, **_k):
+        raise pyogrio.errors.DataSourceError("database disk image is malformed")
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", broken)
+    with pytest.raises(UnreadableInput) as e:
+        load(src)
+    msg = e.value.message
+    assert msg.count("Kan ikke lese laget") == 1, msg
+    assert "Det samme gjelder" in msg and "«grunnkrets»" in msg and "«skole»" in msg, msg
+    assert len(msg) < 1200, len(msg)
+    assert "malformed" not in msg

@@ -80,9 +80,33 @@ def _refuse_nothing_usable(path: Path, layers: dict[str, gpd.GeoDataFrame],
             f"Fant ingen kjente lag i {path}. Lagene må hete som i datakontrakten "
             f"({', '.join(SCHEMAS)}); for en enkeltfil, oppgi --layer NAVN."
         )
-    unreadable = [r for r in reports.values() if r.status == "ubrukelig"]
+    unreadable = [r for r in reports.values() if r.status == "ubrukelig" and r.messages]
     if unreadable and all(r.status in ("mangler", "ubrukelig") for r in reports.values()):
-        raise UnreadableInput(" ".join(m for r in unreadable for m in r.messages[:1]))
+        raise UnreadableInput(_unreadable_text(unreadable))
+
+
+def _unreadable_text(unreadable: list[LayerReport]) -> str:
+    """The reasons no layer could be read, each said once: a damaged GeoPackage gave the
+    same sentence for each of its 21 layers (3 000 characters); now the first layer's,
+    then the others that failed the same way by name."""
+    said: list[tuple[LayerReport, list[str]]] = []
+    for r in unreadable:
+        msg = r.messages[0]
+        for first, alike in said:
+            if msg.replace(f"«{r.name}»", f"«{first.name}»") == first.messages[0]:
+                alike.append(r.name)
+                break
+        else:
+            said.append((r, []))
+    parts = []
+    for first, alike in said:
+        text = first.messages[0]
+        if alike:
+            names = ", ".join(f"«{n}»" for n in alike)
+            text += (f" Det samme gjelder {'laget' if len(alike) == 1 else f'{len(alike)} andre lag:'} "
+                     f"{names}.")
+        parts.append(text)
+    return " ".join(parts)
 
 
 def load(data: str | os.PathLike | None = None, *, layer: str | None = None,
