@@ -66,3 +66,10 @@ def read_count(value: Any) -> float:
         return math.nan
     v = read_number(value)
     return math.nan if v is None else v
+
+
+def short_number(v: float) -> str:
+    """A parameter as short as it reads, with a decimal comma: ``0.15`` -> ``"0,15"``,
+    ``3.0`` -> ``"3"``, ``7.5`` -> ``"7,5"`` (:func:`geoplan.present.text.compact` for
+    any value; this is its core, for the layers below ``present/``)."""
+    return f"{float(v):g}".replace(".", ",")

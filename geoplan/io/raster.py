@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 
 from geoplan.errors import DataProblem, UnreadableInput
 from geoplan.io.writers import atomic_path
+from geoplan.numbers import short_number
 
 
 def slope_percent(elevation: np.ndarray, cellsize: float | tuple[float, float]) -> np.ndarray:
@@ -259,7 +260,7 @@ def raster_size_note(src) -> str:
     """«2 000 × 1 500 celler à 10 m» (a raster in degrees: the cell size in degrees, and that it is reprojected)."""
     crs = CRS.from_user_input(src.crs)
     w, h = (f"{v:,}".replace(",", "\u00a0") for v in (src.width, src.height))
-    cell = f"{abs(src.res[0]):g}".replace(".", ",")
+    cell = short_number(abs(src.res[0]))
     if crs.is_geographic:
         return (f"{w} × {h} celler à {cell} grader; rasteret transformeres til EUREF89 UTM "
                 "(meter) før helning og verdier beregnes.")

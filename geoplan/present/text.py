@@ -21,6 +21,8 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+from geoplan.numbers import short_number
+
 #: what a missing or non-finite value reads as
 MISSING = "–"
 #: the thousands separator (no-break space)
@@ -113,7 +115,7 @@ def compact(v: Any) -> str:
     if is_missing(v):
         return MISSING
     try:
-        return f"{float(v):g}".replace(".", ",")
+        return short_number(v)
     except (TypeError, ValueError):
         return str(v)
 

@@ -16,14 +16,10 @@ import shapely
 
 from geoplan.analysis.concentration._arrays import _bool_na, _gt, _int_na, _pct
 from geoplan.analysis.concentration.prepare import _labels
+from geoplan.numbers import short_number
 
 if TYPE_CHECKING:
     from geoplan.analysis.concentration.model import ConcentrationModel
-
-
-def _no(v: float) -> str:
-    """A threshold as it is read in Norwegian: ``33.3`` -> ``33,3``."""
-    return f"{v:g}".replace(".", ",")
 
 
 KATEGORI_COLUMNS = ["grunnkretsnummer", "kategori", "kommunale_enheter", "antall_boliger", "andel_pct",
@@ -58,9 +54,9 @@ def _grunnkrets_rows(model: ConcentrationModel) -> gpd.GeoDataFrame:
     o_lq = _gt(lq, th.lokaliseringskvotient_maks)
     o_hf = _gt(hf_andel, th.housing_first_maks_andel_pct)
     reasons = np.full(len(m), "", dtype=object)
-    for flag, text in ((o_andel, f"andel over {_no(th.grunnkrets_andel_pct)} %"),
-                       (o_lq, f"lokaliseringskvotient over {_no(th.lokaliseringskvotient_maks)}"),
-                       (o_hf, f"Housing First over {_no(th.housing_first_maks_andel_pct)} %")):
+    for flag, text in ((o_andel, f"andel over {short_number(th.grunnkrets_andel_pct)} %"),
+                       (o_lq, f"lokaliseringskvotient over {short_number(th.lokaliseringskvotient_maks)}"),
+                       (o_hf, f"Housing First over {short_number(th.housing_first_maks_andel_pct)} %")):
         reasons = np.where(flag, np.where(reasons == "", text, reasons + "; " + text), reasons)
     reasons[reasons == ""] = None
     return gpd.GeoDataFrame({

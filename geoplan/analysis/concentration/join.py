@@ -17,6 +17,7 @@ import shapely
 
 from geoplan.analysis.concentration._arrays import PointIndex, _first_match
 from geoplan.analysis.concentration.prepare import Buildings, Dwellings, Grunnkretser, _labels
+from geoplan.numbers import short_number
 
 
 @dataclass
@@ -119,7 +120,7 @@ def match_buildings(dw: Dwellings, bd: Buildings, pts: np.ndarray,
             "objekter": [int(p) + 1 for p in np.flatnonzero(none)],
             "melding": (
                 f"{int(none.sum())} kommunale boligpunkter kunne ikke knyttes til en bygning "
-                f"(ingen bygg_id-treff og ingen bygning innenfor {format(match_distance_m, 'g').replace('.', ',')} m): "
+                f"(ingen bygg_id-treff og ingen bygning innenfor {short_number(match_distance_m)} m): "
                 f"{_labels(np.flatnonzero(none), dw.ids)}."),
         })
     return b_of, how, problems

@@ -22,6 +22,7 @@ import shapely
 
 from geoplan.analysis.concentration._arrays import _diff, _kat_key
 from geoplan.analysis.concentration.join import locate_building
+from geoplan.numbers import short_number
 
 if TYPE_CHECKING:
     from geoplan.analysis.concentration.model import ConcentrationModel
@@ -239,7 +240,7 @@ def _building_parts(model: ConcentrationModel, bpos: np.ndarray, how: np.ndarray
             out[i] = {"bygg_id": None, "kobling": "ny bygning", "for": None, "etter": new[k],
                       "endring_prosentpoeng": None}
     elif len(rest) and model.buildings is not None:
-        msg = f"Ingen bygning funnet i punktet (innenfor {format(model.match_distance_m, 'g').replace('.', ',')} m)."
+        msg = f"Ingen bygning funnet i punktet (innenfor {short_number(model.match_distance_m)} m)."
         for i in rest.tolist():
             warns[i].append(msg)
     return out

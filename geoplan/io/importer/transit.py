@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import UnreadableInput, csv_line, xml_error_at
+from geoplan.numbers import short_number
 
 NS = "{http://www.netex.org.uk/netex}"
 
@@ -122,7 +123,7 @@ def read_gtfs(folder: Path, label: str, window: tuple[float, float]) -> tuple[gp
                             "avganger_dogn": places["avganger_dogn"].to_numpy()},
                            geometry=gpd.points_from_xy(lon, lat), crs=4326)
     start, end = (f"{int(h):02d}:{int(round(h % 1 * 60)):02d}" for h in window)
-    notes.append(f"Avganger per time = avganger mellom {start} og {end} delt på {format(hours, 'g').replace('.', ',')} timer; en "
+    notes.append(f"Avganger per time = avganger mellom {start} og {end} delt på {short_number(hours)} timer; en "
                  "holdeplass med flere plattformer er telt samlet.")
     return gdf, notes
 

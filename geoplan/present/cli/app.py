@@ -184,8 +184,9 @@ def run(args) -> int:
         finally:
             for name, level in saved.items():
                 logging.getLogger(name).setLevel(level)
-        print(f"Klar etter {time.perf_counter() - t0:.1f} s; starter serveren.".replace(".", ",", 1), file=sys.stderr,
-              flush=True)
+        from geoplan.present import text
+        print(f"Klar etter {text.number(time.perf_counter() - t0, 1)} s; starter serveren.",
+              file=sys.stderr, flush=True)
 
     if not args.no_warm:
         _warm_pages_in_background()

@@ -355,7 +355,7 @@ def _finish(fig, ax, extent, handles: list, *, crs_label: str | None, title: str
         if cax is ax:
             continue
         cax.yaxis.set_major_formatter(FuncFormatter(
-            lambda v, _pos: f"{v:g}".replace(".", ",").replace("-", "\u2212")))
+            lambda v, _pos: text.compact(v).replace("-", "\u2212")))
         cax.tick_params(labelsize=7)
         cax.yaxis.label.set_size(7.5)
     if crs_label:
