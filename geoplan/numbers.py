@@ -73,3 +73,23 @@ def short_number(v: float) -> str:
     ``3.0`` -> ``"3"``, ``7.5`` -> ``"7,5"`` (:func:`geoplan.present.text.compact` for
     any value; this is its core, for the layers below ``present/``)."""
     return f"{float(v):g}".replace(".", ",")
+
+
+#: the thousands separator of every number geoplan writes (a no-break space, so a
+#: number never wraps inside itself)
+THOUSANDS = "\u00a0"
+
+
+def fixed(v: float, decimals: int = 1) -> str:
+    """A finite number with ``decimals`` digits after a decimal comma and no-break spaces
+    between thousands: ``1499.04`` -> ``"1 499,0"``, never ``"-0,0"``
+    (:func:`geoplan.present.text.number` for any value; this is its core, for the layers
+    below ``present/``, so no message there formats a number by hand).
+
+    >>> fixed(1499.04), fixed(-0.01), fixed(12345, 0)
+    ('1\\xa0499,0', '0,0', '12\\xa0345')
+    """
+    s = f"{float(v):,.{max(0, int(decimals))}f}"
+    if s.startswith("-") and not any(ch in "123456789" for ch in s):
+        s = s[1:]
+    return s.replace(",", THOUSANDS).replace(".", ",")

@@ -43,3 +43,32 @@ def test_an_incomplete_product_names_the_missing_key(tmp_path):
     msg = e.value.message
     assert "Produkt nr. 1" in msg and "(mangler «layer»)" in msg, msg
     assert not any(w in msg for w in ENGLISH), msg
+
+
+def test_too_large_shares_keep_the_key_path_and_the_place_names():
+    """Only the numbers get decimal commas: «reserves.steder.*.andel» and «St. Olav»
+    are written as they are (a whole-message replace of «.» once turned the path
+    into «reserves,steder,*,andel»)."""
+    from geoplan.config.reserves import check_share_sum
+    with pytest.raises(ConfigError) as e:
+        check_share_sum({"a": {"navn": "St. Olav", "andel": 0.705},
+                         "b": {"navn": "Nes", "andel": 0.4}})
+    msg = e.value.message
+    assert "reserves.steder.*.andel" in msg
+    assert "St. Olav 70,5 %" in msg and "Nes 40,0 %" in msg
+    assert "110,5 %" in msg
+
+
+def test_cli_help_writes_defaults_and_examples_with_decimal_commas(capsys):
+    """The growth flags' help shows the shipped defaults Norwegian-style."""
+    import re
+
+    from geoplan.present.cli.main import main
+    for cmd in ("arealbehov", "reserves", "report"):
+        with pytest.raises(SystemExit):
+            main([cmd, "--help"])
+        out = capsys.readouterr().out
+        start = out.index("  --rate ANDEL")
+        help_of_rate = out[start:out.index("  --share ANDEL", start)]
+        assert not re.search(r"\d\.\d", help_of_rate), help_of_rate
+        assert "0,015" in help_of_rate

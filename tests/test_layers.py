@@ -180,6 +180,24 @@ def test_truncated_geopackage_exit_2(tmp_path, capsys):
     assert "avkortet" in rep["melding"] and "avkortet.gpkg" in rep["melding"]
 
 
+def test_truncated_geopackage_names_a_path_with_commas_as_it_is(tmp_path, capsys):
+    """The byte counts are formatted alone: the folder «Larvik, 2026» keeps its comma."""
+    folder = tmp_path / "Larvik, 2026"
+    folder.mkdir()
+    p = folder / "k.gpkg"
+    big = gpd.GeoDataFrame({"navn": [f"skole {i}" for i in range(3000)]},
+                           geometry=[Point(X0 + i, Y0 + i) for i in range(3000)], crs=25832)
+    big.to_file(p, layer="skole")
+    data = p.read_bytes()
+    cut = folder / "avkortet.gpkg"
+    cut.write_bytes(data[: len(data) // 2])
+    code, rep, _err = _check([cut], capsys)
+    assert code == 2
+    assert "Larvik, 2026" in rep["melding"], rep["melding"]
+    size = len(data) // 2
+    assert f"{size:,}".replace(",", "\u00a0") + "." in rep["melding"]
+
+
 def test_text_file_named_gpkg_exit_2(tmp_path, capsys):
     p = tmp_path / "plan.gpkg"
     p.write_text("Dette er et notat, ikke geodata.\n", encoding="utf-8")

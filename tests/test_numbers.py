@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from geoplan.numbers import read_count, read_number
+from geoplan.numbers import fixed, read_count, read_number, short_number
 
 #: text -> the number it is (None: not a number), worked out by hand
 CASES = {
@@ -109,3 +109,24 @@ def test_cli_options_read_norwegian_numbers():
     assert common.year_arg("2040") == 2040
     assert arealbehov._fraction("1,5%") == pytest.approx(0.015)
     assert arealbehov._fraction("0,015") == 0.015
+
+
+#: (value, decimals) -> as written, by hand: decimal comma, no-break thousands, no «-0»
+FIXED = {(1499.04, 1): "1\u00a0499,0", (0.0, 2): "0,00", (-0.04, 1): "0,0",
+         (-1234567.891, 2): "-1\u00a0234\u00a0567,89", (999.95, 1): "1\u00a0000,0",
+         (42, 0): "42", (2.5, 0): "2", (12345, -1): "12\u00a0345"}
+
+
+@pytest.mark.parametrize("case", list(FIXED))
+def test_fixed_by_hand(case):
+    assert fixed(*case) == FIXED[case]
+
+
+def test_fixed_reads_back():
+    for v in (0.5, 12.25, 1234.5, -98765.4321):
+        for d in (0, 1, 3):
+            assert read_number(fixed(v, d)) == pytest.approx(round(v, d))
+
+
+def test_short_number_by_hand():
+    assert [short_number(v) for v in (0.015, 3.0, 7.5, 1200)] == ["0,015", "3", "7,5", "1200"]

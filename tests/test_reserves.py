@@ -386,7 +386,7 @@ def test_cli_arealbehov_table_has_totals(capsys):
 
 def test_cli_arealbehov_rate_in_percent_is_refused(capsys):
     assert main(["arealbehov", "--rate", "1.5"]) == 2
-    assert "0.015" in capsys.readouterr().err
+    assert "f.eks. 0,015" in capsys.readouterr().err
 
 
 @pytest.fixture

@@ -670,3 +670,20 @@ def test_sum_within_needs_its_radius():
     bad = {"id": "naboer", "kind": "sum_within", "layer": "bygning", "yellow": 1, "red": 2}
     with pytest.raises(ConfigError, match="naboer.*radius_m"):
         criteria_from_config(cfg_only_sites([bad]))
+
+
+def test_cli_checklist_head_reads_norwegian(capsys):
+    """The text checklist names the geometry kind, area and centre as a Norwegian reads
+    them: «flate», «4,0 daa», «Ø 562 300 N 6 547 800», no decimal points."""
+    from geoplan.present.cli.assess import format_many, format_single
+    tomt = {"navn": "Tomt A", "geometritype": "Polygon", "areal_daa": 4.0,
+            "x": 562300.4, "y": 6547800.2, "epsg": 25832}
+    single = {"tomt": tomt, "kjop": {"enheter": 1}, "profiler": [], "kriterier": [],
+              "samlet": "gronn", "oppsummering": {"tekst": "Grønt."}}
+    head = format_single(single).splitlines()[0]
+    assert head == ("Tomtevurdering: Tomt A (flate, 4,0 daa, senter Ø 562\u00a0300 "
+                    "N 6\u00a0547\u00a0800, EPSG:25832)"), head
+    many = {"antall_tomter": 1, "tomter": [{
+        "rang": 1, "navn": "Tomt A", "samlet": "gronn", "tomt": dict(tomt, areal_daa=1234.5),
+        "oppsummering": {"rod": 0, "gul": 0, "gronn": 0, "ukjent": 0}, "kriterier": []}]}
+    assert "1\u00a0234,5" in format_many(many)

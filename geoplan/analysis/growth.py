@@ -21,6 +21,7 @@ import pandas as pd
 
 from geoplan.analysis.places import place_key, quoted
 from geoplan.errors import ConfigError
+from geoplan.numbers import short_number
 
 NEED_COLUMNS = ["sted", "aar", "vekstrate", "vekst_personer", "boenheter", "arealbehov_daa"]
 
@@ -46,14 +47,14 @@ def check_growth_parameters(base_population: float, base_year: int, years: Seque
                 f"Horisontåret {y} må være et helt år og ikke før basisåret {base_year}.")
     for r in rates:
         if not np.isfinite(r) or r <= -1:
-            raise ConfigError(f"Vekstraten {r} er ugyldig: oppgi en andel per år, f.eks. 0.015.")
+            raise ConfigError(f"Vekstraten {short_number(r)} er ugyldig: oppgi en andel per år, f.eks. 0,015.")
         if r >= 0.5:
             raise ConfigError(
-                f"Vekstraten {r} er en andel per år ({r * 100:g} %), som er urimelig høyt. "
-                "Oppgi raten som andel, f.eks. 0.015 for 1,5 % per år.")
+                f"Vekstraten {short_number(r)} er en andel per år ({short_number(r * 100)} %), som er "
+                "urimelig høyt. Oppgi raten som andel, f.eks. 0,015 for 1,5 % per år.")
     if not np.isfinite(persons_per_dwelling) or persons_per_dwelling <= 0:
         raise ConfigError(
-            f"Personer per boenhet må være større enn 0 (fikk {persons_per_dwelling}).")
+            f"Personer per boenhet må være større enn 0 (fikk {short_number(persons_per_dwelling)}).")
 
 
 def growth_persons(base_population: float, base_year: int, year, rate, share=1.0):
@@ -106,7 +107,7 @@ def _check_places(tab: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if bad.any():
         raise ConfigError(
             f"Andelen av veksten må være mellom 0 og 1 for {quoted(tab['sted'][bad])} "
-            f"(fikk {', '.join(f'{v:g}' for v in share[bad])}).")
+            f"(fikk {', '.join(short_number(v) for v in share[bad])}).")
     missing = np.isnan(dens)
     if missing.any():
         raise ConfigError(

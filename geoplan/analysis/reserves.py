@@ -102,6 +102,7 @@ from geoplan.analysis.villages import spredt_review, village_need, villages
 from geoplan.config.reserves import ReserveSettings
 from geoplan.errors import ConfigError, DataProblem, MissingLayer
 from geoplan.io.crs import require_projected
+from geoplan.numbers import fixed
 
 if TYPE_CHECKING:
     from geoplan.io.raster import Raster
@@ -227,9 +228,8 @@ def _run_parameters(run: _Run, dissolved, all_places, share, dwellings_per_daa) 
         params["andel_kilde"] = "valg for denne kjøringen"
         if len(params) > 1:
             run.notes.append(
-                f"Andelen av veksten ({float(share) * 100:.1f} %) er brukt for hvert av de "
-                f"{len(params)} stedene; velg ett sted med --sted for å endre bare det."
-                .replace(".", ",", 1))
+                f"Andelen av veksten ({fixed(float(share) * 100, 1)} %) er brukt for hvert av "
+                f"de {len(params)} stedene; velg ett sted med --sted for å endre bare det.")
     if dwellings_per_daa is not None:
         params["boenheter_per_daa"] = float(dwellings_per_daa)
         params["tetthet_kilde"] = "valg for denne kjøringen"
@@ -533,7 +533,7 @@ def prepare_reserves(layers: Mapping[str, gpd.GeoDataFrame | None],
     res_places, res_parcels, outside = _reserve(run, dissolved, all_places)
     inn_places, inn_parcels = _innspill(run, dissolved)
     if outside > 0:
-        run.notes.append(f"{outside:.1f}".replace(".", ",") + " daa boligreserve ligger utenfor "
+        run.notes.append(f"{fixed(outside, 1)} daa boligreserve ligger utenfor "
                          "alle utviklingsgrenser og er ikke regnet med i noe steds reserve (se "
                          "parsellene uten sted).")
     _layer_notes(run, terrain)

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from geoplan.config import Config, default_config
 from geoplan.errors import ConfigError
+from geoplan.numbers import fixed
 
 #: the ranking weights under ``reserves.ranking`` (one per criterion of the ranking)
 WEIGHT_KEYS = ("weight_centre", "weight_settlement", "weight_walking", "weight_stop",
@@ -61,11 +62,12 @@ def check_share_sum(places: Mapping[str, Mapping[str, Any]]) -> None:
     except (TypeError, ValueError):
         return  # the schema names a share that is not a number
     if total > 1.0 + SHARE_SUM_TOLERANCE:
-        listed = ", ".join(f"{n} {float(a) * 100:.1f} %".replace(".", ",")
+        # each number formatted alone: a place name or the key path keeps its points
+        listed = ", ".join(f"{n} {fixed(float(a) * 100, 1)} %"
                            for n, a in shares.items() if a is not None)
         raise ConfigError(
             f"Andelene av veksten (reserves.steder.*.andel) summerer til "
-            f"{total * 100:.1f} %".replace(".", ",") + f", mer enn 100 % ({listed}). Rett andelene i "
+            f"{fixed(total * 100, 1)} %, mer enn 100 % ({listed}). Rett andelene i "
             "config/reserves.toml eller med --set, slik at de til sammen er høyst 100 %.")
 
 

@@ -29,6 +29,7 @@ import zlib
 from pathlib import Path
 
 from geoplan.errors import UnreadableInput
+from geoplan.numbers import fixed
 
 #: prefix of the folders zips are extracted to
 EXTRACT_PREFIX = "geoplan-zip-"
@@ -131,8 +132,7 @@ def extraction_dir(zip_path: str | os.PathLike) -> Path:
 
 def _mb(n_bytes: int, decimals: int = 1) -> str:
     """Megabytes the Norwegian way (non-breaking thousands, decimal comma)."""
-    s = f"{n_bytes / 2**20:,.{decimals}f}"
-    return s.replace(",", "\u00a0").replace(".", ",")
+    return fixed(n_bytes / 2**20, decimals)
 
 
 def check_zip(path: Path, *, max_bytes: int = 500 * 2**20, max_ratio: float = 200.0,

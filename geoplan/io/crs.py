@@ -19,6 +19,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geoplan.errors import DataProblem, UnreadableInput
+from geoplan.numbers import fixed
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -104,8 +105,7 @@ def crs_label(crs: CRS | None) -> str | None:
 
 def _fmt(v: float) -> str:
     """A coordinate in a message: ``"565 000,0"`` in metres, ``"10,1234"`` in degrees."""
-    return (f"{v:,.1f}".replace(",", " ").replace(".", ",") if abs(v) >= 1000
-            else f"{v:.4f}".replace(".", ","))
+    return fixed(v, 1) if abs(v) >= 1000 else fixed(v, 4)
 
 
 def _in_norway(lon: np.ndarray, lat: np.ndarray) -> bool:

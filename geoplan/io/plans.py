@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.numbers import fixed
+
 AREALFORMAL_TYPES = ("KpArealformålOmråde", "RpArealformålOmråde")
 OLD_AREALFORMAL_TYPES = ("KpArealbrukOmråde", "RbFormålOmråde")
 PLANOMRADE_TYPES = ("KpOmråde", "RpOmråde")
@@ -209,7 +211,7 @@ def plan_layers(types: dict[str, gpd.GeoDataFrame], source: str) -> PlanLayers:
 
 
 def _daa(m2: float) -> str:
-    return f"{m2 / 1000:,.1f}".replace(",", "\u00a0").replace(".", ",")
+    return fixed(m2 / 1000, 1)
 
 
 def _plan_name(row) -> str:

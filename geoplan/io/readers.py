@@ -26,6 +26,7 @@ from geoplan.io.crs import crs_label
 from geoplan.io.gdalpath import gdal_path
 from geoplan.io.plans import PLAN_LAYERS
 from geoplan.io.typed import TYPED_SUFFIXES
+from geoplan.numbers import fixed
 
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
                    ".fgb", ".gml", ".xml", ".zip", ".sos", ".sosi"}
@@ -51,7 +52,7 @@ def _sniff_gpkg(path: Path, head: bytes, size: int) -> None:
     if page_size and n_pages and size < page_size * n_pages:
         raise UnreadableInput(
             f"GeoPackage-filen {path} er avkortet: den skal være "
-            f"{page_size * n_pages:,} byte, men er {size:,}.".replace(",", "\u00a0")
+            f"{fixed(page_size * n_pages, 0)} byte, men er {fixed(size, 0)}."
             + " Filen ble trolig ikke ferdig kopiert eller lastet ned; hent den på nytt."
         )
 

@@ -31,7 +31,7 @@ from geoplan.io.contract import (
     missing_report,
 )
 from geoplan.io.crs import check_coordinates, crs_label
-from geoplan.numbers import read_count
+from geoplan.numbers import fixed, read_count
 
 # ---------------------------------------------------------------------------
 # Naming features and columns
@@ -177,7 +177,7 @@ def _coerce_number(gdf: gpd.GeoDataFrame, col: str, kind: str, required: bool,
         pos = np.flatnonzero(bad)
         what = "et heltall" if kind == "int" else "et tall"
         if col in _RANGES:
-            what += f" fra {_RANGES[col][0]:,.0f} til {_RANGES[col][1]:,.0f}".replace(",", "\u00a0")
+            what += f" fra {fixed(_RANGES[col][0], 0)} til {fixed(_RANGES[col][1], 0)}"
         rep.add(
             f"Kolonnen «{col}» skal være {what}; {len(pos)} objekt(er) har ugyldig, urimelig "
             f"eller tom verdi og er avvist: {_list_features(gdf, pos)}. Rett verdiene i "

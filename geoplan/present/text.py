@@ -21,12 +21,14 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+from geoplan.numbers import THOUSANDS as _THOUSANDS
+from geoplan.numbers import fixed as _fixed
 from geoplan.numbers import short_number
 
 #: what a missing or non-finite value reads as
 MISSING = "–"
 #: the thousands separator (no-break space)
-THOUSANDS = "\u00a0"
+THOUSANDS = _THOUSANDS
 
 
 def is_missing(v: Any) -> bool:
@@ -61,10 +63,7 @@ def number(v: Any, decimals: int = 1) -> str:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
-    s = f"{f:,.{max(0, int(decimals))}f}"
-    if s.startswith("-") and not any(ch in "123456789" for ch in s):
-        s = s[1:]  # no "-0,0"
-    return s.replace(",", THOUSANDS).replace(".", ",")
+    return _fixed(f, decimals)
 
 
 def integer(v: Any) -> str:
@@ -118,6 +117,21 @@ def compact(v: Any) -> str:
         return short_number(v)
     except (TypeError, ValueError):
         return str(v)
+
+
+#: geometry type names (as a result stores them, the Simple Features names) in Norwegian
+GEOMETRY_KINDS = {
+    "Point": "punkt", "MultiPoint": "flere punkter", "LineString": "linje",
+    "MultiLineString": "flere linjer", "LinearRing": "ring", "Polygon": "flate",
+    "MultiPolygon": "flere flater", "GeometryCollection": "samling av geometrier",
+    "Geometry": "geometri",
+}
+
+
+def geometry_kind(name: Any) -> str:
+    """``"Polygon"`` -> ``"flate"``: a geometry type as a user reads it (an unknown name
+    is returned as it is)."""
+    return GEOMETRY_KINDS.get(str(name), str(name))
 
 
 def yes_no(v: Any) -> str:

@@ -70,6 +70,7 @@ from geoplan.analysis.schools.parcels import (  # noqa: F401  (re-exported)
 from geoplan.config.schools import SchoolSettings
 from geoplan.errors import DataProblem
 from geoplan.io.crs import require_projected
+from geoplan.numbers import short_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from geoplan.analysis.network import build_network  # noqa: F401
@@ -350,7 +351,7 @@ def _add_walking(result: SchoolAnalysis, feats: _Features, schools: gpd.GeoDataF
 
 def _unreached(wr: WalkingResult, p_out: gpd.GeoDataFrame | None, max_snap_m: float) -> pd.DataFrame:
     """Schools and parcels the network does not reach, and why."""
-    too_far = f"mer enn {max_snap_m:g} m fra gangnettet"
+    too_far = f"mer enn {short_number(max_snap_m)} m fra gangnettet"
     rows = [{"hva": "skole", "navn": name, "grunn": too_far, "tilknytning_m": None}
             for name in wr.unsnapped_schools["skole"]]
     if p_out is not None:

@@ -27,6 +27,7 @@ from geoplan.analysis.sites.criteria import Criterion
 from geoplan.analysis.sites.kinds import Measure, Sites
 from geoplan.analysis.sites.wording import fmt_num, fmt_val, missing_layer_reason
 from geoplan.errors import DataProblem
+from geoplan.numbers import short_number
 
 if TYPE_CHECKING:
     from geoplan.analysis.sites.assessor import SiteAssessor
@@ -146,7 +147,7 @@ class ConcentrationAdapter:
                     "hjemmesykepleien og flagges ikke for å være kommunale.")
         after = (eff.get("bygning") or {}).get("etter") or {}
         if field_ in ("andel_pct", "housing_first_andel_pct") and after and not after.get("flerbolig"):
-            return (f"Gjelder ikke: bygningen har færre enn {th.bygning_andel_min_boliger:g} boliger "
+            return (f"Gjelder ikke: bygningen har færre enn {short_number(th.bygning_andel_min_boliger)} boliger "
                     "(enebolig eller småhus); en spredt kommunal bolig er ikke en konsentrasjon, så "
                     "bare antallet vurderes.")
         return None

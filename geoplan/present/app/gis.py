@@ -83,7 +83,8 @@ def search(query: str, layers: Mapping[str, gpd.GeoDataFrame], epsg: int, *, lim
     if p is not None:
         from pyproj import Transformer
         lon, lat = Transformer.from_crs(epsg, 4326, always_xy=True).transform(p.x, p.y)
-        return [Hit(f"Koordinater: øst {p.x:.0f}, nord {p.y:.0f}", "koordinater",
+        from geoplan.present import text
+        return [Hit(f"Koordinater: øst {text.integer(p.x)}, nord {text.integer(p.y)}", "koordinater",
                     (lon, lat, lon, lat), lat, lon)]
     gb = _gnr_bnr(query)
     scored: list[tuple[int, Hit]] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 
-from geoplan.numbers import read_number
+from geoplan.numbers import fixed, read_number, short_number
 from geoplan.present import text
 from geoplan.present.cli import common
 
@@ -43,11 +43,11 @@ def _defaults() -> dict[str, str]:
     from geoplan.config.reserves import ReserveSettings
 
     s = ReserveSettings.from_config()
-    return {"base_population": f"{s.base_population:g}", "base_year": str(s.base_year),
+    return {"base_population": fixed(s.base_population, 0), "base_year": str(s.base_year),
             "years": " og ".join(str(y) for y in s.horizon_years),
-            "rates": " og ".join(f"{r:g}" for r in s.growth_rates),
-            "year": str(s.default_year), "rate": f"{s.default_rate:g}",
-            "persons_per_dwelling": f"{s.persons_per_dwelling:g}"}
+            "rates": " og ".join(short_number(r) for r in s.growth_rates),
+            "year": str(s.default_year), "rate": short_number(s.default_rate),
+            "persons_per_dwelling": short_number(s.persons_per_dwelling)}
 
 
 def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
@@ -65,13 +65,13 @@ def add_growth_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         g.add_argument("--year", type=common.year_arg, action="append", metavar="ÅR",
                        help=f"horisontår; kan gjentas (standard {d['years']})")
         g.add_argument("--rate", type=_fraction, action="append", metavar="ANDEL",
-                       help="årlig vekst som andel, f.eks. 0.015; kan gjentas "
+                       help="årlig vekst som andel, f.eks. 0,015; kan gjentas "
                             f"(standard {d['rates']})")
     else:
         g.add_argument("--year", type=common.year_arg, metavar="ÅR",
                        help=f"horisontår (standard {d['year']})")
         g.add_argument("--rate", type=_fraction, metavar="ANDEL",
-                       help=f"årlig vekst som andel, f.eks. 0.015 (standard {d['rate']})")
+                       help=f"årlig vekst som andel, f.eks. 0,015 (standard {d['rate']})")
     g.add_argument("--share", type=_fraction, metavar="ANDEL",
                    help="stedets andel av kommunens vekst (0-1); uten --sted gjelder den "
                         "et sted uten navn (arealbehov) eller alle steder (reserves)")
@@ -97,7 +97,7 @@ def register(sub) -> None:
     )
     p.add_argument("--config", metavar="MAPPE", help="konfigurasjonsmappe (standard: config/)")
     p.add_argument("--set", metavar="NØKKEL=VERDI", action="append", default=[],
-                   help="overstyr en parameter, f.eks. reserves.steder.stavern.andel=0.12")
+                   help="overstyr en parameter, f.eks. reserves.steder.stavern.andel=0,12")
     p.add_argument("--json", action="store_true",
                    help="skriv en liste med {sted, aar, vekstrate, vekst_personer, boenheter, "
                         "arealbehov_daa}, uavrundet")

@@ -177,9 +177,11 @@ def format_single(result: dict) -> str:
     """The checklist as a Norwegian text table, with every reason below it."""
     tomt = result.get("tomt", {})
     kjop = result.get("kjop", {})
+    from geoplan.present import text
     head = (f"Tomtevurdering: {tomt.get('navn', 'tomta')} "
-            f"({tomt.get('geometritype', '')}, {str(tomt.get('areal_daa', 0)).replace('.', ',')} daa, "
-            f"senter {tomt.get('x')}, {tomt.get('y')}, EPSG:{tomt.get('epsg')})")
+            f"({text.geometry_kind(tomt.get('geometritype', 'Geometry'))}, {text.daa(tomt.get('areal_daa', 0), 1)}, "
+            f"senter Ø {text.number(tomt.get('x'), 0)} N {text.number(tomt.get('y'), 0)}, "
+            f"EPSG:{tomt.get('epsg')})")
     buy = f"Kjøp: {kjop.get('enheter')} boenhet(er)"
     if kjop.get("kategori"):
         buy += f", kategori {kjop['kategori']}"
@@ -201,12 +203,13 @@ def format_single(result: dict) -> str:
 
 def format_many(result: dict) -> str:
     """Ranked sites as a Norwegian text table, then the red and unknown criteria per site."""
+    from geoplan.present import text
     rows = []
     for t in result["tomter"]:
         o = t["oppsummering"]
         rows.append([str(t["rang"]), t["navn"], _LABEL[t["samlet"]], str(o["rod"]), str(o["gul"]),
                      str(o["gronn"]), str(o["ukjent"]),
-                     str(t["tomt"]["areal_daa"]).replace(".", ",")])
+                     text.number(t["tomt"]["areal_daa"], 1)])
     lines = [f"Tomtevurdering: {result['antall_tomter']} tomter, rangert (best først)", "",
              _table(rows, ["Rang", "Tomt", "Samlet", "Røde", "Gule", "Grønne", "Ukjente",
                            "Areal (daa)"]), ""]

@@ -35,7 +35,7 @@ def register(sub) -> None:
     p.add_argument("--sheet", metavar="ARK", help="arket i Excel-filen (standard: det første)")
     p.add_argument("--config", metavar="MAPPE", help="konfigurasjonsmappe (standard: config/)")
     p.add_argument("--set", metavar="NØKKEL=VERDI", action="append", default=[],
-                   help="overstyr en parameter, f.eks. geocode.fuzzy_min_ratio=0.9")
+                   help="overstyr en parameter, f.eks. geocode.fuzzy_min_ratio=0,9")
     p.add_argument("--json", action="store_true", help="skriv sammendraget som JSON på stdout")
     p.set_defaults(run=run)
 

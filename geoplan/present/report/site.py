@@ -272,6 +272,8 @@ def _fact_text(k: str, v: Any) -> str:
         return text.number(v, 1)
     if k == "epsg":
         return str(v)
+    if k == "geometritype":
+        return text.geometry_kind(v)
     if k == "punkt_pa_tomta" and isinstance(v, (list, tuple)) and len(v) >= 2:
         return f"{text.number(v[0], 1)}, {text.number(v[1], 1)}"
     if isinstance(v, list) and v and isinstance(v[0], dict):
