@@ -707,3 +707,30 @@ def test_parse_decimal_reads_numbers_the_norwegian_way():
         assert parse_decimal(raw) == pytest.approx(want)
     for raw in ["", "  ", None, "ti", "1.234,5", "1_000", "nan", "inf", float("nan"), True]:
         assert parse_decimal(raw) is None
+
+
+def test_finished_reports_are_kept_per_user_and_choices(monkeypatch):
+    """A report outlives its Streamlit session for its own user only, by its choices;
+    the oldest beyond KEEP_PER_USER and any older than KEEP_SECONDS are dropped."""
+    from geoplan.present.app import report_job as rj
+    from geoplan.present.app.auth import User
+
+    monkeypatch.setattr(rj, "_STORE", {})
+    ada = rj.owner_of(User(name="Ada", role="planlegger", how="OpenID Connect"))
+    ada_other_role = rj.owner_of(User(name="Ada", role="innsyn", how="OpenID Connect"))
+    bo = rj.owner_of(User(name="Bo", role="planlegger", how="OpenID Connect"))
+    jobs = []
+    for i in range(rj.KEEP_PER_USER + 1):
+        j = rj.ReportJob(fmt="html", key=f"html|valg {i}", data=b"<html>")
+        j.started -= 100 * (rj.KEEP_PER_USER + 1 - i)      # made one after another
+        jobs.append(rj.remember(ada, j))
+    assert rj.recall(ada, "html|valg 0") is None              # the oldest made room
+    assert rj.recall(ada, f"html|valg {rj.KEEP_PER_USER}") is jobs[-1]
+    assert rj.recall(bo, f"html|valg {rj.KEEP_PER_USER}") is None
+    assert rj.recall(ada_other_role, f"html|valg {rj.KEEP_PER_USER}") is None
+    old = rj.ReportJob(fmt="pdf", key="pdf|gammel", data=b"%PDF")
+    old.started -= rj.KEEP_SECONDS + 1
+    rj.remember(bo, old)
+    assert rj.recall(bo, "pdf|gammel") is None                # too old to offer
+    running = rj.remember(bo, rj.ReportJob(fmt="pdf", key="pdf|nå"))
+    assert rj.recall(bo, "pdf|nå") is running and not running.done

@@ -373,6 +373,19 @@ def test_report_follows_the_scenario_and_shows_steps(server, page):
     _wait_app(page, timeout=120_000)
     time.sleep(2)
     assert main.get_by_role("button", name=re.compile("Last ned rapporten som PDF")).count() == 0
+    # a reload is a new Streamlit session: the Excel report made with these choices is
+    # still offered (kept on the server for this user), without making it again
+    page.reload()
+    _wait_app(page, timeout=180_000)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("balansen for 2030 med 0,6 % årlig vekst").first.wait_for(timeout=120_000)
+    main.get_by_role("radiogroup", name="Format").get_by_text("Excel").click()
+    _wait_app(page, timeout=120_000)
+    again = main.get_by_role("button", name=re.compile("Last ned rapporten som Excel"))
+    again.wait_for(timeout=30_000)
+    with page.expect_download() as dl2:
+        again.click()
+    assert Path(dl2.value.path()).read_bytes() == Path(dl.value.path()).read_bytes()
 
 
 # -- search, measure, export, attribute table --------------------------------------------------

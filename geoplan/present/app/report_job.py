@@ -87,6 +87,47 @@ def scenario(session: Any, reserve_settings: Any) -> Scenario:
     return Scenario(growth=growth, overrides=overrides, year=int(year), rate=float(rate))
 
 
+#: how many finished reports the server keeps per user, and for how long (seconds): a
+#: reload or another browser tab starts a new Streamlit session, and the report made a
+#: minute ago should still be there to download
+KEEP_PER_USER = 4
+KEEP_SECONDS = 2 * 3600
+
+_STORE: dict[tuple[Any, str], "ReportJob"] = {}
+_STORE_LOCK = threading.Lock()
+
+
+def owner_of(user: Any) -> tuple[str, str, str]:
+    """Whose reports these are: the signed-in user's name, role and way of signing in
+    (a report is only offered again to the same user in the same role)."""
+    return (str(getattr(user, "how", "")), str(getattr(user, "name", "")),
+            str(getattr(user, "role", "")))
+
+
+def remember(owner: tuple[str, str, str], job: "ReportJob") -> "ReportJob":
+    """Keep ``job`` for ``owner`` beyond this session (replacing one with the same
+    choices); the oldest beyond :data:`KEEP_PER_USER` and any older than
+    :data:`KEEP_SECONDS` are dropped."""
+    now = time.monotonic()
+    with _STORE_LOCK:
+        _STORE[(owner, job.key)] = job
+        for k in [k for k, j in _STORE.items() if j.done and now - j.started > KEEP_SECONDS]:
+            del _STORE[k]
+        mine = sorted((k for k in _STORE if k[0] == owner), key=lambda k: _STORE[k].started)
+        for k in mine[:-KEEP_PER_USER]:
+            del _STORE[k]
+    return job
+
+
+def recall(owner: tuple[str, str, str], key: str) -> "ReportJob | None":
+    """The report ``owner`` made (or is making) with the choices ``key``, if kept."""
+    with _STORE_LOCK:
+        job = _STORE.get((owner, key))
+    if job is not None and job.done and time.monotonic() - job.started > KEEP_SECONDS:
+        return None
+    return job
+
+
 @dataclass
 class ReportJob:
     """One report being built in a thread; poll :attr:`step`, :attr:`done`, :attr:`data`."""

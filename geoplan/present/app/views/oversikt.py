@@ -161,18 +161,23 @@ c1, c2 = st.columns([1, 2])
 fmt = c1.radio("Format", list(FORMATS), horizontal=True, key="ov_fmt", format_func=FORMATS.__getitem__)
 job_key = f"{fmt}|{scen.describe()}|{appdata.dataset_key(ds)}|{sorted(appdata.overrides().items())}"
 JOB = "_geoplan_kpa_job"
+from geoplan.present.app import login  # noqa: E402
+
+owner = report_job.owner_of(login.current_user())
 if c1.button("Lag rapport", key="ov_make"):
     from geoplan.config import load_config
 
     rcfg = load_config(overrides=appdata.overrides() | scen.overrides)
-    st.session_state[JOB] = report_job.ReportJob(fmt=fmt, key=job_key).start(
-        appdata.dataset(rcfg), rcfg, scen.growth, public=True)
+    st.session_state[JOB] = report_job.remember(owner, report_job.ReportJob(fmt=fmt, key=job_key).start(
+        appdata.dataset(rcfg), rcfg, scen.growth, public=True))
 
 
 @st.fragment(run_every=1.0)
 def _report_status() -> None:
-    """Progress of the report in steps, then its download (only for what is chosen now)."""
-    job = st.session_state.get(JOB)
+    """Progress of the report in steps, then its download (only for what is chosen now):
+    the one made with these choices, in this session or, kept on the server
+    (:func:`report_job.remember`), before a reload or in another tab."""
+    job = report_job.recall(owner, job_key) or st.session_state.get(JOB)
     if job is None:
         return
     if not job.done:
