@@ -85,3 +85,56 @@ def csv_line(e: Exception) -> str:
 
     m = re.search(r"line (\d+)", str(e))
     return f" ved linje {m.group(1)}" if m else ""
+
+
+#: what the operating system's reasons mean, in Norwegian (errno name -> text); the
+#: system's own words (``e.strerror``) are English
+_OS_REASONS = {
+    "ENOENT": "finnes ikke",
+    "EACCES": "mangler tilgang (lese- eller skriverettighet)",
+    "EPERM": "operasjonen er ikke tillatt",
+    "EISDIR": "er en mappe, ikke en fil",
+    "ENOTDIR": "en del av stien er ikke en mappe",
+    "ENAMETOOLONG": "navnet er for langt for filsystemet",
+    "ENOSPC": "disken er full",
+    "EDQUOT": "diskkvoten er brukt opp",
+    "EROFS": "filsystemet er skrivebeskyttet",
+    "EEXIST": "finnes fra før",
+    "ELOOP": "stien går i ring (for mange symbolske lenker)",
+    "EMFILE": "for mange åpne filer",
+    "ENFILE": "for mange åpne filer",
+    "EBUSY": "er i bruk",
+    "ETXTBSY": "er i bruk",
+    "EXDEV": "kan ikke flyttes mellom to disker",
+    "ENOTEMPTY": "mappen er ikke tom",
+    "EIO": "lese- eller skrivefeil på disken",
+    "EINVAL": "ugyldig navn eller argument",
+    "ENXIO": "enheten finnes ikke",
+    "ENODEV": "enheten finnes ikke",
+}
+
+
+#: the reasons that read differently when geoplan was writing
+_OS_WRITE_REASONS = {"EACCES": "ingen skrivetilgang", "EPERM": "ingen skrivetilgang",
+                     "EISDIR": "det finnes en mappe med det navnet"}
+
+
+def os_reason(e: OSError, *, writing: bool = False) -> str:
+    """Why the operating system refused, in Norwegian («finnes ikke», «disken er
+    full»; ``writing``: «ingen skrivetilgang»): never ``e.strerror``, which is English."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or -1, "")
+    if writing and name in _OS_WRITE_REASONS:
+        return _OS_WRITE_REASONS[name]
+    return _OS_REASONS.get(name, f"systemet avviste operasjonen (feilkode {name or e.errno})")
+
+
+def os_error_text(e: OSError) -> str:
+    """A whole sentence for an :class:`OSError` a user caused: the path and the reason
+    (:func:`os_reason`)."""
+    where = e.filename if e.filename is not None else None
+    if where is not None and len(str(where)) > 120:
+        where = str(where)[:60] + " … " + str(where)[-40:]
+    return (f"«{where}»: {os_reason(e)}." if where is not None else f"{os_reason(e)[:1].upper()}"
+                                                                     f"{os_reason(e)[1:]}.")

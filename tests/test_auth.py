@@ -78,6 +78,13 @@ def test_users_cli_writes_a_private_file_and_login_uses_it(tmp_path, monkeypatch
     assert main(["users", "remove", "kari", "--file", str(users)]) == 0
     assert auth.read_users(users) == {}
     assert main(["users", "remove", "kari", "--file", str(users)]) == 2
+    # no terminal and no --password-stdin: said in Norwegian, nothing asked, nothing written
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    capsys.readouterr()
+    assert main(["users", "add", "per", "--role", "plan", "--file", str(users)]) == 2
+    out = capsys.readouterr()
+    assert "--password-stdin" in out.err and "Warning" not in out.err + out.out, out
+    assert auth.read_users(users) == {}
 
 
 def test_serving_beyond_this_machine_needs_a_login_mode(capsys):

@@ -301,3 +301,60 @@ def test_a_geopackage_no_layer_of_which_can_be_read_says_why_once(tmp_path, monk
     assert "Det samme gjelder" in msg and "«grunnkrets»" in msg and "«skole»" in msg, msg
     assert len(msg) < 1200, len(msg)
     assert "malformed" not in msg
+
+
+_GML_HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<wfs:FeatureCollection '
+             'xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" '
+             'xmlns:app="http://skjema.geonorge.no/SOSI/produktspesifikasjon/Test">')
+
+
+def _school_gml(envelope_dim: str, point_dim: str, pos: str = "562300 6547800") -> str:
+    return (f'{_GML_HEAD}<gml:boundedBy><gml:Envelope srsName="urn:ogc:def:crs:EPSG::25832"'
+            f'{envelope_dim}><gml:lowerCorner>0 0</gml:lowerCorner></gml:Envelope></gml:boundedBy>'
+            '<wfs:member><app:Skole gml:id="s1"><app:navn>A</app:navn><app:posisjon><gml:Point '
+            f'srsName="urn:ogc:def:crs:EPSG::25832"{point_dim}><gml:pos>{pos}</gml:pos></gml:Point>'
+            '</app:posisjon></app:Skole></wfs:member></wfs:FeatureCollection>\n')
+
+
+@pytest.mark.parametrize("envelope_dim, point_dim, pos, words", [
+    (' srsDimension="x"', "", "562300 6547800", ["gml:Envelope", "«x»", "ikke 2 eller 3"]),
+    ("", ' srsDimension="abc"', "562300 6547800", ["Skole «s1»", "«abc»"]),
+    ("", "", "562300 seks", ["Skole «s1»", "«seks»"]),
+])
+def test_unreadable_gml_geometry_is_named_in_norwegian(tmp_path, capsys, envelope_dim, point_dim,
+                                                       pos, words):
+    """No «invalid literal for int()» from a bad srsDimension: the element and the value
+    are named, and the command exits 2 without a traceback or «uventet feil»."""
+    src = tmp_path / "plan.gml"
+    src.write_text(_school_gml(envelope_dim, point_dim, pos), encoding="utf-8")
+    assert main(["convert", str(src), str(tmp_path / "ut.gpkg")]) == 2
+    err = capsys.readouterr().err
+    assert "plan.gml" in err and "uventet" not in err and "invalid" not in err, err
+    for w in words:
+        assert w in err, err
+    assert not (tmp_path / "ut.gpkg").exists()
+
+
+def test_operating_system_reasons_are_norwegian(tmp_path, capsys):
+    """A folder given as a file, a name longer than the file system takes: the path and
+    a Norwegian reason, never the system's English words or «uventet feil»."""
+    folder = tmp_path / "x.sos"
+    folder.mkdir()
+    assert main(["convert", str(folder), str(tmp_path / "ut.gpkg")]) == 2
+    err = capsys.readouterr().err
+    assert "x.sos" in err and "er en mappe" in err and "Is a directory" not in err, err
+    long = tmp_path / ("a" * 300 + ".gpkg")
+    assert main(["check", str(long)]) == 2
+    err = capsys.readouterr().err
+    assert "for langt" in err and "uventet" not in err and "File name too long" not in err, err
+
+
+def test_os_reason_covers_reading_and_writing():
+    import errno as _errno
+
+    from geoplan.errors import os_reason
+    e = PermissionError(_errno.EACCES, "Permission denied", "/x")
+    assert os_reason(e) == "mangler tilgang (lese- eller skriverettighet)"
+    assert os_reason(e, writing=True) == "ingen skrivetilgang"
+    assert os_reason(OSError(_errno.ENOSPC, "No space left on device")) == "disken er full"
+    assert "feilkode" in os_reason(OSError(_errno.ECHILD, "No child processes"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, os_reason
 from geoplan.io.readers import RASTER_NAMES
 
 #: what in a batch folder counts as one municipality's DATA (besides subfolders)
@@ -91,7 +91,7 @@ def _from_list(listfile: Path) -> BatchInputs:
         raise UnreadableInput(
             f"«{listfile}» er verken en mappe eller en tekstfil (UTF-8) med én DATA per linje.") from None
     except OSError as e:
-        raise UnreadableInput(f"Kan ikke lese listen «{listfile}» ({e.strerror or 'ukjent årsak'}).") from None
+        raise UnreadableInput(f"Kan ikke lese listen «{listfile}» ({os_reason(e)}).") from None
     items: list[str] = []
     notes: list[str] = []
     for lineno, line in enumerate(raw.splitlines(), 1):

@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geoplan.errors import UnreadableInput, xml_error_at
+from geoplan.errors import UnreadableInput, os_reason, xml_error_at
 from geoplan.io.crs import axis_swapped, crs_from_srs_name, crs_label
 from geoplan.io.sosi.geometry import arc_points
 
@@ -53,6 +53,10 @@ class GmlData:
     srs_names: Counter = field(default_factory=Counter)
 
 
+class GmlValueError(ValueError):
+    """A geometry geoplan's GML reader cannot read, said in Norwegian."""
+
+
 class _Geom:
     """Geometry parsing with the inherited srsName / srsDimension."""
 
@@ -75,7 +79,7 @@ class _Geom:
             if d == 3:
                 self.had_height = True
             if len(arr) % d:
-                raise ValueError(f"{len(arr)} tall går ikke opp i {d} per punkt")
+                raise GmlValueError(f"{len(arr)} tall går ikke opp i {d} per punkt")
             vals.append(arr.reshape(-1, d)[:, :2])
         if not vals:
             return np.empty((0, 2))
@@ -107,7 +111,7 @@ class _Geom:
                 return np.empty((0, 2))
             pts = np.concatenate([segs[0]] + [s[1:] for s in segs[1:]])
             return pts[::-1] if name == "OrientableCurve" and el.get("orientation") == "-" else pts
-        raise ValueError(f"ukjent kurvetype {name}")
+        raise GmlValueError(f"ukjent kurvetype {name}")
 
     def polygon(self, el: ET.Element, dim: int) -> shapely.Polygon:
         shell, holes = None, []
@@ -125,7 +129,7 @@ class _Geom:
     def geometry(self, el: ET.Element, srs: str | None, dim: int | None):
         """``(geometry or None, srsName, skipped type or None)``."""
         srs = el.get("srsName") or srs
-        d = int(el.get("srsDimension") or dim or self.default_dim or 2)
+        d = _dimension(el.get("srsDimension"), dim or self.default_dim or 2)
         name = _local(el.tag)
         if name in _SKIP_GEOM:
             return None, srs, name
@@ -227,7 +231,11 @@ def read_gml(source: str | os.PathLike, *, name: str | None = None) -> GmlData:
                 local = _local(el.tag)
                 if local == "Envelope" and geo.default_srs is None:
                     geo.default_srs = el.get("srsName")
-                    geo.default_dim = int(el.get("srsDimension") or 0) or None
+                    try:
+                        geo.default_dim = _dimension(el.get("srsDimension"), 0) or None
+                    except GmlValueError as e:
+                        raise UnreadableInput(f"GML-filen {label}: omrisset (gml:Envelope) kan "
+                                              f"ikke leses ({e}). Eksporter planen på nytt.") from None
                 if local in _MEMBERS:
                     member_depth.add(depth + 1)
                 continue
@@ -236,10 +244,12 @@ def read_gml(source: str | os.PathLike, *, name: str | None = None) -> GmlData:
                 counts[ftype] += 1
                 try:
                     attrs, geom, srs, skip = _attributes(el, geo, geo.default_srs)
-                except ValueError as e:
+                except ValueError as e:   # ours say what is wrong; shapely's are English
+                    why = (str(e) if isinstance(e, GmlValueError) else
+                           "koordinatene danner ingen gyldig geometri, f.eks. for få punkter")
                     raise UnreadableInput(
                         f"GML-filen {label}: geometrien til {ftype} «{el.get('{http://www.opengis.net/gml/3.2}id', '')}» "
-                        f"kan ikke leses ({e}). Eksporter planen på nytt.") from None
+                        f"kan ikke leses ({why}). Eksporter planen på nytt.") from None
                 if skip:
                     skipped[f"{ftype}: {skip}"] += 1
                 rows.setdefault(ftype, []).append((attrs, geom, srs))
@@ -254,7 +264,7 @@ def read_gml(source: str | os.PathLike, *, name: str | None = None) -> GmlData:
             f"GML-filen {label} er skadet eller avkortet ({xml_error_at(e)}). "
             "Last ned filen på nytt fra Geonorge eller kildesystemet.") from None
     except OSError as e:
-        raise UnreadableInput(f"Filen {label} kan ikke leses ({e.strerror}).") from None
+        raise UnreadableInput(f"Filen {label} kan ikke leses ({os_reason(e)}).") from None
     except LookupError:   # encoding="..." that Python does not know (found by the fuzzer)
         raise UnreadableInput(
             f"GML-filen {label} oppgir en tegnkoding som ikke finnes (encoding= i første linje). "
@@ -310,7 +320,7 @@ def _dimension(raw: str | None, default: int) -> int:
     if raw is None or not str(raw).strip():
         return default
     if str(raw).strip() not in ("2", "3"):
-        raise ValueError(f"srsDimension er «{raw}», ikke 2 eller 3")
+        raise GmlValueError(f"srsDimension er «{raw}», ikke 2 eller 3")
     return int(raw)
 
 
@@ -321,7 +331,7 @@ def _numbers(words: list[str]) -> np.ndarray:
         return np.array(words, dtype=float)
     except ValueError:
         bad = next((w for w in words if not _is_float(w)), "?")
-        raise ValueError(f"koordinatlisten har «{bad[:40]}», som ikke er et tall") from None
+        raise GmlValueError(f"koordinatlisten har «{bad[:40]}», som ikke er et tall") from None
 
 
 def _is_float(w: str) -> bool:

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pyogrio
 from pyproj import CRS
 
-from geoplan.errors import UnreadableInput, xml_error_at
+from geoplan.errors import UnreadableInput, os_reason, xml_error_at
 from geoplan.io.contract import SCHEMAS, LayerReport, RawLayer, layer_key
 from geoplan.io.crs import crs_label
 from geoplan.io.gdalpath import gdal_path
@@ -62,7 +62,7 @@ def sniff(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise UnreadableInput(f"Filen {path} kan ikke leses ({e.strerror}).") from None
+        raise UnreadableInput(f"Filen {path} kan ikke leses ({os_reason(e)}).") from None
     if size == 0:
         raise UnreadableInput(
             f"Filen {path} er tom (0 byte). Eksporter laget på nytt fra kildesystemet."

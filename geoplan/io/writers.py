@@ -27,7 +27,6 @@ exist: only the layers the command owns are replaced, the others are kept.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import secrets
 import shutil
@@ -43,16 +42,6 @@ TMP_TAG = ".geoplan-tmp-"
 STALE_AFTER_S = 24 * 3600.0
 #: raster names the loader reads beside a GeoPackage (kept in step with io.readers.RASTER_NAMES)
 _BESIDE_GPKG = ("terreng", "stoy")
-
-_OS_REASONS = {
-    errno.EACCES: "ingen skrivetilgang",
-    errno.EPERM: "ingen skrivetilgang",
-    errno.EROFS: "filsystemet er skrivebeskyttet",
-    errno.ENOSPC: "ikke nok plass på disken",
-    errno.EDQUOT: "diskkvoten er brukt opp",
-    errno.EISDIR: "det finnes en mappe med det navnet",
-    errno.ENAMETOOLONG: "filnavnet er for langt",
-}
 
 # (resolved path, is_folder) of every input read in this process
 _INPUTS: dict[str, bool] = {}
@@ -202,7 +191,8 @@ def tmp_name(target: Path) -> Path:
 
 
 def _cannot_write(parent: Path, target: Path, err: OSError) -> UnreadableInput:
-    reason = _OS_REASONS.get(err.errno or 0, "operativsystemet avviste skrivingen")
+    from geoplan.errors import os_reason
+    reason = os_reason(err, writing=True)
     return UnreadableInput(
         f"Kan ikke skrive {target.name} i mappen {parent}: {reason}. "
         "Velg en mappe du har skrivetilgang til.")

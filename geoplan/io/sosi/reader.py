@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from geoplan.errors import os_reason
 from geoplan.io.sosi.encoding import LABEL, decode
 from geoplan.io.sosi.geometry import (
     arc_points,
@@ -257,7 +258,7 @@ def _read_bytes(source: str | os.PathLike | bytes) -> tuple[bytes, str]:
     try:
         return p.read_bytes(), p.name
     except OSError as e:
-        raise SosiError(f"Filen {p} kan ikke leses ({e.strerror}).") from None
+        raise SosiError(f"Filen {p} kan ikke leses ({os_reason(e)}).") from None
 
 
 def read_sosi(source: str | os.PathLike | bytes, *, name: str | None = None) -> SosiData:

@@ -7,7 +7,7 @@ import errno
 import os
 from pathlib import Path
 
-from geoplan.errors import UnreadableInput
+from geoplan.errors import UnreadableInput, os_reason
 from geoplan.present import text
 
 
@@ -30,13 +30,9 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-#: Norwegian reasons for the OS errors that stop the demo from being written
-_WRITE_ERRORS = {
-    errno.EACCES: "ingen skrivetilgang",
-    errno.EPERM: "ingen skrivetilgang",
-    errno.EROFS: "filsystemet er skrivebeskyttet",
-    errno.ENOSPC: "ikke nok plass på disken",
-}
+#: the OS errors that mean the folder cannot take the demo (reported as such; any
+#: other goes to the command's own OSError message)
+_WRITE_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
 def _cannot_write(out: Path, reason: str, default: bool) -> UnreadableInput:
@@ -62,7 +58,7 @@ def _writable_folder(out: Path, default: bool) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UnreadableInput(f"Kan ikke opprette mappen {out}: "
-                              f"{_WRITE_ERRORS.get(e.errno or 0, e.strerror)}. "
+                              f"{os_reason(e, writing=True)}. "
                               "Velg en annen mappe med --out.") from None
     if not os.access(out, os.W_OK):
         raise _cannot_write(out, "ingen skrivetilgang", default)
@@ -82,7 +78,7 @@ def run(args) -> int:
     except OSError as e:
         if not isinstance(e, PermissionError) and e.errno not in _WRITE_ERRORS:
             raise
-        raise _cannot_write(out, _WRITE_ERRORS.get(e.errno or 0, "ingen skrivetilgang"), default) from None
+        raise _cannot_write(out, os_reason(e, writing=True), default) from None
     layers = demo.read_layers(paths["gpkg"])
     summ = demo.summary(layers)
     if args.json:

@@ -137,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `geoplan ... | head`
         return 0
+    except OSError as e:     # a path the user gave: missing, a folder, no access, disk full
+        from geoplan.errors import os_error_text
+        if debug:
+            traceback.print_exc()
+        print(f"geoplan: {os_error_text(e)} Kontroller filnavnet og at du har tilgang.",
+              file=sys.stderr)
+        return 2
+    except EOFError:
+        print("geoplan: inndata tok slutt før svaret var gitt (kjør kommandoen i et terminalvindu, "
+              "eller gi verdien som argument).", file=sys.stderr)
+        return 2
     except MemoryError:
         print("geoplan: ikke nok minne til denne analysen. Prøv et mindre område.", file=sys.stderr)
         return 2

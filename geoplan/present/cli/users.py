@@ -52,6 +52,9 @@ def _password(args) -> str:
     if args.password_stdin:
         pw = sys.stdin.readline().rstrip("\n")
     else:
+        if not sys.stdin.isatty():   # getpass would warn in English and echo the password
+            raise UnreadableInput("Passordet må skrives i et terminalvindu; fra et skript eller "
+                                  "en pipe, gi det på standard inn med --password-stdin.")
         pw = getpass.getpass("Passord: ")
         if getpass.getpass("Gjenta passordet: ") != pw:
             raise UnreadableInput("Passordene er ikke like. Prøv igjen.")
