@@ -89,9 +89,33 @@ def test_cli_usage_error_is_norwegian_exit_2(capsys):
     (["assess"], "mangler: --site"),
     (["tull"], "ugyldig valg «tull»"),
     (["check", "--foo"], "ukjente argumenter: --foo"),
+    (["reserves", "--s", "x=1"], "valget --s er tvetydig: det kan bety --set, --share, --sted"),
+    (["reserves", "--json=ja"], "argumentet --json: tar ingen verdi (fikk «ja»)"),
+    (["app", "--port"], "argumentet --port: trenger en verdi"),
 ])
 def test_argparse_errors_are_norwegian(argv, expected, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     err = capsys.readouterr().err
     assert e.value.code == 2 and expected in err and "bruk:" in err
+
+
+def test_every_argparse_message_of_this_python_is_translated():
+    """Each message argparse can give a user (its gettext strings) comes out Norwegian:
+    none is passed through in English."""
+    from geoplan.present.cli.main import _translate_argparse
+    english = [
+        "argument --x: invalid float value: 'a'", "argument --x: invalid year_arg value: 'a'",
+        "argument KOMMANDO: invalid choice: 'a' (choose from 'b', 'c')",
+        "argument --x: expected one argument", "argument --x: expected at most one argument",
+        "argument --x: expected at least one argument", "argument --x: expected 2 arguments",
+        "argument --x: ignored explicit argument 'a'", "argument --x: not allowed with argument --y",
+        "the following arguments are required: --out", "one of the arguments --a --b is required",
+        "unrecognized arguments: --z", "ambiguous option: --s could match --set, --sted",
+        "argument --f: can't open 'a.txt': [Errno 2] No such file or directory: 'a.txt'",
+    ]
+    words = ("invalid", "expected", "argument ", "ignored", "allowed", "required",
+             "unrecognized", "ambiguous", "could match", "choose", "open", "No such")
+    for msg in english:
+        out = _translate_argparse(msg)
+        assert not any(w in out for w in words), (msg, out)

@@ -420,6 +420,10 @@ def test_from_frames_repairs_a_bow_tie_polygon():
     assert (rep.n_read, rep.n_kept, rep.n_repaired, rep.n_rejected) == (2, 2, 1, 0)
     assert rep.status == "advarsel"
     assert "selvkrysning" in " ".join(rep.messages) and "«felt 1»" in " ".join(rep.messages)
+    # the crossing is where GEOS found it, written as a Norwegian reads coordinates
+    from geoplan.numbers import fixed
+    assert f"ved øst {fixed(X0 + 50, 1)}, nord {fixed(Y0 + 50, 1)}" in " ".join(rep.messages)
+    assert "[" not in " ".join(rep.messages) and "make_valid" not in " ".join(rep.messages)
     g = ds["arealformal"].geometry
     assert g.is_valid.all()
     assert g.iloc[0].area == pytest.approx(2 * 100.0 * 50.0 / 2)   # two triangles, 2 500 m² each
@@ -570,3 +574,19 @@ def test_concentration_add_reads_x_y_as_parse_xy_does():
                        ("562300,6547800,nan", "heltall ≥ 1"), ("562300,6547800,inf", "heltall ≥ 1")]:
         with pytest.raises(argparse.ArgumentTypeError, match=says):
             _parse_add(text)
+
+
+@pytest.mark.parametrize("reason, text", [
+    ("Self-intersection[562150.062734473 6547149.93726553]",
+     "selvkrysning ved øst 562\u00a0150,1, nord 6\u00a0547\u00a0149,9"),
+    ("Too few points in geometry component[0 0]", "for få punkter ved øst 0,0, nord 0,0"),
+    ("Too few distinct points in geometry component[1 2]",
+     "for få forskjellige punkter ved øst 1,0, nord 2,0"),
+    ("Invalid Coordinate[0 nan]", "ugyldig koordinat (koordinaten er ikke et tall)"),
+    ("Ring Self-intersection[5 0 7]", "ring som krysser seg selv ved øst 5,0, nord 0,0"),
+    ("Holes are nested[3 4]", "nøstede hull ved øst 3,0, nord 4,0"),
+    ("A reason GEOS may add later[1 2]", "ugyldig geometri ved øst 1,0, nord 2,0"),
+])
+def test_geos_reasons_in_norwegian(reason, text):
+    from geoplan.io.validate import _reason_no
+    assert _reason_no(reason) == text

@@ -12,6 +12,7 @@ that are missing. Files and hand-built frames go through the same code.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import geopandas as gpd
@@ -31,7 +32,7 @@ from geoplan.io.contract import (
     missing_report,
 )
 from geoplan.io.crs import check_coordinates, crs_label
-from geoplan.numbers import fixed, read_count
+from geoplan.numbers import fixed, read_count, read_number
 
 # ---------------------------------------------------------------------------
 # Naming features and columns
@@ -73,7 +74,7 @@ def _repair_text_encoding(gdf: gpd.GeoDataFrame, rep: LayerReport) -> gpd.GeoDat
     the column fails; here they are decoded as Windows-1252 (a superset of
     Latin-1, what Norwegian ArcGIS/QGIS exports use), with a warning.
     """
-    fixed = []
+    recoded = []
     for c in gdf.columns:
         if c == gdf.geometry.name or gdf[c].dtype.kind not in "OU" and "string" not in str(gdf[c].dtype):
             continue
@@ -89,9 +90,9 @@ def _repair_text_encoding(gdf: gpd.GeoDataFrame, rep: LayerReport) -> gpd.GeoDat
             continue
         raw = arr.cast(pa.binary(), safe=False).to_pylist()
         gdf[c] = pd.Series([_decode(v) for v in raw], index=gdf.index, dtype=object)
-        fixed.append(str(c))
-    if fixed:
-        rep.add(f"Teksten i kolonnene {', '.join(f'«{c}»' for c in fixed)} er ikke UTF-8 og er lest "
+        recoded.append(str(c))
+    if recoded:
+        rep.add(f"Teksten i kolonnene {', '.join(f'«{c}»' for c in recoded)} er ikke UTF-8 og er lest "
                 "som Latin-1/Windows-1252 (æ, ø, å). Legg ved en .cpg-fil med tegnkodingen "
                 "(for eksempel «UTF-8» eller «1252») for å være sikker.", "advarsel")
     return gdf
@@ -251,25 +252,45 @@ def _coerce_columns(gdf: gpd.GeoDataFrame, schema: LayerSchema,
 _TYPE_IDS = {0: "Point", 1: "LineString", 2: "LineString", 3: "Polygon", 4: "Point",
              5: "LineString", 6: "Polygon", 7: "GeometryCollection", -1: None}
 
-_REASONS = [
-    ("Self-intersection", "selvkrysning"),
-    ("Ring Self-intersection", "ring som krysser seg selv"),
-    ("Hole lies outside shell", "hull utenfor ytterkanten"),
-    ("Nested shells", "nøstede ytterkanter"),
-    ("Interior is disconnected", "oppdelt innside"),
-    ("Too few points", "for få punkter"),
-    ("Invalid Coordinate", "ugyldig koordinat"),
-    ("Ring not closed", "ring ikke lukket"),
-    ("Nested holes", "nøstede hull"),
-]
+#: GEOS's reasons for an invalid geometry (``IsValidOp``, as ``shapely.is_valid_reason``
+#: words them) in Norwegian
+_REASONS = {
+    "Self-intersection": "selvkrysning",
+    "Ring Self-intersection": "ring som krysser seg selv",
+    "Hole lies outside shell": "hull utenfor ytterkanten",
+    "Holes are nested": "nøstede hull",
+    "Nested holes": "nøstede hull",
+    "Nested shells": "nøstede ytterkanter",
+    "Interior is disconnected": "oppdelt innside",
+    "Duplicate Rings": "to like ringer",
+    "Too few distinct points in geometry component": "for få forskjellige punkter",
+    "Too few points in geometry component": "for få punkter",
+    "Too few points": "for få punkter",
+    "Invalid Coordinate": "ugyldig koordinat",
+    "Ring is not closed": "ringen er ikke lukket",
+    "Ring not closed": "ringen er ikke lukket",
+    "Repeated Point": "gjentatt punkt",
+    "Topology Validation Error": "topologifeil",
+}
+#: the place GEOS names after its reason: «[x y]» (or «[x y z]»)
+_AT = re.compile(r"\[\s*(\S+)\s+([^\s\]]+)[^\]]*\]\s*$")
 
 
 def _reason_no(reason: str) -> str:
-    for en, no in _REASONS:
-        if reason.startswith(en):
-            where = reason[len(en):].strip()
-            return f"{no} {where}".strip()
-    return reason
+    """``shapely.is_valid_reason`` in Norwegian, the place as «ved øst 562 150,1, nord
+    6 547 149,9» (GEOS writes «Self-intersection[562150.062734473 6547149.93726553]»)."""
+    where = ""
+    m = _AT.search(reason)
+    if m:
+        x, y = read_number(m.group(1)), read_number(m.group(2))
+        where = (f" ved øst {fixed(x, 1)}, nord {fixed(y, 1)}" if x is not None and y is not None
+                 else " (koordinaten er ikke et tall)")
+        reason = reason[:m.start()]
+    reason = reason.strip()
+    no = _REASONS.get(reason)
+    if no is None:
+        no = next((v for k, v in _REASONS.items() if reason.startswith(k)), "ugyldig geometri")
+    return no + where
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -339,14 +360,14 @@ def _repair_polygons(gdf: gpd.GeoDataFrame, geoms: np.ndarray, types: np.ndarray
         return gdf, 0
     pos = np.flatnonzero(bad)
     reasons = [shapely.is_valid_reason(geoms[p]) for p in pos]
-    fixed = _polygonal(shapely.make_valid(geoms[pos]))
-    now_empty = shapely.is_empty(fixed)
+    repaired = _polygonal(shapely.make_valid(geoms[pos]))
+    now_empty = shapely.is_empty(repaired)
     geoms = geoms.copy()
-    geoms[pos] = fixed
+    geoms[pos] = repaired
     details = "; ".join(
         f"{_feature_label(gdf, int(p))}: {_reason_no(r)}" for p, r in list(zip(pos, reasons))[:5])
     more = f" (og {len(pos) - 5} til)" if len(pos) > 5 else ""
-    rep.add(f"{len(pos)} ugyldig(e) flate(r) er reparert (make_valid, flatedeler beholdt): "
+    rep.add(f"{len(pos)} ugyldig(e) flate(r) er reparert (automatisk; delene som er flater, er beholdt): "
             f"{details}{more}.", "advarsel")
     if now_empty.any():
         rep.add(f"{int(now_empty.sum())} flate(r) ble tomme etter reparasjon og er fjernet.",

@@ -46,24 +46,40 @@ COMMANDS = {
 }
 
 
+#: argparse's messages (Python 3.11, ``argparse._``) in Norwegian; an error about one
+#: option comes as «argument NAME: MESSAGE» and both parts are translated
 _ARGPARSE_NO = [
-    (re.compile(r"argument (\S+): invalid (?:float|int) value: '(.*)'"),
-     r"argumentet \1: «\2» er ikke et tall"),
-    (re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)"),
-     r"argumentet \1: ugyldig valg «\2» (velg blant \3)"),
-    (re.compile(r"argument (\S+): expected one argument"), r"argumentet \1 trenger en verdi"),
-    (re.compile(r"the following arguments are required: (.*)"), r"disse argumentene mangler: \1"),
-    (re.compile(r"unrecognized arguments: (.*)"), r"ukjente argumenter: \1"),
-    (re.compile(r"argument (\S+): (.*)"), r"argumentet \1: \2"),
+    (re.compile(r"^invalid (?:float|int) value: '(.*)'$"), r"«\1» er ikke et tall"),
+    (re.compile(r"^invalid \w+ value: '(.*)'$"), r"«\1» er ikke en gyldig verdi"),
+    (re.compile(r"^invalid choice: '(.*)' \(choose from (.*)\)$"), r"ugyldig valg «\1» (velg blant \2)"),
+    (re.compile(r"^expected one argument$"), r"trenger en verdi"),
+    (re.compile(r"^expected at most one argument$"), r"tar høyst én verdi"),
+    (re.compile(r"^expected at least one argument$"), r"trenger minst én verdi"),
+    (re.compile(r"^expected (\d+) arguments?$"), r"trenger \1 verdier"),
+    (re.compile(r"^ignored explicit argument '(.*)'$"),
+     r"tar ingen verdi (fikk «\1»); skriv valget alene"),
+    (re.compile(r"^not allowed with argument (.*)$"), r"kan ikke brukes sammen med \1"),
+    (re.compile(r"^the following arguments are required: (.*)$"), r"disse argumentene mangler: \1"),
+    (re.compile(r"^one of the arguments (.*) is required$"), r"ett av argumentene \1 må gis"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"ukjente argumenter: \1"),
+    (re.compile(r"^ambiguous option: (\S+) could match (.*)$"),
+     r"valget \1 er tvetydig: det kan bety \2; skriv hele navnet"),
+    (re.compile(r"^can't open '(.*)': (.*)$"), r"kan ikke åpne «\1»"),
 ]
+_ARGUMENT = re.compile(r"^argument (\S+): (.*)$", re.S)
 
 
 def _translate_argparse(message: str) -> str:
-    """argparse's English usage errors in Norwegian (unknown ones pass through)."""
+    """argparse's English usage errors in Norwegian. A message of geoplan's own (an
+    option's type check writes Norwegian) passes as it is."""
+    head, body = "", message
+    m = _ARGUMENT.match(message)
+    if m:
+        head, body = f"argumentet {m.group(1)}: ", m.group(2)
     for rx, repl in _ARGPARSE_NO:
-        if rx.search(message):
-            return rx.sub(repl, message, count=1)
-    return message
+        if rx.search(body):
+            return head + rx.sub(repl, body, count=1)
+    return head + body
 
 
 class _Parser(argparse.ArgumentParser):
