@@ -70,9 +70,26 @@ def read_count(value: Any) -> float:
 
 def short_number(v: float) -> str:
     """A parameter as short as it reads, with a decimal comma: ``0.15`` -> ``"0,15"``,
-    ``3.0`` -> ``"3"``, ``7.5`` -> ``"7,5"`` (:func:`geoplan.present.text.compact` for
-    any value; this is its core, for the layers below ``present/``)."""
-    return f"{float(v):g}".replace(".", ",")
+    ``3.0`` -> ``"3"``, ``7.5`` -> ``"7,5"``, ``43200`` -> ``"43 200"``
+    (:func:`geoplan.present.text.compact` for any value; this is its core, for the
+    layers below ``present/``).
+
+    Twelve significant digits, so float noise goes (``0.1 + 0.2`` -> ``"0,3"``) and a
+    number under a trillion never turns into an exponent. Five digits and more before
+    the comma are grouped with no-break spaces; four are not (Språkrådet allows both),
+    so a year or «1500 m» reads as written in the sources.
+
+    >>> short_number(0.1 + 0.2), short_number(1234567.5), short_number(2014)
+    ('0,3', '1\xa0234\xa0567,5', '2014')
+    """
+    s = f"{float(v):.12g}"
+    if "e" in s or not s[-1:].isdigit():     # an exponent, nan, inf
+        return s.replace(".", ",")
+    sign, s = ("-", s[1:]) if s.startswith("-") else ("", s)
+    whole, _, frac = s.partition(".")
+    if len(whole) > 4:
+        whole = f"{int(whole):,}".replace(",", THOUSANDS)
+    return sign + whole + ("," + frac if frac else "")
 
 
 #: the thousands separator of every number geoplan writes (a no-break space, so a

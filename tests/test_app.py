@@ -734,3 +734,17 @@ def test_finished_reports_are_kept_per_user_and_choices(monkeypatch):
     assert rj.recall(bo, "pdf|gammel") is None                # too old to offer
     running = rj.remember(bo, rj.ReportJob(fmt="pdf", key="pdf|nå"))
     assert rj.recall(bo, "pdf|nå") is running and not running.done
+
+
+def test_years_read_as_years_and_parameters_without_python_syntax(app):
+    """Tables write «2026», not «2 026»; the parameter table shows a table-valued
+    parameter as «11: …», never a Python dict."""
+    at = _open(app, "arealbehov")
+    years = [df.value for df in at.dataframe if "aar" in df.value.columns]
+    assert years, "no table with a year column"
+    vals = set(years[0]["aar"])
+    assert vals and all(v.isdigit() and len(v) == 4 for v in vals), vals
+    at = _open(app, "data")
+    params = at.data_editor[0].value
+    shown = " ".join(params["verdi"].astype(str))
+    assert "{" not in shown and "[" not in shown, shown[:500]

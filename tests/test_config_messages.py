@@ -72,3 +72,16 @@ def test_cli_help_writes_defaults_and_examples_with_decimal_commas(capsys):
         help_of_rate = out[start:out.index("  --share ANDEL", start)]
         assert not re.search(r"\d\.\d", help_of_rate), help_of_rate
         assert "0,015" in help_of_rate
+
+
+def test_config_values_are_shown_as_written_in_the_toml_file(tmp_path):
+    """A wrong value is quoted the way the file writes it (``true``, ``"tekst"``,
+    ``[1.5, 2]``), not as Python's ``True`` or ``'tekst'``."""
+    from geoplan.config.schema import toml_literal
+    assert toml_literal(True) == "true" and toml_literal("to") == '"to"'
+    assert toml_literal([1.5, 2, "a"]) == '[1.5, 2, "a"]'
+    assert toml_literal({"a": False}) == "{ a = false }"
+    from geoplan.config import load_config
+    with pytest.raises(ConfigError) as e:
+        load_config(overrides={"schools.radius_m": "true"})
+    assert "True" not in e.value.message, e.value.message

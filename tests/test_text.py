@@ -59,3 +59,17 @@ def test_dates_and_names():
     assert text.datetime_text(datetime(2026, 3, 4, 9, 5)) == "4.3.2026 kl. 09:05"
     assert text.names(["Helgeroa"]) == "«Helgeroa»"
     assert text.names(["A", "B", "C"]) == "«A», «B» og «C»"
+
+
+def test_parameter_values_read_as_typed():
+    """The app's parameter table and the report's appendix write a value the same way:
+    no Python dict or list syntax, no float noise, decimal commas, «;» between items."""
+    assert text.param_value(True) == "ja" and text.param_value(43200) == "43\u00a0200"
+    assert text.param_value(2014) == "2014" and text.param_value(0.006) == "0,006"
+    assert text.param_value([0.006, 0.015]) == "0,006; 0,015"
+    assert text.param_value({"11": [4.0, 2.0], "12": [3.5]}) == "11: 4; 2 · 12: 3,5"
+    assert text.param_value("rekkefolge") == "rekkefolge"
+    assert text.typed_value("0.33299999999999996") == "0,333"
+    assert text.typed_value("Larvik") == "Larvik"
+    from geoplan.present.report.sections.appendix import param_text
+    assert param_text({"a": 1.5}) == "a: 1,5"

@@ -40,7 +40,7 @@ def check_growth_parameters(base_population: float, base_year: int, years: Seque
     persons_per_dwelling : > 0.
     """
     if not np.isfinite(base_population) or base_population <= 0:
-        raise ConfigError(f"Folketallet i basisåret må være et positivt tall (fikk {base_population}).")
+        raise ConfigError(f"Folketallet i basisåret må være et positivt tall (fikk {short_number(base_population)}).")
     for y in years:
         if int(y) != y or y < base_year:
             raise ConfigError(

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from geoplan.config import Config, default_config
+from geoplan.config.schema import toml_literal
 from geoplan.errors import ConfigError
+from geoplan.numbers import short_number
 
 #: the building categories of the reserve, in table order (``bolig`` from reserves.housing_codes)
 CATEGORY_ORDER = ("bolig", "fritidsbolig", "sentrum_handel", "naering", "tjenesteyting",
@@ -31,9 +33,11 @@ def _triple(v, key: str) -> tuple[float, float, float]:
     try:
         mid, low, high = (float(x) for x in v)
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"arealregnskap.{key} må være tre tall [midt, lav, høy], ikke «{v}».") from e
+        raise ConfigError(f"arealregnskap.{key} må være tre tall [midt, lav, høy], ikke "
+                          f"{toml_literal(v)}.") from e
     if not low <= mid <= high:
-        raise ConfigError(f"arealregnskap.{key}: lav ≤ midt ≤ høy må gjelde (fikk {v}).")
+        raise ConfigError(f"arealregnskap.{key}: lav ≤ midt ≤ høy må gjelde (fikk "
+                          f"{toml_literal(list(v))}).")
     return mid, low, high
 
 
@@ -89,7 +93,7 @@ class ArealregnskapSettings:
         bon = cfg.get("arealregnskap.klimagass.faktor.skog_bonitet")
         sliver = float(cfg.get("arealregnskap.sliver_m2"))
         if sliver < 0:
-            raise ConfigError(f"arealregnskap.sliver_m2 kan ikke være negativ (fikk {sliver}).")
+            raise ConfigError(f"arealregnskap.sliver_m2 kan ikke være negativ (fikk {short_number(sliver)}).")
         return cls(
             categories=cats,
             fortetting_status=tuple(int(s) for s in cfg.get("arealregnskap.fortetting_status")),

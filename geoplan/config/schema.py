@@ -166,19 +166,38 @@ def _type_ok(v: Any, t: type) -> bool:
     return k is t or (t is float and k is int) or t is object
 
 
+def toml_literal(v: Any) -> str:
+    """A value as it is written in a TOML file (``true``, ``"tekst"``, ``[1.5, 2]``): what a
+    message about a configuration value shows, so the user finds it in the file, not
+    Python's ``True`` or ``'tekst'``."""
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (int, float)):
+        return repr(v) if math.isfinite(v) else ("nan" if v != v else ("inf" if v > 0 else "-inf"))
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_literal(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {toml_literal(x)}" for k, x in v.items()) + " }"
+    return "ingen verdi" if v is None else json.dumps(str(v), ensure_ascii=False)
+
+
 def check_value(v: Any, node: Node, dotted: str) -> str | None:
     """Why ``v`` is not a valid value of ``node`` (a parameter or leaf), or None."""
     if not _type_ok(v, node.type):
-        return f"skal være {type_name(node.type)}, men er {type_name(kind_of(v))} ({v!r})"
+        return f"skal være {type_name(node.type)}, men er {type_name(kind_of(v))} ({toml_literal(v)})"
     items = v if isinstance(v, list) else [v]
     for x in items:
         if isinstance(v, list) and node.elem is not None and not _type_ok(x, node.elem):
             return (f"skal være en liste av {type_name(node.elem)}, men har "
-                    f"{type_name(kind_of(x))} ({x!r})")
+                    f"{type_name(kind_of(x))} ({toml_literal(x)})")
         if isinstance(x, bool) or not isinstance(x, (int, float)):
             continue
         if isinstance(x, float) and not math.isfinite(x):
-            return f"skal være et endelig tall, men er {x!r}"
+            return f"skal være et endelig tall, men er {toml_literal(x)}"
         if node.range is not None:
             lo, hi, open_lo = node.range
             if x < lo or x > hi or (open_lo and x == lo):
@@ -239,9 +258,9 @@ def _check_array(data: Any, node: Node, dotted: str) -> list[tuple[str, str]]:
                 out.append((key, f"er en ukjent nøkkel (kjente: {', '.join(sorted(node.keys))})"))
             elif not any(_type_ok(x, t) for t in types):
                 want = " eller ".join(type_name(t) for t in sorted(types, key=str))
-                out.append((key, f"skal være {want}, men er {type_name(kind_of(x))} ({x!r})"))
+                out.append((key, f"skal være {want}, men er {type_name(kind_of(x))} ({toml_literal(x)})"))
             elif isinstance(x, float) and not math.isfinite(x):
-                out.append((key, f"skal være et endelig tall, men er {x!r}"))
+                out.append((key, f"skal være et endelig tall, men er {toml_literal(x)}"))
     return out
 
 

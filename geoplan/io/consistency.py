@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.io.contract import LayerReport
+from geoplan.numbers import fixed
 
 
 def _ids(series: pd.Series) -> pd.Series:
@@ -50,7 +51,7 @@ def check_across_layers(layers: dict[str, gpd.GeoDataFrame], reports: dict[str, 
     over = buildings_over_capacity(dw, bd)
     if not len(over):
         return
-    det = ", ".join(f"bygg_id «{r.bygg_id}»: {r.kommunale_enheter:.0f} enheter mot {r.antall_boliger:.0f} boliger"
+    det = ", ".join(f"bygg_id «{r.bygg_id}»: {fixed(r.kommunale_enheter, 0)} enheter mot {fixed(r.antall_boliger, 0)} boliger"
                     for r in over.head(5).itertuples())
     more = f" og {len(over) - 5} til" if len(over) > 5 else ""
     # on the kommunal_bolig report: its messages name features and are kept out of public reports

@@ -119,6 +119,31 @@ def compact(v: Any) -> str:
         return str(v)
 
 
+def param_value(v: Any) -> str:
+    """A configuration value as a planner reads and types it: ``ja``/``nei``, numbers by
+    :func:`compact` (decimal comma, «43 200», a year as «2014»), list items and table
+    entries apart with «;» (the comma is the decimal sign): ``[0.006, 0.015]`` ->
+    ``"0,006; 0,015"``, ``{"11": [4.0, 2.0], "12": [3.5]}`` -> ``"11: 4; 2 · 12: 3,5"``."""
+    if isinstance(v, bool):
+        return yes_no(v)
+    if isinstance(v, (int, float)):
+        return compact(v)
+    if isinstance(v, (list, tuple)):
+        return "; ".join(param_value(x) for x in v)
+    if isinstance(v, dict):
+        return " · ".join(f"{k}: {param_value(x)}" for k, x in v.items())
+    return str(v)
+
+
+def typed_value(raw: Any) -> str:
+    """A value a user typed or an override holds (``"0.33299999999999996"``), shown as
+    :func:`param_value` shows a number when it is one, else as it was typed."""
+    from geoplan.numbers import read_number
+
+    n = read_number(raw)
+    return compact(n) if n is not None else str(raw)
+
+
 #: geometry type names (as a result stores them, the Simple Features names) in Norwegian
 GEOMETRY_KINDS = {
     "Point": "punkt", "MultiPoint": "flere punkter", "LineString": "linje",

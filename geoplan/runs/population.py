@@ -19,6 +19,7 @@ import pandas as pd
 
 from geoplan.config.population import PopulationSettings
 from geoplan.errors import ConfigError, DataProblem
+from geoplan.numbers import fixed
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_PROJECTION = DEMO_DIR / "framskriving_14288.json"
@@ -339,7 +340,7 @@ def housing(ds, cfg, *, projection=None, grunnkrets_file=None, variant: str | No
         st = pd.DataFrame(columns=["sted", "malgruppe", "i_dag"])
     steder = need_by_place(pop_s, st, s)
     if cp:
-        notes.append(f"Dagens omsorgsbestand omfatter {cp:.0f} sykehjemsplasser (kolonnen «plasser»); "
+        notes.append(f"Dagens omsorgsbestand omfatter {fixed(cp, 0)} sykehjemsplasser (kolonnen «plasser»); "
                      "per sted telles bare kommunale omsorgsboliger.")
     if public:
         from geoplan.config import default_config

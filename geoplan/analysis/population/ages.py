@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import DataProblem
-from geoplan.numbers import read_count
+from geoplan.numbers import fixed, read_count
 
 Bin = tuple[int, float]
 
@@ -241,8 +241,8 @@ def grunnkrets_ages(frame: pd.DataFrame, *, cell_max: int,
     gk = frame["grunnkretsnummer"].astype(str).to_numpy()
     if bad.size:
         raise DataProblem(
-            f"Grunnkrets {gk[bad[0]]}: aldersgruppene summerer til {vsum[bad[0]]:.0f}, mer enn "
-            f"totalen {total[bad[0]]:.0f} ({bad.size} grunnkrets(er) i alt). Sjekk fila.")
+            f"Grunnkrets {gk[bad[0]]}: aldersgruppene summerer til {fixed(vsum[bad[0]], 0)}, mer "
+            f"enn totalen {fixed(total[bad[0]], 0)} ({bad.size} grunnkrets(er) i alt). Sjekk fila.")
     total = np.where(np.isnan(total), vsum, total)
     hidden = np.maximum(total - vsum, 0.0)
     sup = np.isnan(vis)

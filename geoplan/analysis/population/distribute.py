@@ -25,6 +25,7 @@ import pandas as pd
 
 from geoplan.analysis.places import place_key
 from geoplan.errors import ConfigError
+from geoplan.numbers import fixed
 
 METHODS = ("aldersstruktur", "vekstandeler")
 
@@ -48,7 +49,7 @@ def place_shares(places: np.ndarray, base_total: np.ndarray,
         out[n] = max(rest, 0.0) * (pop[n] / tot if tot > 0 else 1.0 / len(others))
     if others and configured:
         notes.append("Steder uten andel i reserves.steder deler resten av veksten "
-                     f"({rest:.0%}) etter folketallet i dag: " + ", ".join(others) + ".")
+                     f"({fixed(rest * 100, 0)} %) etter folketallet i dag: " + ", ".join(others) + ".")
     return out, notes
 
 
@@ -114,7 +115,7 @@ def distribute(proj: pd.DataFrame, base: np.ndarray, grunnkretser: np.ndarray,
         keys.append((variant, int(year)))
     if cut > 0.5:
         notes.append(f"En nedgang større enn dagens befolkning i en aldersgruppe på et sted er satt "
-                     f"til 0 (i alt {cut:.0f} personer over alle år og alternativer); stedene "
+                     f"til 0 (i alt {fixed(cut, 0)} personer over alle år og alternativer); stedene "
                      "summerer da til litt mer enn kommunens framskriving.")
     # one long table at once (rows: each variant and year, then each group, then each
     # grunnkrets), not a frame per group and year concatenated (0.2 s on the demo)

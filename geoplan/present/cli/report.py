@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from geoplan.present import text
 from geoplan.present.cli import common
 
 
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from geoplan.io.writers import write_bytes_atomic
     write_bytes_atomic(out, data, option="--out")
     print(f"Rapporten «{rp.REPORT_TITLE}» er skrevet til {out} ({fmt.upper()}, "
-          f"{len(data) / 1024:.0f} kB).")
+          f"{text.integer(len(data) / 1024)} kB).")
     for s in secs:
         if s.omitted:
             print(f"  {s.number}. {s.title}: utelatt. {s.omitted}")

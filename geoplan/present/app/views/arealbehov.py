@@ -125,7 +125,8 @@ with st.expander("Forutsetninger for scenarioene", expanded=True):
             for new, raw, was in zip(edited.itertuples(index=False), typed.itertuples(index=False),
                                      shown.itertuples(index=False)):
                 if str(raw.andel_pct).strip() != was.andel_pct:
-                    ov[f"reserves.steder.{new.key}.andel"] = repr(float(new.andel_pct) / 100.0)
+                    # rounded: «33,3» % is 0.333, not 0.33299999999999996
+                    ov[f"reserves.steder.{new.key}.andel"] = repr(round(float(new.andel_pct) / 100.0, 10))
                 if str(raw.boenheter_per_daa).strip() != was.boenheter_per_daa:
                     ov[f"reserves.steder.{new.key}.boenheter_per_daa"] = repr(float(new.boenheter_per_daa))
             try:

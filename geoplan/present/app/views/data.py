@@ -222,9 +222,11 @@ rows = []
 for name, rep in ds.reports.items():
     d = rep.as_dict()
     d["meldinger"] = _messages(name, d["meldinger"])
+    # counts as Norwegian text: the grid's own number format follows the browser's language
     rows.append({"lag": name, "status": STATUS.get(d["status"], d["status"]),
-                 "lest": d["antall_lest"], "beholdt": d["antall_beholdt"],
-                 "reparert": d["antall_reparert"], "avvist": d["antall_avvist"],
+                 "lest": text.integer(d["antall_lest"]), "beholdt": text.integer(d["antall_beholdt"]),
+                 "reparert": text.integer(d["antall_reparert"]),
+                 "avvist": text.integer(d["antall_avvist"]),
                  "crs": d["crs"] or "", "meldinger": " ".join(d["meldinger"])})
 rep_df = pd.DataFrame(rows)
 st.dataframe(rep_df, hide_index=True, width="stretch", height=38 + 35 * len(rep_df),
@@ -250,17 +252,9 @@ params = [p for p in cfg.params() if not p.key.startswith(ELSEWHERE + SERVER_ONL
 
 
 def _show(v) -> str:
-    """A parameter's value as a planner types it: comma decimals, «;» between list items."""
-    if isinstance(v, bool):
-        return "ja" if v else "nei"
-    if isinstance(v, float):
-        txt = f"{v:.8g}"
-        if "e" in txt:
-            txt = f"{v:f}".rstrip("0").rstrip(".")
-        return txt.replace(".", ",")
-    if isinstance(v, list):
-        return "; ".join(_show(x) for x in v)
-    return str(v)
+    """A parameter's value as a planner types it: comma decimals, «;» between list items
+    (:func:`text.param_value`, as the report's appendix writes it)."""
+    return text.param_value(v)
 
 
 _LABELS = {p.key: p.label for p in cfg.params()}
@@ -314,4 +308,5 @@ if ov and c2.button("Tilbakestill parametere"):
     st.rerun()
 if ov:
     labels = {p.key: p.label for p in cfg.params()}
-    st.caption("Endret i denne økten: " + "; ".join(f"{labels.get(k, k)} = {v}" for k, v in ov.items()))
+    st.caption("Endret i denne økten: " + "; ".join(f"{labels.get(k, k)} = {text.typed_value(v)}"
+                                                    for k, v in ov.items()))

@@ -314,6 +314,10 @@ def cell_text(v) -> str:
     return wording.for_users(str(v)) if v is not None else ""
 
 
+#: columns that hold years: written as years (no thousands space)
+YEAR_COLUMNS = frozenset({"aar", "år", "basisaar", "horisontaar", "fra_aar", "til_aar"})
+
+
 def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] | None = None,
           height: int | None = None, key: str | None = None) -> None:
     """Show ``df``'s ``labels`` columns with Norwegian headers and formatted numbers.
@@ -331,6 +335,8 @@ def table(df: pd.DataFrame, labels: dict[str, str], *, decimals: dict[str, int] 
                 col = num
         if pd.api.types.is_bool_dtype(col):
             out[c] = [text.yes_no(v) for v in col]
+        elif c in YEAR_COLUMNS and pd.api.types.is_numeric_dtype(col):
+            out[c] = [("" if text.is_missing(v) else str(int(v))) for v in col]  # 2026, not 2 026
         elif pd.api.types.is_numeric_dtype(col):
             # Norwegian numbers (comma decimals, no-break space thousands) as text: the
             # grid's own number format follows the browser's language, not bokmål

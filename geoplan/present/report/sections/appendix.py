@@ -14,14 +14,8 @@ from geoplan.present.report.model import SENSITIVE_LAYERS, Column, Section, Tabl
 
 
 def param_text(v: Any) -> str:
-    """A parameter value: whole numbers without decimals, others with up to 4 (``0,006``)."""
-    if isinstance(v, bool):
-        return text.yes_no(v)
-    if isinstance(v, float):
-        return text.number(v, 4).rstrip("0").rstrip(",") if v % 1 else text.integer(v)
-    if isinstance(v, list):
-        return ", ".join(param_text(x) if isinstance(x, float) else str(x) for x in v)
-    return str(v)
+    """A parameter value as the app's parameter table shows it (:func:`text.param_value`)."""
+    return text.param_value(v)
 
 
 def _param_rows(ctx: ReportContext) -> list[dict]:
