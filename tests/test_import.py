@@ -269,3 +269,11 @@ def test_importing_gml_writes_nothing_beside_the_input(tmp_path):
     res = import_data([src], kommune="3909")
     assert res.layers                                   # it read them
     assert sorted(p.name for p in src.iterdir()) == before
+
+
+def test_a_products_filter_rule_is_said_in_words():
+    """«lavestetrinn høyst 10», not the TOML keys «max 10»."""
+    from geoplan.io.importer.mapping import _rule_text
+    assert _rule_text({"column": "lavestetrinn", "max": 10}) == "høyst 10"
+    assert _rule_text({"column": "x", "min": 2.5, "max": 10}) == "minst 2,5 og høyst 10"
+    assert _rule_text({"column": "x", "in": [1, 2], "not_in": ["9"]}) == "er en av 1, 2 og er ikke 9"

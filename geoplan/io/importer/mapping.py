@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from geoplan.config.products import Product
+from geoplan.numbers import short_number
 
 
 def recognise(products, layer_name: str, columns) -> Product | None:
@@ -38,10 +39,24 @@ def _where(gdf: gpd.GeoDataFrame, cols: dict[str, str], rules, notes: list[str])
         if "min" in rule:
             drop |= (num < float(rule["min"])).fillna(False).to_numpy()
         if (drop & keep).any():
-            what = ", ".join(f"{k} {v}" for k, v in rule.items() if k != "column")
-            notes.append(f"{int((drop & keep).sum())} objekt(er) utelatt etter regelen «{rule['column']}: {what}».")
+            what = _rule_text(rule)
+            notes.append(f"{int((drop & keep).sum())} objekt(er) utelatt etter regelen «{rule['column']} {what}».")
         keep &= ~drop
     return keep
+
+
+def _rule_text(rule: dict) -> str:
+    """A product's filter rule in words: «høyst 10», «minst 2», «er en av 1, 2», «er ikke 9»."""
+    parts = []
+    if "in" in rule:
+        parts.append("er en av " + ", ".join(str(v) for v in rule["in"]))
+    if "not_in" in rule:
+        parts.append("er ikke " + ", ".join(str(v) for v in rule["not_in"]))
+    if "min" in rule:
+        parts.append(f"minst {short_number(float(rule['min']))}")
+    if "max" in rule:
+        parts.append(f"høyst {short_number(float(rule['max']))}")
+    return " og ".join(parts)
 
 
 def map_product(gdf: gpd.GeoDataFrame, product: Product, label: str) -> tuple[gpd.GeoDataFrame, list[str]]:
