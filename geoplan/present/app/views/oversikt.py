@@ -193,9 +193,12 @@ def _report_status() -> None:
         st.caption(f"Den siste rapporten ({FORMATS[job.fmt]}) ble laget med andre valg. Trykk "
                    "«Lag rapport» for å lage den på nytt.")
         return
-    mb = len(job.data) / 1e6
+    data = job.data
+    if data is None:      # done without an error: the data are there (for the type checker)
+        return
+    mb = len(data) / 1e6
     st.download_button(f"Last ned rapporten som {FORMATS[job.fmt]} ({text.number(mb, 1)} MB)",
-                       data=job.data, file_name=f"boligreserve_arealbehov_lokalisering{scen.file_tag()}.{job.fmt}",
+                       data=data, file_name=f"boligreserve_arealbehov_lokalisering{scen.file_tag()}.{job.fmt}",
                        mime=MIME[job.fmt], key="ov_download", on_click=audit.log_download,
                        args=("KPA-rapport", job.fmt))
 
