@@ -119,3 +119,19 @@ def test_every_argparse_message_of_this_python_is_translated():
     for msg in english:
         out = _translate_argparse(msg)
         assert not any(w in out for w in words), (msg, out)
+
+
+def test_a_bug_is_reported_without_the_exceptions_english_words(monkeypatch, capsys):
+    """The last line of defence names the error type for the bug report and says what
+    to do; the exception's own (English) text is for GEOPLAN_DEBUG=1 only."""
+    import geoplan.present.cli.arealbehov as ab
+
+    def broken(_args):
+        raise ValueError("could not convert string to float: 'x'")
+
+    monkeypatch.delenv("GEOPLAN_DEBUG", raising=False)
+    monkeypatch.setattr(ab, "run", broken)
+    assert main(["arealbehov"]) == 2
+    err = capsys.readouterr().err
+    assert "feiltype ValueError" in err and "GEOPLAN_DEBUG=1" in err
+    assert "could not convert" not in err and "Traceback" not in err

@@ -171,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(
+            # the exception's own words are English (Python's or a library's): only its
+            # type, for the bug report; GEOPLAN_DEBUG=1 prints the whole traceback
             "geoplan: en uventet feil oppsto "
-            f"({type(e).__name__}: {e}). Kontroller inndataene med «geoplan check»; "
+            f"(feiltype {type(e).__name__}). Kontroller inndataene med «geoplan check»; "
             "om feilen står seg, meld den til GIS-ansvarlig med kommandoen du kjørte "
             "(sett GEOPLAN_DEBUG=1 for tekniske detaljer).",
             file=sys.stderr,
