@@ -133,8 +133,10 @@ def os_reason(e: OSError, *, writing: bool = False) -> str:
 def os_error_text(e: OSError) -> str:
     """A whole sentence for an :class:`OSError` a user caused: the path and the reason
     (:func:`os_reason`)."""
-    where = e.filename if e.filename is not None else None
-    if where is not None and len(str(where)) > 120:
-        where = str(where)[:60] + " … " + str(where)[-40:]
-    return (f"«{where}»: {os_reason(e)}." if where is not None else f"{os_reason(e)[:1].upper()}"
-                                                                     f"{os_reason(e)[1:]}.")
+    reason = os_reason(e)
+    if e.filename is None:
+        return reason[:1].upper() + reason[1:] + "."
+    where = str(e.filename)
+    if len(where) > 120:    # a name too long for the file system is too long to read, too
+        where = where[:60] + " … " + where[-40:]
+    return f"«{where}»: {reason}."

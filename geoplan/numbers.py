@@ -83,6 +83,8 @@ def short_number(v: float) -> str:
     ('0,3', '1\xa0234\xa0567,5', '2014')
     """
     s = f"{float(v):.12g}"
+    if s in ("-0", "0"):
+        return "0"
     if "e" in s or not s[-1:].isdigit():     # an exponent, nan, inf
         return s.replace(".", ",")
     sign, s = ("-", s[1:]) if s.startswith("-") else ("", s)

@@ -134,4 +134,4 @@ def test_short_number_by_hand():
     assert short_number(43200) == "43\u00a0200" and short_number(1234567) == "1\u00a0234\u00a0567"
     assert short_number(0.33299999999999996) == "0,333" and short_number(2014) == "2014"
     assert short_number(-12345.25) == "-12\u00a0345,25"
-    assert "e" not in short_number(987654321012)
+    assert "e" not in short_number(987654321012) and short_number(-0.0) == "0"
