@@ -24,6 +24,7 @@ from shapely.geometry import Point, box
 sys.path.insert(0, str(Path(__file__).parent))
 import geoplan_app_fixture as fx  # noqa: E402
 
+from geoplan.present import text  # noqa: E402
 from geoplan.present.app import maps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +192,8 @@ def test_data_page_report_and_parameters(app):
     at = _open(app, "data")
     rep = at.dataframe[0].value
     row = rep[rep["lag"] == "kommunal_bolig"].iloc[0]
-    assert row["lest"] == len(fx.layers()["kommunal_bolig"]) == row["beholdt"]
+    # Norwegian text (the grid's own number format follows the browser's language)
+    assert row["lest"] == text.integer(len(fx.layers()["kommunal_bolig"])) == row["beholdt"]
     params = at.data_editor[0].value
     assert "schools.radius_m" in set(params["nokkel"])
     src = params.set_index("nokkel").loc["schools.radius_m", "kilde"]
