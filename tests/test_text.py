@@ -73,3 +73,6 @@ def test_parameter_values_read_as_typed():
     assert text.typed_value("Larvik") == "Larvik"
     from geoplan.present.report.sections.appendix import param_text
     assert param_text({"a": 1.5}) == "a: 1,5"
+    assert param_text(20240101, "") == "20240101"           # a seed: an identifier
+    assert param_text(43200, "personer") == "43\u00a0200"
+    assert text.param_value(1 / 15) == "0,0666667"

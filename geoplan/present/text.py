@@ -119,19 +119,27 @@ def compact(v: Any) -> str:
         return str(v)
 
 
-def param_value(v: Any) -> str:
+def param_value(v: Any, *, grouped: bool = True) -> str:
     """A configuration value as a planner reads and types it: ``ja``/``nei``, numbers by
-    :func:`compact` (decimal comma, «43 200», a year as «2014»), list items and table
-    entries apart with «;» (the comma is the decimal sign): ``[0.006, 0.015]`` ->
-    ``"0,006; 0,015"``, ``{"11": [4.0, 2.0], "12": [3.5]}`` -> ``"11: 4; 2 · 12: 3,5"``."""
+    :func:`compact` to six significant digits (decimal comma, «43 200», a year as
+    «2014», 1/15 as «0,0666667»), list items and table entries apart with «;» (the comma
+    is the decimal sign): ``[0.006, 0.015]`` -> ``"0,006; 0,015"``,
+    ``{"11": [4.0, 2.0], "12": [3.5]}`` -> ``"11: 4; 2 · 12: 3,5"``.
+
+    ``grouped=False`` for a number that is an identifier rather than an amount (a
+    parameter without a unit, such as a random seed): its digits are not grouped."""
     if isinstance(v, bool):
         return yes_no(v)
     if isinstance(v, (int, float)):
-        return compact(v)
+        if is_missing(v):
+            return MISSING
+        if isinstance(v, int) and not grouped:
+            return str(v)
+        return compact(float(f"{float(v):.6g}") if isinstance(v, float) else v)
     if isinstance(v, (list, tuple)):
-        return "; ".join(param_value(x) for x in v)
+        return "; ".join(param_value(x, grouped=grouped) for x in v)
     if isinstance(v, dict):
-        return " · ".join(f"{k}: {param_value(x)}" for k, x in v.items())
+        return " · ".join(f"{k}: {param_value(x, grouped=grouped)}" for k, x in v.items())
     return str(v)
 
 

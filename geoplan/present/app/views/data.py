@@ -251,10 +251,11 @@ SERVER_ONLY = ("auth.",)
 params = [p for p in cfg.params() if not p.key.startswith(ELSEWHERE + SERVER_ONLY)]
 
 
-def _show(v) -> str:
+def _show(v, unit: str = "x") -> str:
     """A parameter's value as a planner types it: comma decimals, «;» between list items
-    (:func:`text.param_value`, as the report's appendix writes it)."""
-    return text.param_value(v)
+    (:func:`text.param_value`, as the report's appendix writes it; a number without a
+    unit, such as a seed, ungrouped)."""
+    return text.param_value(v, grouped=bool(unit))
 
 
 _LABELS = {p.key: p.label for p in cfg.params()}
@@ -276,7 +277,7 @@ def _plain(t: str, key: str = "") -> str:
 
 
 pdf = pd.DataFrame([{"nokkel": p.key, "beskrivelse": _plain(p.label, p.key),
-                     "verdi": _show(p.value), "enhet": p.unit, "kilde": _plain(p.source, p.key),
+                     "verdi": _show(p.value, p.unit), "enhet": p.unit, "kilde": _plain(p.source, p.key),
                      "kommunalt_valg": bool(p.assumption)} for p in params])
 st.caption("Visning av adresser, innlogging og opplastingsgrenser kan bare endres i "
            "innstillingene på serveren. Andel av veksten og tetthet per sted endres på siden "
@@ -293,7 +294,7 @@ c1, c2 = st.columns(2)
 if not user.can("parameters"):
     st.caption("Parametrene kan ikke endres med din rolle.")
 elif c1.button("Bruk endrede parametere i denne økten", type="primary"):
-    base = {p.key: _show(p.value) for p in appdata.load_config_plain().params()}
+    base = {p.key: _show(p.value, p.unit) for p in appdata.load_config_plain().params()}
     changed = {k: v for k, v in zip(edited["nokkel"], edited["verdi"])
                if str(v).strip() != base.get(k)}
     kept = {k: v for k, v in ov.items() if k.startswith(ELSEWHERE)}

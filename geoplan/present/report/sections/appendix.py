@@ -13,9 +13,10 @@ from geoplan.present.report.context import ReportContext, section
 from geoplan.present.report.model import SENSITIVE_LAYERS, Column, Section, Table
 
 
-def param_text(v: Any) -> str:
-    """A parameter value as the app's parameter table shows it (:func:`text.param_value`)."""
-    return text.param_value(v)
+def param_text(v: Any, unit: str | None = None) -> str:
+    """A parameter value as the app's parameter table shows it (:func:`text.param_value`;
+    a whole number without a unit, such as a seed, is not grouped)."""
+    return text.param_value(v, grouped=unit is None or bool(unit))
 
 
 def _param_rows(ctx: ReportContext) -> list[dict]:
@@ -26,7 +27,7 @@ def _param_rows(ctx: ReportContext) -> list[dict]:
         except GeoplanError:
             continue
         for p in params:
-            vtxt = param_text(p.value)
+            vtxt = param_text(p.value, p.unit)
             rows.append({"noekkel": p.key, "beskrivelse": p.label, "verdi": vtxt,
                          "verdi_raw": p.value if not isinstance(p.value, list) else vtxt,
                          "enhet": p.unit, "kilde": p.source, "kommunalt_valg": p.assumption})
