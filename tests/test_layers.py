@@ -166,14 +166,20 @@ def test_swapped_axes_are_refused(tmp_path, capsys):
     assert any("byttet om" in m for m in _layer(rep, "skole")["meldinger"])
 
 
-def test_truncated_geopackage_exit_2(tmp_path, capsys):
-    p = tmp_path / "k.gpkg"
+def _truncated_gpkg(folder) -> tuple:
+    """«avkortet.gpkg» in ``folder``: a GeoPackage of 3 000 schools cut in half; and its size."""
+    p = folder / "k.gpkg"
     big = gpd.GeoDataFrame({"navn": [f"skole {i}" for i in range(3000)]},
                            geometry=[Point(X0 + i, Y0 + i) for i in range(3000)], crs=25832)
     big.to_file(p, layer="skole")
     data = p.read_bytes()
-    cut = tmp_path / "avkortet.gpkg"
+    cut = folder / "avkortet.gpkg"
     cut.write_bytes(data[: len(data) // 2])
+    return cut, len(data) // 2
+
+
+def test_truncated_geopackage_exit_2(tmp_path, capsys):
+    cut, _size = _truncated_gpkg(tmp_path)
     code, rep, err = _check([cut], capsys)
     assert code == 2
     assert rep["status"] == "ubrukelig"
@@ -184,17 +190,10 @@ def test_truncated_geopackage_names_a_path_with_commas_as_it_is(tmp_path, capsys
     """The byte counts are formatted alone: the folder «Larvik, 2026» keeps its comma."""
     folder = tmp_path / "Larvik, 2026"
     folder.mkdir()
-    p = folder / "k.gpkg"
-    big = gpd.GeoDataFrame({"navn": [f"skole {i}" for i in range(3000)]},
-                           geometry=[Point(X0 + i, Y0 + i) for i in range(3000)], crs=25832)
-    big.to_file(p, layer="skole")
-    data = p.read_bytes()
-    cut = folder / "avkortet.gpkg"
-    cut.write_bytes(data[: len(data) // 2])
+    cut, size = _truncated_gpkg(folder)
     code, rep, _err = _check([cut], capsys)
     assert code == 2
     assert "Larvik, 2026" in rep["melding"], rep["melding"]
-    size = len(data) // 2
     assert f"{size:,}".replace(",", "\u00a0") + "." in rep["melding"]
 
 
