@@ -1,7 +1,7 @@
 """Benchmark the KPA report (``geoplan report``, issue 20 «Reports in seconds») on the demo.
 
     python bench/bench_report.py [--runs 3] [--formats xlsx,html,pdf] [--baseline /work/main]
-                                 [--data bench/data/oslo.gpkg] [--profile pdf]
+                                 [--data bench/data/oslo.gpkg] [--profile pdf] [--app]
 
 Targets on the demo (issue 20): PDF <= 5 s, HTML <= 2 s, xlsx <= 1 s; on the
 Oslo-scale data (``--data``, ``bench/make_oslo.py``) PDF <= 15 s. In
@@ -16,6 +16,10 @@ must hold the same sheets with the same cell values (the «Laget» timestamp asi
 two HTML files the same table cells, the two PDFs the same page count and text (poppler's
 ``pdftotext``, when installed). Results go to ``bench/results/report-<time>.json`` with the load
 average.
+
+``--app``: the report as the app builds it (a job in a thread of the server process),
+on fork-server workers against the same job in turn, the app's way before
+(``bench/results/report_app-<time>.json``).
 """
 
 from __future__ import annotations
@@ -176,6 +180,88 @@ def bench_format(fmt: str, runs: int, baseline: Path, out_dir: Path,
             "walls": [round(x, 3) for x in new_w], "baseline_walls": [round(x, 3) for x in base_w]}
 
 
+#: ``--app``: the app's report job (:class:`geoplan.present.app.report_job.ReportJob`) in a
+#: fresh process with a second thread, as in the Streamlit server. The fork server is
+#: started and warmed first, as ``geoplan app`` does when it starts (its start-up time is
+#: printed beside); then the job is timed from «Lag rapport» until its bytes are there.
+APP_CHILD = r"""
+import json, os, sys, threading, time
+def main():
+    fmt, data, out = sys.argv[1], sys.argv[2] or None, sys.argv[3]
+    from geoplan.config import load_config
+    from geoplan.io import load
+    from geoplan.present.app.report_job import ReportJob
+    from geoplan.present.report import parallel
+    cfg = load_config()
+    ds = load(data, config=cfg)
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, daemon=True).start()    # the server's other threads
+    t = time.perf_counter()
+    if parallel.workers(6) > 1:
+        parallel.start_server()
+        parallel.fork_map([abs, abs], 2)     # the fork server has imported its modules
+    server_s = time.perf_counter() - t
+    t0, c0 = time.perf_counter(), time.process_time()
+    job = ReportJob(fmt=fmt, key="bench").start(ds, cfg, {}, public=True)
+    while not job.done:
+        time.sleep(0.01)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if job.error:
+        raise SystemExit(job.error)
+    with open(out, "wb") as fh:
+        fh.write(job.data)
+    print("RESULT " + json.dumps({"wall": wall, "cpu_this_process": cpu,
+                                  "workers": job.workers, "server_s": server_s}))
+if __name__ == "__main__":
+    main()
+"""
+
+
+def run_app_once(fmt: str, out_dir: Path, tag: str, in_turn: bool,
+                 data: Path | None = None) -> tuple[dict, Path]:
+    """One app report job in a fresh process: its figures and the file it wrote."""
+    out = out_dir / f"{tag}.{fmt}"
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("GEOPLAN_RAPPORT_PROSESSER", None)
+    if in_turn:                    # the app before the fork server: everything in turn
+        env["GEOPLAN_RAPPORT_PROSESSER"] = "1"
+    script = out_dir / "app_child.py"
+    script.write_text(APP_CHILD, encoding="utf-8")
+    p = subprocess.run([sys.executable, str(script), fmt, str(data or ""), str(out)],
+                       cwd=out_dir, env=env, capture_output=True, text=True, timeout=1800)
+    if p.returncode != 0:
+        raise SystemExit(f"app report job ({fmt}) failed: {p.stderr[-2000:]}")
+    line = next(x for x in p.stdout.splitlines() if x.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):]), out
+
+
+def bench_app(fmt: str, runs: int, out_dir: Path, data: Path | None = None) -> dict:
+    """The app's report job on fork-server workers against the same job in turn (what
+    the app did before), alternating, medians of ``runs``; the answers compared."""
+    new, base, servers, workers = [], [], [], set()
+    new_f = base_f = None
+    for _ in range(runs):
+        r, base_f = run_app_once(fmt, out_dir, "app_in_turn", True, data)
+        base.append(r["wall"])
+        r, new_f = run_app_once(fmt, out_dir, "app_workers", False, data)
+        new.append(r["wall"])
+        servers.append(r["server_s"])
+        workers.add(r["workers"])
+    assert new_f is not None and base_f is not None
+    value, b = statistics.median(new), statistics.median(base)
+    where = "the demo" if data is None else Path(data).stem
+    return {"figure": f"app report job {fmt} on {where} (s, median of {runs})",
+            "value": round(value, 3), "baseline": round(b, 3),
+            "ratio": round(value / b, 2) if b else None,
+            "baseline_is": "the same job in turn (the app before the fork server)",
+            "workers": sorted(workers), "fork_server_start_s": round(statistics.median(servers), 3),
+            "target": "-", "met": None,
+            "same_answer": same_answer(fmt, new_f, base_f), "runs": runs,
+            "walls": [round(x, 3) for x in new], "baseline_walls": [round(x, 3) for x in base]}
+
+
 def rows(quick: bool, formats=("xlsx", "html", "pdf"), runs: int | None = None,
          baseline: Path = BASELINE, data: Path | None = None) -> list[dict]:
     """One row per format: figure, value, baseline, ratio, target, same_answer (and CPU)."""
@@ -247,7 +333,29 @@ def main(argv=None) -> int:
                     help="the data (default the demo), e.g. bench/data/oslo.gpkg")
     ap.add_argument("--profile", metavar="FMT", default=None,
                     help="instead: profile one report in FMT (xlsx, html, pdf) in this process")
+    ap.add_argument("--app", action="store_true",
+                    help="instead: the app's report job (a server thread) on fork-server "
+                         "workers against the same job in turn")
     a = ap.parse_args(argv)
+    if a.app:
+        load_before = loadavg()
+        with tempfile.TemporaryDirectory(prefix="bench_report_app_") as tmp:
+            res = [bench_app(f.strip(), 1 if a.quick else a.runs, Path(tmp),
+                             a.data.resolve() if a.data else None)
+                   for f in a.formats.split(",") if f.strip()]
+        print(f"{'figure':44} {'value':>7} {'in turn':>7} {'ratio':>6} workers  server s  same")
+        for r in res:
+            print(f"{r['figure']:44} {r['value']:7.2f} {r['baseline']:7.2f} {r['ratio']:6.2f} "
+                  f"{r['workers']!s:8} {r['fork_server_start_s']:7.2f}  {r['same_answer']}")
+        load_after = loadavg()
+        print(f"load average before: {load_before}; after: {load_after}")
+        out = HERE / "results" / f"report_app-{time.strftime('%Y%m%dT%H%M%S')}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"bench": "report_app", "loadavg_before": load_before,
+                                   "loadavg_after": load_after, "rows": res}, indent=2,
+                                  ensure_ascii=False), encoding="utf-8")
+        print(f"written {out}")
+        return 0 if all(r["same_answer"] is not False for r in res) else 1
     if a.profile:
         os.environ.setdefault("MPLBACKEND", "Agg")
         profile(a.profile, a.data.resolve() if a.data else None)

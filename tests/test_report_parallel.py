@@ -75,20 +75,35 @@ def test_busy_elsewhere_counts_a_spinning_process():
         spin.wait()
 
 
-def test_a_process_with_other_threads_never_forks(monkeypatch):
-    """The app's server threads build reports: a fork there could inherit a held lock."""
+def test_a_process_with_other_threads_takes_its_workers_from_the_fork_server(monkeypatch):
+    """The app's server threads build reports: a fork there could inherit a held lock,
+    so such a process never forks itself; its workers come from the fork server, and a
+    task is pickled to them (one that cannot be is handed back, like a failing one)."""
+    import functools
     import threading
 
     monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
     monkeypatch.setattr(parallel, "busy_elsewhere", lambda: 0.0)
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     if threading.active_count() == 1:
+        assert parallel.start_method() == "fork"
         assert parallel.workers(10) == 4      # idle cores, one thread: workers
     stop = threading.Event()
     t = threading.Thread(target=stop.wait, daemon=True)
     t.start()
     try:
-        assert parallel.workers(10) == 1
+        assert parallel.start_method() == "forkserver"
+        assert parallel.workers(10) == 4
+        tasks = [functools.partial(pow, i, 2) for i in range(4)] + [lambda: 1]
+        seen: list[tuple[int, int]] = []
+        out = parallel.fork_map(tasks, 2, progress=lambda k, n: seen.append((k, n)))
+        assert out[:4] == [(True, i * i) for i in range(4)]
+        assert out[4] == (False, None)          # a lambda cannot be sent to a worker
+        assert seen == [(k, 5) for k in range(1, 6)]
+        # the report's data go once per call and are unpickled once per worker
+        shared = parallel._Shared({"rader": list(range(1000))})
+        got = parallel.fork_map([functools.partial(len, shared)] * 3, 2)
+        assert got == [(True, 1)] * 3
     finally:
         stop.set()
         t.join()
@@ -183,3 +198,36 @@ def test_a_figure_drawn_on_a_worker_goes_only_to_its_own_place():
                                                                  caption="Figur A")])
     apply_drawn(ctx, other)
     assert other.figures[0].image == b"own"
+
+
+@pytest.mark.slow
+def test_the_apps_report_job_runs_on_workers_and_writes_the_serial_report(monkeypatch):
+    """The app builds the KPA report in a server thread: its analyses and maps run on
+    fork-server workers (the job says how many), and the spreadsheet and the HTML are
+    the ones a report built in turn gives."""
+    import time
+
+    from geoplan.present.app.report_job import ReportJob
+    from geoplan.present.report.render import build_report
+
+    cfg = load_config()
+    ds = load(DEFAULT_DATA)
+    monkeypatch.setenv(parallel.ENV_WORKERS, "1")
+    serial = {fmt: build_report(ds, cfg, fmt) for fmt in ("xlsx", "html")}
+    monkeypatch.setenv(parallel.ENV_WORKERS, "2")
+    for fmt in ("xlsx", "html"):
+        job = ReportJob(fmt=fmt, key=fmt).start(ds, cfg, {}, public=True)
+        labels = set()
+        t0 = time.monotonic()
+        while not job.done and time.monotonic() - t0 < 300:
+            labels.add(job.label)
+            time.sleep(0.02)
+        assert job.error is None and job.data is not None, job.error
+        assert job.workers == 2
+        assert any("på 2 prosesser" in lb for lb in labels), labels
+        assert job.step == job.steps
+        if fmt == "xlsx":
+            assert _xlsx_cells(job.data) == _xlsx_cells(serial["xlsx"])
+        else:
+            assert _WHEN.sub("", job.data.decode("utf-8")) == \
+                _WHEN.sub("", serial["html"].decode("utf-8"))

@@ -3,9 +3,12 @@
 :func:`scenario` reads the growth scenario the planner chose on «Arealbehov og
 reserve» (kept across pages by :mod:`.state`): the table's years and rates and
 the balance's year and rate. :class:`ReportJob` builds the report in a thread
-with :func:`geoplan.present.report.context.run_builder` chapter by chapter (as
-:func:`~geoplan.present.report.context.build_sections` does), so the page can
-show which chapter is being made and the planner can keep working meanwhile.
+as :func:`~geoplan.present.report.context.build_sections` does: the analyses and
+maps first, side by side on worker processes where the machine has idle cores
+(:func:`geoplan.present.report.parallel.prefetch`; in the server's threads the
+workers come from the fork server), then
+:func:`~geoplan.present.report.context.run_builder` chapter by chapter, so the
+page can show which step is being made and the planner can keep working meanwhile.
 """
 
 from __future__ import annotations
@@ -141,6 +144,8 @@ class ReportJob:
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
     thread: threading.Thread | None = None
+    #: the processes the report is built on (1: in turn, in the job's thread)
+    workers: int = 1
 
     @property
     def done(self) -> bool:
@@ -161,17 +166,37 @@ class ReportJob:
             parse_sections,
             run_builder,
         )
+        from geoplan.present.report.parallel import apply_drawn, groups_of, prefetch, workers
         from geoplan.present.report.render import render_report
 
         try:
             ids = parse_sections(None)
-            self.steps = len(ids) + len(APPENDIX_IDS) + 1
+            figures = self.fmt != "xlsx"
+            groups = groups_of(ids, figures)
+            n = workers(len(groups))
+            self.workers = n
+            ahead = len(groups) if n > 1 else 0
+            self.steps = ahead + len(ids) + len(APPENDIX_IDS) + 1
             ctx = ReportContext(dataset=dataset, config=config, public=public,
                                 growth=GrowthOptions.from_mapping(growth))
+            if ahead:
+                # the analyses (and the maps) side by side on n processes, as the command
+                # line does; the chapters below are then put together from their results
+                what = "analysene og kartene" if figures else "analysene"
+                self.label = f"Regner ut {what} på {text.integer(n)} prosesser"
+
+                def done(k: int, total: int) -> None:
+                    self.step = k
+                    self.label = (f"Regner ut {what} på {text.integer(n)} prosesser: "
+                                  f"{text.integer(k)} av {text.integer(total)} ferdige")
+
+                prefetch(ctx, ids, n, figures=figures, progress=done)
+                self.step = ahead
             out: list = []
             for sid in ids:
                 self.label = f"Kapittel {len(out) + 1} av {len(ids)}"
                 out.append(run_builder(ctx, sid))
+                apply_drawn(ctx, out[-1])
                 self.step += 1
                 self.label = f"Ferdig: {out[-1].title}"
             used = sorted({cs for s in out if not s.omitted for cs in s.config_sections})

@@ -188,6 +188,10 @@ def run(args) -> int:
         print(f"Klar etter {text.number(time.perf_counter() - t0, 1)} s; starter serveren.",
               file=sys.stderr, flush=True)
 
+    # the KPA report's worker processes come from a fork server in the threaded server
+    # process: started now, its imports are done before the first report is asked for
+    from geoplan.present.report.parallel import start_server
+    start_server()
     if not args.no_warm:
         _warm_pages_in_background()
 

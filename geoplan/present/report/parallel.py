@@ -13,16 +13,24 @@ run side by side in forked worker processes:
   and the sections are the ones a serial run builds.
 * :func:`draw_all` draws the figures in workers and hands back the PNG bytes.
 
-A worker inherits the data by ``fork`` (nothing is pickled on the way out; the
-rasters are in memory, not open files). Whatever goes wrong in a worker -- an
-analysis that raises, a value that cannot be pickled, a worker that dies -- only
-means this process computes that part itself, as a serial run does, so the
-errors and the sentences that leave a section out are the same.
+How a worker is made (:func:`start_method`): in a process of one thread (the
+command line) it is forked and inherits the data (nothing is pickled on the
+way out; the rasters are in memory, not open files). A process with other threads
+(the app's server, where the KPA report is built in a thread) never forks itself:
+a forked child gets only the calling thread, and a lock another thread held stays
+held in it for ever. Its workers come from a *fork server* instead, a
+single-threaded process started once that has imported the report's modules
+(:data:`PRELOAD`); each task is pickled to it, the report's data once per call and
+unpickled once per worker (:class:`_Shared`). Whatever goes wrong in a worker --
+an analysis that raises, a value or a task that cannot be pickled, a worker that
+dies, a fork server that cannot start -- only means this process computes that
+part itself, as a serial run does, so the errors and the sentences that leave a
+section out are the same.
 
 Processes: ``GEOPLAN_RAPPORT_PROSESSER`` (1: everything in turn), else the cores
 this process may use that other processes leave idle (:func:`busy_elsewhere`), at
-most :data:`MAX_WORKERS` (a busy machine: in turn). Without ``fork`` (not Linux), or in a process with more
-than one thread (the app's server), everything runs in turn.
+most :data:`MAX_WORKERS` (a busy machine: in turn). Without ``fork`` (not Linux)
+everything runs in turn.
 """
 
 from __future__ import annotations
@@ -52,15 +60,61 @@ GROUPS_DRAWN: tuple[tuple[str, ...], ...] = (
     ("skoler",), ("befolkning",), ("konsentrasjon",), ("arealregnskap",),
     ("balanse", "parseller", "kollektiv"), ("arealbehov",))
 
+#: the modules a worker of the fork server has imported before its first task (the
+#: report's sections, maps and PDF writer: a worker starts warm, as a forked one does)
+PRELOAD = ("geoplan.present.report.parallel", "geoplan.present.report.context",
+           "geoplan.present.report.sections", "geoplan.present.report.render",
+           "geoplan.present.report.pdfparts", "geoplan.present.report.maps",
+           "geoplan.present.report.staticmaps", "geoplan.present.report.widths",
+           "geoplan.runs.reserves", "geoplan.runs.schools", "geoplan.runs.concentration",
+           "geoplan.runs.population", "geoplan.runs.population_access",
+           "geoplan.runs.arealregnskap", "geoplan.io.raster", "scipy.sparse.csgraph",
+           "rasterio", "matplotlib.pyplot", "weasyprint", "pypdf")
+
 #: the tasks of the running :func:`fork_map` (a forked worker finds them here by index)
 _TASKS: list[Callable[[], Any]] = []
+_SERVER_LOCK = threading.Lock()
+_SERVER_READY = False
+
+
+def start_method() -> str | None:
+    """How this process makes workers now: ``"fork"`` with one thread, ``"forkserver"``
+    with others (see the module's notes), None where neither is to be had."""
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    if "fork" not in methods:
+        return None
+    if threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else None
+
+
+def start_server() -> bool:
+    """Start the fork server (once per process; its workers import :data:`PRELOAD`
+    first). ``geoplan app`` calls it when it starts, so the first report's workers do
+    not wait for it. False when it cannot be had (the report then runs in turn)."""
+    global _SERVER_READY
+    import multiprocessing as mp
+
+    if "forkserver" not in mp.get_all_start_methods():
+        return False
+    with _SERVER_LOCK:
+        if not _SERVER_READY:
+            from multiprocessing import forkserver
+
+            try:
+                forkserver.set_forkserver_preload(list(PRELOAD))
+                forkserver.ensure_running()
+            except Exception:  # noqa: BLE001 - no processes to be had: in turn
+                return False
+            _SERVER_READY = True
+    return True
 
 
 def workers(n_tasks: int | None = None) -> int:
     """How many processes a report uses (1: everything in this process, in turn)."""
-    import multiprocessing as mp
-
-    if "fork" not in mp.get_all_start_methods():
+    if start_method() is None:
         return 1
     given = os.environ.get(ENV_WORKERS, "").strip()
     if given:
@@ -68,11 +122,6 @@ def workers(n_tasks: int | None = None) -> int:
             n = int(given)
         except ValueError:
             n = 1
-    elif threading.active_count() > 1:
-        # a forked child gets only the calling thread, and a lock another thread held
-        # (logging, an allocator, a library's pool) stays held in it for ever: the app's
-        # server threads build reports too, so only a single-threaded process forks
-        return 1
     else:
         cores = usable_cores()
         # only the cores others leave idle: on a busy machine the workers' own imports
@@ -111,37 +160,81 @@ def busy_elsewhere(samples: int = 5) -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
 
-def _run(i: int):
-    """In a worker: task ``i``'s value, pickled here (None when it raises or cannot be)."""
+def _call(task: Callable[[], Any]):
+    """In a worker: ``task()``, pickled here (None when it raises or cannot be)."""
     try:
-        return pickle.dumps(_TASKS[i](), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - the parent computes it itself, and raises there
         return None
 
 
-def fork_map(tasks: Sequence[Callable[[], Any]], n: int) -> list[tuple[bool, Any]]:
-    """``(True, task())`` per task, computed on ``n`` forked processes; ``(False, None)``
+def _run(i: int):
+    """In a forked worker: task ``i`` of the running :func:`fork_map`, pickled."""
+    return _call(_TASKS[i])
+
+
+class _Shared:
+    """A task argument for fork-server workers that is pickled once per call however
+    many tasks carry it, and unpickled once per worker (the report's data: 4 MB for
+    the demo, 19 MB at Oslo scale, in every one of six tasks)."""
+
+    def __init__(self, value: Any):
+        import uuid
+
+        self.value = value
+        self.token = uuid.uuid4().hex
+        self._blob: bytes | None = None
+
+    def __reduce__(self):
+        if self._blob is None:
+            self._blob = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_shared_value, (self.token, self._blob))
+
+
+#: in a fork-server worker: the :class:`_Shared` value it has unpickled (token, value)
+_SEEN: dict[str, Any] = {}
+
+
+def _shared_value(token: str, blob: bytes) -> Any:
+    if token not in _SEEN:
+        _SEEN.clear()
+        _SEEN[token] = pickle.loads(blob)
+    return _SEEN[token]
+
+
+def fork_map(tasks: Sequence[Callable[[], Any]], n: int,
+             progress: Callable[[int, int], None] | None = None) -> list[tuple[bool, Any]]:
+    """``(True, task())`` per task, computed on ``n`` worker processes; ``(False, None)``
     for a task whose worker failed (the caller runs it itself). ``n`` <= 1: nothing runs
-    here, every task is ``(False, None)``."""
+    here, every task is ``(False, None)``. With workers from the fork server
+    (:func:`start_method`) each task is pickled to its worker: one that cannot be is
+    ``(False, None)`` too. ``progress(done, total)`` is called as tasks finish."""
     global _TASKS
     out: list[tuple[bool, Any]] = [(False, None)] * len(tasks)
-    if n <= 1 or not tasks:
+    method = start_method()
+    if n <= 1 or not tasks or method is None:
+        return out
+    if method == "forkserver" and not start_server():
         return out
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     _TASKS = list(tasks)
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("fork")) as ex:
-            futs = [ex.submit(_run, i) for i in range(len(tasks))]
-            for i, f in enumerate(futs):
+        with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method)) as ex:
+            futs = {(ex.submit(_run, i) if method == "fork" else ex.submit(_call, t)): i
+                    for i, t in enumerate(tasks)}
+            for done, f in enumerate(as_completed(futs), start=1):
+                i = futs[f]
                 try:
                     blob = f.result()
                 except Exception:  # noqa: BLE001 - a worker that died: computed here
-                    continue
+                    blob = None
                 if blob is not None:
                     out[i] = (True, pickle.loads(blob))
-    except OSError:      # no processes to be had (limits): computed here
+                if progress is not None:
+                    progress(done, len(tasks))
+    except (OSError, RuntimeError, EOFError):   # no processes to be had: computed here
         pass
     finally:
         _TASKS = []
@@ -171,24 +264,32 @@ def _build_group(ctx, ids: Sequence[str], figures: bool = False) -> dict[str, di
     return {"values": mine.snapshots, "figures": drawn}
 
 
-def prefetch(ctx, ids: Sequence[str], n: int | None = None, figures: bool = False) -> int:
+def groups_of(ids: Sequence[str], figures: bool = False) -> list[tuple[str, ...]]:
+    """The section groups :func:`prefetch` runs for sections ``ids`` (one task each)."""
+    order = GROUPS_DRAWN if figures else GROUPS
+    return [g for g in (tuple(s for s in grp if s in ids) for grp in order) if g]
+
+
+def prefetch(ctx, ids: Sequence[str], n: int | None = None, figures: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> int:
     """Compute the analyses of sections ``ids`` on worker processes into ``ctx.cache``,
     and with ``figures`` draw the sections' figures there too, into ``ctx.drawn``
-    (:func:`apply_drawn` hands them to the sections built here).
+    (:func:`apply_drawn` hands them to the sections built here). ``progress(done,
+    total)``: as each group of sections is done (:func:`groups_of`).
 
     Returns the number of values and figures fetched (0 when the report runs in turn).
     """
-    order = GROUPS_DRAWN if figures else GROUPS
-    groups = [g for g in (tuple(s for s in grp if s in ids) for grp in order) if g]
+    groups = groups_of(ids, figures)
     n = workers(len(groups)) if n is None else n
     if n <= 1 or len(groups) <= 1:
         return 0
     got = 0
     import functools
 
-    tasks: list[Callable[[], Any]] = [functools.partial(_build_group, ctx, g, figures)
+    arg = ctx if start_method() == "fork" else _Shared(ctx)
+    tasks: list[Callable[[], Any]] = [functools.partial(_build_group, arg, g, figures)
                                       for g in groups]
-    for ok, res in fork_map(tasks, n):
+    for ok, res in fork_map(tasks, n, progress):
         if not ok:
             continue
         for key, blob in res["values"].items():
@@ -227,7 +328,9 @@ def draw_all(figures: Sequence, n: int | None = None) -> int:
 
     todo = [f for f in figures if not f.drawn]
     n = workers(len(todo)) if n is None else n
-    if n <= 1 or len(todo) <= 1:
+    if n <= 1 or len(todo) <= 1 or start_method() != "fork":
+        # a figure draws itself with what its section left it (closures): only a forked
+        # worker has those; the fork server's draw theirs in :func:`prefetch`
         return 0
     got = 0
     tasks: list[Callable[[], Any]] = [functools.partial(_image, f) for f in todo]

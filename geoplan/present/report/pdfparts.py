@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 #: WeasyPrint draws at 0.75 pt per CSS pixel (pdf/__init__.py: ``scale = zoom * 0.75``)
 SCALE = 0.75
@@ -133,10 +133,17 @@ def _worker(html: str, images, conn) -> None:
 def render_parts(htmls: Sequence[str], images: Mapping[str, tuple[bytes, str]] | None
                  ) -> bytes | None:
     """The PDF of the parts ``htmls`` (each a whole HTML document), laid out on one
-    forked process each and joined; None when any part fails (write it in one process)."""
+    worker process each (forked, or from the fork server in a process with other
+    threads: :func:`~geoplan.present.report.parallel.start_method`) and joined; None
+    when any part fails (write it in one process)."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("fork")
+    from geoplan.present.report.parallel import start_method, start_server
+
+    method = start_method()
+    if method is None or (method == "forkserver" and not start_server()):
+        return None
+    ctx: Any = mp.get_context(method)   # (a fork or forkserver context: both make Processes)
     procs, conns = [], []
     try:
         for html in htmls:
@@ -162,7 +169,7 @@ def render_parts(htmls: Sequence[str], images: Mapping[str, tuple[bytes, str]] |
             if kind != "done":
                 return None
             results.append(pickle.loads(blob))
-    except (OSError, EOFError, TimeoutError, pickle.PickleError):
+    except (OSError, EOFError, TimeoutError, RuntimeError, pickle.PickleError):
         return None
     finally:
         for c in conns:
