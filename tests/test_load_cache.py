@@ -391,3 +391,64 @@ def test_a_stored_report_is_checked_like_the_layers(tmp_path, cdir):
     raw[-5] ^= 0xFF
     f.write_bytes(bytes(raw))
     assert cache.lookup_report(key) is None
+
+
+def test_a_raster_from_the_cache_equals_a_fresh_read_and_a_changed_file_is_read_again(
+        tmp_path, cdir, monkeypatch):
+    """A GeoTIFF read once is kept in the load cache: the next process takes the same
+    band, transform and CRS from there without rasterio; a rewritten file, or the cache
+    switched off, reads the file again."""
+    import shutil
+
+    from geoplan.io import raster
+
+    src = DEFAULT_DATA.parent / "terreng.tif"
+    tif = tmp_path / "data" / "terreng.tif"
+    tif.parent.mkdir()
+    shutil.copy(src, tif)
+    reads: list[str] = []
+    fresh = raster._read_raster
+    monkeypatch.setattr(raster, "_read_raster", lambda p: reads.append(p) or fresh(p))
+
+    def opened():
+        raster._open_cached.cache_clear()      # as a new process: only the disk cache left
+        return raster.open_raster(tif)
+
+    first, second = opened(), opened()
+    assert len(reads) == 1
+    assert np.array_equal(first.data, second.data, equal_nan=True)
+    assert second.transform == first.transform and second.crs == first.crs
+    assert second.unit == first.unit and second.path == first.path
+    assert np.array_equal(second.slope_pct.data, fresh(str(tif)).slope_pct.data, equal_nan=True)
+
+    import rasterio
+
+    with rasterio.open(tif) as ds:            # the same file, its heights raised by 10 m
+        profile, band = ds.profile, ds.read(1)
+    with rasterio.open(tif, "w", **profile) as ds:
+        ds.write(band + 10, 1)
+    changed = opened()
+    assert len(reads) == 2
+    ok = np.isfinite(first.data)
+    assert np.allclose(changed.data[ok], first.data[ok] + 10)
+
+    cache.set_enabled(False)
+    opened()
+    assert len(reads) == 3
+
+
+def test_assess_from_the_cache_imports_no_rasterio(tmp_path):
+    """The second ``geoplan assess`` takes its two rasters (terrain, noise) from the load
+    cache: rasterio is not imported at all."""
+    import json
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GEOPLAN_CACHE_DIR=str(tmp_path / "c"))
+    env.pop(cache.ENV_SWITCH, None)
+    runs = []
+    for _ in range(2):
+        p = subprocess.run([sys.executable, "-c", _PROBE, "assess", "--site", "562300,6547800"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr
+        runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    assert "rasterio" in runs[0]["modules"]
+    assert "rasterio" not in runs[1]["modules"], runs[1]["modules"]
