@@ -409,6 +409,9 @@ def test_a_raster_from_the_cache_equals_a_fresh_read_and_a_changed_file_is_read_
     reads: list[str] = []
     fresh = raster._read_raster
     monkeypatch.setattr(raster, "_read_raster", lambda p: reads.append(p) or fresh(p))
+    kept: list = []
+    store = cache.store
+    monkeypatch.setattr(cache, "store", lambda k, v, **kw: kept.append(v) or store(k, v, **kw))
 
     def opened():
         raster._open_cached.cache_clear()      # as a new process: only the disk cache left
@@ -419,7 +422,8 @@ def test_a_raster_from_the_cache_equals_a_fresh_read_and_a_changed_file_is_read_
     assert np.array_equal(first.data, second.data, equal_nan=True)
     assert second.transform == first.transform and second.crs == first.crs
     assert second.unit == first.unit and second.path == first.path
-    assert np.array_equal(second.slope_pct.data, fresh(str(tif)).slope_pct.data, equal_nan=True)
+    assert np.array_equal(second.slope_pct.data, fresh(str(tif))[0].slope_pct.data, equal_nan=True)
+    assert kept[0][1].dtype == np.float32      # the file's own cells, not float64
 
     import rasterio
 

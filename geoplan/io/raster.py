@@ -17,7 +17,7 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -322,22 +322,49 @@ def _cache_key(path: str) -> dict | None:
     return cache.make_key(Path(path), {"raster": "bånd 1, float64, metrisk", "rasterio": stamp})
 
 
+def _compact(r: Raster, dtype: str) -> tuple:
+    """What the cache keeps of ``r``: its cells in the file's own type (``dtype``) when
+    they round-trip exactly (a noise raster of bytes is an eighth of its float64 band),
+    the NaN cells as a bit mask, and the georeference."""
+    nan = np.isnan(r.data)
+    values = np.where(nan, 0.0, r.data)
+    try:
+        small = values.astype(dtype)
+        if not np.array_equal(small.astype("float64"), values):
+            small = values             # reprojected (bilinear) cells: kept as they are
+    except (TypeError, ValueError):
+        small = values
+    return (str(r.path), small, np.packbits(nan, axis=None), r.data.shape,
+            tuple(r.transform)[:6], r.crs.to_wkt(), r.unit)
+
+
+def _uncompact(kept: Any) -> Raster | None:
+    try:
+        path, small, bits, shape, tr, wkt, unit = kept
+        data = small.astype("float64")
+        data[np.unpackbits(bits, count=data.size).reshape(shape).astype(bool)] = np.nan
+        return Raster(Path(path), data, Affine(*tr), CRS.from_wkt(wkt), unit=unit)
+    except Exception:  # noqa: BLE001 - an entry of another shape: read the file afresh
+        return None
+
+
 @functools.lru_cache(maxsize=8)
 def _open_cached(path: str, mtime: float) -> Raster:
     from geoplan.io import cache
 
     key = _cache_key(path) if cache.enabled() else None
-    kept = cache.lookup(key)
-    if isinstance(kept, Raster) and str(kept.path) == path:
+    kept = _uncompact(cache.lookup(key)) if key is not None else None
+    if kept is not None and str(kept.path) == path:
         return kept
-    r = _read_raster(path)
-    if r.data.nbytes <= CACHE_MAX_BYTES:
-        cache.store(key, r)
+    r, dtype = _read_raster(path)
+    if key is not None and r.data.nbytes <= CACHE_MAX_BYTES:
+        cache.store(key, _compact(r, dtype))
     return r
 
 
-def _read_raster(path: str) -> Raster:
-    """Read the GeoTIFF at ``path`` with rasterio (checked by :func:`raster_problem`)."""
+def _read_raster(path: str) -> tuple[Raster, str]:
+    """Read the GeoTIFF at ``path`` with rasterio (checked by :func:`raster_problem`);
+    with the band's type in the file."""
     import rasterio
 
     name = Path(path).name
@@ -348,7 +375,7 @@ def _read_raster(path: str) -> Raster:
                 raise DataProblem(problem)
             data, transform, crs = _read_band(src, name)
             return Raster(Path(path), data, transform, crs,
-                          unit=(src.units[0] or "") if src.units else "")
+                          unit=(src.units[0] or "") if src.units else ""), str(src.dtypes[0])
     except DataProblem:
         raise
     except MemoryError:
