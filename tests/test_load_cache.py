@@ -456,3 +456,97 @@ def test_assess_from_the_cache_imports_no_rasterio(tmp_path):
         runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
     assert "rasterio" in runs[0]["modules"]
     assert "rasterio" not in runs[1]["modules"], runs[1]["modules"]
+
+
+def test_a_byte_raster_with_nodata_comes_back_from_the_cache_cell_for_cell(tmp_path, cdir):
+    """The noise raster (bytes, 255 = nodata) is kept as bytes with its nodata as a mask:
+    the band from the cache is the float64 band with NaN a fresh read gives."""
+    import shutil
+
+    from geoplan.io import raster
+
+    tif = tmp_path / "data" / "stoy.tif"
+    tif.parent.mkdir()
+    shutil.copy(DEFAULT_DATA.parent / "stoy.tif", tif)
+    raster._open_cached.cache_clear()
+    fresh = raster.open_raster(tif)
+    raster._open_cached.cache_clear()
+    kept = raster.open_raster(tif)
+    assert kept is not fresh and np.isnan(fresh.data).any()
+    assert np.array_equal(kept.data, fresh.data, equal_nan=True)
+    assert kept.data.dtype == np.float64 and kept.transform == fresh.transform
+    files = list(cdir.glob("*.pickle"))
+    assert len(files) == 1 and files[0].stat().st_size < fresh.data.nbytes / 4
+
+
+def test_walking_distances_come_from_the_cache_and_a_moved_school_is_searched_again(
+        cdir, monkeypatch):
+    """The site assessment's walking distances (graph, every node's distance to the
+    nearest school) are kept by the content of the lines, the schools and their names:
+    a second walker on the same data searches nothing and answers the same; a school
+    moved 300 m, or another snapping distance, is a new search with its own answer."""
+    from geoplan.analysis import network as nw
+    from geoplan.analysis.sites.walking import make_walker
+
+    ds = load(DEFAULT_DATA)
+    net, schools = ds.get("gangnett"), ds.get("skole")
+    searches: list[int] = []
+    search = nw.distances_from
+    monkeypatch.setattr(nw, "distances_from",
+                        lambda *a, **k: searches.append(1) or search(*a, **k))
+    sites = np.array([shapely.Point(562300, 6547800), shapely.Point(561000, 6546500),
+                      shapely.box(562000, 6547000, 562100, 6547100)], dtype=object)
+    first = make_walker(net, schools, max_snap_m=250.0)(sites)
+    again = make_walker(net, schools, max_snap_m=250.0)(sites)
+    assert len(searches) == 1
+    for a, b in zip(first, again):
+        assert list(a) == list(b) or np.array_equal(a, b, equal_nan=True)
+    assert np.isfinite(first[0]).any()
+
+    moved = schools.copy()
+    moved["geometry"] = moved.geometry.translate(300, 0)
+    other = make_walker(net, moved, max_snap_m=250.0)(sites)
+    assert len(searches) == 2
+    assert not np.array_equal(other[0], first[0], equal_nan=True)
+    make_walker(net, schools, max_snap_m=100.0)(sites)
+    assert len(searches) == 3
+    cache.set_enabled(False)
+    assert np.array_equal(make_walker(net, schools, max_snap_m=250.0)(sites)[0], first[0],
+                          equal_nan=True)
+    assert len(searches) == 4
+
+
+def test_the_grunnkrets_audit_is_kept_by_its_counts_and_a_changed_count_is_audited_again(
+        cdir, monkeypatch):
+    """protect_grunnkretser's answer depends on the counts, the bounds and the rule only:
+    the same table again is not audited again and hides the same cells; one unit moved
+    to another grunnkrets, or another minimum, is a new audit equal to one without cache."""
+    import pandas as pd
+
+    from geoplan.privacy import concentration as pc
+
+    audits: list[int] = []
+    real = pc._protect_grunnkretser
+    monkeypatch.setattr(pc, "_protect_grunnkretser",
+                        lambda *a: audits.append(1) or real(*a))
+    gk = pd.DataFrame({"antall_boliger": [40, 12, 80, 25, 9]})
+    parts = np.array([[3.0, 1.0], [6.0, 0.0], [12.0, 4.0], [2.0, 2.0], [5.0, 0.0]])
+    outside, valid = np.array([1.0, 0.0]), np.ones(5, dtype=bool)
+
+    def masks(p):
+        return (p.cell.tolist(), p.row.tolist(), p.outside_cell.tolist(), bool(p.outside_total),
+                p.column.tolist(), bool(p.grand))
+
+    first = pc.protect_grunnkretser(gk, parts, outside, valid, 3, False)
+    again = pc.protect_grunnkretser(gk, parts.copy(), outside, valid, 3, False)
+    assert len(audits) == 1 and masks(again) == masks(first) and first.hidden > 0
+    moved = parts.copy()
+    moved[2, 0] -= 1
+    moved[4, 0] += 1
+    other = pc.protect_grunnkretser(gk, moved, outside, valid, 3, False)
+    assert len(audits) == 2
+    pc.protect_grunnkretser(gk, parts, outside, valid, 5, False)
+    assert len(audits) == 3
+    cache.set_enabled(False)
+    assert masks(pc.protect_grunnkretser(gk, moved, outside, valid, 3, False)) == masks(other)
+    assert len(audits) == 4

@@ -21,6 +21,18 @@ from scipy.optimize import linprog
 from geoplan import privacy
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _audits_computed_here():
+    """These tests are of the audit itself: none of its answers from the load cache
+    (which keeps them between runs: tests/test_load_cache.py tests that)."""
+    from geoplan.io import cache
+
+    was = cache._enabled
+    cache.set_enabled(False)
+    yield
+    cache._enabled = was
+
+
 def _determined(A: np.ndarray, b: np.ndarray, hidden: list[int], ub: np.ndarray) -> list[int]:
     """Hidden cells the published equations ``A x = b`` (and 0 ≤ x ≤ ub) pin to one value."""
     out = []

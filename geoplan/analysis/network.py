@@ -82,6 +82,13 @@ class Network:
     parent_edge: np.ndarray | None = None
     parent_t: np.ndarray | None = None
 
+    #: what a Network works out from its arrays when first asked (dropped when pickled:
+    #: the sparse matrix would make unpickling import scipy, the tree is rebuilt anyway)
+    _DERIVED = ("matrix", "_network_edges", "tree", "components")
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
+
     @property
     def n_nodes(self) -> int:
         return int(self.xy.shape[0])

@@ -173,6 +173,27 @@ def make_key(path: Path, options: dict[str, Any]) -> dict | None:
             "files": entries, "code": _code_fingerprint()}
 
 
+def content_key(kind: str, parts: Any, options: dict[str, Any],
+                code: Any = ()) -> dict:
+    """The key of a value computed from data already in memory (not read from a file):
+    a BLAKE2 hash of ``parts`` (bytes), the ``options`` that change the result, and the
+    size and time of the modules in ``code`` (their ``__file__``) and of the libraries
+    that read (as for a file). The walking distances of a site assessment are kept so."""
+    h = hashlib.blake2b(digest_size=32)
+    for b in parts:
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    stamps: list[tuple] = []
+    for mod in code:
+        f = getattr(mod, "__file__", None)
+        st = os.stat(f) if f and os.path.exists(f) else None
+        stamps.append((getattr(mod, "__name__", str(mod)),
+                       (st.st_size, st.st_mtime_ns) if st else None))
+    return {"source": f"{kind}:{h.hexdigest()}", "content": True,
+            "options": sorted((k, repr(v)) for k, v in options.items()),
+            "files": stamps, "code": _code_fingerprint()}
+
+
 # ---------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------
@@ -208,7 +229,7 @@ def _read(key: dict | None) -> tuple[dict, bytes] | None:
     if key is None or not enabled():
         return None
     d = cache_dir()
-    if not _usable_dir(d, Path(key["source"])):
+    if not key.get("content") and not _usable_dir(d, Path(key["source"])):
         return None
     f = d / _slot(key)
     try:
@@ -255,7 +276,7 @@ def store(key: dict | None, value: Any, *, report: dict | None = None) -> bool:
     if key is None or not enabled():
         return False
     d = cache_dir()
-    if not _usable_dir(d, Path(key["source"])):
+    if not key.get("content") and not _usable_dir(d, Path(key["source"])):
         return False
     tmp = None
     try:

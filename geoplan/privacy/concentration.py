@@ -100,9 +100,49 @@ def protect_grunnkretser(gk: pd.DataFrame, parts: np.ndarray, outside: np.ndarra
     k : int
         The minimum count; ``suppress_zero`` hides 0 as well.
     """
+    parts = np.asarray(parts, dtype=float)
+    outside = np.asarray(outside, dtype=float)
+    valid = np.asarray(valid, dtype=bool)
+    dw = pd.to_numeric(gk["antall_boliger"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    key = _protection_key(parts, outside, valid, dw, k, suppress_zero)
+    if key is not None:
+        from geoplan.io import cache
+
+        kept = cache.lookup(key)
+        if isinstance(kept, Protection) and kept.cell.shape == parts.shape:
+            return kept
+    prot = _protect_grunnkretser(parts, outside, valid, dw, k, suppress_zero)
+    if key is not None:
+        cache.store(key, prot)
+    return prot
+
+
+def _protection_key(parts: np.ndarray, outside: np.ndarray, valid: np.ndarray, dw: np.ndarray,
+                    k: int, suppress_zero: bool) -> dict | None:
+    """The load-cache key of an audit: the counts, bounds and rule it is made from, and
+    this module's and the audit's code. The answer is a function of these alone, and the
+    audit is most of a one-site ``geoplan assess`` (0,2-0,3 s on the demo, with scipy's
+    import); the cache folder is the user's own and already holds the layers."""
+    from geoplan.io import cache
+
+    if not cache.enabled():
+        return None
+    import sys
+
+    from geoplan.privacy import audit
+
+    return cache.content_key(
+        "skjerming-grunnkrets",
+        [np.ascontiguousarray(a).tobytes() for a in (parts, outside, valid, dw)]
+        + [repr(parts.shape).encode()],
+        {"k": int(k), "suppress_zero": bool(suppress_zero)},
+        code=[sys.modules[__name__], audit])
+
+
+def _protect_grunnkretser(parts: np.ndarray, outside: np.ndarray, valid: np.ndarray,
+                          dw: np.ndarray, k: int, suppress_zero: bool) -> Protection:
     ng, nk = parts.shape
     tot = parts.sum(axis=1)
-    dw = pd.to_numeric(gk["antall_boliger"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     row_ub = np.where(np.isfinite(dw) & (dw >= tot), dw, NO_BOUND)
     values = np.concatenate([parts.ravel(), outside])
     upper = np.concatenate([np.repeat(row_ub, nk), np.full(nk, NO_BOUND)])
