@@ -550,3 +550,18 @@ def test_the_grunnkrets_audit_is_kept_by_its_counts_and_a_changed_count_is_audit
     cache.set_enabled(False)
     assert masks(pc.protect_grunnkretser(gk, moved, outside, valid, 3, False)) == masks(other)
     assert len(audits) == 4
+
+
+def test_content_entries_are_pruned_to_the_newest(cdir, monkeypatch):
+    """Entries kept by content (a what-if, an upload: a new one each time) are capped;
+    the oldest go, the newest are still read, and file entries are left alone."""
+    monkeypatch.setattr(cache, "MAX_CONTENT_ENTRIES", 3)
+    keys = [cache.content_key("prøve", [str(i).encode()], {}) for i in range(5)]
+    for i, k in enumerate(keys):
+        assert cache.store(k, i)
+    assert len(list(cdir.glob("innhold-*.pickle"))) == 3
+    assert [cache.lookup(k) for k in keys] == [None, None, 2, 3, 4]
+    load(DEFAULT_DATA)                                   # a file entry
+    cache.store(cache.content_key("prøve", [b"5"], {}), 5)
+    assert len(list(cdir.glob("innhold-*.pickle"))) == 3
+    assert len([f for f in cdir.glob("*.pickle") if not f.name.startswith("innhold-")]) == 1

@@ -198,10 +198,26 @@ def content_key(kind: str, parts: Any, options: dict[str, Any],
 # Files
 # ---------------------------------------------------------------------------
 
+#: the most entries of :func:`content_key` kept (each a few kB to a few MB); beyond it the
+#: least recently written go: a what-if or an upload makes a new one every time
+MAX_CONTENT_ENTRIES = 256
+_CONTENT_PREFIX = "innhold-"
+
+
 def _slot(key: dict) -> str:
     """The file name of a source and its options (the files' state is checked inside)."""
     h = hashlib.blake2b(repr((key["source"], key["options"])).encode("utf-8"), digest_size=16)
-    return f"{h.hexdigest()}.pickle"
+    return f"{_CONTENT_PREFIX if key.get('content') else ''}{h.hexdigest()}.pickle"
+
+
+def _prune_content(d: Path) -> None:
+    """Drop the oldest content entries beyond :data:`MAX_CONTENT_ENTRIES`."""
+    try:
+        files = sorted(d.glob(f"{_CONTENT_PREFIX}*.pickle"), key=lambda f: f.stat().st_mtime_ns)
+        for f in files[:-MAX_CONTENT_ENTRIES]:
+            f.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _usable_dir(d: Path, source: Path) -> bool:
@@ -293,6 +309,8 @@ def store(key: dict | None, value: Any, *, report: dict | None = None) -> bool:
             os.fsync(fh.fileno())
         os.replace(tmp, d / _slot(key))
         tmp = None
+        if key.get("content"):
+            _prune_content(d)
         return True
     except Exception:  # noqa: BLE001 - read-only folder, full disk, unpicklable: no cache
         return False
