@@ -323,8 +323,9 @@ print(json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.
 
 
 def test_reserves_from_the_cache_loads_neither_gdal_readers_nor_scipy(tmp_path):
-    """The second ``geoplan reserves`` reads no GeoPackage (pyogrio) and builds no walking
-    network (scipy): the layers come from the cache, the school circles need no network."""
+    """The second ``geoplan reserves`` reads no GeoPackage (pyogrio), builds no walking
+    network (scipy) and burns no parcels into the slope grid (rasterio): the layers, the
+    terrain and the parcels' cell counts come from the cache."""
     import json
 
     env = dict(os.environ, PYTHONPATH=str(ROOT), GEOPLAN_CACHE_DIR=str(tmp_path / "c"))
@@ -337,7 +338,7 @@ def test_reserves_from_the_cache_loads_neither_gdal_readers_nor_scipy(tmp_path):
         runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
     assert all(r["code"] == 0 for r in runs)
     assert "pyogrio" in runs[0]["modules"]          # the first run read the file
-    assert not {"pyogrio", "scipy"} & set(runs[1]["modules"]), runs[1]["modules"]
+    assert not {"pyogrio", "scipy", "rasterio"} & set(runs[1]["modules"]), runs[1]["modules"]
 
 
 def test_check_from_the_cache_loads_no_geodata_library_and_sees_a_change(tmp_path):
@@ -565,3 +566,31 @@ def test_content_entries_are_pruned_to_the_newest(cdir, monkeypatch):
     cache.store(cache.content_key("prøve", [b"5"], {}), 5)
     assert len(list(cdir.glob("innhold-*.pickle"))) == 3
     assert len([f for f in cdir.glob("*.pickle") if not f.name.startswith("innhold-")]) == 1
+
+
+def test_the_parcels_slope_cells_are_kept_by_polygons_grid_and_threshold(cdir, monkeypatch):
+    """zonal_share_above_fast burns the parcels into the slope grid once per content: the
+    same parcels again are counted from the cache with the same shares; another threshold
+    or a moved parcel is burnt again, and agrees with a burn without the cache."""
+    from geoplan.analysis import ranking
+    from geoplan.io.raster import open_raster
+
+    ds = load(DEFAULT_DATA)
+    r = open_raster(ds.rasters["terreng"])
+    geoms = ds.get("arealformal").geometry.to_numpy()[:40]
+    burns: list[int] = []
+    real = ranking._burn_counts_now
+    monkeypatch.setattr(ranking, "_burn_counts_now", lambda *a: burns.append(1) or real(*a))
+    first = ranking.zonal_share_above_fast(geoms, r, 20.0, derive="slope")
+    again = ranking.zonal_share_above_fast(geoms, r, 20.0, derive="slope")
+    assert len(burns) == 1 and np.array_equal(first, again, equal_nan=True)
+    assert np.isfinite(first).sum() > 10
+    steeper = ranking.zonal_share_above_fast(geoms, r, 10.0, derive="slope")
+    assert len(burns) == 2 and (np.nan_to_num(steeper) >= np.nan_to_num(first)).all()
+    moved = shapely.transform(geoms, lambda xy: xy + [35.0, 0.0])
+    shifted = ranking.zonal_share_above_fast(moved, r, 20.0, derive="slope")
+    assert len(burns) == 3
+    cache.set_enabled(False)
+    assert np.array_equal(ranking.zonal_share_above_fast(moved, r, 20.0, derive="slope"),
+                          shifted, equal_nan=True)
+    assert len(burns) == 4

@@ -173,6 +173,19 @@ def make_key(path: Path, options: dict[str, Any]) -> dict | None:
             "files": entries, "code": _code_fingerprint()}
 
 
+def geometry_bytes(geoms: Any) -> bytes:
+    """Shapely geometries as bytes for :func:`content_key`: each one's WKB after its
+    length (a missing geometry: none). Imports shapely, which the caller has anyway."""
+    import numpy as np
+    import shapely
+
+    out = []
+    for b in shapely.to_wkb(np.asarray(geoms, dtype=object)).tolist():
+        b = b or b""
+        out += [len(b).to_bytes(8, "little"), b]
+    return b"".join(out)
+
+
 def content_key(kind: str, parts: Any, options: dict[str, Any],
                 code: Any = ()) -> dict:
     """The key of a value computed from data already in memory (not read from a file):

@@ -94,7 +94,7 @@ def _prepared(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, max_sn
         names_in = targets["navn"].astype(str).tolist() if "navn" in targets.columns else []
         key = cache.content_key(
             "gangavstand",
-            [_wkb(network_lines.geometry), _wkb(targets.geometry),
+            [cache.geometry_bytes(network_lines.geometry), cache.geometry_bytes(targets.geometry),
              "\x1f".join(names_in).encode("utf-8")],
             {"max_snap_m": max_snap_m, "node_crossings": node_crossings,
              "node_tolerance_m": float(node_tolerance_m), "navn": "navn" in targets.columns},
@@ -119,15 +119,6 @@ def _prepared(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, max_sn
         out = (net2, dist, nearest, names)
     cache.store(key, out)
     return out
-
-
-def _wkb(geoms: Any) -> bytes:
-    """The geometries' WKB, one after another, each after its length (None: 0 bytes)."""
-    out = []
-    for b in shapely.to_wkb(np.asarray(geoms, dtype=object)).tolist():
-        b = b or b""
-        out += [len(b).to_bytes(8, "little"), b]
-    return b"".join(out)
 
 
 def snap_and_walk(net: "nw.Network", dist: np.ndarray, nearest: np.ndarray, points: np.ndarray,
