@@ -347,15 +347,7 @@ def main(argv=None) -> int:
         for r in res:
             print(f"{r['figure']:44} {r['value']:7.2f} {r['baseline']:7.2f} {r['ratio']:6.2f} "
                   f"{r['workers']!s:8} {r['fork_server_start_s']:7.2f}  {r['same_answer']}")
-        load_after = loadavg()
-        print(f"load average before: {load_before}; after: {load_after}")
-        out = HERE / "results" / f"report_app-{time.strftime('%Y%m%dT%H%M%S')}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"bench": "report_app", "loadavg_before": load_before,
-                                   "loadavg_after": load_after, "rows": res}, indent=2,
-                                  ensure_ascii=False), encoding="utf-8")
-        print(f"written {out}")
-        return 0 if all(r["same_answer"] is not False for r in res) else 1
+        return _written("report_app", load_before, res)
     if a.profile:
         os.environ.setdefault("MPLBACKEND", "Agg")
         profile(a.profile, a.data.resolve() if a.data else None)
@@ -372,13 +364,19 @@ def main(argv=None) -> int:
     for r in res:
         print(f"{r['figure']:44} {r['value']:7.2f} {r['baseline']:7.2f} {r['ratio']:6.2f} "
               f"{r['cpu']:7.2f} {r['baseline_cpu']:7.2f} {r['target']:>9} {r['same_answer']}")
+    return _written("report", load_before, res, baseline=str(a.baseline))
+
+
+def _written(name: str, load_before: str, res: list[dict], **extra) -> int:
+    """Print the load average, write ``bench/results/<name>-<time>.json``; the exit code
+    (1 when a pair computed different answers)."""
     load_after = loadavg()
     print(f"load average before: {load_before}; after: {load_after}")
-    out = HERE / "results" / f"report-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out = HERE / "results" / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"bench": "report", "loadavg_before": load_before,
-                               "loadavg_after": load_after, "baseline": str(a.baseline),
-                               "rows": res}, indent=2, ensure_ascii=False), encoding="utf-8")
+    out.write_text(json.dumps({"bench": name, "loadavg_before": load_before,
+                               "loadavg_after": load_after, **extra, "rows": res}, indent=2,
+                              ensure_ascii=False), encoding="utf-8")
     print(f"written {out}")
     return 0 if all(r["same_answer"] is not False for r in res) else 1
 
