@@ -235,3 +235,32 @@ def test_the_apps_report_job_runs_on_workers_and_writes_the_serial_report(monkey
         else:
             assert _WHEN.sub("", job.data.decode("utf-8")) == \
                 _WHEN.sub("", serial["html"].decode("utf-8"))
+
+
+def test_fork_server_workers_never_run_the_main_script(tmp_path, monkeypatch):
+    """In the app's server ``sys.modules["__main__"]`` is the page script Streamlit is
+    running; a worker from the fork server must not run it (it ran the whole app in bare
+    mode, once per worker)."""
+    import functools
+    import sys
+    import threading
+    import types
+
+    marker = tmp_path / "kjort.txt"
+    script = tmp_path / "side.py"
+    script.write_text(f"open({str(marker)!r}, 'a').write('x')\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    monkeypatch.delenv(parallel.ENV_WORKERS, raising=False)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert parallel.start_method() == "forkserver"
+        out = parallel.fork_map([functools.partial(pow, 2, i) for i in range(3)], 2)
+    finally:
+        stop.set()
+        t.join()
+    assert out == [(True, 1), (True, 2), (True, 4)]
+    assert not marker.exists(), "a worker ran the main script"

@@ -35,10 +35,11 @@ everything runs in turn.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import threading
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from geoplan._cores import usable_cores
 
@@ -110,6 +111,35 @@ def start_server() -> bool:
                 return False
             _SERVER_READY = True
     return True
+
+
+_PREP_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def no_main_script() -> Iterator[None]:
+    """While processes are started from the fork server: do not let them run the main
+    script. ``multiprocessing`` has each new process import ``sys.modules["__main__"]``
+    first, and in the app's server that is whatever page script Streamlit runs at that
+    moment (it puts its page module there): every worker ran the whole app in bare mode,
+    with Streamlit's English warnings on the server's console. geoplan's tasks are
+    functions of its own modules (:data:`PRELOAD`), so no worker needs the main script."""
+    from multiprocessing import spawn
+
+    with _PREP_LOCK:
+        real = spawn.get_preparation_data
+
+        def without_main(name: str) -> dict:
+            data = real(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            spawn.get_preparation_data = real
 
 
 def workers(n_tasks: int | None = None) -> int:
@@ -222,8 +252,11 @@ def fork_map(tasks: Sequence[Callable[[], Any]], n: int,
     _TASKS = list(tasks)
     try:
         with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(method)) as ex:
-            futs = {(ex.submit(_run, i) if method == "fork" else ex.submit(_call, t)): i
-                    for i, t in enumerate(tasks)}
+            if method == "fork":
+                futs = {ex.submit(_run, i): i for i in range(len(tasks))}
+            else:
+                with no_main_script():      # the workers start on the first submits
+                    futs = {ex.submit(_call, t): i for i, t in enumerate(tasks)}
             for done, f in enumerate(as_completed(futs), start=1):
                 i = futs[f]
                 try:

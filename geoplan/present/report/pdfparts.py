@@ -26,6 +26,7 @@ raises or times out -- returns None, and the caller writes the PDF in one proces
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -138,7 +139,7 @@ def render_parts(htmls: Sequence[str], images: Mapping[str, tuple[bytes, str]] |
     when any part fails (write it in one process)."""
     import multiprocessing as mp
 
-    from geoplan.present.report.parallel import start_method, start_server
+    from geoplan.present.report.parallel import no_main_script, start_method, start_server
 
     method = start_method()
     if method is None or (method == "forkserver" and not start_server()):
@@ -149,7 +150,8 @@ def render_parts(htmls: Sequence[str], images: Mapping[str, tuple[bytes, str]] |
         for html in htmls:
             mine, theirs = ctx.Pipe()
             p = ctx.Process(target=_worker, args=(html, images, theirs), daemon=True)
-            p.start()
+            with no_main_script() if method == "forkserver" else contextlib.nullcontext():
+                p.start()
             theirs.close()
             procs.append(p)
             conns.append(mine)
