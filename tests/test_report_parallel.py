@@ -26,7 +26,15 @@ _WHEN = re.compile(r"\d{1,2}\.\s*\d{1,2}\.\s*\d{4}(\s*kl\.\s*\d{1,2}[:.]\d{2})?"
 
 
 
-def test_fork_map_keeps_order_and_hands_back_failures():
+@pytest.fixture
+def one_thread(monkeypatch):
+    """As in the command line's process of one thread, where workers are forked (a test
+    session may have threads left by earlier tests; with them the workers would come
+    from the fork server: that has its own test)."""
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+def test_fork_map_keeps_order_and_hands_back_failures(one_thread):
     def boom():
         raise RuntimeError("x")
 
@@ -119,7 +127,8 @@ def _xlsx_cells(data: bytes) -> dict:
 
 
 @pytest.mark.slow
-def test_parallel_report_equals_serial_and_each_analysis_runs_once(tmp_path, monkeypatch):
+def test_parallel_report_equals_serial_and_each_analysis_runs_once(tmp_path, monkeypatch,
+                                                                   one_thread):
     from geoplan import runs
     from geoplan.present import report as rp
     from geoplan.runs import population as rpop
