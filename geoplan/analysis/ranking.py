@@ -440,24 +440,19 @@ def _burn_counts(geoms: np.ndarray, colour: np.ndarray, r: "Raster",
     ``threshold``: one rasterisation per colour over the polygons' joint window. Kept in
     the load cache by the polygons, the grid and the threshold (a second ``geoplan
     reserves`` on the same data burns nothing and imports no rasterio)."""
+    import sys
+
     from geoplan.io import cache
 
-    key = None
-    if cache.enabled():
-        import sys
-
-        key = cache.content_key(
-            "helning-celler",
-            [cache.geometry_bytes(geoms), np.ascontiguousarray(colour, dtype=np.int64).tobytes(),
-             np.ascontiguousarray(r.data).tobytes(), repr(r.data.shape).encode()],
-            {"transform": tuple(r.transform)[:6], "threshold": float(threshold)},
-            code=[sys.modules[__name__]])
-        kept = cache.lookup(key)
-        if isinstance(kept, tuple) and len(kept) == 2 and len(kept[0]) == len(geoms):
-            return kept
-    out = _burn_counts_now(geoms, colour, r, threshold)
-    cache.store(key, out)
-    return out
+    return cache.computed(
+        "helning-celler",
+        lambda: [cache.geometry_bytes(geoms),
+                 np.ascontiguousarray(colour, dtype=np.int64).tobytes(),
+                 np.ascontiguousarray(r.data).tobytes(), repr(r.data.shape).encode()],
+        {"transform": tuple(r.transform)[:6], "threshold": float(threshold)},
+        [sys.modules[__name__]],
+        lambda: _burn_counts_now(geoms, colour, r, threshold),
+        accept=lambda v: isinstance(v, tuple) and len(v) == 2 and len(v[0]) == len(geoms))
 
 
 def _burn_counts_now(geoms: np.ndarray, colour: np.ndarray, r: "Raster",

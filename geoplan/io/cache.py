@@ -42,7 +42,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 #: files up to this size are hashed as well as stat-ed (a rewrite within one mtime
 #: tick with the same size is still noticed); larger ones are keyed by size and mtime
@@ -205,6 +205,23 @@ def content_key(kind: str, parts: Any, options: dict[str, Any],
     return {"source": f"{kind}:{h.hexdigest()}", "content": True,
             "options": sorted((k, repr(v)) for k, v in options.items()),
             "files": stamps, "code": _code_fingerprint()}
+
+
+def computed(kind: str, parts: Callable[[], list[bytes]], options: dict[str, Any],
+             code: Any, compute: Callable[[], Any],
+             accept: Callable[[Any], bool] = lambda v: True) -> Any:
+    """``compute()``, or what an earlier run kept under the same content: the key is
+    :func:`content_key` of ``kind``, ``parts()`` (called only with the cache on),
+    ``options`` and ``code``; a kept value ``accept`` refuses is computed again. With the
+    cache off this is ``compute()``."""
+    key = content_key(kind, parts(), options, code) if enabled() else None
+    if key is not None:
+        kept = lookup(key)
+        if kept is not None and accept(kept):
+            return kept
+    value = compute()
+    store(key, value)
+    return value
 
 
 # ---------------------------------------------------------------------------

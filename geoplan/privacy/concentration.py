@@ -104,39 +104,23 @@ def protect_grunnkretser(gk: pd.DataFrame, parts: np.ndarray, outside: np.ndarra
     outside = np.asarray(outside, dtype=float)
     valid = np.asarray(valid, dtype=bool)
     dw = pd.to_numeric(gk["antall_boliger"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    key = _protection_key(parts, outside, valid, dw, k, suppress_zero)
-    if key is not None:
-        from geoplan.io import cache
-
-        kept = cache.lookup(key)
-        if isinstance(kept, Protection) and kept.cell.shape == parts.shape:
-            return kept
-    prot = _protect_grunnkretser(parts, outside, valid, dw, k, suppress_zero)
-    if key is not None:
-        cache.store(key, prot)
-    return prot
-
-
-def _protection_key(parts: np.ndarray, outside: np.ndarray, valid: np.ndarray, dw: np.ndarray,
-                    k: int, suppress_zero: bool) -> dict | None:
-    """The load-cache key of an audit: the counts, bounds and rule it is made from, and
-    this module's and the audit's code. The answer is a function of these alone, and the
-    audit is most of a one-site ``geoplan assess`` (0,2-0,3 s on the demo, with scipy's
-    import); the cache folder is the user's own and already holds the layers."""
-    from geoplan.io import cache
-
-    if not cache.enabled():
-        return None
+    # kept in the load cache by the counts, bounds and rule it is made from (the answer is
+    # a function of these alone) and this module's and the audit's code: the audit is most
+    # of a one-site ``geoplan assess`` (0,2-0,3 s on the demo, with scipy's import); the
+    # cache folder is the user's own and already holds the layers
     import sys
 
+    from geoplan.io import cache
     from geoplan.privacy import audit
 
-    return cache.content_key(
+    return cache.computed(
         "skjerming-grunnkrets",
-        [np.ascontiguousarray(a).tobytes() for a in (parts, outside, valid, dw)]
+        lambda: [np.ascontiguousarray(a).tobytes() for a in (parts, outside, valid, dw)]
         + [repr(parts.shape).encode()],
         {"k": int(k), "suppress_zero": bool(suppress_zero)},
-        code=[sys.modules[__name__], audit])
+        [sys.modules[__name__], audit],
+        lambda: _protect_grunnkretser(parts, outside, valid, dw, k, suppress_zero),
+        accept=lambda v: isinstance(v, Protection) and v.cell.shape == parts.shape)
 
 
 def _protect_grunnkretser(parts: np.ndarray, outside: np.ndarray, valid: np.ndarray,

@@ -85,40 +85,35 @@ def _prepared(network_lines: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, max_sn
         from geoplan.config import default_config
         from geoplan.config.schools import SchoolSettings
         node_tolerance_m = SchoolSettings.from_config(default_config()).node_tolerance_m
-    key = None
-    if cache.enabled():
-        import sys
+    import sys
 
-        import geoplan.analysis.network as nw_mod  # its file is part of the key (no scipy)
+    import geoplan.analysis.network as nw  # its file is part of the key (imports no scipy)
 
-        names_in = targets["navn"].astype(str).tolist() if "navn" in targets.columns else []
-        key = cache.content_key(
-            "gangavstand",
-            [cache.geometry_bytes(network_lines.geometry), cache.geometry_bytes(targets.geometry),
-             "\x1f".join(names_in).encode("utf-8")],
-            {"max_snap_m": max_snap_m, "node_crossings": node_crossings,
-             "node_tolerance_m": float(node_tolerance_m), "navn": "navn" in targets.columns},
-            code=[sys.modules[__name__], nw_mod])
-        kept = cache.lookup(key)
-        if isinstance(kept, (str, tuple)):
-            return kept
-    from geoplan.analysis import network as nw
-    net = nw.build_network(network_lines, node_crossings=node_crossings,
-                           tolerance_m=node_tolerance_m)
-    tsnap = nw.snap_points(net, targets.geometry, max_distance_m=max_snap_m)
-    net2, nodes = nw.add_points(net, tsnap)
-    ok = nodes >= 0
-    out: tuple[Any, np.ndarray, np.ndarray, np.ndarray] | str
-    if not ok.any():
-        out = ("Ingen av målene ligger nærmere gangnettet enn "
-               f"{fmt_num(max_snap_m, 0)} m, så gangavstand kan ikke beregnes.")
-    else:
+    def parts() -> list[bytes]:
+        names = targets["navn"].astype(str).tolist() if "navn" in targets.columns else []
+        return [cache.geometry_bytes(network_lines.geometry),
+                cache.geometry_bytes(targets.geometry), "\x1f".join(names).encode("utf-8")]
+
+    def compute() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray] | str:
+        net = nw.build_network(network_lines, node_crossings=node_crossings,
+                               tolerance_m=node_tolerance_m)
+        tsnap = nw.snap_points(net, targets.geometry, max_distance_m=max_snap_m)
+        net2, nodes = nw.add_points(net, tsnap)
+        ok = nodes >= 0
+        if not ok.any():
+            return ("Ingen av målene ligger nærmere gangnettet enn "
+                    f"{fmt_num(max_snap_m, 0)} m, så gangavstand kan ikke beregnes.")
         dist, nearest = nw.distances_from(net2, nodes[ok])
         names = np.array(feature_names(targets.reset_index(drop=True), np.flatnonzero(ok)),
                          dtype=object)
-        out = (net2, dist, nearest, names)
-    cache.store(key, out)
-    return out
+        return (net2, dist, nearest, names)
+
+    return cache.computed(
+        "gangavstand", parts,
+        {"max_snap_m": max_snap_m, "node_crossings": node_crossings,
+         "node_tolerance_m": float(node_tolerance_m), "navn": "navn" in targets.columns},
+        [sys.modules[__name__], nw], compute,
+        accept=lambda v: isinstance(v, (str, tuple)))
 
 
 def snap_and_walk(net: "nw.Network", dist: np.ndarray, nearest: np.ndarray, points: np.ndarray,
